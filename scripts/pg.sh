@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# A throw-away PostgreSQL server on 127.0.0.1 for the tests and benchmarks.
+#   scripts/pg.sh start   start it (initialising the data folder once) and print its URL
+#   scripts/pg.sh stop    stop it
+#   scripts/pg.sh url     print the URL of the test database
+set -euo pipefail
+PORT="${THIDUA_PG_PORT:-54329}"
+DATA="${THIDUA_PG_DATA:-/tmp/thidua-pg-$PORT}"
+DB="${THIDUA_PG_DB:-thidua_test}"
+BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+[ -n "$BIN" ] || { echo "PostgreSQL is not installed (scripts/system-deps.sh test)" >&2; exit 1; }
+URL="postgresql+psycopg://postgres@127.0.0.1:$PORT/$DB"
+
+as_pg() {
+  # PostgreSQL refuses to run as root: run its tools as the postgres user then.
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start() {
+  if as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+    echo "$URL"; return
+  fi
+  if [ ! -f "$DATA/PG_VERSION" ]; then
+    rm -rf "$DATA"; mkdir -p "$DATA"
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$DATA"
+    as_pg "$BIN/initdb" -D "$DATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  as_pg "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 \
+    -o "-p $PORT -k $DATA -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+  if ! as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -tAc \
+      "SELECT 1 FROM pg_database WHERE datname='$DB'" | grep -q 1; then
+    as_pg "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres "$DB"
+  fi
+  echo "$URL"
+}
+
+case "${1:-start}" in
+  start) start ;;
+  stop) as_pg "$BIN/pg_ctl" -D "$DATA" -m fast stop >/dev/null 2>&1 || true ;;
+  url) echo "$URL" ;;
+  *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
+esac

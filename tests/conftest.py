@@ -1,0 +1,109 @@
+"""Shared fixtures: services on a real database (SQLite, and PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from workflow.bootstrap import Services, bootstrap
+from workflow.clock import FakeClock
+from workflow.config import PROJECT_ROOT, load_settings
+from workflow.domain.roles import Actor
+from workflow.services import people
+
+ROOT = PROJECT_ROOT
+TEST_WORKFLOWS = ROOT / "tests" / "data" / "workflows"
+PG_URL = os.environ.get("THIDUA_TEST_PG_URL")
+YEAR = 2025
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/thidua.db"
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("THIDUA_TEST_PG_URL is not set: run the tests with `make test`")
+        pytest.skip("PostgreSQL not configured (THIDUA_TEST_PG_URL); `make test` starts one")
+    _reset_postgres(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(dt.datetime(2025, 1, 6, 2, 0, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def services(db_url: str, clock: FakeClock, tmp_path: Path) -> Iterator[Services]:
+    """Services on a migrated database with the shipped and the test definitions published."""
+    settings = load_settings(
+        environ={},
+        overrides={
+            "database": {"url": db_url},
+            "app": {"documents_dir": str(tmp_path / "documents")},
+        },
+    )
+    svc = bootstrap(settings, clock=clock)
+    svc.upgrade_schema()
+    svc.catalog.sync([ROOT / "definitions", TEST_WORKFLOWS], base=ROOT)
+    yield svc
+    svc.close()
+
+
+@dataclass
+class Org:
+    """A bloc of three units in 2025 with a user per role; the leader heads unit a."""
+
+    services: Services
+    units: dict[str, int]
+    cluster: int
+    other_cluster: int
+    users: dict[str, int]
+
+    def actor(self, username: str) -> Actor:
+        found = people.actor(self.services.engine, self.users[username])
+        assert found is not None
+        return found
+
+
+@pytest.fixture
+def org(services: Services) -> Org:
+    engine = services.engine
+    units = {code: people.create_unit(engine, code, f"Đơn vị {code}") for code in "abcd"}
+    cluster = people.create_cluster(
+        engine, "K1", "Khối 1", "khoi", YEAR, [units["a"], units["b"], units["c"]]
+    )
+    other = people.create_cluster(engine, "K2", "Khối 2", "khoi", YEAR, [units["d"]])
+    users: dict[str, int] = {}
+
+    def user(name: str, *grants: tuple[str, dict[str, int | None]]) -> None:
+        users[name] = people.create_user(engine, name, name.replace("_", " ").title())
+        for role, scope in grants:
+            people.grant(engine, users[name], role, **scope)
+
+    user("admin", ("admin", {}))
+    user("office", ("council_secretariat", {"year": YEAR}))
+    for code in "abcd":
+        user(f"officer_{code}", ("unit_officer", {"unit_id": units[code], "year": YEAR}))
+        user(f"head_{code}", ("unit_head", {"unit_id": units[code], "year": YEAR}))
+    people.grant(engine, users["head_a"], "cluster_leader", cluster_id=cluster, year=YEAR)
+    people.grant(engine, users["head_b"], "cluster_deputy", cluster_id=cluster, year=YEAR)
+    user("leader_2024", ("cluster_leader", {"cluster_id": cluster, "year": 2024}))
+    user("leader_k2", ("cluster_leader", {"cluster_id": other, "year": YEAR}))
+    return Org(services, units, cluster, other, users)

@@ -1,0 +1,220 @@
+"""SQL for instances, history, definitions and organisations, on SQLAlchemy Core.
+
+Statements are built once at import and reused, so SQLAlchemy's compiled cache serves every
+fire: the hot path is one UPDATE and one INSERT per step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from workflow.adapters.tables import (
+    cluster_members,
+    definitions,
+    documents,
+    history,
+    instances,
+    role_assignments,
+    users,
+)
+from workflow.domain.roles import Actor, RoleGrant
+from workflow.engine.instance import CANCELLED, Instance
+
+_I = instances.c
+
+_UPDATE_STATE = (
+    instances.update()
+    .where(_I.id == sa.bindparam("b_id"), _I.version == sa.bindparam("b_version"))
+    .values(
+        state=sa.bindparam("state"),
+        status=sa.bindparam("status"),
+        version=sa.bindparam("version"),
+        last_hash=sa.bindparam("last_hash"),
+        entered_at=sa.bindparam("entered_at"),
+    )
+)
+_UPDATE_STATE_DATA = _UPDATE_STATE.values(data=sa.bindparam("data"))
+_UPDATE_ALL = _UPDATE_STATE_DATA.values(definition_id=sa.bindparam("definition_id"))
+_INSERT_HISTORY = history.insert()
+_SELECT_INSTANCE = sa.select(
+    _I.id, _I.definition_id, _I.workflow, _I.state, _I.status, _I.version, _I.unit_id,
+    _I.cluster_id, _I.year, _I.parent_id, _I.data, _I.last_hash, _I.entered_at,
+)
+_BY_ID = _SELECT_INSTANCE.where(_I.id == sa.bindparam("b_id"))
+
+
+def _instance(row: sa.Row[Any]) -> Instance:
+    return Instance(*row)
+
+
+_BY_ID_LOCKED = _BY_ID.with_for_update()
+
+
+def load_instance(conn: Connection, instance_id: int, *, lock: bool = False) -> Instance | None:
+    """One instance; with lock, its row stays locked to this transaction (PostgreSQL)."""
+    row = conn.execute(_BY_ID_LOCKED if lock else _BY_ID, {"b_id": instance_id}).first()
+    return _instance(row) if row else None
+
+
+def load_instances(conn: Connection, ids: Iterable[int]) -> list[Instance]:
+    rows = conn.execute(_SELECT_INSTANCE.where(_I.id.in_(list(ids))).order_by(_I.id))
+    return [_instance(r) for r in rows]
+
+
+def instances_where(conn: Connection, *criteria: Any) -> list[Instance]:
+    return [_instance(r) for r in conn.execute(_SELECT_INSTANCE.where(*criteria).order_by(_I.id))]
+
+
+def insert_instance(conn: Connection, inst: Instance, created_at: dt.datetime) -> int:
+    values = {
+        "definition_id": inst.definition_id,
+        "workflow": inst.workflow,
+        "state": inst.state,
+        "status": inst.status,
+        "version": inst.version,
+        "unit_id": inst.unit_id,
+        "cluster_id": inst.cluster_id,
+        "year": inst.year,
+        "parent_id": inst.parent_id,
+        "data": inst.data,
+        "last_hash": inst.last_hash,
+        "created_at": created_at,
+        "entered_at": inst.entered_at,
+    }
+    result = conn.execute(instances.insert().values(**values))
+    new_id = result.inserted_primary_key[0]
+    return int(new_id)
+
+
+def update_instance(
+    conn: Connection,
+    inst: Instance,
+    expected_version: int,
+    *,
+    data_changed: bool = True,
+    definition_changed: bool = False,
+) -> bool:
+    """Write the instance's state if nobody changed it since `expected_version`."""
+    params: dict[str, Any] = {
+        "b_id": inst.id,
+        "b_version": expected_version,
+        "state": inst.state,
+        "status": inst.status,
+        "version": inst.version,
+        "last_hash": inst.last_hash,
+        "entered_at": inst.entered_at,
+    }
+    stmt = _UPDATE_STATE
+    if definition_changed:
+        stmt = _UPDATE_ALL
+        params["data"] = inst.data
+        params["definition_id"] = inst.definition_id
+    elif data_changed:
+        stmt = _UPDATE_STATE_DATA
+        params["data"] = inst.data
+    return conn.execute(stmt, params).rowcount == 1
+
+
+def insert_history(conn: Connection, entry: Mapping[str, Any]) -> None:
+    conn.execute(_INSERT_HISTORY, dict(entry))
+
+
+def history_rows(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        sa.select(history).where(history.c.instance_id == instance_id).order_by(history.c.seq)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def instance_heads(conn: Connection) -> dict[int, tuple[int, str]]:
+    """Every instance's version and last hash: the end its history chain must reach."""
+    rows = conn.execute(sa.select(_I.id, _I.version, _I.last_hash))
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def iter_history(conn: Connection) -> Iterator[dict[str, Any]]:
+    """Every history entry, in instance and seq order, streamed."""
+    result = conn.execution_options(yield_per=2000).execute(
+        sa.select(history).order_by(history.c.instance_id, history.c.seq, history.c.id)
+    )
+    for row in result:
+        yield dict(row._mapping)
+
+
+def child_states(conn: Connection, parent_id: int, workflow: str) -> list[str]:
+    """The states of a parent's children of one workflow; cancelled ones are marked so."""
+    rows = conn.execute(
+        sa.select(_I.state, _I.status).where(_I.parent_id == parent_id, _I.workflow == workflow)
+    )
+    return ["__cancelled__" if status == CANCELLED else state for state, status in rows]
+
+
+def document_kinds(conn: Connection, instance_id: int) -> set[str]:
+    rows = conn.execute(
+        sa.select(documents.c.kind).where(documents.c.instance_id == instance_id).distinct()
+    )
+    return {r[0] for r in rows}
+
+
+def member_units(conn: Connection, cluster_id: int) -> list[int]:
+    rows = conn.execute(
+        sa.select(cluster_members.c.unit_id)
+        .where(cluster_members.c.cluster_id == cluster_id)
+        .order_by(cluster_members.c.position, cluster_members.c.unit_id)
+    )
+    return [r[0] for r in rows]
+
+
+def load_actor(conn: Connection, user_id: int) -> Actor | None:
+    user = conn.execute(
+        sa.select(users.c.id, users.c.username, users.c.active).where(users.c.id == user_id)
+    ).first()
+    if user is None or not user.active:
+        return None
+    grants = conn.execute(
+        sa.select(
+            role_assignments.c.role, role_assignments.c.unit_id,
+            role_assignments.c.cluster_id, role_assignments.c.year,
+        ).where(role_assignments.c.user_id == user_id)
+    )
+    return Actor(user.id, user.username, tuple(RoleGrant(*g) for g in grants))
+
+
+class SqlQuery:
+    """The engine's read port (children, documents) on one connection."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def child_states(self, parent_id: int, workflow: str) -> list[str]:
+        return child_states(self.conn, parent_id, workflow)
+
+    def document_kinds(self, instance_id: int) -> set[str]:
+        return document_kinds(self.conn, instance_id)
+
+
+# --- definitions --------------------------------------------------------------------------
+
+
+def definition_rows(conn: Connection, name: str | None = None) -> list[dict[str, Any]]:
+    stmt = sa.select(definitions).order_by(definitions.c.name, definitions.c.version)
+    if name is not None:
+        stmt = stmt.where(definitions.c.name == name)
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def definition_row(conn: Connection, definition_id: int) -> dict[str, Any] | None:
+    row = conn.execute(sa.select(definitions).where(definitions.c.id == definition_id)).first()
+    return dict(row._mapping) if row else None
+
+
+def insert_definition(conn: Connection, **values: Any) -> int:
+    result = conn.execute(definitions.insert().values(**values))
+    return int(result.inserted_primary_key[0])

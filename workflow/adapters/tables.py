@@ -1,0 +1,152 @@
+"""The database schema, as SQLAlchemy Core tables (Alembic migrations are written from it)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+UtcDateTime = sa.DateTime(timezone=True)
+
+# --- organisations (extended by the cluster-year work) ----------------------------------------
+
+units = sa.Table(
+    "units",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("parent_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True),
+)
+
+clusters = sa.Table(
+    "clusters",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(300), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),  # cum | khoi
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.UniqueConstraint("code", "year"),
+)
+
+cluster_members = sa.Table(
+    "cluster_members",
+    metadata,
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False, default=0),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(100), nullable=False, unique=True),
+    sa.Column("full_name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(200), nullable=True),
+    sa.Column("password_hash", sa.String(300), nullable=True),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+)
+
+role_assignments = sa.Table(
+    "role_assignments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("role", sa.String(40), nullable=False),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True),
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=True),
+    sa.Column("year", sa.Integer, nullable=True),
+)
+
+# --- workflow definitions, instances and history --------------------------------------------
+
+definitions = sa.Table(
+    "workflow_definitions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("source_path", sa.String(300), nullable=False),
+    sa.Column("source_text", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.UniqueConstraint("name", "version"),
+)
+
+instances = sa.Table(
+    "workflow_instances",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("definition_id", sa.Integer, sa.ForeignKey("workflow_definitions.id"), nullable=False),
+    sa.Column("workflow", sa.String(64), nullable=False),
+    sa.Column("state", sa.String(64), nullable=False),
+    # active | suspended | cancelled | completed
+    sa.Column("status", sa.String(16), nullable=False),
+    # optimistic concurrency: bumped by every change; equals the seq of the last history entry
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True),
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=True),
+    sa.Column("year", sa.Integer, nullable=True),
+    sa.Column("parent_id", sa.Integer, sa.ForeignKey("workflow_instances.id"), nullable=True),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("last_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("entered_at", UtcDateTime, nullable=False),
+    sa.Index("ix_workflow_instances_parent", "parent_id", "workflow"),
+    sa.Index("ix_workflow_instances_scope", "year", "cluster_id", "unit_id"),
+    sa.Index("ix_workflow_instances_def_state", "definition_id", "state"),
+)
+
+history = sa.Table(
+    "workflow_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "instance_id", sa.Integer, sa.ForeignKey("workflow_instances.id"), nullable=False
+    ),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("definition_id", sa.Integer, nullable=False),
+    # fire | start | spawn | suspend | resume | cancel | move | migrate
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("from_state", sa.String(64), nullable=True),
+    sa.Column("to_state", sa.String(64), nullable=False),
+    sa.Column("trigger", sa.String(64), nullable=True),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("on_behalf_of", sa.String(100), nullable=True),
+    sa.Column("role", sa.String(40), nullable=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("instance_id", "seq"),
+)
+
+documents = sa.Table(
+    "instance_documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "instance_id", sa.Integer, sa.ForeignKey("workflow_instances.id"), nullable=False,
+        index=True,
+    ),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("storage_key", sa.String(300), nullable=False),
+    sa.Column("uploaded_by", sa.String(100), nullable=False),
+    sa.Column("uploaded_at", UtcDateTime, nullable=False),
+)

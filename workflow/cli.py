@@ -1,0 +1,286 @@
+"""The `thidua` command line: validate, diagram, database, audit, repair and migrate."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from workflow.bootstrap import Services, bootstrap
+from workflow.config import load_settings
+from workflow.domain.roles import Actor
+from workflow.errors import DefinitionErrors, NotFound, WorkflowError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(func: F) -> F:
+    """Print a WorkflowError as its message and exit 1, never as a stack trace."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DefinitionErrors as exc:
+            for err in exc.errors:
+                click.echo(str(err), err=True)
+            click.echo(f"{len(exc.errors)} error(s)", err=True)
+            sys.exit(1)
+        except WorkflowError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _services(ctx: click.Context) -> Services:
+    if ctx.obj is None:
+        ctx.obj = bootstrap(load_settings())
+        ctx.call_on_close(ctx.obj.close)
+    services: Services = ctx.obj
+    return services
+
+
+def _actor(services: Services, username: str) -> Actor:
+    from workflow.services.people import actor_by_username
+
+    actor = actor_by_username(services.engine, username)
+    if actor is None:
+        raise NotFound(f"no active user named '{username}'")
+    return actor
+
+
+@click.group()
+def cli() -> None:
+    """thidua: workflows of emulation and commendation (thi đua – khen thưởng)."""
+
+
+# --- definitions ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@friendly_errors
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check definition files (default: the definitions folder); exit 1 listing every error."""
+    from workflow.engine.loader import load_paths
+    from workflow.engine.registry import default_registry
+
+    settings = load_settings()
+    targets = list(paths) or [settings.definitions_dir]
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        raise NotFound(", ".join(f"{p}: no such file or folder" for p in missing))
+    specs = load_paths(targets, default_registry(), base=Path.cwd())
+    for name in sorted(specs):
+        spec = specs[name]
+        click.echo(f"ok  {spec.source_path}: {name} ({len(spec.states)} states, "
+                   f"{len(spec.transitions)} transitions)")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--version", "version", type=int, help="Definition version (default: newest).")
+@click.option("--instance", "instance_id", type=int, help="Highlight this instance's state.")
+@click.option("--locale", default="vi", show_default=True, type=click.Choice(["vi", "en"]))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+@click.pass_context
+@friendly_errors
+def diagram(
+    ctx: click.Context, name: str, version: int | None, instance_id: int | None, locale: str,
+    output: Path,
+) -> None:
+    """Draw a workflow as SVG (or DOT when the file ends in .dot)."""
+    from workflow.engine.diagram import render_svg, to_dot
+
+    services = _services(ctx)
+    current = None
+    if instance_id is not None:
+        inst = services.workflows.get(instance_id)
+        if inst.workflow != name:
+            raise NotFound(f"instance {instance_id} is a {inst.workflow}, not a {name}")
+        wf = services.catalog.compiled(inst.definition_id)
+        current = inst.state
+    elif version is not None:
+        wf = services.catalog.version(name, version)
+    else:
+        wf = services.catalog.latest(name)
+    dot = to_dot(wf.spec, current=current, locale=locale)
+    if output.suffix == ".dot":
+        output.write_text(dot, encoding="utf-8")
+    else:
+        output.write_bytes(render_svg(dot))
+    click.echo(f"wrote {output} ({name} version {wf.version})")
+
+
+@cli.group()
+def definitions() -> None:
+    """Published definition versions."""
+
+
+@definitions.command("sync")
+@click.pass_context
+@friendly_errors
+def definitions_sync(ctx: click.Context) -> None:
+    """Validate the definitions folder and publish a new version of each changed definition."""
+    services = _services(ctx)
+    folder = services.settings.definitions_dir
+    for r in services.catalog.sync([folder], author="cli", base=folder.parent):
+        click.echo(f"{'new' if r.created else 'same'}  {r.name} version {r.version}")
+
+
+@definitions.command("list")
+@click.pass_context
+@friendly_errors
+def definitions_list(ctx: click.Context) -> None:
+    """List every workflow with its versions."""
+    services = _services(ctx)
+    for name in services.catalog.names():
+        rows = services.catalog.versions(name)
+        versions = ", ".join(f"v{r['version']} ({r['created_at']:%Y-%m-%d})" for r in rows)
+        click.echo(f"{name}: {versions}")
+
+
+# --- database and audit --------------------------------------------------------------------
+
+
+@cli.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@click.pass_context
+@friendly_errors
+def db_upgrade(ctx: click.Context) -> None:
+    """Create or migrate the database schema to the newest version."""
+    services = _services(ctx)
+    services.upgrade_schema()
+    click.echo(f"database is up to date: {services.engine.url.render_as_string()}")
+
+
+@cli.group()
+def audit() -> None:
+    """The tamper-evident history."""
+
+
+@audit.command("verify")
+@click.pass_context
+@friendly_errors
+def audit_verify(ctx: click.Context) -> None:
+    """Check every history chain; exit 1 listing each altered, inserted or removed entry."""
+    from workflow.services.audit import verify
+
+    services = _services(ctx)
+    report = verify(services.engine, services.chain)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{report.instances} instances, {report.entries} history entries, "
+               f"{len(report.problems)} problem(s)")
+    if not report.ok:
+        sys.exit(1)
+
+
+# --- admin repair and migration --------------------------------------------------------------
+
+
+def _repair_command(action: str, help_text: str) -> None:
+    @cli.command(action, help=help_text)
+    @click.argument("instance_id", type=int)
+    @click.option("--as", "username", required=True, help="The admin doing it.")
+    @click.option("--reason", required=True, help="Why; kept in the history.")
+    @click.option("--state", help="With move: the state to put the instance in.")
+    @click.pass_context
+    @friendly_errors
+    def command(
+        ctx: click.Context, instance_id: int, username: str, reason: str, state: str | None
+    ) -> None:
+        services = _services(ctx)
+        actor = _actor(services, username)
+        wf = services.workflows
+        if action == "move":
+            if not state:
+                raise click.UsageError("move needs --state")
+            inst = wf.move_to(instance_id, state, actor, reason)
+        else:
+            inst = getattr(wf, action)(instance_id, actor, reason)
+        click.echo(f"{inst.workflow} {inst.id}: {inst.state} ({inst.status}), version {inst.version}")
+
+
+_repair_command("suspend", "Suspend an instance (admin, with a reason).")
+_repair_command("resume", "Resume a suspended instance (admin, with a reason).")
+_repair_command("cancel", "Cancel an instance and its running children (admin, with a reason).")
+_repair_command("move", "Move an instance to a named state (admin, with a reason).")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--to", "to_version", type=int, required=True, help="Target version.")
+@click.option("--from", "from_version", type=int, help="Only instances on this version.")
+@click.option("--map", "mappings", multiple=True, metavar="OLD=NEW", help="State mapping.")
+@click.option("--dry-run", is_flag=True, help="Report what would move where; change nothing.")
+@click.option("--as", "username", help="The admin doing it (not needed for a dry run).")
+@click.option("--reason", default="", help="Why; kept in each instance's history.")
+@click.pass_context
+@friendly_errors
+def migrate(
+    ctx: click.Context, name: str, to_version: int, from_version: int | None,
+    mappings: tuple[str, ...], dry_run: bool, username: str | None, reason: str,
+) -> None:
+    """Move running instances of a workflow to a newer version."""
+    from workflow.services import migration
+
+    mapping = {}
+    for item in mappings:
+        old, sep, new = item.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise click.BadParameter(f"'{item}' is not OLD=NEW", param_hint="--map")
+        mapping[old.strip()] = new.strip()
+    services = _services(ctx)
+    if dry_run:
+        plan = migration.plan(services.workflows, name, to_version, mapping, from_version)
+    else:
+        if not username:
+            raise click.UsageError("a migration needs --as ADMIN")
+        actor = _actor(services, username)
+        plan = migration.migrate(
+            services.workflows, name, to_version, mapping, actor, reason, from_version
+        )
+    for line in plan.summary():
+        click.echo(line)
+    for problem in plan.problems:
+        click.echo(f"refused: {problem}", err=True)
+    verb = "would move" if dry_run else "moved"
+    click.echo(f"{verb} {len(plan.moves)} instance(s) of {name} to version {to_version}")
+    if not plan.ok:
+        sys.exit(1)
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--reset", is_flag=True, help="Delete the SQLite database first.")
+@click.pass_context
+@friendly_errors
+def demo(ctx: click.Context, reset: bool) -> None:
+    """Create the schema, publish the definitions and seed the demo bloc."""
+    from workflow import demo as demo_module
+
+    settings = load_settings()
+    if reset:
+        demo_module.delete_sqlite_database(settings.database_url)
+    services = _services(ctx)
+    demo_module.run(services, echo=click.echo)
+
+
+def main() -> None:
+    cli(prog_name="thidua")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,283 @@
+"""One `transitions` machine per definition version, firing loaded instances without attaching them.
+
+The checks of a fire run as the transition's conditions, in this order: the actor's role for the
+instance's unit and year, the join on children, the named guards, then required fields and
+documents. `transitions` answers a failed condition with a quiet False and a wrong-state trigger
+with MachineError; both become one TransitionNotAllowed that says which check failed and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from transitions import EventData, Machine, MachineError, State
+
+from workflow.domain.roles import Actor
+from workflow.engine.builtins import join_reason
+from workflow.engine.instance import ACTIVE, Instance
+from workflow.engine.registry import CallContext, ChildQuery, Entry, Registry
+from workflow.engine.spec import TransitionSpec, WorkflowSpec
+from workflow.errors import TransitionNotAllowed
+
+Condition = Callable[[EventData], bool]
+
+
+@dataclass(slots=True)
+class FireContext:
+    """What one fire carries through the machine's conditions, and what they found."""
+
+    actor: Actor
+    payload: Mapping[str, Any]
+    now: dt.datetime
+    query: ChildQuery
+    roles: frozenset[str] = frozenset()
+    role: str | None = None  # the allowed role the actor acted in
+    failure: TransitionNotAllowed | None = None
+    call: CallContext | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class FireResult:
+    transition: TransitionSpec
+    from_state: str
+    role: str
+    notes: tuple[str, ...]
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    return not (isinstance(value, list | dict | tuple) and not value)
+
+
+class CompiledWorkflow:
+    """A definition version ready to run: its spec, its machine and its resolved guards."""
+
+    def __init__(self, spec: WorkflowSpec, definition_id: int, version: int, registry: Registry):
+        self.spec = spec
+        self.definition_id = definition_id
+        self.version = version
+        self.registry = registry
+        self.final_states = frozenset(s.name for s in spec.states if s.final)
+        self._index: dict[tuple[str, str], TransitionSpec] = {
+            (src, t.trigger): t for t in spec.transitions for src in t.sources
+        }
+        self.machine = Machine(
+            model=None,
+            states=[State(s.name, final=s.final) for s in spec.states],
+            initial=spec.initial,
+            auto_transitions=False,
+            send_event=True,
+            ignore_invalid_triggers=False,
+            name=f"{spec.name}@{version}",
+        )
+        self._auto: dict[str, tuple[TransitionSpec, ...]] = {
+            s.name: tuple(t for t in spec.transitions if t.auto and s.name in t.sources)
+            for s in spec.states
+        }
+        self._conds: dict[int, list[Condition]] = {}
+        for t in spec.transitions:
+            conds = self._conds[id(t)] = self._conditions(t)
+            self.machine.add_transition(t.trigger, list(t.sources), t.dest, conditions=conds)
+
+    # --- conditions ---------------------------------------------------------------------
+
+    def _conditions(self, t: TransitionSpec) -> list[Condition]:
+        conds: list[Condition] = [self._role_condition(t)]
+        if t.join is not None:
+            conds.append(self._join_condition(t))
+        for call in t.guards:
+            conds.append(self._guard_condition(t, self.registry.guards[call.name], call.params))
+        if t.required_fields or t.required_documents:
+            conds.append(self._required_condition(t))
+        return conds
+
+    def _role_condition(self, t: TransitionSpec) -> Condition:
+        allowed = t.roles
+
+        def check(ev: EventData) -> bool:
+            ctx: FireContext = ev.kwargs["ctx"]
+            inst: Instance = ev.model
+            held = ctx.actor.roles_for(inst.unit_id, inst.cluster_id, inst.year)
+            ctx.roles = frozenset(held)
+            for role in allowed:
+                if role in held:
+                    ctx.role = role
+                    return True
+            scope = _scope_text(inst)
+            holds = ", ".join(g.describe() for g in ctx.actor.grants) or "no roles"
+            ctx.failure = TransitionNotAllowed(
+                "role",
+                f"'{t.trigger}' needs the role {' or '.join(allowed)} for {scope}; "
+                f"'{ctx.actor.username}' holds {holds}",
+            )
+            return False
+
+        return check
+
+    def _join_condition(self, t: TransitionSpec) -> Condition:
+        join = t.join
+        assert join is not None
+
+        def check(ev: EventData) -> bool:
+            ctx: FireContext = ev.kwargs["ctx"]
+            states = ctx.query.child_states(ev.model.id, join.workflow)
+            reason = join_reason(states, join.workflow, join.states, join.count)
+            if reason is None:
+                return True
+            ctx.failure = TransitionNotAllowed("guard", f"'{t.trigger}' must wait: {reason}")
+            return False
+
+        return check
+
+    def _guard_condition(
+        self, t: TransitionSpec, entry: Entry, params: Mapping[str, Any]
+    ) -> Condition:
+        def check(ev: EventData) -> bool:
+            ctx: FireContext = ev.kwargs["ctx"]
+            reason = entry.func(self._call_context(ev, t), params)
+            if reason is None:
+                return True
+            ctx.failure = TransitionNotAllowed(
+                "guard", f"'{t.trigger}' refused by {entry.name}: {reason}"
+            )
+            return False
+
+        return check
+
+    def _required_condition(self, t: TransitionSpec) -> Condition:
+        def check(ev: EventData) -> bool:
+            ctx: FireContext = ev.kwargs["ctx"]
+            missing = [f for f in t.required_fields if not _present(ctx.payload.get(f))]
+            if t.required_documents:
+                have = ctx.query.document_kinds(ev.model.id)
+                missing += [f"document {d}" for d in t.required_documents if d not in have]
+            if not missing:
+                return True
+            ctx.failure = TransitionNotAllowed(
+                "required", f"'{t.trigger}' needs {', '.join(missing)}"
+            )
+            return False
+
+        return check
+
+    def _call_context(self, ev: EventData, t: TransitionSpec) -> CallContext:
+        ctx: FireContext = ev.kwargs["ctx"]
+        if ctx.call is None:
+            ctx.call = CallContext(
+                instance=ev.model,
+                spec=self.spec,
+                transition=t,
+                actor=ctx.actor,
+                roles=ctx.roles,
+                payload=ctx.payload,
+                now=ctx.now,
+                query=ctx.query,
+                notes=ctx.notes,
+            )
+        return ctx.call
+
+    # --- firing -------------------------------------------------------------------------
+
+    def transition(self, state: str, trigger: str) -> TransitionSpec | None:
+        return self._index.get((state, trigger))
+
+    def auto_from(self, state: str) -> tuple[TransitionSpec, ...]:
+        """The transitions the system fires by itself from a state."""
+        return self._auto.get(state, ())
+
+    def fire(
+        self,
+        inst: Instance,
+        trigger: str,
+        actor: Actor,
+        payload: Mapping[str, Any],
+        now: dt.datetime,
+        query: ChildQuery,
+    ) -> FireResult:
+        """Check and apply one transition to the instance in memory; effects run here too.
+
+        On refusal the instance is unchanged and TransitionNotAllowed says why.
+        """
+        if inst.status != ACTIVE:
+            raise TransitionNotAllowed(
+                "status", f"{self.spec.name} {inst.id} is {inst.status}; nothing can be fired"
+            )
+        t = self._index.get((inst.state, trigger))
+        event = self.machine.events.get(trigger)
+        if t is None or event is None:
+            raise TransitionNotAllowed("trigger", self._no_trigger_message(inst.state, trigger))
+        ctx = FireContext(actor=actor, payload=payload, now=now, query=query)
+        source = inst.state
+        try:
+            done = event.trigger(inst, ctx=ctx)
+        except MachineError:
+            raise TransitionNotAllowed(
+                "trigger", self._no_trigger_message(source, trigger)
+            ) from None
+        if not done:
+            assert ctx.failure is not None
+            raise ctx.failure
+        if t.effects:
+            saved = dict(inst.data)
+            try:
+                call = self._call_context_for(inst, t, ctx)
+                for effect in t.effects:
+                    self.registry.effects[effect.name].func(call, effect.params)
+            except Exception:
+                inst.state, inst.data = source, saved
+                raise
+        assert ctx.role is not None
+        return FireResult(t, source, ctx.role, tuple(ctx.notes))
+
+    def _call_context_for(self, inst: Instance, t: TransitionSpec, ctx: FireContext) -> CallContext:
+        if ctx.call is not None:
+            return ctx.call
+        return CallContext(inst, self.spec, t, ctx.actor, ctx.roles, ctx.payload, ctx.now,
+                           ctx.query, ctx.notes)
+
+    def _no_trigger_message(self, state: str, trigger: str) -> str:
+        possible = sorted({t.trigger for t in self.spec.transitions if state in t.sources})
+        known = any(t.trigger == trigger for t in self.spec.transitions)
+        what = (
+            f"'{trigger}' is not possible from state '{state}'"
+            if known
+            else f"'{trigger}' is not an action of {self.spec.name}"
+        )
+        return f"{what}; possible: {', '.join(possible) or 'none (final state)'}"
+
+    def check(
+        self, inst: Instance, trigger: str, actor: Actor, payload: Mapping[str, Any],
+        now: dt.datetime, query: ChildQuery,
+    ) -> TransitionNotAllowed | None:
+        """Whether a fire would pass, without changing the instance (for the UI's buttons)."""
+        probe = Instance(
+            inst.id, inst.definition_id, inst.workflow, inst.state, inst.status, inst.version,
+            inst.unit_id, inst.cluster_id, inst.year, inst.parent_id, dict(inst.data),
+            inst.last_hash, inst.entered_at,
+        )
+        t = self._index.get((inst.state, trigger))
+        if t is None:
+            return TransitionNotAllowed("trigger", self._no_trigger_message(inst.state, trigger))
+        ctx = FireContext(actor=actor, payload=payload, now=now, query=query)
+        ev = EventData(None, self.machine.events[trigger], self.machine, probe, (), {"ctx": ctx})
+        for cond in self._conds[id(t)]:
+            if not cond(ev):
+                return ctx.failure
+        return None
+
+
+def _scope_text(inst: Instance) -> str:
+    parts = []
+    if inst.unit_id is not None:
+        parts.append(f"unit {inst.unit_id}")
+    if inst.cluster_id is not None:
+        parts.append(f"cluster {inst.cluster_id}")
+    where = " / ".join(parts) or "this item"
+    return f"{where} in {inst.year}" if inst.year is not None else where

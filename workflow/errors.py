@@ -1,0 +1,82 @@
+"""The error hierarchy of thidua; the web layer maps each kind to one HTTP status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class WorkflowError(Exception):
+    """Base of every error a user can act on."""
+
+    code = "workflow_error"
+
+
+class DefinitionError(WorkflowError):
+    """One problem in a definition file, located by file, line and path."""
+
+    code = "invalid_definition"
+
+    def __init__(self, file: str, line: int | None, path: str, message: str) -> None:
+        self.file = file
+        self.line = line
+        self.path = path
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where} {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"DefinitionError({str(self)!r})"
+
+
+class DefinitionErrors(WorkflowError):
+    """Every problem found in one or more definition files, reported at once."""
+
+    code = "invalid_definition"
+
+    def __init__(self, errors: Iterable[DefinitionError]) -> None:
+        self.errors = sorted(errors, key=lambda e: (e.file, e.line or 0, e.path))
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+class TransitionNotAllowed(WorkflowError):
+    """A fire was refused: the message says which check failed and why."""
+
+    code = "transition_not_allowed"
+
+    def __init__(self, check: str, message: str) -> None:
+        self.check = check  # trigger | role | guard | required | status
+        self.message = message
+        super().__init__(message)
+
+
+class PermissionDenied(WorkflowError):
+    """The actor holds no role that allows the action."""
+
+    code = "permission_denied"
+
+
+class StaleState(WorkflowError):
+    """The instance changed since it was loaded; nothing was written."""
+
+    code = "stale_state"
+
+
+class NotFound(WorkflowError):
+    """A named thing does not exist."""
+
+    code = "not_found"
+
+
+class InvalidInput(WorkflowError):
+    """Input to a use case is malformed; the message names the field."""
+
+    code = "invalid_input"
+
+
+class MigrationRefused(WorkflowError):
+    """A migration of running instances cannot proceed as asked."""
+
+    code = "migration_refused"

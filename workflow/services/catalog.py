@@ -1,0 +1,181 @@
+"""Definition versions: validate files, store a new version when one changed, compile on demand."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Connection, Engine
+
+from workflow.adapters import repository as repo
+from workflow.adapters.db import read_connection, write_transaction
+from workflow.clock import Clock
+from workflow.engine.hashing import canonical_json
+from workflow.engine.loader import load_paths, load_text, spec_to_dict
+from workflow.engine.machine import CompiledWorkflow
+from workflow.engine.registry import Registry
+from workflow.engine.spec import WorkflowSpec
+from workflow.errors import DefinitionError, DefinitionErrors, NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    name: str
+    version: int
+    created: bool  # False when the stored latest version already had this content
+    source_path: str
+
+
+def content_hash(spec: WorkflowSpec) -> str:
+    """A hash of what the definition means, so that layout and comments do not make versions."""
+    meaning = spec_to_dict(spec)
+    meaning.pop("version", None)
+    return hashlib.sha256(canonical_json(meaning).encode("utf-8")).hexdigest()
+
+
+class DefinitionCatalog:
+    """Stored definition versions, and one compiled machine per version, built once."""
+
+    def __init__(self, engine: Engine, registry: Registry, clock: Clock) -> None:
+        self.engine = engine
+        self.registry = registry
+        self.clock = clock
+        self._compiled: dict[int, CompiledWorkflow] = {}
+        self._latest: dict[str, int] = {}
+        self._joined: set[str] | None = None
+        self._lock = threading.Lock()
+
+    # --- publishing ----------------------------------------------------------------------
+
+    def sync(
+        self, paths: Iterable[Path | str], *, author: str = "system", base: Path | None = None
+    ) -> list[SyncResult]:
+        """Validate every file, then store a new version of each definition that changed.
+
+        Nothing is stored unless every file is valid.
+        """
+        specs = load_paths(paths, self.registry, base=base)
+        sources = {name: Path(spec.source_path) for name, spec in specs.items()}
+        texts = {}
+        for name, spec in specs.items():
+            path = sources[name]
+            if not path.is_absolute() and base is not None:
+                path = base / path
+            texts[name] = path.read_text(encoding="utf-8")
+        results = []
+        with write_transaction(self.engine) as conn:
+            for name in sorted(specs):
+                results.append(self._store(conn, specs[name], texts[name], author))
+        self._forget_latest()
+        return results
+
+    def publish_text(self, text: str, file: str, *, author: str) -> SyncResult:
+        """Validate one definition's text against the stored others and store it if it changed."""
+        spec = load_text(text, file, self.registry)
+        self._check_against_catalog(spec)
+        with write_transaction(self.engine) as conn:
+            result = self._store(conn, spec, text, author)
+        self._forget_latest()
+        return result
+
+    def _check_against_catalog(self, spec: WorkflowSpec) -> None:
+        known = set(self.names()) | {spec.name}
+        errors = [
+            DefinitionError(spec.source_path, None, "spawn", f"unknown workflow '{child}'")
+            for child in sorted(spec.child_workflows() - known)
+        ]
+        if errors:
+            raise DefinitionErrors(errors)
+
+    def _store(self, conn: Connection, spec: WorkflowSpec, text: str, author: str) -> SyncResult:
+        digest = content_hash(spec)
+        rows = repo.definition_rows(conn, spec.name)
+        latest = rows[-1] if rows else None
+        if spec.version is not None:
+            same = next((r for r in rows if r["version"] == spec.version), None)
+            if same is not None:
+                if same["content_hash"] != digest:
+                    raise DefinitionErrors([DefinitionError(
+                        spec.source_path, None, "version",
+                        f"version {spec.version} of '{spec.name}' is already published with "
+                        f"other content; raise the version or remove it to number automatically",
+                    )])
+                return SyncResult(spec.name, spec.version, False, spec.source_path)
+            if latest is not None and spec.version < latest["version"]:
+                raise DefinitionErrors([DefinitionError(
+                    spec.source_path, None, "version",
+                    f"version {spec.version} is older than the published version "
+                    f"{latest['version']} of '{spec.name}'",
+                )])
+        elif latest is not None and latest["content_hash"] == digest:
+            return SyncResult(spec.name, latest["version"], False, spec.source_path)
+        version = spec.version or (latest["version"] + 1 if latest else 1)
+        repo.insert_definition(
+            conn, name=spec.name, version=version, content_hash=digest,
+            source_path=spec.source_path, source_text=text, created_at=self.clock.now(),
+            created_by=author,
+        )
+        return SyncResult(spec.name, version, True, spec.source_path)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def names(self) -> list[str]:
+        with read_connection(self.engine) as conn:
+            return sorted({r["name"] for r in repo.definition_rows(conn)})
+
+    def versions(self, name: str) -> list[dict[str, object]]:
+        with read_connection(self.engine) as conn:
+            rows = repo.definition_rows(conn, name)
+        if not rows:
+            raise NotFound(f"no workflow named '{name}'")
+        return rows
+
+    def compiled(self, definition_id: int) -> CompiledWorkflow:
+        """The machine of one stored version, compiled on first use and kept."""
+        wf = self._compiled.get(definition_id)
+        if wf is not None:
+            return wf
+        with read_connection(self.engine) as conn:
+            row = repo.definition_row(conn, definition_id)
+        if row is None:
+            raise NotFound(f"no workflow definition with id {definition_id}")
+        spec = load_text(row["source_text"], row["source_path"], self.registry)
+        wf = CompiledWorkflow(spec, definition_id, row["version"], self.registry)
+        with self._lock:
+            return self._compiled.setdefault(definition_id, wf)
+
+    def latest(self, name: str) -> CompiledWorkflow:
+        """The newest published version of a workflow."""
+        definition_id = self._latest.get(name)
+        if definition_id is None:
+            rows = self.versions(name)
+            definition_id = int(str(rows[-1]["id"]))
+            self._latest[name] = definition_id
+        return self.compiled(definition_id)
+
+    def version(self, name: str, version: int) -> CompiledWorkflow:
+        for row in self.versions(name):
+            if row["version"] == version:
+                return self.compiled(int(str(row["id"])))
+        raise NotFound(f"workflow '{name}' has no version {version}")
+
+    def is_joined(self, workflow: str) -> bool:
+        """Whether any published workflow waits on children of this one."""
+        joined = self._joined
+        if joined is None:
+            joined = set()
+            with read_connection(self.engine) as conn:
+                ids = [int(r["id"]) for r in repo.definition_rows(conn)]
+            for definition_id in ids:  # every version: old instances run on old ones
+                for t in self.compiled(definition_id).spec.transitions:
+                    if t.join is not None:
+                        joined.add(t.join.workflow)
+            self._joined = joined
+        return workflow in joined
+
+    def _forget_latest(self) -> None:
+        self._latest.clear()
+        self._joined = None

@@ -1,0 +1,69 @@
+"""Documents attached to an instance (signed pledges, minutes, evidence), stored under
+generated names, with size and type checked."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from workflow.adapters.db import write_transaction
+from workflow.adapters.tables import documents
+from workflow.clock import Clock
+from workflow.domain.roles import Actor
+from workflow.engine.instance import Instance
+from workflow.errors import InvalidInput, PermissionDenied
+
+MAX_BYTES = 20 * 1024 * 1024
+# Allowed types, recognised by their first bytes rather than by the name the user gave.
+SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"PK\x03\x04": "application/zip",  # docx, xlsx, odt are zip containers
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+_KIND = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def sniff(content: bytes) -> str | None:
+    for magic, kind in SIGNATURES.items():
+        if content.startswith(magic):
+            return kind
+    return None
+
+
+def attach(
+    engine: Engine, clock: Clock, folder: Path, inst: Instance, actor: Actor, kind: str,
+    filename: str, content: bytes,
+) -> int:
+    """Store a document of a kind on an instance; the actor needs a role for its unit and year."""
+    if not actor.roles_for(inst.unit_id, inst.cluster_id, inst.year):
+        raise PermissionDenied(
+            f"'{actor.username}' holds no role for {inst.workflow} {inst.id} and cannot attach to it"
+        )
+    if not _KIND.match(kind):
+        raise InvalidInput(f"kind: {kind!r} is not a document kind name")
+    if not content:
+        raise InvalidInput("file: the file is empty")
+    if len(content) > MAX_BYTES:
+        raise InvalidInput(f"file: {len(content)} bytes is over the limit of {MAX_BYTES} bytes")
+    content_type = sniff(content)
+    if content_type is None:
+        raise InvalidInput("file: only PDF, Office (docx/xlsx), PNG and JPEG files are accepted")
+    digest = hashlib.sha256(content).hexdigest()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / digest  # generated name: the user's file name never reaches the disk
+    if not target.exists():
+        tmp = target.with_suffix(".part")
+        tmp.write_bytes(content)
+        tmp.replace(target)
+    safe_name = Path(filename.replace("\\", "/")).name[:255] or "file"
+    with write_transaction(engine) as conn:
+        result = conn.execute(documents.insert().values(
+            instance_id=inst.id, kind=kind, filename=safe_name, content_type=content_type,
+            size=len(content), sha256=digest, storage_key=digest, uploaded_by=actor.username,
+            uploaded_at=clock.now(),
+        ))
+        return int(result.inserted_primary_key[0])

@@ -1,0 +1,353 @@
+"""Use cases of the engine: start, fire, repair and migrate instances; each one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+
+from workflow.adapters import repository as repo
+from workflow.adapters.db import read_connection, write_transaction
+from workflow.clock import Clock
+from workflow.domain.roles import SYSTEM_ACTOR, Actor
+from workflow.engine.hashing import GENESIS, HistoryChain, json_safe
+from workflow.engine.instance import ACTIVE, CANCELLED, COMPLETED, SUSPENDED, Instance
+from workflow.engine.machine import CompiledWorkflow
+from workflow.engine.spec import SpawnSpec, TransitionSpec
+from workflow.errors import InvalidInput, NotFound, PermissionDenied, StaleState
+from workflow.services.catalog import DefinitionCatalog
+
+# Auto transitions may set off others (a child completes its parent, which completes its own
+# parent...); a definition that loops would never end, so the chain is cut here.
+MAX_AUTO_STEPS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What one history entry says, before it is chained and written."""
+
+    kind: str
+    from_state: str | None
+    trigger: str | None
+    role: str | None
+    comment: str | None
+    payload: Mapping[str, Any]
+
+
+class Workflows:
+    """The engine's use cases; every method takes the actor explicitly."""
+
+    def __init__(
+        self, engine: Engine, catalog: DefinitionCatalog, clock: Clock, chain: HistoryChain
+    ) -> None:
+        self.engine = engine
+        self.catalog = catalog
+        self.clock = clock
+        self.chain = chain
+
+    # --- reading -------------------------------------------------------------------------
+
+    def get(self, instance_id: int) -> Instance:
+        with read_connection(self.engine) as conn:
+            inst = repo.load_instance(conn, instance_id)
+        if inst is None:
+            raise NotFound(f"no workflow instance with id {instance_id}")
+        return inst
+
+    def history(self, instance_id: int) -> list[dict[str, Any]]:
+        with read_connection(self.engine) as conn:
+            return repo.history_rows(conn, instance_id)
+
+    def children(self, parent_id: int) -> list[Instance]:
+        with read_connection(self.engine) as conn:
+            return repo.instances_where(conn, repo.instances.c.parent_id == parent_id)
+
+    def available(self, inst: Instance, actor: Actor) -> list[tuple[TransitionSpec, str | None]]:
+        """The actions of the instance's state that the actor holds a role for, each with the
+        reason it cannot be fired now (None when it can)."""
+        wf = self.catalog.compiled(inst.definition_id)
+        held = actor.roles_for(inst.unit_id, inst.cluster_id, inst.year)
+        out = []
+        with read_connection(self.engine) as conn:
+            query = repo.SqlQuery(conn)
+            for t in wf.spec.transitions_from(inst.state):
+                if t.auto or not held.intersection(t.roles):
+                    continue
+                refusal = wf.check(inst, t.trigger, actor, {}, self.clock.now(), query)
+                out.append((t, None if refusal is None or refusal.check == "required"
+                            else refusal.message))
+        return out
+
+    # --- starting and firing --------------------------------------------------------------
+
+    def start(
+        self,
+        workflow: str,
+        actor: Actor,
+        *,
+        unit_id: int | None = None,
+        cluster_id: int | None = None,
+        year: int | None = None,
+        data: Mapping[str, Any] | None = None,
+        comment: str | None = None,
+    ) -> Instance:
+        """Start an instance of the newest version, if the actor may act in its first state."""
+        wf = self.catalog.latest(workflow)
+        held = actor.roles_for(unit_id, cluster_id, year)
+        first = wf.spec.transitions_from(wf.spec.initial)
+        allowed = {r for t in first for r in t.roles}
+        if not held & allowed:
+            raise PermissionDenied(
+                f"starting {workflow} needs the role {' or '.join(sorted(allowed))} for "
+                f"{_scope(unit_id, cluster_id, year)}"
+            )
+        with write_transaction(self.engine) as conn:
+            inst = self._create(
+                conn, wf, actor, unit_id=unit_id, cluster_id=cluster_id, year=year,
+                parent_id=None, data=json_safe(data or {}), comment=comment, kind="start",
+                role=sorted(held & allowed)[0],
+            )
+        return inst
+
+    def fire(
+        self,
+        inst: Instance | int,
+        trigger: str,
+        actor: Actor,
+        payload: Mapping[str, Any] | None = None,
+    ) -> Instance:
+        """Fire a trigger on a loaded instance (or an id), in one transaction.
+
+        Raises TransitionNotAllowed when a check fails, StaleState when the instance changed
+        since it was loaded; in both cases nothing is written and the instance is unchanged.
+        """
+        if isinstance(inst, int):
+            inst = self.get(inst)
+        clean = _payload(payload)
+        saved = _snapshot(inst)
+        try:
+            with write_transaction(self.engine) as conn:
+                self._fire(conn, inst, trigger, actor, clean, depth=0)
+        except BaseException:
+            _restore(inst, saved)
+            raise
+        return inst
+
+    def _fire(
+        self, conn: Connection, inst: Instance, trigger: str, actor: Actor,
+        payload: dict[str, Any], depth: int,
+    ) -> None:
+        wf = self.catalog.compiled(inst.definition_id)
+        now = self.clock.now()
+        expected = inst.version
+        result = wf.fire(inst, trigger, actor, payload, now, repo.SqlQuery(conn))
+        t = result.transition
+        comment = payload.pop("comment", None)
+        if result.notes:
+            payload["notes"] = list(result.notes)
+        step = Step("fire", result.from_state, trigger, result.role, comment, payload)
+        self.record_step(conn, wf, inst, expected, actor, step, now, data_changed=bool(t.effects))
+        for spawn in t.spawn:
+            self._spawn(conn, inst, spawn, actor)
+        self._after_change(conn, inst, depth)
+
+    def _after_change(self, conn: Connection, inst: Instance, depth: int) -> None:
+        """Let auto transitions of this instance and of its parent go, if their time has come."""
+        self._run_auto(conn, inst, depth)
+        if inst.parent_id is not None and self.catalog.is_joined(inst.workflow):
+            # Locked, so that two children finishing at once cannot both miss the other.
+            parent = repo.load_instance(conn, inst.parent_id, lock=True)
+            if parent is not None:
+                self._run_auto(conn, parent, depth)
+
+    def _run_auto(self, conn: Connection, inst: Instance, depth: int) -> None:
+        if inst.status != ACTIVE or depth >= MAX_AUTO_STEPS:
+            return
+        wf = self.catalog.compiled(inst.definition_id)
+        for t in wf.auto_from(inst.state):
+            now = self.clock.now()
+            if wf.check(inst, t.trigger, SYSTEM_ACTOR, {}, now, repo.SqlQuery(conn)) is None:
+                self._fire(conn, inst, t.trigger, SYSTEM_ACTOR, {}, depth + 1)
+                return
+
+    # --- writing -------------------------------------------------------------------------
+
+    def record_step(
+        self, conn: Connection, wf: CompiledWorkflow, inst: Instance, expected: int,
+        actor: Actor, step: Step, now: dt.datetime, *, data_changed: bool = True,
+        definition_changed: bool = False,
+    ) -> None:
+        """Chain and write one history entry and the instance's new state, or raise StaleState."""
+        if step.from_state != inst.state:
+            inst.entered_at = now
+        if inst.status == ACTIVE and inst.state in wf.final_states:
+            inst.status = COMPLETED
+        inst.version = expected + 1
+        entry = {
+            "instance_id": inst.id,
+            "seq": inst.version,
+            "definition_id": inst.definition_id,
+            "kind": step.kind,
+            "from_state": step.from_state,
+            "to_state": inst.state,
+            "trigger": step.trigger,
+            "actor": actor.username,
+            "on_behalf_of": actor.on_behalf_of,
+            "role": step.role,
+            "at": now,
+            "comment": step.comment,
+            "payload": step.payload,
+            "prev_hash": inst.last_hash,
+        }
+        inst.last_hash = entry["hash"] = self.chain.entry_hash(inst.last_hash, entry)
+        if not repo.update_instance(
+            conn, inst, expected, data_changed=data_changed, definition_changed=definition_changed
+        ):
+            raise StaleState(
+                f"{inst.workflow} {inst.id} was changed by someone else since version {expected}; "
+                "reload it and try again"
+            )
+        repo.insert_history(conn, entry)
+
+    def _create(
+        self, conn: Connection, wf: CompiledWorkflow, actor: Actor, *, unit_id: int | None,
+        cluster_id: int | None, year: int | None, parent_id: int | None,
+        data: dict[str, Any], comment: str | None, kind: str, role: str | None,
+    ) -> Instance:
+        now = self.clock.now()
+        inst = Instance(
+            0, wf.definition_id, wf.spec.name, wf.spec.initial, ACTIVE, 0, unit_id, cluster_id,
+            year, parent_id, data, GENESIS, now,
+        )
+        # Inserted at version 0 to get its id, which the first history entry's hash covers.
+        inst.id = repo.insert_instance(conn, inst, now)
+        step = Step(kind, None, None, role, comment, {"data": data} if data else {})
+        self.record_step(conn, wf, inst, 0, actor, step, now, data_changed=False)
+        return inst
+
+    def _spawn(self, conn: Connection, parent: Instance, spawn: SpawnSpec, actor: Actor) -> None:
+        wf = self.catalog.latest(spawn.workflow)
+        for unit_id, data in self._spawn_targets(conn, parent, spawn):
+            self._create(
+                conn, wf, actor, unit_id=unit_id, cluster_id=parent.cluster_id, year=parent.year,
+                parent_id=parent.id, data=data, comment=None, kind="spawn", role=None,
+            )
+
+    @staticmethod
+    def _spawn_targets(
+        conn: Connection, parent: Instance, spawn: SpawnSpec
+    ) -> list[tuple[int | None, dict[str, Any]]]:
+        if spawn.per == "member_unit":
+            if parent.cluster_id is None:
+                raise InvalidInput(
+                    f"{parent.workflow} {parent.id} has no cluster, so it cannot start "
+                    f"one {spawn.workflow} per member unit"
+                )
+            return [(u, {}) for u in repo.member_units(conn, parent.cluster_id)]
+        items = parent.data.get(spawn.items_field or "")
+        if not isinstance(items, list):
+            raise InvalidInput(
+                f"{parent.workflow} {parent.id}: data field '{spawn.items_field}' must be a list "
+                f"to start one {spawn.workflow} per item"
+            )
+        targets = []
+        for item in items:
+            unit = item.get("unit_id") if isinstance(item, dict) else None
+            targets.append((unit if isinstance(unit, int) else parent.unit_id,
+                            {spawn.item_key: item}))
+        return targets
+
+    # --- admin repair --------------------------------------------------------------------
+
+    def suspend(self, instance_id: int, actor: Actor, reason: str) -> Instance:
+        """Stop an active instance from moving until it is resumed."""
+        return self._repair(instance_id, actor, reason, "suspend", {ACTIVE}, SUSPENDED)
+
+    def resume(self, instance_id: int, actor: Actor, reason: str) -> Instance:
+        return self._repair(instance_id, actor, reason, "resume", {SUSPENDED}, ACTIVE)
+
+    def cancel(self, instance_id: int, actor: Actor, reason: str) -> Instance:
+        """Cancel an instance and every child of it that is still running."""
+        return self._repair(instance_id, actor, reason, "cancel", {ACTIVE, SUSPENDED}, CANCELLED)
+
+    def move_to(self, instance_id: int, state: str, actor: Actor, reason: str) -> Instance:
+        """Put an instance in a named state of its definition, outside the normal flow."""
+        return self._repair(instance_id, actor, reason, "move", {ACTIVE, SUSPENDED, COMPLETED},
+                            None, state=state)
+
+    def _repair(
+        self, instance_id: int, actor: Actor, reason: str, kind: str, from_status: set[str],
+        to_status: str | None, state: str | None = None,
+    ) -> Instance:
+        if not actor.has_global_role("admin"):
+            raise PermissionDenied(f"'{kind}' is an admin repair; '{actor.username}' is not admin")
+        reason = (reason or "").strip()
+        if not reason:
+            raise InvalidInput(f"reason: a reason is required to {kind} an instance")
+        with write_transaction(self.engine) as conn:
+            inst = repo.load_instance(conn, instance_id, lock=True)
+            if inst is None:
+                raise NotFound(f"no workflow instance with id {instance_id}")
+            self._repair_one(conn, inst, actor, reason, kind, from_status, to_status, state)
+            self._after_change(conn, inst, depth=0)
+        return inst
+
+    def _repair_one(
+        self, conn: Connection, inst: Instance, actor: Actor, reason: str, kind: str,
+        from_status: set[str], to_status: str | None, state: str | None,
+    ) -> None:
+        if inst.status not in from_status:
+            raise InvalidInput(f"status: {inst.workflow} {inst.id} is {inst.status}; cannot {kind}")
+        wf = self.catalog.compiled(inst.definition_id)
+        source = inst.state
+        payload: dict[str, Any] = {}
+        if state is not None:
+            if state not in wf.spec.state_names:
+                raise InvalidInput(
+                    f"state: '{state}' is not a state of {wf.spec.name} version {wf.version}"
+                )
+            inst.state = state
+            payload["status_before"] = inst.status
+            to_status = COMPLETED if state in wf.final_states else (
+                SUSPENDED if inst.status == SUSPENDED else ACTIVE)
+        assert to_status is not None
+        inst.status = to_status
+        step = Step(kind, source, None, "admin", reason, payload)
+        self.record_step(conn, wf, inst, inst.version, actor, step, self.clock.now(),
+                     data_changed=False)
+        if kind == "cancel":
+            for child in repo.instances_where(conn, repo.instances.c.parent_id == inst.id):
+                if child.status in (ACTIVE, SUSPENDED):
+                    self._repair_one(conn, child, actor, reason, kind, from_status, to_status,
+                                     None)
+
+
+def _payload(payload: Mapping[str, Any] | None) -> dict[str, Any]:
+    if payload is None:
+        return {}
+    if not isinstance(payload, Mapping):
+        raise InvalidInput("payload: must be an object of named fields")
+    try:
+        return json_safe(payload)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"payload: {exc}") from None
+
+
+def _snapshot(inst: Instance) -> tuple[Any, ...]:
+    return (inst.state, inst.status, inst.version, dict(inst.data), inst.last_hash,
+            inst.entered_at, inst.definition_id)
+
+
+def _restore(inst: Instance, saved: tuple[Any, ...]) -> None:
+    (inst.state, inst.status, inst.version, inst.data, inst.last_hash, inst.entered_at,
+     inst.definition_id) = saved
+
+
+def _scope(unit_id: int | None, cluster_id: int | None, year: int | None) -> str:
+    parts = [f"unit {unit_id}" if unit_id is not None else "",
+             f"cluster {cluster_id}" if cluster_id is not None else ""]
+    where = " / ".join(p for p in parts if p) or "everywhere"
+    return f"{where} in {year}" if year is not None else where
