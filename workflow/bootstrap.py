@@ -52,6 +52,7 @@ def bootstrap(
         settings.database_url,
         sqlite_synchronous=str(settings.get("database", "sqlite_synchronous", "NORMAL")),
         echo=bool(settings.get("database", "echo", False)),
+        pool_pre_ping=bool(settings.get("database", "pool_pre_ping", False)),
     )
     clock = clock or Clock()
     registry = registry or default_registry()

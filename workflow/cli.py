@@ -208,7 +208,9 @@ def _repair_command(action: str, help_text: str) -> None:
             inst = wf.move_to(instance_id, state, actor, reason)
         else:
             inst = getattr(wf, action)(instance_id, actor, reason)
-        click.echo(f"{inst.workflow} {inst.id}: {inst.state} ({inst.status}), version {inst.version}")
+        click.echo(
+            f"{inst.workflow} {inst.id}: {inst.state} ({inst.status}), version {inst.version}"
+        )
 
 
 _repair_command("suspend", "Suspend an instance (admin, with a reason).")

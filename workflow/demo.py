@@ -73,7 +73,8 @@ def _seed(services: Services, echo: Callable[[str], None]) -> None:
     wf = services.workflows
     leader = people.actor(engine, heads[0])
     deputy = people.actor(engine, heads[1])
-    assert leader is not None and deputy is not None
+    assert leader is not None
+    assert deputy is not None
     campaign = wf.start("campaign", leader, cluster_id=bloc, year=YEAR)
     wf.fire(campaign, "launch", leader, {
         "theme": "Đoàn kết, sáng tạo, thi đua hoàn thành xuất sắc nhiệm vụ",

@@ -129,5 +129,6 @@ def test_a_refused_fire_writes_nothing(org: Org) -> None:
     with pytest.raises(TransitionNotAllowed):
         wf.fire(item, "submit", org.actor("officer_c"), {})
 
-    assert item.state == "draft" and item.version == 1
+    assert item.state == "draft"
+    assert item.version == 1
     assert wf.history(item.id) == before

@@ -31,7 +31,8 @@ def test_fire_on_a_stale_copy_raises_and_changes_nothing(org: Org) -> None:
     assert "changed by someone else since version 2" in str(err.value)
     assert (stale.state, stale.version) == ("submitted", 2)  # the caller's copy is untouched
     rows = wf.history(item.id)
-    assert len(rows) == 3 and rows[-1]["actor"] == "head_a"
+    assert len(rows) == 3
+    assert rows[-1]["actor"] == "head_a"
 
 
 @pytest.mark.parametrize("workers", [2, 8])
@@ -91,5 +92,6 @@ def test_freshly_loaded_concurrent_fires_also_have_one_winner(org: Org) -> None:
     for t in threads:
         t.join(timeout=60)
 
-    assert outcomes.count("won") == 1 and outcomes.count("lost") == 5
+    assert outcomes.count("won") == 1
+    assert outcomes.count("lost") == 5
     assert len(wf.history(item.id)) == 3

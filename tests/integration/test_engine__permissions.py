@@ -21,7 +21,8 @@ def test_officer_of_the_unit_submits_its_own_item(org: Org) -> None:
 
     assert item.state == "submitted"
     entry = org.services.workflows.history(item.id)[-1]
-    assert (entry["actor"], entry["role"], entry["trigger"]) == ("officer_c", "unit_officer", "submit")
+    assert (entry["actor"], entry["role"], entry["trigger"]) == (
+        "officer_c", "unit_officer", "submit")
 
 
 def test_officer_of_another_unit_cannot_submit(org: Org) -> None:

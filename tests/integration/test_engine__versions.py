@@ -20,11 +20,17 @@ V2 = (TEST_WORKFLOWS / "approval.yaml").read_text(encoding="utf-8").replace(
     "  - trigger: review\n    source: submitted\n    dest: reviewing\n"
     "    label: {vi: Xem xét, en: Review}\n    roles: [cluster_leader]\n"
     "  - trigger: approve\n    source: reviewing\n",
-).replace("  - trigger: return\n    source: submitted\n", "  - trigger: return\n    source: [submitted, reviewing]\n")
+).replace(
+    "  - trigger: return\n    source: submitted\n",
+    "  - trigger: return\n    source: [submitted, reviewing]\n",
+)
 
 # Version 3 drops the `returned` state: instances there need a mapping.
-V3 = V2.replace("  - {name: returned, label: {vi: Trả lại, en: Returned}}\n", "").replace(
-    "    dest: returned\n", "    dest: draft\n").replace("source: [draft, returned]", "source: draft")
+V3 = (
+    V2.replace("  - {name: returned, label: {vi: Trả lại, en: Returned}}\n", "")
+    .replace("    dest: returned\n", "    dest: draft\n")
+    .replace("source: [draft, returned]", "source: draft")
+)
 
 
 def _publish(org: Org, text: str) -> int:
@@ -124,7 +130,8 @@ def test_migration_moves_instances_and_records_it(org: Org) -> None:
     last = wf.history(b.id)[-1]
     assert (last["kind"], last["from_state"], last["to_state"], last["comment"]) == (
         "migrate", "returned", "draft", "Bỏ bước trả lại")
-    assert last["payload"]["from_version"] == 1 and last["payload"]["to_version"] == 3
+    assert last["payload"]["from_version"] == 1
+    assert last["payload"]["to_version"] == 3
     wf.fire(moved, "submit", org.actor("officer_c"), {"title": "T"})
     assert [t.trigger for t, _ in wf.available(moved, org.actor("head_a"))] == ["review", "return"]
 

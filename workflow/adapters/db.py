@@ -14,11 +14,20 @@ from sqlalchemy.engine import Connection, Engine
 SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
-def create_db_engine(url: str, *, sqlite_synchronous: str = "NORMAL", echo: bool = False) -> Engine:
-    """An engine for the URL; SQLite gets WAL, foreign keys, a busy timeout and durability mode."""
+def create_db_engine(
+    url: str, *, sqlite_synchronous: str = "NORMAL", echo: bool = False,
+    pool_pre_ping: bool = False,
+) -> Engine:
+    """An engine for the URL; SQLite gets WAL, foreign keys, a busy timeout and durability mode.
+
+    A pre-ping costs one round trip per transaction on PostgreSQL, so it is a setting.
+    """
     if url.startswith("sqlite"):
         return _sqlite_engine(url, sqlite_synchronous.upper(), echo)
-    return sa.create_engine(url, echo=echo, pool_pre_ping=True, future=True)
+    return sa.create_engine(
+        url, echo=echo, pool_pre_ping=pool_pre_ping, pool_size=10, max_overflow=20,
+        pool_recycle=1800,
+    )
 
 
 def _sqlite_engine(url: str, synchronous: str, echo: bool) -> Engine:
@@ -28,7 +37,7 @@ def _sqlite_engine(url: str, synchronous: str, echo: bool) -> Engine:
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
-        url, echo=echo, future=True, connect_args={"check_same_thread": False, "timeout": 30}
+        url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
     )
 
     @event.listens_for(engine, "connect")

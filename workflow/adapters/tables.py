@@ -88,7 +88,9 @@ instances = sa.Table(
     "workflow_instances",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("definition_id", sa.Integer, sa.ForeignKey("workflow_definitions.id"), nullable=False),
+    sa.Column(
+        "definition_id", sa.Integer, sa.ForeignKey("workflow_definitions.id"), nullable=False
+    ),
     sa.Column("workflow", sa.String(64), nullable=False),
     sa.Column("state", sa.String(64), nullable=False),
     # active | suspended | cancelled | completed

@@ -18,10 +18,14 @@ class RoleInfo:
 
 _ROLES = (
     RoleInfo("admin", "Quản trị hệ thống", "System administrator", "global"),
-    RoleInfo("council_secretariat", "Cơ quan thường trực Hội đồng TĐKT", "Council office", "global"),
+    RoleInfo(
+        "council_secretariat", "Cơ quan thường trực Hội đồng TĐKT", "Council office", "global"
+    ),
     RoleInfo("council_member", "Thành viên Hội đồng TĐKT", "Council member", "global"),
     RoleInfo("council_chair", "Chủ tịch Hội đồng TĐKT", "Council chair", "global"),
-    RoleInfo("decision_authority", "Người có thẩm quyền quyết định", "Decision authority", "global"),
+    RoleInfo(
+        "decision_authority", "Người có thẩm quyền quyết định", "Decision authority", "global"
+    ),
     RoleInfo("cluster_leader", "Trưởng cụm/khối", "Cluster leader", "cluster"),
     RoleInfo("cluster_deputy", "Phó cụm/khối", "Cluster deputy", "cluster"),
     RoleInfo("unit_officer", "Cán bộ thi đua đơn vị", "Unit emulation officer", "unit"),

@@ -15,8 +15,15 @@ REGISTRY = Registry()
 _identifier = validate.Regexp(r"^[a-z][a-z0-9_]*$", error="must be a snake_case name")
 
 
+def _names() -> fields.List:
+    return fields.List(
+        fields.String(validate=_identifier), required=True, validate=validate.Length(min=1)
+    )
+
+
 class FieldsParams(ma.Schema):
-    fields = fields.List(fields.String(validate=_identifier), required=True, validate=validate.Length(min=1))
+    # Shadows Schema.fields on the class only for mypy; marshmallow keeps declared fields apart.
+    fields = _names()  # type: ignore[assignment]
 
 
 class FieldValueParams(ma.Schema):
@@ -29,7 +36,7 @@ class FieldParams(ma.Schema):
 
 
 class KindsParams(ma.Schema):
-    kinds = fields.List(fields.String(validate=_identifier), required=True, validate=validate.Length(min=1))
+    kinds = _names()
 
 
 class ChildrenParams(ma.Schema):
@@ -59,7 +66,9 @@ def not_own_unit(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
     if unit is None:
         return None
     own = any(g.unit_id == unit for g in ctx.actor.grants)
-    return f"'{ctx.actor.username}' belongs to unit {unit} and may not act on its own item" if own else None
+    if not own:
+        return None
+    return f"'{ctx.actor.username}' belongs to unit {unit} and may not act on its own item"
 
 
 @REGISTRY.guard("data_present", FieldsParams)

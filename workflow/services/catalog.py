@@ -58,10 +58,9 @@ class DefinitionCatalog:
         Nothing is stored unless every file is valid.
         """
         specs = load_paths(paths, self.registry, base=base)
-        sources = {name: Path(spec.source_path) for name, spec in specs.items()}
         texts = {}
         for name, spec in specs.items():
-            path = sources[name]
+            path = Path(spec.source_path)
             if not path.is_absolute() and base is not None:
                 path = base / path
             texts[name] = path.read_text(encoding="utf-8")

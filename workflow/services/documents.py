@@ -41,7 +41,8 @@ def attach(
     """Store a document of a kind on an instance; the actor needs a role for its unit and year."""
     if not actor.roles_for(inst.unit_id, inst.cluster_id, inst.year):
         raise PermissionDenied(
-            f"'{actor.username}' holds no role for {inst.workflow} {inst.id} and cannot attach to it"
+            f"'{actor.username}' holds no role for {inst.workflow} {inst.id}"
+            " and cannot attach to it"
         )
     if not _KIND.match(kind):
         raise InvalidInput(f"kind: {kind!r} is not a document kind name")

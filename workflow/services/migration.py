@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-
 from workflow.adapters import repository as repo
 from workflow.adapters.db import read_connection, write_transaction
 from workflow.domain.roles import Actor

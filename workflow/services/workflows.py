@@ -124,9 +124,15 @@ class Workflows:
         Raises TransitionNotAllowed when a check fails, StaleState when the instance changed
         since it was loaded; in both cases nothing is written and the instance is unchanged.
         """
-        if isinstance(inst, int):
-            inst = self.get(inst)
         clean = _payload(payload)
+        if isinstance(inst, int):
+            # Load and fire in one transaction: one BEGIN/COMMIT, and the row locked on PostgreSQL.
+            with write_transaction(self.engine) as conn:
+                loaded = repo.load_instance(conn, inst, lock=True)
+                if loaded is None:
+                    raise NotFound(f"no workflow instance with id {inst}")
+                self._fire(conn, loaded, trigger, actor, clean, depth=0)
+            return loaded
         saved = _snapshot(inst)
         try:
             with write_transaction(self.engine) as conn:

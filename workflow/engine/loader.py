@@ -1,0 +1,219 @@
+"""Load workflow definitions from YAML, report every problem at once, and dump specs back.
+
+    specs = load_paths(["definitions"], default_registry())
+
+Errors read `<file>:<line> <path>: <message>`, e.g.
+`definitions/dossier.yaml:42 transitions[7].dest: unknown state 'aproved' (did you mean
+'approved'?)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workflow.engine import schema, validate, yamlsrc
+from workflow.engine.registry import Registry
+from workflow.engine.spec import (
+    CallSpec,
+    DeadlineSpec,
+    Label,
+    SpawnSpec,
+    StateSpec,
+    TransitionSpec,
+    WorkflowSpec,
+)
+from workflow.errors import DefinitionError, DefinitionErrors
+
+SUFFIXES = (".yaml", ".yml")
+
+
+def _check(src: yamlsrc.Source, registry: Registry) -> WorkflowSpec:
+    spec = schema.build_spec(src, registry)
+    errors = validate.check_workflow(spec, src)
+    if errors:
+        raise DefinitionErrors(errors)
+    return replace(spec, source_path=src.file)
+
+
+def load_text(text: str, file: str, registry: Registry) -> WorkflowSpec:
+    """Load one definition; raises DefinitionErrors with all of its problems.
+
+    Checks that need other workflows (children, their states, cycles) are not made.
+    """
+    return _check(yamlsrc.parse(text, file), registry)
+
+
+def load_paths(
+    paths: Iterable[Path | str], registry: Registry, base: Path | None = None
+) -> dict[str, WorkflowSpec]:
+    """Load definition files and directories (their *.yaml and *.yml, not subfolders).
+
+    Raises DefinitionErrors with every problem of every file, including those between
+    workflows. File names in messages are relative to `base`, or as given.
+    """
+    errors: list[DefinitionError] = []
+    checked: list[validate.Checked] = []
+    broken: set[str] = set()
+    for path, file in _files(paths, base, errors):
+        try:
+            src = yamlsrc.parse(_read(path, file), file)
+        except DefinitionErrors as exc:
+            errors += exc.errors
+            continue
+        try:
+            checked.append((_check(src, registry), src))
+        except DefinitionErrors as exc:
+            errors += exc.errors
+            if isinstance(src.data.get("name"), str):
+                broken.add(src.data["name"])
+    errors += validate.check_catalog(checked, broken)
+    if errors:
+        raise DefinitionErrors(errors)
+    return {spec.name: spec for spec, _ in checked}
+
+
+def _read(path: Path, file: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        message = f"the file is not valid UTF-8 (byte {exc.start})"
+        raise DefinitionErrors([DefinitionError(file, None, "", message)]) from None
+    except OSError as exc:
+        message = f"cannot read the file: {exc.strerror or exc}"
+        raise DefinitionErrors([DefinitionError(file, None, "", message)]) from None
+
+
+def _files(
+    paths: Iterable[Path | str], base: Path | None, errors: list[DefinitionError]
+) -> Iterator[tuple[Path, str]]:
+    """Each definition file once, with the name to show in messages."""
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file())
+        elif path.is_file():
+            found = [path]
+        else:
+            missing = DefinitionError(_display(path, base), None, "", "no such file or directory")
+            errors.append(missing)
+            continue
+        for file in found:
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
+                yield file, _display(file, base)
+
+
+def _display(path: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+# --- dumping ------------------------------------------------------------------------------
+
+
+def spec_to_dict(spec: WorkflowSpec) -> dict[str, Any]:
+    """The spec in the shape of a definition file; loading it gives the same spec back."""
+    out: dict[str, Any] = {"name": spec.name}
+    if spec.version is not None:
+        out["version"] = spec.version
+    out["title"] = _label(spec.title)
+    out["subject"] = spec.subject
+    out["initial"] = spec.initial
+    if spec.description:
+        out["description"] = spec.description
+    out["states"] = [_state(s) for s in spec.states]
+    out["transitions"] = [_transition(t) for t in spec.transitions]
+    return out
+
+
+def dump_yaml(spec: WorkflowSpec) -> str:
+    return yaml.safe_dump(spec_to_dict(spec), allow_unicode=True, sort_keys=False)
+
+
+def _label(label: Label) -> dict[str, str]:
+    return {"vi": label.vi, "en": label.en}
+
+
+def _state(state: StateSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": state.name, "label": _label(state.label)}
+    if state.final:
+        out["final"] = True
+    if state.tags:
+        out["tags"] = list(state.tags)
+    if state.deadline is not None:
+        out["deadline"] = _deadline(state.deadline)
+    return out
+
+
+def _deadline(d: DeadlineSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {d.kind: getattr(d, d.kind)}
+    if d.offset_days:
+        out["offset_days"] = d.offset_days
+    if d.remind_days_before:
+        out["remind"] = list(d.remind_days_before)
+    if d.escalate_to is not None:
+        out["escalate_to"] = d.escalate_to
+    if d.timeout_trigger is not None:
+        out["timeout"] = d.timeout_trigger
+    return out
+
+
+def _transition(t: TransitionSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "trigger": t.trigger,
+        "source": list(t.sources),
+        "dest": t.dest,
+        "label": _label(t.label),
+        "roles": list(t.roles),
+    }
+    optional: dict[str, Any] = {
+        "guards": [_call(c) for c in t.guards],
+        "required_fields": list(t.required_fields),
+        "required_documents": list(t.required_documents),
+        "effects": [_call(c) for c in t.effects],
+        "spawn": [_spawn(s) for s in t.spawn],
+    }
+    out.update((key, value) for key, value in optional.items() if value)
+    if t.join is not None:
+        out["join"] = {
+            "workflow": t.join.workflow,
+            "state": list(t.join.states),
+            "count": t.join.count,
+        }
+    if t.auto:
+        out["auto"] = True
+    return out
+
+
+def _call(call: CallSpec) -> str | dict[str, Any]:
+    if not call.params:
+        return call.name
+    return {"name": call.name, "params": _plain(call.params)}
+
+
+def _spawn(s: SpawnSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"workflow": s.workflow, "per": s.per}
+    if s.items_field is not None:
+        out["items_field"] = s.items_field
+    if s.item_key != "item":
+        out["item_key"] = s.item_key
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """Parameters as YAML-safe data: mappings as dicts, tuples and sets as lists."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,243 @@
+"""Parse YAML text into plain Python data, remembering the line of every node.
+
+Only the safe loader's composer is used: the text becomes a node tree, and the tree becomes
+dicts, lists and scalars (str, int, float, bool, None, date). No tag ever constructs an object.
+Every node's 1-based line is recorded under its path, e.g. ("transitions", 7, "dest"), so that
+later checks can point a human at the line to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from workflow.errors import DefinitionError, DefinitionErrors
+
+PathKey = str | int
+YamlPath = tuple[PathKey, ...]
+
+_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = frozenset(_TAG + t for t in ("null", "bool", "int", "float", "str", "timestamp"))
+MAX_NODES = 200_000  # aliases can multiply a small text into a huge tree ("billion laughs")
+
+
+def format_path(path: Iterable[PathKey]) -> str:
+    """("transitions", 7, "dest") -> "transitions[7].dest"."""
+    out = ""
+    for key in path:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        else:
+            out += f".{key}" if out else key
+    return out
+
+
+def describe(value: Any) -> str:
+    """A short human rendering of a YAML value for messages: 'abc', 5, true, a list."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    return type(value).__name__
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    """" (did you mean 'x'?)" for the closest candidate, or "" when none is close."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A parsed definition file: its plain data and the line of every path in it."""
+
+    file: str
+    data: dict[str, Any]
+    lines: Mapping[YamlPath, int]
+
+    def line(self, path: YamlPath) -> int | None:
+        """The line of `path`, or of its nearest ancestor that exists (for missing keys)."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                return line
+        return None
+
+    def get(self, path: YamlPath) -> Any:
+        """The raw value at `path`, or None when there is nothing there."""
+        node: Any = self.data
+        for key in path:
+            in_list = isinstance(key, int) and isinstance(node, list) and 0 <= key < len(node)
+            in_dict = isinstance(key, str) and isinstance(node, dict) and key in node
+            if not (in_list or in_dict):
+                return None
+            node = node[key]
+        return node
+
+    def error(self, path: YamlPath, message: str) -> DefinitionError:
+        return DefinitionError(self.file, self.line(path), format_path(path), message)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Converter:
+    """Turns a composed node tree into plain data, recording lines and collecting errors."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.lines: dict[YamlPath, int] = {}
+        self.errors: list[DefinitionError] = []
+        self._scalars = SafeConstructor()
+        self._open: set[int] = set()  # ids of collection nodes being converted (alias loops)
+        self._count = 0
+
+    def error(self, line: int, path: YamlPath, message: str) -> None:
+        self.errors.append(DefinitionError(self.file, line, format_path(path), message))
+
+    def convert(self, node: Node, path: YamlPath, line: int) -> Any:
+        self.lines[path] = line
+        self._count += 1
+        if self._count > MAX_NODES:
+            raise _TooLarge
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, path)
+        if id(node) in self._open:
+            self.error(line, path, "an alias refers to the node that contains it")
+            return None
+        self._open.add(id(node))
+        try:
+            if isinstance(node, MappingNode):
+                return self._mapping(node, path)
+            if isinstance(node, SequenceNode):
+                return self._sequence(node, path)
+            self.error(line, path, f"unsupported YAML node {type(node).__name__}")
+            return None
+        finally:
+            self._open.discard(id(node))
+
+    def _tag_ok(self, node: Node, path: YamlPath, expected: str) -> bool:
+        if node.tag == expected:
+            return True
+        self.error(_line(node), path, f"unsupported tag '{_tag(node)}'")
+        return False
+
+    def _scalar(self, node: ScalarNode, path: YamlPath) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            self.error(_line(node), path, f"unsupported tag '{_tag(node)}'")
+            return None
+        try:
+            return self._scalars.construct_object(node)
+        except (ConstructorError, ValueError) as exc:
+            self.error(_line(node), path, f"invalid {_tag(node).removeprefix('!!')}: {exc}")
+            return None
+
+    def _sequence(self, node: SequenceNode, path: YamlPath) -> list[Any] | None:
+        if not self._tag_ok(node, path, _TAG + "seq"):
+            return None
+        return [self.convert(item, (*path, i), _line(item)) for i, item in enumerate(node.value)]
+
+    def _mapping(self, node: MappingNode, path: YamlPath) -> dict[str, Any] | None:
+        if not self._tag_ok(node, path, _TAG + "map"):
+            return None
+        out: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = self._key(key_node, path)
+            if key is None:
+                continue
+            line = _line(key_node)
+            if key in first_line:
+                message = f"duplicate key '{key}' (first at line {first_line[key]})"
+                self.error(line, (*path, key), message)
+                continue
+            first_line[key] = line
+            out[key] = self.convert(value_node, (*path, key), line)
+        return out
+
+    def _key(self, node: Node, path: YamlPath) -> str | None:
+        if isinstance(node, ScalarNode) and node.tag == _TAG + "merge":
+            self.error(_line(node), path, "merge keys ('<<') are not supported; write the keys out")
+            return None
+        if not isinstance(node, ScalarNode):
+            shown = "a collection"
+        elif node.tag == _TAG + "str":
+            return str(node.value)
+        elif node.tag in _SCALAR_TAGS:
+            shown = describe(self._scalar(node, path))
+        else:
+            shown = f"a value tagged '{_tag(node)}'"
+        self.error(_line(node), path, f"keys must be text, got {shown} (quote it)")
+        return None
+
+
+def _tag(node: Node) -> str:
+    """A tag as written: '!!python/object' rather than 'tag:yaml.org,2002:python/object'."""
+    tag = str(node.tag)
+    return "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
+
+
+def _line(node: Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _syntax_error(text: str, file: str, exc: yaml.YAMLError) -> DefinitionError:
+    """One error for invalid YAML; the pure-Python parser's wording, whichever parser failed."""
+    try:
+        yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as pure:
+        exc = pure
+    if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
+        return DefinitionError(file, None, "", f"invalid YAML: {exc}")
+    line = exc.problem_mark.line + 1
+    if isinstance(exc, ComposerError) and "another document" in str(exc.problem):
+        message = "a definition file holds one YAML document; another one starts here"
+        return DefinitionError(file, line, "", f"invalid YAML: {message}")
+    message = f"invalid YAML: {exc.problem}"
+    start = exc.context_mark.line + 1 if exc.context_mark is not None else line
+    if exc.context and start != line:
+        message += f" ({exc.context} that starts at line {start})"
+    return DefinitionError(file, line, "", message)
+
+
+def parse(text: str, file: str) -> Source:
+    """Parse one definition file; raises DefinitionErrors naming every problem found."""
+    try:
+        root = yaml.compose(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError as exc:
+        raise DefinitionErrors([_syntax_error(text, file, exc)]) from None
+    if root is None:
+        raise DefinitionErrors([DefinitionError(file, 1, "", "the file is empty")])
+    converter = _Converter(file)
+    try:
+        data = converter.convert(root, (), _line(root))
+    except _TooLarge:
+        message = f"the document expands to more than {MAX_NODES} nodes"
+        raise DefinitionErrors([DefinitionError(file, _line(root), "", message)]) from None
+    if not isinstance(data, dict) and not converter.errors:
+        message = f"expected a mapping at the top level, got {describe(data)}"
+        converter.error(_line(root), (), message)
+    if converter.errors:
+        raise DefinitionErrors(converter.errors)
+    assert isinstance(data, dict)
+    return Source(file, data, converter.lines)
