@@ -36,6 +36,7 @@ class Services:
         self.catalog.sync([folder], author=author, base=folder.parent)
 
     def close(self) -> None:
+        self.workflows.store.close()
         self.engine.dispose()
 
 

@@ -107,7 +107,8 @@ instances = sa.Table(
     sa.Column("entered_at", UtcDateTime, nullable=False),
     sa.Index("ix_workflow_instances_parent", "parent_id", "workflow"),
     sa.Index("ix_workflow_instances_scope", "year", "cluster_id", "unit_id"),
-    sa.Index("ix_workflow_instances_def_state", "definition_id", "state"),
+    # not on state: every step would pay for updating it
+    sa.Index("ix_workflow_instances_workflow_status", "workflow", "status"),
 )
 
 history = sa.Table(

@@ -35,9 +35,9 @@ HASHED_FIELDS = (
 
 def canonical_time(at: dt.datetime) -> str:
     """UTC ISO time to the microsecond; a naive value (as SQLite returns it) is taken as UTC."""
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=dt.UTC)
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if at.tzinfo is not None and at.utcoffset():
+        at = at.astimezone(dt.UTC)
+    return at.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _default(value: Any) -> Any:
@@ -48,19 +48,24 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot record a value of type {type(value).__name__} in history")
 
 
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default
+)
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(
-        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default
-    )
+    """JSON with sorted keys and no spaces: the same value always gives the same text."""
+    return _ENCODER.encode(value)
 
 
 class HistoryChain:
     """Computes the chained hash of history entries with one installation key."""
 
-    __slots__ = ("_key",)
+    __slots__ = ("_base",)
 
     def __init__(self, key: str | bytes) -> None:
-        self._key = key.encode("utf-8") if isinstance(key, str) else key
+        raw = key.encode("utf-8") if isinstance(key, str) else key
+        self._base = hmac.new(raw, digestmod=hashlib.sha256)  # copied for each entry
 
     def entry_hash(self, prev_hash: str, entry: Mapping[str, Any]) -> str:
         """The hash of one entry, chained to the previous one."""
@@ -68,12 +73,18 @@ class HistoryChain:
             canonical_time(entry["at"]) if name == "at" else entry.get(name)
             for name in HASHED_FIELDS
         ]
-        mac = hmac.new(self._key, prev_hash.encode("ascii"), hashlib.sha256)
+        mac = self._base.copy()
+        mac.update(prev_hash.encode("ascii"))
         mac.update(canonical_json(content).encode("utf-8"))
         return mac.hexdigest()
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def json_safe(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The payload as it will read back from the JSON column (dates become strings)."""
+    if all(type(k) is str and type(v) in _SCALARS for k, v in payload.items()):
+        return dict(payload)  # already what the column gives back
     loaded: dict[str, Any] = json.loads(canonical_json(dict(payload)))
     return loaded

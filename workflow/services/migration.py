@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from workflow.adapters import repository as repo
-from workflow.adapters.db import read_connection, write_transaction
+from workflow.adapters.db import read_connection
 from workflow.domain.roles import Actor
 from workflow.engine.instance import ACTIVE, COMPLETED, SUSPENDED
 from workflow.errors import InvalidInput, MigrationRefused, PermissionDenied
@@ -96,9 +96,9 @@ def migrate(
         raise MigrationRefused("migration refused:\n" + "\n".join(result.problems))
     target = workflows.catalog.version(workflow, to_version)
     now = workflows.clock.now()
-    with write_transaction(workflows.engine) as conn:
+    with workflows.store.write() as tx:
         for move in result.moves:
-            inst = repo.load_instance(conn, move.instance_id, lock=True)
+            inst = tx.load_instance(move.instance_id, lock=True)
             if inst is None or inst.state != move.from_state:
                 raise MigrationRefused(
                     f"instance {move.instance_id} changed while migrating; run it again"
@@ -112,6 +112,6 @@ def migrate(
                 {"from_version": move.from_version, "to_version": to_version,
                  "mapping": dict(mapping)},
             )
-            workflows.record_step(conn, target, inst, inst.version, actor, step, now,
-                              definition_changed=True)
+            workflows.record_step(tx, target, inst, inst.version, actor, step, now,
+                                  definition_changed=True, status_changed=True)
     return result

@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from workflow.adapters import repository as repo
-from workflow.adapters.db import read_connection, write_transaction
+from workflow.adapters.db import read_connection
+from workflow.adapters.store import Store, WriteTx
 from workflow.clock import Clock
 from workflow.domain.roles import SYSTEM_ACTOR, Actor
 from workflow.engine.hashing import GENESIS, HistoryChain, json_safe
@@ -47,6 +48,7 @@ class Workflows:
         self.catalog = catalog
         self.clock = clock
         self.chain = chain
+        self.store = Store(engine)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -104,9 +106,9 @@ class Workflows:
                 f"starting {workflow} needs the role {' or '.join(sorted(allowed))} for "
                 f"{_scope(unit_id, cluster_id, year)}"
             )
-        with write_transaction(self.engine) as conn:
+        with self.store.write() as tx:
             inst = self._create(
-                conn, wf, actor, unit_id=unit_id, cluster_id=cluster_id, year=year,
+                tx, wf, actor, unit_id=unit_id, cluster_id=cluster_id, year=year,
                 parent_id=None, data=json_safe(data or {}), comment=comment, kind="start",
                 role=sorted(held & allowed)[0],
             )
@@ -127,68 +129,69 @@ class Workflows:
         clean = _payload(payload)
         if isinstance(inst, int):
             # Load and fire in one transaction: one BEGIN/COMMIT, and the row locked on PostgreSQL.
-            with write_transaction(self.engine) as conn:
-                loaded = repo.load_instance(conn, inst, lock=True)
+            with self.store.write() as tx:
+                loaded = tx.load_instance(inst, lock=True)
                 if loaded is None:
                     raise NotFound(f"no workflow instance with id {inst}")
-                self._fire(conn, loaded, trigger, actor, clean, depth=0)
+                self._fire(tx, loaded, trigger, actor, clean, depth=0)
             return loaded
         saved = _snapshot(inst)
         try:
-            with write_transaction(self.engine) as conn:
-                self._fire(conn, inst, trigger, actor, clean, depth=0)
+            with self.store.write() as tx:
+                self._fire(tx, inst, trigger, actor, clean, depth=0)
         except BaseException:
             _restore(inst, saved)
             raise
         return inst
 
     def _fire(
-        self, conn: Connection, inst: Instance, trigger: str, actor: Actor,
+        self, tx: WriteTx, inst: Instance, trigger: str, actor: Actor,
         payload: dict[str, Any], depth: int,
     ) -> None:
         wf = self.catalog.compiled(inst.definition_id)
         now = self.clock.now()
         expected = inst.version
-        result = wf.fire(inst, trigger, actor, payload, now, repo.SqlQuery(conn))
+        result = wf.fire(inst, trigger, actor, payload, now, tx)
         t = result.transition
         comment = payload.pop("comment", None)
         if result.notes:
             payload["notes"] = list(result.notes)
         step = Step("fire", result.from_state, trigger, result.role, comment, payload)
-        self.record_step(conn, wf, inst, expected, actor, step, now, data_changed=bool(t.effects))
+        self.record_step(tx, wf, inst, expected, actor, step, now, data_changed=bool(t.effects))
         for spawn in t.spawn:
-            self._spawn(conn, inst, spawn, actor)
-        self._after_change(conn, inst, depth)
+            self._spawn(tx, inst, spawn, actor)
+        self._after_change(tx, inst, depth)
 
-    def _after_change(self, conn: Connection, inst: Instance, depth: int) -> None:
+    def _after_change(self, tx: WriteTx, inst: Instance, depth: int) -> None:
         """Let auto transitions of this instance and of its parent go, if their time has come."""
-        self._run_auto(conn, inst, depth)
+        self._run_auto(tx, inst, depth)
         if inst.parent_id is not None and self.catalog.is_joined(inst.workflow):
             # Locked, so that two children finishing at once cannot both miss the other.
-            parent = repo.load_instance(conn, inst.parent_id, lock=True)
+            parent = tx.load_instance(inst.parent_id, lock=True)
             if parent is not None:
-                self._run_auto(conn, parent, depth)
+                self._run_auto(tx, parent, depth)
 
-    def _run_auto(self, conn: Connection, inst: Instance, depth: int) -> None:
+    def _run_auto(self, tx: WriteTx, inst: Instance, depth: int) -> None:
         if inst.status != ACTIVE or depth >= MAX_AUTO_STEPS:
             return
         wf = self.catalog.compiled(inst.definition_id)
         for t in wf.auto_from(inst.state):
             now = self.clock.now()
-            if wf.check(inst, t.trigger, SYSTEM_ACTOR, {}, now, repo.SqlQuery(conn)) is None:
-                self._fire(conn, inst, t.trigger, SYSTEM_ACTOR, {}, depth + 1)
+            if wf.check(inst, t.trigger, SYSTEM_ACTOR, {}, now, tx) is None:
+                self._fire(tx, inst, t.trigger, SYSTEM_ACTOR, {}, depth + 1)
                 return
 
     # --- writing -------------------------------------------------------------------------
 
     def record_step(
-        self, conn: Connection, wf: CompiledWorkflow, inst: Instance, expected: int,
+        self, tx: WriteTx, wf: CompiledWorkflow, inst: Instance, expected: int,
         actor: Actor, step: Step, now: dt.datetime, *, data_changed: bool = True,
-        definition_changed: bool = False,
+        definition_changed: bool = False, status_changed: bool = False,
     ) -> None:
         """Chain and write one history entry and the instance's new state, or raise StaleState."""
         if step.from_state != inst.state:
             inst.entered_at = now
+        status_before = inst.status
         if inst.status == ACTIVE and inst.state in wf.final_states:
             inst.status = COMPLETED
         inst.version = expected + 1
@@ -209,17 +212,18 @@ class Workflows:
             "prev_hash": inst.last_hash,
         }
         inst.last_hash = entry["hash"] = self.chain.entry_hash(inst.last_hash, entry)
-        if not repo.update_instance(
-            conn, inst, expected, data_changed=data_changed, definition_changed=definition_changed
+        if not tx.update_instance(
+            inst, expected, data_changed=data_changed, definition_changed=definition_changed,
+            status_changed=status_changed or inst.status != status_before,
         ):
             raise StaleState(
                 f"{inst.workflow} {inst.id} was changed by someone else since version {expected}; "
                 "reload it and try again"
             )
-        repo.insert_history(conn, entry)
+        tx.insert_history(entry)
 
     def _create(
-        self, conn: Connection, wf: CompiledWorkflow, actor: Actor, *, unit_id: int | None,
+        self, tx: WriteTx, wf: CompiledWorkflow, actor: Actor, *, unit_id: int | None,
         cluster_id: int | None, year: int | None, parent_id: int | None,
         data: dict[str, Any], comment: str | None, kind: str, role: str | None,
     ) -> Instance:
@@ -229,22 +233,22 @@ class Workflows:
             year, parent_id, data, GENESIS, now,
         )
         # Inserted at version 0 to get its id, which the first history entry's hash covers.
-        inst.id = repo.insert_instance(conn, inst, now)
+        inst.id = tx.insert_instance(inst, now)
         step = Step(kind, None, None, role, comment, {"data": data} if data else {})
-        self.record_step(conn, wf, inst, 0, actor, step, now, data_changed=False)
+        self.record_step(tx, wf, inst, 0, actor, step, now, data_changed=False)
         return inst
 
-    def _spawn(self, conn: Connection, parent: Instance, spawn: SpawnSpec, actor: Actor) -> None:
+    def _spawn(self, tx: WriteTx, parent: Instance, spawn: SpawnSpec, actor: Actor) -> None:
         wf = self.catalog.latest(spawn.workflow)
-        for unit_id, data in self._spawn_targets(conn, parent, spawn):
+        for unit_id, data in self._spawn_targets(tx, parent, spawn):
             self._create(
-                conn, wf, actor, unit_id=unit_id, cluster_id=parent.cluster_id, year=parent.year,
+                tx, wf, actor, unit_id=unit_id, cluster_id=parent.cluster_id, year=parent.year,
                 parent_id=parent.id, data=data, comment=None, kind="spawn", role=None,
             )
 
     @staticmethod
     def _spawn_targets(
-        conn: Connection, parent: Instance, spawn: SpawnSpec
+        tx: WriteTx, parent: Instance, spawn: SpawnSpec
     ) -> list[tuple[int | None, dict[str, Any]]]:
         if spawn.per == "member_unit":
             if parent.cluster_id is None:
@@ -252,7 +256,7 @@ class Workflows:
                     f"{parent.workflow} {parent.id} has no cluster, so it cannot start "
                     f"one {spawn.workflow} per member unit"
                 )
-            return [(u, {}) for u in repo.member_units(conn, parent.cluster_id)]
+            return [(u, {}) for u in tx.member_units(parent.cluster_id)]
         items = parent.data.get(spawn.items_field or "")
         if not isinstance(items, list):
             raise InvalidInput(
@@ -293,16 +297,16 @@ class Workflows:
         reason = (reason or "").strip()
         if not reason:
             raise InvalidInput(f"reason: a reason is required to {kind} an instance")
-        with write_transaction(self.engine) as conn:
-            inst = repo.load_instance(conn, instance_id, lock=True)
+        with self.store.write() as tx:
+            inst = tx.load_instance(instance_id, lock=True)
             if inst is None:
                 raise NotFound(f"no workflow instance with id {instance_id}")
-            self._repair_one(conn, inst, actor, reason, kind, from_status, to_status, state)
-            self._after_change(conn, inst, depth=0)
+            self._repair_one(tx, inst, actor, reason, kind, from_status, to_status, state)
+            self._after_change(tx, inst, depth=0)
         return inst
 
     def _repair_one(
-        self, conn: Connection, inst: Instance, actor: Actor, reason: str, kind: str,
+        self, tx: WriteTx, inst: Instance, actor: Actor, reason: str, kind: str,
         from_status: set[str], to_status: str | None, state: str | None,
     ) -> None:
         if inst.status not in from_status:
@@ -322,12 +326,12 @@ class Workflows:
         assert to_status is not None
         inst.status = to_status
         step = Step(kind, source, None, "admin", reason, payload)
-        self.record_step(conn, wf, inst, inst.version, actor, step, self.clock.now(),
-                     data_changed=False)
+        self.record_step(tx, wf, inst, inst.version, actor, step, self.clock.now(),
+                         data_changed=False, status_changed=True)
         if kind == "cancel":
-            for child in repo.instances_where(conn, repo.instances.c.parent_id == inst.id):
+            for child in tx.children(inst.id):
                 if child.status in (ACTIVE, SUSPENDED):
-                    self._repair_one(conn, child, actor, reason, kind, from_status, to_status,
+                    self._repair_one(tx, child, actor, reason, kind, from_status, to_status,
                                      None)
 
 

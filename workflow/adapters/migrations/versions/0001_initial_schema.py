@@ -102,7 +102,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_workflow_instances'))
     )
     with op.batch_alter_table('workflow_instances', schema=None) as batch_op:
-        batch_op.create_index('ix_workflow_instances_def_state', ['definition_id', 'state'], unique=False)
+        batch_op.create_index('ix_workflow_instances_workflow_status', ['workflow', 'status'], unique=False)
         batch_op.create_index('ix_workflow_instances_parent', ['parent_id', 'workflow'], unique=False)
         batch_op.create_index('ix_workflow_instances_scope', ['year', 'cluster_id', 'unit_id'], unique=False)
 
@@ -157,7 +157,7 @@ def downgrade() -> None:
     with op.batch_alter_table('workflow_instances', schema=None) as batch_op:
         batch_op.drop_index('ix_workflow_instances_scope')
         batch_op.drop_index('ix_workflow_instances_parent')
-        batch_op.drop_index('ix_workflow_instances_def_state')
+        batch_op.drop_index('ix_workflow_instances_workflow_status')
 
     op.drop_table('workflow_instances')
     with op.batch_alter_table('role_assignments', schema=None) as batch_op:

@@ -1,0 +1,141 @@
+"""The engine's unit of work: every statement a fire, start, repair or migration runs, on one
+write transaction (see executor.py for why these do not go through a SQLAlchemy Connection)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from workflow.adapters.executor import RawTransaction, StatementCache
+from workflow.adapters.tables import cluster_members, documents, history, instances
+from workflow.engine.instance import CANCELLED, Instance
+
+_I = instances.c
+INSTANCE_COLUMNS = (
+    _I.id, _I.definition_id, _I.workflow, _I.state, _I.status, _I.version, _I.unit_id,
+    _I.cluster_id, _I.year, _I.parent_id, _I.data, _I.last_hash, _I.entered_at,
+)
+_STATE_VALUES = ("state", "version", "last_hash", "entered_at")
+HISTORY_COLUMNS = (
+    "instance_id", "seq", "definition_id", "kind", "from_state", "to_state", "trigger", "actor",
+    "on_behalf_of", "role", "at", "comment", "payload", "prev_hash", "hash",
+)
+NEW_INSTANCE_COLUMNS = (
+    "definition_id", "workflow", "state", "status", "version", "unit_id", "cluster_id", "year",
+    "parent_id", "data", "last_hash", "created_at", "entered_at",
+)
+
+
+def _update(*extra: str) -> sa.Update:
+    cols = _STATE_VALUES + extra
+    return (
+        instances.update()
+        .where(_I.id == sa.bindparam("b_id"), _I.version == sa.bindparam("b_version"))
+        .values({c: sa.bindparam(c) for c in cols})
+    )
+
+
+class Store:
+    """Opens write transactions whose methods are the engine's only SQL."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.cache = StatementCache(engine)
+        c = self.cache
+        self._select = c.get("select", lambda: sa.select(*INSTANCE_COLUMNS).where(
+            _I.id == sa.bindparam("b_id")))
+        self._select_locked = c.get("select_locked", lambda: sa.select(*INSTANCE_COLUMNS).where(
+            _I.id == sa.bindparam("b_id")).with_for_update())
+        self._children = c.get("children", lambda: sa.select(*INSTANCE_COLUMNS).where(
+            _I.parent_id == sa.bindparam("b_parent")).order_by(_I.id))
+        # Only the columns that changed: SQLite rewrites an index entry (status is indexed)
+        # whenever its column is in the SET list, even with the same value.
+        self._updates = {
+            (status, data, definition): c.get(
+                f"update-{status}-{data}-{definition}",
+                lambda s=status, d=data, df=definition: _update(
+                    *(("status",) if s else ()) + (("data",) if d or df else ())
+                    + (("definition_id",) if df else ())
+                ),
+            )
+            for status in (False, True) for data in (False, True) for definition in (False, True)
+        }
+        self._insert_history = c.get("insert_history", history.insert, HISTORY_COLUMNS)
+        self._insert_instance = c.get(
+            "insert_instance", lambda: instances.insert().returning(_I.id), NEW_INSTANCE_COLUMNS)
+        self._child_states = c.get("child_states", lambda: sa.select(_I.state, _I.status).where(
+            _I.parent_id == sa.bindparam("b_parent"), _I.workflow == sa.bindparam("b_workflow")))
+        self._document_kinds = c.get("document_kinds", lambda: sa.select(
+            documents.c.kind).where(documents.c.instance_id == sa.bindparam("b_id")).distinct())
+        self._members = c.get("members", lambda: sa.select(cluster_members.c.unit_id).where(
+            cluster_members.c.cluster_id == sa.bindparam("b_cluster")).order_by(
+            cluster_members.c.position, cluster_members.c.unit_id))
+
+    def close(self) -> None:
+        self.cache.close()
+
+    @contextmanager
+    def write(self) -> Iterator[WriteTx]:
+        with self.cache.transaction() as raw:
+            yield WriteTx(self, raw)
+
+
+class WriteTx:
+    """One write transaction of the engine; also the read port its guards use."""
+
+    __slots__ = ("store", "raw")
+
+    def __init__(self, store: Store, raw: RawTransaction) -> None:
+        self.store = store
+        self.raw = raw
+
+    def load_instance(self, instance_id: int, *, lock: bool = False) -> Instance | None:
+        """One instance; with lock, its row stays locked to this transaction (PostgreSQL)."""
+        s = self.store
+        row = self.raw.fetchone(s._select_locked if lock else s._select, {"b_id": instance_id})
+        return Instance(*row) if row is not None else None
+
+    def children(self, parent_id: int) -> list[Instance]:
+        return [Instance(*r) for r in self.raw.fetchall(self.store._children,
+                                                        {"b_parent": parent_id})]
+
+    def insert_instance(self, inst: Instance, created_at: dt.datetime) -> int:
+        values = {name: getattr(inst, name) for name in NEW_INSTANCE_COLUMNS
+                  if name != "created_at"}
+        values["created_at"] = created_at
+        row = self.raw.fetchone(self.store._insert_instance, values)
+        assert row is not None
+        return int(row[0])
+
+    def update_instance(
+        self, inst: Instance, expected_version: int, *, data_changed: bool = True,
+        status_changed: bool = True, definition_changed: bool = False,
+    ) -> bool:
+        """Write the instance's state if nobody changed it since `expected_version`."""
+        values: dict[str, Any] = {
+            "b_id": inst.id, "b_version": expected_version, "state": inst.state,
+            "status": inst.status, "version": inst.version, "last_hash": inst.last_hash,
+            "entered_at": inst.entered_at, "data": inst.data,
+            "definition_id": inst.definition_id,
+        }
+        stmt = self.store._updates[(status_changed, data_changed, definition_changed)]
+        return self.raw.execute(stmt, values) == 1
+
+    def insert_history(self, entry: dict[str, Any]) -> None:
+        self.raw.execute(self.store._insert_history, entry)
+
+    def child_states(self, parent_id: int, workflow: str) -> list[str]:
+        """The states of a parent's children of one workflow; cancelled ones are marked so."""
+        rows = self.raw.fetchall(self.store._child_states,
+                                 {"b_parent": parent_id, "b_workflow": workflow})
+        return ["__cancelled__" if status == CANCELLED else state for state, status in rows]
+
+    def document_kinds(self, instance_id: int) -> set[str]:
+        return {r[0] for r in self.raw.fetchall(self.store._document_kinds, {"b_id": instance_id})}
+
+    def member_units(self, cluster_id: int) -> list[int]:
+        return [r[0] for r in self.raw.fetchall(self.store._members, {"b_cluster": cluster_id})]
