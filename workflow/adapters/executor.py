@@ -10,13 +10,14 @@ transaction takes a connection from the engine's own pool, so pragmas and adapte
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.types import DateTime, TypeEngine
 
 Processor = Callable[[Any], Any] | None
 
@@ -24,7 +25,7 @@ Processor = Callable[[Any], Any] | None
 class CompiledStatement:
     """One statement's SQL for a dialect, with its parameter order and type processors."""
 
-    __slots__ = ("sql", "positional", "names", "bind_procs", "result_procs", "plan")
+    __slots__ = ("sql", "positional", "names", "bind_procs", "result_procs", "plan", "converts")
 
     def __init__(
         self, stmt: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None
@@ -37,13 +38,14 @@ class CompiledStatement:
         self.names = tuple(names)
         procs: dict[str, Processor] = {}
         for key, bind in binds.items():
-            procs[key] = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            procs[key] = _bind_processor(bind.type, dialect)
         self.bind_procs = procs
         self.plan = tuple((name, procs.get(name)) for name in self.names)
         result_procs: list[Processor] = []
         for col in getattr(stmt, "selected_columns", None) or getattr(stmt, "_returning", ()):
-            result_procs.append(col.type.dialect_impl(dialect).result_processor(dialect, None))
+            result_procs.append(_result_processor(col.type, dialect))
         self.result_procs = tuple(result_procs)
+        self.converts = tuple((i, p) for i, p in enumerate(result_procs) if p is not None)
 
     def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         out = []
@@ -53,13 +55,35 @@ class CompiledStatement:
             append(value if proc is None or value is None else proc(value))
         return out if self.positional else dict(zip(self.names, out, strict=True))
 
-    def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
-        procs = self.result_procs
-        if not procs:
+    def row(self, raw: Sequence[Any]) -> tuple[Any, ...] | list[Any]:
+        if not self.converts:
             return tuple(raw)
-        return tuple(
-            p(v) if p is not None else v for p, v in zip(procs, raw, strict=True)
-        )
+        out = list(raw)
+        for i, proc in self.converts:
+            out[i] = proc(out[i])
+        return out
+
+
+def _sqlite_datetime_to_text(value: dt.datetime) -> str:
+    # The text SQLAlchemy's SQLite DateTime stores ("YYYY-MM-DD HH:MM:SS.ffffff", no zone),
+    # made in C rather than by %-formatting each field.
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
+    if dialect.name == "sqlite" and isinstance(type_, DateTime):
+        return _sqlite_datetime_to_text
+    return type_.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _result_processor(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
+    if dialect.name == "sqlite" and isinstance(type_, DateTime):
+        return _sqlite_text_to_datetime
+    return type_.dialect_impl(dialect).result_processor(dialect, None)
+
+
+def _sqlite_text_to_datetime(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value is not None else None
 
 
 class StatementCache:
@@ -106,27 +130,9 @@ class StatementCache:
                 self._held.remove(fairy)
             fairy.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[RawTransaction]:
+    def transaction(self) -> Transaction:
         """A write transaction on a pooled connection; SQLite takes the write lock at BEGIN."""
-        fairy = self._checkout()
-        failed = True
-        try:
-            dbapi = fairy.driver_connection
-            cursor = dbapi.cursor()
-            if self.is_sqlite:
-                # A reader that later writes would fail at once with SQLITE_BUSY; a writer
-                # that locks at BEGIN waits its turn (busy_timeout) instead.
-                cursor.execute("BEGIN IMMEDIATE")
-            try:
-                yield RawTransaction(self, cursor)
-            except BaseException:
-                dbapi.rollback()
-                raise
-            dbapi.commit()
-            failed = False
-        finally:
-            self._release(fairy, failed)
+        return Transaction(self)
 
     def close(self) -> None:
         """Give every held connection back (before the engine is disposed)."""
@@ -135,6 +141,44 @@ class StatementCache:
         for fairy in held:
             fairy.close()
         self._local = threading.local()
+
+
+class Transaction:
+    """Context manager of one write transaction: commit on success, rollback on error.
+
+    A class rather than a generator: this runs once per engine step.
+    """
+
+    __slots__ = ("cache", "fairy", "dbapi")
+
+    def __init__(self, cache: StatementCache) -> None:
+        self.cache = cache
+
+    def __enter__(self) -> RawTransaction:
+        cache = self.cache
+        self.fairy = fairy = cache._checkout()
+        try:
+            self.dbapi = fairy.driver_connection
+            cursor = self.dbapi.cursor()
+            if cache.is_sqlite:
+                # A reader that later writes would fail at once with SQLITE_BUSY; a writer
+                # that locks at BEGIN waits its turn (busy_timeout) instead.
+                cursor.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            cache._release(fairy, failed=True)
+            raise
+        return RawTransaction(cache, cursor)
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        failed = True
+        try:
+            if exc_type is None:
+                self.dbapi.commit()
+                failed = False
+            else:
+                self.dbapi.rollback()
+        finally:
+            self.cache._release(self.fairy, failed)
 
 
 class RawTransaction:
@@ -153,11 +197,11 @@ class RawTransaction:
 
     def fetchone(
         self, stmt: CompiledStatement, values: Mapping[str, Any]
-    ) -> tuple[Any, ...] | None:
+    ) -> Sequence[Any] | None:
         self.cursor.execute(stmt.sql, stmt.params(values))
         raw = self.cursor.fetchone()
         return stmt.row(raw) if raw is not None else None
 
-    def fetchall(self, stmt: CompiledStatement, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    def fetchall(self, stmt: CompiledStatement, values: Mapping[str, Any]) -> list[Sequence[Any]]:
         self.cursor.execute(stmt.sql, stmt.params(values))
         return [stmt.row(r) for r in self.cursor.fetchall()]

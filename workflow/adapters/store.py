@@ -4,8 +4,6 @@ write transaction (see executor.py for why these do not go through a SQLAlchemy 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -78,10 +76,23 @@ class Store:
     def close(self) -> None:
         self.cache.close()
 
-    @contextmanager
-    def write(self) -> Iterator[WriteTx]:
-        with self.cache.transaction() as raw:
-            yield WriteTx(self, raw)
+    def write(self) -> WriteTransaction:
+        """A write transaction: `with store.write() as tx:`."""
+        return WriteTransaction(self)
+
+
+class WriteTransaction:
+    __slots__ = ("store", "tx")
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.tx = store.cache.transaction()
+
+    def __enter__(self) -> WriteTx:
+        return WriteTx(self.store, self.tx.__enter__())
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self.tx.__exit__(exc_type, exc, tb)
 
 
 class WriteTx:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from transitions import EventData, Machine, MachineError, State
 
@@ -26,22 +26,14 @@ Condition = Callable[[EventData], bool]
 
 
 @dataclass(slots=True)
-class FireContext:
-    """What one fire carries through the machine's conditions, and what they found."""
+class FireContext(CallContext):
+    """One fire's context: what guards and effects see, plus what the checks found."""
 
-    actor: Actor
-    payload: Mapping[str, Any]
-    now: dt.datetime
-    query: ChildQuery
-    roles: frozenset[str] = frozenset()
     role: str | None = None  # the allowed role the actor acted in
     failure: TransitionNotAllowed | None = None
-    call: CallContext | None = None
-    notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class FireResult:
+class FireResult(NamedTuple):
     transition: TransitionSpec
     from_state: str
     role: str
@@ -141,7 +133,7 @@ class CompiledWorkflow:
     ) -> Condition:
         def check(ev: EventData) -> bool:
             ctx: FireContext = ev.kwargs["ctx"]
-            reason = entry.func(self._call_context(ev, t), params)
+            reason = entry.func(ctx, params)
             if reason is None:
                 return True
             ctx.failure = TransitionNotAllowed(
@@ -166,22 +158,6 @@ class CompiledWorkflow:
             return False
 
         return check
-
-    def _call_context(self, ev: EventData, t: TransitionSpec) -> CallContext:
-        ctx: FireContext = ev.kwargs["ctx"]
-        if ctx.call is None:
-            ctx.call = CallContext(
-                instance=ev.model,
-                spec=self.spec,
-                transition=t,
-                actor=ctx.actor,
-                roles=ctx.roles,
-                payload=ctx.payload,
-                now=ctx.now,
-                query=ctx.query,
-                notes=ctx.notes,
-            )
-        return ctx.call
 
     # --- firing -------------------------------------------------------------------------
 
@@ -213,7 +189,7 @@ class CompiledWorkflow:
         event = self.machine.events.get(trigger)
         if t is None or event is None:
             raise TransitionNotAllowed("trigger", self._no_trigger_message(inst.state, trigger))
-        ctx = FireContext(actor=actor, payload=payload, now=now, query=query)
+        ctx = FireContext(inst, self.spec, t, actor, frozenset(), payload, now, query, [])
         source = inst.state
         try:
             done = event.trigger(inst, ctx=ctx)
@@ -227,20 +203,13 @@ class CompiledWorkflow:
         if t.effects:
             saved = dict(inst.data)
             try:
-                call = self._call_context_for(inst, t, ctx)
                 for effect in t.effects:
-                    self.registry.effects[effect.name].func(call, effect.params)
+                    self.registry.effects[effect.name].func(ctx, effect.params)
             except Exception:
                 inst.state, inst.data = source, saved
                 raise
         assert ctx.role is not None
         return FireResult(t, source, ctx.role, tuple(ctx.notes))
-
-    def _call_context_for(self, inst: Instance, t: TransitionSpec, ctx: FireContext) -> CallContext:
-        if ctx.call is not None:
-            return ctx.call
-        return CallContext(inst, self.spec, t, ctx.actor, ctx.roles, ctx.payload, ctx.now,
-                           ctx.query, ctx.notes)
 
     def _no_trigger_message(self, state: str, trigger: str) -> str:
         possible = sorted({t.trigger for t in self.spec.transitions if state in t.sources})
@@ -265,7 +234,7 @@ class CompiledWorkflow:
         t = self._index.get((inst.state, trigger))
         if t is None:
             return TransitionNotAllowed("trigger", self._no_trigger_message(inst.state, trigger))
-        ctx = FireContext(actor=actor, payload=payload, now=now, query=query)
+        ctx = FireContext(probe, self.spec, t, actor, frozenset(), payload, now, query, [])
         ev = EventData(None, self.machine.events[trigger], self.machine, probe, (), {"ctx": ctx})
         for cond in self._conds[id(t)]:
             if not cond(ev):

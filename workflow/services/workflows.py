@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
 
@@ -26,8 +25,7 @@ from workflow.services.catalog import DefinitionCatalog
 MAX_AUTO_STEPS = 50
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """What one history entry says, before it is chained and written."""
 
     kind: str
