@@ -38,6 +38,26 @@ def _update(*extra: str) -> sa.Update:
     )
 
 
+def _update_and_record(*extra: str) -> sa.Insert:
+    """PostgreSQL: the UPDATE and the history INSERT in one statement, one round trip.
+
+    The INSERT selects from the UPDATE's RETURNING, so a stale version inserts nothing.
+    """
+    updated = _update(*extra).returning(_I.id).cte("updated")
+    values = sa.select(
+        *(sa.bindparam(f"h_{c}", type_=history.c[c].type) for c in HISTORY_COLUMNS)
+    ).select_from(updated)
+    return history.insert().from_select(list(HISTORY_COLUMNS), values)
+
+
+def _variant(status: bool, data: bool, definition: bool) -> tuple[str, ...]:
+    return (
+        (("status",) if status else ())
+        + (("data",) if data or definition else ())
+        + (("definition_id",) if definition else ())
+    )
+
+
 class Store:
     """Opens write transactions whose methods are the engine's only SQL."""
 
@@ -52,16 +72,14 @@ class Store:
             _I.parent_id == sa.bindparam("b_parent")).order_by(_I.id))
         # Only the columns that changed: SQLite rewrites an index entry (status is indexed)
         # whenever its column is in the SET list, even with the same value.
+        flags = [(a, b, d) for a in (False, True) for b in (False, True) for d in (False, True)]
         self._updates = {
-            (status, data, definition): c.get(
-                f"update-{status}-{data}-{definition}",
-                lambda s=status, d=data, df=definition: _update(
-                    *(("status",) if s else ()) + (("data",) if d or df else ())
-                    + (("definition_id",) if df else ())
-                ),
-            )
-            for status in (False, True) for data in (False, True) for definition in (False, True)
+            f: c.get(f"update-{f}", lambda f=f: _update(*_variant(*f))) for f in flags
         }
+        self._combined = {
+            f: c.get(f"update-record-{f}", lambda f=f: _update_and_record(*_variant(*f)))
+            for f in flags
+        } if not c.is_sqlite else {}
         self._insert_history = c.get("insert_history", history.insert, HISTORY_COLUMNS)
         self._insert_instance = c.get(
             "insert_instance", lambda: instances.insert().returning(_I.id), NEW_INSTANCE_COLUMNS)
@@ -122,22 +140,28 @@ class WriteTx:
         assert row is not None
         return int(row[0])
 
-    def update_instance(
-        self, inst: Instance, expected_version: int, *, data_changed: bool = True,
-        status_changed: bool = True, definition_changed: bool = False,
+    def update_and_record(
+        self, inst: Instance, expected_version: int, entry: dict[str, Any], *,
+        data_changed: bool = True, status_changed: bool = True, definition_changed: bool = False,
     ) -> bool:
-        """Write the instance's state if nobody changed it since `expected_version`."""
+        """Write the instance's new state and its history entry, if nobody changed the instance
+        since `expected_version`; False (and nothing written) if somebody did."""
         values: dict[str, Any] = {
             "b_id": inst.id, "b_version": expected_version, "state": inst.state,
             "status": inst.status, "version": inst.version, "last_hash": inst.last_hash,
             "entered_at": inst.entered_at, "data": inst.data,
             "definition_id": inst.definition_id,
         }
-        stmt = self.store._updates[(status_changed, data_changed, definition_changed)]
-        return self.raw.execute(stmt, values) == 1
-
-    def insert_history(self, entry: dict[str, Any]) -> None:
-        self.raw.execute(self.store._insert_history, entry)
+        flags = (status_changed, data_changed, definition_changed)
+        store = self.store
+        if store._combined:
+            for name in HISTORY_COLUMNS:
+                values["h_" + name] = entry[name]
+            return self.raw.execute(store._combined[flags], values) == 1
+        if self.raw.execute(store._updates[flags], values) != 1:
+            return False
+        self.raw.execute(store._insert_history, entry)
+        return True
 
     def child_states(self, parent_id: int, workflow: str) -> list[str]:
         """The states of a parent's children of one workflow; cancelled ones are marked so."""

@@ -210,15 +210,15 @@ class Workflows:
             "prev_hash": inst.last_hash,
         }
         inst.last_hash = entry["hash"] = self.chain.entry_hash(inst.last_hash, entry)
-        if not tx.update_instance(
-            inst, expected, data_changed=data_changed, definition_changed=definition_changed,
+        if not tx.update_and_record(
+            inst, expected, entry, data_changed=data_changed,
+            definition_changed=definition_changed,
             status_changed=status_changed or inst.status != status_before,
         ):
             raise StaleState(
                 f"{inst.workflow} {inst.id} was changed by someone else since version {expected}; "
                 "reload it and try again"
             )
-        tx.insert_history(entry)
 
     def _create(
         self, tx: WriteTx, wf: CompiledWorkflow, actor: Actor, *, unit_id: int | None,
