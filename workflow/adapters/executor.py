@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.sql import ClauseElement
@@ -130,10 +130,6 @@ class StatementCache:
                 self._held.remove(fairy)
             fairy.close()
 
-    def transaction(self) -> Transaction:
-        """A write transaction on a pooled connection; SQLite takes the write lock at BEGIN."""
-        return Transaction(self)
-
     def close(self) -> None:
         """Give every held connection back (before the engine is disposed)."""
         with self._lock:
@@ -144,30 +140,30 @@ class StatementCache:
 
 
 class Transaction:
-    """Context manager of one write transaction: commit on success, rollback on error.
+    """One write transaction: commit on success, rollback on error; runs cached statements.
 
-    A class rather than a generator: this runs once per engine step.
+    A class rather than a generator context manager: this runs once per engine step.
     """
 
-    __slots__ = ("cache", "fairy", "dbapi")
+    __slots__ = ("cache", "fairy", "dbapi", "cursor")
 
     def __init__(self, cache: StatementCache) -> None:
         self.cache = cache
 
-    def __enter__(self) -> RawTransaction:
+    def __enter__(self) -> Self:
         cache = self.cache
         self.fairy = fairy = cache._checkout()
         try:
             self.dbapi = fairy.driver_connection
-            cursor = self.dbapi.cursor()
+            self.cursor = self.dbapi.cursor()
             if cache.is_sqlite:
                 # A reader that later writes would fail at once with SQLITE_BUSY; a writer
                 # that locks at BEGIN waits its turn (busy_timeout) instead.
-                cursor.execute("BEGIN IMMEDIATE")
+                self.cursor.execute("BEGIN IMMEDIATE")
         except BaseException:
             cache._release(fairy, failed=True)
             raise
-        return RawTransaction(cache, cursor)
+        return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         failed = True
@@ -180,24 +176,12 @@ class Transaction:
         finally:
             self.cache._release(self.fairy, failed)
 
-
-class RawTransaction:
-    """Executes cached statements on one cursor inside one transaction."""
-
-    __slots__ = ("cache", "cursor")
-
-    def __init__(self, cache: StatementCache, cursor: Any) -> None:
-        self.cache = cache
-        self.cursor = cursor
-
     def execute(self, stmt: CompiledStatement, values: Mapping[str, Any]) -> int:
         """Run a write; returns the number of rows it changed."""
         self.cursor.execute(stmt.sql, stmt.params(values))
         return int(self.cursor.rowcount)
 
-    def fetchone(
-        self, stmt: CompiledStatement, values: Mapping[str, Any]
-    ) -> Sequence[Any] | None:
+    def fetchone(self, stmt: CompiledStatement, values: Mapping[str, Any]) -> Sequence[Any] | None:
         self.cursor.execute(stmt.sql, stmt.params(values))
         raw = self.cursor.fetchone()
         return stmt.row(raw) if raw is not None else None

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workflow.adapters.executor import RawTransaction, StatementCache
+from workflow.adapters.executor import StatementCache, Transaction
 from workflow.adapters.tables import cluster_members, documents, history, instances
 from workflow.engine.instance import CANCELLED, Instance
 
@@ -94,49 +94,35 @@ class Store:
     def close(self) -> None:
         self.cache.close()
 
-    def write(self) -> WriteTransaction:
+    def write(self) -> WriteTx:
         """A write transaction: `with store.write() as tx:`."""
-        return WriteTransaction(self)
+        return WriteTx(self)
 
 
-class WriteTransaction:
-    __slots__ = ("store", "tx")
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.tx = store.cache.transaction()
-
-    def __enter__(self) -> WriteTx:
-        return WriteTx(self.store, self.tx.__enter__())
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        self.tx.__exit__(exc_type, exc, tb)
-
-
-class WriteTx:
+class WriteTx(Transaction):
     """One write transaction of the engine; also the read port its guards use."""
 
-    __slots__ = ("store", "raw")
+    __slots__ = ("store",)
 
-    def __init__(self, store: Store, raw: RawTransaction) -> None:
+    def __init__(self, store: Store) -> None:
+        super().__init__(store.cache)
         self.store = store
-        self.raw = raw
 
     def load_instance(self, instance_id: int, *, lock: bool = False) -> Instance | None:
         """One instance; with lock, its row stays locked to this transaction (PostgreSQL)."""
         s = self.store
-        row = self.raw.fetchone(s._select_locked if lock else s._select, {"b_id": instance_id})
+        row = self.fetchone(s._select_locked if lock else s._select, {"b_id": instance_id})
         return Instance(*row) if row is not None else None
 
     def children(self, parent_id: int) -> list[Instance]:
-        return [Instance(*r) for r in self.raw.fetchall(self.store._children,
+        return [Instance(*r) for r in self.fetchall(self.store._children,
                                                         {"b_parent": parent_id})]
 
     def insert_instance(self, inst: Instance, created_at: dt.datetime) -> int:
         values = {name: getattr(inst, name) for name in NEW_INSTANCE_COLUMNS
                   if name != "created_at"}
         values["created_at"] = created_at
-        row = self.raw.fetchone(self.store._insert_instance, values)
+        row = self.fetchone(self.store._insert_instance, values)
         assert row is not None
         return int(row[0])
 
@@ -157,20 +143,20 @@ class WriteTx:
         if store._combined:
             for name in HISTORY_COLUMNS:
                 values["h_" + name] = entry[name]
-            return self.raw.execute(store._combined[flags], values) == 1
-        if self.raw.execute(store._updates[flags], values) != 1:
+            return self.execute(store._combined[flags], values) == 1
+        if self.execute(store._updates[flags], values) != 1:
             return False
-        self.raw.execute(store._insert_history, entry)
+        self.execute(store._insert_history, entry)
         return True
 
     def child_states(self, parent_id: int, workflow: str) -> list[str]:
         """The states of a parent's children of one workflow; cancelled ones are marked so."""
-        rows = self.raw.fetchall(self.store._child_states,
+        rows = self.fetchall(self.store._child_states,
                                  {"b_parent": parent_id, "b_workflow": workflow})
         return ["__cancelled__" if status == CANCELLED else state for state, status in rows]
 
     def document_kinds(self, instance_id: int) -> set[str]:
-        return {r[0] for r in self.raw.fetchall(self.store._document_kinds, {"b_id": instance_id})}
+        return {r[0] for r in self.fetchall(self.store._document_kinds, {"b_id": instance_id})}
 
     def member_units(self, cluster_id: int) -> list[int]:
-        return [r[0] for r in self.raw.fetchall(self.store._members, {"b_cluster": cluster_id})]
+        return [r[0] for r in self.fetchall(self.store._members, {"b_cluster": cluster_id})]

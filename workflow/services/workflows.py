@@ -158,21 +158,25 @@ class Workflows:
         self.record_step(tx, wf, inst, expected, actor, step, now, data_changed=bool(t.effects))
         for spawn in t.spawn:
             self._spawn(tx, inst, spawn, actor)
-        self._after_change(tx, inst, depth)
+        self._after_change(tx, inst, depth, wf)
 
-    def _after_change(self, tx: WriteTx, inst: Instance, depth: int) -> None:
+    def _after_change(
+        self, tx: WriteTx, inst: Instance, depth: int, wf: CompiledWorkflow | None = None
+    ) -> None:
         """Let auto transitions of this instance and of its parent go, if their time has come."""
-        self._run_auto(tx, inst, depth)
+        self._run_auto(tx, inst, depth, wf)
         if inst.parent_id is not None and self.catalog.is_joined(inst.workflow):
             # Locked, so that two children finishing at once cannot both miss the other.
             parent = tx.load_instance(inst.parent_id, lock=True)
             if parent is not None:
                 self._run_auto(tx, parent, depth)
 
-    def _run_auto(self, tx: WriteTx, inst: Instance, depth: int) -> None:
+    def _run_auto(
+        self, tx: WriteTx, inst: Instance, depth: int, wf: CompiledWorkflow | None = None
+    ) -> None:
         if inst.status != ACTIVE or depth >= MAX_AUTO_STEPS:
             return
-        wf = self.catalog.compiled(inst.definition_id)
+        wf = wf or self.catalog.compiled(inst.definition_id)
         for t in wf.auto_from(inst.state):
             now = self.clock.now()
             if wf.check(inst, t.trigger, SYSTEM_ACTOR, {}, now, tx) is None:
