@@ -20,6 +20,7 @@ run: $(STAMP)
 test: $(STAMP)
 	scripts/system-deps.sh test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	THIDUA_TEST_PG_URL="$$(scripts/pg.sh start)" $(VENV)/bin/pytest
 
 bench: $(STAMP)

@@ -84,15 +84,16 @@ def _seed(services: Services, echo: Callable[[str], None]) -> None:
     pledges = sorted(wf.children(campaign.id), key=lambda p: p.id)
     folder = services.settings.documents_dir
     for pledge, head_id in zip(pledges[:3], heads[:3], strict=True):
-        head = people.actor(engine, head_id)
-        assert head is not None
-        wf.fire(pledge, "save_targets", head, {"targets": [{"criterion": "1.1", "target": 100}]})
-        wf.fire(pledge, "submit", head)
+        signer = people.actor(engine, head_id)
+        assert signer is not None
+        wf.fire(pledge, "save_targets", signer,
+                {"targets": [{"criterion": "1.1", "target": 100}]})
+        wf.fire(pledge, "submit", signer)
         checker = deputy if pledge.unit_id == unit_ids[0] else leader  # not its own unit
         wf.fire(pledge, "accept", checker)
-        documents.attach(engine, services.clock, folder, pledge, head, "signed_pledge",
+        documents.attach(engine, services.clock, folder, pledge, signer, "signed_pledge",
                          "giao-uoc.pdf", PDF)
-        wf.fire(pledge, "sign", head)
+        wf.fire(pledge, "sign", signer)
     for pledge in wf.children(campaign.id):
         echo(f"  pledge {pledge.id} unit {pledge.unit_id}: {pledge.state}")
 

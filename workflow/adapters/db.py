@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Engine
 
 SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
@@ -59,6 +59,14 @@ def _sqlite_engine(url: str, synchronous: str, echo: bool) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key the database gave the row an INSERT just wrote."""
+    key = result.inserted_primary_key
+    if key is None or key[0] is None:
+        raise RuntimeError("the database returned no id for the new row")
+    return int(key[0])
 
 
 def is_sqlite(engine: Engine | Connection) -> bool:

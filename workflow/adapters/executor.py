@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import DateTime, TypeEngine
 
 Processor = Callable[[Any], Any] | None
@@ -30,7 +31,10 @@ class CompiledStatement:
     def __init__(
         self, stmt: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None
     ) -> None:
-        compiled = stmt.compile(dialect=dialect, column_keys=list(column_keys or []) or None)
+        compiled = cast(
+            SQLCompiler,
+            stmt.compile(dialect=dialect, column_keys=list(column_keys or []) or None),
+        )
         self.sql = str(compiled)
         self.positional = bool(dialect.positional)
         binds = compiled.binds
@@ -42,13 +46,14 @@ class CompiledStatement:
         self.bind_procs = procs
         self.plan = tuple((name, procs.get(name)) for name in self.names)
         result_procs: list[Processor] = []
-        for col in getattr(stmt, "selected_columns", None) or getattr(stmt, "_returning", ()):
+        # a SELECT's columns, or the RETURNING columns of an INSERT/UPDATE
+        for col in getattr(stmt, "exported_columns", ()):
             result_procs.append(_result_processor(col.type, dialect))
         self.result_procs = tuple(result_procs)
         self.converts = tuple((i, p) for i, p in enumerate(result_procs) if p is not None)
 
     def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        out = []
+        out: list[Any] = []
         append = out.append
         for name, proc in self.plan:
             value = values[name]

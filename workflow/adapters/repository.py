@@ -1,20 +1,16 @@
-"""SQL for instances, history, definitions and organisations, on SQLAlchemy Core.
-
-Statements are built once at import and reused, so SQLAlchemy's compiled cache serves every
-fire: the hot path is one UPDATE and one INSERT per step.
-"""
+"""Reads for the services and the UI (instances, history, definitions, actors), on SQLAlchemy
+Core. The engine's own writes are in store.py."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from workflow.adapters.db import new_id
 from workflow.adapters.tables import (
-    cluster_members,
     definitions,
     documents,
     history,
@@ -27,20 +23,6 @@ from workflow.engine.instance import CANCELLED, Instance
 
 _I = instances.c
 
-_UPDATE_STATE = (
-    instances.update()
-    .where(_I.id == sa.bindparam("b_id"), _I.version == sa.bindparam("b_version"))
-    .values(
-        state=sa.bindparam("state"),
-        status=sa.bindparam("status"),
-        version=sa.bindparam("version"),
-        last_hash=sa.bindparam("last_hash"),
-        entered_at=sa.bindparam("entered_at"),
-    )
-)
-_UPDATE_STATE_DATA = _UPDATE_STATE.values(data=sa.bindparam("data"))
-_UPDATE_ALL = _UPDATE_STATE_DATA.values(definition_id=sa.bindparam("definition_id"))
-_INSERT_HISTORY = history.insert()
 _SELECT_INSTANCE = sa.select(
     _I.id, _I.definition_id, _I.workflow, _I.state, _I.status, _I.version, _I.unit_id,
     _I.cluster_id, _I.year, _I.parent_id, _I.data, _I.last_hash, _I.entered_at,
@@ -48,7 +30,7 @@ _SELECT_INSTANCE = sa.select(
 _BY_ID = _SELECT_INSTANCE.where(_I.id == sa.bindparam("b_id"))
 
 
-def _instance(row: sa.Row[Any]) -> Instance:
+def _instance(row: Any) -> Instance:
     return Instance(*row)
 
 
@@ -68,60 +50,6 @@ def load_instances(conn: Connection, ids: Iterable[int]) -> list[Instance]:
 
 def instances_where(conn: Connection, *criteria: Any) -> list[Instance]:
     return [_instance(r) for r in conn.execute(_SELECT_INSTANCE.where(*criteria).order_by(_I.id))]
-
-
-def insert_instance(conn: Connection, inst: Instance, created_at: dt.datetime) -> int:
-    values = {
-        "definition_id": inst.definition_id,
-        "workflow": inst.workflow,
-        "state": inst.state,
-        "status": inst.status,
-        "version": inst.version,
-        "unit_id": inst.unit_id,
-        "cluster_id": inst.cluster_id,
-        "year": inst.year,
-        "parent_id": inst.parent_id,
-        "data": inst.data,
-        "last_hash": inst.last_hash,
-        "created_at": created_at,
-        "entered_at": inst.entered_at,
-    }
-    result = conn.execute(instances.insert().values(**values))
-    new_id = result.inserted_primary_key[0]
-    return int(new_id)
-
-
-def update_instance(
-    conn: Connection,
-    inst: Instance,
-    expected_version: int,
-    *,
-    data_changed: bool = True,
-    definition_changed: bool = False,
-) -> bool:
-    """Write the instance's state if nobody changed it since `expected_version`."""
-    params: dict[str, Any] = {
-        "b_id": inst.id,
-        "b_version": expected_version,
-        "state": inst.state,
-        "status": inst.status,
-        "version": inst.version,
-        "last_hash": inst.last_hash,
-        "entered_at": inst.entered_at,
-    }
-    stmt = _UPDATE_STATE
-    if definition_changed:
-        stmt = _UPDATE_ALL
-        params["data"] = inst.data
-        params["definition_id"] = inst.definition_id
-    elif data_changed:
-        stmt = _UPDATE_STATE_DATA
-        params["data"] = inst.data
-    return conn.execute(stmt, params).rowcount == 1
-
-
-def insert_history(conn: Connection, entry: Mapping[str, Any]) -> None:
-    conn.execute(_INSERT_HISTORY, dict(entry))
 
 
 def history_rows(conn: Connection, instance_id: int) -> list[dict[str, Any]]:
@@ -159,15 +87,6 @@ def document_kinds(conn: Connection, instance_id: int) -> set[str]:
         sa.select(documents.c.kind).where(documents.c.instance_id == instance_id).distinct()
     )
     return {r[0] for r in rows}
-
-
-def member_units(conn: Connection, cluster_id: int) -> list[int]:
-    rows = conn.execute(
-        sa.select(cluster_members.c.unit_id)
-        .where(cluster_members.c.cluster_id == cluster_id)
-        .order_by(cluster_members.c.position, cluster_members.c.unit_id)
-    )
-    return [r[0] for r in rows]
 
 
 def load_actor(conn: Connection, user_id: int) -> Actor | None:
@@ -217,4 +136,4 @@ def definition_row(conn: Connection, definition_id: int) -> dict[str, Any] | Non
 
 def insert_definition(conn: Connection, **values: Any) -> int:
     result = conn.execute(definitions.insert().values(**values))
-    return int(result.inserted_primary_key[0])
+    return new_id(result)

@@ -4,6 +4,7 @@ write transaction (see executor.py for why these do not go through a SQLAlchemy 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -73,11 +74,9 @@ class Store:
         # Only the columns that changed: SQLite rewrites an index entry (status is indexed)
         # whenever its column is in the SET list, even with the same value.
         flags = [(a, b, d) for a in (False, True) for b in (False, True) for d in (False, True)]
-        self._updates = {
-            f: c.get(f"update-{f}", lambda f=f: _update(*_variant(*f))) for f in flags
-        }
+        self._updates = {f: c.get(f"update-{f}", partial(_update, *_variant(*f))) for f in flags}
         self._combined = {
-            f: c.get(f"update-record-{f}", lambda f=f: _update_and_record(*_variant(*f)))
+            f: c.get(f"update-record-{f}", partial(_update_and_record, *_variant(*f)))
             for f in flags
         } if not c.is_sqlite else {}
         self._insert_history = c.get("insert_history", history.insert, HISTORY_COLUMNS)

@@ -15,7 +15,7 @@ REGISTRY = Registry()
 _identifier = validate.Regexp(r"^[a-z][a-z0-9_]*$", error="must be a snake_case name")
 
 
-def _names() -> fields.List:
+def _names() -> fields.List[str]:
     return fields.List(
         fields.String(validate=_identifier), required=True, validate=validate.Length(min=1)
     )

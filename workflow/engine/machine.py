@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from transitions import EventData, Machine, MachineError, State
 
@@ -76,7 +76,9 @@ class CompiledWorkflow:
         self._conds: dict[int, list[Condition]] = {}
         for t in spec.transitions:
             conds = self._conds[id(t)] = self._conditions(t)
-            self.machine.add_transition(t.trigger, list(t.sources), t.dest, conditions=conds)
+            self.machine.add_transition(
+                t.trigger, list(t.sources), t.dest, conditions=cast(list[Any], conds)
+            )
 
     # --- conditions ---------------------------------------------------------------------
 
@@ -95,7 +97,7 @@ class CompiledWorkflow:
 
         def check(ev: EventData) -> bool:
             ctx: FireContext = ev.kwargs["ctx"]
-            inst: Instance = ev.model
+            inst = cast(Instance, ev.model)
             held = ctx.actor.roles_for(inst.unit_id, inst.cluster_id, inst.year)
             ctx.roles = frozenset(held)
             for role in allowed:
@@ -119,7 +121,7 @@ class CompiledWorkflow:
 
         def check(ev: EventData) -> bool:
             ctx: FireContext = ev.kwargs["ctx"]
-            states = ctx.query.child_states(ev.model.id, join.workflow)
+            states = ctx.query.child_states(cast(Instance, ev.model).id, join.workflow)
             reason = join_reason(states, join.workflow, join.states, join.count)
             if reason is None:
                 return True
@@ -148,7 +150,7 @@ class CompiledWorkflow:
             ctx: FireContext = ev.kwargs["ctx"]
             missing = [f for f in t.required_fields if not _present(ctx.payload.get(f))]
             if t.required_documents:
-                have = ctx.query.document_kinds(ev.model.id)
+                have = ctx.query.document_kinds(cast(Instance, ev.model).id)
                 missing += [f"document {d}" for d in t.required_documents if d not in have]
             if not missing:
                 return True

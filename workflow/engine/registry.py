@@ -7,7 +7,7 @@ the entry's marshmallow schema. Nothing in a definition is ever imported or eval
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -27,7 +27,7 @@ class InstanceView(Protocol):
     cluster_id: int | None
     year: int | None
     parent_id: int | None
-    data: MutableMapping[str, Any]
+    data: dict[str, Any]
 
 
 class ChildQuery(Protocol):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from workflow.adapters.db import write_transaction
+from workflow.adapters.db import new_id, write_transaction
 from workflow.adapters.tables import documents
 from workflow.clock import Clock
 from workflow.domain.roles import Actor
@@ -67,4 +67,4 @@ def attach(
             size=len(content), sha256=digest, storage_key=digest, uploaded_by=actor.username,
             uploaded_at=clock.now(),
         ))
-        return int(result.inserted_primary_key[0])
+        return new_id(result)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from workflow.adapters import repository as repo
 from workflow.adapters.db import read_connection
+from workflow.adapters.tables import instances
 from workflow.domain.roles import Actor
 from workflow.engine.instance import ACTIVE, COMPLETED, SUSPENDED
 from workflow.errors import InvalidInput, MigrationRefused, PermissionDenied
@@ -58,9 +59,9 @@ def plan(
     with read_connection(workflows.engine) as conn:
         running = repo.instances_where(
             conn,
-            repo.instances.c.workflow == workflow,
-            repo.instances.c.status.in_((ACTIVE, SUSPENDED)),
-            repo.instances.c.definition_id != target.definition_id,
+            instances.c.workflow == workflow,
+            instances.c.status.in_((ACTIVE, SUSPENDED)),
+            instances.c.definition_id != target.definition_id,
         )
     for inst in running:
         source = workflows.catalog.compiled(inst.definition_id)

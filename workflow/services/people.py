@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workflow.adapters import repository as repo
-from workflow.adapters.db import read_connection, write_transaction
+from workflow.adapters.db import new_id, read_connection, write_transaction
 from workflow.adapters.tables import cluster_members, clusters, role_assignments, units, users
 from workflow.domain.roles import ROLES, Actor
 from workflow.errors import InvalidInput
@@ -17,7 +17,7 @@ from workflow.errors import InvalidInput
 def create_unit(engine: Engine, code: str, name: str, parent_id: int | None = None) -> int:
     with write_transaction(engine) as conn:
         result = conn.execute(units.insert().values(code=code, name=name, parent_id=parent_id))
-        return int(result.inserted_primary_key[0])
+        return new_id(result)
 
 
 def create_cluster(
@@ -30,7 +30,7 @@ def create_cluster(
         result = conn.execute(
             clusters.insert().values(code=code, name=name, kind=kind, year=year)
         )
-        cluster_id = int(result.inserted_primary_key[0])
+        cluster_id = new_id(result)
         if members:
             conn.execute(
                 cluster_members.insert(),
@@ -45,7 +45,7 @@ def create_user(engine: Engine, username: str, full_name: str, email: str | None
         result = conn.execute(
             users.insert().values(username=username, full_name=full_name, email=email, active=True)
         )
-        return int(result.inserted_primary_key[0])
+        return new_id(result)
 
 
 def grant(

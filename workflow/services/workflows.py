@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from workflow.adapters import repository as repo
 from workflow.adapters.db import read_connection
 from workflow.adapters.store import Store, WriteTx
+from workflow.adapters.tables import instances
 from workflow.clock import Clock
 from workflow.domain.roles import SYSTEM_ACTOR, Actor
 from workflow.engine.hashing import GENESIS, HistoryChain, json_safe
@@ -63,7 +64,7 @@ class Workflows:
 
     def children(self, parent_id: int) -> list[Instance]:
         with read_connection(self.engine) as conn:
-            return repo.instances_where(conn, repo.instances.c.parent_id == parent_id)
+            return repo.instances_where(conn, instances.c.parent_id == parent_id)
 
     def available(self, inst: Instance, actor: Actor) -> list[tuple[TransitionSpec, str | None]]:
         """The actions of the instance's state that the actor holds a role for, each with the
