@@ -31,7 +31,7 @@ from workflow.adapters.db import read_connection  # noqa: E402
 from workflow.bootstrap import Services, bootstrap  # noqa: E402
 from workflow.config import load_settings  # noqa: E402
 from workflow.domain.roles import Actor, RoleGrant  # noqa: E402
-from workflow.services import people  # noqa: E402
+from workflow.services import organisations  # noqa: E402
 
 YEAR = 2025
 
@@ -45,7 +45,7 @@ def _services(url: str) -> Services:
 
 
 def _seed(svc: Services, n: int) -> tuple[list[int], Actor]:
-    unit = people.create_unit(svc.engine, "U1", "Đơn vị")
+    unit = organisations.create_unit(svc.engine, "U1", "Đơn vị")
     actor = Actor(1, "officer", (RoleGrant("unit_officer", unit_id=unit, year=YEAR),))
     ids = []
     for _ in range(n):

@@ -15,7 +15,7 @@ from workflow.bootstrap import Services, bootstrap
 from workflow.clock import FakeClock
 from workflow.config import PROJECT_ROOT, load_settings
 from workflow.domain.roles import Actor
-from workflow.services import people
+from workflow.services import organisations, people
 
 ROOT = PROJECT_ROOT
 TEST_WORKFLOWS = ROOT / "tests" / "data" / "workflows"
@@ -85,11 +85,11 @@ class Org:
 @pytest.fixture
 def org(services: Services) -> Org:
     engine = services.engine
-    units = {code: people.create_unit(engine, code, f"Đơn vị {code}") for code in "abcd"}
-    cluster = people.create_cluster(
+    units = {code: organisations.create_unit(engine, code, f"Đơn vị {code}") for code in "abcd"}
+    cluster = organisations.create_cluster(
         engine, "K1", "Khối 1", "khoi", YEAR, [units["a"], units["b"], units["c"]]
     )
-    other = people.create_cluster(engine, "K2", "Khối 2", "khoi", YEAR, [units["d"]])
+    other = organisations.create_cluster(engine, "K2", "Khối 2", "khoi", YEAR, [units["d"]])
     users: dict[str, int] = {}
 
     def user(name: str, *grants: tuple[str, dict[str, int | None]]) -> None:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from workflow.adapters.tables import users
 from workflow.bootstrap import Services
-from workflow.services import documents, people
+from workflow.services import documents, organisations, people
 
 YEAR = 2025
 
@@ -52,8 +52,8 @@ def run(services: Services, echo: Callable[[str], None]) -> None:
 
 def _seed(services: Services, echo: Callable[[str], None]) -> None:
     engine = services.engine
-    unit_ids = [people.create_unit(engine, code, name) for code, name in MEMBERS]
-    bloc = people.create_cluster(
+    unit_ids = [organisations.create_unit(engine, code, name) for code, name in MEMBERS]
+    bloc = organisations.create_cluster(
         engine, "KNC", "Khối thi đua các bộ, ngành Nội chính Trung ương", "khoi", YEAR, unit_ids
     )
     admin = people.create_user(engine, "admin", "Quản trị hệ thống")

@@ -15,10 +15,7 @@ from workflow.adapters.tables import (
     documents,
     history,
     instances,
-    role_assignments,
-    users,
 )
-from workflow.domain.roles import Actor, RoleGrant
 from workflow.engine.instance import CANCELLED, Instance
 
 _I = instances.c
@@ -87,21 +84,6 @@ def document_kinds(conn: Connection, instance_id: int) -> set[str]:
         sa.select(documents.c.kind).where(documents.c.instance_id == instance_id).distinct()
     )
     return {r[0] for r in rows}
-
-
-def load_actor(conn: Connection, user_id: int) -> Actor | None:
-    user = conn.execute(
-        sa.select(users.c.id, users.c.username, users.c.active).where(users.c.id == user_id)
-    ).first()
-    if user is None or not user.active:
-        return None
-    grants = conn.execute(
-        sa.select(
-            role_assignments.c.role, role_assignments.c.unit_id,
-            role_assignments.c.cluster_id, role_assignments.c.year,
-        ).where(role_assignments.c.user_id == user_id)
-    )
-    return Actor(user.id, user.username, tuple(RoleGrant(*g) for g in grants))
 
 
 class SqlQuery:

@@ -35,6 +35,11 @@ clusters = sa.Table(
     sa.Column("name", sa.String(300), nullable=False),
     sa.Column("kind", sa.String(8), nullable=False),  # cum | khoi
     sa.Column("year", sa.Integer, nullable=False),
+    # the council (Hội đồng TĐKT) that organises the cluster
+    sa.Column("council", sa.String(300), nullable=True),
+    # cụm/khối trưởng and phó of this year: member units, usually by rotation
+    sa.Column("leader_unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True),
+    sa.Column("deputy_unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True),
     sa.UniqueConstraint("code", "year"),
 )
 
@@ -66,6 +71,35 @@ role_assignments = sa.Table(
     sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True),
     sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=True),
     sa.Column("year", sa.Integer, nullable=True),
+)
+
+delegations = sa.Table(
+    "delegations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("from_user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("to_user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("starts_on", sa.Date, nullable=False),
+    sa.Column("ends_on", sa.Date, nullable=False),
+    sa.Column("mandate", sa.Text, nullable=False),  # e.g. "Giấy ủy quyền số 12/GUQ-BTP"
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+rotation_proposals = sa.Table(
+    "rotation_proposals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=False),
+    sa.Column("next_year", sa.Integer, nullable=False),
+    sa.Column("leader_unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
+    sa.Column("deputy_unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # proposed | confirmed | rejected
+    sa.Column("proposed_by", sa.String(100), nullable=False),
+    sa.Column("proposed_at", UtcDateTime, nullable=False),
+    sa.Column("decided_by", sa.String(100), nullable=True),
+    sa.Column("decided_at", UtcDateTime, nullable=True),
 )
 
 # --- workflow definitions, instances and history --------------------------------------------

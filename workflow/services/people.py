@@ -1,51 +1,34 @@
-"""Units, clusters, users and role grants: the minimum the engine needs to know who may act."""
+"""Users, their role grants, and delegation (ủy quyền): who an actor is and what they hold."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from workflow.adapters import repository as repo
 from workflow.adapters.db import new_id, read_connection, write_transaction
-from workflow.adapters.tables import cluster_members, clusters, role_assignments, units, users
-from workflow.domain.roles import ROLES, Actor
-from workflow.errors import InvalidInput
+from workflow.adapters.tables import clusters, delegations, role_assignments, units, users
+from workflow.clock import Clock
+from workflow.domain.roles import ROLES, Actor, RoleGrant
+from workflow.errors import InvalidInput, NotFound, PermissionDenied
+
+# A unit head of the unit that leads (or is deputy of) a cluster in a year acts as its leader
+# (deputy) that year: leadership follows the rotation, not a grant someone must remember.
+DERIVED = (("leader_unit_id", "cluster_leader"), ("deputy_unit_id", "cluster_deputy"))
 
 
-def create_unit(engine: Engine, code: str, name: str, parent_id: int | None = None) -> int:
-    with write_transaction(engine) as conn:
-        result = conn.execute(units.insert().values(code=code, name=name, parent_id=parent_id))
-        return new_id(result)
-
-
-def create_cluster(
-    engine: Engine, code: str, name: str, kind: str, year: int, members: Sequence[int]
+def create_user(
+    engine: Engine, username: str, full_name: str, email: str | None = None
 ) -> int:
-    """A cluster (cụm) or bloc (khối) of one year, with its member units in order."""
-    if kind not in ("cum", "khoi"):
-        raise InvalidInput(f"kind: must be 'cum' or 'khoi', not {kind!r}")
+    username = username.strip()
+    if not username:
+        raise InvalidInput("username: required")
     with write_transaction(engine) as conn:
-        result = conn.execute(
-            clusters.insert().values(code=code, name=name, kind=kind, year=year)
-        )
-        cluster_id = new_id(result)
-        if members:
-            conn.execute(
-                cluster_members.insert(),
-                [{"cluster_id": cluster_id, "unit_id": u, "position": i}
-                 for i, u in enumerate(members)],
-            )
-        return cluster_id
-
-
-def create_user(engine: Engine, username: str, full_name: str, email: str | None = None) -> int:
-    with write_transaction(engine) as conn:
-        result = conn.execute(
-            users.insert().values(username=username, full_name=full_name, email=email, active=True)
-        )
-        return new_id(result)
+        if conn.execute(sa.select(users.c.id).where(users.c.username == username)).first():
+            raise InvalidInput(f"username: '{username}' is taken")
+        return new_id(conn.execute(users.insert().values(
+            username=username, full_name=full_name, email=email, active=True)))
 
 
 def grant(
@@ -53,23 +36,132 @@ def grant(
     cluster_id: int | None = None, year: int | None = None,
 ) -> None:
     """Give a user a role for a unit or a cluster (or everywhere) and a year (or every year)."""
-    if role not in ROLES:
+    info = ROLES.get(role)
+    if info is None or role == "system":
         raise InvalidInput(f"role: unknown role '{role}'")
     if unit_id is not None and cluster_id is not None:
         raise InvalidInput("a role is held for a unit or for a cluster, not both")
+    if info.scope == "unit" and unit_id is None:
+        raise InvalidInput(f"unit_id: the role {role} is held for a unit")
+    if info.scope == "cluster" and cluster_id is None:
+        raise InvalidInput(f"cluster_id: the role {role} is held for a cluster")
+    if info.scope == "global" and (unit_id is not None or cluster_id is not None):
+        raise InvalidInput(f"the role {role} is not held for one unit or cluster")
     with write_transaction(engine) as conn:
         conn.execute(role_assignments.insert().values(
             user_id=user_id, role=role, unit_id=unit_id, cluster_id=cluster_id, year=year))
 
 
-def actor(engine: Engine, user_id: int) -> Actor | None:
+def user_id(engine: Engine, username: str) -> int:
     with read_connection(engine) as conn:
-        return repo.load_actor(conn, user_id)
+        found = conn.execute(sa.select(users.c.id).where(users.c.username == username)).scalar()
+    if found is None:
+        raise NotFound(f"no user named '{username}'")
+    return int(found)
+
+
+def actor(engine: Engine, user_id: int) -> Actor | None:
+    """The user with every grant they hold, or None for an unknown or inactive user."""
+    with read_connection(engine) as conn:
+        return _load(conn, user_id)
 
 
 def actor_by_username(engine: Engine, username: str) -> Actor | None:
     with read_connection(engine) as conn:
-        user_id = conn.execute(
-            sa.select(users.c.id).where(users.c.username == username)
-        ).scalar_one_or_none()
-        return repo.load_actor(conn, user_id) if user_id is not None else None
+        uid = conn.execute(sa.select(users.c.id).where(users.c.username == username)).scalar()
+        return _load(conn, int(uid)) if uid is not None else None
+
+
+def _load(conn: Connection, user_id: int) -> Actor | None:
+    user = conn.execute(sa.select(users.c.id, users.c.username, users.c.active).where(
+        users.c.id == user_id)).first()
+    if user is None or not user.active:
+        return None
+    ra = role_assignments.c
+    grants = [RoleGrant(*g) for g in conn.execute(
+        sa.select(ra.role, ra.unit_id, ra.cluster_id, ra.year).where(ra.user_id == user_id))]
+    for column, role in DERIVED:
+        rows = conn.execute(
+            sa.select(clusters.c.id, clusters.c.year)
+            .join(role_assignments, sa.and_(
+                role_assignments.c.unit_id == clusters.c[column],
+                role_assignments.c.year == clusters.c.year))
+            .where(role_assignments.c.user_id == user_id, role_assignments.c.role == "unit_head")
+        )
+        grants += [RoleGrant(role, cluster_id=c, year=y) for c, y in rows]
+    return Actor(user.id, user.username, tuple(dict.fromkeys(grants)))
+
+
+def units_of(actor: Actor) -> set[int]:
+    """The units the actor belongs to (holds a unit role for)."""
+    return {g.unit_id for g in actor.grants if g.unit_id is not None}
+
+
+# --- delegation ------------------------------------------------------------------------------
+
+
+def delegate(
+    engine: Engine, clock: Clock, by: Actor, to_user_id: int, starts_on: dt.date,
+    ends_on: dt.date, mandate: str,
+) -> int:
+    """Let another user act for `by` between two dates, under a recorded mandate."""
+    if by.on_behalf_of is not None:
+        raise PermissionDenied(
+            f"'{by.username}' acts for '{by.on_behalf_of}' and cannot delegate further")
+    if by.user_id is None:
+        raise PermissionDenied("only a person can delegate")
+    if to_user_id == by.user_id:
+        raise InvalidInput("to_user_id: nobody delegates to themselves")
+    if ends_on < starts_on:
+        raise InvalidInput(f"ends_on: {ends_on} is before starts_on {starts_on}")
+    mandate = mandate.strip()
+    if not mandate:
+        raise InvalidInput("mandate: name the document that grants the delegation")
+    with write_transaction(engine) as conn:
+        if not conn.execute(sa.select(users.c.id).where(users.c.id == to_user_id,
+                                                        users.c.active)).first():
+            raise InvalidInput(f"to_user_id: no active user with id {to_user_id}")
+        return new_id(conn.execute(delegations.insert().values(
+            from_user_id=by.user_id, to_user_id=to_user_id, starts_on=starts_on,
+            ends_on=ends_on, mandate=mandate, created_by=by.username, created_at=clock.now())))
+
+
+def act_for(engine: Engine, delegate_id: int, principal_id: int, on: dt.date) -> Actor:
+    """The delegate, holding the principal's grants, if a mandate covers the date.
+
+    Every history entry made so shows both names (actor and on_behalf_of).
+    """
+    d = delegations.c
+    with read_connection(engine) as conn:
+        row = conn.execute(sa.select(d.id).where(
+            d.from_user_id == principal_id, d.to_user_id == delegate_id, d.revoked_at.is_(None),
+            d.starts_on <= on, d.ends_on >= on)).first()
+        principal = _load(conn, principal_id)
+        agent = _load(conn, delegate_id)
+    if principal is None or agent is None:
+        raise NotFound("no such active user")
+    if row is None:
+        raise PermissionDenied(
+            f"no delegation from '{principal.username}' to '{agent.username}' covers {on}")
+    return Actor(agent.user_id, agent.username, principal.grants,
+                 on_behalf_of=principal.username)
+
+
+def revoke_delegation(engine: Engine, clock: Clock, delegation_id: int, by: Actor) -> None:
+    with write_transaction(engine) as conn:
+        row = conn.execute(sa.select(delegations).where(
+            delegations.c.id == delegation_id)).first()
+        if row is None:
+            raise NotFound(f"no delegation {delegation_id}")
+        if row.from_user_id != by.user_id and not by.has_global_role("admin"):
+            raise PermissionDenied("only the delegating user or an admin revokes a delegation")
+        conn.execute(delegations.update().where(delegations.c.id == delegation_id).values(
+            revoked_at=clock.now()))
+
+
+def unit_name(engine: Engine, unit_id: int) -> str:
+    with read_connection(engine) as conn:
+        name = conn.execute(sa.select(units.c.name).where(units.c.id == unit_id)).scalar()
+    if name is None:
+        raise NotFound(f"no unit with id {unit_id}")
+    return str(name)
