@@ -25,7 +25,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	scripts/system-deps.sh test
-	THIDUA_BENCH_PG_URL="$$(scripts/pg.sh start)" $(PY) benchmarks/run_all.py
+	THIDUA_BENCH_PG_URL="$$(THIDUA_PG_DB=thidua_bench scripts/pg.sh start)" $(PY) benchmarks/run_all.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -110,11 +110,21 @@ def main() -> int:
                         help="the naive ORM loop is slow: it runs on fewer instances")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pg", default=os.environ.get("THIDUA_BENCH_PG_URL"),
-                        help="PostgreSQL URL (postgresql+psycopg://...) to also measure")
+                        help="PostgreSQL URL (postgresql+psycopg://...) to also measure; "
+                        "its public schema is dropped, so never point it at real data")
+    parser.add_argument("--only", choices=("all", "sqlite", "pg"), default="all")
     args = parser.parse_args()
+    print(f"engine: {args.instances} instances x {STEPS} steps, one guard and one history row per step, "
+          f"a commit per step; medians of {args.repeat} runs", flush=True)
+    if args.only != "pg":
+        _sqlite_figures(args)
+    if args.pg and args.only != "sqlite":
+        _pg_figures(args)
+    return 0
+
+
+def _sqlite_figures(args: argparse.Namespace) -> None:
     n, r = args.instances, args.repeat
-    print(f"engine: {n} instances x {STEPS} steps, one guard and one history row per step, "
-          f"a commit per step; medians of {r} runs")
     with tempfile.TemporaryDirectory() as tmp:
         counter = iter(range(10**6))
 
@@ -134,19 +144,20 @@ def main() -> int:
               f"by id {by_id / naive:.1f}x (target >= 5x)")
         mem = memory_per_instance(db(), n)
         print(f"  memory per loaded instance: {mem:,.0f} bytes (target < 2,048; "
-              "one transitions Machine per instance costs about 24 KB)")
-    if args.pg:
-        pn = max(1, n // 10)
-        print(f"PostgreSQL: {pn} instances x {STEPS} steps")
-        praw = _median(lambda: baselines.raw_psycopg(args.pg, pn), r)
-        ploaded = _median(lambda: _pg_engine(args.pg, pn, by_id=False), r)
-        pby_id = _median(lambda: _pg_engine(args.pg, pn, by_id=True), r)
-        print(report_line("raw psycopg UPDATE+INSERT, commit each", praw, praw))
-        print(report_line("thidua fire(), instance loaded", ploaded, praw))
-        print(report_line("thidua fire(id): load+fire+store", pby_id, praw))
-        print(f"  thidua/raw psycopg: loaded {ploaded / praw:.2f}, by id {pby_id / praw:.2f} "
-              "(target >= 0.70)")
-    return 0
+              "one transitions Machine per instance costs about 24 KB)", flush=True)
+
+
+def _pg_figures(args: argparse.Namespace) -> None:
+    n, r = max(1, args.instances // 10), args.repeat  # loopback round trips: fewer instances
+    print(f"PostgreSQL: {n} instances x {STEPS} steps")
+    praw = _median(lambda: baselines.raw_psycopg(args.pg, n), r)
+    ploaded = _median(lambda: _pg_engine(args.pg, n, by_id=False), r)
+    pby_id = _median(lambda: _pg_engine(args.pg, n, by_id=True), r)
+    print(report_line("raw psycopg UPDATE+INSERT, commit each", praw, praw))
+    print(report_line("thidua fire(), instance loaded", ploaded, praw))
+    print(report_line("thidua fire(id): load+fire+store", pby_id, praw))
+    print(f"  thidua/raw psycopg: loaded {ploaded / praw:.2f}, by id {pby_id / praw:.2f} "
+          "(target >= 0.70)", flush=True)
 
 
 def _pg_engine(url: str, n: int, by_id: bool) -> float:

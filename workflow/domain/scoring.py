@@ -127,10 +127,12 @@ def tie_break_key(
 def rank(table: CriteriaTable, rows: Iterable[RankRow]) -> list[tuple[int, int]]:
     """(unit_id, rank) best first; units equal on every key share a rank: 1, 2, 2, 4."""
     keyed = sorted(
-        ((tie_break_key(table, r.total, r.group_totals, r.penalties), r.unit_id) for r in rows)
+        (tie_break_key(table, r.total, r.group_totals, r.penalties), r.unit_id) for r in rows
     )
     out: list[tuple[int, int]] = []
     for position, (key, unit_id) in enumerate(keyed, start=1):
-        shared = out and keyed[position - 2][0] == key
-        out.append((unit_id, out[-1][1] if shared else position))
+        if out and keyed[position - 2][0] == key:
+            out.append((unit_id, out[-1][1]))
+        else:
+            out.append((unit_id, position))
     return out
