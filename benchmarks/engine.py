@@ -114,8 +114,8 @@ def main() -> int:
                         "its public schema is dropped, so never point it at real data")
     parser.add_argument("--only", choices=("all", "sqlite", "pg"), default="all")
     args = parser.parse_args()
-    print(f"engine: {args.instances} instances x {STEPS} steps, one guard and one history row per step, "
-          f"a commit per step; medians of {args.repeat} runs", flush=True)
+    print(f"engine: {args.instances} instances x {STEPS} steps, one guard and one history row "
+          f"per step, a commit per step; medians of {args.repeat} runs", flush=True)
     if args.only != "pg":
         _sqlite_figures(args)
     if args.pg and args.only != "sqlite":
