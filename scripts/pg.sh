@@ -17,9 +17,17 @@ as_pg() {
 }
 
 start() {
-  if as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
-    echo "$URL"; return
+  if ! as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+    boot
   fi
+  if ! as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -tAc \
+      "SELECT 1 FROM pg_database WHERE datname='$DB'" | grep -q 1; then
+    as_pg "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres "$DB"
+  fi
+  echo "$URL"
+}
+
+boot() {
   if [ ! -f "$DATA/PG_VERSION" ]; then
     rm -rf "$DATA"; mkdir -p "$DATA"
     [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$DATA"
@@ -27,11 +35,6 @@ start() {
   fi
   as_pg "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 \
     -o "-p $PORT -k $DATA -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
-  if ! as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -tAc \
-      "SELECT 1 FROM pg_database WHERE datname='$DB'" | grep -q 1; then
-    as_pg "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres "$DB"
-  fi
-  echo "$URL"
 }
 
 case "${1:-start}" in
