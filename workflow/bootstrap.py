@@ -11,8 +11,10 @@ from workflow.adapters.db import create_db_engine
 from workflow.clock import Clock
 from workflow.config import Settings, load_settings
 from workflow.engine.hashing import HistoryChain
-from workflow.engine.registry import Registry, default_registry
+from workflow.engine.registry import Registry
+from workflow.services import rules
 from workflow.services.catalog import DefinitionCatalog
+from workflow.services.criteria_catalog import CriteriaCatalog
 from workflow.services.workflows import Workflows
 
 
@@ -26,13 +28,18 @@ class Services:
     registry: Registry
     chain: HistoryChain
     catalog: DefinitionCatalog
+    criteria: CriteriaCatalog
     workflows: Workflows
 
     def upgrade_schema(self) -> None:
         migrate.upgrade(self.engine)
 
     def sync_definitions(self, author: str = "system") -> None:
+        """Publish changed criteria tables and workflow definitions from the definitions folder."""
         folder = self.settings.definitions_dir
+        criteria = folder / "criteria"
+        if criteria.is_dir():
+            self.criteria.sync([criteria], author=author, base=folder.parent)
         self.catalog.sync([folder], author=author, base=folder.parent)
 
     def close(self) -> None:
@@ -56,8 +63,9 @@ def bootstrap(
         pool_pre_ping=bool(settings.get("database", "pool_pre_ping", False)),
     )
     clock = clock or Clock()
-    registry = registry or default_registry()
+    registry = registry or rules.registry()
     chain = HistoryChain(str(settings.get("audit", "chain_key", "thidua-development-chain-key")))
     catalog = DefinitionCatalog(engine, registry, clock)
-    workflows = Workflows(engine, catalog, clock, chain)
-    return Services(settings, engine, clock, registry, chain, catalog, workflows)
+    criteria = CriteriaCatalog(engine, clock)
+    workflows = Workflows(engine, catalog, clock, chain, criteria=criteria.get)
+    return Services(settings, engine, clock, registry, chain, catalog, criteria, workflows)

@@ -13,7 +13,7 @@ import click
 from workflow.bootstrap import Services, bootstrap
 from workflow.config import load_settings
 from workflow.domain.roles import Actor
-from workflow.errors import DefinitionErrors, NotFound, WorkflowError
+from workflow.errors import DefinitionError, DefinitionErrors, NotFound, WorkflowError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,16 +66,35 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @friendly_errors
 def validate(paths: tuple[Path, ...]) -> None:
-    """Check definition files (default: the definitions folder); exit 1 listing every error."""
+    """Check definition files and criteria tables (default: the definitions folder);
+    exit 1 listing every error."""
+    from workflow.domain.criteria import CriteriaTable
+    from workflow.domain.criteria_loader import load_criteria_paths
     from workflow.engine.loader import load_paths
-    from workflow.engine.registry import default_registry
+    from workflow.services import rules
 
     settings = load_settings()
     targets = list(paths) or [settings.definitions_dir]
     missing = [p for p in targets if not p.exists()]
     if missing:
         raise NotFound(", ".join(f"{p}: no such file or folder" for p in missing))
-    specs = load_paths(targets, default_registry(), base=Path.cwd())
+    criteria = [p / "criteria" for p in targets if (p / "criteria").is_dir()]
+    errors: list[DefinitionError] = []
+    tables: dict[str, CriteriaTable] = {}
+    try:
+        tables = load_criteria_paths(criteria, base=Path.cwd()) if criteria else {}
+    except DefinitionErrors as exc:
+        errors += exc.errors
+    try:
+        specs = load_paths(targets, rules.registry(), base=Path.cwd())
+    except DefinitionErrors as exc:
+        raise DefinitionErrors(errors + exc.errors) from None
+    if errors:
+        raise DefinitionErrors(errors)
+    for code in sorted(tables):
+        table = tables[code]
+        click.echo(f"ok  {table.source_path}: criteria table {code} ({len(table.groups)} groups, "
+                   f"{len(table.criteria)} criteria, {table.scale} points)")
     for name in sorted(specs):
         spec = specs[name]
         click.echo(f"ok  {spec.source_path}: {name} ({len(spec.states)} states, "

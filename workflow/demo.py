@@ -1,8 +1,13 @@
-"""The demo: the Khối thi đua các bộ, ngành Nội chính Trung ương and one campaign walked through
-the engine, as the different people of the bloc."""
+"""The demo: the Khối thi đua các bộ, ngành Nội chính Trung ương with its eight real members and
+a 2025 campaign advanced to the mid-year review, and a second bloc of 17 units to show scale.
+
+Every step goes through the services as the person who would take it, so the demo's history is
+the same as a real year's.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,23 +15,39 @@ import sqlalchemy as sa
 
 from workflow.adapters.tables import users
 from workflow.bootstrap import Services
+from workflow.clock import FakeClock
+from workflow.domain.roles import Actor
+from workflow.engine.instance import Instance
 from workflow.services import documents, organisations, people
 
 YEAR = 2025
-
-# The eight real members of the bloc [sourced, DOMAIN.md], leader and deputy first.
-MEMBERS = (
-    ("BTP", "Bộ Tư pháp"),
-    ("BQLLANG", "Ban Quản lý Lăng Chủ tịch Hồ Chí Minh"),
-    ("BQP", "Bộ Quốc phòng"),
-    ("BCA", "Bộ Công an"),
-    ("TANDTC", "Tòa án nhân dân tối cao"),
-    ("VKSNDTC", "Viện kiểm sát nhân dân tối cao"),
-    ("TTCP", "Thanh tra Chính phủ"),
-    ("KTNN", "Kiểm toán Nhà nước"),
+CRITERIA = "khoi_noi_chinh"
+# The eight members [sourced, 2022 composition], leader and deputy first.
+NOI_CHINH = (
+    ("btp", "Bộ Tư pháp"),
+    ("lang", "Ban Quản lý Lăng Chủ tịch Hồ Chí Minh"),
+    ("bqp", "Bộ Quốc phòng"),
+    ("bca", "Bộ Công an"),
+    ("tandtc", "Tòa án nhân dân tối cao"),
+    ("vksndtc", "Viện kiểm sát nhân dân tối cao"),
+    ("ttcp", "Thanh tra Chính phủ"),
+    ("ktnn", "Kiểm toán Nhà nước"),
 )
-PASSWORD_NOTE = "(sign-in arrives with the web app; the CLI acts as these users with --as)"
+# Khối 1 of Vietnam Social Security after 2019 had 17 units [sourced]; names are illustrative.
+BHXH_PROVINCES = (
+    "Hà Nội", "TP. Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Thanh Hóa", "Nghệ An",
+    "Quảng Ninh", "Bình Dương", "Đồng Nai", "Hải Dương", "Nam Định", "Thái Bình", "Bắc Ninh",
+    "Khánh Hòa", "Lâm Đồng", "Long An",
+)
+DATES = {
+    "pledge_deadline": "2025-03-31",
+    "mid_year_report_due": "2025-07-15",
+    "inspection_end": "2025-11-15",
+    "scoring_deadline": "2025-12-10",
+    "year_end_report_due": "2025-12-15",
+}
 PDF = b"%PDF-1.4\n% thidua demo document\n"
+Echo = Callable[[str], None]
 
 
 def delete_sqlite_database(url: str) -> None:
@@ -36,71 +57,125 @@ def delete_sqlite_database(url: str) -> None:
             Path(str(path) + suffix).unlink(missing_ok=True)
 
 
-def run(services: Services, echo: Callable[[str], None]) -> None:
-    """Migrate, publish the definitions, seed the bloc once, and show a campaign advancing."""
+def run(services: Services, echo: Echo) -> None:
+    """Migrate, publish the definitions, seed the demo once, and print the accounts."""
     services.upgrade_schema()
     services.sync_definitions()
-    engine = services.engine
-    with engine.connect() as conn:
+    with services.engine.connect() as conn:
         seeded = conn.execute(sa.select(users.c.id).where(users.c.username == "admin")).first()
     if seeded is None:
-        _seed(services, echo)
+        seed(services, echo)
     else:
         echo("demo data already present (use `thidua demo --reset` to start again)")
     _print_accounts(services, echo)
 
 
-def _seed(services: Services, echo: Callable[[str], None]) -> None:
+def _local(day: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day}T09:00:00+07:00").astimezone(dt.UTC)
+
+
+def seed(services: Services, echo: Echo) -> None:
+    """Seed both blocs; the campaign's steps carry the dates they would have had in 2025."""
     engine = services.engine
-    unit_ids = [organisations.create_unit(engine, code, name) for code, name in MEMBERS]
-    bloc = organisations.create_cluster(
-        engine, "KNC", "Khối thi đua các bộ, ngành Nội chính Trung ương", "khoi", YEAR, unit_ids
-    )
-    admin = people.create_user(engine, "admin", "Quản trị hệ thống")
-    people.grant(engine, admin, "admin")
     office = people.create_user(engine, "vu_tdkt", "Vụ Thi đua – Khen thưởng")
     people.grant(engine, office, "council_secretariat", year=YEAR)
-    heads = []
-    for (code, name), unit in zip(MEMBERS, unit_ids, strict=True):
-        head = people.create_user(engine, f"{code.lower()}_head", f"Thủ trưởng {name}")
-        officer = people.create_user(engine, f"{code.lower()}_officer", f"Cán bộ thi đua {name}")
-        people.grant(engine, head, "unit_head", unit_id=unit, year=YEAR)
-        people.grant(engine, officer, "unit_officer", unit_id=unit, year=YEAR)
-        heads.append(head)
-    people.grant(engine, heads[0], "cluster_leader", cluster_id=bloc, year=YEAR)
-    people.grant(engine, heads[1], "cluster_deputy", cluster_id=bloc, year=YEAR)
+    admin = people.create_user(engine, "admin", "Quản trị hệ thống")
+    people.grant(engine, admin, "admin")
+    for name, role, full in (("hd_thanhvien", "council_member", "Thành viên Hội đồng TĐKT"),
+                             ("hd_chutich", "council_chair", "Chủ tịch Hội đồng TĐKT"),
+                             ("thu_truong", "decision_authority", "Người có thẩm quyền")):
+        people.grant(engine, people.create_user(engine, name, full), role, year=YEAR)
+    clock = FakeClock(_local("2025-02-10"))
+    dated = services.workflows
+    real_clock, dated.clock = dated.clock, clock
+    try:
+        _noi_chinh(services, clock, echo)
+        _bhxh(services, echo)
+    finally:
+        dated.clock = real_clock
 
+
+def _bloc(
+    services: Services, code: str, name: str, members: tuple[tuple[str, str], ...]
+) -> tuple[int, dict[str, int], dict[str, Actor]]:
+    engine = services.engine
+    units = {c: organisations.create_unit(engine, c.upper(), n) for c, n in members}
+    first, second = list(units.values())[:2]
+    cluster = organisations.create_cluster(
+        engine, code, name, "khoi", YEAR, list(units.values()),
+        council="Hội đồng Thi đua – Khen thưởng Trung ương", leader_unit_id=first,
+        deputy_unit_id=second)
+    actors: dict[str, Actor] = {}
+    for c, n in members:
+        head = people.create_user(engine, f"{c}_head", f"Thủ trưởng {n}")
+        officer = people.create_user(engine, f"{c}_officer", f"Cán bộ thi đua {n}")
+        people.grant(engine, head, "unit_head", unit_id=units[c], year=YEAR)
+        people.grant(engine, officer, "unit_officer", unit_id=units[c], year=YEAR)
+        people.grant(engine, officer, "inspector", cluster_id=cluster, year=YEAR)
+        for key, uid in ((f"{c}_head", head), (f"{c}_officer", officer)):
+            found = people.actor(engine, uid)
+            assert found is not None
+            actors[key] = found
+    return cluster, units, actors
+
+
+def _launch(services: Services, cluster: int, leader: Actor, theme: str) -> Instance:
     wf = services.workflows
-    leader = people.actor(engine, heads[0])
-    deputy = people.actor(engine, heads[1])
-    assert leader is not None
-    assert deputy is not None
-    campaign = wf.start("campaign", leader, cluster_id=bloc, year=YEAR)
-    wf.fire(campaign, "launch", leader, {
-        "theme": "Đoàn kết, sáng tạo, thi đua hoàn thành xuất sắc nhiệm vụ",
-        "comment": "Phát động phong trào thi đua năm 2025",
-    })
-    echo(f"campaign {campaign.id} launched: {campaign.state}")
-    pledges = sorted(wf.children(campaign.id), key=lambda p: p.id)
-    folder = services.settings.documents_dir
-    for pledge, head_id in zip(pledges[:3], heads[:3], strict=True):
-        signer = people.actor(engine, head_id)
-        assert signer is not None
-        wf.fire(pledge, "save_targets", signer,
-                {"targets": [{"criterion": "1.1", "target": 100}]})
-        wf.fire(pledge, "submit", signer)
-        checker = deputy if pledge.unit_id == unit_ids[0] else leader  # not its own unit
-        wf.fire(pledge, "accept", checker)
-        documents.attach(engine, services.clock, folder, pledge, signer, "signed_pledge",
-                         "giao-uoc.pdf", PDF)
-        wf.fire(pledge, "sign", signer)
+    campaign = wf.start("campaign", leader, cluster_id=cluster, year=YEAR)
+    return wf.fire(campaign, "launch", leader, {
+        "theme": theme, "criteria_table": CRITERIA, "dates": DATES, "kind": "regular",
+        "comment": f"Phát động phong trào thi đua năm {YEAR}"})
+
+
+def _noi_chinh(services: Services, clock: FakeClock, echo: Echo) -> None:
+    wf, engine = services.workflows, services.engine
+    cluster, units, a = _bloc(services, "KNC", "Khối thi đua các bộ, ngành Nội chính Trung "
+                              "ương", NOI_CHINH)
+    leader, deputy = a["btp_head"], a["lang_head"]
+    campaign = _launch(services, cluster, leader,
+                       "Đoàn kết, sáng tạo, thi đua hoàn thành xuất sắc nhiệm vụ")
+    table = services.criteria.get(CRITERIA)
+    targets = {c.code: 100 for c in table.targets_required()}
+    clock.set(_local("2025-03-20"))
+    code_of = {u: c for c, u in units.items()}
     for pledge in wf.children(campaign.id):
-        echo(f"  pledge {pledge.id} unit {pledge.unit_id}: {pledge.state}")
+        code = code_of[pledge.unit_id or 0]
+        head, checker = a[f"{code}_head"], deputy if code == "btp" else leader
+        wf.fire(pledge, "save_targets", a[f"{code}_officer"], {"targets": targets})
+        wf.fire(pledge, "submit", head)
+        wf.fire(pledge, "accept", checker)
+        documents.attach(engine, clock, services.settings.documents_dir, pledge, head,
+                         "signed_pledge", "giao-uoc-thi-dua.pdf", PDF)
+        wf.fire(pledge, "sign", head)
+    clock.set(_local("2025-07-01"))
+    wf.fire(wf.get(campaign.id), "start_mid_year", leader)
+    for report in wf.children(campaign.id):
+        code = code_of.get(report.unit_id or 0, "")
+        if report.workflow != "report" or code not in ("btp", "lang", "bqp", "bca"):
+            continue  # the other four have not reported yet: the inbox shows them due
+        officer = a[f"{code}_officer"]
+        documents.attach(engine, clock, services.settings.documents_dir, report, officer,
+                         "report", "bao-cao-so-ket.pdf", PDF)
+        wf.fire(report, "submit", officer)
+    state = wf.get(campaign.id).state
+    echo(f"Khối Nội chính: campaign {campaign.id} at '{state}', 8 pledges signed, "
+         "4 of 8 mid-year reports submitted")
 
 
-def _print_accounts(services: Services, echo: Callable[[str], None]) -> None:
+def _bhxh(services: Services, echo: Echo) -> None:
+    members = tuple((f"bhxh{i + 1:02d}", f"BHXH {p}") for i, p in enumerate(BHXH_PROVINCES))
+    cluster, _, a = _bloc(services, "BHXH1", "Khối thi đua số 1 – BHXH Việt Nam", members)
+    campaign = _launch(services, cluster, a["bhxh01_head"],
+                       "Thi đua thực hiện thắng lợi nhiệm vụ chính trị năm 2025")
+    pledges = len(services.workflows.children(campaign.id))
+    echo(f"Khối 1 BHXH: campaign {campaign.id} launched with {pledges} pledges to sign")
+
+
+def _print_accounts(services: Services, echo: Echo) -> None:
     with services.engine.connect() as conn:
-        names = conn.execute(sa.select(users.c.username, users.c.full_name).order_by(users.c.id))
-        echo(f"demo accounts {PASSWORD_NOTE}:")
-        for username, full_name in names:
-            echo(f"  {username:20} {full_name}")
+        names = conn.execute(sa.select(users.c.username, users.c.full_name).where(
+            ~users.c.username.like("bhxh%")).order_by(users.c.id)).all()
+    echo("demo accounts (sign-in arrives with the web app; the CLI acts as them with --as):")
+    for username, full_name in names:
+        echo(f"  {username:20} {full_name}")
+    echo("  bhxh01_head … bhxh17_officer: the 17 units of Khối 1 BHXH")

@@ -35,7 +35,9 @@ def test_validate_lists_every_shipped_definition(monkeypatch: pytest.MonkeyPatch
     result = run({}, "validate")
 
     assert result.exit_code == 0
-    assert "ok  definitions/pledge.yaml: pledge (6 states, 6 transitions)" in result.output
+    assert "ok  definitions/pledge.yaml: pledge (6 states, 7 transitions)" in result.output
+    assert ("ok  definitions/criteria/khoi-noi-chinh.yaml: criteria table khoi_noi_chinh "
+            "(5 groups, 17 criteria, 100 points)") in result.output
 
 
 def test_validate_a_broken_file_exits_1_with_file_line_and_path(

@@ -111,26 +111,3 @@ def test_cancelled_children_do_not_hold_up_the_join(org: Org) -> None:
     _approve(org, approvals[2])
 
     assert wf.get(rnd.id).state == "done"
-
-
-def test_shipped_campaign_becomes_active_when_every_pledge_is_signed(org: Org) -> None:
-    wf = org.services.workflows
-    leader = org.actor("head_a")
-    campaign = wf.start("campaign", leader, cluster_id=org.cluster, year=YEAR)
-    wf.fire(campaign, "launch", leader, {"theme": "Đoàn kết, sáng tạo"})
-    pledges = wf.children(campaign.id)
-    assert len(pledges) == 3
-    for pledge in pledges:
-        code = _code(org, pledge.unit_id)
-        head = org.actor(f"head_{code}")
-        wf.fire(pledge, "save_targets", org.actor(f"officer_{code}"), {"targets": [{"t": 1}]})
-        wf.fire(pledge, "submit", head)
-        wf.fire(pledge, "accept", org.actor("head_b" if code == "a" else "head_a"))
-        documents.attach(org.services.engine, org.services.clock,
-                         org.services.settings.documents_dir, pledge, head, "signed_pledge",
-                         "gu.pdf", PDF)
-        assert wf.get(campaign.id).state == "pledging"
-        wf.fire(pledge, "sign", head)
-
-    assert wf.get(campaign.id).state == "active"
-    assert wf.get(campaign.id).data["theme"] == "Đoàn kết, sáng tạo"

@@ -9,11 +9,11 @@ import pytest
 
 from workflow.engine.diagram import DiagramError, GraphvizMissing, render_svg, to_dot
 from workflow.engine.loader import load_paths, load_text
-from workflow.engine.registry import default_registry
 from workflow.errors import NotFound, WorkflowError
+from workflow.services import rules
 
 ROOT = Path(__file__).resolve().parents[2]
-SPECS = load_paths([ROOT / "definitions"], default_registry(), base=ROOT)
+SPECS = load_paths([ROOT / "definitions"], rules.registry(), base=ROOT)
 PLEDGE = SPECS["pledge"]
 HAS_DOT = shutil.which("dot") is not None
 
@@ -40,11 +40,11 @@ def test_the_current_state_is_filled_and_no_other() -> None:
 
 
 def test_final_states_have_a_double_border_and_the_initial_an_entry_point() -> None:
-    dot = to_dot(PLEDGE)
+    dot = to_dot(SPECS["report"])
 
-    assert 'peripheries="2"' in _node_line(dot, "signed")
-    assert "peripheries" not in _node_line(dot, "draft")
-    assert '"__start__" -> "draft";' in dot
+    assert 'peripheries="2"' in _node_line(dot, "accepted")
+    assert "peripheries" not in _node_line(dot, "due")
+    assert '"__start__" -> "due";' in dot
 
 
 def test_edges_carry_the_step_label_and_its_roles() -> None:
@@ -62,7 +62,7 @@ def test_a_state_that_does_not_exist_cannot_be_highlighted() -> None:
 def test_quotes_and_backslashes_in_labels_cannot_break_out_of_the_string() -> None:
     text = (ROOT / "tests/data/broken/join/pledge.yaml").read_text(encoding="utf-8")
     text = text.replace("{vi: Ký, en: Sign}", """{vi: 'Ký "x"] -> evil [\\', en: Sign}""")
-    spec = load_text(text, "q.yaml", default_registry())
+    spec = load_text(text, "q.yaml", rules.registry())
 
     dot = to_dot(spec)
 

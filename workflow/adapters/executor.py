@@ -26,7 +26,8 @@ Processor = Callable[[Any], Any] | None
 class CompiledStatement:
     """One statement's SQL for a dialect, with its parameter order and type processors."""
 
-    __slots__ = ("sql", "positional", "names", "bind_procs", "result_procs", "plan", "converts")
+    __slots__ = ("sql", "positional", "names", "bind_procs", "result_types", "dialect", "plan",
+                 "converts", "fixed")
 
     def __init__(
         self, stmt: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None
@@ -45,20 +46,27 @@ class CompiledStatement:
             procs[key] = _bind_processor(bind.type, dialect)
         self.bind_procs = procs
         self.plan = tuple((name, procs.get(name)) for name in self.names)
-        result_procs: list[Processor] = []
-        # a SELECT's columns, or the RETURNING columns of an INSERT/UPDATE
-        for col in getattr(stmt, "exported_columns", ()):
-            result_procs.append(_result_processor(col.type, dialect))
-        self.result_procs = tuple(result_procs)
-        self.converts = tuple((i, p) for i, p in enumerate(result_procs) if p is not None)
+        # values the statement carries itself, such as the 0 of coalesce(x, 0)
+        self.fixed = {k: b.value for k, b in binds.items() if not b.required}
+        # a SELECT's columns, or the RETURNING columns of an INSERT/UPDATE; their converters
+        # need the driver's type codes, known at the first execution
+        self.result_types = tuple(c.type for c in getattr(stmt, "exported_columns", ()))
+        self.dialect = dialect
+        self.converts: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
 
     def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         out: list[Any] = []
         append = out.append
+        fixed = self.fixed
         for name, proc in self.plan:
-            value = values[name]
+            value = values[name] if name not in fixed or name in values else fixed[name]
             append(value if proc is None or value is None else proc(value))
         return out if self.positional else dict(zip(self.names, out, strict=True))
+
+    def prepare(self, description: Sequence[Any]) -> None:
+        procs = [_result_processor(t, self.dialect, d[1])
+                 for t, d in zip(self.result_types, description, strict=True)]
+        self.converts = tuple((i, p) for i, p in enumerate(procs) if p is not None)
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...] | list[Any]:
         if not self.converts:
@@ -81,10 +89,10 @@ def _bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
     return type_.dialect_impl(dialect).bind_processor(dialect)
 
 
-def _result_processor(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
+def _result_processor(type_: TypeEngine[Any], dialect: Dialect, coltype: Any) -> Processor:
     if dialect.name == "sqlite" and isinstance(type_, DateTime):
         return _sqlite_text_to_datetime
-    return type_.dialect_impl(dialect).result_processor(dialect, None)
+    return type_.dialect_impl(dialect).result_processor(dialect, coltype)
 
 
 def _sqlite_text_to_datetime(value: str | None) -> dt.datetime | None:
@@ -150,10 +158,11 @@ class Transaction:
     A class rather than a generator context manager: this runs once per engine step.
     """
 
-    __slots__ = ("cache", "fairy", "dbapi", "cursor")
+    __slots__ = ("cache", "readonly", "fairy", "dbapi", "cursor")
 
-    def __init__(self, cache: StatementCache) -> None:
+    def __init__(self, cache: StatementCache, readonly: bool = False) -> None:
         self.cache = cache
+        self.readonly = readonly
 
     def __enter__(self) -> Self:
         cache = self.cache
@@ -164,7 +173,7 @@ class Transaction:
             if cache.is_sqlite:
                 # A reader that later writes would fail at once with SQLITE_BUSY; a writer
                 # that locks at BEGIN waits its turn (busy_timeout) instead.
-                self.cursor.execute("BEGIN IMMEDIATE")
+                self.cursor.execute("BEGIN" if self.readonly else "BEGIN IMMEDIATE")
         except BaseException:
             cache._release(fairy, failed=True)
             raise
@@ -173,11 +182,12 @@ class Transaction:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         failed = True
         try:
-            if exc_type is None:
+            if exc_type is None and not self.readonly:
                 self.dbapi.commit()
                 failed = False
             else:
                 self.dbapi.rollback()
+                failed = exc_type is not None
         finally:
             self.cache._release(self.fairy, failed)
 
@@ -188,9 +198,13 @@ class Transaction:
 
     def fetchone(self, stmt: CompiledStatement, values: Mapping[str, Any]) -> Sequence[Any] | None:
         self.cursor.execute(stmt.sql, stmt.params(values))
+        if stmt.converts is None:
+            stmt.prepare(self.cursor.description)
         raw = self.cursor.fetchone()
         return stmt.row(raw) if raw is not None else None
 
     def fetchall(self, stmt: CompiledStatement, values: Mapping[str, Any]) -> list[Sequence[Any]]:
         self.cursor.execute(stmt.sql, stmt.params(values))
+        if stmt.converts is None:
+            stmt.prepare(self.cursor.description)
         return [stmt.row(r) for r in self.cursor.fetchall()]

@@ -4,6 +4,7 @@ write transaction (see executor.py for why these do not go through a SQLAlchemy 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -12,6 +13,8 @@ from sqlalchemy.engine import Engine
 
 from workflow.adapters.executor import StatementCache, Transaction
 from workflow.adapters.tables import cluster_members, documents, history, instances
+from workflow.adapters.year_store import YearQueries
+from workflow.domain.criteria import CriteriaTable
 from workflow.engine.instance import CANCELLED, Instance
 
 _I = instances.c
@@ -62,7 +65,10 @@ def _variant(status: bool, data: bool, definition: bool) -> tuple[str, ...]:
 class Store:
     """Opens write transactions whose methods are the engine's only SQL."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, criteria: Callable[[str, int | None], CriteriaTable] | None = None
+    ) -> None:
+        self.criteria = criteria
         self.cache = StatementCache(engine)
         c = self.cache
         self._select = c.get("select", lambda: sa.select(*INSTANCE_COLUMNS).where(
@@ -97,15 +103,28 @@ class Store:
         """A write transaction: `with store.write() as tx:`."""
         return WriteTx(self)
 
+    def read(self) -> WriteTx:
+        """A read-only transaction with the same methods; always rolled back."""
+        return WriteTx(self, readonly=True)
 
-class WriteTx(Transaction):
-    """One write transaction of the engine; also the read port its guards use."""
+
+class WriteTx(YearQueries, Transaction):
+    """One write transaction of the engine; also the port its guards and effects use."""
 
     __slots__ = ("store",)
 
-    def __init__(self, store: Store) -> None:
-        super().__init__(store.cache)
+    def __init__(self, store: Store, readonly: bool = False) -> None:
+        super().__init__(store.cache, readonly)
         self.store = store
+
+    def criteria_table(self, code: str, version: int | None) -> CriteriaTable:
+        if self.store.criteria is None:
+            raise RuntimeError("no criteria catalog is wired to the engine store")
+        return self.store.criteria(code, version)
+
+    def instance_data(self, instance_id: int) -> dict[str, Any] | None:
+        inst = self.load_instance(instance_id)
+        return inst.data if inst is not None else None
 
     def load_instance(self, instance_id: int, *, lock: bool = False) -> Instance | None:
         """One instance; with lock, its row stays locked to this transaction (PostgreSQL)."""

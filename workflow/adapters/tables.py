@@ -179,6 +179,8 @@ documents = sa.Table(
         index=True,
     ),
     sa.Column("kind", sa.String(64), nullable=False),
+    # what the document is for within the item, e.g. the criterion code of evidence
+    sa.Column("ref", sa.String(64), nullable=True),
     sa.Column("filename", sa.String(255), nullable=False),
     sa.Column("content_type", sa.String(100), nullable=False),
     sa.Column("size", sa.Integer, nullable=False),
@@ -186,4 +188,80 @@ documents = sa.Table(
     sa.Column("storage_key", sa.String(300), nullable=False),
     sa.Column("uploaded_by", sa.String(100), nullable=False),
     sa.Column("uploaded_at", UtcDateTime, nullable=False),
+)
+
+
+# --- the cluster year: criteria tables, scores, adjustments -----------------------------------
+
+Points = sa.Numeric(7, 2)
+
+criteria_tables = sa.Table(
+    "criteria_tables",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("source_path", sa.String(300), nullable=False),
+    sa.Column("source_text", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.UniqueConstraint("code", "version"),
+)
+
+# One line per criterion of a unit's score sheet (bảng chấm điểm).
+score_lines = sa.Table(
+    "score_lines",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sheet_id", sa.Integer, sa.ForeignKey("workflow_instances.id"), nullable=False),
+    sa.Column("campaign_id", sa.Integer, sa.ForeignKey("workflow_instances.id"), nullable=False),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
+    sa.Column("criterion", sa.String(32), nullable=False),
+    sa.Column("group_code", sa.String(32), nullable=False),
+    sa.Column("target", sa.Numeric(14, 2), nullable=True),
+    sa.Column("achieved", sa.Numeric(14, 2), nullable=True),
+    sa.Column("self_points", Points, nullable=True),
+    sa.Column("inspection_points", Points, nullable=True),
+    sa.Column("verified_points", Points, nullable=True),
+    sa.Column("gap_flag", sa.Boolean, nullable=False, default=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("updated_by", sa.String(100), nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("sheet_id", "criterion"),
+    sa.Index("ix_score_lines_campaign_unit", "campaign_id", "unit_id"),
+)
+
+# Bonus and penalty occurrences (điểm thưởng, điểm trừ); `source` makes each occurrence count
+# once, e.g. "report:42" for the lateness of report 42.
+score_adjustments = sa.Table(
+    "score_adjustments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("campaign_id", sa.Integer, sa.ForeignKey("workflow_instances.id"), nullable=False),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
+    sa.Column("code", sa.String(32), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),  # bonus | penalty
+    sa.Column("points", Points, nullable=False),  # per occurrence, positive
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("campaign_id", "unit_id", "code", "source"),
+)
+
+# What a cross-inspection found, per criterion, once its minutes were signed.
+inspection_scores = sa.Table(
+    "inspection_scores",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "inspection_id", sa.Integer, sa.ForeignKey("workflow_instances.id"), nullable=False
+    ),
+    sa.Column("campaign_id", sa.Integer, sa.ForeignKey("workflow_instances.id"), nullable=False),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
+    sa.Column("criterion", sa.String(32), nullable=False),
+    sa.Column("points", Points, nullable=False),
+    sa.UniqueConstraint("inspection_id", "criterion"),
+    sa.Index("ix_inspection_scores_campaign_unit", "campaign_id", "unit_id"),
 )

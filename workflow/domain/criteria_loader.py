@@ -35,7 +35,7 @@ from workflow.domain.criteria import (
 )
 from workflow.domain.scoring import show
 from workflow.engine import yamlsrc
-from workflow.engine.loader import _files, _read
+from workflow.engine.loader import read_source, source_files
 from workflow.engine.schema import (
     LABEL,
     REQUIRED,
@@ -314,8 +314,8 @@ def _adjustments(table: CriteriaTable, src: Source) -> Iterator[DefinitionError]
         base: YamlPath = ("adjustments", k)
         if a.max_points < a.points:
             message = (
-                f"the cap of {show(a.max_points)} points is below the {show(a.points)} points "
-                "of a single occurrence"
+                f"max_points {show(a.max_points)} is below points {show(a.points)}; "
+                "the cap must allow at least one occurrence"
             )
             yield src.error((*base, "max_points"), message)
         if a.rule is not None and a.kind != "penalty":
@@ -324,8 +324,7 @@ def _adjustments(table: CriteriaTable, src: Source) -> Iterator[DefinitionError]
 
 
 def _tie_break(table: CriteriaTable, src: Source) -> Iterator[DefinitionError]:
-    codes = [g.code for g in table.groups]
-    allowed = [*codes, PENALTIES]
+    allowed = [*dict.fromkeys(g.code for g in table.groups), PENALTIES]
     for k, entry in enumerate(table.tie_break):
         if entry not in allowed:
             hint = suggest(entry, allowed) or f" (choose from {', '.join(allowed)})"
@@ -359,9 +358,9 @@ def load_criteria_paths(
     """
     errors: list[DefinitionError] = []
     tables: dict[str, CriteriaTable] = {}
-    for path, file in _files(paths, base, errors):
+    for path, file in source_files(paths, base, errors):
         try:
-            src = yamlsrc.parse(_read(path, file), file)
+            src = yamlsrc.parse(read_source(path, file), file)
             table = _check(src)
         except DefinitionErrors as exc:
             errors += exc.errors

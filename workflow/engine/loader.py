@@ -59,9 +59,9 @@ def load_paths(
     errors: list[DefinitionError] = []
     checked: list[validate.Checked] = []
     broken: set[str] = set()
-    for path, file in _files(paths, base, errors):
+    for path, file in source_files(paths, base, errors):
         try:
-            src = yamlsrc.parse(_read(path, file), file)
+            src = yamlsrc.parse(read_source(path, file), file)
         except DefinitionErrors as exc:
             errors += exc.errors
             continue
@@ -77,7 +77,7 @@ def load_paths(
     return {spec.name: spec for spec, _ in checked}
 
 
-def _read(path: Path, file: str) -> str:
+def read_source(path: Path, file: str) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -88,7 +88,7 @@ def _read(path: Path, file: str) -> str:
         raise DefinitionErrors([DefinitionError(file, None, "", message)]) from None
 
 
-def _files(
+def source_files(
     paths: Iterable[Path | str], base: Path | None, errors: list[DefinitionError]
 ) -> Iterator[tuple[Path, str]]:
     """Each definition file once, with the name to show in messages."""
@@ -207,6 +207,8 @@ def _spawn(s: SpawnSpec) -> dict[str, Any]:
         out["items_field"] = s.items_field
     if s.item_key != "item":
         out["item_key"] = s.item_key
+    if s.data:
+        out["data"] = _plain(s.data)
     return out
 
 

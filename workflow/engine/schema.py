@@ -442,6 +442,7 @@ class SpawnSchema(ma.Schema):
     per = Choice(SPAWN_PER, required=True)
     items_field = Name()
     item_key = Name(load_default="item")
+    data = ma.fields.Dict(keys=ma.fields.String(), load_default=dict)
 
     @ma.validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:

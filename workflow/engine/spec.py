@@ -59,6 +59,7 @@ class SpawnSpec:
     per: SpawnPer
     items_field: str | None = None  # with per=item: the list in the parent's data
     item_key: str = "item"  # with per=item: where the child keeps its item in its data
+    data: Mapping[str, Any] = field(default_factory=dict)  # fixed data every child starts with
 
 
 @dataclass(frozen=True, slots=True)

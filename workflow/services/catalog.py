@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -34,6 +35,38 @@ def content_hash(spec: WorkflowSpec) -> str:
     meaning = spec_to_dict(spec)
     meaning.pop("version", None)
     return hashlib.sha256(canonical_json(meaning).encode("utf-8")).hexdigest()
+
+
+def decide_version(
+    rows: Sequence[Mapping[str, Any]], declared: int | None, digest: str, source_path: str,
+    what: str,
+) -> tuple[int, bool]:
+    """The version a published text gets, and whether it is new.
+
+    An unchanged text keeps its version; a changed one gets the next number, or the number the
+    file declares if that is newer than every published one.
+    """
+    latest = rows[-1] if rows else None
+    if declared is not None:
+        same = next((r for r in rows if r["version"] == declared), None)
+        if same is not None:
+            if same["content_hash"] != digest:
+                raise DefinitionErrors([DefinitionError(
+                    source_path, None, "version",
+                    f"version {declared} of {what} is already published with other content; "
+                    "raise the version or remove it to number automatically",
+                )])
+            return declared, False
+        if latest is not None and declared < latest["version"]:
+            raise DefinitionErrors([DefinitionError(
+                source_path, None, "version",
+                f"version {declared} is older than the published version "
+                f"{latest['version']} of {what}",
+            )])
+        return declared, True
+    if latest is not None and latest["content_hash"] == digest:
+        return int(latest["version"]), False
+    return (int(latest["version"]) + 1 if latest else 1), True
 
 
 class DefinitionCatalog:
@@ -92,26 +125,10 @@ class DefinitionCatalog:
     def _store(self, conn: Connection, spec: WorkflowSpec, text: str, author: str) -> SyncResult:
         digest = content_hash(spec)
         rows = repo.definition_rows(conn, spec.name)
-        latest = rows[-1] if rows else None
-        if spec.version is not None:
-            same = next((r for r in rows if r["version"] == spec.version), None)
-            if same is not None:
-                if same["content_hash"] != digest:
-                    raise DefinitionErrors([DefinitionError(
-                        spec.source_path, None, "version",
-                        f"version {spec.version} of '{spec.name}' is already published with "
-                        f"other content; raise the version or remove it to number automatically",
-                    )])
-                return SyncResult(spec.name, spec.version, False, spec.source_path)
-            if latest is not None and spec.version < latest["version"]:
-                raise DefinitionErrors([DefinitionError(
-                    spec.source_path, None, "version",
-                    f"version {spec.version} is older than the published version "
-                    f"{latest['version']} of '{spec.name}'",
-                )])
-        elif latest is not None and latest["content_hash"] == digest:
-            return SyncResult(spec.name, latest["version"], False, spec.source_path)
-        version = spec.version or (latest["version"] + 1 if latest else 1)
+        version, create = decide_version(
+            rows, spec.version, digest, spec.source_path, f"'{spec.name}'")
+        if not create:
+            return SyncResult(spec.name, version, False, spec.source_path)
         repo.insert_definition(
             conn, name=spec.name, version=version, content_hash=digest,
             source_path=spec.source_path, source_text=text, created_at=self.clock.now(),

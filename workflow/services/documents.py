@@ -25,6 +25,7 @@ SIGNATURES = {
     b"\xff\xd8\xff": "image/jpeg",
 }
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_REF = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
 
 def sniff(content: bytes) -> str | None:
@@ -36,7 +37,7 @@ def sniff(content: bytes) -> str | None:
 
 def attach(
     engine: Engine, clock: Clock, folder: Path, inst: Instance, actor: Actor, kind: str,
-    filename: str, content: bytes,
+    filename: str, content: bytes, ref: str | None = None,
 ) -> int:
     """Store a document of a kind on an instance; the actor needs a role for its unit and year."""
     if not actor.roles_for(inst.unit_id, inst.cluster_id, inst.year):
@@ -46,6 +47,8 @@ def attach(
         )
     if not _KIND.match(kind):
         raise InvalidInput(f"kind: {kind!r} is not a document kind name")
+    if ref is not None and not _REF.match(ref):
+        raise InvalidInput(f"ref: {ref!r} is not a criterion or item code")
     if not content:
         raise InvalidInput("file: the file is empty")
     if len(content) > MAX_BYTES:
@@ -63,7 +66,7 @@ def attach(
     safe_name = Path(filename.replace("\\", "/")).name[:255] or "file"
     with write_transaction(engine) as conn:
         result = conn.execute(documents.insert().values(
-            instance_id=inst.id, kind=kind, filename=safe_name, content_type=content_type,
+            instance_id=inst.id, kind=kind, ref=ref, filename=safe_name, content_type=content_type,
             size=len(content), sha256=digest, storage_key=digest, uploaded_by=actor.username,
             uploaded_at=clock.now(),
         ))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
@@ -13,6 +13,7 @@ from workflow.adapters.db import read_connection
 from workflow.adapters.store import Store, WriteTx
 from workflow.adapters.tables import instances
 from workflow.clock import Clock
+from workflow.domain.criteria import CriteriaTable
 from workflow.domain.roles import SYSTEM_ACTOR, Actor
 from workflow.engine.hashing import GENESIS, HistoryChain, json_safe
 from workflow.engine.instance import ACTIVE, CANCELLED, COMPLETED, SUSPENDED, Instance
@@ -41,13 +42,14 @@ class Workflows:
     """The engine's use cases; every method takes the actor explicitly."""
 
     def __init__(
-        self, engine: Engine, catalog: DefinitionCatalog, clock: Clock, chain: HistoryChain
+        self, engine: Engine, catalog: DefinitionCatalog, clock: Clock, chain: HistoryChain,
+        criteria: Callable[[str, int | None], CriteriaTable] | None = None,
     ) -> None:
         self.engine = engine
         self.catalog = catalog
         self.clock = clock
         self.chain = chain
-        self.store = Store(engine)
+        self.store = Store(engine, criteria)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -259,7 +261,7 @@ class Workflows:
                     f"{parent.workflow} {parent.id} has no cluster, so it cannot start "
                     f"one {spawn.workflow} per member unit"
                 )
-            return [(u, {}) for u in tx.member_units(parent.cluster_id)]
+            return [(u, dict(spawn.data)) for u in tx.member_units(parent.cluster_id)]
         items = parent.data.get(spawn.items_field or "")
         if not isinstance(items, list):
             raise InvalidInput(
@@ -270,7 +272,7 @@ class Workflows:
         for item in items:
             unit = item.get("unit_id") if isinstance(item, dict) else None
             targets.append((unit if isinstance(unit, int) else parent.unit_id,
-                            {spawn.item_key: item}))
+                            {**spawn.data, spawn.item_key: item}))
         return targets
 
     # --- admin repair --------------------------------------------------------------------

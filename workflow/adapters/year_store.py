@@ -1,0 +1,176 @@
+"""SQL of the cluster year run inside the engine's transactions: score lines, adjustments,
+inspection scores and evidence. Mixed into the engine's transaction (store.WriteTx)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import ClauseElement
+
+from workflow.adapters.executor import CompiledStatement, StatementCache
+from workflow.adapters.tables import (
+    documents,
+    inspection_scores,
+    score_adjustments,
+    score_lines,
+)
+
+_L = score_lines.c
+
+
+class ScoreLine(NamedTuple):
+    criterion: str
+    group_code: str
+    target: Decimal | None
+    achieved: Decimal | None
+    self_points: Decimal | None
+    inspection_points: Decimal | None
+    verified_points: Decimal | None
+    gap_flag: bool
+
+
+LINE_COLUMNS = (_L.criterion, _L.group_code, _L.target, _L.achieved, _L.self_points,
+                _L.inspection_points, _L.verified_points, _L.gap_flag)
+
+
+def insert_ignoring_duplicates(table: sa.Table, dialect: str, keys: Sequence[str]) -> Any:
+    """INSERT that does nothing when the unique key already exists (each event counts once)."""
+    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(keys))
+
+
+def _upsert_self(dialect: str) -> Any:
+    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    stmt = insert(score_lines)
+    return stmt.on_conflict_do_update(
+        index_elements=["sheet_id", "criterion"],
+        set_={name: stmt.excluded[name] for name in (
+            "target", "achieved", "self_points", "updated_by", "updated_at")},
+    )
+
+
+class YearQueries:
+    """Statements built on first use and cached per engine (see executor.py)."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:  # provided by executor.Transaction, which comes after this in the MRO
+        cache: StatementCache
+
+        def execute(self, stmt: CompiledStatement, values: Mapping[str, Any]) -> int: ...
+
+        def fetchall(
+            self, stmt: CompiledStatement, values: Mapping[str, Any]
+        ) -> list[Sequence[Any]]: ...
+
+    def _stmt(
+        self, key: str, build: Callable[[], ClauseElement], keys: Sequence[str] = ()
+    ) -> CompiledStatement:
+        return self.cache.get(key, build, keys)
+
+    # --- score lines ---------------------------------------------------------------------
+
+    def score_lines(self, sheet_id: int) -> dict[str, ScoreLine]:
+        stmt = self._stmt("lines", lambda: sa.select(*LINE_COLUMNS).where(
+            _L.sheet_id == sa.bindparam("b_sheet")).order_by(_L.id))
+        return {r[0]: ScoreLine(*r) for r in self.fetchall(stmt, {"b_sheet": sheet_id})}
+
+    def set_inspection_points(
+        self, sheet_id: int, values: Mapping[str, tuple[Decimal | None, bool]], by: str,
+        at: dt.datetime,
+    ) -> None:
+        stmt = self._stmt("set_inspection", lambda: score_lines.update().where(
+            _L.sheet_id == sa.bindparam("b_sheet"), _L.criterion == sa.bindparam("b_criterion"),
+        ).values(inspection_points=sa.bindparam("points"), gap_flag=sa.bindparam("gap"),
+                 updated_by=sa.bindparam("by"), updated_at=sa.bindparam("at")))
+        for criterion, (points, gap) in values.items():
+            self.execute(stmt, {"b_sheet": sheet_id, "b_criterion": criterion, "points": points,
+                                "gap": gap, "by": by, "at": at})
+
+    def save_self_score(
+        self, sheet_id: int, campaign_id: int, unit_id: int, criterion: str, group_code: str,
+        entry: Any, by: str, at: dt.datetime,
+    ) -> None:
+        """Insert or replace the unit's own score (and target, result) for one criterion."""
+        dialect = self.cache.dialect.name
+        stmt = self._stmt("save_self", lambda: _upsert_self(dialect), (
+            "sheet_id", "campaign_id", "unit_id", "criterion", "group_code", "target",
+            "achieved", "self_points", "gap_flag", "updated_by", "updated_at"))
+        self.execute(stmt, {
+            "sheet_id": sheet_id, "campaign_id": campaign_id, "unit_id": unit_id,
+            "criterion": criterion, "group_code": group_code, "target": entry.target,
+            "achieved": entry.achieved, "self_points": entry.points, "gap_flag": False,
+            "updated_by": by, "updated_at": at,
+        })
+
+    def set_verified_points(
+        self, sheet_id: int, values: Mapping[str, Decimal], by: str, at: dt.datetime
+    ) -> None:
+        stmt = self._stmt("set_verified", lambda: score_lines.update().where(
+            _L.sheet_id == sa.bindparam("b_sheet"), _L.criterion == sa.bindparam("b_criterion"),
+        ).values(verified_points=sa.bindparam("points"), updated_by=sa.bindparam("by"),
+                 updated_at=sa.bindparam("at")))
+        for criterion, points in values.items():
+            self.execute(stmt, {"b_sheet": sheet_id, "b_criterion": criterion,
+                                "points": points, "by": by, "at": at})
+
+    def settle_verified(self, sheet_id: int, by: str, at: dt.datetime) -> None:
+        """Verified points default to the inspection's, else the unit's own score."""
+        stmt = self._stmt("settle", lambda: score_lines.update().where(
+            _L.sheet_id == sa.bindparam("b_sheet"), _L.verified_points.is_(None),
+        ).values(verified_points=sa.func.coalesce(_L.inspection_points, _L.self_points, 0),
+                 updated_by=sa.bindparam("by"), updated_at=sa.bindparam("at")))
+        self.execute(stmt, {"b_sheet": sheet_id, "by": by, "at": at})
+
+    # --- adjustments (bonus, penalty) ----------------------------------------------------
+
+    def add_adjustment(
+        self, campaign_id: int, unit_id: int, code: str, kind: str, points: Decimal,
+        source: str, reason: str, by: str, at: dt.datetime,
+    ) -> bool:
+        """Record one occurrence; False when that source was already counted."""
+        dialect = self.cache.dialect.name
+        stmt = self._stmt("add_adjustment", lambda: insert_ignoring_duplicates(
+            score_adjustments, dialect, ("campaign_id", "unit_id", "code", "source")),
+            ("campaign_id", "unit_id", "code", "kind", "points", "source", "reason",
+             "created_by", "created_at"))
+        return self.execute(stmt, {
+            "campaign_id": campaign_id, "unit_id": unit_id, "code": code, "kind": kind,
+            "points": points, "source": source, "reason": reason, "created_by": by,
+            "created_at": at,
+        }) == 1
+
+    # --- inspections ----------------------------------------------------------------------
+
+    def write_inspection_scores(
+        self, inspection_id: int, campaign_id: int, unit_id: int,
+        results: Mapping[str, Decimal],
+    ) -> None:
+        dialect = self.cache.dialect.name
+        stmt = self._stmt("write_inspection", lambda: insert_ignoring_duplicates(
+            inspection_scores, dialect, ("inspection_id", "criterion")),
+            ("inspection_id", "campaign_id", "unit_id", "criterion", "points"))
+        for criterion, points in results.items():
+            self.execute(stmt, {"inspection_id": inspection_id, "campaign_id": campaign_id,
+                                "unit_id": unit_id, "criterion": criterion, "points": points})
+
+    def inspection_scores(self, campaign_id: int, unit_id: int) -> dict[str, Decimal]:
+        s = inspection_scores.c
+        stmt = self._stmt("inspection_scores", lambda: sa.select(s.criterion, s.points).where(
+            s.campaign_id == sa.bindparam("b_campaign"), s.unit_id == sa.bindparam("b_unit")))
+        return {r[0]: r[1] for r in self.fetchall(
+            stmt, {"b_campaign": campaign_id, "b_unit": unit_id})}
+
+    # --- evidence ------------------------------------------------------------------------
+
+    def evidence(self, instance_id: int) -> set[tuple[str, str]]:
+        """(criterion code, document kind) of every evidence file attached to the item."""
+        d = documents.c
+        stmt = self._stmt("evidence", lambda: sa.select(d.ref, d.kind).where(
+            d.instance_id == sa.bindparam("b_id"), d.ref.is_not(None)))
+        return {(r[0], r[1]) for r in self.fetchall(stmt, {"b_id": instance_id})}

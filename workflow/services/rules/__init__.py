@@ -1,0 +1,17 @@
+"""Guards and effects of the cluster year, named by the shipped definitions."""
+
+from __future__ import annotations
+
+from workflow.engine.registry import Registry, default_registry
+from workflow.services.rules import campaign, inspection, scoring
+from workflow.services.rules.base import YEAR
+
+__all__ = ["registry", "campaign", "inspection", "scoring"]
+
+
+def registry() -> Registry:
+    """Every guard and effect a definition may name: the engine's built-ins and the year's."""
+    full = default_registry()
+    full.guards.update(YEAR.guards)
+    full.effects.update(YEAR.effects)
+    return full

@@ -1,0 +1,113 @@
+"""What the rules of the cluster year share: their registry, their port and small helpers.
+
+The rules read and write through the engine's transaction (YearPort), so every check and every
+penalty happens in the same transaction as the step that caused it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol, cast
+from zoneinfo import ZoneInfo
+
+from workflow.domain.criteria import CriteriaTable
+from workflow.domain.scoring import show
+from workflow.engine.instance import Instance
+from workflow.engine.registry import CallContext, Registry
+from workflow.errors import InvalidInput
+
+YEAR = Registry()
+# Vietnam keeps one time zone and no daylight saving: a due date ends at local midnight.
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+CAMPAIGN_DATES = ("pledge_deadline", "mid_year_report_due", "inspection_end",
+                  "scoring_deadline", "year_end_report_due")
+REPORT_DUE = {"six_month": "mid_year_report_due", "year_end": "year_end_report_due"}
+
+
+class YearPort(Protocol):
+    """What the cluster-year rules use of the engine's transaction (adapters/store.WriteTx)."""
+
+    def instance_data(self, instance_id: int) -> dict[str, Any] | None: ...
+    def children(self, parent_id: int) -> list[Instance]: ...
+    def member_units(self, cluster_id: int) -> list[int]: ...
+    def criteria_table(self, code: str, version: int | None) -> CriteriaTable: ...
+    def score_lines(self, sheet_id: int) -> Mapping[str, Any]: ...
+    def set_inspection_points(
+        self, sheet_id: int, values: Mapping[str, tuple[Decimal | None, bool]], by: str,
+        at: dt.datetime,
+    ) -> None: ...
+    def settle_verified(self, sheet_id: int, by: str, at: dt.datetime) -> None: ...
+    def save_self_score(
+        self, sheet_id: int, campaign_id: int, unit_id: int, criterion: str, group_code: str,
+        entry: Any, by: str, at: dt.datetime,
+    ) -> None: ...
+    def set_verified_points(
+        self, sheet_id: int, values: Mapping[str, Decimal], by: str, at: dt.datetime
+    ) -> None: ...
+    def add_adjustment(
+        self, campaign_id: int, unit_id: int, code: str, kind: str, points: Decimal,
+        source: str, reason: str, by: str, at: dt.datetime,
+    ) -> bool: ...
+    def write_inspection_scores(
+        self, inspection_id: int, campaign_id: int, unit_id: int,
+        results: Mapping[str, Decimal],
+    ) -> None: ...
+    def inspection_scores(self, campaign_id: int, unit_id: int) -> dict[str, Decimal]: ...
+    def evidence(self, instance_id: int) -> set[tuple[str, str]]: ...
+
+
+def port(ctx: CallContext) -> YearPort:
+    return cast(YearPort, ctx.query)
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(LOCAL).date()
+
+
+def campaign_of(ctx: CallContext) -> dict[str, Any]:
+    """The data of the campaign an item belongs to (its parent), or the campaign's own."""
+    if ctx.spec.name == "campaign":
+        return ctx.instance.data
+    parent = ctx.instance.parent_id
+    data = port(ctx).instance_data(parent) if parent is not None else None
+    if data is None:
+        raise InvalidInput(f"{ctx.instance.id} does not belong to a campaign")
+    return data
+
+
+def table_of(ctx: CallContext, campaign: Mapping[str, Any] | None = None) -> CriteriaTable:
+    ref = (campaign or campaign_of(ctx)).get("criteria_table") or {}
+    return port(ctx).criteria_table(ref["code"], ref["version"])
+
+
+def due_date(campaign: Mapping[str, Any], key: str) -> dt.date | None:
+    raw = (campaign.get("dates") or {}).get(key)
+    return dt.date.fromisoformat(raw) if raw else None
+
+
+def penalize(ctx: CallContext, rule: str, unit_id: int, source: str, reason: str) -> list[str]:
+    """Add the table's automatic penalties for one occurrence; once per source."""
+    campaign_id = ctx.instance.id if ctx.spec.name == "campaign" else ctx.instance.parent_id
+    assert campaign_id is not None
+    table = table_of(ctx)
+    added = []
+    for adj in table.automatic(rule):
+        if port(ctx).add_adjustment(campaign_id, unit_id, adj.code, adj.kind, adj.points, source,
+                                    reason, ctx.actor.username, ctx.now):
+            added.append(f"{adj.code} -{show(adj.points)} ({reason})")
+    ctx.notes.extend(f"penalty {a}" for a in added)
+    return added
+
+
+def decimal(value: Any, what: str) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(f"{what}: {value!r} is not a number") from None
+    if not number.is_finite():
+        raise InvalidInput(f"{what}: {value!r} is not a number")
+    return number
+
+

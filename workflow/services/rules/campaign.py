@@ -1,0 +1,190 @@
+"""Rules of the campaign, its reports and its pledges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import marshmallow as ma
+
+from workflow.engine.hashing import canonical_json
+from workflow.engine.registry import CallContext
+from workflow.errors import InvalidInput, NotFound
+from workflow.services.rules.base import (
+    CAMPAIGN_DATES,
+    REPORT_DUE,
+    YEAR,
+    campaign_of,
+    decimal,
+    due_date,
+    local_date,
+    penalize,
+    port,
+    table_of,
+)
+
+# --- campaign ------------------------------------------------------------------------------
+
+
+@YEAR.guard("campaign_ready")
+def campaign_ready(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    """The launch names a published criteria table and the year's dates, in order."""
+    code = ctx.payload.get("criteria_table")
+    if not isinstance(code, str):
+        return "criteria_table must name a published criteria table"
+    try:
+        port(ctx).criteria_table(code, None)
+    except NotFound:
+        return f"no published criteria table '{code}'"
+    dates = ctx.payload.get("dates")
+    if not isinstance(dates, Mapping):
+        return "dates must give " + ", ".join(CAMPAIGN_DATES)
+    return _dates_problem(dates)
+
+
+def _dates_problem(dates: Mapping[str, Any]) -> str | None:
+    parsed = []
+    for key in CAMPAIGN_DATES:
+        try:
+            parsed.append((key, dt.date.fromisoformat(str(dates[key]))))
+        except KeyError:
+            return f"dates.{key} is missing"
+        except ValueError:
+            return f"dates.{key} must be a date YYYY-MM-DD, got {dates[key]!r}"
+    for (k1, d1), (k2, d2) in zip(parsed, parsed[1:], strict=False):
+        if d2 < d1 and k2 != "year_end_report_due":
+            return f"dates.{k2} ({d2}) comes before dates.{k1} ({d1})"
+    return None
+
+
+@YEAR.effect("pin_criteria_table")
+def pin_criteria_table(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    """Keep the version of the criteria table in force at launch, whatever is published later."""
+    code = str(ctx.payload["criteria_table"])
+    table = port(ctx).criteria_table(code, None)
+    ctx.instance.data["criteria_table"] = {"code": code, "version": table.version}
+    ctx.notes.append(f"criteria table {code} version {table.version}")
+
+
+@YEAR.effect("flag_unsigned_pledges")
+def flag_unsigned_pledges(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    """At the pledge deadline: list the units that did not sign, and count it against them."""
+    unsigned = [p for p in port(ctx).children(ctx.instance.id)
+                if p.workflow == "pledge" and p.state != "signed" and p.status != "cancelled"]
+    ctx.instance.data["unsigned_units"] = sorted(p.unit_id for p in unsigned if p.unit_id)
+    for pledge in unsigned:
+        assert pledge.unit_id is not None
+        penalize(ctx, "late_pledge", pledge.unit_id, f"pledge:{pledge.id}",
+                 "giao ước chưa ký khi hết hạn")
+
+
+class PlanItem(ma.Schema):
+    inspector_unit_id = ma.fields.Integer(required=True)
+    unit_id = ma.fields.Integer(required=True)
+    team = ma.fields.List(ma.fields.String(), required=True)
+    lead = ma.fields.String(required=True)
+    date = ma.fields.Date(load_default=None)
+
+
+@YEAR.guard("valid_inspection_plan")
+def valid_inspection_plan(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    """Every member is inspected once by another member; no pair inspects each other."""
+    plan = ctx.payload.get("inspection_plan")
+    if not isinstance(plan, list):
+        return "inspection_plan must be a list of inspections"
+    try:
+        items = PlanItem(many=True).load(plan)
+    except ma.ValidationError as exc:
+        return f"inspection_plan: {exc.messages}"
+    assert ctx.instance.cluster_id is not None
+    members = set(port(ctx).member_units(ctx.instance.cluster_id))
+    return _plan_problem(items, members)
+
+
+def _plan_problem(items: Sequence[Mapping[str, Any]], members: set[int]) -> str | None:
+    inspected = [i["unit_id"] for i in items]
+    pairs = {(i["inspector_unit_id"], i["unit_id"]) for i in items}
+    for item in items:
+        a, b = item["inspector_unit_id"], item["unit_id"]
+        if a not in members or b not in members:
+            return f"unit {a if a not in members else b} is not a member of the cluster"
+        if a == b:
+            return f"unit {a} would inspect itself"
+        if (b, a) in pairs and len(members) > 2:
+            return f"units {a} and {b} would inspect each other"
+        if not item["team"] or item["lead"] not in item["team"]:
+            return f"the team inspecting unit {b} needs members and a lead among them"
+    missing = members - set(inspected)
+    if missing or len(inspected) != len(set(inspected)):
+        return f"every member must be inspected exactly once (not covered: {sorted(missing)})"
+    return None
+
+
+@YEAR.effect("penalize_missing_reports", params=type("PeriodParams", (ma.Schema,), {
+    "period": ma.fields.String(required=True, validate=ma.validate.OneOf(tuple(REPORT_DUE)))}))
+def penalize_missing_reports(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    """When the review moves on: a report of the period not submitted counts as missing."""
+    for report in port(ctx).children(ctx.instance.id):
+        if report.workflow != "report" or report.data.get("period") != params["period"]:
+            continue
+        if report.state in ("due", "returned") and report.unit_id is not None:
+            penalize(ctx, "missing_report", report.unit_id, f"report:{report.id}",
+                     f"không nộp báo cáo {params['period']}")
+
+
+# --- reports and pledges -------------------------------------------------------------------
+
+
+@YEAR.effect("penalize_if_late")
+def penalize_if_late(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    """A report submitted after its period's due date costs the late-report penalty, once."""
+    campaign = campaign_of(ctx)
+    due = due_date(campaign, REPORT_DUE.get(str(ctx.instance.data.get("period")), ""))
+    today = local_date(ctx.now)
+    if due is not None and today > due and ctx.instance.unit_id is not None:
+        penalize(ctx, "late_report", ctx.instance.unit_id, f"report:{ctx.instance.id}",
+                 f"nộp muộn {(today - due).days} ngày (hạn {due.isoformat()})")
+
+
+@YEAR.guard("valid_targets")
+def valid_targets(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    """Targets are a positive number per quantitative criterion of the campaign's table."""
+    targets = ctx.payload.get("targets")
+    if not isinstance(targets, Mapping):
+        return "targets must map criterion codes to numbers"
+    table = table_of(ctx)
+    for code, value in targets.items():
+        try:
+            criterion = table.criterion(code)
+        except KeyError:
+            return f"'{code}' is not a criterion of {table.code}"
+        if criterion.kind != "quantitative":
+            return f"criterion '{code}' is qualitative and takes no target"
+        try:
+            if decimal(value, f"targets.{code}") <= 0:
+                return f"the target of '{code}' must be more than 0"
+        except InvalidInput as exc:
+            return str(exc)
+    return None
+
+
+@YEAR.guard("pledge_targets_complete")
+def pledge_targets_complete(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    """Every criterion that asks for a target has one."""
+    targets = ctx.instance.data.get("targets") or {}
+    missing = [c.code for c in table_of(ctx).targets_required() if c.code not in targets]
+    return f"targets missing for {', '.join(missing)}" if missing else None
+
+
+@YEAR.effect("seal_pledge")
+def seal_pledge(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    """Keep a hash of what was signed; a later change signs a new version."""
+    data = ctx.instance.data
+    version = int(data.get("pledge_version") or 0) + 1
+    digest = hashlib.sha256(canonical_json(data.get("targets") or {}).encode()).hexdigest()
+    signed = list(data.get("signed_versions") or [])
+    signed.append({"version": version, "hash": digest, "at": ctx.now.isoformat()})
+    data.update(pledge_version=version, signed_hash=digest, signed_versions=signed)
+    ctx.notes.append(f"signed version {version}, sha256 {digest}")
