@@ -281,6 +281,75 @@ def migrate(
         sys.exit(1)
 
 
+# --- organisations ---------------------------------------------------------------------------
+
+
+@cli.group()
+def rotation() -> None:
+    """Yearly rotation of a cluster's leader and deputy (luân phiên cụm trưởng)."""
+
+
+@rotation.command("propose")
+@click.option("--cluster", "code", required=True, help="Cluster code, e.g. KNC.")
+@click.option("--year", type=int, required=True, help="The year that is ending.")
+@click.option("--as", "username", required=True)
+@click.pass_context
+@friendly_errors
+def rotation_propose(ctx: click.Context, code: str, year: int, username: str) -> None:
+    """Propose next year's leader and deputy by the rotation rule."""
+    from workflow.services import organisations as orgs
+
+    services = _services(ctx)
+    cluster = orgs.find_cluster(services.engine, code, year)
+    proposal = orgs.propose_rotation(services.engine, services.clock, cluster.id,
+                                     _actor(services, username))
+    names = {u: _unit_name(services, u) for u in (proposal.leader_unit_id,
+                                                  proposal.deputy_unit_id)}
+    click.echo(f"proposal {proposal.id} for {proposal.next_year}: leader "
+               f"{names[proposal.leader_unit_id]}, deputy {names[proposal.deputy_unit_id]}")
+
+
+@rotation.command("decide")
+@click.argument("proposal_id", type=int)
+@click.option("--confirm/--reject", required=True)
+@click.option("--as", "username", required=True)
+@click.pass_context
+@friendly_errors
+def rotation_decide(ctx: click.Context, proposal_id: int, confirm: bool, username: str) -> None:
+    """The council office confirms or rejects a rotation proposal."""
+    from workflow.services import organisations as orgs
+
+    services = _services(ctx)
+    cluster_id = orgs.decide_rotation(services.engine, services.clock, proposal_id,
+                                      _actor(services, username), confirm=confirm)
+    click.echo(f"proposal {proposal_id} " + (
+        f"confirmed: cluster {cluster_id} set for next year" if confirm else "rejected"))
+
+
+def _unit_name(services: Services, unit_id: int) -> str:
+    from workflow.services import people
+
+    return people.unit_name(services.engine, unit_id)
+
+
+@cli.command()
+@click.option("--campaign", "campaign_id", type=int, required=True)
+@click.pass_context
+@friendly_errors
+def ranking(ctx: click.Context, campaign_id: int) -> None:
+    """Print the ranking of a campaign's final scores (bảng xếp hạng)."""
+    from workflow.services import year
+
+    result = year.ranking(_services(ctx).workflows, campaign_id)
+    click.echo(f"{'#':>3}  {'unit':40} {'criteria':>9} {'bonus':>6} {'penalty':>8} "
+               f"{'total':>7}  gaps")
+    for s in result.standings:
+        click.echo(f"{s.rank:>3}  {s.unit_name[:40]:40} {s.base:>9} {s.bonus:>6} "
+                   f"{s.penalty:>8} {s.total:>7}  {s.gap_flags}")
+    if result.pending_units:
+        click.echo(f"not final yet: {len(result.pending_units)} unit(s)")
+
+
 # --- demo ------------------------------------------------------------------------------------
 
 

@@ -64,6 +64,8 @@ def test_a_whole_year_ends_in_a_ranking_of_final_scores(bloc: Bloc) -> None:
     verify_and_finalize_all(bloc)
 
     assert bloc.refresh().state == "year_end_review"
+    assert {r.data["period"] for r in bloc.children("report")} == {"six_month", "year_end"}
+    assert len(bloc.children("report")) == 16
     result = year.ranking(bloc.wf, bloc.campaign.id)  # type: ignore[union-attr]
     assert result.pending_units == ()
     assert [s.unit_code for s in result.standings][-1] == "TTCP"

@@ -38,6 +38,9 @@ def campaign_ready(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
         port(ctx).criteria_table(code, None)
     except NotFound:
         return f"no published criteria table '{code}'"
+    kind = ctx.payload.get("kind", "regular")
+    if kind not in ("regular", "thematic"):
+        return f"kind must be regular (thường xuyên) or thematic (chuyên đề), not {kind!r}"
     dates = ctx.payload.get("dates")
     if not isinstance(dates, Mapping):
         return "dates must give " + ", ".join(CAMPAIGN_DATES)
