@@ -10,29 +10,14 @@ from typing import Any
 
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
+from workflow.demo import DATES, NOI_CHINH
 from workflow.domain.criteria import CriteriaTable
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.services import documents, organisations, people, year
 
 YEAR = 2025
-MEMBERS = (
-    ("btp", "Bộ Tư pháp"),
-    ("lang", "Ban Quản lý Lăng Chủ tịch Hồ Chí Minh"),
-    ("bqp", "Bộ Quốc phòng"),
-    ("bca", "Bộ Công an"),
-    ("tandtc", "Tòa án nhân dân tối cao"),
-    ("vksndtc", "Viện kiểm sát nhân dân tối cao"),
-    ("ttcp", "Thanh tra Chính phủ"),
-    ("ktnn", "Kiểm toán Nhà nước"),
-)
-DATES = {
-    "pledge_deadline": "2025-03-31",
-    "mid_year_report_due": "2025-07-15",
-    "inspection_end": "2025-11-15",
-    "scoring_deadline": "2025-12-10",
-    "year_end_report_due": "2025-12-15",
-}
+MEMBERS = NOI_CHINH  # the eight real members, leader and deputy first
 PDF = b"%PDF-1.4\n% thidua test document\n"
 
 

@@ -104,19 +104,24 @@ rotation_proposals = sa.Table(
 
 # --- workflow definitions, instances and history --------------------------------------------
 
-definitions = sa.Table(
-    "workflow_definitions",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String(64), nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("content_hash", sa.String(64), nullable=False),
-    sa.Column("source_path", sa.String(300), nullable=False),
-    sa.Column("source_text", sa.Text, nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("created_by", sa.String(100), nullable=False),
-    sa.UniqueConstraint("name", "version"),
-)
+def _published_texts(name: str, key: str) -> sa.Table:
+    """A table of published versions of a text (a definition, a criteria table)."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(key, sa.String(64), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("source_path", sa.String(300), nullable=False),
+        sa.Column("source_text", sa.Text, nullable=False),
+        sa.Column("created_at", UtcDateTime, nullable=False),
+        sa.Column("created_by", sa.String(100), nullable=False),
+        sa.UniqueConstraint(key, "version"),
+    )
+
+
+definitions = _published_texts("workflow_definitions", "name")
 
 instances = sa.Table(
     "workflow_instances",
@@ -195,19 +200,7 @@ documents = sa.Table(
 
 Points = sa.Numeric(7, 2)
 
-criteria_tables = sa.Table(
-    "criteria_tables",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("code", sa.String(64), nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("content_hash", sa.String(64), nullable=False),
-    sa.Column("source_path", sa.String(300), nullable=False),
-    sa.Column("source_text", sa.Text, nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("created_by", sa.String(100), nullable=False),
-    sa.UniqueConstraint("code", "version"),
-)
+criteria_tables = _published_texts("criteria_tables", "code")
 
 # One line per criterion of a unit's score sheet (bảng chấm điểm).
 score_lines = sa.Table(
