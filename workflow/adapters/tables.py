@@ -60,6 +60,9 @@ users = sa.Table(
     sa.Column("email", sa.String(200), nullable=True),
     sa.Column("password_hash", sa.String(300), nullable=True),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("locale", sa.String(8), nullable=False, server_default="vi"),
+    # one e-mail a day with all of the day's reminders instead of one mail each
+    sa.Column("digest", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 role_assignments = sa.Table(
@@ -257,4 +260,73 @@ inspection_scores = sa.Table(
     sa.Column("points", Points, nullable=False),
     sa.UniqueConstraint("inspection_id", "criterion"),
     sa.Index("ix_inspection_scores_campaign_unit", "campaign_id", "unit_id"),
+)
+
+
+# --- deadlines, notifications and the scheduler ------------------------------------------------
+
+# One row per reminder, escalation or timeout of a state an instance entered; written in the
+# transaction of the step that entered the state, cancelled by the step that leaves it.
+deadlines = sa.Table(
+    "deadlines",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "instance_id", sa.Integer, sa.ForeignKey("workflow_instances.id"), nullable=False,
+        index=True,
+    ),
+    sa.Column("state", sa.String(64), nullable=False),
+    sa.Column("entry_version", sa.Integer, nullable=False),  # the step that entered the state
+    sa.Column("kind", sa.String(16), nullable=False),  # reminder | escalation | timeout
+    sa.Column("days_before", sa.Integer, nullable=False),  # reminders: T-n; others 0
+    sa.Column("due_date", sa.Date, nullable=False),  # the deadline itself (local date)
+    sa.Column("fire_at", UtcDateTime, nullable=False),  # when the sweep acts on this row
+    sa.Column("anchor", sa.String(80), nullable=False),  # what the date derives from
+    sa.Column("role", sa.String(40), nullable=True),  # escalation: who is told
+    sa.Column("trigger", sa.String(64), nullable=True),  # timeout: what is fired
+    sa.Column("status", sa.String(12), nullable=False),  # pending|done|cancelled|skipped|failed
+    sa.Column("late", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("done_at", UtcDateTime, nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.UniqueConstraint("instance_id", "entry_version", "kind", "days_before"),
+    # the sweep reads only what is pending and due: an index on exactly that
+    sa.Index("ix_deadlines_pending_fire_at", "fire_at",
+             sqlite_where=sa.text("status = 'pending'"),
+             postgresql_where=sa.text("status = 'pending'")),
+)
+
+# Messages to deliver: in-app notifications (the inbox) and e-mails, one row per recipient.
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("channel", sa.String(8), nullable=False),  # in_app | email
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("address", sa.String(200), nullable=True),  # e-mail address at build time
+    sa.Column("kind", sa.String(16), nullable=False),  # reminder | escalation | notice
+    sa.Column("instance_id", sa.Integer, sa.ForeignKey("workflow_instances.id"), nullable=True),
+    sa.Column("deadline_id", sa.Integer, sa.ForeignKey("deadlines.id"), nullable=True),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("link", sa.String(300), nullable=True),
+    sa.Column("digest_date", sa.Date, nullable=True),  # set: goes out in that day's digest
+    sa.Column("status", sa.String(12), nullable=False),  # pending | sent | failed | read
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("sent_at", UtcDateTime, nullable=True),
+    sa.Column("read_at", UtcDateTime, nullable=True),
+    sa.UniqueConstraint("deadline_id", "user_id", "channel"),
+    sa.Index("ix_outbox_user_status", "user_id", "channel", "status"),
+    sa.Index("ix_outbox_pending", "channel", "status", "next_attempt_at"),
+)
+
+# Who leads the sweep: one row per job, held by one process until its lease expires.
+leases = sa.Table(
+    "scheduler_leases",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("holder", sa.String(200), nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
 )

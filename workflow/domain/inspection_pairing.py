@@ -150,96 +150,144 @@ def _best_assignment(
     order = list(members)
     rng.shuffle(order)
     index = {unit: i for i, unit in enumerate(order)}
-    out_mask = [0] * len(order)  # out_mask[i]: bit j set when i -> j happened last year
-    in_mask = [0] * len(order)  # in_mask[j]: bit i set when i -> j happened last year
+    everyone = (1 << len(order)) - 1
+    new_out = [everyone & ~(1 << i) for i in range(len(order))]  # bit j: i -> j is new
+    new_in = list(new_out)  # bit i of new_in[j]: i -> j is new
     for a, b in previous:
-        out_mask[index[a]] |= 1 << index[b]
-        in_mask[index[b]] |= 1 << index[a]
-    search = _CycleSearch(out_mask, in_mask, rng)
-    for budget in range(search.root_bound(), len(order) + 1):
+        new_out[index[a]] &= ~(1 << index[b])
+        new_in[index[b]] &= ~(1 << index[a])
+    search = _Search(new_out, new_in, rng)
+    for budget in range(search.lower_bound(), len(order) + 1):
         found = search.run(budget)
         if found is not None:
             return {order[i]: order[j] for i, j in enumerate(found)}
     raise AssertionError("unreachable: every cluster of 3 or more units has an assignment")
 
 
-class _CycleSearch:
-    """Depth-first search over assignments, built one cycle at a time, within a repeat budget.
+class _Search:
+    """Exhaustive depth-first search for an assignment with at most `budget` repeats.
 
-    A cycle starts at an unvisited unit and is extended unit by unit; it may close back to its
-    start once it holds three or more units and leaves either no unit or three or more units
-    for the next cycles. Costly moves (last year's pairs) are tried after free ones, and a
-    branch is cut when its repeats plus a lower bound for the rest exceed the budget.
+    Chosen pairs form paths; a pair either joins two paths or closes a path into a cycle,
+    which must hold three or more units and leave either no unit or three or more units off
+    closed cycles (any such rest can still be closed). The inspector with the fewest new
+    (non-repeat) options is placed first, new pairs are tried before repeats, each in a
+    seeded random order, and a branch is cut when its repeats plus a lower bound on the
+    repeats still to come exceed the budget. Units are bits of an int.
     """
 
-    def __init__(self, out_mask: list[int], in_mask: list[int], rng: random.Random) -> None:
-        self.n = len(out_mask)
-        self.out_mask = out_mask
-        self.in_mask = in_mask
+    def __init__(self, new_out: list[int], new_in: list[int], rng: random.Random) -> None:
+        self.n = len(new_out)
+        self.new_out = new_out
+        self.new_in = new_in
         self.rng = rng
-        self.successor = [-1] * self.n
         self.budget = 0
+        self.reset()
 
-    def root_bound(self) -> int:
-        everyone = (1 << self.n) - 1
-        return self._bound(everyone, everyone)
+    def reset(self) -> None:
+        self.successor = [-1] * self.n
+        self.head = list(range(self.n))  # head[t]: first unit of the path whose last is t
+        self.tail = list(range(self.n))  # tail[h]: last unit of the path whose first is h
+        self.size = [1] * self.n  # size[h]: units on the path whose first is h
+        self.sources = (1 << self.n) - 1  # units that inspect nobody yet (path ends)
+        self.targets = (1 << self.n) - 1  # units inspected by nobody yet (path starts)
+        self.open_units = self.n  # units not yet on a closed cycle
 
     def run(self, budget: int) -> list[int] | None:
         self.budget = budget
-        self.successor = [-1] * self.n
-        unvisited = (1 << self.n) - 2  # unit 0 starts the first cycle
-        return list(self.successor) if self._extend(0, 0, 1, unvisited, 0) else None
+        self.reset()
+        return list(self.successor) if self._place(0) else None
 
-    def _extend(self, start: int, current: int, length: int, unvisited: int, cost: int) -> bool:
-        if unvisited == 0:
-            return self._close(start, current, length, cost)
-        rest = self._bound(unvisited | (1 << current), unvisited | (1 << start))
-        if cost + rest > self.budget:
+    def _place(self, cost: int) -> bool:
+        if not self.sources:
+            return True
+        new = {s: self._options(s) & self.new_out[s] for s in _bits(self.sources)}
+        if cost + max(_unavoidable(new), self._unavoidable_in()) > self.budget:
             return False
-        for target in self._candidates(start, current, length, unvisited):
-            step = cost + (self.out_mask[current] >> target & 1)
-            if step > self.budget:
-                continue
-            self.successor[current] = target
-            if target == start:
-                first = (unvisited & -unvisited).bit_length() - 1
-                if self._extend(first, first, 1, unvisited & ~(1 << first), step):
-                    return True
-            elif self._extend(start, target, length + 1, unvisited & ~(1 << target), step):
+        source = min(new, key=lambda s: new[s].bit_count())
+        for target in self._ordered(source, new[source], cost):
+            repeat = not new[source] >> target & 1
+            closed = self._join(source, target)
+            if self._place(cost + repeat):
                 return True
-        self.successor[current] = -1
+            self._split(source, target, closed)
         return False
 
-    def _close(self, start: int, current: int, length: int, cost: int) -> bool:
-        if length < 3 or cost + (self.out_mask[current] >> start & 1) > self.budget:
-            return False
-        self.successor[current] = start
-        return True
+    def _ordered(self, source: int, new: int, cost: int) -> list[int]:
+        fresh = _bits(new)
+        self.rng.shuffle(fresh)
+        if cost >= self.budget:
+            return fresh
+        repeats = _bits(self._options(source) & ~new)
+        self.rng.shuffle(repeats)
+        return fresh + repeats
 
-    def _candidates(self, start: int, current: int, length: int, unvisited: int) -> list[int]:
-        """Next units for `current`: free moves first, each group in a seeded random order."""
-        options = _bits(unvisited)
-        if length >= 3 and len(options) >= 3:
-            options.append(start)
-        free = [t for t in options if not self.out_mask[current] >> t & 1]
-        costly = [t for t in options if self.out_mask[current] >> t & 1]
-        self.rng.shuffle(free)
-        self.rng.shuffle(costly)
-        return free + costly
+    def _options(self, source: int) -> int:
+        """Units `source` may still inspect, ignoring whether the pair is a repeat."""
+        mask = self.targets & ~(1 << source)
+        first = self.head[source]
+        if first != source and self._cannot_close(first):
+            mask &= ~(1 << first)
+        return mask
 
-    def _bound(self, sources: int, targets: int) -> int:
-        """Repeats still unavoidable: sources (or targets) whose every option is a repeat.
+    def _cannot_close(self, first: int) -> bool:
+        size = self.size[first]
+        return size < 3 or self.open_units - size in (1, 2)
 
-        `sources` still need someone to inspect and `targets` still need an inspector; no unit
-        may be paired with itself.
-        """
-        stuck_sources = sum(
-            1 for s in _bits(sources) if not targets & ~self.out_mask[s] & ~(1 << s)
-        )
-        stuck_targets = sum(
-            1 for t in _bits(targets) if not sources & ~self.in_mask[t] & ~(1 << t)
-        )
-        return max(stuck_sources, stuck_targets)
+    def _unavoidable_in(self) -> int:
+        new: dict[int, int] = {}
+        for target in _bits(self.targets):
+            mask = self.sources & self.new_in[target]
+            last = self.tail[target]
+            if last != target and self._cannot_close(target):
+                mask &= ~(1 << last)
+            new[target] = mask
+        return _unavoidable(new)
+
+    def _join(self, source: int, target: int) -> bool:
+        self.successor[source] = target
+        self.sources &= ~(1 << source)
+        self.targets &= ~(1 << target)
+        first = self.head[source]
+        if first == target:
+            self.open_units -= self.size[first]
+            return True
+        last = self.tail[target]
+        self.head[last] = first
+        self.tail[first] = last
+        self.size[first] += self.size[target]
+        return False
+
+    def _split(self, source: int, target: int, closed: bool) -> None:
+        self.successor[source] = -1
+        self.sources |= 1 << source
+        self.targets |= 1 << target
+        first = self.head[source] if closed else self.head[self.tail[target]]
+        if closed:
+            self.open_units += self.size[first]
+            return
+        last = self.tail[first]
+        self.head[last] = target
+        self.tail[first] = source
+        self.size[first] -= self.size[target]
+
+    def lower_bound(self) -> int:
+        new = {s: self._options(s) & self.new_out[s] for s in _bits(self.sources)}
+        return max(_unavoidable(new), self._unavoidable_in())
+
+
+def _unavoidable(new: dict[int, int]) -> int:
+    """Repeats that no completion avoids, given each unit's remaining new partners.
+
+    A unit with no new partner left must repeat; so must one of two units whose only new
+    partners are each other (using both would make them inspect each other).
+    """
+    stuck = sum(1 for mask in new.values() if not mask)
+    pairs = sum(
+        1 for unit, mask in new.items()
+        if mask.bit_count() == 1 and (other := mask.bit_length() - 1) > unit
+        and new.get(other) == 1 << unit
+    )
+    return stuck + pairs
 
 
 def _bits(mask: int) -> list[int]:
