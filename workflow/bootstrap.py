@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -10,11 +11,14 @@ from workflow.adapters import migrate
 from workflow.adapters.db import create_db_engine
 from workflow.clock import Clock
 from workflow.config import Settings, load_settings
+from workflow.domain.calendar import EMPTY
+from workflow.domain.calendar_loader import load_calendar_paths
 from workflow.engine.hashing import HistoryChain
 from workflow.engine.registry import Registry
 from workflow.services import rules
 from workflow.services.catalog import DefinitionCatalog
 from workflow.services.criteria_catalog import CriteriaCatalog
+from workflow.services.scheduler import Sweeper, SweepReport, node_name, try_lead
 from workflow.services.workflows import Workflows
 
 
@@ -42,6 +46,41 @@ class Services:
             self.criteria.sync([criteria], author=author, base=folder.parent)
         self.catalog.sync([folder], author=author, base=folder.parent)
 
+    def sweeper(self) -> Sweeper:
+        from workflow.services.templates import render
+
+        return Sweeper(
+            self.workflows, render, base_url=str(self.settings.get("app", "base_url", "")),
+            batch_size=int(self.settings.get("scheduler", "batch_size", 500)),
+        )
+
+    def tick(self, holder: str | None = None) -> SweepReport | None:
+        """One round of the background job: if this process leads, sweep the due deadlines
+        and deliver the outbox. None when another process leads."""
+        holder = holder or node_name()
+        interval = int(self.settings.get("scheduler", "sweep_interval_seconds", 60))
+        if not try_lead(self.workflows, "sweep", holder, dt.timedelta(seconds=3 * interval)):
+            return None
+        report = self.sweeper().sweep()
+        self.deliver()
+        return report
+
+    def deliver(self) -> None:
+        """Send what the outbox holds by e-mail (retries and digests included)."""
+        from workflow.adapters.mailer import SmtpMailer
+        from workflow.services import delivery
+
+        mail = self.settings.sections.get("mail", {})
+        mailer = SmtpMailer(
+            host=str(mail.get("host", "127.0.0.1")), port=int(mail.get("port", 25)),
+            sender=str(mail.get("sender", "thidua@localhost")),
+            use_tls=bool(mail.get("use_tls", False)),
+            username=str(mail.get("username", "")), password=str(mail.get("password", "")),
+        )
+        base_url = str(self.settings.get("app", "base_url", ""))
+        delivery.deliver_pending(self.engine, self.clock, mailer, base_url=base_url)
+        delivery.deliver_digests(self.engine, self.clock, mailer, base_url=base_url)
+
     def close(self) -> None:
         self.workflows.store.close()
         self.engine.dispose()
@@ -67,5 +106,7 @@ def bootstrap(
     chain = HistoryChain(str(settings.get("audit", "chain_key", "thidua-development-chain-key")))
     catalog = DefinitionCatalog(engine, registry, clock)
     criteria = CriteriaCatalog(engine, clock)
-    workflows = Workflows(engine, catalog, clock, chain, criteria=criteria.get)
+    holidays = settings.definitions_dir / "holidays"
+    calendar = load_calendar_paths([holidays]) if holidays.is_dir() else EMPTY
+    workflows = Workflows(engine, catalog, clock, chain, criteria=criteria.get, calendar=calendar)
     return Services(settings, engine, clock, registry, chain, catalog, criteria, workflows)

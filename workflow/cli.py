@@ -68,6 +68,7 @@ def cli() -> None:
 def validate(paths: tuple[Path, ...]) -> None:
     """Check definition files and criteria tables (default: the definitions folder);
     exit 1 listing every error."""
+    from workflow.domain.calendar_loader import load_calendar_paths
     from workflow.domain.criteria import CriteriaTable
     from workflow.domain.criteria_loader import load_criteria_paths
     from workflow.engine.loader import load_paths
@@ -79,10 +80,16 @@ def validate(paths: tuple[Path, ...]) -> None:
     if missing:
         raise NotFound(", ".join(f"{p}: no such file or folder" for p in missing))
     criteria = [p / "criteria" for p in targets if (p / "criteria").is_dir()]
+    holidays = [p / "holidays" for p in targets if (p / "holidays").is_dir()]
     errors: list[DefinitionError] = []
     tables: dict[str, CriteriaTable] = {}
     try:
         tables = load_criteria_paths(criteria, base=Path.cwd()) if criteria else {}
+    except DefinitionErrors as exc:
+        errors += exc.errors
+    calendar = None
+    try:
+        calendar = load_calendar_paths(holidays, base=Path.cwd()) if holidays else None
     except DefinitionErrors as exc:
         errors += exc.errors
     try:
@@ -95,6 +102,9 @@ def validate(paths: tuple[Path, ...]) -> None:
         table = tables[code]
         click.echo(f"ok  {table.source_path}: criteria table {code} ({len(table.groups)} groups, "
                    f"{len(table.criteria)} criteria, {table.scale} points)")
+    for y in sorted(calendar.years.values(), key=lambda c: c.year) if calendar else ():
+        note = "" if y.verified else ", not yet checked against the official notice"
+        click.echo(f"ok  {y.source_path}: holidays {y.year} ({len(y.holidays)} days off{note})")
     for name in sorted(specs):
         spec = specs[name]
         click.echo(f"ok  {spec.source_path}: {name} ({len(spec.states)} states, "

@@ -32,6 +32,7 @@ class CompiledStatement:
     def __init__(
         self, stmt: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None
     ) -> None:
+        """Statements here use no expanding IN (...) lists; write `or_(col == literal(v))`."""
         compiled = cast(
             SQLCompiler,
             stmt.compile(dialect=dialect, column_keys=list(column_keys or []) or None),

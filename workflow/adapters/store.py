@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workflow.adapters.executor import StatementCache, Transaction
-from workflow.adapters.tables import cluster_members, documents, history, instances
+from workflow.adapters.tables import cluster_members, deadlines, documents, history, instances
 from workflow.adapters.year_store import YearQueries
 from workflow.domain.criteria import CriteriaTable
 from workflow.engine.instance import CANCELLED, Instance
@@ -26,6 +26,10 @@ _STATE_VALUES = ("state", "version", "last_hash", "entered_at")
 HISTORY_COLUMNS = (
     "instance_id", "seq", "definition_id", "kind", "from_state", "to_state", "trigger", "actor",
     "on_behalf_of", "role", "at", "comment", "payload", "prev_hash", "hash",
+)
+DEADLINE_COLUMNS = (
+    "instance_id", "state", "entry_version", "kind", "days_before", "due_date", "fire_at",
+    "anchor", "role", "trigger", "status",
 )
 NEW_INSTANCE_COLUMNS = (
     "definition_id", "workflow", "state", "status", "version", "unit_id", "cluster_id", "year",
@@ -166,6 +170,19 @@ class WriteTx(YearQueries, Transaction):
             return False
         self.execute(store._insert_history, entry)
         return True
+
+    def insert_deadlines(self, rows: list[dict[str, Any]]) -> None:
+        stmt = self.cache.get("insert_deadline", deadlines.insert, DEADLINE_COLUMNS)
+        for row in rows:
+            self.execute(stmt, row)
+
+    def cancel_deadlines(self, instance_id: int, at: dt.datetime) -> int:
+        """Cancel what is still pending for the instance (it left the state, or ended)."""
+        d = deadlines.c
+        stmt = self.cache.get("cancel_deadlines", lambda: deadlines.update().where(
+            d.instance_id == sa.bindparam("b_id"), d.status == "pending",
+        ).values(status="cancelled", done_at=sa.bindparam("at")))
+        return self.execute(stmt, {"b_id": instance_id, "at": at})
 
     def child_states(self, parent_id: int, workflow: str) -> list[str]:
         """The states of a parent's children of one workflow; cancelled ones are marked so."""

@@ -57,6 +57,7 @@ class CompiledWorkflow:
         self.version = version
         self.registry = registry
         self.final_states = frozenset(s.name for s in spec.states if s.final)
+        self.deadline_states = frozenset(s.name for s in spec.states if s.deadline is not None)
         self._index: dict[tuple[str, str], TransitionSpec] = {
             (src, t.trigger): t for t in spec.transitions for src in t.sources
         }

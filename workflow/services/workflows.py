@@ -20,6 +20,7 @@ from workflow.engine.instance import ACTIVE, CANCELLED, COMPLETED, SUSPENDED, In
 from workflow.engine.machine import CompiledWorkflow
 from workflow.engine.spec import SpawnSpec, TransitionSpec
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, StaleState
+from workflow.services import deadlines
 from workflow.services.catalog import DefinitionCatalog
 
 # Auto transitions may set off others (a child completes its parent, which completes its own
@@ -44,12 +45,14 @@ class Workflows:
     def __init__(
         self, engine: Engine, catalog: DefinitionCatalog, clock: Clock, chain: HistoryChain,
         criteria: Callable[[str, int | None], CriteriaTable] | None = None,
+        calendar: deadlines.WorkingDays | None = None,
     ) -> None:
         self.engine = engine
         self.catalog = catalog
         self.clock = clock
         self.chain = chain
         self.store = Store(engine, criteria)
+        self.calendar = calendar or deadlines.WeekendsOnly()
 
     # --- reading -------------------------------------------------------------------------
 
@@ -145,6 +148,13 @@ class Workflows:
             raise
         return inst
 
+    def fire_in(
+        self, tx: WriteTx, inst: Instance, trigger: str, actor: Actor,
+        payload: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Fire inside a transaction the caller holds (the sweep's timeouts)."""
+        self._fire(tx, inst, trigger, actor, _payload(payload), depth=0)
+
     def _fire(
         self, tx: WriteTx, inst: Instance, trigger: str, actor: Actor,
         payload: dict[str, Any], depth: int,
@@ -226,6 +236,26 @@ class Workflows:
                 f"{inst.workflow} {inst.id} was changed by someone else since version {expected}; "
                 "reload it and try again"
             )
+        if step.from_state != inst.state or inst.status != status_before or status_changed:
+            self._reschedule(tx, wf, inst, step, now)
+
+    def _reschedule(
+        self, tx: WriteTx, wf: CompiledWorkflow, inst: Instance, step: Step, now: dt.datetime
+    ) -> None:
+        """Deadlines follow the state: those of the state left go, those of the state entered
+        are planned, in the transaction of the step itself."""
+        # A plain step only has rows to cancel if the state it left had a deadline; repairs and
+        # migrations may come from anywhere (the sweep also skips rows of a state left behind).
+        if step.from_state in wf.deadline_states or step.kind not in ("fire", "start", "spawn"):
+            tx.cancel_deadlines(inst.id, now)
+        if inst.status != ACTIVE or inst.state not in wf.deadline_states:
+            return
+        spec = wf.spec.state(inst.state).deadline
+        assert spec is not None
+        parent = tx.instance_data(inst.parent_id) if inst.parent_id is not None else None
+        rows = deadlines.plan(inst, inst.state, spec, now, deadlines.campaign_dates(inst, parent),
+                              self.calendar)
+        tx.insert_deadlines(rows)
 
     def _create(
         self, tx: WriteTx, wf: CompiledWorkflow, actor: Actor, *, unit_id: int | None,

@@ -1,0 +1,256 @@
+"""Load the holiday calendar from YAML, one file per year, reporting every problem at once.
+
+    calendar = load_calendar_paths(["definitions/holidays"], base=ROOT)
+
+Errors read like those of workflow definitions, `<file>:<line> <path>: <message>`, e.g.
+`definitions/holidays/2025.yaml:9 holidays[1].from: from 2025-02-02 is after to 2025-01-25`.
+The shape is checked with marshmallow (the field types of workflow.engine.schema), then the
+meaning: every day in the file's year, no day listed twice, worked days on weekends only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import types as ma_types
+
+from workflow.domain.calendar import SATURDAY, Holiday, HolidayCalendar, YearCalendar
+from workflow.engine import yamlsrc
+from workflow.engine.loader import read_source, source_files
+from workflow.engine.schema import (
+    LABEL,
+    REQUIRED,
+    Bool,
+    Date,
+    Int,
+    LabelSchema,
+    Nested,
+    NestedList,
+    Text,
+    check_list,
+    each,
+    flatten,
+    load_object,
+)
+from workflow.engine.spec import Label
+from workflow.engine.yamlsrc import Source, YamlPath, format_path
+from workflow.errors import DefinitionError, DefinitionErrors
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+# --- shape --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One entry of `holidays`: a single day (`single`) or a range from `first` to `last`."""
+
+    first: dt.date
+    last: dt.date
+    name: Label
+    single: bool
+
+    def days(self) -> Iterator[dt.date]:
+        day = self.first
+        while day <= self.last:
+            yield day
+            day += dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Year:
+    year: int
+    source: str
+    verified: bool
+    holidays: tuple[_Entry, ...]
+    working_days: tuple[dt.date, ...]
+
+
+class Dates(ma.fields.Field[tuple[dt.date, ...]]):
+    """A list of dates like 2025-04-26."""
+
+    default_error_messages: ma_types.ErrorMessages = {
+        "required": REQUIRED,
+        "null": "has no value",
+        "validator_failed": "invalid value",
+    }
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kw: Any
+    ) -> tuple[dt.date, ...]:
+        one = Date()
+        return each(check_list(value), one.deserialize)
+
+
+class HolidaySchema(ma.Schema):
+    date = Date()
+    from_ = Date(data_key="from")
+    to = Date()
+    name = Nested(LabelSchema, required=True, expected=LABEL)
+
+    @ma.validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        day: dt.date | None = data.get("date")
+        first: dt.date | None = data.get("from_")
+        last: dt.date | None = data.get("to")
+        if day is not None and (first is not None or last is not None):
+            raise ma.ValidationError(
+                "give either date (one day) or from and to (a range), not both"
+            )
+        if day is not None:
+            return
+        if first is None and last is None:
+            raise ma.ValidationError("give date (one day) or from and to (a range)")
+        if first is None or last is None:
+            missing = "from" if first is None else "to"
+            message = f"missing required key '{missing}' (a range needs from and to)"
+            raise ma.ValidationError({missing: [message]})
+        if first > last:
+            message = f"from {first.isoformat()} is after to {last.isoformat()}"
+            raise ma.ValidationError({"from": [message]})
+
+    @ma.post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> _Entry:
+        day = data.get("date")
+        if day is not None:
+            return _Entry(day, day, data["name"], single=True)
+        return _Entry(data["from_"], data["to"], data["name"], single=False)
+
+
+class YearSchema(ma.Schema):
+    year = Int(required=True, minimum=1)
+    source = Text(required=True)
+    verified = Bool(required=True)
+    holidays = NestedList(HolidaySchema, required=True)
+    working_days = Dates(load_default=())
+
+    @ma.post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> _Year:
+        return _Year(**data)
+
+
+def _build(src: Source) -> _Year:
+    try:
+        loaded = load_object(YearSchema, src.data)
+    except ma.ValidationError as exc:
+        problems = flatten(exc.messages)
+        raise DefinitionErrors(src.error(path, message) for path, message in problems) from None
+    assert isinstance(loaded, _Year)
+    return loaded
+
+
+# --- meaning ------------------------------------------------------------------------------
+
+
+def _where(src: Source, path: YamlPath) -> str:
+    return f"{format_path(path)} (line {src.line(path)})"
+
+
+def _outside(day: dt.date, year: int) -> str:
+    return f"{day.isoformat()} is not in {year}, the year of this file"
+
+
+def _check_holidays(y: _Year, src: Source) -> tuple[list[DefinitionError], dict[dt.date, int]]:
+    """Days outside the year and days given twice; returns the errors and each day's entry."""
+    errors: list[DefinitionError] = []
+    owner: dict[dt.date, int] = {}
+    for i, entry in enumerate(y.holidays):
+        base: YamlPath = ("holidays", i)
+        if entry.single:
+            ends = [("date", entry.first)]
+        else:
+            ends = [("from", entry.first), ("to", entry.last)]
+        outside = [(key, day) for key, day in ends if day.year != y.year]
+        for key, day in outside:
+            errors.append(src.error((*base, key), _outside(day, y.year)))
+        if outside:
+            continue
+        clash = next((day for day in entry.days() if day in owner), None)
+        if clash is not None:
+            where = _where(src, ("holidays", owner[clash]))
+            message = f"{clash.isoformat()} is already a holiday at {where}"
+            errors.append(src.error(base, message))
+        for day in entry.days():
+            owner.setdefault(day, i)
+    return errors, owner
+
+
+def _check_working_days(
+    y: _Year, src: Source, holidays: dict[dt.date, int]
+) -> Iterator[DefinitionError]:
+    first: dict[dt.date, int] = {}
+    for k, day in enumerate(y.working_days):
+        path: YamlPath = ("working_days", k)
+        shown = day.isoformat()
+        if day.year != y.year:
+            yield src.error(path, _outside(day, y.year))
+        elif day in first:
+            where = _where(src, ("working_days", first[day]))
+            yield src.error(path, f"{shown} is already listed at {where}")
+        elif day.weekday() < SATURDAY:
+            message = (
+                f"{shown} is a {WEEKDAYS[day.weekday()]}, a working day anyway; list only the "
+                "Saturdays and Sundays that are worked"
+            )
+            yield src.error(path, message)
+        elif day in holidays:
+            where = _where(src, ("holidays", holidays[day]))
+            yield src.error(path, f"{shown} cannot be worked: it is a holiday at {where}")
+        first.setdefault(day, k)
+
+
+def _check(src: Source) -> YearCalendar:
+    y = _build(src)
+    errors, owner = _check_holidays(y, src)
+    errors += _check_working_days(y, src, owner)
+    if errors:
+        raise DefinitionErrors(errors)
+    holidays = tuple(Holiday(day, y.holidays[i].name) for day, i in sorted(owner.items()))
+    return YearCalendar(
+        year=y.year,
+        holidays=holidays,
+        working_days=tuple(sorted(y.working_days)),
+        source=y.source,
+        verified=y.verified,
+        source_path=src.file,
+    )
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def load_calendar_text(text: str, file: str) -> YearCalendar:
+    """Load the holidays of one year; raises DefinitionErrors with all of its problems."""
+    return _check(yamlsrc.parse(text, file))
+
+
+def load_calendar_paths(paths: Iterable[Path | str], base: Path | None = None) -> HolidayCalendar:
+    """Load holiday files and folders (their *.yaml and *.yml) into one calendar.
+
+    Raises DefinitionErrors with every problem of every file, including a year given by two
+    files. File names in messages are relative to `base`, or as given.
+    """
+    errors: list[DefinitionError] = []
+    years: dict[int, YearCalendar] = {}
+    for path, file in source_files(paths, base, errors):
+        try:
+            src = yamlsrc.parse(read_source(path, file), file)
+            calendar = _check(src)
+        except DefinitionErrors as exc:
+            errors += exc.errors
+            continue
+        if calendar.year in years:
+            other = years[calendar.year].source_path
+            message = f"the holidays of {calendar.year} are already defined in {other}"
+            errors.append(src.error(("year",), message))
+        else:
+            years[calendar.year] = calendar
+    if errors:
+        raise DefinitionErrors(errors)
+    return HolidayCalendar(years)
+

@@ -1,0 +1,118 @@
+"""Deadline rows: planned when an instance enters a state that has a deadline, in the same
+transaction; cancelled when it leaves; moved when the campaign date they derive from moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from workflow.engine.instance import Instance
+from workflow.engine.spec import DeadlineSpec
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+REMIND_HOUR = 8  # reminders go out at the start of the office day, local time
+
+
+class WorkingDays(Protocol):
+    def add_working_days(self, start: dt.date, n: int) -> dt.date: ...
+
+
+class WeekendsOnly:
+    """Working days without a holiday calendar: Monday to Friday."""
+
+    def add_working_days(self, start: dt.date, n: int) -> dt.date:
+        day, left = start, n
+        while left > 0:
+            day += dt.timedelta(days=1)
+            if day.weekday() < 5:
+                left -= 1
+        return day
+
+
+def local_time(day: dt.date, hour: int = 0) -> dt.datetime:
+    """A local wall-clock time on a day, as UTC."""
+    return dt.datetime.combine(day, dt.time(hour), LOCAL).astimezone(dt.UTC)
+
+
+def end_of(day: dt.date) -> dt.datetime:
+    """The moment a due date is over: local midnight after it."""
+    return local_time(day + dt.timedelta(days=1))
+
+
+def campaign_dates(inst: Instance, parent_data: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    data = inst.data if inst.workflow == "campaign" else (parent_data or {})
+    dates = data.get("dates")
+    return dates if isinstance(dates, Mapping) else {}
+
+
+def due_date(
+    spec: DeadlineSpec, entered: dt.datetime, dates: Mapping[str, Any], calendar: WorkingDays
+) -> tuple[dt.date, str] | None:
+    """The local date a state is due, and what it derives from; None when its campaign date
+    is not set (the deadline cannot be known yet)."""
+    start = entered.astimezone(LOCAL).date()
+    if spec.kind == "date" and spec.date is not None:
+        return spec.date, "date"
+    if spec.kind == "campaign_date" and spec.campaign_date:
+        raw = dates.get(spec.campaign_date)
+        if not raw:
+            return None
+        day = dt.date.fromisoformat(str(raw)) + dt.timedelta(days=spec.offset_days)
+        return day, f"campaign_date:{spec.campaign_date}:{spec.offset_days}"
+    if spec.kind == "days" and spec.days is not None:
+        return start + dt.timedelta(days=spec.days), f"days:{spec.days}"
+    if spec.kind == "working_days" and spec.working_days is not None:
+        return calendar.add_working_days(start, spec.working_days), \
+            f"working_days:{spec.working_days}"
+    return None
+
+
+def fire_time(kind: str, due: dt.date, days_before: int) -> dt.datetime:
+    if kind == "reminder":
+        return local_time(due - dt.timedelta(days=days_before), REMIND_HOUR)
+    return end_of(due)
+
+
+def plan(
+    inst: Instance, state: str, spec: DeadlineSpec, now: dt.datetime,
+    dates: Mapping[str, Any], calendar: WorkingDays,
+) -> list[dict[str, Any]]:
+    """The rows for an instance that just entered `state` (version inst.version)."""
+    found = due_date(spec, now, dates, calendar)
+    if found is None:
+        return []
+    due, anchor = found
+    wanted: list[tuple[str, int, str | None, str | None]] = [
+        ("reminder", n, None, None) for n in spec.remind_days_before
+    ]
+    if spec.escalate_to:
+        wanted.append(("escalation", 0, spec.escalate_to, None))
+    if spec.timeout_trigger:
+        wanted.append(("timeout", 0, None, spec.timeout_trigger))
+    rows = []
+    for kind, days_before, role, trigger in wanted:
+        fire_at = fire_time(kind, due, days_before)
+        if kind == "reminder" and fire_at < now:
+            continue  # entered too late for this reminder: it never applied
+        rows.append({
+            "instance_id": inst.id, "state": state, "entry_version": inst.version,
+            "kind": kind, "days_before": days_before, "due_date": due, "fire_at": fire_at,
+            "anchor": anchor, "role": role, "trigger": trigger, "status": "pending",
+        })
+    return rows
+
+
+def moved_rows(
+    rows: list[tuple[int, str, int, str]], new_day: dt.date
+) -> list[dict[str, Any]]:
+    """New due date and fire time of pending rows (id, kind, days_before, anchor) whose
+    campaign date moved to `new_day`; the anchor keeps the row's offset from that date."""
+    out = []
+    for row_id, kind, days_before, anchor in rows:
+        offset = int(anchor.rsplit(":", 1)[1])
+        due = new_day + dt.timedelta(days=offset)
+        out.append({"b_id": row_id, "due_date": due,
+                    "fire_at": fire_time(kind, due, days_before)})
+    return out
