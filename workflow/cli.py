@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import sys
 from collections.abc import Callable
@@ -37,12 +38,23 @@ def friendly_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _services(ctx: click.Context) -> Services:
+def _services(ctx: click.Context, *, migrated: bool = True) -> Services:
     if ctx.obj is None:
         ctx.obj = bootstrap(load_settings())
         ctx.call_on_close(ctx.obj.close)
     services: Services = ctx.obj
+    if migrated:
+        _require_schema(services)
     return services
+
+
+def _require_schema(services: Services) -> None:
+    from workflow.adapters import migrate
+
+    if migrate.pending(services.engine):
+        raise WorkflowError(
+            f"the database {services.engine.url.render_as_string()} is not at the current "
+            "schema: run `thidua db upgrade` first")
 
 
 def _actor(services: Services, username: str) -> Actor:
@@ -187,7 +199,7 @@ def db() -> None:
 @friendly_errors
 def db_upgrade(ctx: click.Context) -> None:
     """Create or migrate the database schema to the newest version."""
-    services = _services(ctx)
+    services = _services(ctx, migrated=False)
     services.upgrade_schema()
     click.echo(f"database is up to date: {services.engine.url.render_as_string()}")
 
@@ -360,6 +372,65 @@ def ranking(ctx: click.Context, campaign_id: int) -> None:
         click.echo(f"not final yet: {len(result.pending_units)} unit(s)")
 
 
+# --- scheduler ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--now", "now_text", metavar="YYYY-MM-DDTHH:MM",
+              help="Sweep as of this local time (Asia/Ho_Chi_Minh) instead of the clock's.")
+@click.option("--batch", type=int, help="Rows per transaction.")
+@click.pass_context
+@friendly_errors
+def sweep(ctx: click.Context, now_text: str | None, batch: int | None) -> None:
+    """Run one sweep of the due deadlines: reminders, escalations and timeouts."""
+    from workflow.clock import FakeClock
+    from workflow.services.deadlines import LOCAL
+
+    settings = load_settings()
+    clock = None
+    if now_text:
+        try:
+            moment = dt.datetime.fromisoformat(now_text)
+        except ValueError:
+            raise click.BadParameter(f"{now_text!r} is not YYYY-MM-DDTHH:MM",
+                                     param_hint="--now") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=LOCAL)
+        clock = FakeClock(moment)
+    services = bootstrap(settings, clock=clock)
+    ctx.call_on_close(services.close)
+    _require_schema(services)
+    sweeper = services.sweeper()
+    if batch:
+        sweeper.batch_size = batch
+    report = sweeper.sweep()
+    click.echo(f"sweep at {services.clock.now().astimezone(LOCAL):%Y-%m-%d %H:%M} local: {report}")
+    for note in report.notes:
+        click.echo(f"  {note}", err=True)
+
+
+@cli.command()
+@click.pass_context
+@friendly_errors
+def scheduler(ctx: click.Context) -> None:
+    """Run the background job in the foreground: lead, sweep and deliver every interval."""
+    from workflow.adapters.background import start_background
+
+    services = _services(ctx)
+    interval = int(services.settings.get("scheduler", "sweep_interval_seconds", 60))
+    click.echo(f"sweeping every {interval} s (Ctrl+C to stop)")
+
+    def tick() -> None:
+        report = services.tick()
+        if report is not None and report.processed:
+            click.echo(f"{dt.datetime.now():%H:%M:%S} {report}")
+
+    try:
+        start_background(tick, interval, blocking=True)
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("stopped")
+
+
 # --- demo ------------------------------------------------------------------------------------
 
 
@@ -374,7 +445,7 @@ def demo(ctx: click.Context, reset: bool) -> None:
     settings = load_settings()
     if reset:
         demo_module.delete_sqlite_database(settings.database_url)
-    services = _services(ctx)
+    services = _services(ctx, migrated=False)
     demo_module.run(services, echo=click.echo)
 
 
