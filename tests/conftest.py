@@ -17,6 +17,8 @@ from workflow.config import PROJECT_ROOT, load_settings
 from workflow.domain.roles import Actor
 from workflow.services import organisations, people
 
+pytest_plugins = ["tests.smtp_support"]
+
 ROOT = PROJECT_ROOT
 TEST_WORKFLOWS = ROOT / "tests" / "data" / "workflows"
 PG_URL = os.environ.get("THIDUA_TEST_PG_URL")

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
-import socket
 import threading
-from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from tests.smtp_support import SENDER, Handler, free_port
 from workflow.adapters.db import new_id, read_connection, write_transaction
 from workflow.adapters.mailer import FakeMailer, SmtpMailer
 from workflow.adapters.tables import outbox, users
@@ -24,60 +19,8 @@ from workflow.clock import FakeClock
 from workflow.services import delivery, people, templates
 
 BASE_URL = "https://thidua.example.vn"
-SENDER = "Thi đua – Khen thưởng <thidua@thidua.gov.vn>"
 TITLE = "Giao ước thi đua – Bộ Công an"
 DAY = dt.date(2025, 1, 6)  # the clock starts at 09:00 that day in Hà Nội
-
-
-class Handler:
-    """Stores what the server accepted; answers with the queued replies first."""
-
-    def __init__(self) -> None:
-        self.received: list[Envelope] = []
-        self.rcpt_replies: list[str] = []
-        self.data_replies: list[str] = []
-
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str,
-        rcpt_options: list[str],
-    ) -> str:
-        if self.rcpt_replies:
-            return self.rcpt_replies.pop(0)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        if self.data_replies:
-            return self.data_replies.pop(0)
-        self.received.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def messages(self) -> list[EmailMessage]:
-        return [_parse(envelope.content) for envelope in self.received]
-
-
-def _parse(content: Any) -> EmailMessage:
-    raw = content if isinstance(content, bytes) else str(content).encode()
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
-    return message
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Handler, SmtpMailer]]:
-    """A real SMTP server on 127.0.0.1, and a mailer pointed at it."""
-    handler = Handler()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield handler, SmtpMailer("127.0.0.1", port, SENDER, timeout=5)
-    controller.stop()
 
 
 def _user(services: Services, name: str, *, locale: str = "vi", digest: bool = False) -> int:
@@ -200,7 +143,7 @@ def test_a_temporary_refusal_is_tried_again_after_the_back_off(
 
 
 def test_a_server_that_is_down_is_a_temporary_failure(services: Services) -> None:
-    mailer = SmtpMailer("127.0.0.1", _free_port(), SENDER, timeout=5)
+    mailer = SmtpMailer("127.0.0.1", free_port(), SENDER, timeout=5)
     row = _row(services, _user(services, "pham.thi.dung"))
 
     assert _pending(services, mailer) == delivery.DeliveryReport(retried=1)

@@ -8,10 +8,13 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from tests.smtp_support import Handler
 from tests.year_support import Bloc, at, launch, make_bloc, sign_pledge
-from workflow.adapters.tables import deadlines, outbox
+from workflow.adapters.mailer import SmtpMailer
+from workflow.adapters.tables import deadlines, outbox, users
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
+from workflow.services import delivery
 from workflow.services.campaign_dates import move_campaign_date
 from workflow.services.scheduler import try_lead
 from workflow.services.templates import render
@@ -175,3 +178,31 @@ def test_templates_speak_vietnamese_by_default() -> None:
 
     assert "Giao ước thi đua – Bộ Công an" in subject
     assert "26/03/2025" in body
+
+
+def test_a_reminder_arrives_by_mail_in_vietnamese_with_a_link(
+    bloc: Bloc, smtp: tuple[Handler, SmtpMailer]
+) -> None:
+    handler, mailer = smtp
+    with bloc.services.engine.begin() as conn:
+        for name in ("bca_officer", "bca_head"):
+            conn.execute(users.update().where(users.c.id == bloc.users[name]).values(
+                email=f"{name}@bocongan.gov.vn"))
+    launch(bloc)
+    pledge = bloc.child("pledge", "bca")
+    sweep(bloc, REMINDER_DAYS[0])
+
+    report = delivery.deliver_pending(bloc.services.engine, bloc.clock, mailer,
+                                      base_url="https://thidua.example.vn")
+
+    assert report.sent == 2
+    mails = {m["To"]: m for m in handler.messages()}
+    assert set(mails) == {"bca_officer@bocongan.gov.vn", "bca_head@bocongan.gov.vn"}
+    mail = mails["bca_head@bocongan.gov.vn"]
+    assert "Giao ước thi đua – Bộ Công an" in mail["Subject"]
+    body = mail.get_content()
+    assert "Dự thảo" in body
+    assert "26/03/2025" in body
+    assert f"/items/{pledge.id}" in body
+    assert delivery.deliver_pending(bloc.services.engine, bloc.clock, mailer,
+                                    base_url="https://thidua.example.vn").sent == 0
