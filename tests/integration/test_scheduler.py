@@ -14,7 +14,7 @@ from workflow.adapters.mailer import SmtpMailer
 from workflow.adapters.tables import deadlines, outbox, users
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
-from workflow.services import delivery
+from workflow.services import delivery, notifications
 from workflow.services.campaign_dates import move_campaign_date
 from workflow.services.scheduler import try_lead
 from workflow.services.templates import render
@@ -206,3 +206,20 @@ def test_a_reminder_arrives_by_mail_in_vietnamese_with_a_link(
     assert f"/items/{pledge.id}" in body
     assert delivery.deliver_pending(bloc.services.engine, bloc.clock, mailer,
                                     base_url="https://thidua.example.vn").sent == 0
+
+
+def test_reminders_land_in_the_inbox_with_an_unread_count(bloc: Bloc) -> None:
+    launch(bloc)
+    sweep(bloc, REMINDER_DAYS[0])
+    head = bloc.users["bca_head"]
+
+    before = notifications.unread_count(bloc.services.engine, head)
+    page = notifications.inbox(bloc.services.engine, head)
+    notifications.mark_read(bloc.services.engine, head, [page[0].id], bloc.clock.now())
+    notifications.mark_read(bloc.services.engine, bloc.users["bqp_head"], [page[0].id],
+                            bloc.clock.now())  # someone else's: ignored
+
+    assert before == 1
+    assert page[0].subject.startswith("[Thi đua]")
+    assert notifications.unread_count(bloc.services.engine, head) == 0
+    assert notifications.inbox(bloc.services.engine, head)[0].read
