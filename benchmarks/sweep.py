@@ -61,6 +61,7 @@ def seed(svc: Services, path: str, pending: int, due: int) -> None:
         " fire_at, anchor, status, late) VALUES (?, 'draft', 1, 'reminder', ?, '2025-06-30',"
         " ?, 'date', 'pending', 0)", rows)
     conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # as a running database would have been
     conn.close()
 
 

@@ -49,6 +49,7 @@ def _sqlite_engine(url: str, synchronous: str, echo: bool) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA cache_size=-65536")  # 64 MB of pages per connection
         cur.close()
 
     @event.listens_for(engine, "begin")

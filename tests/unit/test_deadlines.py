@@ -1,0 +1,74 @@
+"""Planning deadline rows from a definition's deadline: dates, campaign dates, working days."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.conftest import ROOT
+from workflow.domain.calendar_loader import load_calendar_paths
+from workflow.engine.instance import ACTIVE, Instance
+from workflow.engine.spec import DeadlineSpec
+from workflow.services import deadlines
+
+CALENDAR = load_calendar_paths([ROOT / "definitions" / "holidays"])
+
+
+def item(workflow: str = "pledge") -> Instance:
+    return Instance(7, 1, workflow, "submitted", ACTIVE, 3, 1, 2, 2025, 9, {}, "",
+                    dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+
+
+def local(day: str, hour: int = 9) -> dt.datetime:
+    return deadlines.local_time(dt.date.fromisoformat(day), hour)
+
+
+def test_working_days_skip_tet() -> None:
+    spec = DeadlineSpec(kind="working_days", working_days=5, remind_days_before=(1,),
+                        escalate_to="council_secretariat")
+
+    rows = deadlines.plan(item(), "submitted", spec, local("2025-01-24"), {}, CALENDAR)
+
+    assert {r["due_date"] for r in rows} == {dt.date(2025, 2, 7)}  # Tết: 25/1 – 2/2
+    reminder, escalation = rows
+    assert reminder["fire_at"] == local("2025-02-06", 8)
+    assert escalation["fire_at"] == local("2025-02-08", 0)  # the day is over at midnight
+    assert (escalation["role"], escalation["anchor"]) == ("council_secretariat", "working_days:5")
+
+
+def test_campaign_dates_come_from_the_parent_campaign() -> None:
+    spec = DeadlineSpec(kind="campaign_date", campaign_date="pledge_deadline", offset_days=-5,
+                        remind_days_before=(7, 3, 1))
+    dates = deadlines.campaign_dates(item(), {"dates": {"pledge_deadline": "2025-03-31"}})
+
+    rows = deadlines.plan(item(), "draft", spec, local("2025-02-10"), dates, CALENDAR)
+
+    assert [(r["days_before"], r["due_date"]) for r in rows] == [
+        (7, dt.date(2025, 3, 26)), (3, dt.date(2025, 3, 26)), (1, dt.date(2025, 3, 26))]
+    assert rows[0]["anchor"] == "campaign_date:pledge_deadline:-5"
+
+
+def test_no_rows_while_the_campaign_date_is_unknown() -> None:
+    spec = DeadlineSpec(kind="campaign_date", campaign_date="scoring_deadline",
+                        timeout_trigger="expire")
+
+    assert deadlines.plan(item(), "x", spec, local("2025-02-10"), {}, CALENDAR) == []
+
+
+def test_reminders_already_past_at_entry_are_not_planned() -> None:
+    spec = DeadlineSpec(kind="date", date=dt.date(2025, 3, 10), remind_days_before=(7, 1),
+                        timeout_trigger="expire")
+
+    rows = deadlines.plan(item(), "x", spec, local("2025-03-05"), {}, CALENDAR)
+
+    assert [(r["kind"], r["days_before"]) for r in rows] == [("reminder", 1), ("timeout", 0)]
+    assert rows[1]["trigger"] == "expire"
+
+
+def test_a_moved_campaign_date_keeps_each_rows_offset() -> None:
+    moved = deadlines.moved_rows(
+        [(1, "reminder", 3, "campaign_date:pledge_deadline:-5"),
+         (2, "timeout", 0, "campaign_date:pledge_deadline:0")], dt.date(2025, 4, 15))
+
+    assert [(m["b_id"], m["due_date"]) for m in moved] == [
+        (1, dt.date(2025, 4, 10)), (2, dt.date(2025, 4, 15))]
+    assert moved[0]["fire_at"] == local("2025-04-07", 8)
