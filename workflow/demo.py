@@ -41,7 +41,7 @@ BHXH_PROVINCES = (
 )
 DATES = {
     "pledge_deadline": "2025-03-31",
-    "mid_year_report_due": "2025-07-15",
+    "six_month_report_due": "2025-07-15",
     "inspection_end": "2025-11-15",
     "scoring_deadline": "2025-12-10",
     "year_end_report_due": "2025-12-15",

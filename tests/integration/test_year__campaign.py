@@ -88,10 +88,10 @@ def test_launch_needs_a_published_criteria_table_and_ordered_dates(bloc: Bloc) -
     with pytest.raises(TransitionNotAllowed) as disorder:
         bloc.wf.fire(campaign, "launch", bloc.leader, {
             "theme": "x", "criteria_table": "khoi_noi_chinh",
-            "dates": DATES | {"mid_year_report_due": "2025-01-01"}})
+            "dates": DATES | {"six_month_report_due": "2025-01-01"}})
 
     assert "no published criteria table 'khong_co'" in str(unknown.value)
-    assert "dates.mid_year_report_due (2025-01-01) comes before dates.pledge_deadline" in str(
+    assert "dates.six_month_report_due (2025-01-01) comes before dates.pledge_deadline" in str(
         disorder.value)
     assert bloc.wf.get(campaign.id).state == "draft"
 

@@ -72,3 +72,20 @@ def test_a_moved_campaign_date_keeps_each_rows_offset() -> None:
     assert [(m["b_id"], m["due_date"]) for m in moved] == [
         (1, dt.date(2025, 4, 10)), (2, dt.date(2025, 4, 15))]
     assert moved[0]["fire_at"] == local("2025-04-07", 8)
+
+
+def test_a_reports_due_date_follows_its_period() -> None:
+    spec = DeadlineSpec(kind="campaign_date", campaign_date="{period}_report_due",
+                        remind_days_before=(1,))
+    dates = {"six_month_report_due": "2025-07-15", "year_end_report_due": "2025-12-15"}
+    six, year_end = item("report"), item("report")
+    six.data, year_end.data = {"period": "six_month"}, {"period": "year_end"}
+
+    first = deadlines.plan(six, "due", spec, local("2025-07-01"), dates, CALENDAR)
+    second = deadlines.plan(year_end, "due", spec, local("2025-12-01"), dates, CALENDAR)
+    unknown = deadlines.plan(item("report"), "due", spec, local("2025-07-01"), dates, CALENDAR)
+
+    assert first[0]["due_date"] == dt.date(2025, 7, 15)
+    assert second[0]["due_date"] == dt.date(2025, 12, 15)
+    assert second[0]["anchor"] == "campaign_date:year_end_report_due:0"
+    assert unknown == []

@@ -116,6 +116,21 @@ class Name(_Field[str]):
         return check_name(value)
 
 
+_CAMPAIGN_KEY = re.compile(r"^([a-z0-9_]|\{[a-z][a-z0-9_]*\})+$")
+
+
+class CampaignKey(_Field[str]):
+    """A campaign date key; `{field}` takes part of it from the item's data, e.g.
+    `{period}_report_due` is `six_month_report_due` for a six-month report."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> str:
+        if isinstance(value, str) and _CAMPAIGN_KEY.match(value) and value[0] != "_":
+            return value
+        raise ma.ValidationError(
+            f"expected a snake_case date key, optionally with {{field}} parts, got "
+            f"{describe(value)}")
+
+
 class Text(_Field[str]):
     def __init__(self, *, allow_empty: bool = False, **kw: Any) -> None:
         super().__init__(**kw)
@@ -381,7 +396,7 @@ class LabelSchema(ma.Schema):
 
 class DeadlineSchema(ma.Schema):
     date = Date()
-    campaign_date = Name()
+    campaign_date = CampaignKey()
     offset_days = Int()
     days = Int(minimum=1)
     working_days = Int(minimum=1)

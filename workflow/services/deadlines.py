@@ -47,8 +47,18 @@ def campaign_dates(inst: Instance, parent_data: Mapping[str, Any] | None) -> Map
     return dates if isinstance(dates, Mapping) else {}
 
 
+def campaign_key(template: str, data: Mapping[str, Any]) -> str | None:
+    """`{period}_report_due` with data {period: six_month} -> six_month_report_due; None when
+    a field is missing. The template was checked to hold only names and {name} parts."""
+    try:
+        return template.format_map({k: str(v) for k, v in data.items()})
+    except KeyError:
+        return None
+
+
 def due_date(
-    spec: DeadlineSpec, entered: dt.datetime, dates: Mapping[str, Any], calendar: WorkingDays
+    spec: DeadlineSpec, entered: dt.datetime, dates: Mapping[str, Any], calendar: WorkingDays,
+    data: Mapping[str, Any] | None = None,
 ) -> tuple[dt.date, str] | None:
     """The local date a state is due, and what it derives from; None when its campaign date
     is not set (the deadline cannot be known yet)."""
@@ -56,11 +66,12 @@ def due_date(
     if spec.kind == "date" and spec.date is not None:
         return spec.date, "date"
     if spec.kind == "campaign_date" and spec.campaign_date:
-        raw = dates.get(spec.campaign_date)
+        key = campaign_key(spec.campaign_date, data or {})
+        raw = dates.get(key) if key else None
         if not raw:
             return None
         day = dt.date.fromisoformat(str(raw)) + dt.timedelta(days=spec.offset_days)
-        return day, f"campaign_date:{spec.campaign_date}:{spec.offset_days}"
+        return day, f"campaign_date:{key}:{spec.offset_days}"
     if spec.kind == "days" and spec.days is not None:
         return start + dt.timedelta(days=spec.days), f"days:{spec.days}"
     if spec.kind == "working_days" and spec.working_days is not None:
@@ -80,7 +91,7 @@ def plan(
     dates: Mapping[str, Any], calendar: WorkingDays,
 ) -> list[dict[str, Any]]:
     """The rows for an instance that just entered `state` (version inst.version)."""
-    found = due_date(spec, now, dates, calendar)
+    found = due_date(spec, now, dates, calendar, inst.data)
     if found is None:
         return []
     due, anchor = found

@@ -21,9 +21,9 @@ from workflow.errors import InvalidInput
 YEAR = Registry()
 # Vietnam keeps one time zone and no daylight saving: a due date ends at local midnight.
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-CAMPAIGN_DATES = ("pledge_deadline", "mid_year_report_due", "inspection_end",
+CAMPAIGN_DATES = ("pledge_deadline", "six_month_report_due", "inspection_end",
                   "scoring_deadline", "year_end_report_due")
-REPORT_DUE = {"six_month": "mid_year_report_due", "year_end": "year_end_report_due"}
+REPORT_DUE = {"six_month": "six_month_report_due", "year_end": "year_end_report_due"}
 
 
 class YearPort(Protocol):
