@@ -330,3 +330,32 @@ leases = sa.Table(
     sa.Column("holder", sa.String(200), nullable=False),
     sa.Column("expires_at", UtcDateTime, nullable=False),
 )
+
+
+# --- voting (bình xét, suy tôn) -----------------------------------------------------------------
+# Who voted and what was voted are kept apart and share nothing that joins them: no common key,
+# no timestamp, no insertion order (SQLite keeps both tables in the order of their random or
+# natural keys; PostgreSQL's ballots are rewritten in random order when the session closes).
+
+vote_participation = sa.Table(
+    "vote_participation",
+    metadata,
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("workflow_instances.id"),
+              primary_key=True),
+    sa.Column("round", sa.Integer, primary_key=True),
+    sa.Column("voter_key", sa.String(64), primary_key=True),  # unit:<id> or user:<id>
+    sa.Column("cast_by", sa.String(100), nullable=False),  # the head, or the delegate
+    sqlite_with_rowid=False,
+)
+
+ballots = sa.Table(
+    "ballots",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),  # random: says nothing about order
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("workflow_instances.id"), nullable=False),
+    sa.Column("round", sa.Integer, nullable=False),
+    sa.Column("choices", sa.JSON, nullable=False),  # {title: [candidate ids]}; {} = abstain
+    sa.Column("voter_key", sa.String(64), nullable=True),  # open ballots only
+    sa.Index("ix_ballots_session_round", "session_id", "round"),
+    sqlite_with_rowid=False,
+)

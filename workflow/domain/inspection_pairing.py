@@ -157,22 +157,22 @@ def _best_assignment(
         new_out[index[a]] &= ~(1 << index[b])
         new_in[index[b]] &= ~(1 << index[a])
     search = _Search(new_out, new_in, rng)
-    for budget in range(search.lower_bound(), len(order) + 1):
-        found = search.run(budget)
-        if found is not None:
-            return {order[i]: order[j] for i, j in enumerate(found)}
+    for budget in range(search.lower_bound(0), len(order) + 1):
+        if search.run(budget):
+            return {order[i]: order[j] for i, j in enumerate(search.assignment())}
     raise AssertionError("unreachable: every cluster of 3 or more units has an assignment")
 
 
 class _Search:
     """Exhaustive depth-first search for an assignment with at most `budget` repeats.
 
-    Chosen pairs form paths; a pair either joins two paths or closes a path into a cycle,
-    which must hold three or more units and leave either no unit or three or more units off
-    closed cycles (any such rest can still be closed). The inspector with the fewest new
-    (non-repeat) options is placed first, new pairs are tried before repeats, each in a
-    seeded random order, and a branch is cut when its repeats plus a lower bound on the
-    repeats still to come exceed the budget. Units are bits of an int.
+    Each unit either gets a new (non-repeat) pair or is marked to repeat. New pairs form paths
+    and cycles; a cycle needs three or more units and must leave none or three or more units
+    outside closed cycles. The units off closed cycles are finally joined into one cycle by
+    one pair per path, the only pairs that may repeat, so the repeats are the number of paths.
+    Which repeat pair to use is thus never a branch. The unit with the fewest new options is
+    placed first, its options in a seeded random order before marking it, and a branch is cut
+    when a lower bound on its final repeats exceeds the budget. Units are bits of an int.
     """
 
     def __init__(self, new_out: list[int], new_in: list[int], rng: random.Random) -> None:
@@ -184,46 +184,43 @@ class _Search:
         self.reset()
 
     def reset(self) -> None:
-        self.successor = [-1] * self.n
+        self.successor = [-1] * self.n  # -1: no new pair (yet)
         self.head = list(range(self.n))  # head[t]: first unit of the path whose last is t
         self.tail = list(range(self.n))  # tail[h]: last unit of the path whose first is h
         self.size = [1] * self.n  # size[h]: units on the path whose first is h
-        self.sources = (1 << self.n) - 1  # units that inspect nobody yet (path ends)
-        self.targets = (1 << self.n) - 1  # units inspected by nobody yet (path starts)
-        self.open_units = self.n  # units not yet on a closed cycle
+        self.sources = (1 << self.n) - 1  # units not yet given a pair nor marked to repeat
+        self.targets = (1 << self.n) - 1  # units nobody has a new pair to yet (path starts)
+        self.open_units = self.n  # units not on a closed cycle
 
-    def run(self, budget: int) -> list[int] | None:
+    def run(self, budget: int) -> bool:
         self.budget = budget
         self.reset()
-        return list(self.successor) if self._place(0) else None
+        return self._place(0)
 
     def _place(self, cost: int) -> bool:
         if not self.sources:
             return True
-        new = {s: self._options(s) & self.new_out[s] for s in _bits(self.sources)}
-        if cost + max(_unavoidable(new), self._unavoidable_in()) > self.budget:
+        new = {s: self._options(s) for s in _bits(self.sources)}
+        if cost + _unavoidable(new) > self.budget or self.lower_bound(cost) > self.budget:
             return False
         source = min(new, key=lambda s: new[s].bit_count())
-        for target in self._ordered(source, new[source], cost):
-            repeat = not new[source] >> target & 1
+        options = _bits(new[source])
+        self.rng.shuffle(options)
+        for target in options:
             closed = self._join(source, target)
-            if self._place(cost + repeat):
+            if self._place(cost):
                 return True
             self._split(source, target, closed)
+        if cost < self.budget:
+            self.sources &= ~(1 << source)
+            if self._place(cost + 1):
+                return True
+            self.sources |= 1 << source
         return False
 
-    def _ordered(self, source: int, new: int, cost: int) -> list[int]:
-        fresh = _bits(new)
-        self.rng.shuffle(fresh)
-        if cost >= self.budget:
-            return fresh
-        repeats = _bits(self._options(source) & ~new)
-        self.rng.shuffle(repeats)
-        return fresh + repeats
-
     def _options(self, source: int) -> int:
-        """Units `source` may still inspect, ignoring whether the pair is a repeat."""
-        mask = self.targets & ~(1 << source)
+        """Units `source` may still be newly paired with."""
+        mask = self.targets & self.new_out[source]
         first = self.head[source]
         if first != source and self._cannot_close(first):
             mask &= ~(1 << first)
@@ -233,7 +230,8 @@ class _Search:
         size = self.size[first]
         return size < 3 or self.open_units - size in (1, 2)
 
-    def _unavoidable_in(self) -> int:
+    def lower_bound(self, cost: int) -> int:
+        """Final repeats are at least the paths that will start at a current path start."""
         new: dict[int, int] = {}
         for target in _bits(self.targets):
             mask = self.sources & self.new_in[target]
@@ -241,7 +239,7 @@ class _Search:
             if last != target and self._cannot_close(target):
                 mask &= ~(1 << last)
             new[target] = mask
-        return _unavoidable(new)
+        return max(cost, _unavoidable(new))
 
     def _join(self, source: int, target: int) -> bool:
         self.successor[source] = target
@@ -261,18 +259,22 @@ class _Search:
         self.successor[source] = -1
         self.sources |= 1 << source
         self.targets |= 1 << target
-        first = self.head[source] if closed else self.head[self.tail[target]]
         if closed:
-            self.open_units += self.size[first]
+            self.open_units += self.size[target]
             return
-        last = self.tail[first]
-        self.head[last] = target
+        first = self.head[self.tail[target]]
+        self.head[self.tail[target]] = target
         self.tail[first] = source
         self.size[first] -= self.size[target]
 
-    def lower_bound(self) -> int:
-        new = {s: self._options(s) & self.new_out[s] for s in _bits(self.sources)}
-        return max(_unavoidable(new), self._unavoidable_in())
+    def assignment(self) -> list[int]:
+        """The found pairs, with the paths joined into one cycle in a seeded random order."""
+        successor = list(self.successor)
+        starts = _bits(self.targets)
+        self.rng.shuffle(starts)
+        for i, first in enumerate(starts):
+            successor[self.tail[first]] = starts[(i + 1) % len(starts)]
+        return successor
 
 
 def _unavoidable(new: dict[int, int]) -> int:

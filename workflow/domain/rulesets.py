@@ -1,0 +1,351 @@
+"""Rule sets (bộ quy định): voting thresholds, quorums, caps, documents and time limits.
+
+These change with the law (Law 06/2022/QH15 from 2024-01-01, Decree 98/2023/NĐ-CP, Decree
+152/2025/NĐ-CP from 2025-07-01), so they are data: definitions/rules/*.yaml, loaded by
+`workflow.domain.rulesets_loader`. Every legal value is `Sourced`: it carries its basis (the
+legal text or the practice it comes from) and whether it was checked against that text. A rule
+set has an effective date range; a campaign or a dossier uses the set in force on its start
+date (`RuleBook.in_force`).
+
+Shares (thresholds, quorums, caps) are exact `Fraction`s: a quorum of 2/3 has no exact decimal,
+and 6 of 9 members must meet it. The vote arithmetic accepts Fractions and Decimals alike and
+never uses floats; each result comes with a sentence that states the arithmetic and the rule.
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields, is_dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Generic, Literal, TypeVar
+
+from workflow.engine.spec import Label
+from workflow.engine.yamlsrc import suggest
+from workflow.errors import InvalidInput, NotFound, WorkflowError
+
+T = TypeVar("T")
+
+VoteBasis = Literal["all_members", "present"]
+Comparison = Literal["at_least", "more_than"]
+TitleKind = Literal["collective", "individual"]
+TitleLevel = Literal["state", "ministry", "unit"]
+DayBasis = Literal["working", "calendar"]
+
+VOTE_BASES: tuple[VoteBasis, ...] = ("all_members", "present")
+COMPARISONS: tuple[Comparison, ...] = ("at_least", "more_than")
+TITLE_KINDS: tuple[TitleKind, ...] = ("collective", "individual")
+TITLE_LEVELS: tuple[TitleLevel, ...] = ("state", "ministry", "unit")
+DAY_BASES: tuple[DayBasis, ...] = ("working", "calendar")
+# revote_then_rank: the tied candidates are voted on again; if still tied, the better final
+# score of the year ranks first.
+TIE_RULES = ("revote_then_rank",)
+
+ShareLike = Fraction | Decimal | int
+
+
+class RuleSetNotInForce(WorkflowError):
+    """No rule set, or more than one, is in force on a date."""
+
+    code = "ruleset_not_in_force"
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sourced(Generic[T]):
+    """A legal value with its basis (legal text or practice) and whether it was verified."""
+
+    value: T
+    basis: str
+    verified: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document kind of a dossier, e.g. to_trinh "Tờ trình"."""
+
+    code: str
+    label: Label
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterVoteRule:
+    """The cluster's year-end vote (suy tôn) naming its leading units."""
+
+    threshold: Sourced[Fraction]
+    basis: VoteBasis  # the denominator: all member units, or those present
+    comparison: Comparison
+
+    @property
+    def strictly(self) -> bool:
+        return self.comparison == "more_than"
+
+    def passes(self, yes: int, all_members: int, present: int) -> tuple[bool, str]:
+        return passes(yes, all_members, present, self.threshold.value, self.basis, self.strictly)
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRule:
+    """A council's secret ballot on a title: the quorum first, then the threshold."""
+
+    threshold: Sourced[Fraction]
+    basis: VoteBasis  # the denominator: all council members, or those present
+    comparison: Comparison
+    secret: Sourced[bool]
+    quorum: Sourced[Fraction]  # members present, at least this share of all members
+
+    @property
+    def strictly(self) -> bool:
+        return self.comparison == "more_than"
+
+    def decide(self, yes: int, all_members: int, present: int) -> tuple[bool, str]:
+        """Whether a candidate is carried; the sentence names the first rule that fails."""
+        met, why = quorum_met(present, all_members, self.quorum.value)
+        if not met:
+            return False, why
+        carried, how = passes(
+            yes, all_members, present, self.threshold.value, self.basis, self.strictly
+        )
+        return carried, f"{why}; {how}"
+
+
+@dataclass(frozen=True, slots=True)
+class Caps:
+    """Limits on how many may receive a title."""
+
+    per_cluster: Sourced[int] | None = None
+    share_of_cluster_leaders: Sourced[Fraction] | None = None
+
+    def leader_quota(self, leading_units: int) -> int | None:
+        """At most this many of `leading_units` cluster-leading units (rounded down)."""
+        if self.share_of_cluster_leaders is None:
+            return None
+        if leading_units < 0:
+            raise InvalidInput(f"the number of leading units is negative: {leading_units}")
+        return math.floor(self.share_of_cluster_leaders.value * leading_units)
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    """An emulation title or form of commendation and the rules for awarding it."""
+
+    code: str
+    label: Label
+    kind: TitleKind
+    level: TitleLevel
+    decided_by: str  # a role of workflow.domain.roles.ROLES
+    vote: VoteRule
+    required_documents: Sourced[tuple[Document, ...]]
+    cluster_vote: ClusterVoteRule | None = None
+    caps: Caps = Caps()
+    max_candidates_per_ballot: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Fairness:
+    """When to warn about a vote's fairness (design, not law)."""
+
+    leader_wins_own: bool = True  # the cluster leader wins its own cluster's vote
+    same_winner_years: int = 3  # the same unit wins this many years running
+    top_rank: int = 3  # the winner is not among the top this many of the score ranking
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """One version of the rules, in force from `effective_from` to `effective_to` inclusive."""
+
+    code: str
+    version: int
+    title: Label
+    effective_from: dt.date
+    effective_to: dt.date | None
+    legal_basis: tuple[str, ...]
+    public_posting_days: Sourced[int]
+    public_posting_basis: DayBasis
+    appraisal_working_days: Sourced[int]
+    return_notice_working_days: Sourced[int]
+    tie_rule: Sourced[str]
+    titles: tuple[Title, ...]
+    documents: tuple[Document, ...] = ()
+    fairness: Fairness = Fairness()
+    source_path: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"'{self.code}' v{self.version}"
+
+    @property
+    def period(self) -> str:
+        start = self.effective_from.isoformat()
+        if self.effective_to is None:
+            return f"from {start}"
+        return f"{start} to {self.effective_to.isoformat()}"
+
+    def covers(self, on: dt.date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+    def overlaps(self, other: RuleSet) -> bool:
+        end = self.effective_to or dt.date.max
+        other_end = other.effective_to or dt.date.max
+        return self.effective_from <= other_end and other.effective_from <= end
+
+    def title_rule(self, code: str) -> Title:
+        """The title `code`; raises NotFound naming the close matches."""
+        for title in self.titles:
+            if title.code == code:
+                return title
+        codes = [t.code for t in self.titles]
+        hint = suggest(code, codes) or f" (titles: {', '.join(codes)})"
+        raise NotFound(f"rule set {self.name} has no title '{code}'{hint}")
+
+    def unverified(self) -> tuple[str, ...]:
+        """The paths of the values not yet verified against their legal basis."""
+        return tuple(_unverified(self, ""))
+
+
+def _unverified(value: Any, path: str) -> Iterator[str]:
+    if isinstance(value, Sourced):
+        if not value.verified:
+            yield path
+        return
+    if isinstance(value, tuple):
+        for item in value:
+            key = getattr(item, "code", None)
+            if isinstance(key, str):
+                yield from _unverified(item, f"{path}[{key}]")
+        return
+    if is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            yield from _unverified(getattr(value, f.name), f"{path}.{f.name}" if path else f.name)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleBook:
+    """Every loaded rule set, earliest first."""
+
+    sets: tuple[RuleSet, ...]
+
+    @classmethod
+    def of(cls, sets: Iterable[RuleSet]) -> RuleBook:
+        return cls(tuple(sorted(sets, key=lambda s: (s.effective_from, s.code, s.version))))
+
+    def in_force(self, on: dt.date) -> RuleSet:
+        """The rule set in force on `on`; raises RuleSetNotInForce when none or several are."""
+        found = [s for s in self.sets if s.covers(on)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            names = ", ".join(f"{s.name} ({s.period})" for s in found)
+            raise RuleSetNotInForce(f"{len(found)} rule sets are in force on {on}: {names}")
+        known = "; ".join(f"{s.name} {s.period}" for s in self.sets) or "none are loaded"
+        raise RuleSetNotInForce(f"no rule set is in force on {on.isoformat()} ({known})")
+
+    def get(self, code: str, version: int) -> RuleSet:
+        """The rule set a campaign or dossier was pinned to."""
+        for rule_set in self.sets:
+            if (rule_set.code, rule_set.version) == (code, version):
+                return rule_set
+        raise NotFound(f"no rule set '{code}' v{version} is loaded")
+
+    def title(self, code: str, on: dt.date) -> Title:
+        """The rules of title `code` in the set in force on `on`."""
+        return self.in_force(on).title_rule(code)
+
+
+# --- vote arithmetic ----------------------------------------------------------------------
+
+
+def show_share(share: ShareLike) -> str:
+    """0.9 -> "90%", 0.625 -> "62.5%", 2/3 -> "2/3": a percent when it is exact."""
+    exact = Fraction(share)
+    percent = exact * 100
+    if (percent * 100).denominator == 1:
+        return _percent_text(percent)
+    return f"{exact.numerator}/{exact.denominator}"
+
+
+def _percent_text(percent: Fraction) -> str:
+    text = f"{Decimal(percent.numerator) / Decimal(percent.denominator):f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
+def show_ratio(part: int, whole: int, near: ShareLike | None = None) -> str:
+    """part/whole as a percent, exact or rounded half up to one decimal: 8/9 -> "88.9%".
+
+    When the rounded percent would read like `near` (the threshold) but differs from it, more
+    decimals are shown, so 89.99% is never printed as 90%.
+    """
+    value = Fraction(part, whole) * 100
+    target = None if near is None else Fraction(near) * 100
+    places = 1
+    while True:
+        scale = 10**places
+        rounded = Fraction(math.floor(value * scale + Fraction(1, 2)), scale)
+        if rounded == value or target is None or rounded != target or places >= 6:
+            return _percent_text(rounded)
+        places += 1
+
+
+def _check_counts(yes: int, all_members: int, present: int) -> None:
+    if all_members < 1:
+        raise InvalidInput(f"a vote needs at least 1 member, got {all_members}")
+    if not 0 <= present <= all_members:
+        raise InvalidInput(f"{present} present is not between 0 and {all_members} members")
+    if not 0 <= yes <= present:
+        raise InvalidInput(f"{yes} yes votes is not between 0 and {present} present")
+
+
+def _check_share(share: ShareLike, what: str) -> Fraction:
+    exact = Fraction(share)
+    if not 0 < exact <= 1:
+        raise InvalidInput(f"the {what} must be more than 0 and at most 1, got {share}")
+    return exact
+
+
+def passes(
+    yes: int,
+    all_members: int,
+    present: int,
+    threshold: ShareLike,
+    basis: str,
+    strictly: bool,
+) -> tuple[bool, str]:
+    """Whether `yes` votes carry: more than (`strictly`) or at least `threshold` of the basis.
+
+    `basis` is all_members (every member counts, absent or not) or present (abstentions and
+    blank ballots count as present but not as yes). E.g. (8, 9, 9, 0.9, all_members, False)
+    -> (False, "8 yes of 9 members = 88.9%, does not meet the rule of at least 90% of all
+    members").
+    """
+    _check_counts(yes, all_members, present)
+    share = _check_share(threshold, "threshold")
+    if basis not in VOTE_BASES:
+        raise InvalidInput(f"unknown vote basis '{basis}' (expected {' or '.join(VOTE_BASES)})")
+    whole, who = (all_members, "members") if basis == "all_members" else (present, "present")
+    rule = f"{'more than' if strictly else 'at least'} {show_share(share)}"
+    rule += " of all members" if basis == "all_members" else " of the members present"
+    if whole == 0:
+        return False, f"no member is present, so nobody can meet the rule of {rule}"
+    ratio = Fraction(yes, whole)
+    ok = ratio > share if strictly else ratio >= share
+    verdict = "meets" if ok else "does not meet"
+    shown = show_ratio(yes, whole, share)
+    return ok, f"{yes} yes of {whole} {who} = {shown}, {verdict} the rule of {rule}"
+
+
+def quorum_met(present: int, members: int, quorum: ShareLike) -> tuple[bool, str]:
+    """Whether at least `quorum` of `members` are present, e.g. (5, 9, 2/3) -> (False,
+    "5 of 9 members present = 55.6%, quorum of at least 2/3 not met")."""
+    _check_counts(0, members, present)
+    share = _check_share(quorum, "quorum")
+    ok = Fraction(present, members) >= share
+    shown = show_ratio(present, members, share)
+    state = "met" if ok else "not met"
+    rule = f"quorum of at least {show_share(share)} {state}"
+    return ok, f"{present} of {members} members present = {shown}, {rule}"

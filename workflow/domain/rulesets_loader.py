@@ -1,0 +1,358 @@
+"""Load rule sets (bộ quy định) from YAML, reporting every problem at once.
+
+    book = load_ruleset_paths(["definitions/rules"], base=ROOT)
+
+Errors read like those of workflow definitions, `<file>:<line> <path>: <message>`, e.g.
+`definitions/rules/2024.yaml:31 titles[0].vote.quorum.value: must be more than 0 and at most 1,
+got 1.5`. The shape is checked with marshmallow (the field types of workflow.engine.schema),
+then the meaning: unique codes, known documents, dates in order; across files, unique versions
+and effective ranges that do not overlap.
+
+A legal value is written `{value: ..., basis: <legal text or practice>, verified: true|false}`;
+a bare value is refused. A share is a number like 0.9 or a fraction like "2/3".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import types as ma_types
+
+from workflow.domain.criteria_loader import to_decimal
+from workflow.domain.roles import ROLES
+from workflow.domain.rulesets import (
+    COMPARISONS,
+    DAY_BASES,
+    TIE_RULES,
+    TITLE_KINDS,
+    TITLE_LEVELS,
+    VOTE_BASES,
+    Caps,
+    ClusterVoteRule,
+    Document,
+    Fairness,
+    RuleBook,
+    RuleSet,
+    Sourced,
+    Title,
+    VoteRule,
+)
+from workflow.engine import yamlsrc
+from workflow.engine.loader import read_source, source_files
+from workflow.engine.schema import (
+    LABEL,
+    REQUIRED,
+    Bool,
+    Choice,
+    Date,
+    Int,
+    LabelSchema,
+    Name,
+    Names,
+    Nested,
+    NestedList,
+    Text,
+    check_list,
+    each,
+    flatten,
+    load_object,
+    unknown_keys,
+)
+from workflow.engine.yamlsrc import Source, YamlPath, describe, format_path, suggest
+from workflow.errors import DefinitionError, DefinitionErrors
+
+SOURCED_KEYS = ("value", "basis", "verified")
+_FRACTION = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*\Z")
+
+# --- fields -------------------------------------------------------------------------------
+
+
+class _Field(ma.fields.Field[Any]):
+    default_error_messages: ma_types.ErrorMessages = {
+        "required": REQUIRED,
+        "null": "has no value",
+        "validator_failed": "invalid value",
+    }
+
+
+def to_share(value: Any) -> Fraction:
+    """A number like 0.9 or a text like "2/3", exactly, more than 0 and at most 1."""
+    match = _FRACTION.match(value) if isinstance(value, str) else None
+    if match is not None and int(match.group(2)) != 0:
+        share = Fraction(int(match.group(1)), int(match.group(2)))
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        share = Fraction(to_decimal(value))
+    else:
+        raise ma.ValidationError(f"expected a share like 0.9 or 2/3, got {describe(value)}")
+    if not 0 < share <= 1:
+        raise ma.ValidationError(f"must be more than 0 and at most 1, got {describe(value)}")
+    return share
+
+
+class Share(_Field):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Fraction:
+        return to_share(value)
+
+
+class Role(_Field):
+    """A role of workflow.domain.roles.ROLES."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> str:
+        if isinstance(value, str) and value in ROLES:
+            return value
+        if not isinstance(value, str):
+            raise ma.ValidationError(f"expected a role, got {describe(value)}")
+        hint = suggest(value, ROLES) or f" (roles: {', '.join(ROLES)})"
+        raise ma.ValidationError(f"unknown role '{value}'{hint}")
+
+
+class Texts(_Field):
+    """A non-empty list of non-empty texts."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> tuple[str, ...]:
+        items = check_list(value)
+        if not items:
+            raise ma.ValidationError("must list at least one legal text")
+        return each(items, Text().deserialize)
+
+
+class SourcedField(_Field):
+    """{value, basis, verified}: the value loaded by `inner`, its legal basis, verified."""
+
+    def __init__(self, inner: ma.fields.Field[Any], **kw: Any) -> None:
+        super().__init__(**kw)
+        self.inner = inner
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Sourced[Any]:
+        if not isinstance(value, Mapping):
+            raise ma.ValidationError(
+                f"expected a sourced value, got {describe(value)} alone: "
+                "give value, basis and verified"
+            )
+        errors = unknown_keys(value, SOURCED_KEYS)
+        loaded: dict[str, Any] = {}
+        loaders: tuple[ma.fields.Field[Any], ...] = (self.inner, Text(), Bool())
+        for key, field in zip(SOURCED_KEYS, loaders, strict=True):
+            if key not in value:
+                errors[key] = [f"missing required key '{key}'"]
+                continue
+            try:
+                loaded[key] = field.deserialize(value[key])
+            except ma.ValidationError as exc:
+                errors[key] = exc.messages
+        if errors:
+            raise ma.ValidationError(errors)
+        return Sourced(**loaded)
+
+
+# --- schemas ------------------------------------------------------------------------------
+
+
+class DocumentSchema(ma.Schema):
+    code = Name(required=True)
+    label = Nested(LabelSchema, required=True, expected=LABEL)
+
+    @ma.post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Document:
+        return Document(**data)
+
+
+class ClusterVoteSchema(ma.Schema):
+    threshold = SourcedField(Share(), required=True)
+    comparison = Choice(COMPARISONS, required=True)
+    basis = Choice(VOTE_BASES, required=True)
+
+    @ma.post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> ClusterVoteRule:
+        return ClusterVoteRule(**data)
+
+
+class VoteSchema(ClusterVoteSchema):
+    secret = SourcedField(Bool(), required=True)
+    quorum = SourcedField(Share(), required=True)
+
+    @ma.post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> VoteRule:
+        return VoteRule(**data)
+
+
+class CapsSchema(ma.Schema):
+    per_cluster = SourcedField(Int(minimum=1), load_default=None)
+    share_of_cluster_leaders = SourcedField(Share(), load_default=None)
+
+    @ma.post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Caps:
+        return Caps(**data)
+
+
+class TitleSchema(ma.Schema):
+    """A title; its documents stay codes until the set's catalogue resolves them."""
+
+    code = Name(required=True)
+    label = Nested(LabelSchema, required=True, expected=LABEL)
+    kind = Choice(TITLE_KINDS, required=True)
+    level = Choice(TITLE_LEVELS, required=True)
+    decided_by = Role(required=True)
+    vote = Nested(VoteSchema, required=True)
+    cluster_vote = Nested(ClusterVoteSchema, load_default=None)
+    caps = Nested(CapsSchema, load_default=Caps())
+    required_documents = SourcedField(Names(min_length=1), required=True)
+    max_candidates_per_ballot = Int(minimum=1, load_default=1)
+
+
+class FairnessSchema(ma.Schema):
+    leader_wins_own = Bool(load_default=True)
+    same_winner_years = Int(minimum=2, load_default=3)
+    top_rank = Int(minimum=1, load_default=3)
+
+    @ma.post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Fairness:
+        return Fairness(**data)
+
+
+class RuleSetSchema(ma.Schema):
+    code = Name(required=True)
+    version = Int(required=True, minimum=1)
+    title = Nested(LabelSchema, required=True, expected=LABEL)
+    effective_from = Date(required=True)
+    effective_to = Date(load_default=None, allow_none=True)
+    legal_basis = Texts(required=True)
+    public_posting_days = SourcedField(Int(minimum=1), required=True)
+    public_posting_basis = Choice(DAY_BASES, required=True)
+    appraisal_working_days = SourcedField(Int(minimum=1), required=True)
+    return_notice_working_days = SourcedField(Int(minimum=1), required=True)
+    tie_rule = SourcedField(Choice(TIE_RULES), required=True)
+    fairness = Nested(FairnessSchema, load_default=Fairness())
+    documents = NestedList(
+        DocumentSchema, required=True, min_length=1, empty="must list at least one document"
+    )
+    titles = NestedList(
+        TitleSchema, required=True, min_length=1, empty="must list at least one title"
+    )
+
+
+def _shape(src: Source) -> dict[str, Any]:
+    try:
+        loaded = load_object(RuleSetSchema, src.data)
+    except ma.ValidationError as exc:
+        problems = flatten(exc.messages)
+        raise DefinitionErrors(src.error(path, message) for path, message in problems) from None
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+# --- meaning ------------------------------------------------------------------------------
+
+
+def _where(src: Source, path: YamlPath) -> str:
+    return f"{format_path(path)} (line {src.line(path)})"
+
+
+def _duplicates(
+    src: Source, items: Iterable[Any], what: str, key: str
+) -> Iterator[DefinitionError]:
+    first: dict[str, YamlPath] = {}
+    for i, item in enumerate(items):
+        code = item["code"] if isinstance(item, dict) else item.code
+        path: YamlPath = (key, i)
+        if code in first:
+            message = f"{what} '{code}' is already defined at {_where(src, first[code])}"
+            yield src.error((*path, "code"), message)
+        else:
+            first[code] = path
+
+
+def _dates(data: dict[str, Any], src: Source) -> Iterator[DefinitionError]:
+    start, end = data["effective_from"], data["effective_to"]
+    if end is not None and end < start:
+        message = f"effective_to {end.isoformat()} is before effective_from {start.isoformat()}"
+        yield src.error(("effective_to",), message)
+
+
+def _title_rules(data: dict[str, Any], src: Source) -> Iterator[DefinitionError]:
+    known = [d.code for d in data["documents"]]
+    for i, title in enumerate(data["titles"]):
+        if title["cluster_vote"] is not None and title["kind"] != "collective":
+            message = "a cluster vote only applies to collective titles"
+            yield src.error(("titles", i, "cluster_vote"), message)
+        for k, code in enumerate(title["required_documents"].value):
+            if code not in known:
+                hint = suggest(code, known) or f" (documents: {', '.join(known)})"
+                path: YamlPath = ("titles", i, "required_documents", "value", k)
+                yield src.error(path, f"unknown document '{code}'{hint}")
+
+
+def _build(data: dict[str, Any], src: Source) -> RuleSet:
+    catalogue = {d.code: d for d in data["documents"]}
+    titles = []
+    for title in data["titles"]:
+        listed: Sourced[tuple[str, ...]] = title["required_documents"]
+        documents = tuple(catalogue[code] for code in listed.value)
+        titles.append(Title(**{**title, "required_documents": replace(listed, value=documents)}))
+    return RuleSet(**{**data, "titles": tuple(titles), "source_path": src.file})
+
+
+def _check(src: Source) -> RuleSet:
+    data = _shape(src)
+    errors = [
+        *_dates(data, src),
+        *_duplicates(src, data["documents"], "document", "documents"),
+        *_duplicates(src, data["titles"], "title", "titles"),
+        *_title_rules(data, src),
+    ]
+    if errors:
+        raise DefinitionErrors(errors)
+    return _build(data, src)
+
+
+def _clashes(rule_set: RuleSet, src: Source, earlier: list[RuleSet]) -> Iterator[DefinitionError]:
+    """A version given twice, or effective ranges that overlap, at the later file."""
+    for other in earlier:
+        if (other.code, other.version) == (rule_set.code, rule_set.version):
+            message = f"rule set {other.name} is already defined in {other.source_path}"
+            yield src.error(("version",), message)
+        elif rule_set.overlaps(other):
+            message = (
+                f"{rule_set.period} overlaps rule set {other.name} ({other.period}) in "
+                f"{other.source_path}; only one rule set may be in force on a day"
+            )
+            yield src.error(("effective_from",), message)
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def load_ruleset_text(text: str, file: str) -> RuleSet:
+    """Load one rule set; raises DefinitionErrors with all of its problems."""
+    return _check(yamlsrc.parse(text, file))
+
+
+def load_ruleset_paths(paths: Iterable[Path | str], base: Path | None = None) -> RuleBook:
+    """Load rule set files and folders (their *.yaml and *.yml) into one rule book.
+
+    Raises DefinitionErrors with every problem of every file, including a version given twice
+    and effective ranges that overlap (reported at the later file). File names in messages are
+    relative to `base`, or as given.
+    """
+    errors: list[DefinitionError] = []
+    sets: list[RuleSet] = []
+    for path, file in source_files(paths, base, errors):
+        try:
+            src = yamlsrc.parse(read_source(path, file), file)
+            rule_set = _check(src)
+        except DefinitionErrors as exc:
+            errors += exc.errors
+            continue
+        clashes = list(_clashes(rule_set, src, sets))
+        errors += clashes
+        if not clashes:
+            sets.append(rule_set)
+    if errors:
+        raise DefinitionErrors(errors)
+    return RuleBook.of(sets)
