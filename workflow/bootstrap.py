@@ -13,6 +13,8 @@ from workflow.clock import Clock
 from workflow.config import Settings, load_settings
 from workflow.domain.calendar import EMPTY
 from workflow.domain.calendar_loader import load_calendar_paths
+from workflow.domain.rulesets import RuleBook
+from workflow.domain.rulesets_loader import load_ruleset_paths
 from workflow.engine.hashing import HistoryChain
 from workflow.engine.registry import Registry
 from workflow.services import rules
@@ -108,5 +110,8 @@ def bootstrap(
     criteria = CriteriaCatalog(engine, clock)
     holidays = settings.definitions_dir / "holidays"
     calendar = load_calendar_paths([holidays]) if holidays.is_dir() else EMPTY
-    workflows = Workflows(engine, catalog, clock, chain, criteria=criteria.get, calendar=calendar)
+    rules_dir = settings.definitions_dir / "rules"
+    rulebook = load_ruleset_paths([rules_dir]) if rules_dir.is_dir() else RuleBook(())
+    workflows = Workflows(engine, catalog, clock, chain, criteria=criteria.get, calendar=calendar,
+                          rulebook=rulebook)
     return Services(settings, engine, clock, registry, chain, catalog, criteria, workflows)

@@ -402,6 +402,38 @@ def _para(
     return paragraph
 
 
+# Elements that follow w:pBdr inside w:pPr (ECMA-376 order), to insert the border in place.
+_AFTER_PBDR = (
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+
+
 def _rule(where: Container, width: Length, box: Length) -> None:
     """A short centred horizontal line under the previous paragraph (a bottom border)."""
     paragraph = _para(where)
@@ -416,7 +448,7 @@ def _rule(where: Container, width: Length, box: Length) -> None:
         bottom.set(qn(key), value)
     borders.append(bottom)
     ppr = paragraph._p.get_or_add_pPr()
-    ppr.insert_element_before(borders, *ppr._tag_seq[9:])
+    ppr.insert_element_before(borders, *_AFTER_PBDR)
 
 
 def _widths(table: Table, widths: Sequence[Length]) -> None:

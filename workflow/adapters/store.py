@@ -15,6 +15,7 @@ from workflow.adapters.executor import StatementCache, Transaction
 from workflow.adapters.tables import cluster_members, deadlines, documents, history, instances
 from workflow.adapters.year_store import YearQueries
 from workflow.domain.criteria import CriteriaTable
+from workflow.domain.rulesets import RuleBook, RuleSet
 from workflow.engine.instance import CANCELLED, Instance
 
 _I = instances.c
@@ -70,9 +71,11 @@ class Store:
     """Opens write transactions whose methods are the engine's only SQL."""
 
     def __init__(
-        self, engine: Engine, criteria: Callable[[str, int | None], CriteriaTable] | None = None
+        self, engine: Engine, criteria: Callable[[str, int | None], CriteriaTable] | None = None,
+        rulebook: RuleBook | None = None,
     ) -> None:
         self.criteria = criteria
+        self.rulebook = rulebook
         self.cache = StatementCache(engine)
         c = self.cache
         self._select = c.get("select", lambda: sa.select(*INSTANCE_COLUMNS).where(
@@ -125,6 +128,11 @@ class WriteTx(YearQueries, Transaction):
         if self.store.criteria is None:
             raise RuntimeError("no criteria catalog is wired to the engine store")
         return self.store.criteria(code, version)
+
+    def rule_set(self, code: str, version: int) -> RuleSet:
+        if self.store.rulebook is None:
+            raise RuntimeError("no rule book is wired to the engine store")
+        return self.store.rulebook.get(code, version)
 
     def instance_data(self, instance_id: int) -> dict[str, Any] | None:
         inst = self.load_instance(instance_id)

@@ -4,6 +4,8 @@ inspection scores and evidence. Mixed into the engine's transaction (store.Write
 from __future__ import annotations
 
 import datetime as dt
+import random
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -14,8 +16,10 @@ from sqlalchemy.sql import ClauseElement
 
 from workflow.adapters.executor import CompiledStatement, StatementCache
 from workflow.adapters.tables import (
+    ballots,
     documents,
     inspection_scores,
+    role_assignments,
     score_adjustments,
     score_lines,
 )
@@ -165,6 +169,41 @@ class YearQueries:
             s.campaign_id == sa.bindparam("b_campaign"), s.unit_id == sa.bindparam("b_unit")))
         return {r[0]: r[1] for r in self.fetchall(
             stmt, {"b_campaign": campaign_id, "b_unit": unit_id})}
+
+    # --- ballots --------------------------------------------------------------------------
+
+    def ballots(self, session_id: int, round_: int) -> list[dict[str, Any]]:
+        b = ballots.c
+        stmt = self._stmt("ballots", lambda: sa.select(b.choices).where(
+            b.session_id == sa.bindparam("b_session"), b.round == sa.bindparam("b_round")))
+        return [r[0] for r in self.fetchall(stmt, {"b_session": session_id, "b_round": round_})]
+
+    def shuffle_ballots(self, session_id: int, round_: int) -> int:
+        """Rewrite a round's ballots in random order under new random ids, so that where a row
+        sits in storage says nothing about when it was cast."""
+        b = ballots.c
+        stmt = self._stmt("ballots_full", lambda: sa.select(b.id, b.choices, b.voter_key).where(
+            b.session_id == sa.bindparam("b_session"), b.round == sa.bindparam("b_round")))
+        rows = [tuple(r) for r in self.fetchall(
+            stmt, {"b_session": session_id, "b_round": round_})]
+        delete = self._stmt("ballots_delete", lambda: ballots.delete().where(
+            b.session_id == sa.bindparam("b_session"), b.round == sa.bindparam("b_round")))
+        self.execute(delete, {"b_session": session_id, "b_round": round_})
+        random.SystemRandom().shuffle(rows)
+        insert = self._stmt("ballots_insert", ballots.insert,
+                            ("id", "session_id", "round", "choices", "voter_key"))
+        for _, choices, voter in rows:
+            self.execute(insert, {"id": secrets.token_hex(16), "session_id": session_id,
+                                  "round": round_, "choices": choices, "voter_key": voter})
+        return len(rows)
+
+    def council_members(self, year: int | None) -> list[int]:
+        ra = role_assignments.c
+        stmt = self._stmt("council_members", lambda: sa.select(ra.user_id).where(
+            ra.role == "council_member",
+            sa.or_(ra.year.is_(None), ra.year == sa.bindparam("b_year"))).distinct().order_by(
+            ra.user_id))
+        return [int(r[0]) for r in self.fetchall(stmt, {"b_year": year or -1})]
 
     # --- evidence ------------------------------------------------------------------------
 

@@ -202,7 +202,9 @@ class TitleSchema(ma.Schema):
     vote = Nested(VoteSchema, required=True)
     cluster_vote = Nested(ClusterVoteSchema, load_default=None)
     caps = Nested(CapsSchema, load_default=Caps())
-    required_documents = SourcedField(Names(min_length=1), required=True)
+    required_documents = SourcedField(
+        Names(min_length=1, empty="must list at least one document"), required=True
+    )
     max_candidates_per_ballot = Int(minimum=1, load_default=1)
 
 
@@ -276,7 +278,7 @@ def _dates(data: dict[str, Any], src: Source) -> Iterator[DefinitionError]:
 
 
 def _title_rules(data: dict[str, Any], src: Source) -> Iterator[DefinitionError]:
-    known = [d.code for d in data["documents"]]
+    known = list(dict.fromkeys(d.code for d in data["documents"]))
     for i, title in enumerate(data["titles"]):
         if title["cluster_vote"] is not None and title["kind"] != "collective":
             message = "a cluster vote only applies to collective titles"
@@ -319,8 +321,8 @@ def _clashes(rule_set: RuleSet, src: Source, earlier: list[RuleSet]) -> Iterator
             yield src.error(("version",), message)
         elif rule_set.overlaps(other):
             message = (
-                f"{rule_set.period} overlaps rule set {other.name} ({other.period}) in "
-                f"{other.source_path}; only one rule set may be in force on a day"
+                f"rule set {rule_set.name} ({rule_set.period}) overlaps rule set {other.name} "
+                f"({other.period}) in {other.source_path}; only one may be in force on a day"
             )
             yield src.error(("effective_from",), message)
 
@@ -349,10 +351,8 @@ def load_ruleset_paths(paths: Iterable[Path | str], base: Path | None = None) ->
         except DefinitionErrors as exc:
             errors += exc.errors
             continue
-        clashes = list(_clashes(rule_set, src, sets))
-        errors += clashes
-        if not clashes:
-            sets.append(rule_set)
+        errors += _clashes(rule_set, src, sets)
+        sets.append(rule_set)  # compared with later files even when it clashes itself
     if errors:
         raise DefinitionErrors(errors)
     return RuleBook.of(sets)

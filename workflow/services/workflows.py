@@ -15,6 +15,7 @@ from workflow.adapters.tables import instances
 from workflow.clock import Clock
 from workflow.domain.criteria import CriteriaTable
 from workflow.domain.roles import SYSTEM_ACTOR, Actor
+from workflow.domain.rulesets import RuleBook
 from workflow.engine.hashing import GENESIS, HistoryChain, json_safe
 from workflow.engine.instance import ACTIVE, CANCELLED, COMPLETED, SUSPENDED, Instance
 from workflow.engine.machine import CompiledWorkflow
@@ -46,12 +47,14 @@ class Workflows:
         self, engine: Engine, catalog: DefinitionCatalog, clock: Clock, chain: HistoryChain,
         criteria: Callable[[str, int | None], CriteriaTable] | None = None,
         calendar: deadlines.WorkingDays | None = None,
+        rulebook: RuleBook | None = None,
     ) -> None:
         self.engine = engine
         self.catalog = catalog
         self.clock = clock
         self.chain = chain
-        self.store = Store(engine, criteria)
+        self.store = Store(engine, criteria, rulebook)
+        self.rulebook = rulebook
         self.calendar = calendar or deadlines.WeekendsOnly()
 
     # --- reading -------------------------------------------------------------------------

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from workflow.engine.registry import Registry, default_registry
-from workflow.services.rules import campaign, inspection, scoring
+from workflow.services.rules import campaign, inspection, scoring, voting
 from workflow.services.rules.base import YEAR
 
-__all__ = ["registry", "campaign", "inspection", "scoring"]
+__all__ = ["registry", "campaign", "inspection", "scoring", "voting"]
 
 
 def registry() -> Registry:

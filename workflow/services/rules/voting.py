@@ -1,0 +1,191 @@
+"""Rules of a vote session: quorum, the eligible voters, the sealed ballot box, the count with
+each title's rule and cap, runoffs, and the fairness warnings on the result."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any, Protocol, cast
+
+from workflow.domain.rulesets import RuleSet, Title, quorum_met
+from workflow.domain.voting import TitleResult, count_votes, decide_title
+from workflow.engine.registry import CallContext
+from workflow.services.rules.base import YEAR, YearPort, port
+
+
+class VotePort(YearPort, Protocol):
+    def rule_set(self, code: str, version: int) -> RuleSet: ...
+    def ballots(self, session_id: int, round_: int) -> list[dict[str, Any]]: ...
+    def shuffle_ballots(self, session_id: int, round_: int) -> int: ...
+    def council_members(self, year: int | None) -> list[int]: ...
+
+
+def vport(ctx: CallContext) -> VotePort:
+    return cast(VotePort, port(ctx))
+
+
+def session_rules(ctx: CallContext) -> RuleSet:
+    ref = ctx.instance.data["rule_set"]
+    return vport(ctx).rule_set(ref["code"], ref["version"])
+
+
+def is_council(ctx: CallContext) -> bool:
+    return ctx.instance.data.get("kind") == "council"
+
+
+def members(ctx: CallContext) -> list[str]:
+    """Who may vote: one key per member unit of the cluster, or per council member."""
+    if is_council(ctx):
+        return [f"user:{u}" for u in vport(ctx).council_members(ctx.instance.year)]
+    assert ctx.instance.cluster_id is not None
+    return [f"unit:{u}" for u in vport(ctx).member_units(ctx.instance.cluster_id)]
+
+
+def _quorum(ctx: CallContext) -> Fraction | None:
+    if not is_council(ctx):
+        return None
+    rules = session_rules(ctx)
+    return max((rules.title_rule(t).vote.quorum.value for t in ctx.instance.data["titles"]),
+               default=None)
+
+
+@YEAR.guard("vote_quorum_met")
+def vote_quorum_met(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    """Those present are members, and enough of them for the strictest title's quorum."""
+    present = ctx.payload.get("present")
+    everyone = members(ctx)
+    if not isinstance(present, list) or not present:
+        return "present must list the members present"
+    strangers = [p for p in present if p not in everyone]
+    if strangers:
+        return f"not members of this vote: {', '.join(map(str, strangers))}"
+    quorum = _quorum(ctx)
+    if quorum is None:
+        return None
+    met, why = quorum_met(len(set(present)), len(everyone), quorum)
+    return None if met else why
+
+
+@YEAR.effect("fix_eligible_voters")
+def fix_eligible_voters(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    """Opening fixes who may vote; later changes to the cluster or council do not count."""
+    data = ctx.instance.data
+    data["eligible"] = members(ctx)
+    data.setdefault("round", 1)
+    ctx.notes.append(f"{len(data['eligible'])} eligible voters, round {data['round']}")
+
+
+@YEAR.effect("seal_ballot_box")
+def seal_ballot_box(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    data = ctx.instance.data
+    cast_count = vport(ctx).shuffle_ballots(ctx.instance.id, int(data["round"]))
+    data["sealed_round"] = data["round"]
+    data.setdefault("ballots_cast", {})[str(data["round"])] = cast_count
+    ctx.notes.append(f"{cast_count} ballots sealed")
+
+
+@YEAR.guard("ballot_box_sealed")
+def ballot_box_sealed(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    data = ctx.instance.data
+    return None if data.get("sealed_round") == data.get("round") else "the box is not sealed"
+
+
+def _decide(ctx: CallContext, title: Title, eligible: int, present: int) -> Any:
+    if is_council(ctx):
+        return lambda yes: title.vote.decide(yes, eligible, present)
+    rule = title.cluster_vote
+    if rule is None:
+        return lambda yes: (False, f"{title.code} is not voted in a cluster")
+    return lambda yes: rule.passes(yes, eligible, present)
+
+
+def _cap(ctx: CallContext, title: Title) -> int | None:
+    per_cluster = title.caps.per_cluster
+    return None if is_council(ctx) or per_cluster is None else int(per_cluster.value)
+
+
+@YEAR.effect("count_votes")
+def count_round(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    """Count this round: each candidate against its title's rule, winners within the cap."""
+    data = ctx.instance.data
+    round_ = int(data["round"])
+    box = vport(ctx).ballots(ctx.instance.id, round_)
+    rules = session_rules(ctx)
+    eligible, present = len(data["eligible"]), len(box)
+    ranks = {int(k): int(v) for k, v in (data.get("ranks") or {}).items()}
+    results: dict[str, Any] = {}
+    runoff: dict[str, list[int]] = {}
+    winners = data.setdefault("winners", {})
+    seats = data.setdefault("runoff_seats", {})
+    for code, candidates in data["candidates"].items():
+        title = rules.title_rule(code)
+        cap = seats.get(code, _cap(ctx, title)) if round_ > 1 else _cap(ctx, title)
+        outcome = decide_title(code, candidates, count_votes(box, code),
+                               _decide(ctx, title, eligible, present), cap,
+                               runoff_round=round_ > 1, rank=ranks)
+        results[code] = _as_data(outcome)
+        # winners of earlier rounds stay; a tie leaves its seats to the runoff
+        winners[code] = (winners.get(code, []) if round_ > 1 else []) + list(outcome.winners)
+        if outcome.runoff:
+            runoff[code] = list(outcome.runoff)
+            seats[code] = None if cap is None else cap - len(outcome.winners)
+    abstained = sum(1 for choices in box if not any(choices.values()))
+    data.setdefault("tally", {})[str(round_)] = {
+        "eligible": eligible, "ballots": present, "abstained": abstained, "titles": results}
+    data["runoff"] = runoff
+    if not runoff:
+        data["warnings"] = fairness_warnings(data, rules)
+    ctx.notes.append(f"round {round_} counted: {present} ballots of {eligible} eligible")
+
+
+def _as_data(outcome: TitleResult) -> dict[str, Any]:
+    return {
+        "winners": list(outcome.winners), "runoff": list(outcome.runoff), "note": outcome.note,
+        "candidates": [{"candidate": r.candidate, "yes": r.yes, "carried": r.carried,
+                        "elected": r.elected, "reason": r.reason} for r in outcome.candidates],
+    }
+
+
+def fairness_warnings(data: Mapping[str, Any], rules: RuleSet) -> list[str]:
+    """Recorded and shown with the result, never blocking (luân phiên, nể nang)."""
+    warnings = []
+    fair = rules.fairness
+    ranks = {int(k): int(v) for k, v in (data.get("ranks") or {}).items()}
+    past = data.get("past_winners") or {}
+    leader = data.get("leader_unit_id")
+    for code, winners in (data.get("winners") or {}).items():
+        for unit in winners:
+            if fair.leader_wins_own and unit == leader:
+                warnings.append(f"{code}: the cluster leader {unit} elected itself")
+            years = past.get(code) or {}
+            recent = sorted(years, reverse=True)[: fair.same_winner_years]
+            if len(recent) == fair.same_winner_years and all(unit in years[y] for y in recent):
+                warnings.append(f"{code}: unit {unit} also won in each of "
+                                f"{', '.join(sorted(recent))}")
+            if unit in ranks and ranks[unit] > fair.top_rank:
+                warnings.append(f"{code}: unit {unit} is ranked {ranks[unit]} by final score, "
+                                f"not in the top {fair.top_rank}")
+            elif ranks and unit not in ranks:
+                warnings.append(f"{code}: unit {unit} has no final score")
+    return warnings
+
+
+@YEAR.guard("runoff_needed")
+def runoff_needed(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    return None if ctx.instance.data.get("runoff") else "no title is tied"
+
+
+@YEAR.guard("no_runoff_pending")
+def no_runoff_pending(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    tied = ctx.instance.data.get("runoff") or {}
+    return None if not tied else f"a runoff is pending for {', '.join(sorted(tied))}"
+
+
+@YEAR.effect("start_runoff")
+def start_runoff(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    """A new round among the tied only; titles already decided keep their winners."""
+    data = ctx.instance.data
+    data["round"] = int(data["round"]) + 1
+    data["candidates"] = {code: tied for code, tied in data["runoff"].items()}
+    data["runoff"] = {}
+    ctx.notes.append(f"runoff round {data['round']}: {data['candidates']}")

@@ -1,0 +1,275 @@
+"""Vote sessions as people use them: schedule with eligible candidates, cast a secret ballot,
+read the result once counted. Ballots never pass through the workflow history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from workflow.adapters import documents_gen as gen
+from workflow.adapters.db import read_connection
+from workflow.adapters.tables import ballots, clusters, instances, units, vote_participation
+from workflow.domain.roles import Actor
+from workflow.engine.instance import Instance
+from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
+from workflow.services import documents, year
+from workflow.services.deadlines import LOCAL
+from workflow.services.workflows import Workflows
+
+HIDDEN_STATES = ("scheduled", "quorum_checked", "open", "closed")
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a voter gets back: that their ballot counted, never what it said."""
+
+    session_id: int
+    round: int
+    voter_key: str
+
+
+def schedule_cluster_vote(
+    workflows: Workflows, campaign_id: int, actor: Actor, candidates: Mapping[str, Sequence[int]],
+    *, disciplined: Sequence[int] = (),
+) -> Instance:
+    """The cluster's year-end vote on its campaign: candidates must have a final score and
+    not be under discipline; their ranks and past winners are kept for the fairness checks."""
+    campaign = workflows.get(campaign_id)
+    if campaign.workflow != "campaign":
+        raise NotFound(f"no campaign with id {campaign_id}")
+    if workflows.rulebook is None:
+        raise InvalidInput("no rule book is loaded (definitions/rules)")
+    launched = dt.date.fromisoformat(str(campaign.data.get("launched_at", ""))[:10] or
+                                     f"{campaign.year}-01-01")
+    rules = workflows.rulebook.in_force(launched)
+    standings = year.ranking(workflows, campaign_id).standings
+    ranks = {s.unit_id: s.rank for s in standings}
+    checked = _check_candidates(rules, candidates, ranks, set(disciplined))
+    with read_connection(workflows.engine) as conn:
+        cluster = conn.execute(sa.select(clusters).where(
+            clusters.c.id == campaign.cluster_id)).one()
+        past = _past_winners(conn, cluster.code, cluster.year)
+    return workflows.start("vote_session", actor, cluster_id=campaign.cluster_id,
+                           year=campaign.year, data={
+        "kind": "cluster", "campaign_id": campaign_id, "titles": sorted(checked),
+        "candidates": checked, "rule_set": {"code": rules.code, "version": rules.version},
+        "ranks": {str(k): v for k, v in ranks.items()}, "past_winners": past,
+        "leader_unit_id": cluster.leader_unit_id, "secret": True,
+    })
+
+
+def _check_candidates(
+    rules: Any, candidates: Mapping[str, Sequence[int]], ranks: Mapping[int, int],
+    disciplined: set[int],
+) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for code, chosen in candidates.items():
+        title = rules.title_rule(code)  # NotFound names the close matches
+        if title.cluster_vote is None:
+            raise InvalidInput(f"candidates.{code}: this title is not voted in a cluster")
+        for unit in chosen:
+            if unit not in ranks:
+                raise InvalidInput(f"candidates.{code}: unit {unit} has no final score sheet")
+            if unit in disciplined:
+                raise InvalidInput(f"candidates.{code}: unit {unit} is under discipline")
+        if len(set(chosen)) != len(chosen) or not chosen:
+            raise InvalidInput(f"candidates.{code}: list each candidate once, at least one")
+        out[code] = list(chosen)
+    if not out:
+        raise InvalidInput("candidates: name at least one title and its candidates")
+    return out
+
+
+def _past_winners(conn: Any, code: str, this_year: int) -> dict[str, dict[str, list[int]]]:
+    """Winners of the same cluster's locked votes in earlier years, per title and year."""
+    earlier = sa.select(clusters.c.id).where(clusters.c.code == code,
+                                              clusters.c.year < this_year)
+    rows = conn.execute(sa.select(instances.c.year, instances.c.data).where(
+        instances.c.workflow == "vote_session", instances.c.state == "locked",
+        instances.c.cluster_id.in_(earlier)))
+    past: dict[str, dict[str, list[int]]] = {}
+    for year_, data in rows:
+        for title, winners in (data.get("winners") or {}).items():
+            past.setdefault(title, {}).setdefault(str(year_), []).extend(winners)
+    return past
+
+
+# --- casting -----------------------------------------------------------------------------------
+
+
+def voter_key(workflows: Workflows, session: Instance, actor: Actor) -> str:
+    """The seat this actor votes in: their unit (cast by its head, or a delegate of the head)
+    in a cluster vote; themselves as a council member in a council vote."""
+    if session.data.get("kind") == "council":
+        held = actor.roles_for(None, None, session.year)
+        if "council_member" not in held or actor.user_id is None:
+            raise PermissionDenied("only members of the council vote in this session")
+        return f"user:{actor.user_id}"
+    heads = [g.unit_id for g in actor.grants if g.role == "unit_head" and g.unit_id is not None
+             and (g.year is None or g.year == session.year)]
+    eligible = set(session.data.get("eligible") or [])
+    seats = [f"unit:{u}" for u in heads if f"unit:{u}" in eligible]
+    if not seats:
+        raise PermissionDenied(
+            "only the head of a member unit (or their delegate) casts the unit's ballot")
+    return seats[0]
+
+
+def cast_ballot(
+    workflows: Workflows, session_id: int, actor: Actor,
+    choices: Mapping[str, Sequence[int]] | None,
+) -> Receipt:
+    """Cast one ballot: up to the title's cap of candidates per title, or none (abstain).
+
+    Who voted and what they chose are written to two tables that share nothing that joins
+    them; a second ballot from the same seat in the same round is refused."""
+    with workflows.store.write() as tx:
+        session = tx.load_instance(session_id, lock=True)
+        if session is None or session.workflow != "vote_session":
+            raise NotFound(f"no vote session with id {session_id}")
+        if session.state != "open":
+            raise TransitionNotAllowed("status", f"voting is not open (the session is "
+                                       f"{session.state})")
+        key = voter_key(workflows, session, actor)
+        round_ = int(session.data["round"])
+        clean = _check_choices(workflows, session, choices or {})
+        seen = tx.cache.get("voted", lambda: sa.select(vote_participation.c.voter_key).where(
+            vote_participation.c.session_id == sa.bindparam("s"),
+            vote_participation.c.round == sa.bindparam("r"),
+            vote_participation.c.voter_key == sa.bindparam("k")))
+        if tx.fetchone(seen, {"s": session_id, "r": round_, "k": key}):
+            raise TransitionNotAllowed("status", f"{key} has already voted in round {round_}")
+        tx.execute(tx.cache.get("participate", vote_participation.insert,
+                                ("session_id", "round", "voter_key", "cast_by")),
+                   {"session_id": session_id, "round": round_, "voter_key": key,
+                    "cast_by": actor.username})
+        tx.execute(tx.cache.get("ballot", ballots.insert,
+                                ("id", "session_id", "round", "choices", "voter_key")),
+                   {"id": secrets.token_hex(16), "session_id": session_id, "round": round_,
+                    "choices": clean,
+                    "voter_key": None if session.data.get("secret", True) else key})
+    return Receipt(session_id, round_, key)
+
+
+def _check_choices(
+    workflows: Workflows, session: Instance, choices: Mapping[str, Sequence[int]]
+) -> dict[str, list[int]]:
+    if not isinstance(choices, Mapping):
+        raise InvalidInput("choices: map each title to the candidates chosen")
+    assert workflows.rulebook is not None
+    ref = session.data["rule_set"]
+    rules = workflows.rulebook.get(ref["code"], ref["version"])
+    open_titles = session.data["candidates"]
+    out = {}
+    for code, chosen in choices.items():
+        if code not in open_titles:
+            raise InvalidInput(f"choices.{code}: not voted on in this round")
+        if not isinstance(chosen, list | tuple) or len(set(chosen)) != len(chosen):
+            raise InvalidInput(f"choices.{code}: a list of distinct candidates")
+        strangers = [c for c in chosen if c not in open_titles[code]]
+        if strangers:
+            raise InvalidInput(f"choices.{code}: not candidates: {strangers}")
+        cap = rules.title_rule(code).max_candidates_per_ballot
+        if len(chosen) > cap:
+            raise InvalidInput(f"choices.{code}: at most {cap} candidate(s) per ballot")
+        out[code] = [int(c) for c in chosen]
+    return out
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def result(workflows: Workflows, session_id: int) -> dict[str, Any]:
+    """The tally, the winners and the warnings; refused while the vote is not counted."""
+    session = workflows.get(session_id)
+    if session.workflow != "vote_session":
+        raise NotFound(f"no vote session with id {session_id}")
+    if session.state in HIDDEN_STATES:
+        raise PermissionDenied("the result is hidden until the votes are counted")
+    data = session.data
+    return {"tally": data.get("tally", {}), "winners": data.get("winners", {}),
+            "runoff": data.get("runoff", {}), "warnings": data.get("warnings", [])}
+
+
+def turnout(workflows: Workflows, session_id: int) -> dict[str, Any]:
+    """Who has voted in the current round (public), never how."""
+    session = workflows.get(session_id)
+    with read_connection(workflows.engine) as conn:
+        voted = conn.execute(sa.select(vote_participation.c.voter_key).where(
+            vote_participation.c.session_id == session_id,
+            vote_participation.c.round == int(session.data.get("round", 1)),
+        ).order_by(vote_participation.c.voter_key)).scalars().all()
+    return {"eligible": session.data.get("eligible", []), "voted": list(voted),
+            "as_of": workflows.clock.now().astimezone(LOCAL).isoformat()}
+
+
+# --- minutes -----------------------------------------------------------------------------------
+
+
+def draw_up_minutes(
+    workflows: Workflows, session_id: int, actor: Actor, folder: Path,
+    committee: Sequence[tuple[str, str]],
+) -> str:
+    """Generate the vote-count minutes (biên bản kiểm phiếu), attach them to the session and
+    record their hash in its history; returns the hash."""
+    session = workflows.get(session_id)
+    if session.state != "tallied":
+        raise TransitionNotAllowed("status", "the minutes follow the count")
+    minutes = _vote_minutes(workflows, session, committee)
+    doc = gen.vote_count_minutes(minutes)
+    documents.attach(workflows.engine, workflows.clock, folder, session, actor,
+                     "bien_ban_kiem_phieu", doc.filename, doc.content)
+    workflows.fire(session, "record_minutes", actor, {"minutes_sha256": doc.sha256})
+    return doc.sha256
+
+
+def _vote_minutes(
+    workflows: Workflows, session: Instance, committee: Sequence[tuple[str, str]]
+) -> gen.VoteCountMinutes:
+    assert workflows.rulebook is not None
+    ref = session.data["rule_set"]
+    rules = workflows.rulebook.get(ref["code"], ref["version"])
+    names = _unit_names(workflows)
+    tallies = []
+    last = max(session.data["tally"], key=int)
+    for round_key, counted in sorted(session.data["tally"].items(), key=lambda kv: int(kv[0])):
+        for code, outcome in counted["titles"].items():
+            title = rules.title_rule(code)
+            rule = title.cluster_vote
+            tallies.append(gen.TitleTally(
+                title_label=title.label.vi, base=counted["eligible"],
+                base_label="tổng số đơn vị thành viên",
+                threshold=f"{'trên' if rule and rule.strictly else 'từ'} "
+                f"{float(rule.threshold.value) * 100:.0f}%" if rule else "",
+                rule=rule.threshold.basis if rule else "",
+                candidates=tuple(gen.CandidateTally(names.get(c["candidate"], str(c["candidate"])),
+                                                    c["yes"], c["elected"], c["reason"])
+                                 for c in outcome["candidates"]),
+                round=int(round_key), note=outcome.get("note", "")))
+    counted = session.data["tally"][last]
+    when = workflows.clock.now().astimezone(LOCAL).date()
+    return gen.VoteCountMinutes(
+        issuer=_cluster_name(workflows, session), number=f"{session.id}/BB-KP",
+        place="Hà Nội", date=when, venue="Hội nghị tổng kết", session_name="Bình xét, suy tôn",
+        committee=tuple(gen.CommitteeMember(n, r) for n, r in committee),
+        voters_eligible=counted["eligible"], ballots_issued=counted["eligible"],
+        ballots_received=counted["ballots"], ballots_valid=counted["ballots"],
+        ballots_invalid=0, abstentions=counted["abstained"], tallies=tuple(tallies),
+        warnings=tuple(session.data.get("warnings", ())))
+
+
+def _unit_names(workflows: Workflows) -> dict[int, str]:
+    with read_connection(workflows.engine) as conn:
+        return {r.id: r.name for r in conn.execute(sa.select(units.c.id, units.c.name))}
+
+
+def _cluster_name(workflows: Workflows, session: Instance) -> str:
+    with read_connection(workflows.engine) as conn:
+        return str(conn.execute(sa.select(clusters.c.name).where(
+            clusters.c.id == session.cluster_id)).scalar() or "")
