@@ -355,7 +355,7 @@ ballots = sa.Table(
     sa.Column("session_id", sa.Integer, sa.ForeignKey("workflow_instances.id"), nullable=False),
     sa.Column("round", sa.Integer, nullable=False),
     sa.Column("choices", sa.JSON, nullable=False),  # {title: [candidate ids]}; {} = abstain
-    sa.Column("voter_key", sa.String(64), nullable=True),  # open ballots only
+    sa.Column("named_voter", sa.String(64), nullable=True),  # open ballots only; else NULL
     sa.Index("ix_ballots_session_round", "session_id", "round"),
     sqlite_with_rowid=False,
 )

@@ -182,7 +182,7 @@ class YearQueries:
         """Rewrite a round's ballots in random order under new random ids, so that where a row
         sits in storage says nothing about when it was cast."""
         b = ballots.c
-        stmt = self._stmt("ballots_full", lambda: sa.select(b.id, b.choices, b.voter_key).where(
+        stmt = self._stmt("ballots_full", lambda: sa.select(b.id, b.choices, b.named_voter).where(
             b.session_id == sa.bindparam("b_session"), b.round == sa.bindparam("b_round")))
         rows = [tuple(r) for r in self.fetchall(
             stmt, {"b_session": session_id, "b_round": round_})]
@@ -191,10 +191,10 @@ class YearQueries:
         self.execute(delete, {"b_session": session_id, "b_round": round_})
         random.SystemRandom().shuffle(rows)
         insert = self._stmt("ballots_insert", ballots.insert,
-                            ("id", "session_id", "round", "choices", "voter_key"))
+                            ("id", "session_id", "round", "choices", "named_voter"))
         for _, choices, voter in rows:
             self.execute(insert, {"id": secrets.token_hex(16), "session_id": session_id,
-                                  "round": round_, "choices": choices, "voter_key": voter})
+                                  "round": round_, "choices": choices, "named_voter": voter})
         return len(rows)
 
     def council_members(self, year: int | None) -> list[int]:

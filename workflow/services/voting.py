@@ -150,10 +150,10 @@ def cast_ballot(
                    {"session_id": session_id, "round": round_, "voter_key": key,
                     "cast_by": actor.username})
         tx.execute(tx.cache.get("ballot", ballots.insert,
-                                ("id", "session_id", "round", "choices", "voter_key")),
+                                ("id", "session_id", "round", "choices", "named_voter")),
                    {"id": secrets.token_hex(16), "session_id": session_id, "round": round_,
                     "choices": clean,
-                    "voter_key": None if session.data.get("secret", True) else key})
+                    "named_voter": None if session.data.get("secret", True) else key})
     return Receipt(session_id, round_, key)
 
 

@@ -22,7 +22,7 @@ def upgrade() -> None:
     sa.Column('session_id', sa.Integer(), nullable=False),
     sa.Column('round', sa.Integer(), nullable=False),
     sa.Column('choices', sa.JSON(), nullable=False),
-    sa.Column('voter_key', sa.String(length=64), nullable=True),
+    sa.Column('named_voter', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['session_id'], ['workflow_instances.id'], name=op.f('fk_ballots_session_id_workflow_instances')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ballots')),
     sqlite_with_rowid=False

@@ -1,0 +1,207 @@
+"""The bloc's year-end vote: one secret ballot per member unit, the rule applied exactly, ties
+settled by a runoff and then by rank, fairness warnings, minutes — and ballots that cannot be
+traced back to who cast them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import docx
+import pytest
+import sqlalchemy as sa
+
+from tests.year_support import (
+    MEMBERS,
+    Bloc,
+    inspect_all,
+    launch,
+    make_bloc,
+    mid_year,
+    plan_and_start_inspection,
+    score_and_submit_all,
+    sign_all_pledges,
+    verify_and_finalize_all,
+)
+from workflow.adapters.tables import ballots, metadata, vote_participation
+from workflow.bootstrap import Services
+from workflow.clock import FakeClock
+from workflow.engine.instance import Instance
+from workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from workflow.services import people, voting
+
+FLAG = "co_thi_dua_chinh_phu"
+
+
+@pytest.fixture
+def bloc(services: Services, clock: FakeClock) -> Bloc:
+    services.criteria.sync([services.settings.definitions_dir / "criteria"],
+                           base=services.settings.definitions_dir.parent)
+    bloc = make_bloc(services, clock)
+    launch(bloc)
+    sign_all_pledges(bloc)
+    mid_year(bloc)
+    plan_and_start_inspection(bloc)
+    inspect_all(bloc)
+    score_and_submit_all(bloc)
+    verify_and_finalize_all(bloc)
+    bloc.clock.set(dt.datetime(2025, 12, 18, 2, tzinfo=dt.UTC))
+    return bloc
+
+
+def open_vote(bloc: Bloc, candidates: list[str]) -> Instance:
+    session = voting.schedule_cluster_vote(
+        bloc.wf, bloc.refresh().id, bloc.leader, {FLAG: [bloc.units[c] for c in candidates]})
+    bloc.wf.fire(session, "check_quorum", bloc.leader,
+                 {"present": [f"unit:{u}" for u in bloc.units.values()]})
+    return bloc.wf.fire(session, "open", bloc.leader)
+
+
+def vote(bloc: Bloc, session: Instance, choices: dict[str, str | None]) -> None:
+    for voter, choice in choices.items():
+        picked = {FLAG: [bloc.units[choice]]} if choice else {}
+        voting.cast_ballot(bloc.wf, session.id, bloc.head(voter), picked)
+
+
+def close(bloc: Bloc, session: Instance) -> Instance:
+    bloc.wf.fire(session, "close", bloc.leader)
+    return bloc.wf.get(session.id)
+
+
+def test_the_bloc_proposes_one_unit_for_the_government_flag(bloc: Bloc, tmp_path) -> None:
+    session = open_vote(bloc, ["bca", "bqp"])
+    vote(bloc, session, {"btp": "bca", "lang": "bca", "bqp": "bqp", "bca": "bca",
+                         "tandtc": "bca", "vksndtc": "bqp", "ttcp": "bca", "ktnn": None})
+
+    session = close(bloc, session)
+
+    assert session.state == "tallied"  # counted as soon as the box was sealed
+    result = voting.result(bloc.wf, session.id)
+    assert result["winners"] == {FLAG: [bloc.units["bca"]]}
+    lines = {c["candidate"]: c for c in result["tally"]["1"]["titles"][FLAG]["candidates"]}
+    bca, bqp = lines[bloc.units["bca"]], lines[bloc.units["bqp"]]
+    assert (bca["yes"], bca["elected"]) == (5, True)
+    assert "5 yes of 8 members = 62.5%, meets the rule of more than 50%" in bca["reason"]
+    assert (bqp["yes"], bqp["carried"]) == (2, False)
+    assert result["tally"]["1"]["abstained"] == 1
+    digest = voting.draw_up_minutes(bloc.wf, session.id, bloc.leader, tmp_path,
+                                    [("Nguyễn Văn A", "Trưởng ban")])
+    bloc.wf.fire(session.id, "lock", bloc.leader)
+    history = bloc.wf.history(session.id)
+    assert history[-2]["payload"]["minutes_sha256"] == digest
+    assert bloc.wf.get(session.id).state == "locked"
+    text = "\n".join(p.text for p in docx.Document(
+        str(next(tmp_path.iterdir()))).paragraphs)
+    assert "BIÊN BẢN KIỂM PHIẾU" in text.upper()
+
+
+def test_exactly_half_fails_a_more_than_half_rule(bloc: Bloc) -> None:
+    session = open_vote(bloc, ["bca"])
+    vote(bloc, session, {"btp": "bca", "lang": "bca", "bqp": "bca", "bca": "bca",
+                         "tandtc": None, "vksndtc": None, "ttcp": None, "ktnn": None})
+
+    result = voting.result(bloc.wf, close(bloc, session).id)
+
+    line = result["tally"]["1"]["titles"][FLAG]["candidates"][0]
+    assert (line["yes"], line["carried"]) == (4, False)
+    assert "4 yes of 8 members = 50%, does not meet the rule of more than 50%" in line["reason"]
+    assert result["winners"] == {FLAG: []}
+
+
+def test_a_ballot_names_at_most_the_titles_number_of_candidates(bloc: Bloc) -> None:
+    session = open_vote(bloc, ["bca", "ttcp"])
+
+    with pytest.raises(InvalidInput) as err:
+        voting.cast_ballot(bloc.wf, session.id, bloc.head("btp"),
+                           {FLAG: [bloc.units["bca"], bloc.units["ttcp"]]})
+
+    assert "at most 1 candidate(s) per ballot" in str(err.value)
+    assert voting.turnout(bloc.wf, session.id)["voted"] == []  # nothing was recorded
+
+
+def test_a_voter_casts_one_ballot_and_only_while_the_vote_is_open(bloc: Bloc) -> None:
+    session = open_vote(bloc, ["bca"])
+    voting.cast_ballot(bloc.wf, session.id, bloc.head("bqp"), {FLAG: [bloc.units["bca"]]})
+
+    with pytest.raises(TransitionNotAllowed) as twice:
+        voting.cast_ballot(bloc.wf, session.id, bloc.head("bqp"), {})
+    with pytest.raises(PermissionDenied):
+        voting.cast_ballot(bloc.wf, session.id, bloc.officer("bqp"), {})
+    with pytest.raises(PermissionDenied) as hidden:
+        voting.result(bloc.wf, session.id)
+    close(bloc, session)
+    with pytest.raises(TransitionNotAllowed) as late:
+        voting.cast_ballot(bloc.wf, session.id, bloc.head("bca"), {})
+
+    assert "has already voted in round 1" in str(twice.value)
+    assert "hidden until the votes are counted" in str(hidden.value)
+    assert "voting is not open" in str(late.value)
+    assert voting.turnout(bloc.wf, session.id)["voted"] == [f"unit:{bloc.units['bqp']}"]
+
+
+def test_a_delegate_casts_the_units_ballot(bloc: Bloc) -> None:
+    session = open_vote(bloc, ["bca"])
+    e = bloc.services.engine
+    people.delegate(e, bloc.clock, bloc.head("ktnn"), bloc.users["ktnn_officer"],
+                    dt.date(2025, 12, 1), dt.date(2025, 12, 31), "Giấy ủy quyền 45/GUQ-KTNN")
+    agent = people.act_for(e, bloc.users["ktnn_officer"], bloc.users["ktnn_head"],
+                           dt.date(2025, 12, 18))
+
+    receipt = voting.cast_ballot(bloc.wf, session.id, agent, {FLAG: [bloc.units["bca"]]})
+
+    assert receipt.voter_key == f"unit:{bloc.units['ktnn']}"
+    with bloc.services.engine.connect() as conn:
+        cast_by = conn.execute(sa.select(vote_participation.c.cast_by)).scalar()
+    assert cast_by == "ktnn_officer"
+
+
+def test_candidates_need_a_final_score_and_no_discipline(bloc: Bloc) -> None:
+    with pytest.raises(InvalidInput) as disciplined:
+        voting.schedule_cluster_vote(bloc.wf, bloc.refresh().id, bloc.leader,
+                                     {FLAG: [bloc.units["bca"]]},
+                                     disciplined=[bloc.units["bca"]])
+    with pytest.raises(InvalidInput) as stranger:
+        voting.schedule_cluster_vote(bloc.wf, bloc.refresh().id, bloc.leader, {FLAG: [99999]})
+
+    assert "under discipline" in str(disciplined.value)
+    assert "has no final score sheet" in str(stranger.value)
+
+
+def test_fairness_warnings_name_the_leader_electing_itself_and_a_low_rank(bloc: Bloc) -> None:
+    session = open_vote(bloc, ["btp"])
+    vote(bloc, session, {code: "btp" for code, _ in MEMBERS})
+    result = voting.result(bloc.wf, close(bloc, session).id)
+    assert any("cluster leader" in w and "elected itself" in w for w in result["warnings"])
+
+    other = open_vote(bloc, ["ttcp"])
+    vote(bloc, other, {code: "ttcp" for code, _ in MEMBERS})
+    result = voting.result(bloc.wf, close(bloc, other).id)
+    assert any("ranked 8 by final score, not in the top 3" in w for w in result["warnings"])
+
+
+def test_ballots_cannot_be_joined_to_who_cast_them(bloc: Bloc) -> None:
+    ballot_columns = {c.name for c in metadata.tables["ballots"].columns}
+    who_columns = {c.name for c in metadata.tables["vote_participation"].columns}
+    assert ballot_columns & who_columns == {"session_id", "round"}  # the session, nothing else
+    assert not {"created_at", "cast_at", "at", "timestamp"} & (ballot_columns | who_columns)
+    assert not any(fk.column.table.name == "vote_participation"
+                   for fk in metadata.tables["ballots"].foreign_keys)
+
+    session = open_vote(bloc, ["bca"])
+    vote(bloc, session, {code: "bca" for code, _ in MEMBERS})
+    with bloc.services.engine.connect() as conn:
+        while_open = set(conn.execute(sa.select(ballots.c.id)).scalars())
+    close(bloc, session)
+
+    with bloc.services.engine.connect() as conn:
+        rows = conn.execute(sa.select(ballots)).mappings().all()
+        voters = conn.execute(sa.select(vote_participation)).mappings().all()
+    assert len(rows) == len(voters) == 8
+    assert all(r["named_voter"] is None for r in rows)  # a secret ballot keeps no voter
+    assert all(len(r["id"]) == 32 and int(r["id"], 16) >= 0 for r in rows)  # random ids
+    # sealing rewrote the box in random order under new ids: storage order says nothing
+    assert not while_open & {r["id"] for r in rows}
+    if bloc.services.engine.dialect.name == "sqlite":  # WITHOUT ROWID: kept in id order
+        assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+    history = str(bloc.wf.history(session.id))
+    assert "bca_head" not in history
+    assert "ktnn_head" not in history
