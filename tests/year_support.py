@@ -232,3 +232,14 @@ def verify_and_finalize_all(bloc: Bloc) -> None:
 
 def total(points: Decimal) -> str:
     return f"{points:.2f}"
+
+
+def walk_to_year_end(bloc: Bloc) -> None:
+    """The whole year up to the year-end review, every stage as in real life."""
+    launch(bloc)
+    sign_all_pledges(bloc)
+    mid_year(bloc)
+    plan_and_start_inspection(bloc)
+    inspect_all(bloc)
+    score_and_submit_all(bloc)
+    verify_and_finalize_all(bloc)

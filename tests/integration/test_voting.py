@@ -10,18 +10,7 @@ import docx
 import pytest
 import sqlalchemy as sa
 
-from tests.year_support import (
-    MEMBERS,
-    Bloc,
-    inspect_all,
-    launch,
-    make_bloc,
-    mid_year,
-    plan_and_start_inspection,
-    score_and_submit_all,
-    sign_all_pledges,
-    verify_and_finalize_all,
-)
+from tests.year_support import MEMBERS, Bloc, make_bloc, walk_to_year_end
 from workflow.adapters.tables import ballots, metadata, vote_participation
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
@@ -37,13 +26,7 @@ def bloc(services: Services, clock: FakeClock) -> Bloc:
     services.criteria.sync([services.settings.definitions_dir / "criteria"],
                            base=services.settings.definitions_dir.parent)
     bloc = make_bloc(services, clock)
-    launch(bloc)
-    sign_all_pledges(bloc)
-    mid_year(bloc)
-    plan_and_start_inspection(bloc)
-    inspect_all(bloc)
-    score_and_submit_all(bloc)
-    verify_and_finalize_all(bloc)
+    walk_to_year_end(bloc)
     bloc.clock.set(dt.datetime(2025, 12, 18, 2, tzinfo=dt.UTC))
     return bloc
 

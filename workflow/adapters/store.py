@@ -72,10 +72,11 @@ class Store:
 
     def __init__(
         self, engine: Engine, criteria: Callable[[str, int | None], CriteriaTable] | None = None,
-        rulebook: RuleBook | None = None,
+        rulebook: RuleBook | None = None, calendar: Any = None,
     ) -> None:
         self.criteria = criteria
         self.rulebook = rulebook
+        self.calendar = calendar  # working days (domain.calendar.HolidayCalendar)
         self.cache = StatementCache(engine)
         c = self.cache
         self._select = c.get("select", lambda: sa.select(*INSTANCE_COLUMNS).where(

@@ -359,3 +359,20 @@ ballots = sa.Table(
     sa.Index("ix_ballots_session_round", "session_id", "round"),
     sqlite_with_rowid=False,
 )
+
+# Objections filed against a dossier during public posting (ý kiến, khiếu nại), each answered.
+objections = sa.Table(
+    "objections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "dossier_id", sa.Integer, sa.ForeignKey("workflow_instances.id"), nullable=False,
+        index=True,
+    ),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("contact", sa.String(200), nullable=True),  # optional: objections may be anonymous
+    sa.Column("filed_at", UtcDateTime, nullable=False),
+    sa.Column("answer", sa.Text, nullable=True),
+    sa.Column("answered_by", sa.String(100), nullable=True),
+    sa.Column("answered_at", UtcDateTime, nullable=True),
+)

@@ -17,8 +17,11 @@ from sqlalchemy.sql import ClauseElement
 from workflow.adapters.executor import CompiledStatement, StatementCache
 from workflow.adapters.tables import (
     ballots,
+    clusters,
     documents,
     inspection_scores,
+    instances,
+    objections,
     role_assignments,
     score_adjustments,
     score_lines,
@@ -204,6 +207,36 @@ class YearQueries:
             sa.or_(ra.year.is_(None), ra.year == sa.bindparam("b_year"))).distinct().order_by(
             ra.user_id))
         return [int(r[0]) for r in self.fetchall(stmt, {"b_year": year or -1})]
+
+    # --- dossiers -------------------------------------------------------------------------
+
+    def dossiers_of_year(self, year: int) -> list[tuple[int, str, str, dict[str, Any],
+                                                        int | None]]:
+        """(id, state, status, data, cluster id) of every dossier of a year."""
+        i = instances.c
+        stmt = self._stmt("dossiers_of_year", lambda: sa.select(
+            i.id, i.state, i.status, i.data, i.cluster_id).where(
+            i.workflow == "dossier", i.year == sa.bindparam("b_year")))
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in self.fetchall(stmt, {"b_year": year})]
+
+    def clusters_of_council(self, council: str, year: int) -> list[int]:
+        c = clusters.c
+        stmt = self._stmt("clusters_of_council", lambda: sa.select(c.id).where(
+            c.council == sa.bindparam("b_council"), c.year == sa.bindparam("b_year")))
+        return [int(r[0]) for r in self.fetchall(stmt, {"b_council": council, "b_year": year})]
+
+    def council_of(self, cluster_id: int) -> str | None:
+        c = clusters.c
+        stmt = self._stmt("council_of", lambda: sa.select(c.council).where(
+            c.id == sa.bindparam("b_id")))
+        rows = self.fetchall(stmt, {"b_id": cluster_id})
+        return str(rows[0][0]) if rows and rows[0][0] else None
+
+    def open_objections(self, dossier_id: int) -> int:
+        o = objections.c
+        stmt = self._stmt("open_objections", lambda: sa.select(sa.func.count()).where(
+            o.dossier_id == sa.bindparam("b_id"), o.answered_at.is_(None)))
+        return int(self.fetchall(stmt, {"b_id": dossier_id})[0][0])
 
     # --- evidence ------------------------------------------------------------------------
 

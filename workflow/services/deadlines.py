@@ -18,6 +18,8 @@ REMIND_HOUR = 8  # reminders go out at the start of the office day, local time
 class WorkingDays(Protocol):
     def add_working_days(self, start: dt.date, n: int) -> dt.date: ...
 
+    def working_days_between(self, start: dt.date, end: dt.date) -> int: ...
+
 
 class WeekendsOnly:
     """Working days without a holiday calendar: Monday to Friday."""
@@ -29,6 +31,10 @@ class WeekendsOnly:
             if day.weekday() < 5:
                 left -= 1
         return day
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        days = (start + dt.timedelta(days=n) for n in range(1, (end - start).days + 1))
+        return sum(1 for d in days if d.weekday() < 5)
 
 
 def local_time(day: dt.date, hour: int = 0) -> dt.datetime:

@@ -28,6 +28,10 @@ _KIND = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _REF = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
 
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
 def sniff(content: bytes) -> str | None:
     for magic, kind in SIGNATURES.items():
         if content.startswith(magic):

@@ -53,9 +53,9 @@ class Workflows:
         self.catalog = catalog
         self.clock = clock
         self.chain = chain
-        self.store = Store(engine, criteria, rulebook)
-        self.rulebook = rulebook
         self.calendar = calendar or deadlines.WeekendsOnly()
+        self.store = Store(engine, criteria, rulebook, self.calendar)
+        self.rulebook = rulebook
 
     # --- reading -------------------------------------------------------------------------
 
@@ -102,6 +102,7 @@ class Workflows:
         year: int | None = None,
         data: Mapping[str, Any] | None = None,
         comment: str | None = None,
+        parent_id: int | None = None,
     ) -> Instance:
         """Start an instance of the newest version, if the actor may act in its first state."""
         wf = self.catalog.latest(workflow)
@@ -116,7 +117,7 @@ class Workflows:
         with self.store.write() as tx:
             inst = self._create(
                 tx, wf, actor, unit_id=unit_id, cluster_id=cluster_id, year=year,
-                parent_id=None, data=json_safe(data or {}), comment=comment, kind="start",
+                parent_id=parent_id, data=json_safe(data or {}), comment=comment, kind="start",
                 role=sorted(held & allowed)[0],
             )
         return inst
@@ -307,6 +308,25 @@ class Workflows:
             targets.append((unit if isinstance(unit, int) else parent.unit_id,
                             {**spawn.data, spawn.item_key: item}))
         return targets
+
+    def note_document(
+        self, inst: Instance, actor: Actor, kind: str, filename: str, sha256: str
+    ) -> Instance:
+        """Record in an item's history that a document was attached, with its hash."""
+        held = actor.roles_for(inst.unit_id, inst.cluster_id, inst.year)
+        if not held:
+            raise PermissionDenied(f"'{actor.username}' holds no role for {inst.workflow} "
+                                   f"{inst.id}")
+        with self.store.write() as tx:
+            fresh = tx.load_instance(inst.id, lock=True)
+            if fresh is None:
+                raise NotFound(f"no workflow instance with id {inst.id}")
+            wf = self.catalog.compiled(fresh.definition_id)
+            step = Step("document", fresh.state, None, sorted(held)[0], None,
+                        {"kind": kind, "filename": filename, "sha256": sha256})
+            self.record_step(tx, wf, fresh, fresh.version, actor, step, self.clock.now(),
+                             data_changed=False)
+        return fresh
 
     # --- admin repair --------------------------------------------------------------------
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from workflow.engine.registry import Registry, default_registry
-from workflow.services.rules import campaign, inspection, scoring, voting
+from workflow.services.rules import campaign, dossier, inspection, scoring, voting
 from workflow.services.rules.base import YEAR
 
-__all__ = ["registry", "campaign", "inspection", "scoring", "voting"]
+__all__ = ["registry", "campaign", "dossier", "inspection", "scoring", "voting"]
 
 
 def registry() -> Registry:

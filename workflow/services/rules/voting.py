@@ -111,7 +111,9 @@ def count_round(ctx: CallContext, params: Mapping[str, Any]) -> None:
     round_ = int(data["round"])
     box = vport(ctx).ballots(ctx.instance.id, round_)
     rules = session_rules(ctx)
-    eligible, present = len(data["eligible"]), len(box)
+    # a council counts those present at the meeting; a cluster, the ballots cast
+    eligible = len(data["eligible"])
+    present = len(data["present"]) if is_council(ctx) and data.get("present") else len(box)
     ranks = {int(k): int(v) for k, v in (data.get("ranks") or {}).items()}
     results: dict[str, Any] = {}
     runoff: dict[str, list[int]] = {}

@@ -1,0 +1,187 @@
+"""Rules of a dossier (hồ sơ đề nghị khen thưởng): documents per title, public posting and its
+objections, the deadline, caps across clusters, the appraisal clock, the council and the
+decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, Protocol, cast
+
+from workflow.domain.rulesets import RuleSet, Title
+from workflow.engine.registry import CallContext
+from workflow.services.rules.base import YEAR, YearPort, campaign_of, due_date, local_date, port
+
+CLOSED = ("withdrawn", "revoked")
+MINUTES = ("bien_ban_kiem_phieu", "bien_ban_suy_ton_cum")
+
+
+class DossierPort(YearPort, Protocol):
+    store: Any
+
+    def rule_set(self, code: str, version: int) -> RuleSet: ...
+    def document_kinds(self, instance_id: int) -> set[str]: ...
+    def dossiers_of_year(
+        self, year: int
+    ) -> list[tuple[int, str, str, dict[str, Any], int | None]]: ...
+    def clusters_of_council(self, council: str, year: int) -> list[int]: ...
+    def council_of(self, cluster_id: int) -> str | None: ...
+    def open_objections(self, dossier_id: int) -> int: ...
+
+
+def dport(ctx: CallContext) -> DossierPort:
+    return cast(DossierPort, port(ctx))
+
+
+def rules_of(ctx: CallContext) -> RuleSet:
+    ref = ctx.instance.data["rule_set"]
+    return dport(ctx).rule_set(ref["code"], ref["version"])
+
+
+def title_of(ctx: CallContext) -> Title:
+    return rules_of(ctx).title_rule(ctx.instance.data["title"])
+
+
+@YEAR.guard("vote_minutes_attached")
+def vote_minutes_attached(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    """A dossier starts from the vote that chose it: its minutes are attached."""
+    if set(MINUTES) & dport(ctx).document_kinds(ctx.instance.id):
+        return None
+    return "attach the minutes of the vote (biên bản kiểm phiếu) first"
+
+
+def _live_dossiers(ctx: CallContext) -> list[tuple[int, str, dict[str, Any], int | None]]:
+    """Other dossiers of the year for the same title that still count."""
+    assert ctx.instance.year is not None
+    title = ctx.instance.data["title"]
+    return [(i, state, data, cluster)
+            for i, state, status, data, cluster in dport(ctx).dossiers_of_year(ctx.instance.year)
+            if i != ctx.instance.id and data.get("title") == title and state not in CLOSED
+            and data.get("outcome") != "rejected"]
+
+
+@YEAR.guard("one_dossier_per_nominee")
+def one_dossier_per_nominee(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    """One dossier per nominee, title and year."""
+    nominee = ctx.instance.unit_id
+    same = [i for i, _, data, _ in _live_dossiers(ctx)
+            if data.get("nominee_unit_id", None) == nominee or _unit_of(data) == nominee]
+    return f"unit {nominee} already has dossier {same[0]} for this title this year" \
+        if same else None
+
+
+def _unit_of(data: Mapping[str, Any]) -> int | None:
+    value = data.get("nominee_unit_id")
+    return int(value) if value is not None else None
+
+
+@YEAR.guard("posting_period_over")
+def posting_period_over(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    """The dossier stayed public for the rule set's posting period."""
+    rules = rules_of(ctx)
+    posted = local_date(dt.datetime.fromisoformat(ctx.instance.data["posted_at"]))
+    today = local_date(ctx.now)
+    days = rules.public_posting_days.value
+    if rules.public_posting_basis == "working":
+        elapsed = dport(ctx).store.calendar.working_days_between(posted, today)
+        unit = "working days"
+    else:
+        elapsed, unit = (today - posted).days, "days"
+    if elapsed >= days:
+        return None
+    return f"posted publicly for {elapsed} of the {days} {unit} required"
+
+
+@YEAR.guard("objections_answered")
+def objections_answered(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    left = dport(ctx).open_objections(ctx.instance.id)
+    return f"{left} objection(s) still to be answered" if left else None
+
+
+@YEAR.guard("title_documents_present")
+def title_documents_present(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    """Every document the title requires is attached; the missing ones are named."""
+    have = dport(ctx).document_kinds(ctx.instance.id)
+    missing = [d.label.vi for d in title_of(ctx).required_documents.value if d.code not in have]
+    return f"missing documents: {', '.join(missing)}" if missing else None
+
+
+@YEAR.guard("dossier_deadline")
+def dossier_deadline(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    """Cluster dossiers go in by the campaign's dossier deadline (e.g. 20 December)."""
+    if ctx.instance.parent_id is None:
+        return None
+    deadline = due_date(campaign_of(ctx), "dossier_deadline")
+    today = local_date(ctx.now)
+    if deadline is None or today <= deadline:
+        return None
+    return f"the deadline for dossiers was {deadline.isoformat()}"
+
+
+@YEAR.guard("title_caps")
+def title_caps(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    """Caps of the title: so many per cluster, and a share of a council's leading units."""
+    caps = title_of(ctx).caps
+    live = [d for d in _live_dossiers(ctx) if d[1] not in ("draft", "posting")]
+    cluster = ctx.instance.cluster_id
+    if caps.per_cluster is not None and cluster is not None:
+        same = [i for i, _, _, c in live if c == cluster]
+        if len(same) + 1 > caps.per_cluster.value:
+            return (f"at most {caps.per_cluster.value} dossier(s) per cluster for this title; "
+                    f"dossier {same[0]} already counts")
+    council = dport(ctx).council_of(cluster) if cluster is not None else None
+    if caps.share_of_cluster_leaders is not None and council and ctx.instance.year:
+        clusters = set(dport(ctx).clusters_of_council(council, ctx.instance.year))
+        quota = caps.leader_quota(len(clusters)) or 0
+        taken = [i for i, _, _, c in live if c in clusters]
+        if len(taken) + 1 > quota:
+            return (f"at most {quota} of the {len(clusters)} leading units of {council} may be "
+                    f"proposed ({caps.share_of_cluster_leaders.value} share); "
+                    f"{len(taken)} already are")
+    return None
+
+
+@YEAR.effect("start_appraisal_clock")
+def start_appraisal_clock(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    """The clock runs from a complete dossier; a returned one resumes where it stopped."""
+    data = ctx.instance.data
+    today = local_date(ctx.now)
+    used = int(data.get("appraisal_days_used") or 0)
+    left = rules_of(ctx).appraisal_working_days.value - used
+    data["appraisal_resumed_on"] = today.isoformat()
+    data["appraisal_due"] = dport(ctx).store.calendar.add_working_days(today, left).isoformat()
+    ctx.notes.append(f"appraisal: {used} working days used, due {data['appraisal_due']}")
+
+
+@YEAR.effect("pause_appraisal_clock")
+def pause_appraisal_clock(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    data = ctx.instance.data
+    resumed = dt.date.fromisoformat(data["appraisal_resumed_on"])
+    spent = dport(ctx).store.calendar.working_days_between(resumed, local_date(ctx.now))
+    data["appraisal_days_used"] = int(data.get("appraisal_days_used") or 0) + spent
+    data["times_returned"] = int(data.get("times_returned") or 0) + (
+        1 if ctx.transition.trigger == "return" else 0)
+    if "missing" in ctx.payload:
+        data.setdefault("returns", []).append(
+            {"on": local_date(ctx.now).isoformat(), "missing": ctx.payload["missing"]})
+
+
+@YEAR.guard("council_vote_recorded")
+def council_vote_recorded(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    result = ctx.instance.data.get("council_result")
+    if result is None:
+        return "the council has not voted on this dossier"
+    return None if result.get("carried") else f"the council did not carry it: {result['reason']}"
+
+
+@YEAR.guard("valid_decision")
+def valid_decision(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    outcome = ctx.payload.get("outcome")
+    if outcome not in ("approved", "rejected", "downgraded"):
+        return "outcome must be approved, rejected or downgraded"
+    if outcome == "downgraded":
+        granted = ctx.payload.get("granted_title")
+        codes = [t.code for t in rules_of(ctx).titles]
+        if granted not in codes or granted == ctx.instance.data["title"]:
+            return "a downgrade names the lower title granted (granted_title)"
+    return None
