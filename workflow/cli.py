@@ -372,6 +372,22 @@ def ranking(ctx: click.Context, campaign_id: int) -> None:
         click.echo(f"not final yet: {len(result.pending_units)} unit(s)")
 
 
+@cli.command()
+@click.pass_context
+@friendly_errors
+def public(ctx: click.Context) -> None:
+    """What anyone may read: dossiers under public posting (open to objections) and announced
+    results."""
+    from workflow.services import dossiers
+
+    listing = dossiers.public_listing(_services(ctx).workflows)
+    if not listing:
+        click.echo("nothing is published yet")
+    for d in listing:
+        status = "đang công khai, nhận ý kiến" if d.objections_open else f"đã công bố ({d.outcome})"
+        click.echo(f"{d.id:>5}  {d.year}  {d.title} – {d.unit}: {status}")
+
+
 # --- scheduler ------------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.year_support import MEMBERS, YEAR, Bloc, make_bloc, walk_to_year_end
-from workflow.adapters.tables import documents
+from workflow.adapters.tables import clusters, documents
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
 from workflow.engine.instance import Instance
@@ -186,3 +186,22 @@ def test_objections_only_while_posted_and_answers_need_text(bloc: Bloc, tmp_path
         dossiers.answer_objection(bloc.wf, objection, bloc.leader, "  ")
     with pytest.raises(InvalidInput):
         dossiers.file_objection(bloc.wf, dossier.id, "")
+
+
+def test_a_council_with_too_few_leading_units_cannot_propose_the_flag(
+    bloc: Bloc, tmp_path: Path
+) -> None:
+    session = cluster_vote(bloc, tmp_path)
+    [dossier] = dossiers.open_dossiers(bloc.wf, session.id, bloc.leader, tmp_path)
+    bloc.wf.fire(dossier, "post", bloc.leader)
+    attach(bloc, dossier, ["to_trinh", "bao_cao_thanh_tich", "bien_ban_binh_xet",
+                           "bien_ban_suy_ton_cum"], tmp_path)
+    with bloc.services.engine.begin() as conn:  # the other four blocs belong to a province
+        conn.execute(clusters.update().where(clusters.c.code.like("K_")).values(
+            council="Hội đồng TĐKT tỉnh"))
+    bloc.clock.set(local("2025-12-24"))
+
+    with pytest.raises(TransitionNotAllowed) as err:
+        bloc.wf.fire(dossier.id, "submit", bloc.leader)
+
+    assert f"at most 0 of the 1 leading units of {COUNCIL} may be proposed" in str(err.value)

@@ -5,8 +5,11 @@ traced back to who cast them."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+from pathlib import Path
 
 import docx
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -188,3 +191,20 @@ def test_ballots_cannot_be_joined_to_who_cast_them(bloc: Bloc) -> None:
     history = str(bloc.wf.history(session.id))
     assert "bca_head" not in history
     assert "ktnn_head" not in history
+
+
+def test_the_ranking_table_goes_out_as_excel_with_its_hash_in_history(
+    bloc: Bloc, tmp_path: Path
+) -> None:
+    from workflow.services import year
+
+    out = tmp_path / "out"
+    digest = year.ranking_workbook(bloc.wf, bloc.refresh().id, bloc.leader, out)
+
+    [path] = list(out.iterdir())
+    sheet = openpyxl.load_workbook(io.BytesIO(path.read_bytes())).worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    units = {r[1]: r for r in rows if isinstance(r[0], int)}
+    assert units["Thanh tra Chính phủ"][-2] == 8  # rank
+    assert units["Bộ Công an"][-3] == 100  # total, a number
+    assert any(h["payload"].get("sha256") == digest for h in bloc.wf.history(bloc.campaign.id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
@@ -15,6 +16,9 @@ from workflow.clock import Clock
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, PermissionDenied
+
+if TYPE_CHECKING:
+    from workflow.services.workflows import Workflows
 
 MAX_BYTES = 20 * 1024 * 1024
 # Allowed types, recognised by their first bytes rather than by the name the user gave.
@@ -75,3 +79,14 @@ def attach(
             uploaded_at=clock.now(),
         ))
         return new_id(result)
+
+
+def attach_recorded(
+    workflows: Workflows, inst: Instance, actor: Actor, folder: Path, kind: str, filename: str,
+    content: bytes,
+) -> str:
+    """Attach a file and record its hash in the item's history; returns the hash."""
+    attach(workflows.engine, workflows.clock, folder, inst, actor, kind, filename, content)
+    digest = sha256(content)
+    workflows.note_document(inst, actor, kind, filename, digest)
+    return digest

@@ -61,12 +61,8 @@ def attach(
     workflows: Workflows, inst: Instance, actor: Actor, folder: Path, kind: str, filename: str,
     content: bytes,
 ) -> str:
-    """Attach a file and record its hash in the item's history; returns the hash."""
-    attachments.attach(workflows.engine, workflows.clock, folder, inst, actor, kind, filename,
-                       content)
-    digest = attachments.sha256(content)
-    workflows.note_document(inst, actor, kind, filename, digest)
-    return digest
+    """Attach a file to a dossier and record its hash in its history."""
+    return attachments.attach_recorded(workflows, inst, actor, folder, kind, filename, content)
 
 
 def submission_letter(

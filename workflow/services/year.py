@@ -6,11 +6,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from workflow.adapters import documents_gen as gen
 from workflow.adapters.db import read_connection
 from workflow.adapters.tables import (
     cluster_members,
@@ -26,6 +28,8 @@ from workflow.domain.inspection_pairing import propose_pairs
 from workflow.domain.roles import Actor
 from workflow.domain.scoring import RankRow, capped_adjustments, rank
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
+from workflow.services import documents
+from workflow.services.deadlines import LOCAL
 from workflow.services.workflows import Workflows
 
 ZERO = Decimal(0)
@@ -44,6 +48,7 @@ class Standing:
     penalty: Decimal  # negative
     total: Decimal
     gap_flags: int  # criteria whose self and inspection scores differ too much
+    groups: dict[str, Decimal]  # verified points per criterion group
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +92,7 @@ def ranking(workflows: Workflows, campaign_id: int) -> Ranking:
         rows.append(RankRow(unit_id, base + bonus + penalty, groups[unit_id], penalty))
     standings = tuple(
         Standing(position, unit_id, *names[unit_id], *parts[unit_id], sum(parts[unit_id], ZERO),
-                 flags.get(unit_id, 0))
+                 flags.get(unit_id, 0), dict(groups[unit_id]))
         for unit_id, position in rank(table, rows)
     )
     return Ranking(campaign_id, table.code, standings, tuple(sorted(u for u in sheets if u)))
@@ -187,3 +192,31 @@ def _inspectors(conn: Connection, cluster_id: int, year: int) -> dict[int, list[
     for unit_id, username in rows:
         teams[unit_id].append(username)
     return teams
+
+
+def ranking_workbook(
+    workflows: Workflows, campaign_id: int, actor: Actor, folder: Path
+) -> str:
+    """The cluster's score and ranking table as an Excel file, attached to the campaign with
+    its hash in the campaign's history."""
+    result = ranking(workflows, campaign_id)
+    campaign = workflows.get(campaign_id)
+    assert workflows.store.criteria is not None
+    ref = campaign.data["criteria_table"]
+    table = workflows.store.criteria(ref["code"], ref["version"])
+    with read_connection(workflows.engine) as conn:
+        cluster = conn.execute(sa.select(clusters.c.name).where(
+            clusters.c.id == campaign.cluster_id)).scalar()
+    book = gen.ranking_workbook(gen.RankingTable(
+        cluster=str(cluster), year=campaign.year or 0,
+        criteria_table=f"{table.title.vi} (phiên bản {table.version})",
+        date=workflows.clock.now().astimezone(LOCAL).date(),
+        groups=tuple(gen.CriterionGroupInfo(g.code, g.title.vi, g.max_points, tuple(
+            gen.CriterionInfo(c.code, c.title.vi, c.max_points) for c in g.criteria))
+            for g in table.groups),
+        rows=tuple(gen.RankingRow(s.unit_name, {g.code: s.groups.get(g.code, ZERO)
+                                                for g in table.groups},
+                                  s.bonus, -s.penalty, s.total, s.rank)
+                   for s in result.standings)))
+    return documents.attach_recorded(workflows, campaign, actor, folder, "bang_xep_hang",
+                                     book.filename, book.content)
