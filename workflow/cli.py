@@ -83,6 +83,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     from workflow.domain.calendar_loader import load_calendar_paths
     from workflow.domain.criteria import CriteriaTable
     from workflow.domain.criteria_loader import load_criteria_paths
+    from workflow.domain.rulesets_loader import load_ruleset_paths
     from workflow.engine.loader import load_paths
     from workflow.services import rules
 
@@ -93,10 +94,16 @@ def validate(paths: tuple[Path, ...]) -> None:
         raise NotFound(", ".join(f"{p}: no such file or folder" for p in missing))
     criteria = [p / "criteria" for p in targets if (p / "criteria").is_dir()]
     holidays = [p / "holidays" for p in targets if (p / "holidays").is_dir()]
+    rule_dirs = [p / "rules" for p in targets if (p / "rules").is_dir()]
     errors: list[DefinitionError] = []
     tables: dict[str, CriteriaTable] = {}
     try:
         tables = load_criteria_paths(criteria, base=Path.cwd()) if criteria else {}
+    except DefinitionErrors as exc:
+        errors += exc.errors
+    rulebook = None
+    try:
+        rulebook = load_ruleset_paths(rule_dirs, base=Path.cwd()) if rule_dirs else None
     except DefinitionErrors as exc:
         errors += exc.errors
     calendar = None
@@ -114,6 +121,10 @@ def validate(paths: tuple[Path, ...]) -> None:
         table = tables[code]
         click.echo(f"ok  {table.source_path}: criteria table {code} ({len(table.groups)} groups, "
                    f"{len(table.criteria)} criteria, {table.scale} points)")
+    for rs in rulebook.sets if rulebook else ():
+        unverified = len(rs.unverified())
+        click.echo(f"ok  {rs.source_path}: rule set {rs.code} v{rs.version} ({rs.period}, "
+                   f"{len(rs.titles)} titles, {unverified} values not yet verified)")
     for y in sorted(calendar.years.values(), key=lambda c: c.year) if calendar else ():
         note = "" if y.verified else ", not yet checked against the official notice"
         click.echo(f"ok  {y.source_path}: holidays {y.year} ({len(y.holidays)} days off{note})")
