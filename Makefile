@@ -16,6 +16,7 @@ run: $(STAMP)
 	scripts/system-deps.sh run
 	$(VENV)/bin/thidua db upgrade
 	$(VENV)/bin/thidua demo
+	$(VENV)/bin/thidua serve
 
 test: $(STAMP)
 	scripts/system-deps.sh test

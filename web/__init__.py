@@ -1,0 +1,54 @@
+"""The web app: a thin Flask layer over the services (workflow/). `create_app` builds it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask
+
+from workflow.bootstrap import Services, bootstrap
+from workflow.config import Settings, load_settings
+
+
+def create_app(
+    settings: Settings | None = None, services: Services | None = None, *,
+    start_scheduler: bool = False, testing: bool = False,
+) -> Flask:
+    """The Flask app for the settings (or the given services); nothing runs at import."""
+    settings = settings or (services.settings if services else load_settings())
+    services = services or bootstrap(settings)
+    app = Flask(__name__, instance_path=str(settings.root / "var" / "instance"))
+    app.config.update(
+        SECRET_KEY=str(settings.get("app", "secret_key", "dev")),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(settings.get("app", "secure_cookies", False)),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        TESTING=testing,
+    )
+    app.extensions["thidua"] = services
+    from web import auth, i18n, security, views
+
+    i18n.init_app(app, settings)
+    security.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(views.bp)
+    if start_scheduler:
+        _start_scheduler(app, services)
+    return app
+
+
+def _start_scheduler(app: Flask, services: Services) -> Any:
+    from workflow.adapters.background import start_background
+
+    interval = int(services.settings.get("scheduler", "sweep_interval_seconds", 60))
+    app.extensions["thidua_scheduler"] = start_background(services.tick, interval)
+    return app.extensions["thidua_scheduler"]
+
+
+def services_of(app: Flask) -> Services:
+    found: Services = app.extensions["thidua"]
+    return found

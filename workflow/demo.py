@@ -47,6 +47,7 @@ DATES = {
     "year_end_report_due": "2025-12-15",
 }
 PDF = b"%PDF-1.4\n% thidua demo document\n"
+DEMO_PASSWORD = "demo"  # a demo only: every account shares it
 Echo = Callable[[str], None]
 
 
@@ -93,6 +94,10 @@ def seed(services: Services, echo: Echo) -> None:
         _bhxh(services, echo)
     finally:
         dated.clock = real_clock
+    with services.engine.connect() as conn:
+        ids = conn.execute(sa.select(users.c.id)).scalars().all()
+    for uid in ids:
+        people.set_password(services.engine, uid, DEMO_PASSWORD)
 
 
 def _bloc(
@@ -175,7 +180,7 @@ def _print_accounts(services: Services, echo: Echo) -> None:
     with services.engine.connect() as conn:
         names = conn.execute(sa.select(users.c.username, users.c.full_name).where(
             ~users.c.username.like("bhxh%")).order_by(users.c.id)).all()
-    echo("demo accounts (sign-in arrives with the web app; the CLI acts as them with --as):")
+    echo(f"demo accounts, all with the password '{DEMO_PASSWORD}' (http://127.0.0.1:5000):")
     for username, full_name in names:
         echo(f"  {username:20} {full_name}")
     echo("  bhxh01_head … bhxh17_officer: the 17 units of Khối 1 BHXH")

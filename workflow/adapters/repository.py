@@ -12,11 +12,10 @@ from sqlalchemy.engine import Connection
 from workflow.adapters.db import new_id
 from workflow.adapters.tables import (
     definitions,
-    documents,
     history,
     instances,
 )
-from workflow.engine.instance import CANCELLED, Instance
+from workflow.engine.instance import Instance
 
 _I = instances.c
 
@@ -69,36 +68,6 @@ def iter_history(conn: Connection) -> Iterator[dict[str, Any]]:
     )
     for row in result:
         yield dict(row._mapping)
-
-
-def child_states(conn: Connection, parent_id: int, workflow: str) -> list[str]:
-    """The states of a parent's children of one workflow; cancelled ones are marked so."""
-    rows = conn.execute(
-        sa.select(_I.state, _I.status).where(_I.parent_id == parent_id, _I.workflow == workflow)
-    )
-    return ["__cancelled__" if status == CANCELLED else state for state, status in rows]
-
-
-def document_kinds(conn: Connection, instance_id: int) -> set[str]:
-    rows = conn.execute(
-        sa.select(documents.c.kind).where(documents.c.instance_id == instance_id).distinct()
-    )
-    return {r[0] for r in rows}
-
-
-class SqlQuery:
-    """The engine's read port (children, documents) on one connection."""
-
-    __slots__ = ("conn",)
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def child_states(self, parent_id: int, workflow: str) -> list[str]:
-        return child_states(self.conn, parent_id, workflow)
-
-    def document_kinds(self, instance_id: int) -> set[str]:
-        return document_kinds(self.conn, instance_id)
 
 
 # --- definitions --------------------------------------------------------------------------

@@ -52,6 +52,29 @@ def grant(
             user_id=user_id, role=role, unit_id=unit_id, cluster_id=cluster_id, year=year))
 
 
+def set_password(engine: Engine, user_id: int, password: str) -> None:
+    """Store a password as a salted scrypt hash (never the password itself)."""
+    from werkzeug.security import generate_password_hash
+
+    if len(password) < 4:
+        raise InvalidInput("password: at least 4 characters")
+    with write_transaction(engine) as conn:
+        conn.execute(users.update().where(users.c.id == user_id).values(
+            password_hash=generate_password_hash(password, method="scrypt")))
+
+
+def check_password(engine: Engine, username: str, password: str) -> int | None:
+    """The user's id when the password is right and the account active; None otherwise."""
+    from werkzeug.security import check_password_hash
+
+    with read_connection(engine) as conn:
+        row = conn.execute(sa.select(users.c.id, users.c.password_hash, users.c.active).where(
+            users.c.username == username)).first()
+    if row is None or not row.active or not row.password_hash:
+        return None
+    return int(row.id) if check_password_hash(row.password_hash, password) else None
+
+
 def user_id(engine: Engine, username: str) -> int:
     with read_connection(engine) as conn:
         found = conn.execute(sa.select(users.c.id).where(users.c.username == username)).scalar()

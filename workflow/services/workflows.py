@@ -80,8 +80,7 @@ class Workflows:
         wf = self.catalog.compiled(inst.definition_id)
         held = actor.roles_for(inst.unit_id, inst.cluster_id, inst.year)
         out = []
-        with read_connection(self.engine) as conn:
-            query = repo.SqlQuery(conn)
+        with self.store.read() as query:  # the same port the fire's checks use
             for t in wf.spec.transitions_from(inst.state):
                 if t.auto or not held.intersection(t.roles):
                     continue

@@ -1,0 +1,65 @@
+"""The web app on the test database, a client, and signing in through the login form."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.year_support import Bloc, make_bloc
+from web import create_app
+from workflow.bootstrap import Services
+from workflow.clock import FakeClock
+from workflow.services import people
+
+PASSWORD = "mat-khau-thu"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def bloc(services: Services, clock: FakeClock) -> Bloc:
+    services.criteria.sync([services.settings.definitions_dir / "criteria"],
+                           base=services.settings.definitions_dir.parent)
+    return make_bloc(services, clock)
+
+
+@pytest.fixture
+def app(services: Services, bloc: Bloc) -> Flask:
+    return create_app(services=services, testing=True)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf(client: FlaskClient, path: str = "/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    found = TOKEN.search(page)
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient, bloc: Bloc) -> None:
+        self.client = client
+        self.bloc = bloc
+
+    def login(self, username: str, password: str = PASSWORD) -> object:
+        """Sign in through the form (the account gets its password first: hashing every
+        account's password for every test would only slow the tests down)."""
+        people.set_password(self.bloc.services.engine, self.bloc.users[username], PASSWORD)
+        token = csrf(self.client)
+        return self.client.post("/login", data={
+            "username": username, "password": password, "csrf_token": token})
+
+    def logout(self) -> object:
+        token = csrf(self.client, "/")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client: FlaskClient, bloc: Bloc) -> AuthActions:
+    return AuthActions(client, bloc)

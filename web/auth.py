@@ -1,0 +1,115 @@
+"""Signing in and out; the signed-in user's actor, loaded once per request."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from workflow.domain.roles import Actor
+from workflow.services import people
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+MAX_FAILURES = 5  # per username and address, within WINDOW seconds
+WINDOW = 15 * 60
+
+
+def _failures() -> dict[tuple[str, str], deque[float]]:
+    found: dict[tuple[str, str], deque[float]] = current_app.extensions.setdefault(
+        "thidua_login_failures", defaultdict(deque))
+    return found
+
+
+class User(UserMixin):
+    def __init__(self, user_id: int, actor: Actor) -> None:
+        self.id = str(user_id)
+        self.actor = actor
+
+
+def _services() -> Any:
+    return current_app.extensions["thidua"]
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    actor = people.actor(_services().engine, int(user_id))
+    return User(int(user_id), actor) if actor else None
+
+
+def current_actor() -> Actor:
+    """The signed-in user as an actor (401 when nobody is signed in)."""
+    if not current_user.is_authenticated:
+        abort(401)
+    actor: Actor = current_user.actor
+    return actor
+
+
+def _too_many(key: tuple[str, str]) -> bool:
+    now = time.monotonic()
+    attempts = _failures()[key]
+    while attempts and now - attempts[0] > WINDOW:
+        attempts.popleft()
+    return len(attempts) >= MAX_FAILURES
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    if request.method == "GET":
+        return render_template("login.html")
+    username = (request.form.get("username") or "").strip()[:100]
+    key = (username, request.remote_addr or "")
+    if _too_many(key):
+        return render_template("login.html", error=_(
+            "Too many failed attempts; wait 15 minutes and try again.")), 429
+    user_id = people.check_password(_services().engine, username,
+                                    request.form.get("password") or "")
+    if user_id is None:
+        _failures()[key].append(time.monotonic())
+        return render_template("login.html", error=_("Wrong username or password.")), 401
+    _failures().pop(key, None)
+    actor = people.actor(_services().engine, user_id)
+    assert actor is not None
+    session.clear()  # a fresh session at sign-in: no fixation
+    login_user(User(user_id, actor))
+    session.permanent = True
+    target = request.args.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("views.inbox")
+    return redirect(target)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."))
+    return redirect(url_for("auth.login"))
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = ""
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def remember_actor() -> None:
+        g.actor = current_user.actor if current_user.is_authenticated else None

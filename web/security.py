@@ -1,0 +1,61 @@
+"""CSRF on every form, security headers on every answer, and errors a user can act on."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from workflow.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    StaleState,
+    TransitionNotAllowed,
+    WorkflowError,
+)
+
+csrf = CSRFProtect()
+
+STATUS = {InvalidInput: 400, PermissionDenied: 403, NotFound: 404, StaleState: 409,
+          TransitionNotAllowed: 409}
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'self'")
+
+
+def status_of(exc: WorkflowError) -> int:
+    for kind, status in STATUS.items():
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.errorhandler(WorkflowError)
+    def workflow_error(exc: WorkflowError) -> tuple[str, int]:
+        return render_template("error.html", message=str(exc)), status_of(exc)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> tuple[str, int]:
+        return render_template("error.html", message=_(
+            "The form expired or did not come from this site; reload the page and try again."
+        )), 400
+
+    @app.errorhandler(404)
+    def not_found(exc: Exception) -> tuple[str, int]:
+        return render_template("error.html", message=_("Page not found: %(path)s",
+                                                       path=request.path)), 404
+
+    @app.errorhandler(413)
+    def too_large(exc: Exception) -> tuple[str, int]:
+        return render_template("error.html", message=_("The file is too large.")), 413

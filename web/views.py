@@ -1,0 +1,121 @@
+"""The pages people work in: the inbox and an item with its actions and history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from web.auth import current_actor
+from workflow.engine.diagram import to_dot
+from workflow.errors import StaleState, TransitionNotAllowed
+from workflow.services import inbox as inbox_service
+from workflow.services import notifications
+
+bp = Blueprint("views", __name__)
+PAGE = 25
+
+
+def services() -> Any:
+    return current_app.extensions["thidua"]
+
+
+def locale() -> str:
+    return str(get_locale() or "vi")
+
+
+def page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@bp.route("/")
+@login_required
+def inbox() -> str:
+    actor = current_actor()
+    page = page_number()
+    items, total = inbox_service.waiting_for(
+        services().workflows, actor, locale=locale(), limit=PAGE, offset=(page - 1) * PAGE)
+    groups: dict[Any, list[Any]] = {}
+    for item in items:
+        groups.setdefault(item.campaign_id, []).append(item)
+    unread = notifications.unread_count(services().engine, actor.user_id or 0)
+    news = notifications.inbox(services().engine, actor.user_id or 0, unread_only=True, limit=10)
+    return render_template("inbox.html", groups=groups, total=total, page=page,
+                           pages=max(1, -(-total // PAGE)), unread=unread, news=news)
+
+
+@bp.route("/items/<int:item_id>")
+@login_required
+def item(item_id: int) -> str:
+    wf = services().workflows
+    inst = wf.get(item_id)
+    actor = current_actor()
+    compiled = wf.catalog.compiled(inst.definition_id)
+    if not actor.roles_for(inst.unit_id, inst.cluster_id, inst.year):
+        abort(403)
+    actions = wf.available(inst, actor)
+    return render_template(
+        "item.html", item=inst, spec=compiled.spec, version=compiled.version,
+        actions=actions, history=wf.history(item_id), locale=locale())
+
+
+@bp.route("/items/<int:item_id>/diagram.svg")
+@login_required
+def diagram(item_id: int) -> Response:
+    from workflow.engine.diagram import render_svg
+
+    wf = services().workflows
+    inst = wf.get(item_id)
+    if not current_actor().roles_for(inst.unit_id, inst.cluster_id, inst.year):
+        abort(403)
+    spec = wf.catalog.compiled(inst.definition_id).spec
+    svg = render_svg(to_dot(spec, current=inst.state, locale=locale()))
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.route("/items/<int:item_id>/fire", methods=["POST"])
+@login_required
+def fire(item_id: int) -> Response:
+    wf = services().workflows
+    inst = wf.get(item_id)
+    try:
+        expected = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+    if expected != inst.version:
+        raise StaleState(_("This item changed since you opened it; review it and try again."))
+    trigger = request.form.get("trigger", "")
+    payload = {"comment": request.form.get("comment", "").strip()[:5000]}
+    try:
+        wf.fire(inst, trigger, current_actor(), {k: v for k, v in payload.items() if v})
+    except TransitionNotAllowed as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("views.item", item_id=item_id))
+    flash(_("Done: %(action)s", action=trigger))
+    return redirect(url_for("views.item", item_id=item_id))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def read_notifications() -> Response:
+    ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
+    actor = current_actor()
+    notifications.mark_read(services().engine, actor.user_id or 0, ids,
+                            services().clock.now())
+    return redirect(url_for("views.inbox"))
