@@ -376,3 +376,28 @@ objections = sa.Table(
     sa.Column("answered_by", sa.String(100), nullable=True),
     sa.Column("answered_at", UtcDateTime, nullable=True),
 )
+
+# --- the web app -------------------------------------------------------------------------------
+
+# A definition being edited by an admin and not yet published (one draft per workflow).
+definition_drafts = sa.Table(
+    "definition_drafts",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("source_text", sa.Text, nullable=False),
+    sa.Column("saved_by", sa.String(100), nullable=False),
+    sa.Column("saved_at", UtcDateTime, nullable=False),
+)
+
+# Tokens of API clients: only a hash is kept; the token is shown once when created.
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_used_at", UtcDateTime, nullable=True),
+    sa.Column("revoked_at", UtcDateTime, nullable=True),
+)
