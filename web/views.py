@@ -70,9 +70,75 @@ def item(item_id: int) -> str:
     if not actor.roles_for(inst.unit_id, inst.cluster_id, inst.year):
         abort(403)
     actions = wf.available(inst, actor)
+    uploads = sorted({d for t, _ in actions for d in t.required_documents})
     return render_template(
         "item.html", item=inst, spec=compiled.spec, version=compiled.version,
-        actions=actions, history=wf.history(item_id), locale=locale())
+        actions=actions, history=wf.history(item_id), locale=locale(), uploads=uploads,
+        targets=_target_form(inst, actions), documents=_documents(item_id))
+
+
+def _target_form(inst: Any, actions: Any) -> list[tuple[str, str, Any]] | None:
+    """(code, title, current value) of the criteria a pledge registers targets for, when this
+    user may edit them now."""
+    editing = [t for t, _ in actions if t.trigger in ("save_targets", "revise_targets")]
+    if inst.workflow != "pledge" or not editing or inst.parent_id is None:
+        return None
+    campaign = services().workflows.get(inst.parent_id)
+    ref = campaign.data.get("criteria_table") or {}
+    table = services().criteria.get(ref["code"], ref["version"])
+    current = inst.data.get("targets") or {}
+    return [(c.code, c.title.get(locale()), current.get(c.code, ""))
+            for c in table.targets_required()]
+
+
+def _documents(item_id: int) -> list[Any]:
+    import sqlalchemy as sa
+
+    from workflow.adapters.db import read_connection
+    from workflow.adapters.tables import documents
+
+    with read_connection(services().engine) as conn:
+        return list(conn.execute(sa.select(
+            documents.c.kind, documents.c.filename, documents.c.size, documents.c.uploaded_by,
+            documents.c.uploaded_at).where(documents.c.instance_id == item_id).order_by(
+            documents.c.id)))
+
+
+@bp.route("/items/<int:item_id>/documents", methods=["POST"])
+@login_required
+def upload(item_id: int) -> Response:
+    from workflow.services import documents
+
+    wf = services().workflows
+    inst = wf.get(item_id)
+    file = request.files.get("file")
+    kind = request.form.get("kind", "")
+    if file is None or not file.filename:
+        flash(_("Choose a file to upload."), "error")
+        return redirect(url_for("views.item", item_id=item_id))
+    documents.attach_recorded(wf, inst, current_actor(), services().settings.documents_dir,
+                              kind, file.filename, file.read())
+    flash(_("The document was attached."))
+    return redirect(url_for("views.item", item_id=item_id))
+
+
+@bp.route("/items/<int:item_id>/targets", methods=["POST"])
+@login_required
+def save_targets(item_id: int) -> Response:
+    wf = services().workflows
+    inst = wf.get(item_id)
+    trigger = "revise_targets" if inst.state in ("returned", "amending") else "save_targets"
+    targets = {}
+    for key, value in request.form.items():
+        if key.startswith("target:") and value.strip():
+            targets[key[len("target:"):]] = value.strip().replace(",", ".")
+    try:
+        wf.fire(inst, trigger, current_actor(), {"targets": targets})
+    except TransitionNotAllowed as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("views.item", item_id=item_id))
+    flash(_("Targets saved."))
+    return redirect(url_for("views.item", item_id=item_id))
 
 
 @bp.route("/items/<int:item_id>/diagram.svg")
@@ -101,7 +167,9 @@ def fire(item_id: int) -> Response:
     if expected != inst.version:
         raise StaleState(_("This item changed since you opened it; review it and try again."))
     trigger = request.form.get("trigger", "")
-    payload = {"comment": request.form.get("comment", "").strip()[:5000]}
+    payload = {key[len("field:"):]: value.strip()[:5000] for key, value in request.form.items()
+               if key.startswith("field:")}
+    payload["comment"] = request.form.get("comment", "").strip()[:5000]
     try:
         wf.fire(inst, trigger, current_actor(), {k: v for k, v in payload.items() if v})
     except TransitionNotAllowed as exc:
