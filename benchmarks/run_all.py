@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["engine.py", "year.py", "sweep.py"]
+BENCHMARKS = ["engine.py", "year.py", "sweep.py", "web.py"]
 
 
 def main() -> int:

@@ -148,7 +148,9 @@ instances = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("entered_at", UtcDateTime, nullable=False),
     sa.Index("ix_workflow_instances_parent", "parent_id", "workflow"),
-    sa.Index("ix_workflow_instances_scope", "year", "cluster_id", "unit_id"),
+    # inboxes look items up by unit or by cluster (never by state: each step would pay for it)
+    sa.Index("ix_workflow_instances_unit_year", "unit_id", "year"),
+    sa.Index("ix_workflow_instances_cluster_year", "cluster_id", "year"),
     # not on state: every step would pay for updating it
     sa.Index("ix_workflow_instances_workflow_status", "workflow", "status"),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,7 @@ class DefinitionCatalog:
         self._compiled: dict[int, CompiledWorkflow] = {}
         self._latest: dict[str, int] = {}
         self._joined: set[str] | None = None
+        self._derived: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     # --- publishing ----------------------------------------------------------------------
@@ -192,6 +193,14 @@ class DefinitionCatalog:
             self._joined = joined
         return workflow in joined
 
+    def derived(self, key: str, build: Callable[[], Any]) -> Any:
+        """A value computed from the published definitions, kept until one is published."""
+        found = self._derived.get(key)
+        if found is None:
+            found = self._derived[key] = build()
+        return found
+
     def _forget_latest(self) -> None:
         self._latest.clear()
         self._joined = None
+        self._derived.clear()

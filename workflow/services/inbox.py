@@ -77,30 +77,39 @@ def _grant_condition(
     return sa.and_(*scope, sa.or_(*states))
 
 
-def waiting_for(
-    workflows: Workflows, actor: Actor, *, locale: str = "vi", limit: int = 50, offset: int = 0
-) -> tuple[list[WaitingItem], int]:
-    """A page of the items waiting for the actor, earliest due first, and how many in all."""
-    acting = _acting(workflows)
+def _statement(workflows: Workflows, actor: Actor) -> Any:
+    """The inbox query of an actor's grants, built once per set of grants and reused."""
+    acting = workflows.catalog.derived("inbox.acting", lambda: _acting(workflows))
     own_units = {g.unit_id for g in actor.grants if g.unit_id is not None}
     conditions = [c for g in actor.grants if g.role in acting
                   for c in [_grant_condition(g, acting[g.role], own_units)] if c is not None]
     if not conditions:
-        return [], 0
+        return None
     due = sa.select(deadlines.c.instance_id, sa.func.min(deadlines.c.due_date).label("due")).where(
         deadlines.c.status == "pending").group_by(deadlines.c.instance_id).subquery()
     where = sa.and_(_I.status == "active", sa.or_(*conditions))
-    stmt = (sa.select(_I.id, _I.definition_id, _I.workflow, _I.state, _I.parent_id, units.c.name,
-                      due.c.due, _I.unit_id, _I.cluster_id, _I.year)
+    return (sa.select(_I.id, _I.definition_id, _I.workflow, _I.state, _I.parent_id, units.c.name,
+                      due.c.due, _I.unit_id, _I.cluster_id, _I.year,
+                      sa.func.count().over().label("total"))
             .outerjoin(units, units.c.id == _I.unit_id)
             .outerjoin(due, due.c.instance_id == _I.id)
             .where(where)
             .order_by(sa.case((due.c.due.is_(None), 1), else_=0), due.c.due, _I.id)
-            .limit(max(1, min(limit, 200))).offset(max(0, offset)))
+            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+
+
+def waiting_for(
+    workflows: Workflows, actor: Actor, *, locale: str = "vi", limit: int = 50, offset: int = 0
+) -> tuple[list[WaitingItem], int]:
+    """A page of the items waiting for the actor, earliest due first, and how many in all."""
+    key = "inbox:" + repr(sorted(actor.grants, key=repr))
+    (stmt,) = workflows.catalog.derived(key, lambda: (_statement(workflows, actor),))
+    if stmt is None:
+        return [], 0
     with read_connection(workflows.engine) as conn:
-        rows = conn.execute(stmt).all()
-        total = int(conn.execute(sa.select(sa.func.count()).select_from(instances).where(
-            where)).scalar() or 0)
+        rows = conn.execute(stmt, {"limit": max(1, min(limit, 200)),
+                                   "offset": max(0, offset)}).all()
+    total = int(rows[0].total) if rows else 0
     today = workflows.clock.now().astimezone(LOCAL).date()
     items = []
     for r in rows:

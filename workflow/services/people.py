@@ -15,7 +15,6 @@ from workflow.errors import InvalidInput, NotFound, PermissionDenied
 
 # A unit head of the unit that leads (or is deputy of) a cluster in a year acts as its leader
 # (deputy) that year: leadership follows the rotation, not a grant someone must remember.
-DERIVED = (("leader_unit_id", "cluster_leader"), ("deputy_unit_id", "cluster_deputy"))
 
 
 def create_user(
@@ -95,24 +94,35 @@ def actor_by_username(engine: Engine, username: str) -> Actor | None:
         return _load(conn, int(uid)) if uid is not None else None
 
 
+_RA = role_assignments.c
+_HEAD = role_assignments.alias("head")
+# The user and their own grants in one query (a user without grants gives one row of NULLs).
+_USER_GRANTS = (
+    sa.select(users.c.username, users.c.active, _RA.role, _RA.unit_id, _RA.cluster_id, _RA.year)
+    .outerjoin(role_assignments, _RA.user_id == users.c.id)
+    .where(users.c.id == sa.bindparam("uid"))
+)
+# Leadership that follows from heading the leading or deputy unit of a cluster that year.
+_DERIVED = (
+    sa.select(clusters.c.id, clusters.c.year,
+              sa.case((clusters.c.leader_unit_id == _HEAD.c.unit_id, "cluster_leader"),
+                      else_="cluster_deputy"))
+    .join(_HEAD, sa.and_(_HEAD.c.year == clusters.c.year, sa.or_(
+        clusters.c.leader_unit_id == _HEAD.c.unit_id,
+        clusters.c.deputy_unit_id == _HEAD.c.unit_id)))
+    .where(_HEAD.c.user_id == sa.bindparam("uid"), _HEAD.c.role == "unit_head")
+)
+
+
 def _load(conn: Connection, user_id: int) -> Actor | None:
-    user = conn.execute(sa.select(users.c.id, users.c.username, users.c.active).where(
-        users.c.id == user_id)).first()
-    if user is None or not user.active:
+    rows = conn.execute(_USER_GRANTS, {"uid": user_id}).all()
+    if not rows or not rows[0].active:
         return None
-    ra = role_assignments.c
-    grants = [RoleGrant(*g) for g in conn.execute(
-        sa.select(ra.role, ra.unit_id, ra.cluster_id, ra.year).where(ra.user_id == user_id))]
-    for column, role in DERIVED:
-        rows = conn.execute(
-            sa.select(clusters.c.id, clusters.c.year)
-            .join(role_assignments, sa.and_(
-                role_assignments.c.unit_id == clusters.c[column],
-                role_assignments.c.year == clusters.c.year))
-            .where(role_assignments.c.user_id == user_id, role_assignments.c.role == "unit_head")
-        )
-        grants += [RoleGrant(role, cluster_id=c, year=y) for c, y in rows]
-    return Actor(user.id, user.username, tuple(dict.fromkeys(grants)))
+    grants = [RoleGrant(r.role, r.unit_id, r.cluster_id, r.year) for r in rows if r.role]
+    if any(g.role == "unit_head" for g in grants):
+        grants += [RoleGrant(role, cluster_id=c, year=y)
+                   for c, y, role in conn.execute(_DERIVED, {"uid": user_id})]
+    return Actor(user_id, rows[0].username, tuple(dict.fromkeys(grants)))
 
 
 def units_of(actor: Actor) -> set[int]:

@@ -1,0 +1,254 @@
+"""Web load: inbox reads and approve actions with 100,000 items in the database, gunicorn on
+loopback, SQLite.
+
+    python benchmarks/web.py [--items 100000] [--rate 200] [--seconds 20]
+
+Open loop: requests are sent at fixed times whatever the answers (latency counts from when a
+request was due, so a slow server is not hidden by a waiting client). 80% are inbox pages of
+unit officers, 20% are leaders accepting submitted pledges. Prints p50/p95/p99 at the steady
+rate (target: 200 requests/s with p95 < 100 ms), then raises the rate step by step and prints
+the highest one that kept p95 under 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+from workflow.adapters.tables import instances  # noqa: E402
+from workflow.bootstrap import bootstrap  # noqa: E402
+from workflow.config import load_settings  # noqa: E402
+from workflow.engine.hashing import GENESIS  # noqa: E402
+from workflow.services import organisations, people  # noqa: E402
+
+PASSWORD = "tai-thu"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def seed(url: str, items: int) -> dict[str, list[int]]:
+    """`items` pledges over five years (2021–2025) of two blocs of 10 units each: past years'
+    are completed, this year's signed except one in ten, submitted and waiting for the leader.
+    Users hold their roles for 2025, as they would."""
+    svc = bootstrap(load_settings(environ={}, overrides={"database": {"url": url}}))
+    svc.upgrade_schema()
+    svc.sync_definitions()
+    e = svc.engine
+    units = [organisations.create_unit(e, f"U{i}", f"Đơn vị {i}") for i in range(20)]
+    blocs = {}
+    for year in range(2021, 2026):
+        for b in range(2):
+            members = units[10 * b:10 * b + 10]
+            blocs[(year, b)] = organisations.create_cluster(
+                e, f"K{b}", f"Khối {b}", "khoi", year, members, leader_unit_id=members[0],
+                deputy_unit_id=members[1])
+    for i, unit in enumerate(units):
+        for role in ("unit_officer", "unit_head"):
+            uid = people.create_user(e, f"{role}{i}", f"{role} {i}")
+            people.grant(e, uid, role, unit_id=unit, year=2025)
+            people.set_password(e, uid, PASSWORD)
+    definition = svc.catalog.latest("pledge").definition_id
+    now = svc.clock.now()
+    rows = []
+    for n in range(items):
+        year = 2021 + n % 5
+        unit_index = (n // 5) % 20
+        current = year == 2025
+        submitted = current and unit_index % 10 != 0 and (n // 100) % 2 == 0
+        rows.append({"definition_id": definition, "workflow": "pledge",
+                     "state": "submitted" if submitted else "signed",
+                     "status": "active" if current else "completed", "version": 1,
+                     "unit_id": units[unit_index], "cluster_id": blocs[(year, unit_index // 10)],
+                     "year": year, "data": {}, "last_hash": GENESIS, "created_at": now,
+                     "entered_at": now})
+    with e.begin() as conn:
+        for chunk in range(0, len(rows), 10_000):
+            conn.execute(instances.insert(), rows[chunk:chunk + 10_000])
+        submitted_ids = list(conn.execute(sa.text(
+            "SELECT id FROM workflow_instances WHERE state = 'submitted' AND cluster_id = :c "
+            "ORDER BY id"), {"c": blocs[(2025, 0)]}).scalars())
+    svc.close()
+    return {"submitted": submitted_ids}
+
+
+class Client:
+    """A signed-in browser session on its own keep-alive connection."""
+
+    def __init__(self, port: int, username: str) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookie = ""
+        page = self.get("/login")
+        token = TOKEN.search(page)
+        assert token, "no CSRF token on the login page"
+        self.token = token.group(1)
+        self.post("/login", {"username": username, "password": PASSWORD,
+                             "csrf_token": self.token})
+        self.token = TOKEN.search(self.get("/")).group(1)  # type: ignore[union-attr]
+
+    def _request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            # the server closed an idle keep-alive connection: open a new one, once
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, text
+
+    def get(self, path: str) -> str:
+        return self._request("GET", path)[1]
+
+    def post(self, path: str, form: dict[str, str]) -> int:
+        return self._request("POST", path, urllib.parse.urlencode(form))[0]
+
+
+def run_load(port: int, rate: float, seconds: float, pledges: Iterator[int],
+             clients: int = 48) -> list[float]:
+    """Open loop at `rate` requests/s for `seconds`; returns latencies in ms (failures as
+    infinity)."""
+    officers = [Client(port, f"unit_officer{i % 20}") for i in range(clients - 8)]
+    leaders = [Client(port, "unit_head0") for _ in range(8)]
+    total = int(rate * seconds)
+    start = time.perf_counter() + 0.2
+    latencies: list[float] = []
+    lock = threading.Lock()
+    cursor = pledges
+
+    def worker(index: int, pool: list[Client], work: Callable[[Client], bool]) -> None:
+        client = pool[index % len(pool)]
+        for n in range(index, total, clients):
+            due = start + n / rate
+            time.sleep(max(0.0, due - time.perf_counter()))
+            try:
+                ok = work(client)
+            except (http.client.HTTPException, OSError):
+                ok = False
+            took = (time.perf_counter() - due) * 1000
+            with lock:
+                latencies.append(took if ok else float("inf"))
+
+    def inbox(client: Client) -> bool:
+        return client._request("GET", "/")[0] == 200
+
+    def approve(client: Client) -> bool:
+        with lock:
+            pledge = next(cursor, None)
+        if pledge is None:
+            return False
+        status = client.post(f"/items/{pledge}/fire", {
+            "trigger": "accept", "version": "1", "csrf_token": client.token})
+        return status == 302
+
+    threads = []
+    for i in range(clients):
+        if i < clients - 8:
+            threads.append(threading.Thread(target=worker, args=(i, officers, inbox)))
+        else:
+            threads.append(threading.Thread(target=worker, args=(i, leaders, approve)))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/web.db"
+        pledges = iter(seed(url, args.items)["submitted"])  # each accepted once, across runs
+        port = free_port()
+        env = {**os.environ, "THIDUA_DATABASE_URL": url, "THIDUA_SCHEDULER_ENABLED": "false",
+               "PYTHONPATH": str(ROOT)}
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "-w", "4", "--threads", "4",
+             "--reuse-port", "-b",
+             f"127.0.0.1:{port}", "--log-level", "warning", "web.wsgi:app"],
+            cwd=ROOT, env=env)
+        try:
+            _wait(port)
+            steady = run_load(port, args.rate, args.seconds, pledges)
+            print(f"web: {args.items:,} items, gunicorn 4 workers × 4 threads, SQLite; "
+                  f"open loop at {args.rate:.0f} requests/s for {args.seconds:.0f} s "
+                  "(80% inbox, 20% approve)")
+            _report(steady, args.rate)
+            best = args.rate if percentile(steady, 95) < 100 else 0.0
+            rate = args.rate
+            while rate <= 2000:
+                rate *= 1.25
+                lat = run_load(port, rate, 8, pledges)
+                p95 = percentile(lat, 95)
+                print(f"  {rate:.0f}/s: p95 {p95:.1f} ms", flush=True)
+                if p95 >= 100:
+                    break
+                best = rate
+            print(f"  highest rate with p95 < 100 ms: {best:.0f} requests/s", flush=True)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    return 0
+
+
+def _wait(port: int) -> None:
+    for _ in range(200):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("gunicorn did not start")
+
+
+def _report(latencies: list[float], rate: float) -> None:
+    failed = sum(1 for v in latencies if v == float("inf"))
+    ok = [v for v in latencies if v != float("inf")]
+    print(f"  p50 {percentile(ok, 50):.1f} ms, p95 {percentile(ok, 95):.1f} ms, "
+          f"p99 {percentile(ok, 99):.1f} ms; {failed} failed of {len(latencies)} "
+          f"(target p95 < 100 ms at {rate:.0f}/s); median {statistics.median(ok):.1f} ms",
+          flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
