@@ -30,12 +30,15 @@ def create_app(
         TESTING=testing,
     )
     app.extensions["thidua"] = services
-    from web import auth, i18n, security, views
+    from web import admin, api, auth, i18n, security, views, year
 
     i18n.init_app(app, settings)
     security.init_app(app)
     auth.init_app(app)
     app.register_blueprint(views.bp)
+    year.register_blueprints(app)  # the year's pages and the public page
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(api.bp)
     if start_scheduler:
         _start_scheduler(app, services)
     return app

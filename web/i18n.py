@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -12,6 +14,7 @@ from flask_babel import Babel, get_locale
 from workflow.config import Settings
 
 LOCALES = ("vi", "en")
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 HERE = Path(__file__).resolve().parent
 
 
@@ -20,6 +23,15 @@ def select_locale() -> str:
     if chosen in LOCALES:
         session["lang"] = chosen
     return str(session.get("lang") or "vi")
+
+
+def local_time(moment: dt.datetime | None) -> str:
+    """A stored UTC time as the local (Asia/Ho_Chi_Minh) wall clock, dd/mm/yyyy hh:mm."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:  # SQLite gives UTC back without its zone
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M")
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -38,3 +50,4 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = settings.timezone
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["local_time"] = local_time

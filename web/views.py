@@ -27,6 +27,7 @@ from workflow.services import notifications
 
 bp = Blueprint("views", __name__)
 PAGE = 25
+TARGET_TRIGGERS = ("save_targets", "revise_targets")
 
 
 def services() -> Any:
@@ -71,16 +72,25 @@ def item(item_id: int) -> str:
         abort(403)
     actions = wf.available(inst, actor)
     uploads = sorted({d for t, _ in actions for d in t.required_documents})
+    targets = _target_form(inst, actions)
+    if targets is not None:  # the target form does these; their guards need its data
+        actions = [a for a in actions if a[0].trigger not in TARGET_TRIGGERS]
+    def state_label(name: str | None) -> str:
+        if not name or name not in compiled.spec.state_names:
+            return name or ""
+        return compiled.spec.state(name).label.get(locale())
+
     return render_template(
         "item.html", item=inst, spec=compiled.spec, version=compiled.version,
+        state_label=state_label,
         actions=actions, history=wf.history(item_id), locale=locale(), uploads=uploads,
-        targets=_target_form(inst, actions), documents=_documents(item_id))
+        targets=targets, documents=_documents(item_id))
 
 
 def _target_form(inst: Any, actions: Any) -> list[tuple[str, str, Any]] | None:
     """(code, title, current value) of the criteria a pledge registers targets for, when this
     user may edit them now."""
-    editing = [t for t, _ in actions if t.trigger in ("save_targets", "revise_targets")]
+    editing = [t for t, _ in actions if t.trigger in TARGET_TRIGGERS]
     if inst.workflow != "pledge" or not editing or inst.parent_id is None:
         return None
     campaign = services().workflows.get(inst.parent_id)
@@ -175,7 +185,9 @@ def fire(item_id: int) -> Response:
     except TransitionNotAllowed as exc:
         flash(str(exc), "error")
         return redirect(url_for("views.item", item_id=item_id))
-    flash(_("Done: %(action)s", action=trigger))
+    done = wf.catalog.compiled(inst.definition_id).spec
+    label = next((t.label.get(locale()) for t in done.transitions if t.trigger == trigger), trigger)
+    flash(_("Done: %(action)s", action=label))
     return redirect(url_for("views.item", item_id=item_id))
 
 

@@ -10,8 +10,10 @@ transaction takes a connection from the engine's own pool, so pragmas and adapte
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Self, cast
 
@@ -113,7 +115,7 @@ class StatementCache:
         # return cost more than the BEGIN and COMMIT themselves. PostgreSQL round trips dwarf
         # that, so connections go back to the pool there.
         self._local = threading.local()
-        self._held: list[Any] = []
+        self._held: weakref.WeakSet[_Held] = weakref.WeakSet()
 
     def get(
         self, key: str, build: Callable[[], ClauseElement], column_keys: Sequence[str] = ()
@@ -128,29 +130,59 @@ class StatementCache:
     def _checkout(self) -> Any:
         if not self.is_sqlite:
             return self.engine.raw_connection()
-        fairy = getattr(self._local, "fairy", None)
-        if fairy is None or not fairy.is_valid:
-            fairy = self._local.fairy = self.engine.raw_connection()
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is None or not held.fairy.is_valid:
+            held = self._local.held = _Held(self.engine.raw_connection())
             with self._lock:
-                self._held.append(fairy)
-        return fairy
+                self._held.add(held)
+        return held.fairy
 
     def _release(self, fairy: Any, failed: bool) -> None:
         if not self.is_sqlite:
             fairy.close()
         elif failed and not fairy.is_valid:
-            self._local.fairy = None
-            with self._lock:
-                self._held.remove(fairy)
-            fairy.close()
+            held = getattr(self._local, "held", None)
+            self._local.held = None
+            if held is not None:
+                held.close()
 
     def close(self) -> None:
         """Give every held connection back (before the engine is disposed)."""
         with self._lock:
-            held, self._held = self._held, []
-        for fairy in held:
-            fairy.close()
+            held = list(self._held)
+            self._held = weakref.WeakSet()
+        for item in held:
+            item.close()
         self._local = threading.local()
+
+
+class _Held:
+    """A thread's pooled SQLite connection; back to the pool when the thread ends (its
+    thread-local storage is dropped), so short-lived request threads do not drain the pool."""
+
+    __slots__ = ("fairy", "__weakref__")
+
+    def __init__(self, fairy: Any) -> None:
+        self.fairy = fairy
+
+    def close(self) -> None:
+        fairy, self.fairy = self.fairy, _Closed
+        if fairy is not _Closed:
+            fairy.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # at interpreter exit the pool may be gone
+            self.close()
+
+
+class _ClosedFairy:
+    is_valid = False
+
+    def close(self) -> None:
+        return None
+
+
+_Closed: Any = _ClosedFairy()
 
 
 class Transaction:

@@ -1,0 +1,734 @@
+"""The admin area: workflow definitions (edit, validate, preview, publish, migrate), people and
+their roles, units and clusters, the rule sets and holidays (read-only), failed e-mails.
+
+Every page is for holders of the global role `admin`; everyone else gets 403.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Generic, TypeVar, cast
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from web.auth import current_actor, login_manager
+from workflow.adapters.db import read_connection, write_transaction
+from workflow.adapters.tables import (
+    cluster_members,
+    clusters,
+    definition_drafts,
+    definitions,
+    role_assignments,
+    units,
+    users,
+)
+from workflow.bootstrap import Services
+from workflow.domain.roles import ROLES, SYSTEM_ROLE
+from workflow.domain.rulesets import Document, RuleSet, Sourced, Title, show_share
+from workflow.engine.diagram import render_svg, to_dot
+from workflow.engine.loader import load_text
+from workflow.engine.spec import WorkflowSpec
+from workflow.errors import (
+    DefinitionError,
+    DefinitionErrors,
+    InvalidInput,
+    PermissionDenied,
+    WorkflowError,
+)
+from workflow.services import delivery, migration, organisations, people
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE = 25
+MAX_TEXT = 200_000  # characters of a definition's text
+NAME = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
+T = TypeVar("T")
+Answer = str | Response | tuple[str, int]
+
+SKELETON = """\
+name: {name}
+title: {{vi: Quy trình mới, en: New workflow}}
+subject: unit
+initial: draft
+states:
+  - {{name: draft, label: {{vi: Dự thảo, en: Draft}}}}
+  - {{name: done, label: {{vi: Hoàn thành, en: Done}}, final: true}}
+transitions:
+  - trigger: finish
+    source: draft
+    dest: done
+    label: {{vi: Hoàn thành, en: Finish}}
+    roles: [unit_officer]
+"""
+
+
+def services() -> Services:
+    return cast(Services, current_app.extensions["thidua"])
+
+
+def locale() -> str:
+    return str(get_locale() or "vi")
+
+
+@bp.before_request
+def admins_only() -> Response | None:
+    """Signed-out visitors go to the login page; signed-in non-admins get 403."""
+    if not current_user.is_authenticated:
+        return cast(Response, login_manager.unauthorized())
+    if not current_actor().has_global_role("admin"):
+        raise PermissionDenied(_("This area is for administrators."))
+    return None
+
+
+# --- pages of a list ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    number: int
+    pages: int
+    total: int
+    param: str = "page"
+
+
+def page_number(param: str = "page") -> int:
+    try:
+        return max(1, int(request.args.get(param, "1")))
+    except ValueError:
+        return 1
+
+
+def paginate(items: Sequence[T], param: str = "page", per: int = PAGE) -> Page[T]:
+    pages = max(1, -(-len(items) // per))
+    number = min(page_number(param), pages)
+    start = (number - 1) * per
+    return Page(items[start:start + per], number, pages, len(items), param)
+
+
+@bp.context_processor
+def helpers() -> dict[str, Any]:
+    return {"page_url": page_url, "local_time": local_time, "role_label": role_label,
+            "repo_path": repo_path,
+            "roles": [r for r in ROLES.values() if r.name != SYSTEM_ROLE]}
+
+
+def repo_path(path: str | None) -> str:
+    """A data file's path relative to the project, never the server's absolute path."""
+    if not path:
+        return ""
+    try:
+        return Path(path).resolve().relative_to(services().settings.root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def role_label(role: str) -> str:
+    info = ROLES.get(role)
+    if info is None:
+        return role
+    return info.en if locale().startswith("en") else info.vi
+
+
+def page_url(endpoint: str, param: str, number: int) -> str:
+    """The list page `endpoint` with page `number` in `param`, keeping the other arguments."""
+    args: dict[str, Any] = {**request.args.to_dict(), param: number}
+    return url_for(endpoint, **args)
+
+
+def local_time(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    zone = ZoneInfo(services().settings.timezone)
+    return value.astimezone(zone).strftime("%d/%m/%Y %H:%M")
+
+
+def form_text(field: str, limit: int = 300) -> str:
+    return (request.form.get(field) or "").strip()[:limit]
+
+
+def form_int(field: str, low: int = 1, high: int = 10**9) -> int | None:
+    """An optional whole number from the form; InvalidInput names the field when bad."""
+    raw = form_text(field, 20)
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(_("%(field)s: not a whole number: %(value)s",
+                             field=field, value=raw)) from None
+    if not low <= value <= high:
+        raise InvalidInput(_("%(field)s: %(value)s is out of range", field=field, value=raw))
+    return value
+
+
+@bp.route("/")
+def index() -> Response:
+    return redirect(url_for("admin.definitions"))
+
+
+# --- definitions -------------------------------------------------------------------------
+
+
+def check_name(name: str) -> None:
+    if not NAME.match(name):
+        abort(404)
+
+
+def published() -> dict[str, list[dict[str, Any]]]:
+    """Every published version (without its text), by workflow name, oldest first."""
+    d = definitions.c
+    query = sa.select(d.id, d.name, d.version, d.created_at, d.created_by, d.source_path)
+    with read_connection(services().engine) as conn:
+        rows = conn.execute(query.order_by(d.name, d.version)).mappings().all()
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(row["name"], []).append(dict(row))
+    return out
+
+
+def drafts() -> dict[str, dict[str, Any]]:
+    dd = definition_drafts.c
+    with read_connection(services().engine) as conn:
+        rows = conn.execute(sa.select(dd.name, dd.saved_by, dd.saved_at)).mappings().all()
+    return {row["name"]: dict(row) for row in rows}
+
+
+def draft_of(name: str) -> dict[str, Any] | None:
+    with read_connection(services().engine) as conn:
+        row = conn.execute(sa.select(definition_drafts).where(
+            definition_drafts.c.name == name)).mappings().first()
+    return dict(row) if row else None
+
+
+def save_draft(name: str, text: str) -> None:
+    """Insert or replace the draft of a workflow (works alike on SQLite and PostgreSQL)."""
+    now, by = services().clock.now(), current_actor().username
+    with write_transaction(services().engine) as conn:
+        conn.execute(definition_drafts.delete().where(definition_drafts.c.name == name))
+        conn.execute(definition_drafts.insert().values(
+            name=name, source_text=text, saved_by=by, saved_at=now))
+
+
+def delete_draft(name: str) -> None:
+    with write_transaction(services().engine) as conn:
+        conn.execute(definition_drafts.delete().where(definition_drafts.c.name == name))
+
+
+def latest_row(name: str) -> dict[str, Any] | None:
+    d = definitions.c
+    with read_connection(services().engine) as conn:
+        row = conn.execute(sa.select(definitions).where(d.name == name)
+                           .order_by(d.version.desc()).limit(1)).mappings().first()
+    return dict(row) if row else None
+
+
+@bp.route("/definitions", endpoint="definitions")
+def definitions_page() -> str:
+    versions, saved = published(), drafts()
+    names = sorted(set(versions) | set(saved))
+    return render_template("admin_definitions.html", listing=paginate(names),
+                           versions=versions, drafts=saved)
+
+
+@bp.route("/definitions/new", methods=["GET", "POST"])
+def new_definition() -> Answer:
+    if request.method == "GET":
+        return render_template("admin_new_definition.html", name="")
+    name = form_text("name", 100)
+    error = None
+    if not NAME.match(name):
+        error = _("A name starts with a small letter and holds only small letters, digits "
+                  "and _ (at most 64 characters).")
+    elif name in published() or name in drafts():
+        error = _("A workflow named %(name)s already exists.", name=name)
+    if error:
+        return render_template("admin_new_definition.html", name=name, error=error), 400
+    save_draft(name, SKELETON.format(name=name))
+    flash(_("Draft of %(name)s created from a skeleton; edit it and publish it.", name=name))
+    return redirect(url_for("admin.edit", name=name))
+
+
+# --- the editor ----------------------------------------------------------------------------
+
+
+def source_file(name: str) -> str:
+    row = latest_row(name)
+    return str(row["source_path"]) if row else f"definitions/{name}.yaml"
+
+
+def problems(name: str, text: str) -> tuple[WorkflowSpec | None, list[DefinitionError]]:
+    """The spec of the text, or every problem found in it, each at its line."""
+    file = source_file(name)
+    try:
+        spec = load_text(text, file, services().registry)
+    except DefinitionErrors as exc:
+        return None, list(exc.errors)
+    if spec.name != name:
+        line = next((i for i, ln in enumerate(text.split("\n"), 1)
+                     if ln.startswith("name:")), None)
+        message = _("the definition is named '%(found)s', but this page edits '%(name)s'",
+                    found=spec.name, name=name)
+        return None, [DefinitionError(file, line, "name", message)]
+    known = set(services().catalog.names()) | {name}
+    unknown = [DefinitionError(file, None, "spawn", f"unknown workflow '{child}'")
+               for child in sorted(spec.child_workflows() - known)]
+    return (None, unknown) if unknown else (spec, [])
+
+
+def editor(
+    name: str, text: str, *, errors: Sequence[DefinitionError] = (), status: int = 200,
+    **extra: Any,
+) -> tuple[str, int]:
+    lines = text.split("\n")
+    bad: dict[int, list[str]] = {}
+    for error in errors:
+        if error.line:
+            bad.setdefault(error.line, []).append(f"{error.path}: {error.message}")
+    page = render_template(
+        "admin_edit.html", name=name, text=text, lines=lines, errors=errors, bad=bad,
+        draft=draft_of(name), latest=latest_row(name), **extra)
+    return page, status
+
+
+def starting_text(name: str) -> str:
+    draft = draft_of(name)
+    if draft:
+        return str(draft["source_text"])
+    latest = latest_row(name)
+    if latest is None:
+        abort(404)
+    return str(latest["source_text"])
+
+
+def validate(name: str, text: str) -> tuple[str, int]:
+    spec, errors = problems(name, text)
+    if spec is None:
+        return editor(name, text, errors=errors)
+    ok = _("The definition is valid: %(states)s states, %(transitions)s transitions.",
+           states=len(spec.states), transitions=len(spec.transitions))
+    return editor(name, text, ok=ok)
+
+
+def preview(name: str, text: str) -> tuple[str, int]:
+    spec, errors = problems(name, text)
+    if spec is None:
+        return editor(name, text, errors=errors)
+    try:
+        svg = render_svg(to_dot(spec, locale=locale()))
+    except WorkflowError as exc:
+        return editor(name, text, failure=str(exc))
+    return editor(name, text, svg=base64.b64encode(svg).decode("ascii"))
+
+
+def save(name: str, text: str) -> Response:
+    save_draft(name, text)
+    flash(_("Draft saved. It is not published yet."))
+    return redirect(url_for("admin.edit", name=name))
+
+
+def publish(name: str, text: str) -> Response | tuple[str, int]:
+    spec, errors = problems(name, text)
+    if spec is None:
+        return editor(name, text, errors=errors, status=400)
+    try:
+        result = services().catalog.publish_text(
+            text, source_file(name), author=current_actor().username)
+    except DefinitionErrors as exc:
+        return editor(name, text, errors=exc.errors, status=400)
+    if result.created:
+        delete_draft(name)
+        flash(_("Published %(name)s version %(version)s.", name=name, version=result.version))
+    else:
+        flash(_("Nothing to publish: version %(version)s already has this content.",
+                version=result.version))
+    return redirect(url_for("admin.edit", name=name))
+
+
+ACTIONS: Mapping[str, Callable[[str, str], Response | tuple[str, int]]] = {
+    "validate": validate, "preview": preview, "save": save, "publish": publish}
+
+
+@bp.route("/definitions/<name>/edit", methods=["GET", "POST"])
+def edit(name: str) -> Response | tuple[str, int]:
+    check_name(name)
+    if request.method == "GET":
+        return editor(name, starting_text(name))
+    text = (request.form.get("source_text") or "").replace("\r\n", "\n").replace("\r", "\n")
+    action = ACTIONS.get(request.form.get("action", ""))
+    if action is None:
+        return editor(name, text, failure=_("Choose an action: validate, preview, save or "
+                                            "publish."), status=400)
+    if len(text) > MAX_TEXT:
+        return editor(name, text, failure=_("The text is longer than %(n)s characters.",
+                                            n=MAX_TEXT), status=400)
+    return action(name, text)
+
+
+# --- migrating running instances ----------------------------------------------------------
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """Lines `old=new` (blank lines and # comments skipped); InvalidInput names the line."""
+    mapping: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        old, sep, new = (part.strip() for part in line.partition("="))
+        if not sep or not NAME.match(old) or not NAME.match(new):
+            raise InvalidInput(_("Mapping line %(n)s: write old=new, e.g. aproved=approved",
+                                 n=number))
+        if old in mapping:
+            raise InvalidInput(_("Mapping line %(n)s: the state %(state)s is mapped twice",
+                                 n=number, state=old))
+        mapping[old] = new
+    return mapping
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationForm:
+    to_version: int
+    from_version: int | None
+    mapping: dict[str, str]
+    reason: str
+
+
+def migration_form(numbers: Sequence[int]) -> MigrationForm:
+    to_version = form_int("to_version")
+    from_version = form_int("from_version")
+    if to_version is None or to_version not in numbers:
+        raise InvalidInput(_("Choose a published target version."))
+    if from_version is not None and from_version not in numbers:
+        raise InvalidInput(_("Choose a published source version, or any."))
+    return MigrationForm(to_version, from_version,
+                         parse_mapping(request.form.get("mapping") or ""),
+                         form_text("reason", 2000))
+
+
+def run_migration(name: str, form: MigrationForm, action: str) -> dict[str, Any]:
+    wf = services().workflows
+    if action == "migrate":
+        result = migration.migrate(wf, name, form.to_version, form.mapping, current_actor(),
+                                   form.reason, form.from_version)
+        return {"result": result, "done": True}
+    result = migration.plan(wf, name, form.to_version, form.mapping, form.from_version)
+    return {"result": result, "done": False}
+
+
+@bp.route("/definitions/<name>/migrate", methods=["GET", "POST"])
+def migrate(name: str) -> tuple[str, int]:
+    check_name(name)
+    numbers = [int(str(r["version"])) for r in services().catalog.versions(name)]
+    values = {"to_version": str(numbers[-1]), "from_version": "", "mapping": "", "reason": ""}
+    context: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        values.update({key: request.form.get(key) or "" for key in values})
+        try:
+            form = migration_form(numbers)
+            context = run_migration(name, form, request.form.get("action", "dry_run"))
+        except WorkflowError as exc:
+            context, status = {"failure": str(exc)}, 400
+    return render_template("admin_migrate.html", name=name, numbers=numbers,
+                           values=values, **context), status
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+def user_page() -> tuple[int, list[dict[str, Any]], int]:
+    """The page number, its users (each with its grants) and how many pages there are."""
+    u, ra = users.c, role_assignments.c
+    with read_connection(services().engine) as conn:
+        total = int(conn.execute(sa.select(sa.func.count()).select_from(users)).scalar() or 0)
+        pages = max(1, -(-total // PAGE))
+        number = min(page_number(), pages)
+        rows = conn.execute(sa.select(u.id, u.username, u.full_name, u.email, u.active)
+                            .order_by(u.username).limit(PAGE).offset((number - 1) * PAGE)
+                            ).mappings().all()
+        found = [dict(r, grants=[]) for r in rows]
+        by_id = {r["id"]: r for r in found}
+        grants = conn.execute(
+            sa.select(ra.user_id, ra.role, ra.year, units.c.code.label("unit"),
+                      clusters.c.code.label("cluster"), clusters.c.year.label("cluster_year"))
+            .outerjoin(units, units.c.id == ra.unit_id)
+            .outerjoin(clusters, clusters.c.id == ra.cluster_id)
+            .where(ra.user_id.in_(list(by_id))).order_by(ra.id)).mappings().all()
+    for grant in grants:
+        by_id[grant["user_id"]]["grants"].append(dict(grant))
+    return number, found, pages
+
+
+def unit_choices() -> list[dict[str, Any]]:
+    with read_connection(services().engine) as conn:
+        rows = conn.execute(sa.select(units.c.id, units.c.code, units.c.name)
+                            .order_by(units.c.code)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def cluster_choices() -> list[dict[str, Any]]:
+    c = clusters.c
+    with read_connection(services().engine) as conn:
+        rows = conn.execute(sa.select(c.id, c.code, c.name, c.kind, c.year, c.council,
+                                      c.leader_unit_id, c.deputy_unit_id)
+                            .order_by(c.year.desc(), c.code)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def people_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
+    number, found, pages = user_page()
+    listing = Page(found, number, pages, len(found))
+    return render_template(
+        "admin_people.html", listing=listing, units=unit_choices(), clusters=cluster_choices(),
+        values=request.form, error=error, year=services().clock.now().year), status
+
+
+@bp.route("/people")
+def people_list() -> tuple[str, int]:
+    return people_page()
+
+
+def add_user() -> str:
+    username, full_name = form_text("username", 100), form_text("full_name", 200)
+    email, password = form_text("email", 200), request.form.get("password") or ""
+    if not username or not full_name:
+        raise InvalidInput(_("A user needs a username and a full name."))
+    if email and "@" not in email:
+        raise InvalidInput(_("The e-mail address %(email)s is not valid.", email=email))
+    if len(password) < 8:
+        raise InvalidInput(_("The password needs at least 8 characters."))
+    engine = services().engine
+    user = people.create_user(engine, username, full_name, email or None)
+    people.set_password(engine, user, password)
+    return username
+
+
+@bp.route("/people/create", methods=["POST"])
+def create_person() -> Response | tuple[str, int]:
+    try:
+        username = add_user()
+    except WorkflowError as exc:
+        return people_page(_("The user was not created: %(reason)s", reason=str(exc)), 400)
+    flash(_("User %(username)s created.", username=username))
+    return redirect(url_for("admin.people_list"))
+
+
+def add_grant() -> str:
+    username, role = form_text("username", 100), form_text("role", 40)
+    unit_id = form_int("unit_id")
+    cluster_id = form_int("cluster_id")
+    year = form_int("year", 1900, 2200)
+    user = people.user_id(services().engine, username)
+    people.grant(services().engine, user, role, unit_id=unit_id, cluster_id=cluster_id,
+                 year=year)
+    return username
+
+
+@bp.route("/people/grant", methods=["POST"])
+def grant_role() -> Response | tuple[str, int]:
+    try:
+        username = add_grant()
+    except WorkflowError as exc:
+        return people_page(_("The role was not granted: %(reason)s", reason=str(exc)), 400)
+    flash(_("Role %(role)s granted to %(username)s.", role=form_text("role"),
+            username=username))
+    return redirect(url_for("admin.people_list"))
+
+
+@bp.route("/people/<int:user_id>/active", methods=["POST"])
+def set_active(user_id: int) -> Response | tuple[str, int]:
+    active = request.form.get("active") == "1"
+    if not active and user_id == current_actor().user_id:
+        return people_page(_("You cannot deactivate your own account."), 400)
+    with write_transaction(services().engine) as conn:
+        done = conn.execute(users.update().where(users.c.id == user_id).values(active=active))
+    if not done.rowcount:
+        abort(404)
+    flash(_("Account activated.") if active else _("Account deactivated."))
+    return redirect(url_for("admin.people_list", page=page_number()))
+
+
+# --- units and clusters ----------------------------------------------------------------------
+
+
+def units_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
+    found = unit_choices()
+    parents = {u["id"]: u["code"] for u in found}
+    with read_connection(services().engine) as conn:
+        parent_of = {row.id: row.parent_id
+                     for row in conn.execute(sa.select(units.c.id, units.c.parent_id))}
+    rows = [dict(u, parent=parents.get(parent_of.get(u["id"]) or 0, "")) for u in found]
+    return render_template("admin_units.html", listing=paginate(rows), units=found,
+                           values=request.form, error=error), status
+
+
+@bp.route("/units")
+def units_list() -> tuple[str, int]:
+    return units_page()
+
+
+@bp.route("/units/create", methods=["POST"])
+def create_unit() -> Response | tuple[str, int]:
+    try:
+        code = form_text("code", 64)
+        organisations.create_unit(services().engine, code, form_text("name"),
+                                  form_int("parent_id"))
+    except WorkflowError as exc:
+        return units_page(_("The unit was not created: %(reason)s", reason=str(exc)), 400)
+    flash(_("Unit %(code)s created.", code=code))
+    return redirect(url_for("admin.units_list"))
+
+
+def cluster_rows() -> list[dict[str, Any]]:
+    codes = {u["id"]: u["code"] for u in unit_choices()}
+    with read_connection(services().engine) as conn:
+        members = conn.execute(sa.select(cluster_members.c.cluster_id, cluster_members.c.unit_id)
+                               .order_by(cluster_members.c.position)).all()
+    by_cluster: dict[int, list[str]] = {}
+    for cluster_id, unit_id in members:
+        by_cluster.setdefault(cluster_id, []).append(codes.get(unit_id, str(unit_id)))
+    return [dict(c, members=by_cluster.get(c["id"], []),
+                 leader=codes.get(c["leader_unit_id"] or 0, ""),
+                 deputy=codes.get(c["deputy_unit_id"] or 0, "")) for c in cluster_choices()]
+
+
+def clusters_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "admin_clusters.html", listing=paginate(cluster_rows()), units=unit_choices(),
+        kinds=organisations.KINDS, values=request.form, error=error,
+        chosen={int(m) for m in request.form.getlist("members") if m.isdigit()},
+        year=services().clock.now().year), status
+
+
+@bp.route("/clusters")
+def clusters_list() -> tuple[str, int]:
+    return clusters_page()
+
+
+def add_cluster() -> str:
+    code, name = form_text("code", 64), form_text("name")
+    year = form_int("year", 1900, 2200)
+    if not code or not name or year is None:
+        raise InvalidInput(_("A cluster needs a code, a name and a year."))
+    members = [int(m) for m in request.form.getlist("members") if m.isdigit()]
+    organisations.create_cluster(
+        services().engine, code, name, form_text("kind", 8), year, members,
+        council=form_text("council") or None, leader_unit_id=form_int("leader_unit_id"),
+        deputy_unit_id=form_int("deputy_unit_id"))
+    return code
+
+
+@bp.route("/clusters/create", methods=["POST"])
+def create_cluster() -> Response | tuple[str, int]:
+    try:
+        code = add_cluster()
+    except WorkflowError as exc:
+        return clusters_page(_("The cluster was not created: %(reason)s", reason=str(exc)), 400)
+    flash(_("Cluster %(code)s created.", code=code))
+    return redirect(url_for("admin.clusters_list"))
+
+
+# --- rule sets and holidays (read-only) -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRow:
+    label: str
+    value: str
+    basis: str
+    verified: bool
+
+
+def shown(value: object) -> str:
+    if isinstance(value, Fraction):
+        return show_share(value)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, tuple):
+        return ", ".join(str(v.label.get(locale())) if isinstance(v, Document) else str(v)
+                         for v in value)
+    return str(value)
+
+
+def row(label: str, sourced: Sourced[Any], prefix: str = "") -> RuleRow:
+    return RuleRow(label, prefix + shown(sourced.value), sourced.basis, sourced.verified)
+
+
+def threshold_row(
+    label: str, threshold: Sourced[Fraction], comparison: str, basis: str
+) -> RuleRow:
+    compare = _("more than") if comparison == "more_than" else _("at least")
+    whole = _("of all members") if basis == "all_members" else _("of the members present")
+    text = f"{compare} {show_share(threshold.value)} {whole}"
+    return RuleRow(label, text, threshold.basis, threshold.verified)
+
+
+def set_rows(rule_set: RuleSet) -> list[RuleRow]:
+    return [
+        row(_("Public posting (days)"), rule_set.public_posting_days),
+        row(_("Appraisal (working days)"), rule_set.appraisal_working_days),
+        row(_("Return notice (working days)"), rule_set.return_notice_working_days),
+        row(_("Tie rule"), rule_set.tie_rule),
+    ]
+
+
+def title_rows(title: Title) -> list[RuleRow]:
+    vote, caps = title.vote, title.caps
+    rows = [
+        threshold_row(_("Vote threshold"), vote.threshold, vote.comparison, vote.basis),
+        row(_("Quorum"), vote.quorum, _("at least") + " "),
+        row(_("Secret ballot"), vote.secret),
+        row(_("Required documents"), title.required_documents),
+    ]
+    if title.cluster_vote is not None:
+        cv = title.cluster_vote
+        rows.append(threshold_row(_("Cluster vote threshold"), cv.threshold, cv.comparison,
+                                  cv.basis))
+    if caps.per_cluster is not None:
+        rows.append(row(_("At most per cluster"), caps.per_cluster))
+    if caps.share_of_cluster_leaders is not None:
+        rows.append(row(_("At most, share of cluster leaders"), caps.share_of_cluster_leaders))
+    return rows
+
+
+@bp.route("/rules")
+def rules() -> str:
+    rulebook = services().workflows.rulebook
+    sets = list(rulebook.sets) if rulebook is not None else []
+    calendar = services().workflows.calendar
+    years = sorted(getattr(calendar, "years", {}).values(), key=lambda y: y.year)
+    return render_template(
+        "admin_rules.html", listing=paginate(sets, per=2), set_rows=set_rows,
+        title_rows=title_rows, years=paginate(years, "ypage", per=3), locale=locale())
+
+
+# --- e-mail deliveries ----------------------------------------------------------------------
+
+
+@bp.route("/deliveries")
+def deliveries() -> str:
+    failures = delivery.delivery_failures(services().engine)
+    return render_template("admin_deliveries.html", listing=paginate(failures))
