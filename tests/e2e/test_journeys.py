@@ -2,12 +2,51 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from tests.e2e.conftest import Session
-from tests.year_support import Bloc, launch
+from tests.year_support import YEAR, Bloc, launch
+from workflow.engine.instance import Instance
+from workflow.services import voting
+from workflow.services.documents import attach
 
-PDF = Path(__file__).with_name("giao-uoc.pdf")
+FLAG = "co_thi_dua_chinh_phu"
+PDF = b"%PDF-1.4\n% e2e document\n"
+
+
+def open_vote(bloc: Bloc, candidates: tuple[str, ...]) -> Instance:
+    """An open cluster vote (recorded as voting.schedule_cluster_vote would)."""
+    bloc.clock.set(dt.datetime(2025, 12, 18, 2, tzinfo=dt.UTC))
+    assert bloc.wf.rulebook is not None
+    rules = bloc.wf.rulebook.in_force(dt.date(2025, 12, 18))
+    session = bloc.wf.start("vote_session", bloc.leader, cluster_id=bloc.cluster, year=YEAR,
+                            data={"kind": "cluster", "titles": [FLAG],
+                                  "candidates": {FLAG: [bloc.units[c] for c in candidates]},
+                                  "rule_set": {"code": rules.code, "version": rules.version},
+                                  "ranks": {}, "past_winners": {}, "secret": True,
+                                  "leader_unit_id": bloc.units["btp"]})
+    bloc.wf.fire(session, "check_quorum", bloc.leader,
+                 {"present": [f"unit:{u}" for u in bloc.units.values()]})
+    return bloc.wf.fire(session, "open", bloc.leader)
+
+
+def appraising_dossier(bloc: Bloc, folder: Path) -> Instance:
+    """A dossier of Bộ Công an under appraisal, with its title's documents."""
+    bloc.clock.set(dt.datetime(2026, 1, 5, 2, tzinfo=dt.UTC))
+    assert bloc.wf.rulebook is not None
+    rules = bloc.wf.rulebook.in_force(dt.date(2025, 12, 18))
+    dossier = bloc.wf.start("dossier", bloc.leader, unit_id=bloc.units["bca"],
+                            cluster_id=bloc.cluster, year=YEAR, data={
+                                "title": FLAG, "nominee_unit_id": bloc.units["bca"],
+                                "rule_set": {"code": rules.code, "version": rules.version},
+                                "appraisal_resumed_on": "2026-01-05"})
+    for kind in ("to_trinh", "bao_cao_thanh_tich", "bien_ban_binh_xet", "bien_ban_kiem_phieu",
+                 "bien_ban_suy_ton_cum"):
+        attach(bloc.services.engine, bloc.clock, folder, dossier, bloc.leader, kind,
+               f"{kind}.pdf", PDF)
+    bloc.wf.move_to(dossier.id, "appraising", bloc.actor("admin"), "Hồ sơ nhận bằng văn bản giấy")
+    return bloc.wf.get(dossier.id)
 
 
 def test_a_pledge_is_submitted_returned_accepted_and_signed(
@@ -43,7 +82,7 @@ def test_a_pledge_is_submitted_returned_accepted_and_signed(
     head = Session(browser, server, "bca_head")
     page = head.open(f"/items/{pledge.id}")
     document = tmp_path / "giao-uoc.pdf"
-    document.write_bytes(b"%PDF-1.4\n% giao uoc da ky\n")
+    document.write_bytes(PDF)
     page.set_input_files("input[type=file]", str(document))  # type: ignore[attr-defined]
     page.click("button:has-text('Tải lên')")  # type: ignore[attr-defined]
     page.click("button:has-text('Ký giao ước')")  # type: ignore[attr-defined]
@@ -53,3 +92,73 @@ def test_a_pledge_is_submitted_returned_accepted_and_signed(
     assert "Bổ sung chỉ tiêu giải ngân" in history
     for session in (officer, leader, head):
         session.close()
+
+
+def test_a_member_votes_with_a_confirmation_and_gets_a_receipt(
+    browser: object, server: str, bloc: Bloc
+) -> None:
+    session = open_vote(bloc, ("bca", "bqp"))
+    head = Session(browser, server, "bca_head")
+    page = head.open(f"/votes/{session.id}")
+    page.check(f"input[value='{bloc.units['bqp']}']")  # type: ignore[attr-defined]
+    page.click("button:has-text('Xem lại phiếu')")  # type: ignore[attr-defined]
+    head.shot("4-ballot-confirm")
+    assert "Bộ Quốc phòng" in page.inner_text("main")  # type: ignore[attr-defined]
+    page.click("button:has-text('Bỏ phiếu')")  # type: ignore[attr-defined]
+    head.shot("5-ballot-receipt")
+
+    receipt = page.inner_text("main")  # type: ignore[attr-defined]
+    assert "Bộ Quốc phòng" not in receipt  # the receipt never repeats the choice
+    assert voting.turnout(bloc.wf, session.id)["voted"] == [f"unit:{bloc.units['bca']}"]
+    page = head.open(f"/votes/{session.id}")
+    assert page.locator("button:has-text('Xem lại phiếu')").count() == 0  # type: ignore[attr-defined]
+    head.close()
+
+
+def test_the_council_office_returns_a_dossier_then_puts_it_to_the_council(
+    browser: object, server: str, bloc: Bloc, tmp_path: Path
+) -> None:
+    dossier = appraising_dossier(bloc, tmp_path)
+    office = Session(browser, server, "vu_tdkt")
+    page = office.open(f"/items/{dossier.id}")
+    form = page.locator("form.action", has_text="Trả lại bổ sung")  # type: ignore[attr-defined]
+    form.locator("textarea[name=comment]").fill("Thiếu báo cáo thành tích có xác nhận")
+    form.locator("input[name='field:missing']").fill("báo cáo thành tích")
+    form.locator("button").click()
+    office.shot("6-dossier-returned")
+    assert bloc.wf.get(dossier.id).state == "returned"
+
+    leader = Session(browser, server, "btp_head")
+    page = leader.open(f"/items/{dossier.id}")
+    page.click("button:has-text('Nộp bổ sung')")  # type: ignore[attr-defined]
+    assert bloc.wf.get(dossier.id).state == "appraising"
+    page = office.open(f"/items/{dossier.id}")
+    page.click("button:has-text('Trình Hội đồng')")  # type: ignore[attr-defined]
+    office.shot("7-dossier-to-council")
+    assert bloc.wf.get(dossier.id).state == "council_review"
+    office.close()
+    leader.close()
+
+
+def test_an_admin_fixes_a_broken_definition_from_the_error_at_its_line(
+    browser: object, server: str, bloc: Bloc
+) -> None:
+    admin = Session(browser, server, "admin")
+    page = admin.open("/admin/definitions/report/edit")
+    text = page.input_value("textarea[name=source_text]")  # type: ignore[attr-defined]
+    broken = text.replace("dest: accepted", "dest: acceptd", 1)
+    page.fill("textarea[name=source_text]", broken)  # type: ignore[attr-defined]
+    page.click("button[value=validate]")  # type: ignore[attr-defined]
+    admin.shot("8-admin-error-at-line")
+    problems = page.inner_text(".problems")  # type: ignore[attr-defined]
+    line = broken.splitlines().index(
+        next(ln for ln in broken.splitlines() if "dest: acceptd" in ln)) + 1
+    assert f"Dòng {line}" in problems
+    assert "unknown state 'acceptd' (did you mean 'accepted'?)" in problems
+
+    page.fill("textarea[name=source_text]", text.replace(  # type: ignore[attr-defined]
+        "remind: [2, 1]", "remind: [3, 1]", 1))
+    page.click("button[value=publish]")  # type: ignore[attr-defined]
+    admin.shot("9-admin-published")
+    assert [r["version"] for r in bloc.services.catalog.versions("report")] == [1, 2]
+    admin.close()
