@@ -50,8 +50,11 @@ def _services() -> Any:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    """The signed-in user, unless they signed out (anywhere) since this session began."""
     actor = people.actor(_services().engine, int(user_id))
-    return User(int(user_id), actor) if actor else None
+    if actor is None or session.get("epoch") != actor.extra.get("session_epoch"):
+        return None
+    return User(int(user_id), actor)
 
 
 def current_actor() -> Actor:
@@ -88,6 +91,7 @@ def login() -> str | Response | tuple[str, int]:
     actor = people.actor(_services().engine, user_id)
     assert actor is not None
     session.clear()  # a fresh session at sign-in: no fixation
+    session["epoch"] = actor.extra.get("session_epoch")
     login_user(User(user_id, actor))
     session.permanent = True
     target = request.args.get("next") or ""
@@ -98,6 +102,8 @@ def login() -> str | Response | tuple[str, int]:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
+    if current_user.is_authenticated:  # a copied cookie stops working too
+        people.end_sessions(_services().engine, int(current_user.id))
     logout_user()
     session.clear()
     flash(_("You are signed out."))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -56,6 +56,38 @@ def init_app(app: Flask) -> None:
         return render_template("error.html", message=_("Page not found: %(path)s",
                                                        path=request.path)), 404
 
+    for kind in database_errors():
+        app.register_error_handler(kind, unavailable)
+
     @app.errorhandler(413)
     def too_large(exc: Exception) -> tuple[str, int]:
         return render_template("error.html", message=_("The file is too large.")), 413
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions a database that is down (or restarting) raises through each driver."""
+    import sqlite3
+
+    import psycopg
+    import sqlalchemy.exc
+
+    return (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+            sqlite3.OperationalError, psycopg.OperationalError, psycopg.InterfaceError)
+
+
+def unavailable(exc: BaseException) -> Response:
+    """503 with a message a user can act on: nothing was written, try again in a moment."""
+    current_app.logger.warning("database unavailable: %s", exc)
+    message = _("The database is unavailable for a moment; nothing was saved. "
+                "Please try again shortly.")
+    if request.path.startswith("/api/"):
+        response = jsonify({"error": {"code": "unavailable", "message": message}})
+    else:
+        # rendered without Flask's context processors: they would ask the database who is
+        # signed in, which is exactly what cannot be answered now
+        page = current_app.jinja_env.get_template("unavailable.html").render(
+            message=message, url_for=url_for, _=_)
+        response = Response(page, mimetype="text/html")
+    response.status_code = 503
+    response.headers["Retry-After"] = "5"
+    return response

@@ -179,3 +179,18 @@ def test_the_inbox_costs_the_same_queries_for_few_or_many_items(
 
     assert len(re.findall(r'href="/items/\d+"', page)) >= 6
     assert many == few
+
+
+def test_signing_out_invalidates_a_copy_of_the_session_cookie(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc, app: object
+) -> None:
+    auth.login("bca_officer")
+    stolen = client.get_cookie("session")
+    assert stolen is not None
+    thief = app.test_client()  # type: ignore[attr-defined]
+    thief.set_cookie("session", stolen.value)
+    assert thief.get("/").status_code == 200  # the copy works while the user is signed in
+
+    auth.logout()
+
+    assert thief.get("/").status_code == 302  # and no longer once they signed out

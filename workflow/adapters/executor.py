@@ -221,7 +221,13 @@ class Transaction:
             else:
                 self.dbapi.rollback()
                 failed = exc_type is not None
+        except Exception:
+            # the connection itself failed (the server went away): never reuse it
+            self.fairy.invalidate()
+            raise
         finally:
+            if failed and _is_disconnect(exc):
+                self.fairy.invalidate()
             self.cache._release(self.fairy, failed)
 
     def execute(self, stmt: CompiledStatement, values: Mapping[str, Any]) -> int:
@@ -241,3 +247,12 @@ class Transaction:
         if stmt.converts is None:
             stmt.prepare(self.cursor.description)
         return [stmt.row(r) for r in self.cursor.fetchall()]
+
+
+def _is_disconnect(exc: BaseException | None) -> bool:
+    """Whether a driver error means the connection is gone (its pool slot must be renewed)."""
+    if exc is None:
+        return False
+    name = type(exc).__name__
+    return name in ("OperationalError", "InterfaceError") and "sqlite" not in type(
+        exc).__module__

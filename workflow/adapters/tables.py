@@ -63,6 +63,8 @@ users = sa.Table(
     sa.Column("locale", sa.String(8), nullable=False, server_default="vi"),
     # one e-mail a day with all of the day's reminders instead of one mail each
     sa.Column("digest", sa.Boolean, nullable=False, server_default=sa.false()),
+    # bumped at sign-out: every session signed in before it stops working
+    sa.Column("session_epoch", sa.Integer, nullable=False, server_default="0"),
 )
 
 role_assignments = sa.Table(

@@ -74,6 +74,19 @@ def check_password(engine: Engine, username: str, password: str) -> int | None:
     return int(row.id) if check_password_hash(row.password_hash, password) else None
 
 
+def session_epoch(engine: Engine, user_id: int) -> int:
+    with read_connection(engine) as conn:
+        return int(conn.execute(sa.select(users.c.session_epoch).where(
+            users.c.id == user_id)).scalar() or 0)
+
+
+def end_sessions(engine: Engine, user_id: int) -> None:
+    """Sign the user out everywhere: sessions carrying an older epoch no longer count."""
+    with write_transaction(engine) as conn:
+        conn.execute(users.update().where(users.c.id == user_id).values(
+            session_epoch=users.c.session_epoch + 1))
+
+
 def user_id(engine: Engine, username: str) -> int:
     with read_connection(engine) as conn:
         found = conn.execute(sa.select(users.c.id).where(users.c.username == username)).scalar()
@@ -98,7 +111,8 @@ _RA = role_assignments.c
 _HEAD = role_assignments.alias("head")
 # The user and their own grants in one query (a user without grants gives one row of NULLs).
 _USER_GRANTS = (
-    sa.select(users.c.username, users.c.active, _RA.role, _RA.unit_id, _RA.cluster_id, _RA.year)
+    sa.select(users.c.username, users.c.active, users.c.session_epoch, _RA.role, _RA.unit_id,
+              _RA.cluster_id, _RA.year)
     .outerjoin(role_assignments, _RA.user_id == users.c.id)
     .where(users.c.id == sa.bindparam("uid"))
 )
@@ -122,7 +136,8 @@ def _load(conn: Connection, user_id: int) -> Actor | None:
     if any(g.role == "unit_head" for g in grants):
         grants += [RoleGrant(role, cluster_id=c, year=y)
                    for c, y, role in conn.execute(_DERIVED, {"uid": user_id})]
-    return Actor(user_id, rows[0].username, tuple(dict.fromkeys(grants)))
+    return Actor(user_id, rows[0].username, tuple(dict.fromkeys(grants)),
+                 extra={"session_epoch": int(rows[0].session_epoch or 0)})
 
 
 def units_of(actor: Actor) -> set[int]:
