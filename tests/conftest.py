@@ -16,6 +16,7 @@ from workflow.clock import FakeClock
 from workflow.config import PROJECT_ROOT, load_settings
 from workflow.domain.roles import Actor
 from workflow.services import organisations, people
+from workflow.services.audit import verify
 
 pytest_plugins = ["tests.smtp_support"]
 
@@ -52,7 +53,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def services(db_url: str, clock: FakeClock, tmp_path: Path) -> Iterator[Services]:
+def services(
+    db_url: str, clock: FakeClock, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Services]:
     """Services on a migrated database with the shipped and the test definitions published."""
     settings = load_settings(
         environ={},
@@ -65,7 +68,20 @@ def services(db_url: str, clock: FakeClock, tmp_path: Path) -> Iterator[Services
     svc.upgrade_schema()
     svc.catalog.sync([ROOT / "definitions", TEST_WORKFLOWS], base=ROOT)
     yield svc
-    svc.close()
+    try:
+        assert_history_intact(svc, request)
+    finally:
+        svc.close()
+
+
+def assert_history_intact(svc: Services, request: pytest.FixtureRequest) -> None:
+    """`thidua audit verify` on the database every test used: whatever the test did through
+    the services, every history chain must still verify (tests that tamper on purpose say so)."""
+    if request.node.get_closest_marker("tampers"):
+        return
+    report = verify(svc.engine, svc.chain)
+    problems = "\n".join(str(p) for p in report.problems[:10])
+    assert report.ok, f"the history chain does not verify after this test:\n{problems}"
 
 
 @dataclass

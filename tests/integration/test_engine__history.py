@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from tests.conftest import YEAR, Org
@@ -40,6 +41,7 @@ def test_every_step_is_recorded_in_order(org: Org) -> None:
     assert _report(org).ok
 
 
+@pytest.mark.tampers
 def test_an_edited_entry_is_reported(org: Org) -> None:
     item = _walked(org)
     with org.services.engine.begin() as conn:
@@ -52,6 +54,7 @@ def test_an_edited_entry_is_reported(org: Org) -> None:
         f"instance {item.id}, entry 3: content was altered after it was written"]
 
 
+@pytest.mark.tampers
 def test_a_deleted_entry_is_reported(org: Org) -> None:
     item = _walked(org)
     with org.services.engine.begin() as conn:
@@ -63,6 +66,7 @@ def test_a_deleted_entry_is_reported(org: Org) -> None:
     assert any("does not follow the entry before it" in p for p in problems)
 
 
+@pytest.mark.tampers
 def test_a_deleted_last_entry_is_reported(org: Org) -> None:
     item = _walked(org)
     with org.services.engine.begin() as conn:
@@ -74,6 +78,7 @@ def test_a_deleted_last_entry_is_reported(org: Org) -> None:
                         "version 4 (entries removed or added at the end)"]
 
 
+@pytest.mark.tampers
 def test_an_inserted_entry_is_reported(org: Org) -> None:
     item = _walked(org)
     with org.services.engine.begin() as conn:
@@ -94,6 +99,7 @@ def test_an_inserted_entry_is_reported(org: Org) -> None:
            "inserted or removed)" in problems
 
 
+@pytest.mark.tampers
 def test_a_chain_rebuilt_without_the_key_is_reported(org: Org) -> None:
     from workflow.engine.hashing import HistoryChain
 
