@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint typecheck clean pg-start pg-stop
+.PHONY: run test bench reliability lint typecheck clean pg-start pg-stop
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	scripts/system-deps.sh test
 	THIDUA_BENCH_PG_URL="$$(THIDUA_PG_DB=thidua_bench scripts/pg.sh start)" $(PY) benchmarks/run_all.py
+
+reliability: $(STAMP)
+	scripts/system-deps.sh test
+	$(PY) benchmarks/reliability.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
