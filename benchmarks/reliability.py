@@ -4,9 +4,12 @@ Two web servers (gunicorn, two loopback ports) and two scheduler processes share
 server of their own; a bounded load (50 clients for 60 s by default) approves pledges through
 the API, casts ballots and reads inboxes, while the schedulers sweep a backlog of reminders.
 Then: every accepted approval is in the history exactly once, no pledge moved twice, no ballot
-was lost or doubled, every reminder was handled once, the history chains verify. Then two
-crashes: a process firing transitions killed with SIGKILL, and a sweeping process killed with
-SIGKILL; after each, only whole transitions remain and every reminder is sent exactly once.
+was lost or doubled, every reminder was handled once, the history chains verify. While the
+servers still run, PostgreSQL is stopped and started: requests get a clear 503 (never a 500),
+succeed again after, and the schedulers live on. Then two crashes: a process firing transitions
+killed with SIGKILL, and a sweeping process killed with SIGKILL; after each is restarted, only
+whole transitions remain and every reminder is sent exactly once. Last, `thidua backup` and
+`thidua restore` round trip the database and the row counts and chains are checked.
 
     python benchmarks/reliability.py [--clients 50] [--seconds 60]
 """
@@ -39,6 +42,8 @@ from workflow.adapters.tables import (  # noqa: E402
     ballots,
     deadlines,
     history,
+    instances,
+    metadata,
     outbox,
     vote_participation,  # noqa: E402
 )
@@ -51,6 +56,7 @@ from workflow.services.audit import verify  # noqa: E402
 PG_ENV = {**os.environ, "THIDUA_PG_PORT": "54340", "THIDUA_PG_DATA": "/tmp/thidua-pg-54340",
           "THIDUA_PG_DB": "reliability"}
 FLAG = "co_thi_dua_chinh_phu"
+LOG = Path("/tmp/thidua-reliability.log")
 
 
 def start_postgres() -> str:
@@ -109,9 +115,17 @@ def call(port: int, method: str, path: str, token: str, body: dict[str, object] 
                                               "Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"{}")
+            return response.status, _json(response.read())
     except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"{}")
+        return exc.code, _json(exc.read())
+
+
+def _json(raw: bytes) -> dict[str, object]:
+    try:
+        body = json.loads(raw or b"{}")
+    except ValueError:
+        return {"raw": raw[:200].decode("utf-8", "replace")}
+    return body if isinstance(body, dict) else {"body": body}
 
 
 def load(ports: list[int], seed_data: dict[str, object], clients: int, seconds: float
@@ -224,11 +238,14 @@ def main() -> int:
         ports = [free_port(), free_port()]
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         thidua = str(Path(sys.executable).parent / "thidua")
+        log = LOG.open("w")  # the servers' own logs: warnings while the database is down
+        print(f"server and scheduler logs: {LOG}", flush=True)
         procs = [subprocess.Popen([gunicorn, "-w", "2", "--threads", "4", "-b",
                                    f"127.0.0.1:{p}", "--log-level", "warning", "web.wsgi:app"],
-                                  cwd=ROOT, env={**env, "THIDUA_SCHEDULER_ENABLED": "false"})
+                                  cwd=ROOT, env={**env, "THIDUA_SCHEDULER_ENABLED": "false"},
+                                  stdout=log, stderr=log)
                  for p in ports]
-        procs += [subprocess.Popen([thidua, "scheduler"], cwd=ROOT, stdout=subprocess.DEVNULL,
+        procs += [subprocess.Popen([thidua, "scheduler"], cwd=ROOT, stdout=log, stderr=log,
                                    env={**env, "THIDUA_SCHEDULER_SWEEP_INTERVAL_SECONDS": "2"})
                   for _ in range(2)]
         try:
@@ -238,14 +255,18 @@ def main() -> int:
                 _wait(p)
             result = load(ports, data, args.clients, args.seconds)
             time.sleep(6)  # let the schedulers finish the backlog
+            failures = check(svc, result, int(data["session"]))  # type: ignore[arg-type]
+            report(result, args)
+            failures += outage(svc, ports, data, procs[2:])
         finally:
             for proc in procs:
                 proc.send_signal(signal.SIGTERM)
             for proc in procs:
                 proc.wait(timeout=60)
-        failures = check(svc, result, int(data["session"]))  # type: ignore[arg-type]
-        report(result, args)
-        failures += crash_tests(svc, url, env)
+            log.close()
+        failures += crash_tests(svc, env)
+        failures += sweep_crash(svc, env)
+        failures += backup_round_trip(svc, env, tmp)
         svc.close()
     print("reliability: " + ("all checks held" if not failures else "FAILED: " +
                               "; ".join(failures)), flush=True)
@@ -265,29 +286,216 @@ def report(result: dict[str, object], args: argparse.Namespace) -> None:
     print(f"  approvals accepted: {len(accepted)} (the others were stale or already done)")
 
 
-def crash_tests(svc: Services, url: str, env: dict[str, str]) -> list[str]:
-    """A firing process and a sweeping process, each killed with SIGKILL mid-work."""
+MOVE_SCRIPT = """
+import sys
+sys.path.insert(0, '.')
+import sqlalchemy as sa
+from workflow.adapters.tables import instances
+from workflow.bootstrap import bootstrap
+from workflow.domain.roles import Actor, RoleGrant
+svc = bootstrap()
+admin = Actor(None, 'admin', (RoleGrant('admin'),))
+with svc.engine.connect() as conn:
+    ids = [r[0] for r in conn.execute(sa.select(instances.c.id).where(
+        instances.c.workflow == 'pledge', instances.c.state != 'draft').order_by(instances.c.id))]
+for x in ids:
+    svc.workflows.move_to(x, 'draft', admin, 'reliability: crash test')
+"""
+
+
+def _pledges(svc: Services, *, draft: bool) -> int:
+    i = instances.c
+    state = i.state == "draft" if draft else i.state != "draft"
+    with svc.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).where(
+            i.workflow == "pledge", state)).scalar() or 0)
+
+
+def outage(svc: Services, ports: list[int], data: dict[str, object],
+           schedulers: list[subprocess.Popen[bytes]]) -> list[str]:
+    """PostgreSQL stopped under the running servers, then started again."""
+    tokens: dict[str, str] = data["tokens"]  # type: ignore[assignment]
+    officer = tokens[next(n for n in tokens if n.endswith("_officer"))]
+    leader = tokens["btp_head"]
+    pledge = data["submitted"][0]  # type: ignore[index]
+    before = _history_count(svc)
+    svc.engine.dispose()
+    pg = str(ROOT / "scripts" / "pg.sh")
+    subprocess.run([pg, "stop"], env=PG_ENV, check=True, timeout=120)
+    down: Counter[str] = Counter()
+    try:
+        for _ in range(10):
+            for port in ports:
+                down[f"inbox {call(port, 'GET', '/api/v1/inbox', officer)[0]}"] += 1
+                status, _ = call(port, "POST", f"/api/v1/items/{pledge}/fire", leader,
+                                 {"trigger": "accept", "version": 1})
+                down[f"fire {status}"] += 1
+    finally:
+        subprocess.run([pg, "start"], env=PG_ENV, check=True, timeout=120,
+                       stdout=subprocess.DEVNULL)
+    started = time.monotonic()
+    recovered: list[float] = []
+    for port in ports:
+        while time.monotonic() - started < 30:
+            if call(port, "GET", "/api/v1/inbox", officer)[0] == 200:
+                recovered.append(time.monotonic() - started)
+                break
+            time.sleep(0.2)
+    time.sleep(3)  # the schedulers' next sweeps run against the restarted server
+    alive = sum(1 for p in schedulers if p.poll() is None)
+    after = _history_count(svc)
+    audit = verify(svc.engine, svc.chain)
+    print(f"outage: PostgreSQL stopped under 2 servers: {sum(down.values())} requests answered "
+          + ", ".join(f"{k}: {v}" for k, v in sorted(down.items()))
+          + f"; started again: {len(recovered)}/2 servers answered 200 within "
+          f"{max(recovered, default=0):.1f} s; schedulers alive {alive}/{len(schedulers)}; "
+          f"history entries {before} -> {after}, {len(audit.problems)} problems", flush=True)
     failures = []
-    script = ("import sys; sys.path.insert(0, '.');"
-              "from workflow.bootstrap import bootstrap;"
-              "from workflow.domain.roles import Actor, RoleGrant;"
-              "svc = bootstrap(); wf = svc.workflows;"
-              "import sqlalchemy as sa;"
-              "from workflow.adapters.tables import instances as i;"
-              "ids = [r[0] for r in svc.engine.connect().execute(sa.select(i.c.id).where("
-              "i.c.workflow == 'pledge', i.c.state == 'submitted'))];"
-              "actor = Actor(None, 'crash', (RoleGrant('council_secretariat'),));"
-              "[wf.move_to(x, 'draft', Actor(None, 'admin', (RoleGrant('admin'),)), 'crash test')"
-              " for x in ids]")
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, env=env)
-    time.sleep(1.5)
+    if any(not key.endswith(" 503") for key in down):
+        failures.append(f"during the outage: {dict(down)} (every answer must be a 503)")
+    if len(recovered) != len(ports):
+        failures.append("a server did not recover after the database came back")
+    if alive != len(schedulers):
+        failures.append("a scheduler process died during the outage")
+    if after != before or not audit.ok:
+        failures.append("the outage changed or broke the history")
+    return failures
+
+
+def _history_count(svc: Services) -> int:
+    with svc.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(history)).scalar() or 0)
+
+
+def crash_tests(svc: Services, env: dict[str, str]) -> list[str]:
+    """A process moving every pledge back to draft is killed with SIGKILL part-way, then run
+    again: no half-written step, and the rerun finishes the batch."""
+    batch = _pledges(svc, draft=False)
+    proc = subprocess.Popen([sys.executable, "-c", MOVE_SCRIPT], cwd=ROOT, env=env)
+    limit = time.monotonic() + 120
+    while (_pledges(svc, draft=False) > batch * 0.6 and proc.poll() is None
+           and time.monotonic() < limit):
+        time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    report = verify(svc.engine, svc.chain)
-    print(f"crash: a process moving pledges killed with SIGKILL: {report.instances} instances, "
-          f"{report.entries} history entries, {len(report.problems)} problems", flush=True)
-    if not report.ok:
+    left = _pledges(svc, draft=False)
+    killed = verify(svc.engine, svc.chain)
+    rerun = subprocess.run([sys.executable, "-c", MOVE_SCRIPT], cwd=ROOT, env=env, timeout=600)
+    final = verify(svc.engine, svc.chain)
+    print(f"crash: a process moving {batch} pledges killed with SIGKILL after {batch - left}: "
+          f"{len(killed.problems)} problems; restarted, it moved the other {left}: "
+          f"{final.instances} instances, {final.entries} history entries, "
+          f"{len(final.problems)} problems", flush=True)
+    failures = []
+    if not 0 < left < batch:
+        failures.append(f"the kill did not fall inside the batch ({left} of {batch} left)")
+    if not killed.ok or not final.ok:
         failures.append("a killed transition left a half-written step")
+    if rerun.returncode != 0 or _pledges(svc, draft=False) != 0:
+        failures.append("the restarted process did not finish the batch")
+    return failures
+
+
+SWEEP_NOW = "2025-12-31T09:00"
+EXTRA = 20  # overdue reminders added per draft pledge for the sweep crash
+
+
+def sweep_crash(svc: Services, env: dict[str, str]) -> list[str]:
+    """A backlog of overdue reminders; `thidua sweep` killed with SIGKILL mid-way, then run
+    again: every reminder sent once to the officer and the head, none twice."""
+    i, d, o = instances.c, deadlines.c, outbox.c
+    with svc.engine.begin() as conn:
+        drafts = conn.execute(sa.select(i.id, i.version).where(
+            i.workflow == "pledge", i.state == "draft")).all()
+        conn.execute(deadlines.insert(), [
+            {"instance_id": pid, "state": "draft", "entry_version": version, "kind": "reminder",
+             "days_before": 100 + n, "due_date": dt.date(2025, 3, 26),
+             "fire_at": dt.datetime(2025, 3, 1, 1, tzinfo=dt.UTC),
+             "anchor": "campaign_date:pledge_deadline:-5", "status": "pending"}
+            for pid, version in drafts for n in range(EXTRA)])
+    ours = sa.and_(d.kind == "reminder", d.days_before >= 100)
+
+    def counts() -> tuple[int, int, int, int]:
+        with svc.engine.connect() as conn:
+            pending = conn.execute(sa.select(sa.func.count()).where(
+                ours, d.status == "pending")).scalar()
+            done = conn.execute(sa.select(sa.func.count()).where(
+                ours, d.status == "done")).scalar()
+            sent = conn.execute(sa.select(sa.func.count()).select_from(outbox).join(
+                deadlines, d.id == o.deadline_id).where(ours)).scalar()
+            distinct = conn.execute(sa.select(sa.func.count()).select_from(sa.select(
+                o.deadline_id, o.user_id, o.channel).join(
+                deadlines, d.id == o.deadline_id).where(ours).distinct().subquery())).scalar()
+        return int(pending or 0), int(done or 0), int(sent or 0), int(distinct or 0)
+
+    rows = len(drafts) * EXTRA
+    command = [sys.executable, "-m", "workflow.cli", "sweep", "--now", SWEEP_NOW, "--batch"]
+    proc = subprocess.Popen(command + ["25"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    limit = time.monotonic() + 120
+    while counts()[1] < rows * 0.2 and proc.poll() is None and time.monotonic() < limit:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    _, done_at_kill, _, _ = counts()
+    rerun = subprocess.run(command + ["200"], cwd=ROOT, env=env, timeout=600,
+                           stdout=subprocess.DEVNULL)
+    pending, done, sent, distinct = counts()
+    print(f"sweep crash: {rows} overdue reminders; the sweep killed with SIGKILL after "
+          f"{done_at_kill}; restarted: {done} done, {pending} pending, {sent} messages "
+          f"(officer and head: {2 * rows} expected), {sent - distinct} written twice", flush=True)
+    failures = []
+    if not 0 < done_at_kill < rows:
+        failures.append(f"the kill did not fall inside the sweep ({done_at_kill} of {rows})")
+    if rerun.returncode != 0 or pending or done != rows:
+        failures.append(f"reminders left after the restarted sweep: {pending}")
+    if sent != distinct:
+        failures.append(f"{sent - distinct} reminders written twice")
+    if sent != 2 * rows:
+        failures.append(f"{sent} reminder messages, {2 * rows} expected")
+    return failures
+
+
+def _table_counts(svc: Services) -> dict[str, int]:
+    with svc.engine.connect() as conn:
+        return {t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
+                            or 0) for t in metadata.sorted_tables}
+
+
+def backup_round_trip(svc: Services, env: dict[str, str], tmp: Path) -> list[str]:
+    """`thidua backup`, then data changed and lost, then `thidua restore`: all is back."""
+    thidua = str(Path(sys.executable).parent / "thidua")
+    file = tmp / "reliability.bak"
+    before = _table_counts(svc)
+    started = time.perf_counter()
+    made = subprocess.run([thidua, "backup", str(file)], cwd=ROOT, env=env, text=True,
+                          capture_output=True, timeout=600)
+    took_backup = time.perf_counter() - started
+    with svc.engine.begin() as conn:  # the accident the backup is for
+        conn.execute(outbox.delete())
+        conn.execute(history.update().where(history.c.id == sa.select(
+            sa.func.max(history.c.id)).scalar_subquery()).values(trigger="tampered"))
+    svc.engine.dispose()
+    started = time.perf_counter()
+    back = subprocess.run([thidua, "restore", str(file), "--yes"], cwd=ROOT, env=env, text=True,
+                          capture_output=True, timeout=600)
+    took_restore = time.perf_counter() - started
+    after = _table_counts(svc)
+    audit = verify(svc.engine, svc.chain)
+    size = file.stat().st_size if file.exists() else 0
+    differ = sorted(name for name in before if before[name] != after.get(name))
+    print(f"backup: {len(before)} tables, {sum(before.values())} rows, {size / 1e6:.1f} MB in "
+          f"{took_backup:.1f} s; outbox emptied and a history entry altered; restore in "
+          f"{took_restore:.1f} s: {'verified' if back.returncode == 0 else 'FAILED'}, "
+          f"{len(differ)} tables differ, {len(audit.problems)} history problems", flush=True)
+    failures = []
+    if made.returncode != 0:
+        failures.append(f"backup failed: {made.stderr.strip()}")
+    if back.returncode != 0 or "verified" not in back.stdout:
+        failures.append(f"restore failed: {back.stderr.strip()}")
+    if differ:
+        failures.append(f"after the restore these tables differ: {', '.join(differ)}")
+    if not audit.ok:
+        failures.append("the restored history does not verify")
     return failures
 
 
