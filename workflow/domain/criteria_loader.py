@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import marshmallow as ma
-import yaml
 from marshmallow import types as ma_types
 
 from workflow.domain.criteria import (
@@ -397,7 +396,7 @@ def criteria_to_dict(table: CriteriaTable) -> dict[str, Any]:
 
 
 def dump_criteria_yaml(table: CriteriaTable) -> str:
-    return yaml.safe_dump(criteria_to_dict(table), allow_unicode=True, sort_keys=False)
+    return yamlsrc.dump(criteria_to_dict(table))
 
 
 def _number(value: Decimal) -> int | float:

@@ -14,8 +14,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from workflow.engine import schema, validate, yamlsrc
 from workflow.engine.registry import Registry
 from workflow.engine.spec import (
@@ -137,7 +135,7 @@ def spec_to_dict(spec: WorkflowSpec) -> dict[str, Any]:
 
 
 def dump_yaml(spec: WorkflowSpec) -> str:
-    return yaml.safe_dump(spec_to_dict(spec), allow_unicode=True, sort_keys=False)
+    return yamlsrc.dump(spec_to_dict(spec))
 
 
 def _label(label: Label) -> dict[str, str]:

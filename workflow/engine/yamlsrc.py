@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from workflow.errors import DefinitionError, DefinitionErrors
@@ -28,6 +29,9 @@ _FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoad
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(_TAG + t for t in ("null", "bool", "int", "float", "str", "timestamp"))
 MAX_NODES = 200_000  # aliases can multiply a small text into a huge tree ("billion laughs")
+# Deeper nesting would overflow the composer's stack (libyaml segfaults near 40,000 levels) or
+# Python's recursion limit; definition files nest less than 15 levels.
+MAX_DEPTH = 100
 
 
 def format_path(path: Iterable[PathKey]) -> str:
@@ -101,6 +105,17 @@ class _TooLarge(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _too_deep(file: str, line: int) -> DefinitionErrors:
+    message = f"the document nests deeper than {MAX_DEPTH} levels"
+    return DefinitionErrors([DefinitionError(file, line, "", message)])
+
+
 class _Converter:
     """Turns a composed node tree into plain data, recording lines and collecting errors."""
 
@@ -120,6 +135,8 @@ class _Converter:
         self._count += 1
         if self._count > MAX_NODES:
             raise _TooLarge
+        if len(path) > MAX_DEPTH:  # aliases can nest deeper than the text does
+            raise _TooDeep(line)
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
         if id(node) in self._open:
@@ -146,11 +163,14 @@ class _Converter:
         if node.tag not in _SCALAR_TAGS:
             self.error(_line(node), path, f"unsupported tag '{_tag(node)}'")
             return None
+        kind = _tag(node).removeprefix("!!")
         try:
             return self._scalars.construct_object(node)
         except (ConstructorError, ValueError) as exc:
-            self.error(_line(node), path, f"invalid {_tag(node).removeprefix('!!')}: {exc}")
-            return None
+            self.error(_line(node), path, f"invalid {kind}: {exc}")
+        except (KeyError, IndexError, AttributeError):  # e.g. `!!bool maybe`, `!!int ''`
+            self.error(_line(node), path, f"invalid {kind}: {describe(node.value)}")
+        return None
 
     def _sequence(self, node: SequenceNode, path: YamlPath) -> list[Any] | None:
         if not self._tag_ok(node, path, _TAG + "seq"):
@@ -207,6 +227,8 @@ def _syntax_error(text: str, file: str, exc: yaml.YAMLError) -> DefinitionError:
         yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as pure:
         exc = pure
+    except RecursionError:
+        pass
     if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
         return DefinitionError(file, None, "", f"invalid YAML: {exc}")
     line = exc.problem_mark.line + 1
@@ -220,8 +242,53 @@ def _syntax_error(text: str, file: str, exc: yaml.YAMLError) -> DefinitionError:
     return DefinitionError(file, line, "", message)
 
 
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that double-quotes text holding U+0085 (NEL).
+
+    With allow_unicode, PyYAML may write NEL raw in a plain, single-quoted or block scalar,
+    where YAML reads it as a line break: 'a\x85b' would load back as 'a b'. Double-quoted, it
+    is escaped as \\N.
+    """
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if "\x85" in value else None
+    return dumper.represent_scalar(_TAG + "str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def dump(data: Any) -> str:
+    """Plain data as YAML that `parse` reads back as the same data; keys keep their order."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
+
+
+def _depth_line(text: str) -> int | None:
+    """The line where the text first nests deeper than MAX_DEPTH, or None.
+
+    Read from the event stream, which keeps no stack, before the composer recurses.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_FAST_LOADER):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return int(mark.line) + 1 if mark is not None else 1
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # reported by the composer below
+    return None
+
+
 def parse(text: str, file: str) -> Source:
     """Parse one definition file; raises DefinitionErrors naming every problem found."""
+    deep = _depth_line(text)
+    if deep is not None:
+        raise _too_deep(file, deep)
     try:
         root = yaml.compose(text, Loader=_FAST_LOADER)
     except yaml.YAMLError as exc:
@@ -234,6 +301,8 @@ def parse(text: str, file: str) -> Source:
     except _TooLarge:
         message = f"the document expands to more than {MAX_NODES} nodes"
         raise DefinitionErrors([DefinitionError(file, _line(root), "", message)]) from None
+    except _TooDeep as exc:
+        raise _too_deep(file, exc.line) from None
     if not isinstance(data, dict) and not converter.errors:
         message = f"expected a mapping at the top level, got {describe(data)}"
         converter.error(_line(root), (), message)
