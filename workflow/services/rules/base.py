@@ -7,6 +7,7 @@ penalty happens in the same transaction as the step that caused it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, cast
@@ -101,13 +102,22 @@ def penalize(ctx: CallContext, rule: str, unit_id: int, source: str, reason: str
     return added
 
 
+# A number as people write it, in ASCII digits: Decimal alone would also take other scripts'
+# digits, underscores and exponents too large for any later arithmetic.
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,2})?", re.ASCII)
+LIMIT = Decimal(10) ** 15
+
+
 def decimal(value: Any, what: str) -> Decimal:
+    text = str(value).strip()
+    if isinstance(value, bool) or not NUMBER.fullmatch(text):
+        raise InvalidInput(f"{what}: {value!r} is not a number")
     try:
-        number = Decimal(str(value))
+        number = Decimal(text)
     except (InvalidOperation, ValueError):
         raise InvalidInput(f"{what}: {value!r} is not a number") from None
-    if not number.is_finite():
-        raise InvalidInput(f"{what}: {value!r} is not a number")
+    if not number.is_finite() or abs(number) >= LIMIT:
+        raise InvalidInput(f"{what}: {value!r} is not a number in range")
     return number
 
 
