@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict, deque
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -94,10 +95,23 @@ def login() -> str | Response | tuple[str, int]:
     session["epoch"] = actor.extra.get("session_epoch")
     login_user(User(user_id, actor))
     session.permanent = True
-    target = request.args.get("next") or ""
+    return redirect(local_target(request.args.get("next")) or url_for("views.inbox"))
+
+
+def local_target(target: str | None) -> str | None:
+    """`next` if it is a path on this site, else None.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so
+    `/<TAB>/evil.example` or `/<BACKSLASH>evil.example` would lead off the site as
+    `//evil.example` does;
+    only visible ASCII, with no backslash, is taken.
+    """
+    if not target or not all("!" <= c <= "~" for c in target) or "\\" in target:
+        return None
     if not target.startswith("/") or target.startswith("//"):
-        target = url_for("views.inbox")
-    return redirect(target)
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 @bp.route("/logout", methods=["POST"])
