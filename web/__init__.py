@@ -30,6 +30,7 @@ def create_app(
         TESTING=testing,
     )
     app.extensions["thidua"] = services
+    app.wsgi_app = _ascii_query(app.wsgi_app)  # type: ignore[method-assign]
     from web import admin, api, auth, i18n, security, views, year
 
     i18n.init_app(app, settings)
@@ -39,8 +40,39 @@ def create_app(
     year.register_blueprints(app)  # the year's pages and the public page
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    app.before_request(_no_nul_in_forms)
     if start_scheduler:
         _start_scheduler(app, services)
+    return app
+
+
+def _no_nul_in_forms() -> None:
+    """A NUL character has no place in a form or a file name, and PostgreSQL cannot store it
+    in text: refuse such a request before any view sees it (the API checks its own fields)."""
+    from flask import request
+
+    from workflow.errors import InvalidInput
+
+    if request.path.startswith("/api/") or request.method != "POST":
+        return
+    texts = [*request.form.keys(), *request.form.values(),
+             *(f.filename or "" for f in request.files.values())]
+    if any("\x00" in text for text in texts):
+        raise InvalidInput("The form holds a NUL character, which no field accepts.")
+
+
+def _ascii_query(wsgi_app: Any) -> Any:
+    """Percent-encode the bytes beyond ASCII of a query string: browsers always do, but a
+    hand-made request may send raw bytes that are not UTF-8, which Werkzeug cannot decode
+    (a 500); encoded, they read like any other percent-encoded byte."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        query = environ.get("QUERY_STRING", "")
+        if not query.isascii():  # WSGI carries the raw bytes as latin-1 characters
+            environ["QUERY_STRING"] = "".join(
+                c if ord(c) < 128 else f"%{ord(c) & 0xFF:02X}" for c in query)
+        return wsgi_app(environ, start_response)
+
     return app
 
 

@@ -33,6 +33,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor, login_manager
+from web.views import form_ids
 from workflow.adapters.db import read_connection, write_transaction
 from workflow.adapters.tables import (
     cluster_members,
@@ -57,6 +58,7 @@ from workflow.errors import (
     WorkflowError,
 )
 from workflow.services import delivery, migration, organisations, people
+from workflow.services.workflows import MAX_ID
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE = 25
@@ -286,6 +288,9 @@ def problems(name: str, text: str) -> tuple[WorkflowSpec | None, list[Definition
         spec = load_text(text, file, services().registry)
     except DefinitionErrors as exc:
         return None, list(exc.errors)
+    except RecursionError:  # as the API does: a YAML nested past any definition's depth
+        return None, [DefinitionError(file, None, "", _(
+            "the YAML is nested too deeply to be a workflow definition"))]
     if spec.name != name:
         line = next((i for i, ln in enumerate(text.split("\n"), 1)
                      if ln.startswith("name:")), None)
@@ -560,6 +565,8 @@ def grant_role() -> Response | tuple[str, int]:
 
 @bp.route("/people/<int:user_id>/active", methods=["POST"])
 def set_active(user_id: int) -> Response | tuple[str, int]:
+    if user_id > MAX_ID:
+        abort(404)
     active = request.form.get("active") == "1"
     if not active and user_id == current_actor().user_id:
         return people_page(_("You cannot deactivate your own account."), 400)
@@ -619,7 +626,7 @@ def clusters_page(error: str | None = None, status: int = 200) -> tuple[str, int
     return render_template(
         "admin_clusters.html", listing=paginate(cluster_rows()), units=unit_choices(),
         kinds=organisations.KINDS, values=request.form, error=error,
-        chosen={int(m) for m in request.form.getlist("members") if m.isdigit()},
+        chosen=set(form_ids("members")),
         year=services().clock.now().year), status
 
 
@@ -633,7 +640,7 @@ def add_cluster() -> str:
     year = form_int("year", 1900, 2200)
     if not code or not name or year is None:
         raise InvalidInput(_("A cluster needs a code, a name and a year."))
-    members = [int(m) for m in request.form.getlist("members") if m.isdigit()]
+    members = form_ids("members")
     organisations.create_cluster(
         services().engine, code, name, form_text("kind", 8), year, members,
         council=form_text("council") or None, leader_unit_id=form_int("leader_unit_id"),

@@ -32,7 +32,7 @@ from workflow.errors import (
     TransitionNotAllowed,
     WorkflowError,
 )
-from workflow.services import api_tokens, documents, people, voting
+from workflow.services import api_tokens, documents, organisations, people, voting
 from workflow.services import inbox as inbox_service
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -226,6 +226,17 @@ def require_role(inst: Instance, who: Actor) -> None:
         f"{', '.join(roles)}); '{who.username}' holds none there")
 
 
+def require_member(inst: Instance, who: Actor) -> None:
+    """403 unless the caller holds a role for the item or belongs to a member unit of its
+    cluster (who may open its page in the browser)."""
+    if inst.cluster_id is not None and not who.roles_for(inst.unit_id, inst.cluster_id,
+                                                         inst.year):
+        members = organisations.get_cluster(services().engine, inst.cluster_id).members
+        if people.units_of(who) & set(members):
+            return
+    require_role(inst, who)
+
+
 def clean_filename(name: str | None) -> str:
     kept = "".join(c for c in (name or "") if c.isprintable())
     return kept.encode("utf-8", "replace").decode("utf-8")[:255] or "file"
@@ -346,8 +357,9 @@ def attach(item_id: int) -> ResponseReturnValue:
     inst = load_item(item_id)
     who = actor()
     require_role(inst, who)
+    documents.require_participant(services().workflows, inst, who)
     content = upload.read()
-    filename = clean_filename(upload.filename)
+    filename = documents.stored_name(clean_filename(upload.filename))
     svc = services()
     doc_id = documents.attach(svc.engine, svc.clock, svc.settings.documents_dir, inst, who,
                               form["kind"], filename, content, ref=form.get("ref"))
@@ -371,8 +383,10 @@ def ballot(session_id: int) -> ResponseReturnValue:
 @operation("GET", "/v1/votes/<int:session_id>/result", "A vote's tally and winners, once "
            "counted", (200, "VoteResult"), (403,), tags=("votes",))
 def vote_result(session_id: int) -> ResponseReturnValue:
-    if session_id > MAX_ID:
+    session = load_item(session_id)
+    if session.workflow != "vote_session":
         raise NotFound(f"no vote session with id {session_id}")
+    require_member(session, actor())
     return voting.result(services().workflows, session_id)
 
 

@@ -24,9 +24,11 @@ from workflow.engine.diagram import to_dot
 from workflow.errors import StaleState, TransitionNotAllowed
 from workflow.services import inbox as inbox_service
 from workflow.services import notifications
+from workflow.services.workflows import MAX_ID
 
 bp = Blueprint("views", __name__)
 PAGE = 25
+MAX_PAGE = 100_000
 TARGET_TRIGGERS = ("save_targets", "revise_targets")
 
 
@@ -38,9 +40,16 @@ def locale() -> str:
     return str(get_locale() or "vi")
 
 
+def form_ids(field: str) -> list[int]:
+    """The ids checked in a list of the form; anything but a whole number in range is skipped."""
+    return [int(v) for v in request.form.getlist(field)
+            if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
+
+
 def page_number() -> int:
+    """The page asked for, from 1 to MAX_PAGE (beyond it lies no page, and no SQL offset)."""
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return min(MAX_PAGE, max(1, int(request.args.get("page", "1"))))
     except ValueError:
         return 1
 
@@ -126,6 +135,7 @@ def upload(item_id: int) -> Response:
     if file is None or not file.filename:
         flash(_("Choose a file to upload."), "error")
         return redirect(url_for("views.item", item_id=item_id))
+    documents.require_participant(wf, inst, current_actor())
     documents.attach_recorded(wf, inst, current_actor(), services().settings.documents_dir,
                               kind, file.filename, file.read())
     flash(_("The document was attached."))
@@ -194,7 +204,7 @@ def fire(item_id: int) -> Response:
 @bp.route("/notifications/read", methods=["POST"])
 @login_required
 def read_notifications() -> Response:
-    ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
+    ids = form_ids("id")
     actor = current_actor()
     notifications.mark_read(services().engine, actor.user_id or 0, ids,
                             services().clock.now())

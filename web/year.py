@@ -345,7 +345,7 @@ def confirm_inspection_plan(campaign_id: int) -> Response:
     inst = _load(campaign_id, "campaign")
     try:
         plan = json.loads(request.form.get("plan", ""))
-    except ValueError:
+    except (ValueError, RecursionError):
         raise InvalidInput(_("The inspection plan could not be read; propose it again.")) from None
     if _fire_form(inst, "plan_inspections", {"inspection_plan": plan}):
         flash(_("The cross-inspection plan is recorded."))

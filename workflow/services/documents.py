@@ -36,6 +36,12 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+def stored_name(filename: str) -> str:
+    """The name a file is recorded under: the user's name without any folder in it."""
+    name = Path(filename.replace("\\", "/")).name[:255]
+    return name if name not in ("", ".", "..") else "file"
+
+
 def sniff(content: bytes) -> str | None:
     for magic, kind in SIGNATURES.items():
         if content.startswith(magic):
@@ -71,7 +77,7 @@ def attach(
         tmp = target.with_suffix(".part")
         tmp.write_bytes(content)
         tmp.replace(target)
-    safe_name = Path(filename.replace("\\", "/")).name[:255] or "file"
+    safe_name = stored_name(filename)
     with write_transaction(engine) as conn:
         result = conn.execute(documents.insert().values(
             instance_id=inst.id, kind=kind, ref=ref, filename=safe_name, content_type=content_type,
@@ -81,6 +87,17 @@ def attach(
         return new_id(result)
 
 
+def require_participant(workflows: Workflows, inst: Instance, actor: Actor) -> None:
+    """Uploading to an item is for the people who act on it: a role its workflow gives some
+    action to, held for the item's unit or cluster and year. Reading it is not enough."""
+    spec = workflows.catalog.compiled(inst.definition_id).spec
+    acting = {role for t in spec.transitions for role in t.roles}
+    if not actor.roles_for(inst.unit_id, inst.cluster_id, inst.year) & acting:
+        raise PermissionDenied(
+            f"'{actor.username}' takes no part in {inst.workflow} {inst.id} (one of "
+            f"{', '.join(sorted(acting - {'system'}))} does) and cannot attach to it")
+
+
 def attach_recorded(
     workflows: Workflows, inst: Instance, actor: Actor, folder: Path, kind: str, filename: str,
     content: bytes,
@@ -88,5 +105,5 @@ def attach_recorded(
     """Attach a file and record its hash in the item's history; returns the hash."""
     attach(workflows.engine, workflows.clock, folder, inst, actor, kind, filename, content)
     digest = sha256(content)
-    workflows.note_document(inst, actor, kind, filename, digest)
+    workflows.note_document(inst, actor, kind, stored_name(filename), digest)
     return digest

@@ -47,6 +47,12 @@ def grant(
     if info.scope == "global" and (unit_id is not None or cluster_id is not None):
         raise InvalidInput(f"the role {role} is not held for one unit or cluster")
     with write_transaction(engine) as conn:
+        if unit_id is not None and conn.execute(
+                sa.select(units.c.id).where(units.c.id == unit_id)).first() is None:
+            raise InvalidInput(f"unit_id: no unit with id {unit_id}")
+        if cluster_id is not None and conn.execute(
+                sa.select(clusters.c.id).where(clusters.c.id == cluster_id)).first() is None:
+            raise InvalidInput(f"cluster_id: no cluster with id {cluster_id}")
         conn.execute(role_assignments.insert().values(
             user_id=user_id, role=role, unit_id=unit_id, cluster_id=cluster_id, year=year))
 

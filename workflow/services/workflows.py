@@ -27,6 +27,7 @@ from workflow.services.catalog import DefinitionCatalog
 # Auto transitions may set off others (a child completes its parent, which completes its own
 # parent...); a definition that loops would never end, so the chain is cut here.
 MAX_AUTO_STEPS = 50
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases; a larger one names nothing
 
 
 class Step(NamedTuple):
@@ -60,6 +61,8 @@ class Workflows:
     # --- reading -------------------------------------------------------------------------
 
     def get(self, instance_id: int) -> Instance:
+        if not 0 < instance_id <= MAX_ID:
+            raise NotFound(f"no workflow instance with id {instance_id}")
         with read_connection(self.engine) as conn:
             inst = repo.load_instance(conn, instance_id)
         if inst is None:

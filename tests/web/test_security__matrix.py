@@ -1,0 +1,622 @@
+"""Who may reach what: every route of the app (pages and API) against every kind of user, the
+expected answer written down as a table and each cell checked with a real request.
+
+The data is built once per module on SQLite (the permission decisions do not depend on the
+database) and kept as snapshots taken at three points of the year: every cell starts from the
+snapshot its route needs, so a request that changes something never affects the next cell.
+
+A cell's answer is one of:
+  ok       2xx or 3xx; for a route that writes, something was written
+  refused  2xx or 3xx, but nothing was written: the page said no (a flashed reason)
+  login    a redirect to the login page
+  4xx      that status
+"""
+
+# ruff: noqa: E501  (the expected answers are a table, one route a line)
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from tests.conftest import ROOT, TEST_WORKFLOWS
+from tests.web.conftest import PASSWORD, csrf
+from tests.year_support import (
+    MEMBERS,
+    PDF,
+    YEAR,
+    Bloc,
+    inspect_all,
+    launch,
+    make_bloc,
+    mid_year,
+    plan_and_start_inspection,
+    score,
+    self_scores,
+    sign_all_pledges,
+    targets,
+)
+from web import create_app
+from workflow.adapters.tables import documents, instances, metadata, users
+from workflow.bootstrap import Services, bootstrap
+from workflow.clock import FakeClock
+from workflow.config import load_settings
+from workflow.services import api_tokens, dossiers, people, voting, year
+
+FLAG = "co_thi_dua_chinh_phu"
+
+# --- who --------------------------------------------------------------------------------------
+
+# role -> the user who plays it (None: not signed in, no token). The item's unit is bca.
+PLAYERS: dict[str, str | None] = {
+    "anon": None,
+    "off": "bca_officer",      # unit_officer of bca (and, like every officer, an inspector)
+    "head": "bca_head",        # unit_head of bca
+    "oth": "bqp_clerk",        # unit_officer of bqp, another unit of the bloc, nothing else
+    "lead": "btp_head",        # cluster_leader, derived: heads the leading unit (btp)
+    "dep": "lang_head",        # cluster_deputy, derived: heads the deputy unit (lang)
+    "l24": "leader_2024",      # cluster_leader of the bloc for 2024 only
+    "insp": "ttcp_officer",    # inspector of the bloc (an officer of ttcp)
+    "sec": "vu_tdkt",          # council_secretariat
+    "cnl": "hd_member",        # council_member
+    "auth": "quyet_dinh",      # decision_authority
+    "adm": "quan_tri",         # admin
+}
+ROLES = tuple(PLAYERS)
+
+# --- the expected answers ---------------------------------------------------------------------
+# Items: P = bca's pledge, C = the campaign, S = bca's score sheet, E = evidence on it,
+# V1 = an open cluster vote, V2 = a counted and locked one with minutes, D = a posted dossier.
+
+EXPECTED_TABLE = """
+route                                                   anon    off     head    oth     lead    dep     l24     insp    sec     cnl     auth    adm
+GET  /                                                  login   ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+GET  /login                                             ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+POST /login                                             401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+POST /logout                                            ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+POST /notifications/read                                login   ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+GET  /static/<path:filename>                            ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+GET  /public                                            ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+GET  /public/thanks                                     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+POST /public/dossiers/<int:dossier_id>/objections       ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+GET  /items/<int:item_id>                               login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+GET  /items/<int:item_id>/diagram.svg                   login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+POST /items/<int:item_id>/documents                     login   ok      ok      403     ok      ok      403     403     403     403     403     403
+POST /items/<int:item_id>/fire                          login   ok      ok      refused refused refused refused refused refused refused refused refused
+POST /items/<int:item_id>/targets                       login   ok      ok      refused refused refused refused refused refused refused refused refused
+GET  /campaigns/<int:campaign_id>                       login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /campaigns/<int:campaign_id>/fire                  login   refused refused refused refused refused refused refused ok      refused refused refused
+GET  /campaigns/<int:campaign_id>/inspection-plan       login   403     403     403     ok      403     403     403     403     403     403     403
+POST /campaigns/<int:campaign_id>/inspection-plan       login   refused refused refused ok      refused refused refused refused refused refused refused
+GET  /campaigns/<int:campaign_id>/ranking               login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+GET  /campaigns/<int:campaign_id>/ranking.svg           login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /campaigns/<int:campaign_id>/ranking.xlsx          login   ok      403     403     ok      ok      403     ok      ok      ok      ok      ok
+GET  /score-sheets/<int:sheet_id>                       login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+POST /score-sheets/<int:sheet_id>/scores                login   ok      ok      403     refused refused 403     refused refused refused refused refused
+POST /score-sheets/<int:sheet_id>/evidence              login   ok      ok      403     refused refused 403     refused refused refused refused refused
+GET  /score-sheets/<int:sheet_id>/evidence/<int:document_id>  login ok  ok      403     ok      ok      403     ok      ok      ok      ok      ok
+POST /score-sheets/<int:sheet_id>/submit                login   refused ok      403     refused refused 403     refused refused refused refused refused
+GET  /votes/<int:session_id>                            login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /votes/<int:session_id>/confirm                    login   refused ok      refused ok      ok      403     refused refused refused refused refused
+POST /votes/<int:session_id>/cast                       login   refused ok      refused ok      ok      403     refused refused refused refused refused
+POST /votes/<int:session_id>/fire                       login   403     403     403     ok      refused 403     403     ok      403     403     403
+GET  /votes/<int:session_id>/minutes                    login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+GET  /admin/                                            login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/definitions                                 login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/definitions/new                             login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/definitions/new                             login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/definitions/<name>/edit                     login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/definitions/<name>/edit                     login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/definitions/<name>/migrate                  login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/definitions/<name>/migrate                  login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/people                                      login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/people/create                               login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/people/grant                                login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/people/<int:user_id>/active                 login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/units                                       login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/units/create                                login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/clusters                                    login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/clusters/create                             login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/rules                                       login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/deliveries                                  login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /api/openapi.json                                  ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+GET  /api/v1/me                                         401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+GET  /api/v1/inbox                                      401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+GET  /api/v1/items/<int:item_id>                        401     ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+GET  /api/v1/items/<int:item_id>/history                401     ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+POST /api/v1/items/<int:item_id>/fire                   401     ok      ok      403     403     403     403     403     403     403     403     403
+POST /api/v1/items/<int:item_id>/documents              401     ok      ok      403     ok      ok      403     403     403     403     403     403
+POST /api/v1/votes/<int:session_id>/ballots             401     403     ok      403     ok      ok      403     403     403     403     403     403
+GET  /api/v1/votes/<int:session_id>/result              401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /api/v1/definitions/validate                       401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+POST /api/v1/definitions/publish                        401     403     403     403     403     403     403     403     403     403     403     ok
+"""
+# Notes on the table:
+# - The global roles (council secretariat, council member, decision authority, admin) read every
+#   item of their year: a grant without a unit or cluster covers them all (RoleGrant.covers).
+# - Attaching a document to an item (page and API) is for the people who act on it (a role its
+#   workflow gives an action to); merely reading it (an inspector, the council) is not enough.
+# - "refused" cells answer 302 with the reason flashed and write nothing, e.g. the leader may
+#   read a unit's score sheet but only the unit edits it; firing an action one lacks the role
+#   for is flashed, not a 403.
+# - The Excel ranking is for holders of a role on the cluster (leader, deputy, inspectors) or
+#   everywhere; a unit head alone gets 403 (the page hides the button from them).
+# - The result of a counted vote (API) is for the same people as its page.
+# - POST /login: anon posts a wrong password (401); the others sign in as themselves.
+
+
+def parse_table(text: str) -> dict[tuple[str, str], dict[str, str | int]]:
+    lines = [ln.split() for ln in text.strip().splitlines()]
+    header, rows = lines[0][1:], lines[1:]
+    assert tuple(header) == ROLES
+    table: dict[tuple[str, str], dict[str, str | int]] = {}
+    for method, rule, *cells in rows:
+        assert len(cells) == len(ROLES), f"{method} {rule}: {len(cells)} cells"
+        assert (method, rule) not in table, f"{method} {rule} twice"
+        table[(method, rule)] = {r: int(c) if c.isdigit() else c for r, c in zip(ROLES, cells, strict=True)}
+    return table
+
+
+EXPECTED = parse_table(EXPECTED_TABLE)
+
+
+# --- the data: built once, kept as snapshots --------------------------------------------------
+
+
+@dataclass
+class World:
+    app: Flask
+    services: Services
+    bloc: Bloc
+    db_path: str
+    ids: dict[str, Any] = field(default_factory=dict)
+    snapshots: dict[str, tuple[sqlite3.Connection, dt.datetime]] = field(default_factory=dict)
+    clients: dict[str, FlaskClient] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    current: str | None = None
+
+    def snapshot(self, name: str) -> None:
+        self.services.engine.dispose()
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        with sqlite3.connect(self.db_path) as live:
+            live.backup(copy)
+        live.close()
+        self.snapshots[name] = (copy, self.bloc.clock.now())
+        self.current = name
+
+    def restore(self, name: str) -> None:
+        copy, when = self.snapshots[name]
+        self.services.engine.dispose()
+        live = sqlite3.connect(self.db_path)
+        copy.backup(live)
+        live.close()
+        self.bloc.clock.set(when)
+        self.current = name
+
+    def at(self, name: str) -> None:
+        if self.current != name:
+            self.restore(name)
+
+
+def fingerprint(engine: sa.engine.Engine) -> tuple[Any, ...]:
+    """What a write would change: row counts, instance versions, active users and their
+    session epochs (signing out ends a user's other sessions)."""
+    with engine.connect() as conn:
+        counts = tuple(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
+                       for t in metadata.sorted_tables if t.name != "api_tokens")
+        versions = conn.execute(sa.select(sa.func.sum(instances.c.version))).scalar()
+        people_ = conn.execute(sa.select(sa.func.count(), sa.func.sum(users.c.session_epoch))
+                               .where(users.c.active)).one()
+    return (*counts, versions, *people_)
+
+
+EXTRA_USERS = {
+    "bqp_clerk": ("unit_officer", "bqp", None),
+    "leader_2024": ("cluster_leader", None, 2024),
+    "hd_member": ("council_member", None, None),
+    "quyet_dinh": ("decision_authority", None, None),
+    "quan_tri": ("admin", None, None),
+    "nhan_vien_nghi": (None, None, None),  # a plain account the admin deactivates
+}
+
+
+def _users(bloc: Bloc) -> None:
+    e = bloc.services.engine
+    for name, (role, unit, year_) in EXTRA_USERS.items():
+        bloc.users[name] = people.create_user(e, name, name.replace("_", " ").title())
+        if role == "unit_officer":
+            people.grant(e, bloc.users[name], role, unit_id=bloc.units[unit or ""], year=YEAR)
+        elif role == "cluster_leader":
+            people.grant(e, bloc.users[name], role, cluster_id=bloc.cluster, year=year_)
+        elif role == "admin":
+            people.grant(e, bloc.users[name], role)
+        elif role is not None:
+            people.grant(e, bloc.users[name], role, year=YEAR)
+
+
+def _sign_in(world: World) -> None:
+    for role, username in PLAYERS.items():
+        client = world.app.test_client()
+        if username is not None:
+            people.set_password(world.services.engine, world.bloc.users[username], PASSWORD)
+            token = csrf(client)
+            answer = client.post("/login", data={"username": username, "password": PASSWORD,
+                                                 "csrf_token": token})
+            assert answer.status_code == 302, username
+            world.tokens[role] = csrf(client)
+            secret = api_tokens.create_token(world.services.engine, world.bloc.clock,
+                                             world.bloc.users[username], "matrix")
+            world.headers[role] = {"Authorization": f"Bearer {secret}"}
+        else:
+            world.tokens[role] = csrf(client)
+            world.headers[role] = {}
+        world.clients[role] = client
+
+
+def _open_vote(bloc: Bloc, candidates: tuple[str, ...]) -> Any:
+    """An open cluster vote (the pattern of test_web__year.open_vote)."""
+    bloc.clock.set(dt.datetime(2025, 12, 18, 2, tzinfo=dt.UTC))
+    rules = bloc.wf.rulebook.in_force(dt.date(2025, 12, 18))
+    data = {"kind": "cluster", "titles": [FLAG],
+            "candidates": {FLAG: [bloc.units[c] for c in candidates]},
+            "rule_set": {"code": rules.code, "version": rules.version}, "ranks": {},
+            "past_winners": {}, "leader_unit_id": bloc.units["btp"], "secret": True}
+    session = bloc.wf.start("vote_session", bloc.leader, cluster_id=bloc.cluster, year=YEAR,
+                            data=data)
+    bloc.wf.fire(session, "check_quorum", bloc.leader,
+                 {"present": [f"unit:{u}" for u in bloc.units.values()]})
+    return bloc.wf.fire(session, "open", bloc.leader)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    tmp = tmp_path_factory.mktemp("matrix")
+    clock = FakeClock(dt.datetime(2025, 1, 6, 2, 0, tzinfo=dt.UTC))
+    db_path = str(tmp / "thidua.db")
+    settings = load_settings(environ={}, overrides={
+        "database": {"url": f"sqlite:///{db_path}"},
+        "app": {"documents_dir": str(tmp / "documents")}})
+    svc = bootstrap(settings, clock=clock)
+    svc.upgrade_schema()
+    svc.catalog.sync([ROOT / "definitions", TEST_WORKFLOWS], base=ROOT)
+    svc.criteria.sync([svc.settings.definitions_dir / "criteria"],
+                      base=svc.settings.definitions_dir.parent)
+    bloc = make_bloc(svc, clock)
+    _users(bloc)
+    w = World(create_app(services=svc, testing=True), svc, bloc, db_path)
+    _sign_in(w)
+    ids = w.ids
+    ids["spare"] = bloc.users["nhan_vien_nghi"]
+
+    # 1. launched: bca's pledge is a draft with its targets saved
+    campaign = launch(bloc)
+    ids["C"] = campaign.id
+    pledge = bloc.child("pledge", "bca")
+    ids["P"] = pledge.id
+    bloc.wf.fire(pledge, "save_targets", bloc.officer("bca"), {"targets": targets(bloc)})
+    w.snapshot("draft")
+
+    # 2. the mid-year review: every pledge signed, reports in, the plan to confirm
+    sign_all_pledges(bloc)
+    mid_year(bloc)
+    ids["plan"] = year.propose_inspection_plan(bloc.wf, campaign.id, bloc.leader, seed=7)
+    w.snapshot("mid")
+
+    # 3. scoring, bca's sheet filled in with evidence; an open vote and a finished one
+    plan_and_start_inspection(bloc)
+    inspect_all(bloc)
+    sheet = score(bloc, "bca")
+    ids["S"] = sheet.id
+    with svc.engine.connect() as conn:
+        ids["E"] = conn.execute(sa.select(sa.func.min(documents.c.id)).where(
+            documents.c.instance_id == sheet.id)).scalar()
+    ids["V1"] = _open_vote(bloc, ("bca", "bqp")).id
+    done = _open_vote(bloc, ("bca",))
+    for code, _name in MEMBERS:
+        voting.cast_ballot(bloc.wf, done.id, bloc.head(code), {FLAG: [bloc.units["bca"]]})
+    bloc.wf.fire(done.id, "close", bloc.leader)
+    folder = svc.settings.documents_dir
+    voting.draw_up_minutes(bloc.wf, done.id, bloc.leader, folder, [("Trần Văn B", "Thư ký")])
+    bloc.wf.fire(done.id, "lock", bloc.leader)
+    [dossier] = dossiers.open_dossiers(bloc.wf, done.id, bloc.leader, folder)
+    bloc.wf.fire(dossier, "post", bloc.leader)
+    ids["V2"], ids["D"] = done.id, dossier.id
+    w.snapshot("final")
+    yield w
+    for copy, _when in w.snapshots.values():
+        copy.close()
+    svc.close()
+
+
+# --- one request per cell -----------------------------------------------------------------------
+
+Probe = Callable[[World, str], TestResponse]
+
+
+@dataclass(frozen=True)
+class Route:
+    at: str  # the snapshot it runs on
+    kind: str  # read: 2xx/3xx is ok | write: ok only if it wrote | page: ok only on 200
+    probe: Probe
+
+
+def version(w: World, key: str) -> str:
+    return str(w.bloc.wf.get(w.ids[key]).version)
+
+
+def get(path: Callable[[World], str]) -> Probe:
+    def probe(w: World, role: str) -> TestResponse:
+        url = path(w)
+        headers = w.headers[role] if url.startswith("/api/") else {}
+        return w.clients[role].get(url, headers=headers)
+    return probe
+
+
+def post(path: Callable[[World], str], data: Callable[[World], dict[str, Any]] | None = None,
+         ) -> Probe:
+    """A form post with the client's CSRF token."""
+    def probe(w: World, role: str) -> TestResponse:
+        body = {"csrf_token": w.tokens[role], **(data(w) if data else {})}
+        return w.clients[role].post(path(w), data=body, content_type="multipart/form-data")
+    return probe
+
+
+def api_post(path: Callable[[World], str], body: Callable[[World], Any]) -> Probe:
+    def probe(w: World, role: str) -> TestResponse:
+        return w.clients[role].post(path(w), json=body(w), headers=w.headers[role])
+    return probe
+
+
+def login_probe(w: World, role: str) -> TestResponse:
+    client = w.app.test_client()
+    username = PLAYERS[role] or "nobody_at_all"
+    return client.post("/login", data={"username": username, "password": PASSWORD,
+                                       "csrf_token": csrf(client)})
+
+
+def logout_probe(w: World, role: str) -> TestResponse:
+    client = w.app.test_client()
+    if PLAYERS[role] is not None:
+        client.post("/login", data={"username": PLAYERS[role], "password": PASSWORD,
+                                    "csrf_token": csrf(client)})
+    return client.post("/logout", data={"csrf_token": csrf(client)})
+
+
+def pdf() -> tuple[io.BytesIO, str]:
+    return io.BytesIO(PDF), "giao-uoc.pdf"
+
+
+def score_form(w: World) -> dict[str, Any]:
+    form = {f"{'achieved' if 'achieved' in v else 'points'}-{code}": next(iter(v.values()))
+            for code, v in self_scores(w.bloc, "bca").items()}
+    return {**form, "version": version(w, "S")}
+
+
+DEFINITION = (ROOT / "definitions" / "report.yaml").read_text(encoding="utf-8")
+
+
+def _i(key: str, template: str) -> Callable[[World], str]:
+    return lambda w: template.format(w.ids[key])
+
+
+ROUTES: dict[tuple[str, str], Route] = {
+    ("GET", "/"): Route("final", "read", get(lambda w: "/")),
+    ("GET", "/login"): Route("final", "read", get(lambda w: "/login")),
+    ("POST", "/login"): Route("final", "read", login_probe),
+    ("POST", "/logout"): Route("final", "read", logout_probe),
+    ("POST", "/notifications/read"): Route("final", "read", post(
+        lambda w: "/notifications/read", lambda w: {"id": "1"})),
+    ("GET", "/static/<path:filename>"): Route("final", "read", get(
+        lambda w: "/static/style.css")),
+    ("GET", "/public"): Route("final", "read", get(lambda w: "/public")),
+    ("GET", "/public/thanks"): Route("final", "read", get(lambda w: "/public/thanks")),
+    ("POST", "/public/dossiers/<int:dossier_id>/objections"): Route("final", "write", post(
+        _i("D", "/public/dossiers/{}/objections"), lambda w: {"text": "Đề nghị làm rõ"})),
+    ("GET", "/items/<int:item_id>"): Route("draft", "read", get(_i("P", "/items/{}"))),
+    ("GET", "/items/<int:item_id>/diagram.svg"): Route("draft", "read", get(
+        _i("P", "/items/{}/diagram.svg"))),
+    ("POST", "/items/<int:item_id>/documents"): Route("draft", "write", post(
+        _i("P", "/items/{}/documents"), lambda w: {"kind": "signed_pledge", "file": pdf()})),
+    ("POST", "/items/<int:item_id>/fire"): Route("draft", "write", post(
+        _i("P", "/items/{}/fire"), lambda w: {"trigger": "submit", "version": version(w, "P")})),
+    ("POST", "/items/<int:item_id>/targets"): Route("draft", "write", post(
+        _i("P", "/items/{}/targets"),
+        lambda w: {f"target:{k}": "90" for k in targets(w.bloc)})),
+    ("GET", "/campaigns/<int:campaign_id>"): Route("final", "read", get(
+        _i("C", "/campaigns/{}"))),
+    ("POST", "/campaigns/<int:campaign_id>/fire"): Route("draft", "write", post(
+        _i("C", "/campaigns/{}/fire"),
+        lambda w: {"trigger": "close_pledging", "version": version(w, "C")})),
+    ("GET", "/campaigns/<int:campaign_id>/inspection-plan"): Route("mid", "page", get(
+        _i("C", "/campaigns/{}/inspection-plan"))),
+    ("POST", "/campaigns/<int:campaign_id>/inspection-plan"): Route("mid", "write", post(
+        _i("C", "/campaigns/{}/inspection-plan"), lambda w: {
+            "plan": json.dumps(w.ids["plan"]["inspection_plan"]), "version": version(w, "C")})),
+    ("GET", "/campaigns/<int:campaign_id>/ranking"): Route("final", "read", get(
+        _i("C", "/campaigns/{}/ranking"))),
+    ("GET", "/campaigns/<int:campaign_id>/ranking.svg"): Route("final", "read", get(
+        _i("C", "/campaigns/{}/ranking.svg"))),
+    ("POST", "/campaigns/<int:campaign_id>/ranking.xlsx"): Route("final", "write", post(
+        _i("C", "/campaigns/{}/ranking.xlsx"))),
+    ("GET", "/score-sheets/<int:sheet_id>"): Route("final", "read", get(
+        _i("S", "/score-sheets/{}"))),
+    ("POST", "/score-sheets/<int:sheet_id>/scores"): Route("final", "write", post(
+        _i("S", "/score-sheets/{}/scores"), score_form)),
+    ("POST", "/score-sheets/<int:sheet_id>/evidence"): Route("final", "write", post(
+        _i("S", "/score-sheets/{}/evidence"), lambda w: {
+            "criterion": "ky_giao_uoc", "kind": "signed_pledge", "file": pdf()})),
+    ("GET", "/score-sheets/<int:sheet_id>/evidence/<int:document_id>"): Route(
+        "final", "read", get(lambda w: f"/score-sheets/{w.ids['S']}/evidence/{w.ids['E']}")),
+    ("POST", "/score-sheets/<int:sheet_id>/submit"): Route("final", "write", post(
+        _i("S", "/score-sheets/{}/submit"), lambda w: {"version": version(w, "S")})),
+    ("GET", "/votes/<int:session_id>"): Route("final", "read", get(_i("V1", "/votes/{}"))),
+    ("POST", "/votes/<int:session_id>/confirm"): Route("final", "page", post(
+        _i("V1", "/votes/{}/confirm"), lambda w: {f"choice-{FLAG}": str(w.bloc.units["bca"])})),
+    ("POST", "/votes/<int:session_id>/cast"): Route("final", "write", post(
+        _i("V1", "/votes/{}/cast"), lambda w: {f"choice-{FLAG}": str(w.bloc.units["bca"])})),
+    ("POST", "/votes/<int:session_id>/fire"): Route("final", "write", post(
+        _i("V1", "/votes/{}/fire"), lambda w: {"trigger": "close", "version": version(w, "V1")})),
+    ("GET", "/votes/<int:session_id>/minutes"): Route("final", "read", get(
+        _i("V2", "/votes/{}/minutes"))),
+    ("GET", "/admin/"): Route("final", "read", get(lambda w: "/admin/")),
+    ("GET", "/admin/definitions"): Route("final", "read", get(lambda w: "/admin/definitions")),
+    ("GET", "/admin/definitions/new"): Route("final", "read", get(
+        lambda w: "/admin/definitions/new")),
+    ("POST", "/admin/definitions/new"): Route("final", "write", post(
+        lambda w: "/admin/definitions/new", lambda w: {"name": "quy_trinh_moi"})),
+    ("GET", "/admin/definitions/<name>/edit"): Route("final", "read", get(
+        lambda w: "/admin/definitions/report/edit")),
+    ("POST", "/admin/definitions/<name>/edit"): Route("final", "write", post(
+        lambda w: "/admin/definitions/report/edit",
+        lambda w: {"action": "save", "source_text": DEFINITION})),
+    ("GET", "/admin/definitions/<name>/migrate"): Route("final", "read", get(
+        lambda w: "/admin/definitions/report/migrate")),
+    ("POST", "/admin/definitions/<name>/migrate"): Route("final", "read", post(
+        lambda w: "/admin/definitions/report/migrate",
+        lambda w: {"action": "dry_run", "to_version": "1"})),
+    ("GET", "/admin/people"): Route("final", "read", get(lambda w: "/admin/people")),
+    ("POST", "/admin/people/create"): Route("final", "write", post(
+        lambda w: "/admin/people/create", lambda w: {
+            "username": "nguoi_moi", "full_name": "Người Mới", "password": "mat-khau-dai"})),
+    ("POST", "/admin/people/grant"): Route("final", "write", post(
+        lambda w: "/admin/people/grant", lambda w: {
+            "username": "nhan_vien_nghi", "role": "unit_officer",
+            "unit_id": str(w.bloc.units["bqp"]), "year": "2025"})),
+    ("POST", "/admin/people/<int:user_id>/active"): Route("final", "write", post(
+        _i("spare", "/admin/people/{}/active"), lambda w: {"active": "0"})),
+    ("GET", "/admin/units"): Route("final", "read", get(lambda w: "/admin/units")),
+    ("POST", "/admin/units/create"): Route("final", "write", post(
+        lambda w: "/admin/units/create", lambda w: {"code": "DVM", "name": "Đơn vị mới"})),
+    ("GET", "/admin/clusters"): Route("final", "read", get(lambda w: "/admin/clusters")),
+    ("POST", "/admin/clusters/create"): Route("final", "write", post(
+        lambda w: "/admin/clusters/create", lambda w: {
+            "code": "K9", "name": "Khối mới", "kind": "khoi", "year": "2025",
+            "members": str(w.bloc.units["bqp"])})),
+    ("GET", "/admin/rules"): Route("final", "read", get(lambda w: "/admin/rules")),
+    ("GET", "/admin/deliveries"): Route("final", "read", get(lambda w: "/admin/deliveries")),
+    ("GET", "/api/openapi.json"): Route("final", "read", get(lambda w: "/api/openapi.json")),
+    ("GET", "/api/v1/me"): Route("final", "read", get(lambda w: "/api/v1/me")),
+    ("GET", "/api/v1/inbox"): Route("final", "read", get(lambda w: "/api/v1/inbox")),
+    ("GET", "/api/v1/items/<int:item_id>"): Route("draft", "read", get(
+        _i("P", "/api/v1/items/{}"))),
+    ("GET", "/api/v1/items/<int:item_id>/history"): Route("draft", "read", get(
+        _i("P", "/api/v1/items/{}/history"))),
+    ("POST", "/api/v1/items/<int:item_id>/fire"): Route("draft", "write", api_post(
+        _i("P", "/api/v1/items/{}/fire"),
+        lambda w: {"trigger": "submit", "version": int(version(w, "P"))})),
+    ("POST", "/api/v1/items/<int:item_id>/documents"): Route("draft", "write", lambda w, role: (
+        w.clients[role].post(f"/api/v1/items/{w.ids['P']}/documents", headers=w.headers[role],
+                             data={"kind": "signed_pledge", "file": pdf()},
+                             content_type="multipart/form-data"))),
+    ("POST", "/api/v1/votes/<int:session_id>/ballots"): Route("final", "write", api_post(
+        _i("V1", "/api/v1/votes/{}/ballots"),
+        lambda w: {"choices": {FLAG: [w.bloc.units["bca"]]}})),
+    ("GET", "/api/v1/votes/<int:session_id>/result"): Route("final", "read", get(
+        _i("V2", "/api/v1/votes/{}/result"))),
+    ("POST", "/api/v1/definitions/validate"): Route("final", "read", api_post(
+        lambda w: "/api/v1/definitions/validate", lambda w: {"text": DEFINITION})),
+    ("POST", "/api/v1/definitions/publish"): Route("final", "read", api_post(
+        lambda w: "/api/v1/definitions/publish",
+        lambda w: {"text": DEFINITION, "file": "definitions/report.yaml"})),
+}
+
+
+def outcome(response: TestResponse, kind: str, wrote: bool) -> str | int:
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    if status in (301, 302, 303) and location.split("?")[0].endswith("/login") and \
+            "next=" in location:
+        return "login"
+    if status >= 400:
+        return status
+    if kind == "write":
+        return "ok" if wrote else "refused"
+    if kind == "page":
+        return "ok" if status == 200 else "refused"
+    return "ok"
+
+
+def app_routes(app: Flask) -> set[tuple[str, str]]:
+    return {(method, rule.rule) for rule in app.url_map.iter_rules()
+            for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
+
+
+# --- the tests ------------------------------------------------------------------------------------
+
+
+def test_the_table_covers_every_route_of_the_app_and_nothing_else(world: World) -> None:
+    routes = app_routes(world.app)
+
+    assert sorted(routes - set(EXPECTED)) == [], "routes missing from EXPECTED_TABLE"
+    assert sorted(set(EXPECTED) - routes) == [], "EXPECTED_TABLE rows that match no route"
+    assert set(ROUTES) == set(EXPECTED), "every row needs a probe in ROUTES"
+
+
+def test_every_role_gets_the_expected_answer_on_every_route(world: World) -> None:
+    engine = world.services.engine
+    wrong: list[str] = []
+    cells = 0
+    for (method, rule), expected in EXPECTED.items():
+        route = ROUTES[(method, rule)]
+        for role in ROLES:
+            world.at(route.at)
+            before = fingerprint(engine)
+            response = route.probe(world, role)
+            wrote = fingerprint(engine) != before
+            if wrote:
+                world.current = None  # restore before the next cell
+            got = outcome(response, route.kind, wrote)
+            body = response.get_data()[:200].decode("utf-8", "replace").replace("\n", " ")
+            response.close()
+            cells += 1
+            if response.status_code >= 500:
+                wrong.append(f"{method} {rule} as {role}: {response.status_code}")
+            elif method == "GET" and wrote:
+                wrong.append(f"{method} {rule} as {role}: a GET wrote to the database")
+            elif got != expected[role]:
+                wrong.append(f"{method} {rule} as {role}: expected {expected[role]}, got {got} "
+                             f"({response.status_code} {body})")
+    assert cells == len(EXPECTED) * len(ROLES)
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_a_refused_answer_says_why_and_writes_nothing(world: World) -> None:
+    """The "refused" class is a flashed reason, never a silent success."""
+    world.at("final")
+    client = world.clients["lead"]
+    response = client.post(f"/score-sheets/{world.ids['S']}/scores", data={
+        "csrf_token": world.tokens["lead"], **score_form(world)}, follow_redirects=True)
+
+    assert response.status_code == 200
+    assert 'class="flash error"' in response.get_data(as_text=True)
+
+
+def test_the_last_years_leader_holds_nothing_this_year(world: World) -> None:
+    world.at("final")
+    actor = people.actor(world.services.engine, world.bloc.users["leader_2024"])
+    assert actor is not None
+    campaign = world.bloc.wf.get(world.ids["C"])
+
+    assert actor.roles_for(None, campaign.cluster_id, campaign.year) == set()
+    assert actor.roles_for(None, campaign.cluster_id, 2024) == {"cluster_leader"}
+
+
+def test_the_snapshots_restore_cleanly(world: World, tmp_path: Path) -> None:
+    world.restore("draft")
+    assert world.bloc.wf.get(world.ids["P"]).state == "draft"
+    world.restore("final")
+    assert world.bloc.wf.get(world.ids["V1"]).state == "open"
+    assert world.bloc.wf.get(world.ids["V2"]).state == "locked"
