@@ -589,6 +589,7 @@ class BallotTitle:
     label: str
     cap: int
     candidates: tuple[tuple[int, str], ...]
+    own: frozenset[int] = frozenset()  # shown, but the voter may not choose them
 
 
 @dataclass(frozen=True, slots=True)
@@ -627,13 +628,14 @@ def _candidate_names(session: Instance) -> dict[int, str]:
         return {r.id: f"#{r.id} {r.name}" for r in rows}
 
 
-def _ballot(session: Instance, names: dict[int, str]) -> list[BallotTitle]:
+def _ballot(session: Instance, names: dict[int, str], own: set[int]) -> list[BallotTitle]:
     rules = _rules(session)
     out = []
     for code, ids in (session.data.get("candidates") or {}).items():
         title = rules.title_rule(code)
         out.append(BallotTitle(code, title.label.get(locale()), title.max_candidates_per_ballot,
-                               tuple((int(i), names.get(int(i), f"#{i}")) for i in ids)))
+                               tuple((int(i), names.get(int(i), f"#{i}")) for i in ids),
+                               frozenset(own)))
     return out
 
 
@@ -696,7 +698,8 @@ def vote(session_id: int) -> str:
     voters = _voter_names([*turnout["eligible"], *turnout["voted"]]) if chair else {}
     return render_template(
         "year_vote.html", session=session, state=_state_label(session),
-        ballot=_ballot(session, names) if seat else [], seat=seat,
+        ballot=_ballot(session, names, voting.own_candidates(session, actor, seat))
+        if seat else [], seat=seat,
         voted=seat in turnout["voted"] if seat else False, turnout=turnout, chair=chair,
         voters=voters, result=result, names=names,
         rounds=_tally(session, result, names) if result else [],
@@ -718,6 +721,10 @@ def _choices(titles: Sequence[BallotTitle]) -> dict[str, list[int]]:
     for t in titles:
         allowed = {str(c) for c, _name in t.candidates}
         chosen = picked[t.code]
+        own = [name for c, name in t.candidates if c in t.own and str(c) in chosen]
+        if own:
+            raise InvalidInput(_("Nobody votes on their own unit: leave %(name)s out or abstain.",
+                                 name=", ".join(own)))
         if len(set(chosen)) != len(chosen) or not set(chosen) <= allowed:
             raise InvalidInput(_("Choose among the candidates listed."))
         if len(chosen) > t.cap:
@@ -733,10 +740,12 @@ def _choices(titles: Sequence[BallotTitle]) -> dict[str, list[int]]:
 def _ballot_or_back(session: Instance, actor: Actor) -> tuple[Any, ...] | Response:
     """The ballot's titles and the posted choices, or a redirect with the reason."""
     back = redirect(url_for("year.vote", session_id=session.id))
-    if _seat(session, actor) is None:
+    seat = _seat(session, actor)
+    if seat is None:
         flash(_("You have no ballot in this vote now."), "error")
         return back
-    titles = _ballot(session, _candidate_names(session))
+    titles = _ballot(session, _candidate_names(session),
+                     voting.own_candidates(session, actor, seat))
     try:
         return titles, _choices(titles)
     except InvalidInput as exc:

@@ -16,7 +16,7 @@ from workflow.adapters.tables import clusters, documents
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
 from workflow.engine.instance import Instance
-from workflow.errors import InvalidInput, TransitionNotAllowed
+from workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from workflow.services import dossiers, organisations, people, voting
 
 FLAG = "co_thi_dua_chinh_phu"
@@ -205,3 +205,58 @@ def test_a_council_with_too_few_leading_units_cannot_propose_the_flag(
         bloc.wf.fire(dossier.id, "submit", bloc.leader)
 
     assert f"at most 0 of the 1 leading units of {COUNCIL} may be proposed" in str(err.value)
+
+
+def test_nobody_appraises_votes_on_or_decides_their_own_units_dossier(
+    bloc: Bloc, tmp_path: Path
+) -> None:
+    """Separation of duties: the bca dossier meets people of bca at each council step (an
+    office clerk seconded from bca, the minister of bca sitting on the council, a deciding
+    head who is also bca's): each is refused there, and the others go on."""
+    wf, e, office = bloc.wf, bloc.services.engine, bloc.actor("vu_tdkt")
+    for name, role in (("clerk_bca", "council_secretariat"), ("hd_bca", "council_member"),
+                       ("qd_bca", "decision_authority")):
+        bloc.users[name] = people.create_user(e, name, name)
+        people.grant(e, bloc.users[name], role, year=YEAR)
+        people.grant(e, bloc.users[name], "unit_head" if name == "hd_bca" else "unit_officer",
+                     unit_id=bloc.units["bca"], year=YEAR)
+    session = cluster_vote(bloc, tmp_path)
+    [dossier] = dossiers.open_dossiers(wf, session.id, bloc.leader, tmp_path)
+    wf.fire(dossier, "post", bloc.leader)
+    bloc.clock.set(local("2025-12-24"))
+    attach(bloc, dossier, ["to_trinh", "bao_cao_thanh_tich", "bien_ban_binh_xet",
+                           "bien_ban_suy_ton_cum"], tmp_path)
+    wf.fire(dossier.id, "submit", bloc.leader)
+    wf.fire(dossier.id, "receive", office)
+
+    with pytest.raises(TransitionNotAllowed) as appraise:
+        wf.fire(dossier.id, "start_appraisal", bloc.actor("clerk_bca"))
+    assert "may not act on its own item" in str(appraise.value)
+    wf.fire(dossier.id, "start_appraisal", office)
+    with pytest.raises(TransitionNotAllowed):
+        wf.fire(dossier.id, "to_council", bloc.actor("clerk_bca"))
+    wf.fire(dossier.id, "to_council", office)
+
+    council = dossiers.schedule_council_vote(wf, office, [dossier.id], YEAR)
+    members = [f"hd_{n}" for n in range(9)] + ["hd_bca"]
+    wf.fire(council, "check_quorum", office,
+            {"present": [f"user:{bloc.users[m]}" for m in members]})
+    wf.fire(council, "open", office)
+    with pytest.raises(PermissionDenied) as vote:
+        voting.cast_ballot(wf, council.id, bloc.actor("hd_bca"), {FLAG: [dossier.id]})
+    assert "nobody votes on their own unit" in str(vote.value)
+    assert voting.turnout(wf, council.id)["voted"] == []  # the refused ballot left no trace
+    voting.cast_ballot(wf, council.id, bloc.actor("hd_bca"), {})  # abstaining is allowed
+    for n in range(9):
+        voting.cast_ballot(wf, council.id, bloc.actor(f"hd_{n}"), {FLAG: [dossier.id]})
+    wf.fire(council, "close", office)
+    voting.draw_up_minutes(wf, council.id, office, tmp_path, [("Lê Thị C", "Thư ký")])
+    wf.fire(council.id, "lock", bloc.actor("hd_chutich"))
+    dossiers.record_council_results(wf, council.id, office)
+    wf.fire(dossier.id, "council_done", office)
+
+    decision = {"outcome": "approved", "reasons": ["Dẫn đầu Khối"], "decision_number": "1/QĐ"}
+    with pytest.raises(TransitionNotAllowed) as decide:
+        wf.fire(dossier.id, "decide", bloc.actor("qd_bca"), decision)
+    assert "may not act on its own item" in str(decide.value)
+    assert wf.fire(dossier.id, "decide", bloc.actor("thu_tuong"), decision).state == "decided"

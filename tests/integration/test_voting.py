@@ -55,7 +55,7 @@ def close(bloc: Bloc, session: Instance) -> Instance:
 
 def test_the_bloc_proposes_one_unit_for_the_government_flag(bloc: Bloc, tmp_path) -> None:
     session = open_vote(bloc, ["bca", "bqp"])
-    vote(bloc, session, {"btp": "bca", "lang": "bca", "bqp": "bqp", "bca": "bca",
+    vote(bloc, session, {"btp": "bca", "lang": "bca", "bqp": "bca", "bca": "bqp",
                          "tandtc": "bca", "vksndtc": "bqp", "ttcp": "bca", "ktnn": None})
 
     session = close(bloc, session)
@@ -82,8 +82,8 @@ def test_the_bloc_proposes_one_unit_for_the_government_flag(bloc: Bloc, tmp_path
 
 def test_exactly_half_fails_a_more_than_half_rule(bloc: Bloc) -> None:
     session = open_vote(bloc, ["bca"])
-    vote(bloc, session, {"btp": "bca", "lang": "bca", "bqp": "bca", "bca": "bca",
-                         "tandtc": None, "vksndtc": None, "ttcp": None, "ktnn": None})
+    vote(bloc, session, {"btp": "bca", "lang": "bca", "bqp": "bca", "bca": None,
+                         "tandtc": "bca", "vksndtc": None, "ttcp": None, "ktnn": None})
 
     result = voting.result(bloc.wf, close(bloc, session).id)
 
@@ -154,12 +154,12 @@ def test_candidates_need_a_final_score_and_no_discipline(bloc: Bloc) -> None:
 
 def test_fairness_warnings_name_the_leader_electing_itself_and_a_low_rank(bloc: Bloc) -> None:
     session = open_vote(bloc, ["btp"])
-    vote(bloc, session, {code: "btp" for code, _ in MEMBERS})
+    vote(bloc, session, {code: "btp" if code != "btp" else None for code, _ in MEMBERS})
     result = voting.result(bloc.wf, close(bloc, session).id)
     assert any("cluster leader" in w and "elected itself" in w for w in result["warnings"])
 
     other = open_vote(bloc, ["ttcp"])
-    vote(bloc, other, {code: "ttcp" for code, _ in MEMBERS})
+    vote(bloc, other, {code: "ttcp" if code != "ttcp" else None for code, _ in MEMBERS})
     result = voting.result(bloc.wf, close(bloc, other).id)
     assert any("ranked 8 by final score, not in the top 3" in w for w in result["warnings"])
 
@@ -173,7 +173,7 @@ def test_ballots_cannot_be_joined_to_who_cast_them(bloc: Bloc) -> None:
                    for fk in metadata.tables["ballots"].foreign_keys)
 
     session = open_vote(bloc, ["bca"])
-    vote(bloc, session, {code: "bca" for code, _ in MEMBERS})
+    vote(bloc, session, {code: "bca" if code != "bca" else None for code, _ in MEMBERS})
     with bloc.services.engine.connect() as conn:
         while_open = set(conn.execute(sa.select(ballots.c.id)).scalars())
     close(bloc, session)
@@ -208,3 +208,14 @@ def test_the_ranking_table_goes_out_as_excel_with_its_hash_in_history(
     assert units["Thanh tra Chính phủ"][-2] == 8  # rank
     assert units["Bộ Công an"][-3] == 100  # total, a number
     assert any(h["payload"].get("sha256") == digest for h in bloc.wf.history(bloc.campaign.id))
+
+
+def test_a_head_does_not_vote_for_their_own_unit(bloc: Bloc) -> None:
+    session = open_vote(bloc, ["bca", "bqp"])
+    with pytest.raises(PermissionDenied) as own:
+        voting.cast_ballot(bloc.wf, session.id, bloc.head("bca"), {FLAG: [bloc.units["bca"]]})
+    assert f"candidate {bloc.units['bca']} is your own unit's" in str(own.value)
+    assert voting.turnout(bloc.wf, session.id)["voted"] == []  # nothing was recorded
+
+    voting.cast_ballot(bloc.wf, session.id, bloc.head("bca"), {FLAG: [bloc.units["bqp"]]})
+    assert voting.turnout(bloc.wf, session.id)["voted"] == [f"unit:{bloc.units['bca']}"]

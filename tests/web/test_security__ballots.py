@@ -43,8 +43,8 @@ CHANNELS = {"btp": "page", "lang": "page", "bca": "api", "bqp": "api", "tandtc":
 # The same ballots in the box (bca 2, bqp 3, blank 2), handed out two ways.
 WORLD_A = {"btp": "bca", "lang": "bqp", "bca": "bqp", "bqp": ABSTAIN, "tandtc": ABSTAIN,
            "vksndtc": "bca", "ttcp": "bqp"}
-WORLD_B = {"btp": "bqp", "lang": ABSTAIN, "bca": "bca", "bqp": "bqp", "tandtc": "bca",
-           "vksndtc": ABSTAIN, "ttcp": "bqp"}
+WORLD_B = {"btp": "bqp", "lang": ABSTAIN, "bca": ABSTAIN, "bqp": "bca", "tandtc": "bqp",
+           "vksndtc": "bqp", "ttcp": "bca"}  # nobody chooses their own unit in either
 OBSERVERS = ("btp_head", "ktnn_head", "bca_officer", "vu_tdkt", "hd_member", "quan_tri")
 ADMIN_PAGES = ("/admin/definitions", "/admin/people", "/admin/units", "/admin/clusters",
                "/admin/rules", "/admin/deliveries", "/admin/definitions/vote_session/edit")

@@ -326,7 +326,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     ids["V1"] = _open_vote(bloc, ("bca", "bqp")).id
     done = _open_vote(bloc, ("bca",))
     for code, _name in MEMBERS:
-        voting.cast_ballot(bloc.wf, done.id, bloc.head(code), {FLAG: [bloc.units["bca"]]})
+        voting.cast_ballot(bloc.wf, done.id, bloc.head(code),  # bca abstains on itself
+                           {FLAG: [bloc.units["bca"]]} if code != "bca" else {})
     bloc.wf.fire(done.id, "close", bloc.leader)
     folder = svc.settings.documents_dir
     voting.draw_up_minutes(bloc.wf, done.id, bloc.leader, folder, [("Trần Văn B", "Thư ký")])
@@ -464,9 +465,9 @@ ROUTES: dict[tuple[str, str], Route] = {
         _i("S", "/score-sheets/{}/submit"), lambda w: {"version": version(w, "S")})),
     ("GET", "/votes/<int:session_id>"): Route("final", "read", get(_i("V1", "/votes/{}"))),
     ("POST", "/votes/<int:session_id>/confirm"): Route("final", "page", post(
-        _i("V1", "/votes/{}/confirm"), lambda w: {f"choice-{FLAG}": str(w.bloc.units["bca"])})),
+        _i("V1", "/votes/{}/confirm"), lambda w: {f"choice-{FLAG}": str(w.bloc.units["bqp"])})),
     ("POST", "/votes/<int:session_id>/cast"): Route("final", "write", post(
-        _i("V1", "/votes/{}/cast"), lambda w: {f"choice-{FLAG}": str(w.bloc.units["bca"])})),
+        _i("V1", "/votes/{}/cast"), lambda w: {f"choice-{FLAG}": str(w.bloc.units["bqp"])})),
     ("POST", "/votes/<int:session_id>/fire"): Route("final", "write", post(
         _i("V1", "/votes/{}/fire"), lambda w: {"trigger": "close", "version": version(w, "V1")})),
     ("GET", "/votes/<int:session_id>/minutes"): Route("final", "read", get(
@@ -523,7 +524,7 @@ ROUTES: dict[tuple[str, str], Route] = {
                              content_type="multipart/form-data"))),
     ("POST", "/api/v1/votes/<int:session_id>/ballots"): Route("final", "write", api_post(
         _i("V1", "/api/v1/votes/{}/ballots"),
-        lambda w: {"choices": {FLAG: [w.bloc.units["bca"]]}})),
+        lambda w: {"choices": {FLAG: [w.bloc.units["bqp"]]}})),
     ("GET", "/api/v1/votes/<int:session_id>/result"): Route("final", "read", get(
         _i("V2", "/api/v1/votes/{}/result"))),
     ("POST", "/api/v1/definitions/validate"): Route("final", "read", api_post(

@@ -171,6 +171,7 @@ def schedule_council_vote(
         candidates.setdefault(d.data["title"], []).append(d.id)
     return workflows.start("vote_session", actor, year=year, data={
         "kind": "council", "titles": sorted(candidates), "candidates": candidates,
+        "candidate_units": {str(d.id): d.unit_id for d in found},  # for members' recusal
         "rule_set": ref, "secret": True})
 
 

@@ -18,7 +18,7 @@ from workflow.adapters.tables import ballots, clusters, instances, units, vote_p
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
-from workflow.services import documents, year
+from workflow.services import documents, people, year
 from workflow.services.deadlines import LOCAL
 from workflow.services.workflows import Workflows
 
@@ -139,6 +139,7 @@ def cast_ballot(
         key = voter_key(workflows, session, actor)
         round_ = int(session.data["round"])
         clean = _check_choices(workflows, session, choices or {})
+        _refuse_own(session, actor, key, clean)
         seen = tx.cache.get("voted", lambda: sa.select(vote_participation.c.voter_key).where(
             vote_participation.c.session_id == sa.bindparam("s"),
             vote_participation.c.round == sa.bindparam("r"),
@@ -155,6 +156,27 @@ def cast_ballot(
                     "choices": clean,
                     "named_voter": None if session.data.get("secret", True) else key})
     return Receipt(session_id, round_, key)
+
+
+def own_candidates(session: Instance, actor: Actor, key: str) -> set[int]:
+    """The candidates this voter may not choose (separation of duties, bầu cử khách quan):
+    in a cluster vote the unit of the seat; in a council vote the dossiers of any unit the
+    member belongs to. Abstaining on them is the only choice left."""
+    if key.startswith("unit:"):
+        return {int(key.removeprefix("unit:"))}
+    mine = people.units_of(actor)
+    units = session.data.get("candidate_units") or {}
+    return {int(c) for c, unit in units.items() if unit in mine}
+
+
+def _refuse_own(session: Instance, actor: Actor, key: str, choices: dict[str, list[int]]) -> None:
+    own = own_candidates(session, actor, key)
+    for code, chosen in choices.items():
+        mine = sorted(own.intersection(chosen))
+        if mine:
+            raise PermissionDenied(
+                f"choices.{code}: candidate {', '.join(map(str, mine))} is your own unit's; "
+                "nobody votes on their own unit (leave it out or abstain)")
 
 
 def _check_choices(
