@@ -23,7 +23,8 @@ def create_app(
         SECRET_KEY=str(settings.get("app", "secret_key", "dev")),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=bool(settings.get("app", "secure_cookies", False)),
+        SESSION_COOKIE_SECURE=settings.get("app", "secure_cookies", False) is True
+        or str(settings.get("app", "base_url", "")).startswith("https://"),
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,

@@ -47,7 +47,7 @@ DATES = {
     "year_end_report_due": "2025-12-15",
 }
 PDF = b"%PDF-1.4\n% thidua demo document\n"
-DEMO_PASSWORD = "demo"  # a demo only: every account shares it
+DEMO_PASSWORD = "thidua-demo"  # a demo only: every account shares it
 Echo = Callable[[str], None]
 
 

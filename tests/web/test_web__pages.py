@@ -9,6 +9,9 @@ from flask.testing import FlaskClient
 
 from tests.web.conftest import AuthActions, csrf
 from tests.year_support import Bloc, launch
+from web import create_app
+from workflow.bootstrap import Services
+from workflow.config import load_settings
 from workflow.services import organisations, people
 
 
@@ -78,6 +81,23 @@ def test_the_session_cookie_is_httponly_and_samesite(client: FlaskClient, auth: 
     cookie = response.headers["Set-Cookie"]  # type: ignore[attr-defined]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # served over plain HTTP on 127.0.0.1 here
+
+
+def test_the_session_cookie_is_secure_when_the_site_is_served_over_https(
+    services: Services, bloc: Bloc
+) -> None:
+    from tests.web.conftest import PASSWORD
+
+    settings = load_settings(environ={}, overrides={
+        "database": {"url": str(services.settings.get("database", "url"))},
+        "app": {"base_url": "https://thidua.example.gov.vn"}})
+    client = create_app(settings, services, testing=True).test_client()
+    people.set_password(services.engine, bloc.users["bca_officer"], PASSWORD)
+    response = client.post("/login", data={"csrf_token": csrf(client), "username": "bca_officer",
+                                           "password": PASSWORD})
+    assert response.status_code == 302
+    assert "Secure" in response.headers["Set-Cookie"]
 
 
 def test_the_inbox_lists_the_units_pledge_with_its_due_date(client: FlaskClient,

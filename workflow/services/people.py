@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import secrets
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -57,12 +59,15 @@ def grant(
             user_id=user_id, role=role, unit_id=unit_id, cluster_id=cluster_id, year=year))
 
 
+MIN_PASSWORD = 8
+
+
 def set_password(engine: Engine, user_id: int, password: str) -> None:
     """Store a password as a salted scrypt hash (never the password itself)."""
     from werkzeug.security import generate_password_hash
 
-    if len(password) < 4:
-        raise InvalidInput("password: at least 4 characters")
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"password: at least {MIN_PASSWORD} characters")
     with write_transaction(engine) as conn:
         conn.execute(users.update().where(users.c.id == user_id).values(
             password_hash=generate_password_hash(password, method="scrypt")))
@@ -76,8 +81,16 @@ def check_password(engine: Engine, username: str, password: str) -> int | None:
         row = conn.execute(sa.select(users.c.id, users.c.password_hash, users.c.active).where(
             users.c.username == username)).first()
     if row is None or not row.active or not row.password_hash:
-        return None
+        check_password_hash(_dummy_hash(), password)  # as slow as a real check: no hint
+        return None                                    # of which usernames exist
     return int(row.id) if check_password_hash(row.password_hash, password) else None
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(secrets.token_hex(16), method="scrypt")
 
 
 def session_epoch(engine: Engine, user_id: int) -> int:
