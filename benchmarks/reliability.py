@@ -39,7 +39,6 @@ import sqlalchemy as sa  # noqa: E402
 from benchmarks.web import free_port, percentile  # noqa: E402
 from tests.year_support import DATES, launch, make_bloc  # noqa: E402
 from workflow.adapters.tables import (  # noqa: E402
-    ballots,
     deadlines,
     history,
     instances,
@@ -56,6 +55,9 @@ from workflow.services.audit import verify  # noqa: E402
 PG_ENV = {**os.environ, "THIDUA_PG_PORT": "54340", "THIDUA_PG_DATA": "/tmp/thidua-pg-54340",
           "THIDUA_PG_DB": "reliability"}
 FLAG = "co_thi_dua_chinh_phu"
+CANDIDATES_CODES = ("bca", "bqp", "ttcp")
+SESSIONS = 40  # open votes: each head casts one ballot in each, 320 in all
+SEEDED_VERSION = 3  # a pledge's history after seeding: start, save_targets, submit
 LOG = Path("/tmp/thidua-reliability.log")
 
 
@@ -83,7 +85,7 @@ def seed(url: str, tmp: Path) -> tuple[Services, dict[str, object]]:
     campaign = launch(bloc)
     wf = bloc.wf
     targets = {c.code: 100 for c in bloc.table.targets_required()}
-    submitted = []
+    submitted, unit_of = [], {}
     for code in bloc.units:
         if code == "btp":
             continue
@@ -93,18 +95,24 @@ def seed(url: str, tmp: Path) -> tuple[Services, dict[str, object]]:
             wf.fire(item, "save_targets", bloc.officer(code), {"targets": targets})
             wf.fire(item, "submit", bloc.officer(code))
             submitted.append(item.id)
+            unit_of[item.id] = code
     rules = wf.rulebook.in_force(dt.date(2025, 2, 10))  # type: ignore[union-attr]
-    session = wf.start("vote_session", bloc.leader, cluster_id=bloc.cluster, year=2025, data={
-        "kind": "cluster", "titles": [FLAG], "candidates": {FLAG: [bloc.units["bca"]]},
-        "rule_set": {"code": rules.code, "version": rules.version}, "ranks": {},
-        "past_winners": {}, "leader_unit_id": bloc.units["btp"], "secret": True})
-    wf.fire(session, "check_quorum", bloc.leader,
-            {"present": [f"unit:{u}" for u in bloc.units.values()]})
-    wf.fire(session, "open", bloc.leader)
+    sessions = []
+    candidates = [bloc.units[c] for c in CANDIDATES_CODES]
+    for _ in range(SESSIONS):
+        session = wf.start("vote_session", bloc.leader, cluster_id=bloc.cluster, year=2025, data={
+            "kind": "cluster", "titles": [FLAG], "candidates": {FLAG: candidates},
+            "rule_set": {"code": rules.code, "version": rules.version}, "ranks": {},
+            "past_winners": {}, "leader_unit_id": bloc.units["btp"], "secret": True})
+        wf.fire(session, "check_quorum", bloc.leader,
+                {"present": [f"unit:{u}" for u in bloc.units.values()]})
+        wf.fire(session, "open", bloc.leader)
+        sessions.append(session.id)
     tokens = {name: api_tokens.create_token(svc.engine, clock, bloc.users[name], "load")
               for name in list(bloc.users)}
-    return svc, {"submitted": submitted, "session": session.id, "tokens": tokens,
-                 "campaign": campaign.id, "dates": DATES}
+    return svc, {"submitted": submitted, "unit_of": unit_of, "sessions": sessions,
+                 "tokens": tokens, "campaign": campaign.id, "dates": DATES,
+                 "units": dict(bloc.units), "leader": bloc.leader}
 
 
 def call(port: int, method: str, path: str, token: str, body: dict[str, object] | None = None
@@ -130,16 +138,59 @@ def _json(raw: bytes) -> dict[str, object]:
 
 def load(ports: list[int], seed_data: dict[str, object], clients: int, seconds: float
          ) -> dict[str, object]:
+    """Each client, in a loop: read an officer's inbox (half the requests); move a random
+    pledge one step on, as the leader would (accept or return it) or its unit's officer
+    (submit it again), after reading its version (the other 40%); or cast a ballot, for a
+    candidate other than the voter's own unit or blank, in one of the open votes (10%).
+    A pledge returned and resubmitted stays in play, so writes go on for the whole run."""
     tokens: dict[str, str] = seed_data["tokens"]  # type: ignore[assignment]
     pledges: list[int] = seed_data["submitted"]  # type: ignore[assignment]
-    session = seed_data["session"]
+    unit_of: dict[int, str] = seed_data["unit_of"]  # type: ignore[assignment]
+    sessions: list[int] = seed_data["sessions"]  # type: ignore[assignment]
+    units: dict[str, int] = seed_data["units"]  # type: ignore[assignment]
     heads = [n for n in tokens if n.endswith("_head")]
     officers = [n for n in tokens if n.endswith("_officer")]
-    accepted: list[tuple[int, int]] = []
+    fired: list[tuple[int, int, str]] = []  # (item, version after, trigger) of each 200
+    cast: Counter[tuple[int, int | None]] = Counter()  # (session, candidate) of each 201
     statuses: Counter[str] = Counter()
     latencies: list[float] = []
     lock = threading.Lock()
     stop = time.monotonic() + seconds
+
+    def step(rng: random.Random, port: int) -> tuple[str, int]:
+        item = rng.choice(pledges)
+        code = unit_of[item]
+        leader = "btp_head" if code == "lang" or rng.random() < 0.5 else "lang_head"
+        status, body = call(port, "GET", f"/api/v1/items/{item}", tokens[leader])
+        if status != 200:
+            return "read item", status
+        state = body["state"]
+        if state == "submitted":
+            trigger, who = ("accept", leader) if rng.random() < 0.1 else ("return", leader)
+        elif state == "returned":
+            trigger, who = "submit", f"{code}_officer"
+        else:
+            return "read item", status  # accepted: nothing left to do with it
+        request: dict[str, object] = {"trigger": trigger, "version": body["version"]}
+        if trigger == "return":
+            request["comment"] = "Đề nghị bổ sung chỉ tiêu"
+        status, answer = call(port, "POST", f"/api/v1/items/{item}/fire", tokens[who], request)
+        if status == 200:
+            with lock:
+                fired.append((item, int(answer["version"]), trigger))  # type: ignore[call-overload]
+        return trigger, status
+
+    def ballot(rng: random.Random, port: int) -> tuple[str, int]:
+        voter = rng.choice(heads)
+        own = units[voter.removesuffix("_head")]
+        pick = rng.choice([None, *(units[c] for c in CANDIDATES_CODES if units[c] != own)])
+        session = rng.choice(sessions)
+        status, _ = call(port, "POST", f"/api/v1/votes/{session}/ballots", tokens[voter],
+                         {"choices": {FLAG: [pick]} if pick else {}})
+        if status == 201:
+            with lock:
+                cast[(session, pick)] += 1
+        return "ballot", status
 
     def one(rng: random.Random) -> tuple[str, int]:
         port = rng.choice(ports)
@@ -147,22 +198,7 @@ def load(ports: list[int], seed_data: dict[str, object], clients: int, seconds: 
         if roll < 0.5:
             status, _ = call(port, "GET", "/api/v1/inbox", tokens[rng.choice(officers)])
             return "inbox", status
-        if roll < 0.9:
-            item = rng.choice(pledges)
-            leader = "lang_head" if rng.random() < 0.5 else "btp_head"
-            status, body = call(port, "GET", f"/api/v1/items/{item}", tokens[leader])
-            if status != 200:
-                return "approve", status
-            status, body = call(port, "POST", f"/api/v1/items/{item}/fire", tokens[leader],
-                                {"trigger": "accept", "version": body["version"]})
-            if status == 200:
-                with lock:
-                    accepted.append((item, int(body["version"])))  # type: ignore[arg-type]
-            return "approve", status
-        voter = rng.choice(heads)
-        status, _ = call(port, "POST", f"/api/v1/votes/{session}/ballots", tokens[voter],
-                         {"choices": {FLAG: []}})
-        return "ballot", status
+        return step(rng, port) if roll < 0.9 else ballot(rng, port)
 
     def client(seed: int) -> None:
         rng = random.Random(seed)
@@ -182,36 +218,45 @@ def load(ports: list[int], seed_data: dict[str, object], clients: int, seconds: 
         t.start()
     for t in threads:
         t.join()
-    return {"accepted": accepted, "statuses": statuses, "latencies": latencies}
+    return {"fired": fired, "cast": cast, "statuses": statuses, "latencies": latencies}
 
 
-def check(svc: Services, result: dict[str, object], session: int) -> list[str]:
+def check(svc: Services, result: dict[str, object], data: dict[str, object]) -> list[str]:
     """What must hold after the load; returns the failures (empty when all is well)."""
     failures = []
-    accepted: list[tuple[int, int]] = result["accepted"]  # type: ignore[assignment]
+    fired: list[tuple[int, int, str]] = result["fired"]  # type: ignore[assignment]
+    cast: Counter[tuple[int, int | None]] = result["cast"]  # type: ignore[assignment]
+    sessions: list[int] = data["sessions"]  # type: ignore[assignment]
+    pledges: list[int] = data["submitted"]  # type: ignore[assignment]
     with svc.engine.connect() as conn:
-        rows = conn.execute(sa.select(history.c.instance_id, history.c.seq).where(
-            history.c.trigger == "accept")).all()
+        rows = conn.execute(sa.select(history.c.instance_id, history.c.seq, history.c.trigger)
+                            .where(history.c.instance_id.in_(pledges),
+                                   history.c.seq > SEEDED_VERSION)).all()
+        versions = dict(conn.execute(sa.select(instances.c.id, instances.c.version).where(
+            instances.c.id.in_(pledges))).all())
         casts = conn.execute(sa.select(sa.func.count()).select_from(vote_participation).where(
-            vote_participation.c.session_id == session)).scalar()
-        box = conn.execute(sa.select(sa.func.count()).select_from(ballots).where(
-            ballots.c.session_id == session)).scalar()
+            vote_participation.c.session_id.in_(sessions))).scalar()
         pending = conn.execute(sa.select(sa.func.count()).where(
             deadlines.c.status == "pending", deadlines.c.fire_at <= sa.func.now())).scalar()
+        done = conn.execute(sa.select(sa.func.count()).where(
+            deadlines.c.status == "done")).scalar()
         doubled = conn.execute(sa.select(sa.func.count()).select_from(sa.select(
             outbox.c.deadline_id, outbox.c.user_id, outbox.c.channel).group_by(
             outbox.c.deadline_id, outbox.c.user_id, outbox.c.channel).having(
             sa.func.count() > 1).subquery())).scalar()
-    in_history = Counter((i, s) for i, s in rows)
-    per_item = Counter(i for i, _ in rows)
-    if sorted(in_history) != sorted(accepted) or any(n != 1 for n in in_history.values()):
-        failures.append(f"accepted approvals {len(accepted)} vs history {len(rows)}")
-    if any(n > 1 for n in per_item.values()):
-        failures.append("a pledge was accepted twice")
-    statuses: Counter[str] = result["statuses"]  # type: ignore[assignment]
-    if casts != box or casts != statuses.get("ballot 201", 0):
-        failures.append(f"ballots: {casts} voters, {box} in the box, "
-                        f"{statuses.get('ballot 201', 0)} accepted")
+    in_history = Counter((int(i), int(s), str(t)) for i, s, t in rows)
+    answered = Counter(fired)
+    if in_history != answered:
+        lost = sorted((answered - in_history).elements())[:5]
+        phantom = sorted((in_history - answered).elements())[:5]
+        failures.append(f"transitions answered 200: {len(fired)}, in the history: {len(rows)} "
+                        f"(lost {lost}, never answered {phantom})")
+    steps = Counter(i for i, _s, _t in rows)
+    if any(versions[i] != SEEDED_VERSION + steps[i] for i in pledges):
+        failures.append("a pledge's version does not match its history (a double transition)")
+    if casts != sum(cast.values()):
+        failures.append(f"ballots: {casts} voters recorded, {sum(cast.values())} accepted")
+    failures += _count_the_box(svc, data, cast)
     if pending:
         failures.append(f"{pending} reminders still pending and overdue")
     if doubled:
@@ -219,7 +264,29 @@ def check(svc: Services, result: dict[str, object], session: int) -> list[str]:
     report = verify(svc.engine, svc.chain)
     if not report.ok:
         failures.append(f"history chains: {len(report.problems)} problems")
+    print(f"checks: {len(fired)} transitions answered 200, {len(rows)} in the history, each "
+          f"once; {len(pledges)} pledges' versions match their history; {casts} ballots "
+          f"recorded, {sum(cast.values())} accepted, each of {len(sessions)} votes counts what "
+          f"was cast; reminders: {done} handled, {pending} overdue left, {doubled} twice; "
+          f"{report.entries} history entries, {len(report.problems)} problems", flush=True)
     return failures
+
+
+def _count_the_box(svc: Services, data: dict[str, object],
+                   cast: Counter[tuple[int, int | None]]) -> list[str]:
+    """Close every vote: each candidate's count must be what the clients were told was cast."""
+    sessions: list[int] = data["sessions"]  # type: ignore[assignment]
+    wrong = []
+    for session in sessions:
+        counted = svc.workflows.fire(session, "close", data["leader"])  # type: ignore[arg-type]
+        tally = counted.data["tally"]["1"]
+        yes = {int(c["candidate"]): int(c["yes"]) for c in tally["titles"][FLAG]["candidates"]}
+        sent = {pick: n for (s, pick), n in cast.items() if s == session and pick is not None}
+        blank = cast[(session, None)]
+        if any(yes.get(c, 0) != n for c, n in sent.items()) or sum(yes.values()) != sum(
+                sent.values()) or tally["abstained"] != blank:
+            wrong.append(session)
+    return [f"the count of {len(wrong)} vote(s) differs from the ballots cast"] if wrong else []
 
 
 def main() -> int:
@@ -255,7 +322,7 @@ def main() -> int:
                 _wait(p)
             result = load(ports, data, args.clients, args.seconds)
             time.sleep(6)  # let the schedulers finish the backlog
-            failures = check(svc, result, int(data["session"]))  # type: ignore[arg-type]
+            failures = check(svc, result, data)
             report(result, args)
             failures += outage(svc, ports, data, procs[2:])
         finally:
@@ -282,8 +349,13 @@ def report(result: dict[str, object], args: argparse.Namespace) -> None:
           f"p95 {percentile(latencies, 95):.0f} ms", flush=True)
     for key, count in sorted(statuses.items()):
         print(f"  {key}: {count}")
-    accepted: list[object] = result["accepted"]  # type: ignore[assignment]
-    print(f"  approvals accepted: {len(accepted)} (the others were stale or already done)")
+    fired: list[tuple[int, int, str]] = result["fired"]  # type: ignore[assignment]
+    cast: Counter[tuple[int, int | None]] = result["cast"]  # type: ignore[assignment]
+    by_trigger = ", ".join(f"{t} {n}" for t, n in sorted(Counter(t for *_, t in fired).items()))
+    print(f"  transitions made: {len(fired)} ({by_trigger}); "
+          "a 409 is a stale version (someone moved the item first): refused, nothing written")
+    print(f"  ballots cast: {sum(cast.values())} in {len({s for s, _ in cast})} votes; "
+          "a 409 is a second ballot from the same seat")
 
 
 MOVE_SCRIPT = """
@@ -343,13 +415,15 @@ def outage(svc: Services, ports: list[int], data: dict[str, object],
             time.sleep(0.2)
     time.sleep(3)  # the schedulers' next sweeps run against the restarted server
     alive = sum(1 for p in schedulers if p.poll() is None)
+    wrote = _write_once(svc, ports[1], leader)
     after = _history_count(svc)
     audit = verify(svc.engine, svc.chain)
     print(f"outage: PostgreSQL stopped under 2 servers: {sum(down.values())} requests answered "
           + ", ".join(f"{k}: {v}" for k, v in sorted(down.items()))
           + f"; started again: {len(recovered)}/2 servers answered 200 within "
-          f"{max(recovered, default=0):.1f} s; schedulers alive {alive}/{len(schedulers)}; "
-          f"history entries {before} -> {after}, {len(audit.problems)} problems", flush=True)
+          f"{max(recovered, default=0):.1f} s; a transition after: {wrote}; schedulers alive "
+          f"{alive}/{len(schedulers)}; history entries {before} -> {after} (+1), "
+          f"{len(audit.problems)} problems", flush=True)
     failures = []
     if any(not key.endswith(" 503") for key in down):
         failures.append(f"during the outage: {dict(down)} (every answer must be a 503)")
@@ -357,9 +431,24 @@ def outage(svc: Services, ports: list[int], data: dict[str, object],
         failures.append("a server did not recover after the database came back")
     if alive != len(schedulers):
         failures.append("a scheduler process died during the outage")
-    if after != before or not audit.ok:
+    if wrote != 200:
+        failures.append(f"a transition after the outage was answered {wrote}")
+    if after != before + 1 or not audit.ok:
         failures.append("the outage changed or broke the history")
     return failures
+
+
+def _write_once(svc: Services, port: int, leader: str) -> int:
+    """Return one submitted pledge through the API, as the leader (btp, whose own pledges are
+    not in play): the answer's status."""
+    with svc.engine.connect() as conn:
+        row = conn.execute(sa.select(instances.c.id, instances.c.version).where(
+            instances.c.workflow == "pledge", instances.c.state == "submitted").limit(1)).first()
+    if row is None:
+        return 0  # nothing left to return: reported as a failed write
+    item, version = row
+    return call(port, "POST", f"/api/v1/items/{item}/fire", leader, {
+        "trigger": "return", "version": version, "comment": "Bổ sung sau sự cố"})[0]
 
 
 def _history_count(svc: Services) -> int:
