@@ -322,8 +322,8 @@ def main() -> int:
                 _wait(p)
             result = load(ports, data, args.clients, args.seconds)
             time.sleep(6)  # let the schedulers finish the backlog
-            failures = check(svc, result, data)
             report(result, args)
+            failures = check(svc, result, data)
             failures += outage(svc, ports, data, procs[2:])
         finally:
             for proc in procs:
