@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
@@ -12,6 +13,7 @@ from tests.year_support import Bloc, launch
 from web import create_app
 from workflow.bootstrap import Services
 from workflow.config import load_settings
+from workflow.errors import InvalidInput
 from workflow.services import organisations, people
 
 
@@ -91,13 +93,31 @@ def test_the_session_cookie_is_secure_when_the_site_is_served_over_https(
 
     settings = load_settings(environ={}, overrides={
         "database": {"url": str(services.settings.get("database", "url"))},
-        "app": {"base_url": "https://thidua.example.gov.vn"}})
+        "app": {"base_url": "https://thidua.example.gov.vn", "secret_key": "k" * 32},
+        "audit": {"chain_key": "c" * 32}})
     client = create_app(settings, services, testing=True).test_client()
     people.set_password(services.engine, bloc.users["bca_officer"], PASSWORD)
     response = client.post("/login", data={"csrf_token": csrf(client), "username": "bca_officer",
                                            "password": PASSWORD})
     assert response.status_code == 302
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("key", ["app.secret_key", "audit.chain_key"])
+def test_the_site_will_not_serve_https_with_the_example_keys(services: Services,
+                                                             key: str) -> None:
+    own = {"app": {"base_url": "https://thidua.example.gov.vn", "secret_key": "k" * 32},
+           "audit": {"chain_key": "c" * 32}}
+    section, name = key.split(".")
+    del own[section][name]  # left at config.toml's example value
+    settings = load_settings(environ={}, overrides={
+        "database": {"url": str(services.settings.get("database", "url"))}, **own})
+
+    with pytest.raises(InvalidInput) as refused:
+        create_app(settings, services, testing=True)
+
+    assert f"{key}: still the example value" in str(refused.value)
+    assert f"THIDUA_{section.upper()}_{name.upper()}" in str(refused.value)
 
 
 def test_the_inbox_lists_the_units_pledge_with_its_due_date(client: FlaskClient,
