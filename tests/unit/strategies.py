@@ -322,3 +322,10 @@ def dumped_with_deep_node(data: dict[str, Any], path: Path, depth: int) -> str:
     opening = "".join("[" if i % 2 else "{k: " for i in range(depth))
     closing = "".join("]" if i % 2 else "}" for i in reversed(range(depth)))
     return text.replace(_DEEP, opening + "1" + closing)
+
+
+def with_garbage(data: st.DataObject, text: str) -> str:
+    """The text with up to 20 random bytes (read as Latin-1 characters) spliced in anywhere."""
+    at = data.draw(st.integers(0, len(text)))
+    garbage = data.draw(st.binary(min_size=1, max_size=20)).decode("latin-1")
+    return text[:at] + garbage + text[at:]

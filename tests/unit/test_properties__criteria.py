@@ -389,10 +389,7 @@ def test_any_node_swapped_for_arbitrary_yaml_never_crashes_the_loader(
 @given(st.data())
 def test_random_bytes_inside_a_table_never_crash_the_loader(data: st.DataObject) -> None:
     text = yaml.safe_dump(data.draw(tables()), allow_unicode=True)
-    at = data.draw(st.integers(0, len(text)))
-    garbage = data.draw(st.binary(min_size=1, max_size=20)).decode("latin-1")
-
-    round_trips_if_loaded(text[:at] + garbage + text[at:])
+    round_trips_if_loaded(s.with_garbage(data, text))
 
 
 @settings(SETTINGS, max_examples=300)

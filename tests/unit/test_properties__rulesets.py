@@ -411,10 +411,7 @@ def test_any_node_swapped_for_arbitrary_yaml_never_crashes_the_loader(
 def test_random_bytes_inside_a_rule_set_never_crash_the_loader(data: st.DataObject) -> None:
     written, _ = data.draw(rule_sets())
     text = yaml.safe_dump(written, allow_unicode=True)
-    at = data.draw(st.integers(0, len(text)))
-    garbage = data.draw(st.binary(min_size=1, max_size=20)).decode("latin-1")
-
-    loads_or_is_located(text[:at] + garbage + text[at:])
+    loads_or_is_located(s.with_garbage(data, text))
 
 
 @settings(SETTINGS, max_examples=300)
