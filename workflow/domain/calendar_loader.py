@@ -34,11 +34,10 @@ from workflow.engine.schema import (
     Text,
     check_list,
     each,
-    flatten,
-    load_object,
+    load_source,
 )
 from workflow.engine.spec import Label
-from workflow.engine.yamlsrc import Source, YamlPath, format_path
+from workflow.engine.yamlsrc import Source, YamlPath
 from workflow.errors import DefinitionError, DefinitionErrors
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -135,20 +134,12 @@ class YearSchema(ma.Schema):
 
 
 def _build(src: Source) -> _Year:
-    try:
-        loaded = load_object(YearSchema, src.data)
-    except ma.ValidationError as exc:
-        problems = flatten(exc.messages)
-        raise DefinitionErrors(src.error(path, message) for path, message in problems) from None
+    loaded = load_source(YearSchema, src)
     assert isinstance(loaded, _Year)
     return loaded
 
 
 # --- meaning ------------------------------------------------------------------------------
-
-
-def _where(src: Source, path: YamlPath) -> str:
-    return f"{format_path(path)} (line {src.line(path)})"
 
 
 def _outside(day: dt.date, year: int) -> str:
@@ -172,7 +163,7 @@ def _check_holidays(y: _Year, src: Source) -> tuple[list[DefinitionError], dict[
             continue
         clash = next((day for day in entry.days() if day in owner), None)
         if clash is not None:
-            where = _where(src, ("holidays", owner[clash]))
+            where = src.where(("holidays", owner[clash]))
             message = f"{clash.isoformat()} is already a holiday at {where}"
             errors.append(src.error(base, message))
         for day in entry.days():
@@ -190,7 +181,7 @@ def _check_working_days(
         if day.year != y.year:
             yield src.error(path, _outside(day, y.year))
         elif day in first:
-            where = _where(src, ("working_days", first[day]))
+            where = src.where(("working_days", first[day]))
             yield src.error(path, f"{shown} is already listed at {where}")
         elif day.weekday() < SATURDAY:
             message = (
@@ -199,7 +190,7 @@ def _check_working_days(
             )
             yield src.error(path, message)
         elif day in holidays:
-            where = _where(src, ("holidays", holidays[day]))
+            where = src.where(("holidays", holidays[day]))
             yield src.error(path, f"{shown} cannot be worked: it is a holiday at {where}")
         first.setdefault(day, k)
 

@@ -47,11 +47,10 @@ from workflow.engine.schema import (
     Nested,
     NestedList,
     Text,
-    flatten,
-    load_object,
+    load_source,
 )
 from workflow.engine.spec import Label
-from workflow.engine.yamlsrc import Source, YamlPath, describe, format_path, suggest
+from workflow.engine.yamlsrc import Source, YamlPath, describe, suggest
 from workflow.errors import DefinitionError, DefinitionErrors
 
 PLACES = 2  # points are given to the hundredth at most
@@ -198,20 +197,12 @@ class TableSchema(ma.Schema):
 
 def build_table(src: Source) -> CriteriaTable:
     """Check the shape of a parsed file and build its table; raises DefinitionErrors."""
-    try:
-        table = load_object(TableSchema, src.data)
-    except ma.ValidationError as exc:
-        problems = flatten(exc.messages)
-        raise DefinitionErrors(src.error(path, message) for path, message in problems) from None
+    table = load_source(TableSchema, src)
     assert isinstance(table, CriteriaTable)
     return table
 
 
 # --- checks of meaning --------------------------------------------------------------------
-
-
-def _where(src: Source, path: YamlPath) -> str:
-    return f"{format_path(path)} (line {src.line(path)})"
 
 
 def check_table(table: CriteriaTable, src: Source) -> list[DefinitionError]:
@@ -247,7 +238,7 @@ def _duplicate_codes(table: CriteriaTable, src: Source) -> Iterator[DefinitionEr
         first: dict[str, YamlPath] = {}
         for path, code in items:
             if code in first:
-                message = f"{what} '{code}' is already defined at {_where(src, first[code])}"
+                message = f"{what} '{code}' is already defined at {src.where(first[code])}"
                 yield src.error((*path, "code"), message)
             else:
                 first[code] = path
@@ -294,7 +285,7 @@ def _levels(criterion: Criterion, path: YamlPath, src: Source) -> Iterator[Defin
     first: dict[Decimal, int] = {}
     for k, value in enumerate(points):
         if value in first:
-            where = _where(src, (*path, first[value]))
+            where = src.where((*path, first[value]))
             message = f"a level worth {show(value)} points is already defined at {where}"
             yield src.error((*path, k, "points"), message)
         first.setdefault(value, k)

@@ -60,11 +60,10 @@ from workflow.engine.schema import (
     Text,
     check_list,
     each,
-    flatten,
-    load_object,
+    load_source,
     unknown_keys,
 )
-from workflow.engine.yamlsrc import Source, YamlPath, describe, format_path, suggest
+from workflow.engine.yamlsrc import Source, YamlPath, describe, suggest
 from workflow.errors import DefinitionError, DefinitionErrors
 
 SOURCED_KEYS = ("value", "basis", "verified")
@@ -240,20 +239,12 @@ class RuleSetSchema(ma.Schema):
 
 
 def _shape(src: Source) -> dict[str, Any]:
-    try:
-        loaded = load_object(RuleSetSchema, src.data)
-    except ma.ValidationError as exc:
-        problems = flatten(exc.messages)
-        raise DefinitionErrors(src.error(path, message) for path, message in problems) from None
+    loaded = load_source(RuleSetSchema, src)
     assert isinstance(loaded, dict)
     return loaded
 
 
 # --- meaning ------------------------------------------------------------------------------
-
-
-def _where(src: Source, path: YamlPath) -> str:
-    return f"{format_path(path)} (line {src.line(path)})"
 
 
 def _duplicates(
@@ -264,7 +255,7 @@ def _duplicates(
         code = item["code"] if isinstance(item, dict) else item.code
         path: YamlPath = (key, i)
         if code in first:
-            message = f"{what} '{code}' is already defined at {_where(src, first[code])}"
+            message = f"{what} '{code}' is already defined at {src.where(first[code])}"
             yield src.error((*path, "code"), message)
         else:
             first[code] = path

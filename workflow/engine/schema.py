@@ -385,6 +385,15 @@ def load_object(schema_cls: type[ma.Schema], value: Any, expected: str = "a mapp
     return result
 
 
+def load_source(schema_cls: type[ma.Schema], src: Source) -> Any:
+    """Load a parsed file with a schema; every problem becomes a DefinitionError at its line."""
+    try:
+        return load_object(schema_cls, src.data)
+    except ma.ValidationError as exc:
+        problems = flatten(exc.messages)
+        raise DefinitionErrors(src.error(path, message) for path, message in problems) from None
+
+
 class LabelSchema(ma.Schema):
     vi = Text(required=True)
     en = Text(required=True)
@@ -553,10 +562,7 @@ def build_spec(src: Source, registry: Registry) -> WorkflowSpec:
     """Check the shape of a parsed file and build its spec; raises DefinitionErrors."""
     token = _registry.set(registry)
     try:
-        spec = load_object(WorkflowSchema, src.data)
-    except ma.ValidationError as exc:
-        problems = flatten(exc.messages)
-        raise DefinitionErrors(src.error(path, message) for path, message in problems) from None
+        spec = load_source(WorkflowSchema, src)
     finally:
         _registry.reset(token)
     assert isinstance(spec, WorkflowSpec)

@@ -12,7 +12,7 @@ from typing import Any
 
 from workflow.domain.roles import ROLES, SYSTEM_ROLE
 from workflow.engine.spec import TransitionSpec, WorkflowSpec
-from workflow.engine.yamlsrc import Source, YamlPath, format_path, suggest
+from workflow.engine.yamlsrc import Source, YamlPath, suggest
 from workflow.errors import DefinitionError
 
 Checked = tuple[WorkflowSpec, Source]
@@ -28,10 +28,6 @@ def item_path(src: Source, base: YamlPath, name: str) -> YamlPath:
 
 def _unknown_state(spec: WorkflowSpec, name: str) -> str:
     return f"unknown state '{name}'{suggest(name, spec.state_names)}"
-
-
-def _where(src: Source, path: YamlPath) -> str:
-    return f"{format_path(path)} (line {src.line(path)})"
 
 
 def check_workflow(spec: WorkflowSpec, src: Source) -> list[DefinitionError]:
@@ -53,7 +49,7 @@ def _duplicate_states(spec: WorkflowSpec, src: Source) -> Iterator[DefinitionErr
     first: dict[str, int] = {}
     for i, state in enumerate(spec.states):
         if state.name in first:
-            where = _where(src, ("states", first[state.name]))
+            where = src.where(("states", first[state.name]))
             message = f"state '{state.name}' is already defined at {where}"
             yield src.error(("states", i, "name"), message)
         else:
@@ -118,7 +114,7 @@ def _duplicate_triggers(spec: WorkflowSpec, src: Source) -> Iterator[DefinitionE
             shared = [s for s in t.sources if s in earlier.sources]
             if shared:
                 states = ", ".join(f"'{s}'" for s in shared)
-                where = _where(src, ("transitions", i))
+                where = src.where(("transitions", i))
                 message = f"trigger '{t.trigger}' from {states} is already defined at {where}"
                 yield src.error(("transitions", j, "trigger"), message)
                 break

@@ -100,6 +100,10 @@ class Source:
     def error(self, path: YamlPath, message: str) -> DefinitionError:
         return DefinitionError(self.file, self.line(path), format_path(path), message)
 
+    def where(self, path: YamlPath) -> str:
+        """`path (line n)`, to point from one error at another place of the file."""
+        return f"{format_path(path)} (line {self.line(path)})"
+
 
 class _TooLarge(Exception):
     pass
