@@ -4,13 +4,31 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench reliability lint typecheck clean pg-start pg-stop
+LOCK := requirements.lock
+PIP_TOOLS := pip-tools==7.6.2
+LOCK_FLAGS := --generate-hashes --allow-unsafe --extra test --strip-extras \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+# pytest workers: one per core (the suite is CPU-bound); PYTEST_WORKERS=0 runs in one process
+PYTEST_WORKERS ?= auto
 
-$(STAMP): pyproject.toml
+.PHONY: run test bench reliability lint typecheck clean pg-start pg-stop lock
+
+# Everything Python comes from the lock, every file checked against its hash; the project itself
+# is then installed without dependencies and built with the locked setuptools.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation --no-index -e .
+	$(PY) -m pip check
 	touch $(STAMP)
+
+# Upgrade every pinned dependency on purpose, within pyproject.toml's ranges, then run `make test`
+# and commit requirements.lock.
+lock:
+	test -x $(VENV)-lock/bin/pip-compile || { $(PYTHON) -m venv $(VENV)-lock && \
+		$(VENV)-lock/bin/pip install --quiet $(PIP_TOOLS); }
+	$(VENV)-lock/bin/pip-compile --quiet --upgrade $(LOCK_FLAGS) -o $(LOCK) \
+		pyproject.toml requirements-build.in
 
 run: $(STAMP)
 	scripts/system-deps.sh run
@@ -22,7 +40,7 @@ test: $(STAMP)
 	scripts/system-deps.sh test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	THIDUA_TEST_PG_URL="$$(scripts/pg.sh start)" $(VENV)/bin/pytest
+	THIDUA_TEST_PG_URL="$$(scripts/pg.sh start)" $(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 bench: $(STAMP)
 	scripts/system-deps.sh test
@@ -42,4 +60,4 @@ pg-stop:
 	scripts/pg.sh stop
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) $(VENV)-lock var build *.egg-info

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,37 +27,100 @@ PG_URL = os.environ.get("THIDUA_TEST_PG_URL")
 YEAR = 2025
 
 
-def _reset_postgres(url: str) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-    engine.dispose()
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, … under pytest-xdist
+TEMPLATE_CLOCK = dt.datetime(2025, 1, 6, 2, 0, tzinfo=dt.UTC)
+
+
+def _pg_admin(sql: str) -> None:
+    """Run one statement outside a transaction (CREATE/DROP DATABASE) on the test server."""
+    assert PG_URL
+    engine = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(sql)
+    finally:
+        engine.dispose()
+
+
+def fresh_pg_url(label: str, template: str | None = None) -> str:
+    """A new database of this worker's on the test server, empty or copied from `template`;
+    each worker has its own, so tests run in parallel (pytest-xdist) never share one."""
+    assert PG_URL
+    name = f"thidua_{label}_{WORKER}"
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return sa.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _migrate(url: str, documents: Path) -> None:
+    """What every `services` database starts from: the schema, the shipped and the test
+    definitions published."""
+    settings = load_settings(environ={}, overrides={
+        "database": {"url": url}, "app": {"documents_dir": str(documents)}})
+    svc = bootstrap(settings, clock=FakeClock(TEMPLATE_CLOCK))
+    try:
+        svc.upgrade_schema()
+        svc.catalog.sync([ROOT / "definitions", TEST_WORKFLOWS], base=ROOT)
+        if url.startswith("sqlite"):
+            with svc.engine.connect() as conn:  # the file alone holds everything: no WAL left
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        svc.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
+    """Migrating takes longer than copying: each worker migrates once per kind of database, and
+    every test that uses `services` starts from a copy (a file copy for SQLite,
+    CREATE DATABASE … TEMPLATE for PostgreSQL). Gives the template of a kind, made at first use."""
+    made: dict[str, str] = {}
+
+    def template(kind: str) -> str:
+        if kind not in made:
+            folder = tmp_path_factory.mktemp("template")
+            if kind == "sqlite":
+                path = folder / "template.db"
+                _migrate(f"sqlite:///{path}", folder / "documents")
+                made[kind] = str(path)
+            else:
+                url = fresh_pg_url("template")
+                _migrate(url, folder / "documents")
+                made[kind] = sa.make_url(url).database or ""
+        return made[kind]
+
+    return template
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database of each kind."""
+def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_template: Callable[[str], str]
+) -> str:
+    """A fresh database of each kind: migrated with the definitions published when the test
+    uses `services`, empty otherwise."""
+    migrated = "services" in request.fixturenames
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/thidua.db"
+        path = tmp_path / "thidua.db"
+        if migrated:
+            shutil.copyfile(migrated_template("sqlite"), path)
+        return f"sqlite:///{path}"
     if not PG_URL:
         if os.environ.get("CI"):
             pytest.fail("THIDUA_TEST_PG_URL is not set: run the tests with `make test`")
         pytest.skip("PostgreSQL not configured (THIDUA_TEST_PG_URL); `make test` starts one")
-    _reset_postgres(PG_URL)
-    return PG_URL
+    return fresh_pg_url("test", migrated_template("postgresql") if migrated else None)
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(dt.datetime(2025, 1, 6, 2, 0, tzinfo=dt.UTC))
+    return FakeClock(TEMPLATE_CLOCK)
 
 
 @pytest.fixture
 def services(
     db_url: str, clock: FakeClock, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[Services]:
-    """Services on a migrated database with the shipped and the test definitions published."""
+    """Services on a migrated database with the shipped and the test definitions published
+    (copied from the worker's template by `db_url`)."""
     settings = load_settings(
         environ={},
         overrides={
@@ -65,8 +129,6 @@ def services(
         },
     )
     svc = bootstrap(settings, clock=clock)
-    svc.upgrade_schema()
-    svc.catalog.sync([ROOT / "definitions", TEST_WORKFLOWS], base=ROOT)
     yield svc
     try:
         assert_history_intact(svc, request)

@@ -10,7 +10,7 @@ from typing import Any
 
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
-from workflow.demo import DATES, NOI_CHINH
+from workflow.demo import NOI_CHINH
 from workflow.domain.criteria import CriteriaTable
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
@@ -19,6 +19,13 @@ from workflow.services import documents, organisations, people, year
 YEAR = 2025
 MEMBERS = NOI_CHINH  # the eight real members, leader and deputy first
 PDF = b"%PDF-1.4\n% thidua test document\n"
+DATES = {
+    "pledge_deadline": "2025-03-31",
+    "six_month_report_due": "2025-07-15",
+    "inspection_end": "2025-11-15",
+    "scoring_deadline": "2025-12-10",
+    "year_end_report_due": "2025-12-15",
+}
 
 
 def at(day: str, hour: int = 9) -> dt.datetime:

@@ -1,5 +1,6 @@
 """The demo: the Khối thi đua các bộ, ngành Nội chính Trung ương with its eight real members and
-a 2025 campaign advanced to the mid-year review, and a second bloc of 17 units to show scale.
+a campaign of the current year advanced to the mid-year review, and a second bloc of 17 units to
+show scale.
 
 Every step goes through the services as the person who would take it, so the demo's history is
 the same as a real year's.
@@ -19,8 +20,8 @@ from workflow.clock import FakeClock
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.services import documents, organisations, people
+from workflow.services.deadlines import LOCAL
 
-YEAR = 2025
 CRITERIA = "khoi_noi_chinh"
 # The eight members [sourced, 2022 composition], leader and deputy first.
 NOI_CHINH = (
@@ -39,12 +40,13 @@ BHXH_PROVINCES = (
     "Quảng Ninh", "Bình Dương", "Đồng Nai", "Hải Dương", "Nam Định", "Thái Bình", "Bắc Ninh",
     "Khánh Hòa", "Lâm Đồng", "Long An",
 )
+# The campaign's dates as (month, day) of the demo's year.
 DATES = {
-    "pledge_deadline": "2025-03-31",
-    "six_month_report_due": "2025-07-15",
-    "inspection_end": "2025-11-15",
-    "scoring_deadline": "2025-12-10",
-    "year_end_report_due": "2025-12-15",
+    "pledge_deadline": (3, 31),
+    "six_month_report_due": (7, 15),
+    "inspection_end": (11, 15),
+    "scoring_deadline": (12, 10),
+    "year_end_report_due": (12, 15),
 }
 PDF = b"%PDF-1.4\n% thidua demo document\n"
 DEMO_PASSWORD = "thidua-demo"  # a demo only: every account shares it
@@ -71,27 +73,42 @@ def run(services: Services, echo: Echo) -> None:
     _print_accounts(services, echo)
 
 
-def _local(day: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(f"{day}T09:00:00+07:00").astimezone(dt.UTC)
+class _Year:
+    """The demo's year (the current one, in Việt Nam) and the moments of its steps: each on the
+    day it would have had, but never after now, so a demo seeded in February is not dated in
+    July."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+        self.year = now.astimezone(LOCAL).year
+
+    def at(self, month: int, day: int) -> dt.datetime:
+        moment = dt.datetime(self.year, month, day, 9, tzinfo=LOCAL).astimezone(dt.UTC)
+        return min(moment, self.now)
+
+    def dates(self) -> dict[str, str]:
+        return {k: dt.date(self.year, m, d).isoformat() for k, (m, d) in DATES.items()}
 
 
 def seed(services: Services, echo: Echo) -> None:
-    """Seed both blocs; the campaign's steps carry the dates they would have had in 2025."""
+    """Seed both blocs; the campaign's steps carry the dates they would have had this year."""
     engine = services.engine
+    y = _Year(services.clock.now())
+    year = y.year  # every grant and campaign of the demo is in this year
     office = people.create_user(engine, "vu_tdkt", "Vụ Thi đua – Khen thưởng")
-    people.grant(engine, office, "council_secretariat", year=YEAR)
+    people.grant(engine, office, "council_secretariat", year=year)
     admin = people.create_user(engine, "admin", "Quản trị hệ thống")
     people.grant(engine, admin, "admin")
     for name, role, full in (("hd_thanhvien", "council_member", "Thành viên Hội đồng TĐKT"),
                              ("hd_chutich", "council_chair", "Chủ tịch Hội đồng TĐKT"),
                              ("thu_truong", "decision_authority", "Người có thẩm quyền")):
-        people.grant(engine, people.create_user(engine, name, full), role, year=YEAR)
-    clock = FakeClock(_local("2025-02-10"))
+        people.grant(engine, people.create_user(engine, name, full), role, year=year)
+    clock = FakeClock(y.at(2, 10))
     dated = services.workflows
     real_clock, dated.clock = dated.clock, clock
     try:
-        _noi_chinh(services, clock, echo)
-        _bhxh(services, echo)
+        _noi_chinh(services, clock, y, echo)
+        _bhxh(services, y, echo)
     finally:
         dated.clock = real_clock
     with services.engine.connect() as conn:
@@ -101,22 +118,22 @@ def seed(services: Services, echo: Echo) -> None:
 
 
 def _bloc(
-    services: Services, code: str, name: str, members: tuple[tuple[str, str], ...]
+    services: Services, y: _Year, code: str, name: str, members: tuple[tuple[str, str], ...]
 ) -> tuple[int, dict[str, int], dict[str, Actor]]:
-    engine = services.engine
+    engine, year = services.engine, y.year
     units = {c: organisations.create_unit(engine, c.upper(), n) for c, n in members}
     first, second = list(units.values())[:2]
     cluster = organisations.create_cluster(
-        engine, code, name, "khoi", YEAR, list(units.values()),
+        engine, code, name, "khoi", year, list(units.values()),
         council="Hội đồng Thi đua – Khen thưởng Trung ương", leader_unit_id=first,
         deputy_unit_id=second)
     actors: dict[str, Actor] = {}
     for c, n in members:
         head = people.create_user(engine, f"{c}_head", f"Thủ trưởng {n}")
         officer = people.create_user(engine, f"{c}_officer", f"Cán bộ thi đua {n}")
-        people.grant(engine, head, "unit_head", unit_id=units[c], year=YEAR)
-        people.grant(engine, officer, "unit_officer", unit_id=units[c], year=YEAR)
-        people.grant(engine, officer, "inspector", cluster_id=cluster, year=YEAR)
+        people.grant(engine, head, "unit_head", unit_id=units[c], year=year)
+        people.grant(engine, officer, "unit_officer", unit_id=units[c], year=year)
+        people.grant(engine, officer, "inspector", cluster_id=cluster, year=year)
         for key, uid in ((f"{c}_head", head), (f"{c}_officer", officer)):
             found = people.actor(engine, uid)
             assert found is not None
@@ -124,24 +141,24 @@ def _bloc(
     return cluster, units, actors
 
 
-def _launch(services: Services, cluster: int, leader: Actor, theme: str) -> Instance:
+def _launch(services: Services, y: _Year, cluster: int, leader: Actor, theme: str) -> Instance:
     wf = services.workflows
-    campaign = wf.start("campaign", leader, cluster_id=cluster, year=YEAR)
+    campaign = wf.start("campaign", leader, cluster_id=cluster, year=y.year)
     return wf.fire(campaign, "launch", leader, {
-        "theme": theme, "criteria_table": CRITERIA, "dates": DATES, "kind": "regular",
-        "comment": f"Phát động phong trào thi đua năm {YEAR}"})
+        "theme": theme, "criteria_table": CRITERIA, "dates": y.dates(), "kind": "regular",
+        "comment": f"Phát động phong trào thi đua năm {y.year}"})
 
 
-def _noi_chinh(services: Services, clock: FakeClock, echo: Echo) -> None:
+def _noi_chinh(services: Services, clock: FakeClock, y: _Year, echo: Echo) -> None:
     wf, engine = services.workflows, services.engine
-    cluster, units, a = _bloc(services, "KNC", "Khối thi đua các bộ, ngành Nội chính Trung "
+    cluster, units, a = _bloc(services, y, "KNC", "Khối thi đua các bộ, ngành Nội chính Trung "
                               "ương", NOI_CHINH)
     leader, deputy = a["btp_head"], a["lang_head"]
-    campaign = _launch(services, cluster, leader,
+    campaign = _launch(services, y, cluster, leader,
                        "Đoàn kết, sáng tạo, thi đua hoàn thành xuất sắc nhiệm vụ")
     table = services.criteria.get(CRITERIA)
     targets = {c.code: 100 for c in table.targets_required()}
-    clock.set(_local("2025-03-20"))
+    clock.set(y.at(3, 20))
     code_of = {u: c for c, u in units.items()}
     for pledge in wf.children(campaign.id):
         code = code_of[pledge.unit_id or 0]
@@ -152,7 +169,7 @@ def _noi_chinh(services: Services, clock: FakeClock, echo: Echo) -> None:
         documents.attach(engine, clock, services.settings.documents_dir, pledge, head,
                          "signed_pledge", "giao-uoc-thi-dua.pdf", PDF)
         wf.fire(pledge, "sign", head)
-    clock.set(_local("2025-07-01"))
+    clock.set(y.at(7, 1))
     wf.fire(wf.get(campaign.id), "start_mid_year", leader)
     for report in wf.children(campaign.id):
         code = code_of.get(report.unit_id or 0, "")
@@ -163,15 +180,15 @@ def _noi_chinh(services: Services, clock: FakeClock, echo: Echo) -> None:
                          "report", "bao-cao-so-ket.pdf", PDF)
         wf.fire(report, "submit", officer)
     state = wf.get(campaign.id).state
-    echo(f"Khối Nội chính: campaign {campaign.id} at '{state}', 8 pledges signed, "
+    echo(f"Khối Nội chính: campaign {campaign.id} of {y.year} at '{state}', 8 pledges signed, "
          "4 of 8 mid-year reports submitted")
 
 
-def _bhxh(services: Services, echo: Echo) -> None:
+def _bhxh(services: Services, y: _Year, echo: Echo) -> None:
     members = tuple((f"bhxh{i + 1:02d}", f"BHXH {p}") for i, p in enumerate(BHXH_PROVINCES))
-    cluster, _, a = _bloc(services, "BHXH1", "Khối thi đua số 1 – BHXH Việt Nam", members)
-    campaign = _launch(services, cluster, a["bhxh01_head"],
-                       "Thi đua thực hiện thắng lợi nhiệm vụ chính trị năm 2025")
+    cluster, _, a = _bloc(services, y, "BHXH1", "Khối thi đua số 1 – BHXH Việt Nam", members)
+    campaign = _launch(services, y, cluster, a["bhxh01_head"],
+                       f"Thi đua thực hiện thắng lợi nhiệm vụ chính trị năm {y.year}")
     pledges = len(services.workflows.children(campaign.id))
     echo(f"Khối 1 BHXH: campaign {campaign.id} launched with {pledges} pledges to sign")
 

@@ -11,12 +11,15 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import yaml
+import yaml.scanner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.unit import strategies as s
 from workflow.domain.roles import ROLES, SYSTEM_ROLE
+from workflow.engine import yamlsrc
 from workflow.engine.loader import dump_yaml, load_text, spec_to_dict
 from workflow.engine.schema import DEADLINE_KINDS
 from workflow.engine.spec import WorkflowSpec
@@ -555,6 +558,33 @@ def test_nesting_deeper_than_the_limit_is_refused_at_its_line_without_crashing()
         assert [(e.line, e.message) for e in exc.errors] == [
             (3, f"the document nests deeper than {MAX_DEPTH} levels")
         ]
+
+
+class _CappedScanner(yaml.SafeLoader):
+    """A YAML reader that, like libyaml since PyYAML 6.0.4, refuses deep flow nesting itself,
+    in its own words, a few levels past ours."""
+
+    def increase_flow_level(self) -> None:
+        super().increase_flow_level()  # type: ignore[misc]  # untyped in types-PyYAML
+        if self.flow_level > MAX_DEPTH + 3:
+            raise yaml.scanner.ScannerError(
+                "while increasing flow level", None, "exceeded maximum nesting depth",
+                self.get_mark())
+
+
+@pytest.mark.parametrize("reader", [yaml.SafeLoader, _CappedScanner],
+                         ids=["reader without a cap", "reader with a cap of its own"])
+def test_over_deep_documents_get_our_sentence_whichever_reader_notices_first(
+    monkeypatch: pytest.MonkeyPatch, reader: type[yaml.SafeLoader]
+) -> None:
+    monkeypatch.setattr(yamlsrc, "_FAST_LOADER", reader)
+    text = "name: x\nstates:\n  - " + "[" * 500 + "]" * 500 + "\n"
+
+    exc = s.refused(load, text, FILE)
+
+    assert [(e.line, e.message) for e in exc.errors] == [
+        (3, f"the document nests deeper than {MAX_DEPTH} levels")
+    ]
 
 
 def test_aliases_that_nest_deeper_than_the_limit_are_refused() -> None:

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import PG_URL, ROOT, TEST_WORKFLOWS, _reset_postgres
+from tests.conftest import PG_URL, ROOT, TEST_WORKFLOWS, fresh_pg_url
 from tests.web.conftest import PASSWORD, csrf
 from tests.year_support import MEMBERS, YEAR, Bloc, launch, make_bloc
 from web import create_app
@@ -280,9 +280,7 @@ def play(url: str, folder: Path, assignment: dict[str, str], capture: Capture) -
 def url_for_world(kind: str, folder: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{folder}/thidua.db"
-    assert PG_URL
-    _reset_postgres(PG_URL)
-    return PG_URL
+    return fresh_pg_url("ballots")
 
 
 @pytest.fixture(scope="module")

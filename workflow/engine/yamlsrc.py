@@ -271,20 +271,31 @@ def dump(data: Any) -> str:
 def _depth_line(text: str) -> int | None:
     """The line where the text first nests deeper than MAX_DEPTH, or None.
 
-    Read from the event stream, which keeps no stack, before the composer recurses.
+    Read from the event stream, which keeps no stack, before the composer recurses. libyaml
+    may refuse deep nesting itself, with its own words (PyYAML 6.0.4 stops flow collections
+    at 1,000 levels): when it fails, the pure-Python parser, which has no such cap, says
+    whether our limit was passed first, so the user gets one sentence whatever the version.
     """
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_FAST_LOADER):
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    return int(mark.line) + 1 if mark is not None else 1
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
+        return _first_too_deep(yaml.parse(text, Loader=_FAST_LOADER))
     except yaml.YAMLError:
-        pass  # reported by the composer below
+        pass
+    try:
+        return _first_too_deep(yaml.parse(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        return None  # reported by the composer below
+
+
+def _first_too_deep(events: Iterable[yaml.Event]) -> int | None:
+    depth = 0
+    for event in events:
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                return int(mark.line) + 1 if mark is not None else 1
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
     return None
 
 
