@@ -39,7 +39,7 @@ def _failures() -> dict[tuple[str, str], deque[float]]:
     return found
 
 
-class User(UserMixin):
+class User(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type information
     def __init__(self, user_id: int, actor: Actor) -> None:
         self.id = str(user_id)
         self.actor = actor
@@ -49,7 +49,7 @@ def _services() -> Any:
     return current_app.extensions["thidua"]
 
 
-@login_manager.user_loader
+@login_manager.user_loader  # type: ignore[untyped-decorator]  # Flask-Login: untyped
 def load_user(user_id: str) -> User | None:
     """The signed-in user, unless they signed out (anywhere) since this session began."""
     actor = people.actor(_services().engine, int(user_id))

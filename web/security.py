@@ -64,7 +64,7 @@ def init_app(app: Flask) -> None:
         return render_template("error.html", message=_("The file is too large.")), 413
 
 
-def database_errors() -> tuple[type[BaseException], ...]:
+def database_errors() -> tuple[type[Exception], ...]:
     """The exceptions a database that is down (or restarting) raises through each driver."""
     import sqlite3
 
@@ -75,7 +75,7 @@ def database_errors() -> tuple[type[BaseException], ...]:
             sqlite3.OperationalError, psycopg.OperationalError, psycopg.InterfaceError)
 
 
-def unavailable(exc: BaseException) -> Response:
+def unavailable(exc: Exception) -> Response:
     """503 with a message a user can act on: nothing was written, try again in a moment."""
     current_app.logger.warning("database unavailable: %s", exc)
     message = _("The database is unavailable for a moment; nothing was saved. "

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
+import flask_login
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -17,9 +18,10 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import login_required
+from werkzeug.wrappers import Response
 
 from web.auth import current_actor
+from workflow.bootstrap import Services
 from workflow.engine.diagram import to_dot
 from workflow.errors import StaleState, TransitionNotAllowed
 from workflow.services import inbox as inbox_service
@@ -30,10 +32,20 @@ bp = Blueprint("views", __name__)
 PAGE = 25
 MAX_PAGE = 100_000
 TARGET_TRIGGERS = ("save_targets", "revise_targets")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def services() -> Any:
-    return current_app.extensions["thidua"]
+def login_required(view: Callable[P, R]) -> Callable[P, R]:
+    """Flask-Login's `login_required`, typed: the view keeps its own signature for mypy
+    (Flask-Login ships no type information, so the decorator itself reads as untyped)."""
+    wrapped: Callable[P, R] = flask_login.login_required(view)
+    return wrapped
+
+
+def services() -> Services:
+    found: Services = current_app.extensions["thidua"]
+    return found
 
 
 def locale() -> str:
@@ -172,7 +184,7 @@ def diagram(item_id: int) -> Response:
         abort(403)
     spec = wf.catalog.compiled(inst.definition_id).spec
     svg = render_svg(to_dot(spec, current=inst.state, locale=locale()))
-    return Response(svg, mimetype="image/svg+xml")
+    return current_app.response_class(svg, mimetype="image/svg+xml")
 
 
 @bp.route("/items/<int:item_id>/fire", methods=["POST"])

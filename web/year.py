@@ -26,15 +26,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
-from web.views import locale, page_number, services
+from web.views import locale, login_required, page_number, services
 from workflow.adapters.db import read_connection
 from workflow.adapters.tables import cluster_members, documents, instances, units, users
 from workflow.domain.criteria import CriteriaTable
 from workflow.domain.roles import Actor
+from workflow.domain.rulesets import RuleSet
 from workflow.domain.scoring import show
 from workflow.engine.instance import Instance
 from workflow.engine.spec import TransitionSpec, WorkflowSpec
@@ -47,6 +47,7 @@ from workflow.errors import (
 )
 from workflow.services import documents as attachments
 from workflow.services import people, voting, year
+from workflow.services.workflows import Workflows
 
 bp = Blueprint("year", __name__)
 PAGE = 25
@@ -77,7 +78,7 @@ class Unit(NamedTuple):
 # --- shared helpers ------------------------------------------------------------------------
 
 
-def _wf() -> Any:
+def _wf() -> Workflows:
     return services().workflows
 
 
@@ -608,9 +609,11 @@ class TallyRound:
     titles: tuple[TallyTitle, ...]
 
 
-def _rules(session: Instance) -> Any:
+def _rules(session: Instance) -> RuleSet:
     ref = session.data["rule_set"]
-    return _wf().rulebook.get(ref["code"], ref["version"])
+    rulebook = _wf().rulebook
+    assert rulebook is not None  # the services always load one (voting opens no session without)
+    return rulebook.get(ref["code"], ref["version"])
 
 
 def _candidate_names(session: Instance) -> dict[int, str]:
