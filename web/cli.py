@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -33,7 +34,8 @@ def serve(host: str, port: int, workers: int, threads: int, no_scheduler: bool) 
                f"(scheduler {'on, in its own process' if scheduler else 'off'})")
     sweeper = None
     if scheduler:
-        sweeper = subprocess.Popen([sys.executable, "-m", "web.cli", "scheduler"])
+        sweeper = subprocess.Popen([sys.executable, "-m", "web.cli", "scheduler"],
+                                   env=os.environ | {"PYTHONUNBUFFERED": "1"})
     try:
         _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "threads": threads,
                    "worker_class": "gthread", "timeout": 60, "graceful_timeout": 10,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -452,10 +453,16 @@ def scheduler(ctx: click.Context) -> None:
         if report is not None and report.processed:
             click.echo(f"{dt.datetime.now():%H:%M:%S} {report}")
 
+    # SIGTERM (from `thidua serve`, systemd, docker) ends it as Ctrl+C does: cleanly, saying so
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         start_background(tick, interval, blocking=True)
     except (KeyboardInterrupt, SystemExit):
         click.echo("stopped")
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 # --- backup and restore ----------------------------------------------------------------------
