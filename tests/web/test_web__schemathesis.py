@@ -3,6 +3,8 @@ no input, however odd, makes the API fail with a server error or answer off its 
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +29,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
+def db_url(tmp_path: Path, migrated_template: Callable[[str], str]) -> str:
     """SQLite only: the generated calls test the API layer, not the database."""
+    shutil.copyfile(migrated_template("sqlite"), tmp_path / "thidua.db")
     return f"sqlite:///{tmp_path}/thidua.db"
 
 
