@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 import sqlalchemy as sa
@@ -42,6 +46,12 @@ def _pg_admin(sql: str) -> None:
         engine.dispose()
 
 
+def _no_flush_wait(name: str) -> None:
+    """A test database is thrown away: its commits need not wait for the disk (every session
+    still sees them at once; only a crash of the server itself could lose them)."""
+    _pg_admin(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+
+
 def fresh_pg_url(label: str, template: str | None = None) -> str:
     """A new database of this worker's on the test server, empty or copied from `template`;
     each worker has its own, so tests run in parallel (pytest-xdist) never share one."""
@@ -49,6 +59,7 @@ def fresh_pg_url(label: str, template: str | None = None) -> str:
     name = f"thidua_{label}_{WORKER}"
     _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    _no_flush_wait(name)
     return sa.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
 
@@ -187,3 +198,88 @@ def org(services: Services) -> Org:
     user("leader_2024", ("cluster_leader", {"cluster_id": cluster, "year": 2024}))
     user("leader_k2", ("cluster_leader", {"cluster_id": other, "year": YEAR}))
     return Org(services, units, cluster, other, users)
+
+
+# --- snapshots of a fixture's world ------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Saved:
+    database: str  # a file (SQLite) or a database name (PostgreSQL)
+    documents: Path
+    now: dt.datetime
+    value: Any
+    services: Services  # the originals the value refers to, mapped to a test's own on restore
+    clock: FakeClock
+
+
+class Snapshots:
+    """Worlds that take seconds to build (a bloc walked to its year-end vote), built once per
+    worker and kind of database, then restored for every test that needs them: the database
+    (a file copy for SQLite, CREATE DATABASE … TEMPLATE for PostgreSQL), the stored documents,
+    the clock, and a deep copy of what the build returned, bound to the test's own services."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.saved: dict[tuple[str, str], _Saved] = {}
+
+    def world(self, key: str, services: Services, clock: FakeClock, build: Callable[[], T]) -> T:
+        url = services.settings.database_url
+        kind = "sqlite" if url.startswith("sqlite") else "postgresql"
+        key = f"{key} from {clock.now().isoformat()}"  # a world built at another time differs
+        saved = self.saved.get((key, kind))
+        if saved is None:
+            value = build()
+            self.saved[(key, kind)] = self._save(key, kind, services, clock, value)
+            return value
+        self._restore(saved, services, clock)
+        memo = {id(saved.services): services, id(saved.clock): clock}
+        restored: T = copy.deepcopy(saved.value, memo)
+        return restored
+
+    def _save(
+        self, key: str, kind: str, services: Services, clock: FakeClock, value: Any
+    ) -> _Saved:
+        n = len(self.saved)
+        folder = self.folder / f"{n}-{kind}"
+        folder.mkdir()
+        url = services.settings.database_url
+        services.engine.dispose()  # no connection may stay open on a template database
+        if kind == "sqlite":
+            database = str(folder / "snapshot.db")
+            with closing(sqlite3.connect(url[len("sqlite:///"):])) as source, \
+                    closing(sqlite3.connect(database)) as target:
+                source.backup(target)
+        else:
+            database = f"thidua_snapshot{n}_{WORKER}"
+            _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            _pg_admin(f'CREATE DATABASE "{database}" TEMPLATE "{sa.make_url(url).database}"')
+        documents = folder / "documents"
+        if services.settings.documents_dir.exists():
+            shutil.copytree(services.settings.documents_dir, documents)
+        kept = copy.deepcopy(value, {id(services): services, id(clock): clock})
+        return _Saved(database, documents, clock.now(), kept, services, clock)
+
+    def _restore(self, saved: _Saved, services: Services, clock: FakeClock) -> None:
+        url = services.settings.database_url
+        services.engine.dispose()
+        if url.startswith("sqlite"):
+            path = url[len("sqlite:///"):]
+            for suffix in ("-wal", "-shm"):
+                Path(path + suffix).unlink(missing_ok=True)
+            shutil.copyfile(saved.database, path)
+        else:
+            name = sa.make_url(url).database
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{saved.database}"')
+            _no_flush_wait(name)
+        if saved.documents.exists():
+            shutil.copytree(saved.documents, services.settings.documents_dir, dirs_exist_ok=True)
+        clock.set(saved.now)
+
+
+@pytest.fixture(scope="session")
+def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Snapshots:
+    return Snapshots(tmp_path_factory.mktemp("snapshots"))

@@ -11,6 +11,7 @@ import docx
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import Snapshots
 from tests.year_support import MEMBERS, YEAR, Bloc, make_bloc, walk_to_year_end
 from workflow.adapters.tables import clusters, documents
 from workflow.bootstrap import Services
@@ -29,22 +30,25 @@ def local(day: str, hour: int = 9) -> dt.datetime:
 
 
 @pytest.fixture
-def bloc(services: Services, clock: FakeClock) -> Bloc:
-    services.criteria.sync([services.settings.definitions_dir / "criteria"],
-                           base=services.settings.definitions_dir.parent)
-    bloc = make_bloc(services, clock)
-    e = services.engine
-    # four more blocs of the same council: 20% of five leading units is one flag
-    for n in range(4):
-        unit = organisations.create_unit(e, f"X{n}", f"Đơn vị khối khác {n}")
-        organisations.create_cluster(e, f"K{n}", f"Khối {n}", "khoi", YEAR, [unit],
-                                     council=COUNCIL)
-    for name, role in [(f"hd_{n}", "council_member") for n in range(9)] + [
-            ("hd_chutich", "council_chair"), ("thu_tuong", "decision_authority")]:
-        bloc.users[name] = people.create_user(e, name, name)
-        people.grant(e, bloc.users[name], role, year=YEAR)
-    walk_to_year_end(bloc)
-    return bloc
+def bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
+    def build() -> Bloc:
+        services.criteria.sync([services.settings.definitions_dir / "criteria"],
+                               base=services.settings.definitions_dir.parent)
+        bloc = make_bloc(services, clock)
+        e = services.engine
+        # four more blocs of the same council: 20% of five leading units is one flag
+        for n in range(4):
+            unit = organisations.create_unit(e, f"X{n}", f"Đơn vị khối khác {n}")
+            organisations.create_cluster(e, f"K{n}", f"Khối {n}", "khoi", YEAR, [unit],
+                                         council=COUNCIL)
+        for name, role in [(f"hd_{n}", "council_member") for n in range(9)] + [
+                ("hd_chutich", "council_chair"), ("thu_tuong", "decision_authority")]:
+            bloc.users[name] = people.create_user(e, name, name)
+            people.grant(e, bloc.users[name], role, year=YEAR)
+        walk_to_year_end(bloc)
+        return bloc
+
+    return snapshots.world("dossier:bloc and council at year end", services, clock, build)
 
 
 def cluster_vote(bloc: Bloc, folder: Path) -> Instance:

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import Snapshots
 from tests.year_support import MEMBERS, Bloc, make_bloc, walk_to_year_end
 from workflow.adapters.tables import ballots, metadata, vote_participation
 from workflow.bootstrap import Services
@@ -25,13 +26,16 @@ FLAG = "co_thi_dua_chinh_phu"
 
 
 @pytest.fixture
-def bloc(services: Services, clock: FakeClock) -> Bloc:
-    services.criteria.sync([services.settings.definitions_dir / "criteria"],
-                           base=services.settings.definitions_dir.parent)
-    bloc = make_bloc(services, clock)
-    walk_to_year_end(bloc)
-    bloc.clock.set(dt.datetime(2025, 12, 18, 2, tzinfo=dt.UTC))
-    return bloc
+def bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
+    def build() -> Bloc:
+        services.criteria.sync([services.settings.definitions_dir / "criteria"],
+                               base=services.settings.definitions_dir.parent)
+        bloc = make_bloc(services, clock)
+        walk_to_year_end(bloc)
+        bloc.clock.set(dt.datetime(2025, 12, 18, 2, tzinfo=dt.UTC))
+        return bloc
+
+    return snapshots.world("voting:bloc at year end", services, clock, build)
 
 
 def open_vote(bloc: Bloc, candidates: list[str]) -> Instance:
