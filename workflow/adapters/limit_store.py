@@ -68,9 +68,11 @@ def save_counter(conn: Connection, counter: Counter) -> None:
 
 
 def take_back(conn: Connection, key: str) -> None:
-    """One hit less on the key's counter (never below zero)."""
+    """One hit less on the key's counter; a counter left with none is deleted (its window
+    starts again at the next hit anyway), so that work given back leaves no row behind."""
     conn.execute(rate_limits.update().where(_R.key == key, _R.hits > 0)
                  .values(hits=_R.hits - 1))
+    conn.execute(rate_limits.delete().where(_R.key == key, _R.hits <= 0))
 
 
 def delete(conn: Connection, key: str) -> None:
