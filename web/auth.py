@@ -78,8 +78,7 @@ def login() -> str | Response | tuple[str, int]:
     if user_id is None:  # the attempt stays counted
         return render_template("login.html", username=username,
                                error=_("Wrong username or password.")), 401
-    web_limits.reset(from_here)
-    web_limits.refund(anywhere)
+    web_limits.give_back(reset=[from_here], refund=[anywhere])
     actor = people.actor(_services().engine, user_id)
     assert actor is not None
     session.clear()  # a fresh session at sign-in: no fixation

@@ -3,6 +3,8 @@ so every process shares them): the client's address, the configured limits, the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -47,12 +49,9 @@ def hit(*checks: tuple[str, str]) -> limits.Verdict:
     return limits.hit_all(svc.engine, svc.clock, [(key, limit(name)) for key, name in checks])
 
 
-def refund(key: str) -> None:
-    limits.refund(_services().engine, key)
-
-
-def reset(key: str) -> None:
-    limits.reset(_services().engine, key)
+def give_back(*, refund: Sequence[str] = (), reset: Sequence[str] = ()) -> None:
+    """One attempt back on each key of refund, every attempt forgotten on each of reset."""
+    limits.give_back(_services().engine, refund=refund, reset=reset)
 
 
 def refused(page: str, verdict: limits.Verdict) -> Response:

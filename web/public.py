@@ -80,8 +80,7 @@ def object_to(dossier_id: int) -> Response:
         try:
             dossiers.file_objection(services().workflows, dossier_id, text, contact or None)
         except (InvalidInput, NotFound, TransitionNotAllowed):
-            web_limits.refund(to_this)  # nothing was filed: it does not count
-            web_limits.refund(to_any)
+            web_limits.give_back(refund=[to_this, to_any])  # nothing filed: not counted
             problem = str(_("This dossier is not open to objections."))
     if problem is not None:
         flash(problem, "error")

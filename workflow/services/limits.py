@@ -8,7 +8,8 @@ that should not count (a successful sign-in) gives its hit back afterwards:
     verdict = limits.hit_all(engine, clock, [(key_a, limit_a), (key_b, limit_b)])
     if not verdict.allowed:
         ...refuse, telling the client to retry after verdict.retry_after seconds...
-    ...do the work...; on success: limits.refund(engine, key_b) or limits.reset(engine, key_a)
+    ...do the work...
+    limits.give_back(engine, reset=[key_a], refund=[key_b])  # if it should not count
 
 Expired counters are pruned on every write (a bounded delete of rows whose window ended).
 """
@@ -129,16 +130,27 @@ def _current(counter: limit_store.Counter, limit: Limit, now: dt.datetime
     return counter
 
 
-def refund(engine: Engine, key: str) -> None:
-    """Give back one attempt counted on the key (one that turned out not to count)."""
+def give_back(engine: Engine, *, refund: Sequence[str] = (), reset: Sequence[str] = ()
+              ) -> None:
+    """In one transaction: one attempt back on each key of `refund` (an attempt that turned
+    out not to count), every attempt forgotten on each key of `reset`. The rows are taken in
+    the order of their keys, as hit_all takes them, so the two never deadlock."""
     with write_transaction(engine) as conn:
-        limit_store.take_back(conn, key)
+        for name in sorted({*refund, *reset}):
+            if name in reset:
+                limit_store.delete(conn, name)
+            else:
+                limit_store.take_back(conn, name)
+
+
+def refund(engine: Engine, key: str) -> None:
+    """Give back one attempt counted on the key."""
+    give_back(engine, refund=[key])
 
 
 def reset(engine: Engine, key: str) -> None:
     """Forget every attempt counted on the key."""
-    with write_transaction(engine) as conn:
-        limit_store.delete(conn, key)
+    give_back(engine, reset=[key])
 
 
 def remaining(engine: Engine, clock: Clock, key: str, limit: Limit) -> int:
