@@ -34,8 +34,9 @@ def create_app(
     )
     app.extensions["thidua"] = services
     app.wsgi_app = _ascii_query(app.wsgi_app)  # type: ignore[method-assign]
-    from web import admin, api, auth, i18n, security, views, year
+    from web import admin, api, auth, i18n, limits, security, views, year
 
+    limits.init_app(app, settings)  # X-Forwarded-For only behind trusted proxies
     i18n.init_app(app, settings)
     security.init_app(app)
     auth.init_app(app)

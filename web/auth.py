@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,19 +22,12 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from web import limits as web_limits
 from workflow.domain.roles import Actor
-from workflow.services import people
+from workflow.services import limits, people
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
-MAX_FAILURES = 5  # per username and address, within WINDOW seconds
-WINDOW = 15 * 60
-
-
-def _failures() -> dict[tuple[str, str], deque[float]]:
-    found: dict[tuple[str, str], deque[float]] = current_app.extensions.setdefault(
-        "thidua_login_failures", defaultdict(deque))
-    return found
 
 
 class User(UserMixin):  # type: ignore[misc]  # Flask-Login ships no type information
@@ -66,29 +57,28 @@ def current_actor() -> Actor:
     return actor
 
 
-def _too_many(key: tuple[str, str]) -> bool:
-    now = time.monotonic()
-    attempts = _failures()[key]
-    while attempts and now - attempts[0] > WINDOW:
-        attempts.popleft()
-    return len(attempts) >= MAX_FAILURES
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int]:
+    """Every attempt is counted as a failure *before* the password is checked (in the
+    database, shared by every process), and given back when it succeeds: a burst of parallel
+    guesses gets no more tries than the limits allow, the right password included."""
     if request.method == "GET":
         return render_template("login.html")
     username = (request.form.get("username") or "").strip()[:100]
-    key = (username, request.remote_addr or "")
-    if _too_many(key):
-        return render_template("login.html", error=_(
-            "Too many failed attempts; wait 15 minutes and try again.")), 429
+    from_here = limits.key("login-address", username, web_limits.client_address())
+    anywhere = limits.key("login-user", username)
+    verdict = web_limits.hit((from_here, limits.LOGIN_PER_ADDRESS),
+                             (anywhere, limits.LOGIN_PER_USER))
+    if not verdict.allowed:
+        return web_limits.refused(render_template("login.html", username=username, error=_(
+            "Too many failed sign-ins; wait %(minutes)s min and try again.",
+            minutes=verdict.retry_minutes)), verdict)
     user_id = people.check_password(_services().engine, username,
                                     request.form.get("password") or "")
-    if user_id is None:
-        _failures()[key].append(time.monotonic())
-        return render_template("login.html", error=_("Wrong username or password.")), 401
-    _failures().pop(key, None)
+    if user_id is None:  # the attempt stays counted
+        return render_template("login.html", username=username,
+                               error=_("Wrong username or password.")), 401
+    web_limits.give_back(reset=[from_here], refund=[anywhere])
     actor = people.actor(_services().engine, user_id)
     assert actor is not None
     session.clear()  # a fresh session at sign-in: no fixation

@@ -405,3 +405,13 @@ api_tokens = sa.Table(
     sa.Column("last_used_at", UtcDateTime, nullable=True),
     sa.Column("revoked_at", UtcDateTime, nullable=True),
 )
+
+# Limits on attempts shared by every process (sign-in failures, anonymous objections): one row
+# per key, counting the hits of the window that began at its first hit and ends at reset_at.
+rate_limits = sa.Table(
+    "rate_limits",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("hits", sa.Integer, nullable=False),
+    sa.Column("reset_at", UtcDateTime, nullable=False, index=True),
+)
