@@ -45,10 +45,10 @@ from workflow.adapters.tables import (
     users,
 )
 from workflow.bootstrap import Services
+from workflow.definitions.workflow_loader import load_text
 from workflow.domain.roles import ROLES, SYSTEM_ROLE
 from workflow.domain.rulesets import Document, RuleSet, Sourced, Title, show_share
 from workflow.engine.diagram import render_svg, to_dot
-from workflow.engine.loader import load_text
 from workflow.engine.spec import WorkflowSpec
 from workflow.errors import (
     DefinitionError,

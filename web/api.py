@@ -19,9 +19,9 @@ from werkzeug.wrappers import Response
 
 from web.security import csrf, status_of
 from workflow.bootstrap import Services
+from workflow.definitions.workflow_loader import load_text
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
-from workflow.engine.loader import load_text
 from workflow.engine.spec import WorkflowSpec
 from workflow.errors import (
     DefinitionError,

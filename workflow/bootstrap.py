@@ -11,10 +11,11 @@ from workflow.adapters import migrate
 from workflow.adapters.db import create_db_engine
 from workflow.clock import Clock
 from workflow.config import Settings, load_settings
+from workflow.definitions.calendar_loader import load_calendar_paths
+from workflow.definitions.rulesets_loader import load_ruleset_paths
 from workflow.domain.calendar import EMPTY
-from workflow.domain.calendar_loader import load_calendar_paths
 from workflow.domain.rulesets import RuleBook
-from workflow.domain.rulesets_loader import load_ruleset_paths
+from workflow.engine import builtins
 from workflow.engine.hashing import HistoryChain
 from workflow.engine.registry import Registry
 from workflow.services import rules
@@ -22,6 +23,14 @@ from workflow.services.catalog import DefinitionCatalog
 from workflow.services.criteria_catalog import CriteriaCatalog
 from workflow.services.scheduler import Sweeper, SweepReport, node_name, try_lead
 from workflow.services.workflows import Workflows
+
+
+def default_registry() -> Registry:
+    """Every guard and effect a definition may name: the engine's built-ins and the year's."""
+    registry = Registry()
+    registry.include(builtins.REGISTRY)
+    registry.include(rules.YEAR)
+    return registry
 
 
 @dataclass
@@ -104,7 +113,7 @@ def bootstrap(
         pool_pre_ping=bool(settings.get("database", "pool_pre_ping", False)),
     )
     clock = clock or Clock()
-    registry = registry or rules.registry()
+    registry = registry or default_registry()
     chain = HistoryChain(str(settings.get("audit", "chain_key", "thidua-development-chain-key")))
     catalog = DefinitionCatalog(engine, registry, clock)
     criteria = CriteriaCatalog(engine, clock)

@@ -81,12 +81,12 @@ def cli() -> None:
 def validate(paths: tuple[Path, ...]) -> None:
     """Check definition files and criteria tables (default: the definitions folder);
     exit 1 listing every error."""
-    from workflow.domain.calendar_loader import load_calendar_paths
+    from workflow.bootstrap import default_registry
+    from workflow.definitions.calendar_loader import load_calendar_paths
+    from workflow.definitions.criteria_loader import load_criteria_paths
+    from workflow.definitions.rulesets_loader import load_ruleset_paths
+    from workflow.definitions.workflow_loader import load_paths
     from workflow.domain.criteria import CriteriaTable
-    from workflow.domain.criteria_loader import load_criteria_paths
-    from workflow.domain.rulesets_loader import load_ruleset_paths
-    from workflow.engine.loader import load_paths
-    from workflow.services import rules
 
     settings = load_settings()
     targets = list(paths) or [settings.definitions_dir]
@@ -113,7 +113,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     except DefinitionErrors as exc:
         errors += exc.errors
     try:
-        specs = load_paths(targets, rules.registry(), base=Path.cwd())
+        specs = load_paths(targets, default_registry(), base=Path.cwd())
     except DefinitionErrors as exc:
         raise DefinitionErrors(errors + exc.errors) from None
     if errors:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 
 
@@ -80,3 +81,9 @@ class MigrationRefused(WorkflowError):
     """A migration of running instances cannot proceed as asked."""
 
     code = "migration_refused"
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    """" (did you mean 'x'?)" for the closest candidate, or "" when none is close."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from workflow.engine.yamlsrc import format_path
+from workflow.definitions.yamlsrc import format_path
 from workflow.errors import DefinitionErrors
 
 T = TypeVar("T")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from workflow.definitions.calendar_loader import load_calendar_paths
 from workflow.domain.calendar import EMPTY, Holiday, HolidayCalendar, YearCalendar
-from workflow.domain.calendar_loader import load_calendar_paths
-from workflow.engine.spec import Label
+from workflow.domain.labels import Label
 
 ROOT = Path(__file__).resolve().parents[2]
 CAL = load_calendar_paths([ROOT / "definitions" / "holidays"], base=ROOT)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workflow.domain.calendar_loader import load_calendar_paths, load_calendar_text
+from workflow.definitions.calendar_loader import load_calendar_paths, load_calendar_text
 from workflow.errors import DefinitionErrors
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from workflow.definitions.criteria_loader import load_criteria_paths
 from workflow.domain.criteria import AUTOMATIC_RULES, CriteriaTable, Criterion, Formula, Level
-from workflow.domain.criteria_loader import load_criteria_paths
+from workflow.domain.labels import Label
 from workflow.domain.scoring import (
     RankRow,
     capped_adjustments,
@@ -18,7 +19,6 @@ from workflow.domain.scoring import (
     rank,
     tie_break_key,
 )
-from workflow.engine.spec import Label
 from workflow.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parents[2]

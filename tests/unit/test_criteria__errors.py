@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workflow.domain.criteria import Adjustment, CriteriaTable
-from workflow.domain.criteria_loader import (
+from workflow.definitions.criteria_loader import (
     criteria_to_dict,
     dump_criteria_yaml,
     load_criteria_paths,
     load_criteria_text,
 )
-from workflow.engine.spec import Label
+from workflow.domain.criteria import Adjustment, CriteriaTable
+from workflow.domain.labels import Label
 from workflow.errors import DefinitionErrors
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.conftest import ROOT
-from workflow.domain.calendar_loader import load_calendar_paths
+from workflow.definitions.calendar_loader import load_calendar_paths
 from workflow.engine.instance import ACTIVE, Instance
 from workflow.engine.spec import DeadlineSpec
 from workflow.services import deadlines

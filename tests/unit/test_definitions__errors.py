@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from workflow.engine.loader import load_paths, load_text
-from workflow.engine.registry import default_registry
+from workflow.definitions.workflow_loader import load_paths, load_text
+from workflow.engine import builtins
 from workflow.errors import DefinitionErrors
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,7 +113,7 @@ EXPECTED: dict[str, list[str]] = {
 
 def _messages(path: Path) -> list[str]:
     with pytest.raises(DefinitionErrors) as caught:
-        load_paths([path], default_registry(), base=ROOT)
+        load_paths([path], builtins.REGISTRY.copy(), base=ROOT)
     return [str(e) for e in caught.value.errors]
 
 
@@ -131,7 +131,7 @@ def test_a_broken_definition_is_refused_with_exact_messages(
 
 def test_the_exception_text_lists_every_error_one_per_line() -> None:
     with pytest.raises(DefinitionErrors) as caught:
-        load_paths([BROKEN / "several_errors.yaml"], default_registry(), base=ROOT)
+        load_paths([BROKEN / "several_errors.yaml"], builtins.REGISTRY.copy(), base=ROOT)
 
     assert str(caught.value).splitlines() == EXPECTED["several_errors.yaml"]
 
@@ -140,7 +140,7 @@ def test_errors_of_every_file_are_reported_together() -> None:
     paths = [BROKEN / "unknown_dest.yaml", BROKEN / "unknown_role.yaml"]
 
     with pytest.raises(DefinitionErrors) as caught:
-        load_paths(paths, default_registry(), base=ROOT)
+        load_paths(paths, builtins.REGISTRY.copy(), base=ROOT)
 
     assert [str(e) for e in caught.value.errors] == (
         EXPECTED["unknown_dest.yaml"] + EXPECTED["unknown_role.yaml"]
@@ -149,7 +149,7 @@ def test_errors_of_every_file_are_reported_together() -> None:
 
 def test_file_names_are_shown_as_given_without_a_base() -> None:
     with pytest.raises(DefinitionErrors) as caught:
-        load_paths([BROKEN / "unknown_role.yaml"], default_registry())
+        load_paths([BROKEN / "unknown_role.yaml"], builtins.REGISTRY.copy())
 
     assert caught.value.errors[0].file == (BROKEN / "unknown_role.yaml").as_posix()
 
@@ -157,7 +157,7 @@ def test_file_names_are_shown_as_given_without_a_base() -> None:
 def test_a_single_text_skips_checks_that_need_other_workflows() -> None:
     text = (BROKEN / "spawn_unknown_workflow.yaml").read_text(encoding="utf-8")
 
-    spec = load_text(text, "mini.yaml", default_registry())
+    spec = load_text(text, "mini.yaml", builtins.REGISTRY.copy())
 
     assert spec.child_workflows() == {"pledg"}
     assert spec.source_path == "mini.yaml"
@@ -165,7 +165,7 @@ def test_a_single_text_skips_checks_that_need_other_workflows() -> None:
 
 def test_a_missing_path_is_reported() -> None:
     with pytest.raises(DefinitionErrors) as caught:
-        load_paths([BROKEN / "nope.yaml"], default_registry(), base=ROOT)
+        load_paths([BROKEN / "nope.yaml"], builtins.REGISTRY.copy(), base=ROOT)
 
     assert str(caught.value) == f"{B}/nope.yaml: no such file or directory"
 
@@ -203,6 +203,6 @@ VALID = (BROKEN / "join" / "pledge.yaml").read_text(encoding="utf-8")
 def test_a_small_mistake_gives_one_precise_message(old: str, new: str, expected: str) -> None:
     assert old in VALID
     with pytest.raises(DefinitionErrors) as caught:
-        load_text(VALID.replace(old, new, 1), "x.yaml", default_registry())
+        load_text(VALID.replace(old, new, 1), "x.yaml", builtins.REGISTRY.copy())
 
     assert str(caught.value) == expected

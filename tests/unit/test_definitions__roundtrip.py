@@ -8,19 +8,19 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workflow.engine.loader import dump_yaml, load_paths, load_text, spec_to_dict
+from workflow.bootstrap import default_registry
+from workflow.definitions.workflow_loader import dump_yaml, load_paths, load_text, spec_to_dict
 from workflow.engine.spec import WorkflowSpec
-from workflow.services import rules
 
 ROOT = Path(__file__).resolve().parents[2]
-SPECS = load_paths([ROOT / "definitions"], rules.registry(), base=ROOT)
+SPECS = load_paths([ROOT / "definitions"], default_registry(), base=ROOT)
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_a_shipped_spec_survives_dump_and_load(name: str) -> None:
     spec = SPECS[name]
 
-    again = load_text(dump_yaml(spec), spec.source_path, rules.registry())
+    again = load_text(dump_yaml(spec), spec.source_path, default_registry())
 
     assert again == spec
 
@@ -79,13 +79,13 @@ transitions:
     label: {vi: Bỏ, en: Give up}
     roles: [system, council_secretariat]
 """
-    return load_text(text, "full.yaml", rules.registry())
+    return load_text(text, "full.yaml", default_registry())
 
 
 def test_every_optional_feature_survives_dump_and_load() -> None:
     spec = _with_every_feature()
 
-    again = load_text(dump_yaml(spec), "full.yaml", rules.registry())
+    again = load_text(dump_yaml(spec), "full.yaml", default_registry())
 
     assert again == spec
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from workflow.bootstrap import default_registry
+from workflow.definitions.workflow_loader import load_paths, load_text
 from workflow.engine.diagram import DiagramError, GraphvizMissing, render_svg, to_dot
-from workflow.engine.loader import load_paths, load_text
 from workflow.errors import NotFound, WorkflowError
-from workflow.services import rules
 
 ROOT = Path(__file__).resolve().parents[2]
-SPECS = load_paths([ROOT / "definitions"], rules.registry(), base=ROOT)
+SPECS = load_paths([ROOT / "definitions"], default_registry(), base=ROOT)
 PLEDGE = SPECS["pledge"]
 HAS_DOT = shutil.which("dot") is not None
 
@@ -62,7 +62,7 @@ def test_a_state_that_does_not_exist_cannot_be_highlighted() -> None:
 def test_quotes_and_backslashes_in_labels_cannot_break_out_of_the_string() -> None:
     text = (ROOT / "tests/data/broken/join/pledge.yaml").read_text(encoding="utf-8")
     text = text.replace("{vi: Ký, en: Sign}", """{vi: 'Ký "x"] -> evil [\\', en: Sign}""")
-    spec = load_text(text, "q.yaml", rules.registry())
+    spec = load_text(text, "q.yaml", default_registry())
 
     dot = to_dot(spec)
 

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import TEST_WORKFLOWS
+from workflow.definitions.workflow_loader import load_text
 from workflow.domain.roles import Actor, RoleGrant
+from workflow.engine import builtins
 from workflow.engine.builtins import FieldParams
 from workflow.engine.instance import ACTIVE, Instance
-from workflow.engine.loader import load_text
 from workflow.engine.machine import CompiledWorkflow
-from workflow.engine.registry import CallContext, default_registry
+from workflow.engine.registry import CallContext
 from workflow.errors import TransitionNotAllowed
 
 NOW = dt.datetime(2025, 3, 1, 2, 0, tzinfo=dt.UTC)
@@ -35,7 +36,7 @@ class NoChildren:
 
 def compiled(registry: Any = None) -> CompiledWorkflow:
     text = (TEST_WORKFLOWS / "approval.yaml").read_text(encoding="utf-8")
-    registry = registry or default_registry()
+    registry = registry or builtins.REGISTRY.copy()
     return CompiledWorkflow(load_text(text, "approval.yaml", registry), 1, 1, registry)
 
 
@@ -85,7 +86,7 @@ def test_a_refusal_leaves_the_instance_as_it_was() -> None:
 
 
 def test_a_failing_effect_restores_state_and_data() -> None:
-    registry = default_registry()
+    registry = builtins.REGISTRY.copy()
 
     @registry.effect("increment", FieldParams)
     def broken(ctx: CallContext, params: Mapping[str, Any]) -> None:

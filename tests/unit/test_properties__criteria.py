@@ -17,13 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.unit import strategies as s
-from workflow.domain.criteria import AUTOMATIC_RULES, FORMULAS, PENALTIES, CriteriaTable
-from workflow.domain.criteria_loader import (
+from workflow.definitions.criteria_loader import (
     criteria_to_dict,
     dump_criteria_yaml,
     load_criteria_text,
 )
-from workflow.engine.yamlsrc import MAX_DEPTH, format_path
+from workflow.definitions.yamlsrc import MAX_DEPTH, format_path
+from workflow.domain.criteria import AUTOMATIC_RULES, FORMULAS, PENALTIES, CriteriaTable
 
 FILE = "definitions/criteria/generated.yaml"
 SETTINGS = settings(

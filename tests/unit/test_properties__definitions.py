@@ -18,16 +18,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.unit import strategies as s
+from workflow.bootstrap import default_registry
+from workflow.definitions import yamlsrc
+from workflow.definitions.workflow_loader import dump_yaml, load_text, spec_to_dict
+from workflow.definitions.workflow_schema import DEADLINE_KINDS
+from workflow.definitions.yamlsrc import MAX_DEPTH, format_path
 from workflow.domain.roles import ROLES, SYSTEM_ROLE
-from workflow.engine import yamlsrc
-from workflow.engine.loader import dump_yaml, load_text, spec_to_dict
-from workflow.engine.schema import DEADLINE_KINDS
 from workflow.engine.spec import WorkflowSpec
-from workflow.engine.yamlsrc import MAX_DEPTH, format_path
-from workflow.services import rules
 
 FILE = "definitions/generated.yaml"
-REGISTRY = rules.registry()
+REGISTRY = default_registry()
 ROLE_NAMES = sorted(ROLES)
 BARE_GUARDS = sorted(n for n, e in REGISTRY.guards.items() if not e.params().load_fields)
 BARE_EFFECTS = sorted(n for n, e in REGISTRY.effects.items() if not e.params().load_fields)

@@ -19,6 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.unit import strategies as s
+from workflow.definitions.rulesets_loader import SOURCED_KEYS, load_ruleset_text
+from workflow.definitions.yamlsrc import MAX_DEPTH, format_path
+from workflow.domain.labels import Label
 from workflow.domain.roles import ROLES
 from workflow.domain.rulesets import (
     COMPARISONS,
@@ -35,9 +38,6 @@ from workflow.domain.rulesets import (
     Title,
     VoteRule,
 )
-from workflow.domain.rulesets_loader import SOURCED_KEYS, load_ruleset_text
-from workflow.engine.spec import Label
-from workflow.engine.yamlsrc import MAX_DEPTH, format_path
 
 FILE = "definitions/rules/generated.yaml"
 SETTINGS = settings(

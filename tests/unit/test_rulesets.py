@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from workflow.definitions.rulesets_loader import load_ruleset_paths
 from workflow.domain.roles import ROLES
 from workflow.domain.rulesets import (
     RuleBook,
@@ -18,7 +19,6 @@ from workflow.domain.rulesets import (
     show_ratio,
     show_share,
 )
-from workflow.domain.rulesets_loader import load_ruleset_paths
 from workflow.errors import InvalidInput, NotFound
 
 ROOT = Path(__file__).resolve().parents[2]

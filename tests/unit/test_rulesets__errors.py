@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workflow.domain.rulesets_loader import load_ruleset_paths, load_ruleset_text
+from workflow.definitions.rulesets_loader import load_ruleset_paths, load_ruleset_text
 from workflow.errors import DefinitionErrors
 
 ROOT = Path(__file__).resolve().parents[2]

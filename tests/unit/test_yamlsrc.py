@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from workflow.engine.yamlsrc import format_path, parse
+from workflow.definitions.yamlsrc import format_path, parse
 from workflow.errors import DefinitionErrors
 
 TEXT = """\

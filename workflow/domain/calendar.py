@@ -4,7 +4,7 @@ Deadlines such as "appraisal within 25 working days" skip Saturdays, Sundays and
 holidays, and count the weekend days the Government declares worked in exchange for a day off
 (ngày làm bù). Holidays move every year (Tết Nguyên đán and Giỗ Tổ Hùng Vương follow the lunar
 calendar), so they are data: one file per year in definitions/holidays/, loaded by
-`workflow.domain.calendar_loader`. A year without a file falls back to weekends only;
+`workflow.definitions.calendar_loader`. A year without a file falls back to weekends only;
 `uncovered_years` tells callers which years those are, so they can warn.
 
 Pure: no I/O. Each day costs a set lookup, so a few hundred working days are cheap.
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from workflow.engine.spec import Label
+from workflow.domain.labels import Label
 
 SATURDAY = 5  # date.weekday() of Saturday; Sunday is 6
 ONE_DAY = dt.timedelta(days=1)

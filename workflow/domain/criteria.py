@@ -5,7 +5,7 @@ thưởng) and penalty points (điểm trừ), each capped. Quantitative criteri
 formula against the target the unit registered in its pledge; qualitative criteria by anchored
 levels, so that "good" means the same to every scorer. Points are `Decimal`, never float.
 
-Tables are data (definitions/criteria/*.yaml), loaded by `workflow.domain.criteria_loader`;
+Tables are data (definitions/criteria/*.yaml), loaded by `workflow.definitions.criteria_loader`;
 the scoring rules live in `workflow.domain.scoring`.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from workflow.engine.spec import Label
+from workflow.domain.labels import Label
 
 CriterionKind = Literal["quantitative", "qualitative"]
 Formula = Literal["ratio", "threshold"]

@@ -2,7 +2,7 @@
 
 These change with the law (Law 06/2022/QH15 from 2024-01-01, Decree 98/2023/NĐ-CP, Decree
 152/2025/NĐ-CP from 2025-07-01), so they are data: definitions/rules/*.yaml, loaded by
-`workflow.domain.rulesets_loader`. Every legal value is `Sourced`: it carries its basis (the
+`workflow.definitions.rulesets_loader`. Every legal value is `Sourced`: it carries its basis (the
 legal text or the practice it comes from) and whether it was checked against that text. A rule
 set has an effective date range; a campaign or a dossier uses the set in force on its start
 date (`RuleBook.in_force`).
@@ -24,9 +24,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Generic, Literal, TypeVar
 
-from workflow.engine.spec import Label
-from workflow.engine.yamlsrc import suggest
-from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.domain.labels import Label
+from workflow.errors import InvalidInput, NotFound, WorkflowError, suggest
 
 T = TypeVar("T")
 

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from workflow.domain.criteria import PENALTIES, CriteriaTable, Criterion
-from workflow.engine.yamlsrc import suggest
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, suggest
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)

@@ -1,4 +1,8 @@
-"""Built-in guards and effects that any definition may name."""
+"""Built-in guards and effects that any definition may name.
+
+A plug-in of the engine: the composition root (`workflow.bootstrap.default_registry`) adds
+`REGISTRY` to the registry the definitions are loaded with.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from workflow.engine.joins import join_reason
 from workflow.engine.registry import CallContext, Registry
 
 REGISTRY = Registry()
@@ -93,21 +98,6 @@ def documents_present(ctx: CallContext, params: Mapping[str, Any]) -> str | None
     have = ctx.query.document_kinds(ctx.instance.id)
     missing = [k for k in params["kinds"] if k not in have]
     return f"documents missing: {', '.join(missing)}" if missing else None
-
-
-def join_reason(
-    states: list[str], workflow: str, wanted: tuple[str, ...] | list[str], count: Any
-) -> str | None:
-    """None when enough children are in a wanted state; else a sentence that says how many are."""
-    live = [s for s in states if s != "__cancelled__"]
-    done = sum(1 for s in live if s in wanted)
-    need = len(live) if count == "all" else 1 if count == "any" else int(count)
-    if live and done >= need:
-        return None
-    if count == "all" and not live:
-        return f"there are no {workflow} items yet"
-    target = "all" if count == "all" else f"at least {need}"
-    return f"{done} of {len(live)} {workflow} items are {'/'.join(wanted)}; {target} must be"
 
 
 @REGISTRY.guard("children_in_state", ChildrenParams)

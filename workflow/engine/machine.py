@@ -16,8 +16,8 @@ from typing import Any, NamedTuple, cast
 from transitions import EventData, Machine, MachineError, State
 
 from workflow.domain.roles import Actor
-from workflow.engine.builtins import join_reason
 from workflow.engine.instance import ACTIVE, Instance
+from workflow.engine.joins import join_reason
 from workflow.engine.registry import CallContext, ChildQuery, Entry, Registry
 from workflow.engine.spec import TransitionSpec, WorkflowSpec
 from workflow.errors import TransitionNotAllowed

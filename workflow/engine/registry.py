@@ -104,17 +104,15 @@ class Registry:
     def copy(self) -> Registry:
         """A registry that starts with these entries; tests add their own to it."""
         other = Registry()
-        other.guards.update(self.guards)
-        other.effects.update(self.effects)
+        other.include(self)
         return other
+
+    def include(self, other: Registry) -> None:
+        """Add every guard and effect of `other`; its entries win over ones of the same name."""
+        self.guards.update(other.guards)
+        self.effects.update(other.effects)
 
     def __iter__(self) -> Iterator[Entry]:
         yield from self.guards.values()
         yield from self.effects.values()
 
-
-def default_registry() -> Registry:
-    """The registry with every built-in guard and effect."""
-    from workflow.engine import builtins
-
-    return builtins.REGISTRY.copy()

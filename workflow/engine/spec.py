@@ -10,18 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from workflow.domain.labels import Label
+
 JoinCount = Literal["all", "any"] | int
 SpawnPer = Literal["member_unit", "item"]
 DeadlineKind = Literal["date", "campaign_date", "days", "working_days"]
-
-
-@dataclass(frozen=True, slots=True)
-class Label:
-    vi: str
-    en: str
-
-    def get(self, locale: str) -> str:
-        return self.en if locale.startswith("en") else self.vi
 
 
 @dataclass(frozen=True, slots=True)

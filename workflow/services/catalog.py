@@ -14,8 +14,8 @@ from sqlalchemy.engine import Connection, Engine
 from workflow.adapters import repository as repo
 from workflow.adapters.db import read_connection, write_transaction
 from workflow.clock import Clock
+from workflow.definitions.workflow_loader import load_paths, load_text, spec_to_dict
 from workflow.engine.hashing import canonical_json
-from workflow.engine.loader import load_paths, load_text, spec_to_dict
 from workflow.engine.machine import CompiledWorkflow
 from workflow.engine.registry import Registry
 from workflow.engine.spec import WorkflowSpec

@@ -15,12 +15,12 @@ from sqlalchemy.engine import Engine
 from workflow.adapters.db import read_connection, write_transaction
 from workflow.adapters.tables import criteria_tables
 from workflow.clock import Clock
-from workflow.domain.criteria import CriteriaTable
-from workflow.domain.criteria_loader import (
+from workflow.definitions.criteria_loader import (
     criteria_to_dict,
     load_criteria_paths,
     load_criteria_text,
 )
+from workflow.domain.criteria import CriteriaTable
 from workflow.engine.hashing import canonical_json
 from workflow.errors import NotFound
 from workflow.services.catalog import SyncResult, decide_version

@@ -5,7 +5,7 @@
 Errors read like those of workflow definitions, `<file>:<line> <path>: <message>`, e.g.
 `definitions/criteria/x.yaml:12 groups[1].max_points: group 'nhiem_vu' has max_points 40 but
 its criteria add up to 35`. The shape is checked with marshmallow (the field types of
-workflow.engine.schema), then the meaning (sums, levels, codes, references).
+workflow.definitions.schema), then the meaning (sums, levels, codes, references).
 """
 
 from __future__ import annotations
@@ -20,22 +20,9 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import types as ma_types
 
-from workflow.domain.criteria import (
-    ADJUSTMENT_KINDS,
-    AUTOMATIC_RULES,
-    CRITERION_KINDS,
-    FORMULAS,
-    PENALTIES,
-    Adjustment,
-    CriteriaTable,
-    Criterion,
-    Group,
-    Level,
-)
-from workflow.domain.scoring import show
-from workflow.engine import yamlsrc
-from workflow.engine.loader import read_source, source_files
-from workflow.engine.schema import (
+from workflow.definitions import yamlsrc
+from workflow.definitions.files import read_source, source_files
+from workflow.definitions.schema import (
     LABEL,
     REQUIRED,
     Bool,
@@ -49,9 +36,22 @@ from workflow.engine.schema import (
     Text,
     load_source,
 )
-from workflow.engine.spec import Label
-from workflow.engine.yamlsrc import Source, YamlPath, describe, suggest
-from workflow.errors import DefinitionError, DefinitionErrors
+from workflow.definitions.yamlsrc import Source, YamlPath, describe
+from workflow.domain.criteria import (
+    ADJUSTMENT_KINDS,
+    AUTOMATIC_RULES,
+    CRITERION_KINDS,
+    FORMULAS,
+    PENALTIES,
+    Adjustment,
+    CriteriaTable,
+    Criterion,
+    Group,
+    Level,
+)
+from workflow.domain.labels import Label
+from workflow.domain.scoring import show
+from workflow.errors import DefinitionError, DefinitionErrors, suggest
 
 PLACES = 2  # points are given to the hundredth at most
 

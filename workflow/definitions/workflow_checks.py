@@ -1,4 +1,4 @@
-"""Checks of meaning that run once a definition has the right shape.
+"""Checks of meaning that run once a workflow definition has the right shape.
 
 `check_workflow` looks at one spec (states, transitions, roles, deadlines, automatic steps);
 `check_catalog` looks across workflows (child workflows, their states, spawn cycles, names).
@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
+from workflow.definitions.yamlsrc import Source, YamlPath
 from workflow.domain.roles import ROLES, SYSTEM_ROLE
 from workflow.engine.spec import TransitionSpec, WorkflowSpec
-from workflow.engine.yamlsrc import Source, YamlPath, suggest
-from workflow.errors import DefinitionError
+from workflow.errors import DefinitionError, suggest
 
 Checked = tuple[WorkflowSpec, Source]
 

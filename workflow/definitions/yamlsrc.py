@@ -9,7 +9,6 @@ later checks can point a human at the line to fix.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -62,12 +61,6 @@ def describe(value: Any) -> str:
     if isinstance(value, Mapping):
         return "a mapping"
     return type(value).__name__
-
-
-def suggest(word: str, candidates: Iterable[str]) -> str:
-    """" (did you mean 'x'?)" for the closest candidate, or "" when none is close."""
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
 
 
 @dataclass(frozen=True, slots=True)

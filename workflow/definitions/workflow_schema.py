@@ -1,22 +1,44 @@
-"""Marshmallow schemas for definition files: they check the shape and build the spec.
+"""The marshmallow schemas of workflow definitions: they check the shape and build the spec.
 
-Every field reports in plain English and names the bad value; unknown keys are reported with
-the closest known key. Guards and effects are looked up in the registry given to
-`build_spec`, and their parameters are loaded with the entry's own schema.
+Built with the toolkit of `workflow.definitions.schema`. Guards and effects are looked up in
+the registry given to `build_spec`, and their parameters are loaded with the entry's own schema.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import replace
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, cast
 
 import marshmallow as ma
-from marshmallow import types as ma_types
 
+from workflow.definitions.schema import (
+    LABEL,
+    REQUIRED,
+    SCHEMA_KEY,
+    Bool,
+    Choice,
+    Date,
+    Field,
+    Int,
+    LabelSchema,
+    Name,
+    Names,
+    Nested,
+    NestedList,
+    Text,
+    check_int,
+    check_list,
+    check_name,
+    check_names,
+    each,
+    load_source,
+    unknown_keys,
+)
+from workflow.definitions.yamlsrc import PathKey, Source, describe
 from workflow.engine.registry import Entry, Registry
 from workflow.engine.spec import (
     CallSpec,
@@ -24,102 +46,29 @@ from workflow.engine.spec import (
     DeadlineSpec,
     JoinCount,
     JoinSpec,
-    Label,
     SpawnSpec,
     StateSpec,
     TransitionSpec,
     WorkflowSpec,
 )
-from workflow.engine.yamlsrc import PathKey, Source, YamlPath, describe, suggest
-from workflow.errors import DefinitionErrors
+from workflow.errors import suggest
 
-IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*\Z")
 STAR = "*"  # as a source: every non-final state
-REQUIRED = "missing required key"  # completed with the key's name by `flatten`
 DEADLINE_KINDS: tuple[DeadlineKind, ...] = ("date", "campaign_date", "days", "working_days")
 SPAWN_PER = ("member_unit", "item")
-LABEL = "a label like {vi: Dự thảo, en: Draft}"
 CallKind = Literal["guard", "effect"]
 
-_SCHEMA_KEY = "_schema"
 _ABSENT: Any = object()
 _registry: ContextVar[Registry] = ContextVar("thidua_definition_registry")
-T = TypeVar("T")
-
-Problem = tuple[YamlPath, str]
-
-
-# --- checks of single values --------------------------------------------------------------
-
-
-def check_name(value: Any) -> str:
-    if isinstance(value, str) and IDENTIFIER.match(value):
-        return value
-    raise ma.ValidationError(f"expected a snake_case name, got {describe(value)}")
-
-
-def check_int(value: Any, minimum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ma.ValidationError(f"expected a whole number, got {describe(value)}")
-    if minimum is not None and value < minimum:
-        raise ma.ValidationError(f"must be at least {minimum}, got {value}")
-    return value
-
-
-def check_list(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise ma.ValidationError(f"expected a list, got {describe(value)}")
-    return value
-
-
-def each(items: Sequence[Any], load: Callable[[Any], T]) -> tuple[T, ...]:
-    """Load every item; errors are collected under the item's index."""
-    out: list[T] = []
-    errors: dict[int, Any] = {}
-    for i, item in enumerate(items):
-        try:
-            out.append(load(item))
-        except ma.ValidationError as exc:
-            errors[i] = exc.messages
-    if errors:
-        raise ma.ValidationError(cast(dict[str, Any], errors))
-    return tuple(out)
-
-
-def check_names(items: list[Any]) -> tuple[str, ...]:
-    """A list of snake_case names, none listed twice."""
-    names = each(items, check_name)
-    seen: set[str] = set()
-    errors: dict[int, list[str]] = {}
-    for i, name in enumerate(names):
-        if name in seen:
-            errors[i] = [f"'{name}' is listed twice"]
-        seen.add(name)
-    if errors:
-        raise ma.ValidationError(cast(dict[str, Any], errors))
-    return names
 
 
 # --- fields -------------------------------------------------------------------------------
 
 
-class _Field(ma.fields.Field[T]):
-    default_error_messages: ma_types.ErrorMessages = {
-        "required": REQUIRED,
-        "null": "has no value",
-        "validator_failed": "invalid value",
-    }
-
-
-class Name(_Field[str]):
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> str:
-        return check_name(value)
-
-
 _CAMPAIGN_KEY = re.compile(r"^([a-z0-9_]|\{[a-z][a-z0-9_]*\})+$")
 
 
-class CampaignKey(_Field[str]):
+class CampaignKey(Field[str]):
     """A campaign date key; `{field}` takes part of it from the item's data, e.g.
     `{period}_report_due` is `six_month_report_due` for a six-month report."""
 
@@ -131,77 +80,7 @@ class CampaignKey(_Field[str]):
             f"{describe(value)}")
 
 
-class Text(_Field[str]):
-    def __init__(self, *, allow_empty: bool = False, **kw: Any) -> None:
-        super().__init__(**kw)
-        self.allow_empty = allow_empty
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> str:
-        if not isinstance(value, str):
-            raise ma.ValidationError(f"expected text, got {describe(value)}")
-        if not self.allow_empty and not value.strip():
-            raise ma.ValidationError("must not be empty")
-        return value
-
-
-class Int(_Field[int]):
-    def __init__(self, *, minimum: int | None = None, **kw: Any) -> None:
-        super().__init__(**kw)
-        self.minimum = minimum
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> int:
-        return check_int(value, self.minimum)
-
-
-class Bool(_Field[bool]):
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> bool:
-        if not isinstance(value, bool):
-            raise ma.ValidationError(f"expected true or false, got {describe(value)}")
-        return value
-
-
-class Choice(_Field[str]):
-    def __init__(self, choices: Sequence[str], **kw: Any) -> None:
-        super().__init__(**kw)
-        self.choices = tuple(choices)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> str:
-        if isinstance(value, str) and value in self.choices:
-            return value
-        hint = suggest(value, self.choices) if isinstance(value, str) else ""
-        raise ma.ValidationError(
-            f"expected {' or '.join(self.choices)}, got {describe(value)}{hint}"
-        )
-
-
-class Date(_Field[dt.date]):
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> dt.date:
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise ma.ValidationError(f"expected a date like 2025-12-31, got {describe(value)}")
-
-
-class Names(_Field[tuple[str, ...]]):
-    """A list of snake_case names; `empty` is the message when fewer than `min_length`."""
-
-    def __init__(self, *, min_length: int = 0, empty: str = "", **kw: Any) -> None:
-        super().__init__(**kw)
-        self.min_length = min_length
-        self.empty = empty or f"must list at least {min_length}"
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> tuple[str, ...]:
-        items = check_list(value)
-        if len(items) < self.min_length:
-            raise ma.ValidationError(self.empty)
-        return check_names(items)
-
-
-class NameOrNames(_Field[tuple[str, ...]]):
+class NameOrNames(Field[tuple[str, ...]]):
     """One state name or a non-empty list of them; with `star`, "*" alone is allowed too."""
 
     def __init__(self, *, star: bool = False, **kw: Any) -> None:
@@ -225,7 +104,7 @@ class NameOrNames(_Field[tuple[str, ...]]):
         return check_names(value)
 
 
-class Remind(_Field[tuple[int, ...]]):
+class Remind(Field[tuple[int, ...]]):
     """Days before the due date to remind; kept sorted, largest first, without repeats."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> tuple[int, ...]:
@@ -233,7 +112,7 @@ class Remind(_Field[tuple[int, ...]]):
         return tuple(sorted(set(days), reverse=True))
 
 
-class Count(_Field[JoinCount]):
+class Count(Field[JoinCount]):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> JoinCount:
         if value in ("all", "any"):
             return cast(JoinCount, value)
@@ -244,33 +123,7 @@ class Count(_Field[JoinCount]):
         )
 
 
-class Nested(_Field[Any]):
-    def __init__(self, schema: type[ma.Schema], *, expected: str = "a mapping", **kw: Any) -> None:
-        super().__init__(**kw)
-        self.schema = schema
-        self.expected = expected
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Any:
-        return load_object(self.schema, value, self.expected)
-
-
-class NestedList(_Field[tuple[Any, ...]]):
-    def __init__(
-        self, schema: type[ma.Schema], *, min_length: int = 0, empty: str = "", **kw: Any
-    ) -> None:
-        super().__init__(**kw)
-        self.schema = schema
-        self.min_length = min_length
-        self.empty = empty or f"must list at least {min_length}"
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> tuple[Any, ...]:
-        items = check_list(value)
-        if len(items) < self.min_length:
-            raise ma.ValidationError(self.empty)
-        return each(items, lambda item: load_object(self.schema, item))
-
-
-class Calls(_Field[tuple[CallSpec, ...]]):
+class Calls(Field[tuple[CallSpec, ...]]):
     """Guards or effects: each a registered name, or {name, params}."""
 
     def __init__(self, kind: CallKind, **kw: Any) -> None:
@@ -331,7 +184,7 @@ def param_messages(
     """Rewrite an entry schema's messages in this module's style, keeping their shape."""
     if isinstance(messages, dict):
         return {
-            k: param_messages(v, raw if k == _SCHEMA_KEY else _child(raw, k), kind, entry, k)
+            k: param_messages(v, raw if k == SCHEMA_KEY else _child(raw, k), kind, entry, k)
             for k, v in messages.items()
         }
     if isinstance(messages, list):
@@ -356,51 +209,7 @@ def _child(raw: Any, key: PathKey) -> Any:
     return _ABSENT
 
 
-# --- objects ------------------------------------------------------------------------------
-
-
-def unknown_keys(value: Mapping[str, Any], known: Sequence[str]) -> dict[str, Any]:
-    """An error for every key not in `known`, with the closest known key as a hint."""
-    errors: dict[str, Any] = {}
-    for key in value:
-        if key not in known:
-            hint = suggest(str(key), known) or f" (allowed keys: {', '.join(known)})"
-            errors[key] = [f"unknown key '{key}'{hint}"]
-    return errors
-
-
-def load_object(schema_cls: type[ma.Schema], value: Any, expected: str = "a mapping") -> Any:
-    """Load a mapping with a schema; unknown keys are errors, collected with all the others."""
-    if not isinstance(value, Mapping):
-        raise ma.ValidationError(f"expected {expected}, got {describe(value)}")
-    schema = schema_cls()
-    known = [field.data_key or name for name, field in schema.load_fields.items()]
-    errors = unknown_keys(value, known)
-    try:
-        result = schema.load(value, unknown=ma.EXCLUDE)
-    except ma.ValidationError as exc:
-        errors.update(cast(dict[str, Any], exc.messages))
-    if errors:
-        raise ma.ValidationError(errors)
-    return result
-
-
-def load_source(schema_cls: type[ma.Schema], src: Source) -> Any:
-    """Load a parsed file with a schema; every problem becomes a DefinitionError at its line."""
-    try:
-        return load_object(schema_cls, src.data)
-    except ma.ValidationError as exc:
-        problems = flatten(exc.messages)
-        raise DefinitionErrors(src.error(path, message) for path, message in problems) from None
-
-
-class LabelSchema(ma.Schema):
-    vi = Text(required=True)
-    en = Text(required=True)
-
-    @ma.post_load
-    def _make(self, data: dict[str, Any], **_: Any) -> Label:
-        return Label(**data)
+# --- schemas ------------------------------------------------------------------------------
 
 
 class DeadlineSchema(ma.Schema):
@@ -541,21 +350,6 @@ class WorkflowSchema(ma.Schema):
 
 
 # --- entry point --------------------------------------------------------------------------
-
-
-def flatten(messages: Any, path: YamlPath = ()) -> list[Problem]:
-    """Marshmallow's nested messages as (path, message) pairs."""
-    if isinstance(messages, dict):
-        out: list[Problem] = []
-        for key, value in messages.items():
-            out += flatten(value, path if key == _SCHEMA_KEY else (*path, key))
-        return out
-    if isinstance(messages, list | tuple):
-        return [problem for m in messages for problem in flatten(m, path)]
-    text = str(messages)
-    if text == REQUIRED and path:
-        text = f"missing required key '{path[-1]}'"
-    return [(path, text)]
 
 
 def build_spec(src: Source, registry: Registry) -> WorkflowSpec:

@@ -1,6 +1,6 @@
 """Load workflow definitions from YAML, report every problem at once, and dump specs back.
 
-    specs = load_paths(["definitions"], default_registry())
+    specs = load_paths(["definitions"], workflow.bootstrap.default_registry())
 
 Errors read `<file>:<line> <path>: <message>`, e.g.
 `definitions/dossier.yaml:42 transitions[7].dest: unknown state 'aproved' (did you mean
@@ -9,17 +9,18 @@ Errors read `<file>:<line> <path>: <message>`, e.g.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from workflow.engine import schema, validate, yamlsrc
+from workflow.definitions import workflow_checks, workflow_schema, yamlsrc
+from workflow.definitions.files import read_source, source_files
+from workflow.domain.labels import Label
 from workflow.engine.registry import Registry
 from workflow.engine.spec import (
     CallSpec,
     DeadlineSpec,
-    Label,
     SpawnSpec,
     StateSpec,
     TransitionSpec,
@@ -27,12 +28,10 @@ from workflow.engine.spec import (
 )
 from workflow.errors import DefinitionError, DefinitionErrors
 
-SUFFIXES = (".yaml", ".yml")
-
 
 def _check(src: yamlsrc.Source, registry: Registry) -> WorkflowSpec:
-    spec = schema.build_spec(src, registry)
-    errors = validate.check_workflow(spec, src)
+    spec = workflow_schema.build_spec(src, registry)
+    errors = workflow_checks.check_workflow(spec, src)
     if errors:
         raise DefinitionErrors(errors)
     return replace(spec, source_path=src.file)
@@ -55,7 +54,7 @@ def load_paths(
     workflows. File names in messages are relative to `base`, or as given.
     """
     errors: list[DefinitionError] = []
-    checked: list[validate.Checked] = []
+    checked: list[workflow_checks.Checked] = []
     broken: set[str] = set()
     for path, file in source_files(paths, base, errors):
         try:
@@ -69,51 +68,10 @@ def load_paths(
             errors += exc.errors
             if isinstance(src.data.get("name"), str):
                 broken.add(src.data["name"])
-    errors += validate.check_catalog(checked, broken)
+    errors += workflow_checks.check_catalog(checked, broken)
     if errors:
         raise DefinitionErrors(errors)
     return {spec.name: spec for spec, _ in checked}
-
-
-def read_source(path: Path, file: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        message = f"the file is not valid UTF-8 (byte {exc.start})"
-        raise DefinitionErrors([DefinitionError(file, None, "", message)]) from None
-    except OSError as exc:
-        message = f"cannot read the file: {exc.strerror or exc}"
-        raise DefinitionErrors([DefinitionError(file, None, "", message)]) from None
-
-
-def source_files(
-    paths: Iterable[Path | str], base: Path | None, errors: list[DefinitionError]
-) -> Iterator[tuple[Path, str]]:
-    """Each definition file once, with the name to show in messages."""
-    seen: set[Path] = set()
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file())
-        elif path.is_file():
-            found = [path]
-        else:
-            missing = DefinitionError(_display(path, base), None, "", "no such file or directory")
-            errors.append(missing)
-            continue
-        for file in found:
-            if file.resolve() not in seen:
-                seen.add(file.resolve())
-                yield file, _display(file, base)
-
-
-def _display(path: Path, base: Path | None) -> str:
-    if base is not None:
-        try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix()
 
 
 # --- dumping ------------------------------------------------------------------------------

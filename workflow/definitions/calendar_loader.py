@@ -4,7 +4,7 @@
 
 Errors read like those of workflow definitions, `<file>:<line> <path>: <message>`, e.g.
 `definitions/holidays/2025.yaml:9 holidays[1].from: from 2025-02-02 is after to 2025-01-25`.
-The shape is checked with marshmallow (the field types of workflow.engine.schema), then the
+The shape is checked with marshmallow (the field types of workflow.definitions.schema), then the
 meaning: every day in the file's year, no day listed twice, worked days on weekends only.
 """
 
@@ -19,10 +19,9 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import types as ma_types
 
-from workflow.domain.calendar import SATURDAY, Holiday, HolidayCalendar, YearCalendar
-from workflow.engine import yamlsrc
-from workflow.engine.loader import read_source, source_files
-from workflow.engine.schema import (
+from workflow.definitions import yamlsrc
+from workflow.definitions.files import read_source, source_files
+from workflow.definitions.schema import (
     LABEL,
     REQUIRED,
     Bool,
@@ -36,8 +35,9 @@ from workflow.engine.schema import (
     each,
     load_source,
 )
-from workflow.engine.spec import Label
-from workflow.engine.yamlsrc import Source, YamlPath
+from workflow.definitions.yamlsrc import Source, YamlPath
+from workflow.domain.calendar import SATURDAY, Holiday, HolidayCalendar, YearCalendar
+from workflow.domain.labels import Label
 from workflow.errors import DefinitionError, DefinitionErrors
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

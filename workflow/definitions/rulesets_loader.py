@@ -4,7 +4,7 @@
 
 Errors read like those of workflow definitions, `<file>:<line> <path>: <message>`, e.g.
 `definitions/rules/2024.yaml:31 titles[0].vote.quorum.value: must be more than 0 and at most 1,
-got 1.5`. The shape is checked with marshmallow (the field types of workflow.engine.schema),
+got 1.5`. The shape is checked with marshmallow (the field types of workflow.definitions.schema),
 then the meaning: unique codes, known documents, dates in order; across files, unique versions
 and effective ranges that do not overlap.
 
@@ -24,7 +24,28 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import types as ma_types
 
-from workflow.domain.criteria_loader import to_decimal
+from workflow.definitions import yamlsrc
+from workflow.definitions.criteria_loader import to_decimal
+from workflow.definitions.files import read_source, source_files
+from workflow.definitions.schema import (
+    LABEL,
+    REQUIRED,
+    Bool,
+    Choice,
+    Date,
+    Int,
+    LabelSchema,
+    Name,
+    Names,
+    Nested,
+    NestedList,
+    Text,
+    check_list,
+    each,
+    load_source,
+    unknown_keys,
+)
+from workflow.definitions.yamlsrc import Source, YamlPath, describe
 from workflow.domain.roles import ROLES
 from workflow.domain.rulesets import (
     COMPARISONS,
@@ -43,28 +64,7 @@ from workflow.domain.rulesets import (
     Title,
     VoteRule,
 )
-from workflow.engine import yamlsrc
-from workflow.engine.loader import read_source, source_files
-from workflow.engine.schema import (
-    LABEL,
-    REQUIRED,
-    Bool,
-    Choice,
-    Date,
-    Int,
-    LabelSchema,
-    Name,
-    Names,
-    Nested,
-    NestedList,
-    Text,
-    check_list,
-    each,
-    load_source,
-    unknown_keys,
-)
-from workflow.engine.yamlsrc import Source, YamlPath, describe, suggest
-from workflow.errors import DefinitionError, DefinitionErrors
+from workflow.errors import DefinitionError, DefinitionErrors, suggest
 
 SOURCED_KEYS = ("value", "basis", "verified")
 _FRACTION = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*\Z")
