@@ -35,6 +35,11 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")  # gw0, gw1, … under py
 TEMPLATE_CLOCK = dt.datetime(2025, 1, 6, 2, 0, tzinfo=dt.UTC)
 
 
+# Databases of this run are named after THIDUA_TEST_PG_URL's, so runs pointed at other
+# databases of the same server never drop each other's.
+_PG_BASE = (sa.make_url(PG_URL).database or "thidua") if PG_URL else "thidua"
+
+
 def _pg_admin(sql: str) -> None:
     """Run one statement outside a transaction (CREATE/DROP DATABASE) on the test server."""
     assert PG_URL
@@ -56,7 +61,7 @@ def fresh_pg_url(label: str, template: str | None = None) -> str:
     """A new database of this worker's on the test server, empty or copied from `template`;
     each worker has its own, so tests run in parallel (pytest-xdist) never share one."""
     assert PG_URL
-    name = f"thidua_{label}_{WORKER}"
+    name = f"{_PG_BASE}_{label}_{WORKER}"
     _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     _no_flush_wait(name)
@@ -253,7 +258,7 @@ class Snapshots:
                     closing(sqlite3.connect(database)) as target:
                 source.backup(target)
         else:
-            database = f"thidua_snapshot{n}_{WORKER}"
+            database = f"{_PG_BASE}_snapshot{n}_{WORKER}"
             _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             _pg_admin(f'CREATE DATABASE "{database}" TEMPLATE "{sa.make_url(url).database}"')
         documents = folder / "documents"
