@@ -32,7 +32,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from web.auth import current_actor, login_manager
+from web.auth import current_actor, login_manager, weak_password_text
 from web.views import form_ids
 from workflow.adapters.db import read_connection, write_transaction
 from workflow.adapters.tables import (
@@ -55,6 +55,7 @@ from workflow.errors import (
     DefinitionErrors,
     InvalidInput,
     PermissionDenied,
+    WeakPassword,
     WorkflowError,
 )
 from workflow.services import delivery, migration, organisations, people
@@ -523,8 +524,10 @@ def add_user() -> str:
         raise InvalidInput(_("A user needs a username and a full name."))
     if email and "@" not in email:
         raise InvalidInput(_("The e-mail address %(email)s is not valid.", email=email))
-    if len(password) < 8:
-        raise InvalidInput(_("The password needs at least 8 characters."))
+    try:
+        people.check_strength(password, username)
+    except WeakPassword as exc:
+        raise InvalidInput(weak_password_text(exc)) from None
     engine = services().engine
     user = people.create_user(engine, username, full_name, email or None)
     people.set_password(engine, user, password)

@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 
 from web import limits as web_limits
 from workflow.domain.roles import Actor
+from workflow.errors import WeakPassword
 from workflow.services import limits, people
 
 bp = Blueprint("auth", __name__)
@@ -112,6 +113,55 @@ def logout() -> Response:
     session.clear()
     flash(_("You are signed out."))
     return redirect(url_for("auth.login"))
+
+
+WEAK_PASSWORD = {
+    "too_short": lambda p: _("The new password needs at least %(min)s characters.", **p),
+    "only_spaces": lambda p: _("The new password cannot be only spaces."),
+    "too_few_characters": lambda p: _(
+        "The new password needs at least %(min)s different characters.", **p),
+    "common": lambda p: _(
+        "This password is among the first ones anyone guessing would try; choose another."),
+    "sequence": lambda p: _(
+        "A run of the keyboard or the alphabet is guessed at once; choose another password."),
+    "has_username": lambda p: _("The new password must not contain your username."),
+}
+
+
+def weak_password_text(exc: WeakPassword) -> str:
+    """The sentence for a refused password, in the page's language."""
+    return str(WEAK_PASSWORD[exc.reason](exc.params))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password() -> str | Response | tuple[str, int]:
+    """Change one's own password: the current one first; other sessions are signed out."""
+    if not current_user.is_authenticated:
+        unauthorized: Response = login_manager.unauthorized()
+        return unauthorized
+    if request.method == "GET":
+        return render_template("account_password.html")
+    actor, user_id = current_actor(), int(current_user.id)
+    engine = _services().engine
+    current = request.form.get("current_password") or ""
+    new = request.form.get("new_password") or ""
+    if people.check_password(engine, actor.username, current) is None:
+        error = _("The current password is wrong; type the one you signed in with.")
+    elif new != (request.form.get("confirm_password") or ""):
+        error = _("The two new passwords differ; type the same password twice.")
+    elif new == current:
+        error = _("The new password is the same as the current one; choose another.")
+    else:
+        try:
+            people.set_password(engine, user_id, new)
+        except WeakPassword as exc:
+            error = weak_password_text(exc)
+        else:
+            people.end_sessions(engine, user_id)  # a stolen session ends here too
+            session["epoch"] = people.session_epoch(engine, user_id)
+            flash(_("Your password is changed; your other sessions are signed out."))
+            return redirect(url_for("views.inbox"))
+    return render_template("account_password.html", error=error), 400
 
 
 def init_app(app: Flask) -> None:

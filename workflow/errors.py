@@ -77,6 +77,17 @@ class InvalidInput(WorkflowError):
     code = "invalid_input"
 
 
+class WeakPassword(InvalidInput):
+    """A password too easy to guess; `reason` is a code with `params` for the pages' sentence."""
+
+    code = "weak_password"
+
+    def __init__(self, reason: str, params: dict[str, int], message: str) -> None:
+        self.reason = reason
+        self.params = params
+        super().__init__(message)
+
+
 class MigrationRefused(WorkflowError):
     """A migration of running instances cannot proceed as asked."""
 

@@ -86,6 +86,8 @@ GET  /                                                  login   ok      ok      
 GET  /login                                             ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 POST /login                                             401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 POST /logout                                            ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+GET  /account/password                                  login   ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+POST /account/password                                  login   400     400     400     400     400     400     400     400     400     400     400
 POST /notifications/read                                login   ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 GET  /static/<path:filename>                            ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 GET  /public                                            ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
@@ -155,6 +157,7 @@ POST /api/v1/definitions/publish                        401     403     403     
 #   everywhere; a unit head alone gets 403 (the page hides the button from them).
 # - The result of a counted vote (API) is for the same people as its page.
 # - POST /login: anon posts a wrong password (401); the others sign in as themselves.
+# - POST /account/password: each posts a wrong current password (400, nothing changed).
 
 
 def parse_table(text: str) -> dict[tuple[str, str], dict[str, str | int]]:
@@ -418,6 +421,11 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/login"): Route("final", "read", get(lambda w: "/login")),
     ("POST", "/login"): Route("final", "read", login_probe),
     ("POST", "/logout"): Route("final", "read", logout_probe),
+    ("GET", "/account/password"): Route("final", "read", get(lambda w: "/account/password")),
+    ("POST", "/account/password"): Route("final", "read", post(
+        lambda w: "/account/password",
+        lambda w: {"current_password": "not-the-password", "new_password": "ngựa ô lên dốc",
+                   "confirm_password": "ngựa ô lên dốc"})),
     ("POST", "/notifications/read"): Route("final", "read", post(
         lambda w: "/notifications/read", lambda w: {"id": "1"})),
     ("GET", "/static/<path:filename>"): Route("final", "read", get(

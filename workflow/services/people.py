@@ -12,8 +12,9 @@ from sqlalchemy.engine import Connection, Engine
 from workflow.adapters.db import new_id, read_connection, write_transaction
 from workflow.adapters.tables import clusters, delegations, role_assignments, units, users
 from workflow.clock import Clock
+from workflow.domain import passwords
 from workflow.domain.roles import ROLES, Actor, RoleGrant
-from workflow.errors import InvalidInput, NotFound, PermissionDenied
+from workflow.errors import InvalidInput, NotFound, PermissionDenied, WeakPassword
 
 # A unit head of the unit that leads (or is deputy of) a cluster in a year acts as its leader
 # (deputy) that year: leadership follows the rotation, not a grant someone must remember.
@@ -59,15 +60,35 @@ def grant(
             user_id=user_id, role=role, unit_id=unit_id, cluster_id=cluster_id, year=year))
 
 
-MIN_PASSWORD = 8
+MIN_PASSWORD = passwords.MIN_LENGTH
+_WEAK = {
+    "too_short": "at least {min} characters",
+    "only_spaces": "not only spaces",
+    "too_few_characters": "at least {min} different characters",
+    "common": "one of the passwords tried first by anyone guessing",
+    "sequence": "a run of the keyboard or the alphabet",
+    "has_username": "it contains the username",
+}
+
+
+def check_strength(password: str, username: str = "") -> None:
+    """Raise WeakPassword (a code and its values) when the password is too easy to guess."""
+    found = passwords.weakness(password, username)
+    if found is not None:
+        raise WeakPassword(found.code, found.params,
+                           "password: " + _WEAK[found.code].format(**found.params))
 
 
 def set_password(engine: Engine, user_id: int, password: str) -> None:
     """Store a password as a salted scrypt hash (never the password itself)."""
     from werkzeug.security import generate_password_hash
 
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"password: at least {MIN_PASSWORD} characters")
+    with read_connection(engine) as conn:
+        username = conn.execute(sa.select(users.c.username).where(
+            users.c.id == user_id)).scalar()
+    if username is None:
+        raise NotFound(f"no user with id {user_id}")
+    check_strength(password, str(username))
     with write_transaction(engine) as conn:
         conn.execute(users.update().where(users.c.id == user_id).values(
             password_hash=generate_password_hash(password, method="scrypt")))
