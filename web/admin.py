@@ -504,12 +504,14 @@ def cluster_choices() -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def people_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
+def people_page(
+    error: str | None = None, status: int = 200, reset: dict[str, str] | None = None
+) -> tuple[str, int]:
     number, found, pages = user_page()
     listing = Page(found, number, pages, len(found))
     return render_template(
         "admin_people.html", listing=listing, units=unit_choices(), clusters=cluster_choices(),
-        values=request.form, error=error, year=services().clock.now().year), status
+        values=request.form, error=error, year=services().clock.now().year, reset=reset), status
 
 
 @bp.route("/people")
@@ -579,6 +581,24 @@ def set_active(user_id: int) -> Response | tuple[str, int]:
         abort(404)
     flash(_("Account activated.") if active else _("Account deactivated."))
     return redirect(url_for("admin.people_list", page=page_number()))
+
+
+@bp.route("/people/<int:user_id>/reset-password", methods=["POST"])
+def reset_password(user_id: int) -> tuple[str, int]:
+    """A new random password, shown once on the page (never flashed into the cookie): the
+    admin hands it over, and its owner must replace it at the next sign-in."""
+    if user_id > MAX_ID:
+        abort(404)
+    if user_id == current_actor().user_id:
+        return people_page(_("Change your own password on your account page."), 400)
+    engine = services().engine
+    with read_connection(engine) as conn:
+        username = conn.execute(sa.select(users.c.username).where(
+            users.c.id == user_id)).scalar()
+    if username is None:
+        abort(404)
+    temporary = people.reset_password(engine, user_id)
+    return people_page(reset={"username": username, "password": temporary})
 
 
 # --- units and clusters ----------------------------------------------------------------------

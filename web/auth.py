@@ -171,5 +171,20 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
     @app.before_request
-    def remember_actor() -> None:
+    def remember_actor() -> Response | None:
         g.actor = current_user.actor if current_user.is_authenticated else None
+        return _password_to_change(g.actor)
+
+
+# What a user whose password an admin reset may still reach before choosing their own.
+_OPEN_WHILE_RESET = {"auth.change_password", "auth.logout", "auth.login", "static"}
+
+
+def _password_to_change(actor: Actor | None) -> Response | None:
+    """After an admin's reset, every page leads to the password form until it is changed."""
+    if actor is None or not actor.extra.get("must_change_password"):
+        return None
+    if request.endpoint in _OPEN_WHILE_RESET or request.path.startswith("/api/"):
+        return None
+    flash(_("An administrator reset your password: choose your own to go on."), "error")
+    return redirect(url_for("auth.change_password"))

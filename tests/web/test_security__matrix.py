@@ -127,6 +127,7 @@ GET  /admin/people                                      login   403     403     
 POST /admin/people/create                               login   403     403     403     403     403     403     403     403     403     403     ok
 POST /admin/people/grant                                login   403     403     403     403     403     403     403     403     403     403     ok
 POST /admin/people/<int:user_id>/active                 login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/people/<int:user_id>/reset-password         login   403     403     403     403     403     403     403     403     403     403     ok
 GET  /admin/units                                       login   403     403     403     403     403     403     403     403     403     403     ok
 POST /admin/units/create                                login   403     403     403     403     403     403     403     403     403     403     ok
 GET  /admin/clusters                                    login   403     403     403     403     403     403     403     403     403     403     ok
@@ -506,6 +507,8 @@ ROUTES: dict[tuple[str, str], Route] = {
             "unit_id": str(w.bloc.units["bqp"]), "year": "2025"})),
     ("POST", "/admin/people/<int:user_id>/active"): Route("final", "write", post(
         _i("spare", "/admin/people/{}/active"), lambda w: {"active": "0"})),
+    ("POST", "/admin/people/<int:user_id>/reset-password"): Route("final", "write", post(
+        _i("spare", "/admin/people/{}/reset-password"))),
     ("GET", "/admin/units"): Route("final", "read", get(lambda w: "/admin/units")),
     ("POST", "/admin/units/create"): Route("final", "write", post(
         lambda w: "/admin/units/create", lambda w: {"code": "DVM", "name": "Đơn vị mới"})),

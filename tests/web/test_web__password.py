@@ -93,3 +93,46 @@ def test_an_admin_cannot_give_a_new_user_a_common_password(
 
     assert "dãy chữ cái, chữ số liên tiếp" in page
     assert "nguoi_moi" in page  # what was typed is kept
+
+
+def test_an_admin_reset_hands_over_a_temporary_password_its_owner_must_replace(
+    app: Flask, client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    from workflow.services import people
+
+    owner = app.test_client()  # bca_officer is signed in elsewhere
+    people.set_password(bloc.services.engine, bloc.users["bca_officer"], PASSWORD)
+    owner.post("/login", data={"username": "bca_officer", "password": PASSWORD,
+                               "csrf_token": csrf(owner)})
+    people.grant(bloc.services.engine, bloc.users["vu_tdkt"], "admin")
+    auth.login("vu_tdkt")
+
+    page = client.post(f"/admin/people/{bloc.users['bca_officer']}/reset-password", data={
+        "csrf_token": csrf(client, "/admin/people")}).get_data(as_text=True)
+
+    assert "Đã đặt lại mật khẩu của bca_officer" in page
+    temporary = page.split("<code>")[1].split("</code>")[0]
+    assert owner.get("/").status_code == 302  # the owner's session ended
+    fresh = app.test_client()
+    fresh.post("/login", data={"username": "bca_officer", "password": temporary,
+                               "csrf_token": csrf(fresh)})
+    inbox = fresh.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "Quản trị viên đã đặt lại mật khẩu" in inbox
+    assert "Mật khẩu hiện tại" in inbox  # every page leads to the password form
+    assert "Đã đổi mật khẩu" in change(fresh, temporary, "ngựa ô lên dốc 2026")
+    assert fresh.get("/").status_code == 200  # free to go on
+
+
+def test_an_admin_changes_their_own_password_on_their_account_page(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    from workflow.services import people
+
+    people.grant(bloc.services.engine, bloc.users["vu_tdkt"], "admin")
+    auth.login("vu_tdkt")
+
+    response = client.post(f"/admin/people/{bloc.users['vu_tdkt']}/reset-password", data={
+        "csrf_token": csrf(client, "/admin/people")})
+
+    assert response.status_code == 400
+    assert "trang tài khoản" in response.get_data(as_text=True)

@@ -65,6 +65,8 @@ users = sa.Table(
     sa.Column("digest", sa.Boolean, nullable=False, server_default=sa.false()),
     # bumped at sign-out: every session signed in before it stops working
     sa.Column("session_epoch", sa.Integer, nullable=False, server_default="0"),
+    # set when an admin resets the password: the owner must choose their own at next sign-in
+    sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 role_assignments = sa.Table(

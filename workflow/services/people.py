@@ -91,7 +91,24 @@ def set_password(engine: Engine, user_id: int, password: str) -> None:
     check_strength(password, str(username))
     with write_transaction(engine) as conn:
         conn.execute(users.update().where(users.c.id == user_id).values(
-            password_hash=generate_password_hash(password, method="scrypt")))
+            password_hash=generate_password_hash(password, method="scrypt"),
+            must_change_password=False))
+
+
+def reset_password(engine: Engine, user_id: int) -> str:
+    """An admin's reset: a new random password, returned once to hand over; every session of
+    the user ends, and they must choose their own password when they next sign in."""
+    from werkzeug.security import generate_password_hash
+
+    words = [secrets.token_hex(2) for _ in range(4)]  # easy to read out: 3f9a-07c2-d1e4-88b0
+    temporary = "-".join(words)
+    with write_transaction(engine) as conn:
+        done = conn.execute(users.update().where(users.c.id == user_id).values(
+            password_hash=generate_password_hash(temporary, method="scrypt"),
+            must_change_password=True, session_epoch=users.c.session_epoch + 1))
+    if not done.rowcount:
+        raise NotFound(f"no user with id {user_id}")
+    return temporary
 
 
 def check_password(engine: Engine, username: str, password: str) -> int | None:
@@ -151,8 +168,8 @@ _RA = role_assignments.c
 _HEAD = role_assignments.alias("head")
 # The user and their own grants in one query (a user without grants gives one row of NULLs).
 _USER_GRANTS = (
-    sa.select(users.c.username, users.c.active, users.c.session_epoch, _RA.role, _RA.unit_id,
-              _RA.cluster_id, _RA.year)
+    sa.select(users.c.username, users.c.active, users.c.session_epoch,
+              users.c.must_change_password, _RA.role, _RA.unit_id, _RA.cluster_id, _RA.year)
     .outerjoin(role_assignments, _RA.user_id == users.c.id)
     .where(users.c.id == sa.bindparam("uid"))
 )
@@ -177,7 +194,8 @@ def _load(conn: Connection, user_id: int) -> Actor | None:
         grants += [RoleGrant(role, cluster_id=c, year=y)
                    for c, y, role in conn.execute(_DERIVED, {"uid": user_id})]
     return Actor(user_id, rows[0].username, tuple(dict.fromkeys(grants)),
-                 extra={"session_epoch": int(rows[0].session_epoch or 0)})
+                 extra={"session_epoch": int(rows[0].session_epoch or 0),
+                        "must_change_password": bool(rows[0].must_change_password)})
 
 
 def units_of(actor: Actor) -> set[int]:
