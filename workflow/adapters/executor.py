@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import operator
 import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -29,7 +30,7 @@ class CompiledStatement:
     """One statement's SQL for a dialect, with its parameter order and type processors."""
 
     __slots__ = ("sql", "positional", "names", "bind_procs", "result_types", "dialect", "plan",
-                 "converts", "fixed")
+                 "converts", "fixed", "getter", "processed")
 
     def __init__(
         self, stmt: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None
@@ -51,6 +52,9 @@ class CompiledStatement:
         self.plan = tuple((name, procs.get(name)) for name in self.names)
         # values the statement carries itself, such as the 0 of coalesce(x, 0)
         self.fixed = {k: b.value for k, b in binds.items() if not b.required}
+        # the fast way to the values, in C: one itemgetter, then the few columns to convert
+        self.getter = operator.itemgetter(*self.names) if len(self.names) > 1 else None
+        self.processed = tuple((i, proc) for i, (_, proc) in enumerate(self.plan) if proc)
         # a SELECT's columns, or the RETURNING columns of an INSERT/UPDATE; their converters
         # need the driver's type codes, known at the first execution
         self.result_types = tuple(c.type for c in getattr(stmt, "exported_columns", ()))
@@ -58,6 +62,17 @@ class CompiledStatement:
         self.converts: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
 
     def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        getter = self.getter
+        if getter is not None and not self.fixed:
+            out = list(getter(values))
+            for i, proc in self.processed:
+                value = out[i]
+                if value is not None:
+                    out[i] = proc(value)
+            return out if self.positional else dict(zip(self.names, out, strict=True))
+        return self._params(values)
+
+    def _params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         out: list[Any] = []
         append = out.append
         fixed = self.fixed
