@@ -11,7 +11,9 @@ transaction takes a connection from the engine's own pool, so pragmas and adapte
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
+import json
 import operator
 import threading
 import weakref
@@ -21,7 +23,7 @@ from typing import Any, Self, cast
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.types import DateTime, TypeEngine
+from sqlalchemy.types import JSON, DateTime, TypeEngine
 
 Processor = Callable[[Any], Any] | None
 
@@ -97,8 +99,18 @@ class CompiledStatement:
 
 def _sqlite_datetime_to_text(value: dt.datetime) -> str:
     # The text SQLAlchemy's SQLite DateTime stores ("YYYY-MM-DD HH:MM:SS.ffffff", no zone),
-    # made in C rather than by %-formatting each field.
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    # made in C rather than by %-formatting each field; a step writes the same time twice (the
+    # state's entry and the history's), so the last one is kept.
+    global _last_datetime
+    last = _last_datetime  # one tuple, swapped whole: safe between threads
+    if value is last[0]:
+        return last[1]
+    text = value.isoformat(" ", "microseconds")[:26]  # the wall time, without any "+00:00"
+    _last_datetime = (value, text)
+    return text
+
+
+_last_datetime: tuple[Any, str] = (None, "")
 
 
 def _bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
@@ -110,6 +122,10 @@ def _bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
 def _result_processor(type_: TypeEngine[Any], dialect: Dialect, coltype: Any) -> Processor:
     if dialect.name == "sqlite" and isinstance(type_, DateTime):
         return _sqlite_text_to_datetime
+    if dialect.name == "sqlite" and isinstance(type_, JSON):
+        # what SQLAlchemy's does for a JSON column's text, without its two wrappers
+        loads = getattr(dialect, "_json_deserializer", None) or json.loads
+        return lambda value: loads(value) if value is not None else None
     return type_.dialect_impl(dialect).result_processor(dialect, coltype)
 
 
@@ -117,12 +133,23 @@ def _sqlite_text_to_datetime(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value is not None else None
 
 
+def _positional(dialect: Dialect) -> Dialect:
+    """The dialect, compiling %s placeholders where it would name them (%(name)s): psycopg then
+    takes the values in a list as they come, instead of matching names on every execution."""
+    if dialect.paramstyle != "pyformat":
+        return dialect
+    positional = copy.copy(dialect)
+    positional.paramstyle = "format"
+    positional.positional = True
+    return positional
+
+
 class StatementCache:
     """Compiled statements of one engine, built on first use."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.dialect = engine.dialect
+        self.dialect = _positional(engine.dialect)
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._cache: dict[str, CompiledStatement] = {}
         self._lock = threading.Lock()
