@@ -192,7 +192,7 @@ def _sqlite_figures(args: argparse.Namespace, targets: Targets) -> None:
         print(report_line("thidua fire(id): load+fire+store", by_id, raw))
         for label in ("loaded", "by id"):
             ratio, rate = ratios[label], rates[label]
-            print(f"  thidua/raw sqlite3, {label}: {ratio:.2f} "
+            print(f"  thidua/raw sqlite3, {label}: {ratio:.3f} "
                   f"(target >= {SQLITE_TARGET:.2f}; median of each round's ratio) "
                   + targets.check(f"SQLite fire() {label} {ratio:.2f} of raw sqlite3 "
                                   f"< {SQLITE_TARGET:.2f}", ratio >= SQLITE_TARGET))
@@ -221,7 +221,7 @@ def _pg_figures(args: argparse.Namespace, url: str, targets: Targets) -> None:
     print(report_line("thidua fire(id): load+fire+store", rates["by id"], praw))
     for label in ("loaded", "by id"):
         ratio = ratios[label]
-        print(f"  thidua/raw psycopg, {label}: {ratio:.2f} (target >= {PG_TARGET:.2f}; median of "
+        print(f"  thidua/raw psycopg, {label}: {ratio:.3f} (target >= {PG_TARGET:.2f}; median of "
               "each round's ratio) " + targets.check(
                   f"PostgreSQL fire() {label} {ratio:.2f} of raw psycopg < {PG_TARGET:.2f}",
                   ratio >= PG_TARGET), flush=True)
