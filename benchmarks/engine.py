@@ -1,12 +1,18 @@
 """Engine throughput: N instances through a 10-step lifecycle, one guard and one history entry
 per step, each step its own committed transaction; printed beside baselines of the same run.
 
-    python benchmarks/engine.py [--instances 20000] [--repeat 3] [--pg URL]
+    python benchmarks/engine.py [--instances 20000] [--repeat 3] [--pg URL] [--smoke]
 
 Baselines: raw sqlite3 (one UPDATE and one INSERT per commit: the physical limit), a naive
 `transitions` + SQLAlchemy ORM loop (load, fire, commit), and on PostgreSQL raw psycopg with
-one UPDATE and one INSERT per commit. Figures are medians of the repeats; SQLite runs with WAL
+one UPDATE and one INSERT per commit. Figures are medians of the repeats, each repeat a round of
+the baseline and thidua back to back (ratios are taken within a round); SQLite runs with WAL
 and synchronous=NORMAL (durable against a process crash, not a power loss).
+
+Targets (exit status 1 when one is missed): thidua's fire() at least 0.40 of raw sqlite3 and 0.70
+of raw psycopg, both on a loaded instance and by id; at least 5x the naive ORM loop; under 2 KB
+per loaded instance. `--smoke` runs tiny sizes once, on a PostgreSQL database of its own when a
+server is given (--pg, THIDUA_BENCH_PG_URL or THIDUA_TEST_PG_URL), and enforces no target.
 """
 
 from __future__ import annotations
@@ -25,7 +31,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import baselines  # noqa: E402
-from benchmarks.common import STEPS, lifecycle_yaml, report_line  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    STEPS,
+    Targets,
+    lifecycle_yaml,
+    own_postgres_database,
+    report_line,
+    smoke_argument,
+)
 from workflow.adapters import repository as repo  # noqa: E402
 from workflow.adapters.db import read_connection  # noqa: E402
 from workflow.bootstrap import Services, bootstrap  # noqa: E402
@@ -34,6 +47,10 @@ from workflow.domain.roles import Actor, RoleGrant  # noqa: E402
 from workflow.services import organisations  # noqa: E402
 
 YEAR = 2025
+SQLITE_TARGET = 0.40  # of raw sqlite3's rate
+PG_TARGET = 0.70  # of raw psycopg's rate
+NAIVE_TARGET = 5.0  # times the naive ORM loop
+MEMORY_TARGET = 2048  # bytes per loaded instance
 
 
 def _services(url: str) -> Services:
@@ -103,6 +120,23 @@ def _median(fn: Callable[[], float], repeat: int) -> float:
     return statistics.median(fn() for _ in range(repeat))
 
 
+def _rounds(
+    runs: dict[str, Callable[[], float]], repeat: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each repeat runs every measure back to back, the baseline first: on a shared machine the
+    load changes from minute to minute, so a ratio is taken within a round, never across.
+    Returns the median rate of each, and the median over rounds of each one's ratio to the
+    first (the baseline)."""
+    rates: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            rates[name].append(run())
+    base = next(iter(runs))
+    ratios = {name: statistics.median(x / b for x, b in zip(values, rates[base], strict=True))
+              for name, values in rates.items()}
+    return {name: statistics.median(v) for name, v in rates.items()}, ratios
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--instances", type=int, default=20_000)
@@ -113,17 +147,31 @@ def main() -> int:
                         help="PostgreSQL URL (postgresql+psycopg://...) to also measure; "
                         "its public schema is dropped, so never point it at real data")
     parser.add_argument("--only", choices=("all", "sqlite", "pg"), default="all")
+    smoke_argument(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.instances, args.naive_instances, args.repeat = 60, 20, 1
+        args.pg = args.pg or os.environ.get("THIDUA_TEST_PG_URL")
+    targets = Targets(args.smoke)
     print(f"engine: {args.instances} instances x {STEPS} steps, one guard and one history row "
-          f"per step, a commit per step; medians of {args.repeat} runs", flush=True)
+          f"per step, a commit per step; medians of {args.repeat} rounds", flush=True)
     if args.only != "pg":
-        _sqlite_figures(args)
+        _sqlite_figures(args, targets)
     if args.pg and args.only != "sqlite":
-        _pg_figures(args)
-    return 0
+        if args.smoke:  # never the database given: tests run side by side
+            with own_postgres_database(args.pg) as url:
+                print(f"PostgreSQL: on database {url.rsplit('/', 1)[-1]} of its own",
+                      flush=True)
+                _pg_figures(args, url, targets)
+        else:
+            _pg_figures(args, args.pg, targets)
+    elif args.only == "pg":
+        print("engine: no PostgreSQL URL (--pg or THIDUA_BENCH_PG_URL)", flush=True)
+        return 2
+    return targets.exit_code("engine")
 
 
-def _sqlite_figures(args: argparse.Namespace) -> None:
+def _sqlite_figures(args: argparse.Namespace, targets: Targets) -> None:
     n, r = args.instances, args.repeat
     with tempfile.TemporaryDirectory() as tmp:
         counter = iter(range(10**6))
@@ -131,33 +179,52 @@ def _sqlite_figures(args: argparse.Namespace) -> None:
         def db() -> str:
             return f"sqlite:///{tmp}/bench{next(counter)}.db"
 
-        raw = _median(lambda: baselines.raw_sqlite(f"{tmp}/raw{next(counter)}.db", n), r)
+        rates, ratios = _rounds({
+            "raw": lambda: baselines.raw_sqlite(f"{tmp}/raw{next(counter)}.db", n),
+            "loaded": lambda: run_engine(db(), n, by_id=False),
+            "by id": lambda: run_engine(db(), n, by_id=True),
+        }, r)
+        raw, loaded, by_id = rates["raw"], rates["loaded"], rates["by id"]
         naive = _median(lambda: baselines.naive_orm(db(), args.naive_instances), r)
-        loaded = _median(lambda: run_engine(db(), n, by_id=False), r)
-        by_id = _median(lambda: run_engine(db(), n, by_id=True), r)
         print(report_line("raw sqlite3 UPDATE+INSERT, commit each (limit)", raw, raw))
         print(report_line("naive transitions + ORM, load/fire/commit", naive, raw))
         print(report_line("thidua fire(), instance loaded", loaded, raw))
         print(report_line("thidua fire(id): load+fire+store", by_id, raw))
-        print(f"  thidua/raw sqlite3: loaded {loaded / raw:.2f}, by id {by_id / raw:.2f} "
-              f"(target >= 0.33); thidua/naive ORM: loaded {loaded / naive:.1f}x, "
-              f"by id {by_id / naive:.1f}x (target >= 5x)")
+        for label in ("loaded", "by id"):
+            ratio, rate = ratios[label], rates[label]
+            print(f"  thidua/raw sqlite3, {label}: {ratio:.3f} "
+                  f"(target >= {SQLITE_TARGET:.2f}; median of each round's ratio) "
+                  + targets.check(f"SQLite fire() {label} {ratio:.2f} of raw sqlite3 "
+                                  f"< {SQLITE_TARGET:.2f}", ratio >= SQLITE_TARGET))
+            print(f"  thidua/naive ORM, {label}: {rate / naive:.1f}x (target >= "
+                  f"{NAIVE_TARGET:.0f}x) " + targets.check(
+                      f"SQLite fire() {label} {rate / naive:.1f}x the naive ORM loop "
+                      f"< {NAIVE_TARGET:.0f}x", rate / naive >= NAIVE_TARGET))
         mem = memory_per_instance(db(), n)
-        print(f"  memory per loaded instance: {mem:,.0f} bytes (target < 2,048; "
-              "one transitions Machine per instance costs about 24 KB)", flush=True)
+        print(f"  memory per loaded instance: {mem:,.0f} bytes (target < {MEMORY_TARGET:,}; "
+              "one transitions Machine per instance costs about 24 KB) "
+              + targets.check(f"memory {mem:,.0f} bytes per instance", mem < MEMORY_TARGET),
+              flush=True)
 
 
-def _pg_figures(args: argparse.Namespace) -> None:
+def _pg_figures(args: argparse.Namespace, url: str, targets: Targets) -> None:
     n, r = max(1, args.instances // 10), args.repeat  # loopback round trips: fewer instances
-    print(f"PostgreSQL: {n} instances x {STEPS} steps")
-    praw = _median(lambda: baselines.raw_psycopg(args.pg, n), r)
-    ploaded = _median(lambda: _pg_engine(args.pg, n, by_id=False), r)
-    pby_id = _median(lambda: _pg_engine(args.pg, n, by_id=True), r)
+    print(f"PostgreSQL: {n} instances x {STEPS} steps", flush=True)
+    rates, ratios = _rounds({
+        "raw": lambda: baselines.raw_psycopg(url, n),
+        "loaded": lambda: _pg_engine(url, n, by_id=False),
+        "by id": lambda: _pg_engine(url, n, by_id=True),
+    }, r)
+    praw = rates["raw"]
     print(report_line("raw psycopg UPDATE+INSERT, commit each", praw, praw))
-    print(report_line("thidua fire(), instance loaded", ploaded, praw))
-    print(report_line("thidua fire(id): load+fire+store", pby_id, praw))
-    print(f"  thidua/raw psycopg: loaded {ploaded / praw:.2f}, by id {pby_id / praw:.2f} "
-          "(target >= 0.70)", flush=True)
+    print(report_line("thidua fire(), instance loaded", rates["loaded"], praw))
+    print(report_line("thidua fire(id): load+fire+store", rates["by id"], praw))
+    for label in ("loaded", "by id"):
+        ratio = ratios[label]
+        print(f"  thidua/raw psycopg, {label}: {ratio:.3f} (target >= {PG_TARGET:.2f}; median of "
+              "each round's ratio) " + targets.check(
+                  f"PostgreSQL fire() {label} {ratio:.2f} of raw psycopg < {PG_TARGET:.2f}",
+                  ratio >= PG_TARGET), flush=True)
 
 
 def _pg_engine(url: str, n: int, by_id: bool) -> float:

@@ -1,4 +1,5 @@
-"""Run every benchmark in turn (`make bench`)."""
+"""Run every benchmark in turn (`make bench`); exits 1 when any of them failed or missed a
+target. Arguments are passed on to each, e.g. `--smoke` for a quick proof that all still run."""
 
 from __future__ import annotations
 
@@ -12,12 +13,18 @@ BENCHMARKS = ["engine.py", "year.py", "sweep.py", "web.py"]
 
 
 def main() -> int:
-    failed = 0
+    failed = []
     for name in BENCHMARKS:
         print(f"== {name}", flush=True)
-        failed |= subprocess.call([sys.executable, str(HERE / name), *sys.argv[1:]],
-                                  env=os.environ.copy())
-    return failed
+        code = subprocess.call([sys.executable, str(HERE / name), *sys.argv[1:]],
+                               env=os.environ.copy())
+        if code != 0:
+            failed.append(f"{name} (exit status {code})")
+    if failed:
+        print(f"run_all: failed or missed a target: {', '.join(failed)}", flush=True)
+        return 1
+    print("run_all: every benchmark exited 0", flush=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """Sweep time with many pending deadline rows, of which 10,000 are due (SQLite).
 
-    python benchmarks/sweep.py [--due 10000] [--sizes 100000,1000000]
+    python benchmarks/sweep.py [--due 10000] [--sizes 100000,1000000] [--smoke]
 
 Each due row is a reminder: the sweep loads its item, resolves the officer and head of the
 item's unit, renders the message and writes two outbox rows, and marks the row done, in
 batches of 500 per transaction. Targets: one sweep of the due rows under 10 s with 1,000,000
 pending rows, and under 2x the time it takes with 100,000 (it must not scan what is not due).
+Exits 1 when a target is missed; `--smoke` sweeps 100 due rows among 1,000 and 5,000 and
+enforces nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.common import Targets, smoke_argument  # noqa: E402
 from workflow.bootstrap import Services, bootstrap  # noqa: E402
 from workflow.clock import FakeClock  # noqa: E402
 from workflow.config import PROJECT_ROOT, load_settings  # noqa: E402
@@ -27,6 +30,8 @@ from workflow.engine.hashing import GENESIS  # noqa: E402
 from workflow.services import organisations, people  # noqa: E402
 
 ITEMS = 10_000
+TARGET_S = 10.0  # one sweep of the due rows
+TARGET_GROWTH = 2.0  # the largest size against the smallest
 NOW = dt.datetime(2025, 6, 1, 2, 0, tzinfo=dt.UTC)
 
 
@@ -86,7 +91,11 @@ def main() -> int:
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--repeat", type=int, default=1)
+    smoke_argument(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.due, args.sizes, args.repeat = 100, "1000,5000", 1
+    targets = Targets(args.smoke)
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"sweep: {args.due} due reminders among N pending rows (SQLite); "
           f"best of {args.repeat}", flush=True)
@@ -94,12 +103,16 @@ def main() -> int:
     for size in sizes:
         times[size] = min(measure(size, args.due) for _ in range(args.repeat))
         print(f"  {size:>9,} pending: {times[size]:.2f} s  ({args.due / times[size]:,.0f} "
-              "due rows/s, target < 10 s)", flush=True)
+              f"due rows/s, target < {TARGET_S:.0f} s) " + targets.check(
+                  f"{size:,} pending took {times[size]:.2f} s", times[size] < TARGET_S),
+              flush=True)
     if len(sizes) >= 2:
         small, large = times[sizes[0]], times[sizes[-1]]
         print(f"  {sizes[-1]:,} vs {sizes[0]:,} pending: x{large / small:.2f} "
-              "(target < 2)", flush=True)
-    return 0
+              f"(target < {TARGET_GROWTH:.0f}) " + targets.check(
+                  f"{sizes[-1]:,} pending x{large / small:.2f} the time of {sizes[0]:,}",
+                  large / small < TARGET_GROWTH), flush=True)
+    return targets.exit_code("sweep")
 
 
 if __name__ == "__main__":

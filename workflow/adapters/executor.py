@@ -11,7 +11,10 @@ transaction takes a connection from the engine's own pool, so pragmas and adapte
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
+import json
+import operator
 import threading
 import weakref
 from collections.abc import Callable, Mapping, Sequence
@@ -20,7 +23,7 @@ from typing import Any, Self, cast
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.types import DateTime, TypeEngine
+from sqlalchemy.types import JSON, DateTime, TypeEngine
 
 Processor = Callable[[Any], Any] | None
 
@@ -29,7 +32,7 @@ class CompiledStatement:
     """One statement's SQL for a dialect, with its parameter order and type processors."""
 
     __slots__ = ("sql", "positional", "names", "bind_procs", "result_types", "dialect", "plan",
-                 "converts", "fixed")
+                 "converts", "fixed", "getter", "processed")
 
     def __init__(
         self, stmt: ClauseElement, dialect: Dialect, column_keys: Sequence[str] | None = None
@@ -51,6 +54,9 @@ class CompiledStatement:
         self.plan = tuple((name, procs.get(name)) for name in self.names)
         # values the statement carries itself, such as the 0 of coalesce(x, 0)
         self.fixed = {k: b.value for k, b in binds.items() if not b.required}
+        # the fast way to the values, in C: one itemgetter, then the few columns to convert
+        self.getter = operator.itemgetter(*self.names) if len(self.names) > 1 else None
+        self.processed = tuple((i, proc) for i, (_, proc) in enumerate(self.plan) if proc)
         # a SELECT's columns, or the RETURNING columns of an INSERT/UPDATE; their converters
         # need the driver's type codes, known at the first execution
         self.result_types = tuple(c.type for c in getattr(stmt, "exported_columns", ()))
@@ -58,6 +64,17 @@ class CompiledStatement:
         self.converts: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
 
     def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        getter = self.getter
+        if getter is not None and not self.fixed:
+            out = list(getter(values))
+            for i, proc in self.processed:
+                value = out[i]
+                if value is not None:
+                    out[i] = proc(value)
+            return out if self.positional else dict(zip(self.names, out, strict=True))
+        return self._params(values)
+
+    def _params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
         out: list[Any] = []
         append = out.append
         fixed = self.fixed
@@ -82,8 +99,18 @@ class CompiledStatement:
 
 def _sqlite_datetime_to_text(value: dt.datetime) -> str:
     # The text SQLAlchemy's SQLite DateTime stores ("YYYY-MM-DD HH:MM:SS.ffffff", no zone),
-    # made in C rather than by %-formatting each field.
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+    # made in C rather than by %-formatting each field; a step writes the same time twice (the
+    # state's entry and the history's), so the last one is kept.
+    global _last_datetime
+    last = _last_datetime  # one tuple, swapped whole: safe between threads
+    if value is last[0]:
+        return last[1]
+    text = value.isoformat(" ", "microseconds")[:26]  # the wall time, without any "+00:00"
+    _last_datetime = (value, text)
+    return text
+
+
+_last_datetime: tuple[Any, str] = (None, "")
 
 
 def _bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
@@ -95,6 +122,10 @@ def _bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> Processor:
 def _result_processor(type_: TypeEngine[Any], dialect: Dialect, coltype: Any) -> Processor:
     if dialect.name == "sqlite" and isinstance(type_, DateTime):
         return _sqlite_text_to_datetime
+    if dialect.name == "sqlite" and isinstance(type_, JSON):
+        # what SQLAlchemy's does for a JSON column's text, without its two wrappers
+        loads = getattr(dialect, "_json_deserializer", None) or json.loads
+        return lambda value: loads(value) if value is not None else None
     return type_.dialect_impl(dialect).result_processor(dialect, coltype)
 
 
@@ -102,12 +133,23 @@ def _sqlite_text_to_datetime(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value is not None else None
 
 
+def _positional(dialect: Dialect) -> Dialect:
+    """The dialect, compiling %s placeholders where it would name them (%(name)s): psycopg then
+    takes the values in a list as they come, instead of matching names on every execution."""
+    if dialect.paramstyle != "pyformat":
+        return dialect
+    positional = copy.copy(dialect)
+    positional.paramstyle = "format"
+    positional.positional = True
+    return positional
+
+
 class StatementCache:
     """Compiled statements of one engine, built on first use."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.dialect = engine.dialect
+        self.dialect = _positional(engine.dialect)
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._cache: dict[str, CompiledStatement] = {}
         self._lock = threading.Lock()

@@ -80,6 +80,17 @@ def definition_rows(conn: Connection, name: str | None = None) -> list[dict[str,
     return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
+def definitions_revision() -> sa.ScalarSelect[int]:
+    """The catalog's revision: how many definition versions are stored. Versions are only ever
+    added, so it grows with every publish, whichever process made it and in whatever order
+    their transactions commit (unlike the largest id)."""
+    return sa.select(sa.func.count()).select_from(definitions).scalar_subquery()
+
+
+def definition_revision(conn: Connection) -> int:
+    return int(conn.execute(sa.select(definitions_revision())).scalar_one())
+
+
 def definition_row(conn: Connection, definition_id: int) -> dict[str, Any] | None:
     row = conn.execute(sa.select(definitions).where(definitions.c.id == definition_id)).first()
     return dict(row._mapping) if row else None

@@ -4,7 +4,7 @@ write transaction (see executor.py for why these do not go through a SQLAlchemy 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workflow.adapters.executor import StatementCache, Transaction
+from workflow.adapters.repository import definitions_revision
 from workflow.adapters.tables import cluster_members, deadlines, documents, history, instances
 from workflow.adapters.year_store import YearQueries
 from workflow.domain.criteria import CriteriaTable
@@ -59,6 +60,18 @@ def _update_and_record(*extra: str) -> sa.Insert:
     return history.insert().from_select(list(HISTORY_COLUMNS), values)
 
 
+def _revision() -> sa.Label[int]:
+    """The catalog's revision as a column of a statement already sent (see DefinitionCatalog):
+    a publish by another process is seen without one more statement, or round trip."""
+    return definitions_revision().label("revision")
+
+
+def _returning_revision(
+    build: Callable[..., sa.Update | sa.Insert], *extra: str
+) -> sa.Update | sa.Insert:
+    return build(*extra).returning(_revision())
+
+
 def _variant(status: bool, data: bool, definition: bool) -> tuple[str, ...]:
     return (
         (("status",) if status else ())
@@ -83,6 +96,8 @@ class Store:
             _I.id == sa.bindparam("b_id")))
         self._select_locked = c.get("select_locked", lambda: sa.select(*INSTANCE_COLUMNS).where(
             _I.id == sa.bindparam("b_id")).with_for_update())
+        self._select_for_fire = c.get("select_for_fire", lambda: sa.select(
+            *INSTANCE_COLUMNS, _revision()).where(_I.id == sa.bindparam("b_id")).with_for_update())
         self._children = c.get("children", lambda: sa.select(*INSTANCE_COLUMNS).where(
             _I.parent_id == sa.bindparam("b_parent")).order_by(_I.id))
         # Only the columns that changed: SQLite rewrites an index entry (status is indexed)
@@ -93,9 +108,22 @@ class Store:
             f: c.get(f"update-record-{f}", partial(_update_and_record, *_variant(*f)))
             for f in flags
         } if not c.is_sqlite else {}
+        # the same, also returning the catalog's revision: the first write of a fire
+        self._updates_rev = {
+            f: c.get(f"update-rev-{f}", partial(_returning_revision, _update, *_variant(*f)))
+            for f in flags
+        }
+        self._combined_rev = {
+            f: c.get(f"update-record-rev-{f}",
+                     partial(_returning_revision, _update_and_record, *_variant(*f)))
+            for f in flags
+        } if not c.is_sqlite else {}
         self._insert_history = c.get("insert_history", history.insert, HISTORY_COLUMNS)
         self._insert_instance = c.get(
             "insert_instance", lambda: instances.insert().returning(_I.id), NEW_INSTANCE_COLUMNS)
+        self._insert_instance_rev = c.get(
+            "insert_instance_rev", lambda: instances.insert().returning(_I.id, _revision()),
+            NEW_INSTANCE_COLUMNS)
         self._child_states = c.get("child_states", lambda: sa.select(_I.state, _I.status).where(
             _I.parent_id == sa.bindparam("b_parent"), _I.workflow == sa.bindparam("b_workflow")))
         self._document_kinds = c.get("document_kinds", lambda: sa.select(
@@ -119,11 +147,13 @@ class Store:
 class WriteTx(YearQueries, Transaction):
     """One write transaction of the engine; also the port its guards and effects use."""
 
-    __slots__ = ("store",)
+    __slots__ = ("store", "revision")
 
     def __init__(self, store: Store, readonly: bool = False) -> None:
         super().__init__(store.cache, readonly)
         self.store = store
+        # the catalog's revision, when a statement of this transaction asked for it
+        self.revision: int | None = None
 
     def criteria_table(self, code: str, version: int | None) -> CriteriaTable:
         if self.store.criteria is None:
@@ -145,24 +175,39 @@ class WriteTx(YearQueries, Transaction):
         row = self.fetchone(s._select_locked if lock else s._select, {"b_id": instance_id})
         return Instance(*row) if row is not None else None
 
+    def load_for_fire(self, instance_id: int) -> Instance | None:
+        """One instance, locked (PostgreSQL), and the catalog's revision in `revision`."""
+        row = self.fetchone(self.store._select_for_fire, {"b_id": instance_id})
+        if not self._took_revision(row):
+            return None
+        return Instance(*row[:-1])  # type: ignore[index]
+
     def children(self, parent_id: int) -> list[Instance]:
         return [Instance(*r) for r in self.fetchall(self.store._children,
                                                         {"b_parent": parent_id})]
 
-    def insert_instance(self, inst: Instance, created_at: dt.datetime) -> int:
+    def insert_instance(
+        self, inst: Instance, created_at: dt.datetime, *, revision: bool = False
+    ) -> int:
+        """Insert a new instance; its id. With revision, the catalog's in `revision` too."""
         values = {name: getattr(inst, name) for name in NEW_INSTANCE_COLUMNS
                   if name != "created_at"}
         values["created_at"] = created_at
-        row = self.fetchone(self.store._insert_instance, values)
+        s = self.store
+        row = self.fetchone(s._insert_instance_rev if revision else s._insert_instance, values)
         assert row is not None
+        if revision:
+            self.revision = int(row[1])
         return int(row[0])
 
     def update_and_record(
         self, inst: Instance, expected_version: int, entry: dict[str, Any], *,
         data_changed: bool = True, status_changed: bool = True, definition_changed: bool = False,
+        revision: bool = False,
     ) -> bool:
         """Write the instance's new state and its history entry, if nobody changed the instance
-        since `expected_version`; False (and nothing written) if somebody did."""
+        since `expected_version`; False (and nothing written) if somebody did. With revision,
+        the catalog's revision comes back in `revision` (when it wrote)."""
         values: dict[str, Any] = {
             "b_id": inst.id, "b_version": expected_version, "state": inst.state,
             "status": inst.status, "version": inst.version, "last_hash": inst.last_hash,
@@ -174,10 +219,22 @@ class WriteTx(YearQueries, Transaction):
         if store._combined:
             for name in HISTORY_COLUMNS:
                 values["h_" + name] = entry[name]
+            if revision:
+                return self._took_revision(self.fetchone(store._combined_rev[flags], values))
             return self.execute(store._combined[flags], values) == 1
-        if self.execute(store._updates[flags], values) != 1:
+        if revision:
+            if not self._took_revision(self.fetchone(store._updates_rev[flags], values)):
+                return False
+        elif self.execute(store._updates[flags], values) != 1:
             return False
         self.execute(store._insert_history, entry)
+        return True
+
+    def _took_revision(self, row: Sequence[Any] | None) -> bool:
+        """Whether a write returned its row, and with it the catalog's revision."""
+        if row is None:
+            return False
+        self.revision = int(row[-1])
         return True
 
     def insert_deadlines(self, rows: list[dict[str, Any]]) -> None:

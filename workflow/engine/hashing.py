@@ -31,13 +31,16 @@ HASHED_FIELDS = (
     "comment",
     "payload",
 )
+_AT = HASHED_FIELDS.index("at")
 
 
 def canonical_time(at: dt.datetime) -> str:
     """UTC ISO time to the microsecond; a naive value (as SQLite returns it) is taken as UTC."""
-    if at.tzinfo is not None and at.utcoffset():
+    if at.tzinfo is None:
+        return at.isoformat(timespec="microseconds") + "Z"
+    if at.utcoffset():
         at = at.astimezone(dt.UTC)
-    return at.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return at.isoformat(timespec="microseconds")[:-6] + "Z"  # without its "+00:00"
 
 
 def _default(value: Any) -> Any:
@@ -70,11 +73,9 @@ class HistoryChain:
 
     def entry_hash(self, prev_hash: str, entry: Mapping[str, Any]) -> str:
         """The hash of one entry, chained to the previous one."""
-        content = [
-            canonical_time(entry["at"]) if name == "at" else entry.get(name)
-            for name in HASHED_FIELDS
-        ]
-        text = prev_hash + canonical_json(content)
+        content = list(map(entry.get, HASHED_FIELDS))
+        content[_AT] = canonical_time(entry["at"])
+        text = prev_hash + _ENCODER.encode(content)
         return hashlib.blake2b(text.encode("utf-8"), key=self._key, digest_size=32).hexdigest()
 
 

@@ -2,8 +2,9 @@
 
 The checks of a fire run as the transition's conditions, in this order: the actor's role for the
 instance's unit and year, the join on children, the named guards, then required fields and
-documents. `transitions` answers a failed condition with a quiet False and a wrong-state trigger
-with MachineError; both become one TransitionNotAllowed that says which check failed and why.
+documents. `transitions` answers a failed condition with a quiet False; a trigger the state does
+not have is refused before the machine runs; both become one TransitionNotAllowed that says
+which check failed and why.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
-from transitions import EventData, Machine, MachineError, State
+from transitions import EventData, Machine, State
 
 from workflow.domain.roles import Actor
 from workflow.engine.instance import ACTIVE, Instance
@@ -80,6 +81,13 @@ class CompiledWorkflow:
             self.machine.add_transition(
                 t.trigger, list(t.sources), t.dest, conditions=cast(list[Any], conds)
             )
+        # What Event.trigger would look up on every fire, looked up once: the machine's state
+        # and event, and the `transitions` Transitions a (state, trigger) pair may take.
+        self._steps: dict[tuple[str, str], tuple[State, Any, tuple[Any, ...]]] = {
+            key: (self.machine.get_state(key[0]), self.machine.events[key[1]],
+                  tuple(self.machine.events[key[1]].transitions[key[0]]))
+            for key in self._index
+        }
 
     # --- conditions ---------------------------------------------------------------------
 
@@ -188,18 +196,22 @@ class CompiledWorkflow:
             raise TransitionNotAllowed(
                 "status", f"{self.spec.name} {inst.id} is {inst.status}; nothing can be fired"
             )
-        t = self._index.get((inst.state, trigger))
-        event = self.machine.events.get(trigger)
-        if t is None or event is None:
-            raise TransitionNotAllowed("trigger", self._no_trigger_message(inst.state, trigger))
-        ctx = FireContext(inst, self.spec, t, actor, frozenset(), payload, now, query, [])
         source = inst.state
-        try:
-            done = event.trigger(inst, ctx=ctx)
-        except MachineError:
-            raise TransitionNotAllowed(
-                "trigger", self._no_trigger_message(source, trigger)
-            ) from None
+        t = self._index.get((source, trigger))
+        if t is None:
+            raise TransitionNotAllowed("trigger", self._no_trigger_message(source, trigger))
+        state, event, candidates = self._steps[source, trigger]
+        ctx = FireContext(inst, self.spec, t, actor, frozenset(), payload, now, query, [])
+        # What Event.trigger does for this machine (no queue, no prepare_event, finalize_event
+        # or on_exception callbacks), without its per-call lookups: each Transition of the
+        # source state runs its conditions, and the first that passes changes the state.
+        ev = EventData(state, event, self.machine, inst, (), {"ctx": ctx})
+        done = False
+        for candidate in candidates:
+            ev.transition = candidate
+            if candidate.execute(ev):
+                done = True
+                break
         if not done:
             assert ctx.failure is not None
             raise ctx.failure

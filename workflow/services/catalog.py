@@ -70,17 +70,51 @@ def decide_version(
 
 
 class DefinitionCatalog:
-    """Stored definition versions, and one compiled machine per version, built once."""
+    """Stored definition versions, and one compiled machine per version, built once.
+
+    What depends on which versions are published (the newest of each workflow, which ones are
+    joined, values derived from them) is kept in memory and must not outlive a publish made by
+    another process (a gunicorn worker, the scheduler). The catalog's revision — how many
+    versions are stored — comes back with a statement that every start and fire sends anyway
+    (see adapters/store.py); `seen` forgets what a newer revision made stale. A stored version
+    itself never changes, so compiled machines are kept whatever happens.
+    """
 
     def __init__(self, engine: Engine, registry: Registry, clock: Clock) -> None:
         self.engine = engine
         self.registry = registry
         self.clock = clock
         self._compiled: dict[int, CompiledWorkflow] = {}
-        self._latest: dict[str, int] = {}
+        self._latest: dict[str, tuple[int, int]] = {}  # name: (definition id, revision read at)
         self._joined: set[str] | None = None
         self._derived: dict[str, Any] = {}
+        self._revision: int | None = None  # what the kept values were read at; None: unknown
         self._lock = threading.Lock()
+
+    @property
+    def revision(self) -> int | None:
+        return self._revision
+
+    def seen(self, revision: int | None) -> bool:
+        """A transaction read the catalog's revision: forget what a newer one made stale.
+        True when it was newer than what the kept values were read at."""
+        known = self._revision
+        if revision is None or (known is not None and revision <= known):
+            return False
+        with self._lock:
+            known = self._revision
+            if known is not None and revision <= known:
+                return False
+            self._forget_latest()
+            self._revision = revision
+        return True
+
+    def _keep(self, revision: int, store: Callable[[], None]) -> None:
+        """Keep a value read at `revision`, unless the catalog has moved on since."""
+        self.seen(revision)
+        with self._lock:
+            if self._revision == revision:
+                store()
 
     # --- publishing ----------------------------------------------------------------------
 
@@ -102,7 +136,7 @@ class DefinitionCatalog:
         with write_transaction(self.engine) as conn:
             for name in sorted(specs):
                 results.append(self._store(conn, specs[name], texts[name], author))
-        self._forget_latest()
+        self._published()
         return results
 
     def publish_text(self, text: str, file: str, *, author: str) -> SyncResult:
@@ -111,7 +145,7 @@ class DefinitionCatalog:
         self._check_against_catalog(spec)
         with write_transaction(self.engine) as conn:
             result = self._store(conn, spec, text, author)
-        self._forget_latest()
+        self._published()
         return result
 
     def _check_against_catalog(self, spec: WorkflowSpec) -> None:
@@ -166,12 +200,22 @@ class DefinitionCatalog:
 
     def latest(self, name: str) -> CompiledWorkflow:
         """The newest published version of a workflow."""
-        definition_id = self._latest.get(name)
-        if definition_id is None:
-            rows = self.versions(name)
-            definition_id = int(str(rows[-1]["id"]))
-            self._latest[name] = definition_id
-        return self.compiled(definition_id)
+        return self.latest_at(name)[0]
+
+    def latest_at(self, name: str) -> tuple[CompiledWorkflow, int]:
+        """The newest published version of a workflow, and the revision it was read at."""
+        found = self._latest.get(name)
+        if found is None:
+            with read_connection(self.engine) as conn:
+                # the revision first: a publish in between makes it too old (read again at
+                # the next start or fire), never too new
+                revision = repo.definition_revision(conn)
+                rows = repo.definition_rows(conn, name)
+            if not rows:
+                raise NotFound(f"no workflow named '{name}'")
+            found = (int(str(rows[-1]["id"])), revision)
+            self._keep(revision, lambda: self._latest.__setitem__(name, found))
+        return self.compiled(found[0]), found[1]
 
     def version(self, name: str, version: int) -> CompiledWorkflow:
         for row in self.versions(name):
@@ -183,24 +227,38 @@ class DefinitionCatalog:
         """Whether any published workflow waits on children of this one."""
         joined = self._joined
         if joined is None:
-            joined = set()
+            found: set[str] = set()
             with read_connection(self.engine) as conn:
+                revision = repo.definition_revision(conn)
                 ids = [int(r["id"]) for r in repo.definition_rows(conn)]
             for definition_id in ids:  # every version: old instances run on old ones
                 for t in self.compiled(definition_id).spec.transitions:
                     if t.join is not None:
-                        joined.add(t.join.workflow)
-            self._joined = joined
+                        found.add(t.join.workflow)
+            self._keep(revision, lambda: setattr(self, "_joined", found))
+            joined = found
         return workflow in joined
 
     def derived(self, key: str, build: Callable[[], Any]) -> Any:
         """A value computed from the published definitions, kept until one is published."""
         found = self._derived.get(key)
         if found is None:
-            found = self._derived[key] = build()
+            revision = self._revision
+            if revision is None:
+                with read_connection(self.engine) as conn:
+                    revision = repo.definition_revision(conn)
+                self.seen(revision)
+            found = build()
+            self._keep(revision, lambda: self._derived.__setitem__(key, found))
         return found
 
     def _forget_latest(self) -> None:
         self._latest.clear()
         self._joined = None
         self._derived.clear()
+
+    def _published(self) -> None:
+        """This process published: what is kept is stale, and so is the revision known."""
+        with self._lock:
+            self._forget_latest()
+            self._revision = None

@@ -28,6 +28,13 @@ from workflow.services.catalog import DefinitionCatalog
 # parent...); a definition that loops would never end, so the chain is cut here.
 MAX_AUTO_STEPS = 50
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases; a larger one names nothing
+# A start retried this many times because definitions were being published meanwhile goes on
+# with the version it has (a publish is seen at the next one).
+START_ATTEMPTS = 3
+
+
+class _CatalogMoved(Exception):
+    """A start read the catalog's revision and found a newer one than its version came from."""
 
 
 class Step(NamedTuple):
@@ -106,23 +113,34 @@ class Workflows:
         comment: str | None = None,
         parent_id: int | None = None,
     ) -> Instance:
-        """Start an instance of the newest version, if the actor may act in its first state."""
-        wf = self.catalog.latest(workflow)
-        held = actor.roles_for(unit_id, cluster_id, year)
-        first = wf.spec.transitions_from(wf.spec.initial)
-        allowed = {r for t in first for r in t.roles}
-        if not held & allowed:
-            raise PermissionDenied(
-                f"starting {workflow} needs the role {' or '.join(sorted(allowed))} for "
-                f"{_scope(unit_id, cluster_id, year)}"
-            )
-        with self.store.write() as tx:
-            inst = self._create(
-                tx, wf, actor, unit_id=unit_id, cluster_id=cluster_id, year=year,
-                parent_id=parent_id, data=json_safe(data or {}), comment=comment, kind="start",
-                role=sorted(held & allowed)[0],
-            )
-        return inst
+        """Start an instance of the newest version, if the actor may act in its first state.
+
+        The newest version known to this process is checked against the catalog's revision in
+        the transaction (its INSERT returns it): if another process published since, the start
+        is rolled back and made again on the version now newest.
+        """
+        clean = json_safe(data or {})
+        for attempt in range(1, START_ATTEMPTS + 1):
+            wf, revision = self.catalog.latest_at(workflow)
+            held = actor.roles_for(unit_id, cluster_id, year)
+            first = wf.spec.transitions_from(wf.spec.initial)
+            allowed = {r for t in first for r in t.roles}
+            if not held & allowed:
+                raise PermissionDenied(
+                    f"starting {workflow} needs the role {' or '.join(sorted(allowed))} for "
+                    f"{_scope(unit_id, cluster_id, year)}"
+                )
+            try:
+                with self.store.write() as tx:
+                    return self._create(
+                        tx, wf, actor, unit_id=unit_id, cluster_id=cluster_id, year=year,
+                        parent_id=parent_id, data=dict(clean), comment=comment, kind="start",
+                        role=sorted(held & allowed)[0],
+                        revision=revision if attempt < START_ATTEMPTS else None,
+                    )
+            except _CatalogMoved:
+                continue
+        raise AssertionError("unreachable: the last attempt does not check the revision")
 
     def fire(
         self,
@@ -138,17 +156,19 @@ class Workflows:
         """
         clean = _payload(payload)
         if isinstance(inst, int):
-            # Load and fire in one transaction: one BEGIN/COMMIT, and the row locked on PostgreSQL.
+            # Load and fire in one transaction: one BEGIN/COMMIT, and the row locked on PostgreSQL;
+            # the SELECT also brings the catalog's revision.
             with self.store.write() as tx:
-                loaded = tx.load_instance(inst, lock=True)
+                loaded = tx.load_for_fire(inst)
                 if loaded is None:
                     raise NotFound(f"no workflow instance with id {inst}")
+                self.catalog.seen(tx.revision)
                 self._fire(tx, loaded, trigger, actor, clean, depth=0)
             return loaded
         saved = _snapshot(inst)
         try:
             with self.store.write() as tx:
-                self._fire(tx, inst, trigger, actor, clean, depth=0)
+                self._fire(tx, inst, trigger, actor, clean, depth=0, revision=True)
         except BaseException:
             _restore(inst, saved)
             raise
@@ -159,12 +179,14 @@ class Workflows:
         payload: Mapping[str, Any] | None = None,
     ) -> None:
         """Fire inside a transaction the caller holds (the sweep's timeouts)."""
-        self._fire(tx, inst, trigger, actor, _payload(payload), depth=0)
+        self._fire(tx, inst, trigger, actor, _payload(payload), depth=0, revision=True)
 
     def _fire(
         self, tx: WriteTx, inst: Instance, trigger: str, actor: Actor,
-        payload: dict[str, Any], depth: int,
+        payload: dict[str, Any], depth: int, revision: bool = False,
     ) -> None:
+        """With revision, the write also reads the catalog's revision, before anything that
+        depends on which versions are published (spawns, joins) runs."""
         wf = self.catalog.compiled(inst.definition_id)
         now = self.clock.now()
         expected = inst.version
@@ -174,7 +196,10 @@ class Workflows:
         if result.notes:
             payload["notes"] = list(result.notes)
         step = Step("fire", result.from_state, trigger, result.role, comment, payload)
-        self.record_step(tx, wf, inst, expected, actor, step, now, data_changed=bool(t.effects))
+        self.record_step(tx, wf, inst, expected, actor, step, now, data_changed=bool(t.effects),
+                         revision=revision)
+        if revision:
+            self.catalog.seen(tx.revision)
         for spawn in t.spawn:
             self._spawn(tx, inst, spawn, actor)
         self._after_change(tx, inst, depth, wf)
@@ -207,7 +232,7 @@ class Workflows:
     def record_step(
         self, tx: WriteTx, wf: CompiledWorkflow, inst: Instance, expected: int,
         actor: Actor, step: Step, now: dt.datetime, *, data_changed: bool = True,
-        definition_changed: bool = False, status_changed: bool = False,
+        definition_changed: bool = False, status_changed: bool = False, revision: bool = False,
     ) -> None:
         """Chain and write one history entry and the instance's new state, or raise StaleState."""
         if step.from_state != inst.state:
@@ -236,7 +261,7 @@ class Workflows:
         if not tx.update_and_record(
             inst, expected, entry, data_changed=data_changed,
             definition_changed=definition_changed,
-            status_changed=status_changed or inst.status != status_before,
+            status_changed=status_changed or inst.status != status_before, revision=revision,
         ):
             raise StaleState(
                 f"{inst.workflow} {inst.id} was changed by someone else since version {expected}; "
@@ -267,14 +292,20 @@ class Workflows:
         self, tx: WriteTx, wf: CompiledWorkflow, actor: Actor, *, unit_id: int | None,
         cluster_id: int | None, year: int | None, parent_id: int | None,
         data: dict[str, Any], comment: str | None, kind: str, role: str | None,
+        revision: int | None = None,
     ) -> Instance:
+        """With revision, the catalog must still be at it (the INSERT reads it), or
+        _CatalogMoved is raised: the version `wf` may no longer be the newest."""
         now = self.clock.now()
         inst = Instance(
             0, wf.definition_id, wf.spec.name, wf.spec.initial, ACTIVE, 0, unit_id, cluster_id,
             year, parent_id, data, GENESIS, now,
         )
         # Inserted at version 0 to get its id, which the first history entry's hash covers.
-        inst.id = tx.insert_instance(inst, now)
+        inst.id = tx.insert_instance(inst, now, revision=revision is not None)
+        if revision is not None and tx.revision != revision:
+            self.catalog.seen(tx.revision)
+            raise _CatalogMoved
         step = Step(kind, None, None, role, comment, {"data": data} if data else {})
         self.record_step(tx, wf, inst, 0, actor, step, now, data_changed=False)
         return inst
