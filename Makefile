@@ -11,7 +11,7 @@ LOCK_FLAGS := --generate-hashes --allow-unsafe --extra test --strip-extras \
 # pytest workers: one per core (the suite is CPU-bound); PYTEST_WORKERS=0 runs in one process
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test bench reliability lint typecheck clean pg-start pg-stop lock
+.PHONY: run test bench bench-smoke reliability lint typecheck clean pg-start pg-stop lock
 
 # Everything Python comes from the lock, every file checked against its hash; the project itself
 # is then installed without dependencies and built with the locked setuptools.
@@ -45,6 +45,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	scripts/system-deps.sh test
 	THIDUA_BENCH_PG_URL="$$(THIDUA_PG_DB=thidua_bench scripts/pg.sh start)" $(PY) benchmarks/run_all.py
+
+# Every benchmark at tiny sizes, once, targets printed but not enforced (the test suite runs it).
+bench-smoke: $(STAMP)
+	scripts/system-deps.sh test
+	THIDUA_TEST_PG_URL="$$(scripts/pg.sh start)" $(PY) benchmarks/run_all.py --smoke
 
 reliability: $(STAMP)
 	scripts/system-deps.sh test
