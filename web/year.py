@@ -557,7 +557,7 @@ def ranking(campaign_id: int) -> str:
     return render_template(
         "year_ranking.html", campaign=inst, table=table, rows=rows, page=page, pages=pages,
         chart=chart, pending=sorted(pending.values()), locale=locale(), pts=show,
-        can_export=bool(current_actor().roles_for(None, inst.cluster_id, inst.year)))
+        can_export=year.may_export_ranking(current_actor(), inst))
 
 
 @bp.route("/campaigns/<int:campaign_id>/ranking.svg")
@@ -575,8 +575,11 @@ def ranking_workbook(campaign_id: int) -> Response:
     hand it over as a download."""
     inst = _load(campaign_id, "campaign")
     actor = current_actor()
-    if not actor.roles_for(None, inst.cluster_id, inst.year):
-        abort(403)
+    if not year.may_export_ranking(actor, inst):
+        raise PermissionDenied(_(
+            "Only the cluster leader, its deputy and the council secretariat may generate the "
+            "official ranking workbook; ask one of them for it, or read the ranking on this "
+            "page."))
     year.ranking_workbook(_wf(), campaign_id, actor, services().settings.documents_dir)
     return _send_document(_documents(campaign_id, "bang_xep_hang")[-1])
 

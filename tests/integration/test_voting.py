@@ -223,3 +223,34 @@ def test_a_head_does_not_vote_for_their_own_unit(bloc: Bloc) -> None:
 
     voting.cast_ballot(bloc.wf, session.id, bloc.head("bca"), {FLAG: [bloc.units["bqp"]]})
     assert voting.turnout(bloc.wf, session.id)["voted"] == [f"unit:{bloc.units['bca']}"]
+
+
+@pytest.mark.parametrize("username", ["bca_officer", "ttcp_officer", "bca_head"])
+def test_an_officer_may_not_issue_the_official_ranking(bloc: Bloc, tmp_path: Path,
+                                                       username: str) -> None:
+    """Every officer holds the cluster-wide inspector grant: enough to read the ranking, not to
+    generate the official workbook and write it into the campaign's history."""
+    from workflow.errors import PermissionDenied
+    from workflow.services import year
+
+    campaign = bloc.refresh()
+    before = len(bloc.wf.history(campaign.id))
+
+    with pytest.raises(PermissionDenied, match="only the cluster leader, its deputy and the "
+                                               "council secretariat may"):
+        year.ranking_workbook(bloc.wf, campaign.id, bloc.actor(username), tmp_path / "out")
+
+    assert len(bloc.wf.history(campaign.id)) == before
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("username", ["lang_head", "vu_tdkt"])
+def test_the_deputy_and_the_secretariat_may_issue_the_official_ranking(
+    bloc: Bloc, tmp_path: Path, username: str,
+) -> None:
+    from workflow.services import year
+
+    digest = year.ranking_workbook(bloc.wf, bloc.refresh().id, bloc.actor(username),
+                                   tmp_path / "out")
+
+    assert any(h["payload"].get("sha256") == digest for h in bloc.wf.history(bloc.campaign.id))

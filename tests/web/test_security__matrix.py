@@ -102,7 +102,7 @@ GET  /campaigns/<int:campaign_id>/inspection-plan       login   403     403     
 POST /campaigns/<int:campaign_id>/inspection-plan       login   refused refused refused ok      refused refused refused refused refused refused refused
 GET  /campaigns/<int:campaign_id>/ranking               login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 GET  /campaigns/<int:campaign_id>/ranking.svg           login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
-POST /campaigns/<int:campaign_id>/ranking.xlsx          login   ok      403     403     ok      ok      403     ok      ok      ok      ok      ok
+POST /campaigns/<int:campaign_id>/ranking.xlsx          login   403     403     403     ok      ok      403     403     ok      403     403     403
 GET  /score-sheets/<int:sheet_id>                       login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
 POST /score-sheets/<int:sheet_id>/scores                login   ok      ok      403     refused refused 403     refused refused refused refused refused
 POST /score-sheets/<int:sheet_id>/evidence              login   ok      ok      403     refused refused 403     refused refused refused refused refused

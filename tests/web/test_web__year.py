@@ -406,3 +406,18 @@ def test_the_public_page_lists_a_posted_dossier_and_takes_an_objection_without_s
     with bloc.services.engine.connect() as conn:
         rows = conn.execute(sa.select(objections.c.dossier_id, objections.c.text)).all()
     assert [tuple(r) for r in rows] == [(dossier.id, "Đề nghị làm rõ số liệu quý IV")]
+
+
+def test_an_officer_is_told_who_may_generate_the_official_ranking(client: FlaskClient,
+                                                                  auth: AuthActions,
+                                                                  bloc: Bloc) -> None:
+    campaign = launch(bloc)
+    auth.login("bca_officer")  # an inspector of the bloc, like every officer
+    token = csrf(client, f"/campaigns/{campaign.id}/ranking")
+
+    refused = client.post(f"/campaigns/{campaign.id}/ranking.xlsx", data={"csrf_token": token})
+
+    assert refused.status_code == 403
+    text = refused.get_data(as_text=True)
+    assert "Chỉ Trưởng khối, Phó khối và Văn phòng Hội đồng" in text
+    assert not [h for h in bloc.wf.history(campaign.id) if h["payload"].get("sha256")]
