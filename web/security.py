@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, Response, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -30,7 +32,42 @@ def status_of(exc: WorkflowError) -> int:
     return 400
 
 
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_depth(body: bytes) -> int:
+    """How deeply the arrays and objects of a JSON text nest, counted without parsing it (a
+    parser recurses once per level: 1,000 levels exhaust Python's stack)."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return 0  # cannot be too deep: not worth scanning
+    depth = deepest = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', body)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def refuse_deep_json() -> Response | None:
+    """Refuse a JSON body nested deeper than MAX_JSON_DEPTH before any view parses it."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or not request.is_json:
+        return None
+    if json_depth(request.get_data(cache=True)) <= MAX_JSON_DEPTH:
+        return None
+    response = jsonify({"error": {
+        "code": "too_deep",
+        "message": f"the JSON body nests arrays or objects more than {MAX_JSON_DEPTH} levels "
+                   "deep; send a flatter document"}})
+    response.status_code = 400
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_deep_json)  # first: before CSRF or any view looks at the body
     csrf.init_app(app)
 
     @app.after_request
