@@ -38,7 +38,7 @@ def create_app(
     from web import admin, api, auth, i18n, security, views, year
 
     i18n.init_app(app, settings)
-    security.init_app(app)
+    security.init_app(app, settings)
     auth.init_app(app)
     app.register_blueprint(views.bp)
     year.register_blueprints(app)  # the year's pages and the public page
