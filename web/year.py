@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import mimetypes
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +28,7 @@ from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
-from web.views import locale, login_required, page_number, services
+from web.views import locale, login_required, page_number, services, upload_refusal
 from workflow.adapters.db import read_connection
 from workflow.adapters.tables import cluster_members, documents, instances, units, users
 from workflow.domain.criteria import CriteriaTable
@@ -126,12 +125,15 @@ def _user_names(ids: Iterable[int]) -> dict[int, str]:
 def _documents(instance_id: int, kind: str | None = None) -> list[Any]:
     """The files attached to an item (of one kind), oldest first."""
     d = documents.c
-    stmt = sa.select(d.id, d.kind, d.ref, d.filename, d.size, d.storage_key, d.uploaded_by,
-                     d.uploaded_at).where(d.instance_id == instance_id)
+    stmt = sa.select(d.id, d.kind, d.ref, d.filename, d.content_type, d.size, d.storage_key,
+                     d.uploaded_by, d.uploaded_at).where(d.instance_id == instance_id)
     if kind is not None:
         stmt = stmt.where(d.kind == kind)
     with read_connection(services().engine) as conn:
         return list(conn.execute(stmt.order_by(d.id)))
+
+
+SERVED_TYPES = frozenset(attachments.EXTENSIONS.values())
 
 
 def _send_document(doc: Any) -> Response:
@@ -139,9 +141,13 @@ def _send_document(doc: Any) -> Response:
     if not path.is_file():
         raise NotFound(_("The file %(name)s is missing from the store.", name=doc.filename))
     content = path.read_bytes()
-    kind = mimetypes.guess_type(doc.filename)[0] or "application/octet-stream"
-    return send_file(io.BytesIO(content), mimetype=kind, as_attachment=True,
-                     download_name=doc.filename)
+    # the type detected from the bytes at upload, never one guessed from the user's file name
+    # (a PDF named evil.svg would be served as an image that runs scripts); always a download
+    kind = doc.content_type if doc.content_type in SERVED_TYPES else "application/octet-stream"
+    response = send_file(io.BytesIO(content), mimetype=kind, as_attachment=True,
+                         download_name=attachments.stored_name(doc.filename))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _roles(inst: Instance, actor: Actor, members: Sequence[Unit] = ()) -> set[str]:
@@ -460,16 +466,6 @@ def _upload_problem(table: CriteriaTable, code: str, kind: str) -> str | None:
     return None
 
 
-def _file_problem(content: bytes) -> str | None:
-    if not content:
-        return str(_("The file is empty."))
-    if len(content) > attachments.MAX_BYTES:
-        return str(_("The file is too large."))
-    if attachments.sniff(content) is None:
-        return str(_("Only PDF, Word or Excel (docx, xlsx), PNG and JPEG files are accepted."))
-    return None
-
-
 @bp.route("/score-sheets/<int:sheet_id>/evidence", methods=["POST"])
 @login_required
 def upload_evidence(sheet_id: int) -> Response:
@@ -484,7 +480,7 @@ def upload_evidence(sheet_id: int) -> Response:
     problem = _upload_problem(_sheet_table(sheet)[1], code, kind)
     upload = request.files.get("file")
     content = upload.read() if upload is not None and problem is None else b""
-    problem = problem or _file_problem(content)
+    problem = problem or upload_refusal(upload.filename or "file" if upload else "file", content)
     if problem:
         flash(problem, "error")
         return back
