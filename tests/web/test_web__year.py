@@ -15,6 +15,7 @@ from tests.web.conftest import AuthActions, csrf
 from tests.year_support import (
     MEMBERS,
     PDF,
+    REASON,
     YEAR,
     Bloc,
     inspect_all,
@@ -241,7 +242,7 @@ def test_a_bad_score_or_file_gets_a_clear_message(client: FlaskClient, auth: Aut
 
     assert bad_level.status_code == not_a_pdf.status_code == 200
     assert "points must be one of the levels 4, 2, 0, got 3" in bad_level.get_data(as_text=True)
-    assert "Chỉ chấp nhận tệp PDF" in not_a_pdf.get_data(as_text=True)
+    assert "Không nhận tệp virus.exe: chỉ nhận tệp PDF" in not_a_pdf.get_data(as_text=True)
 
 
 # --- the ranking -------------------------------------------------------------------------------
@@ -331,7 +332,7 @@ def test_a_member_votes_through_ballot_confirm_and_cast_and_sees_the_tally_once_
     auth.login("btp_head")
     assert "Đã có 8/8 phiếu được bỏ" in page(client, path)
     closed = client.post(f"{path}/fire", data={
-        "csrf_token": csrf(client, path), "trigger": "close",
+        "csrf_token": csrf(client, path), "trigger": "close", "comment": REASON,
         "version": str(bloc.wf.get(session.id).version)}, follow_redirects=True)
 
     result = closed.get_data(as_text=True)
@@ -380,7 +381,7 @@ def test_the_public_page_lists_a_posted_dossier_and_takes_an_objection_without_s
     for code, _name in MEMBERS:
         voting.cast_ballot(bloc.wf, session.id, bloc.head(code),  # not its own
                            {FLAG: [bloc.units["bca"]]} if code != "bca" else {})
-    bloc.wf.fire(session, "close", bloc.leader)
+    bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON})
     folder = bloc.services.settings.documents_dir
     voting.draw_up_minutes(bloc.wf, session.id, bloc.leader, folder, [("Trần Văn B", "Thư ký")])
     bloc.wf.fire(session.id, "lock", bloc.leader)
