@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -198,9 +199,47 @@ def _fire_form(inst: Instance, trigger: str, payload: dict[str, Any]) -> bool:
     try:
         _wf().fire(inst, trigger, current_actor(), payload)
     except TransitionNotAllowed as exc:
-        flash(_("Refused: %(reason)s", reason=str(exc)), "error")
+        flash(_("Refused: %(reason)s", reason=_early_close_text(str(exc)) or str(exc)), "error")
         return False
     return True
+
+
+_TOO_FEW = re.compile(r"too_few_ballots: only (\d+) of (\d+) present voters .*at least (\d+) "
+                      r"ballots")
+_NO_REASON = re.compile(r"reason_required: (\d+) of (\d+) present voters")
+
+
+def _early_close_text(message: str) -> str | None:
+    """The vote_may_close guard's refusal in the user's language, or None for another."""
+    if found := _TOO_FEW.search(message):
+        cast, expected, minimum = found.groups()
+        return str(_(
+            "Only %(cast)s of %(expected)s voters present have voted. A secret vote closes at "
+            "its scheduled end or once everyone present has voted; before that, only with a "
+            "reason and at least %(minimum)s ballots, so that no ballot can be traced to its "
+            "voter. Wait for more ballots.", cast=cast, expected=expected, minimum=minimum))
+    if found := _NO_REASON.search(message):
+        cast, expected = found.groups()
+        return str(_(
+            "%(cast)s of %(expected)s voters present have voted: write the reason for closing "
+            "the vote before everyone has voted.", cast=cast, expected=expected))
+    return None
+
+
+def _vote_actions(
+    actions: Sequence[tuple[TransitionSpec, str | None]],
+) -> tuple[list[tuple[TransitionSpec, str | None]], set[str]]:
+    """The chair's actions on a vote: closing early is offered with a box for its reason
+    when the reason is all it lacks; other refusals are said in the user's language."""
+    out: list[tuple[TransitionSpec, str | None]] = []
+    reasons: set[str] = set()
+    for t, why in actions:
+        if why and _NO_REASON.search(why):
+            out.append((t, None))
+            reasons.add(t.trigger)
+        else:
+            out.append((t, (_early_close_text(why) or why) if why else None))
+    return out, reasons
 
 
 def _offered(actions: Sequence[tuple[TransitionSpec, str | None]]) -> list[Any]:
@@ -698,6 +737,7 @@ def vote(session_id: int) -> str:
     result = voting.result(_wf(), session_id) if counted else None
     chair = bool(roles & CHAIRS)
     voters = _voter_names([*turnout["eligible"], *turnout["voted"]]) if chair else {}
+    actions, reasons = _vote_actions(_offered(_wf().available(session, actor)) if chair else [])
     return render_template(
         "year_vote.html", session=session, state=_state_label(session),
         ballot=_ballot(session, names, voting.own_candidates(session, actor, seat))
@@ -708,7 +748,7 @@ def vote(session_id: int) -> str:
         winners=_named(result, "winners", session, names) if result else [],
         runoff=_named(result, "runoff", session, names) if result else [],
         minutes=_documents(session_id, "bien_ban_kiem_phieu")[-1:],
-        actions=_offered(_wf().available(session, actor)) if chair else [],
+        actions=actions, reasons=reasons,
         seats=[(f"unit:{u.id}", u.name) for u in members], locale=locale())
 
 

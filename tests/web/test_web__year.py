@@ -422,3 +422,36 @@ def test_an_officer_is_told_who_may_generate_the_official_ranking(client: FlaskC
     text = refused.get_data(as_text=True)
     assert "Chỉ Trưởng khối, Phó khối và Văn phòng Hội đồng" in text
     assert not [h for h in bloc.wf.history(campaign.id) if h["payload"].get("sha256")]
+
+
+def test_the_chair_cannot_close_a_secret_vote_on_one_ballot_and_gives_a_reason_otherwise(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    session = open_vote(bloc)
+    path = f"/votes/{session.id}"
+    voting.cast_ballot(bloc.wf, session.id, bloc.head("bqp"), {FLAG: [bloc.units["bca"]]})
+    auth.login("btp_head")
+
+    one = page(client, path)
+    refused = client.post(f"{path}/fire", data={
+        "csrf_token": csrf(client, path), "trigger": "close", "comment": REASON,
+        "version": str(bloc.wf.get(session.id).version)}, follow_redirects=True)
+
+    assert "Mới có 1/8 đại biểu có mặt bỏ phiếu" in one
+    assert "Mới có 1/8 đại biểu có mặt bỏ phiếu" in refused.get_data(as_text=True)
+    assert bloc.wf.get(session.id).state == "open"
+
+    for code in ("ttcp", "ktnn"):
+        voting.cast_ballot(bloc.wf, session.id, bloc.head(code), {})
+    three = page(client, path)
+    no_reason = client.post(f"{path}/fire", data={
+        "csrf_token": csrf(client, path), "trigger": "close",
+        "version": str(bloc.wf.get(session.id).version)}, follow_redirects=True)
+    closed = client.post(f"{path}/fire", data={
+        "csrf_token": csrf(client, path), "trigger": "close", "comment": REASON,
+        "version": str(bloc.wf.get(session.id).version)}, follow_redirects=True)
+
+    assert "Lý do đóng phiếu trước khi mọi đại biểu có mặt bỏ phiếu xong" in three
+    assert "hãy ghi lý do đóng phiếu" in no_reason.get_data(as_text=True)
+    assert closed.status_code == 200
+    assert bloc.wf.get(session.id).state == "tallied"
