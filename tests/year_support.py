@@ -18,6 +18,8 @@ from workflow.services import documents, organisations, people, year
 
 YEAR = 2025
 MEMBERS = NOI_CHINH  # the eight real members, leader and deputy first
+# The chair's reason for closing a vote before every present voter has voted.
+REASON = "Hết thời gian bỏ phiếu theo chương trình họp"
 PDF = b"%PDF-1.4\n% thidua test document\n"
 DATES = {
     "pledge_deadline": "2025-03-31",

@@ -10,6 +10,7 @@ from flask import Flask
 from workflow.bootstrap import Services, bootstrap
 from workflow.config import Settings, load_settings
 from workflow.errors import InvalidInput
+from workflow.secrets import configured_secret
 
 
 def create_app(
@@ -18,11 +19,11 @@ def create_app(
 ) -> Flask:
     """The Flask app for the settings (or the given services); nothing runs at import."""
     settings = settings or (services.settings if services else load_settings())
-    _refuse_example_secrets(settings)
+    secret_key = configured_secret(settings, "app", "secret_key")  # never the example value
     services = services or bootstrap(settings)
-    app = Flask(__name__, instance_path=str(settings.root / "var" / "instance"))
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
     app.config.update(
-        SECRET_KEY=str(settings.get("app", "secret_key", "dev")),
+        SECRET_KEY=secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.get("app", "secure_cookies", False) is True
@@ -38,7 +39,7 @@ def create_app(
 
     limits.init_app(app, settings)  # X-Forwarded-For only behind trusted proxies
     i18n.init_app(app, settings)
-    security.init_app(app)
+    security.init_app(app, settings)
     auth.init_app(app)
     app.register_blueprint(views.bp)
     year.register_blueprints(app)  # the year's pages and the public page
@@ -48,25 +49,6 @@ def create_app(
     if start_scheduler:
         _start_scheduler(app, services)
     return app
-
-
-EXAMPLE_SECRETS = {("app", "secret_key"): ("dev", "change-me-in-production"),
-                   ("audit", "chain_key"): ("thidua-development-chain-key",)}
-
-
-def _refuse_example_secrets(settings: Settings) -> None:
-    """Served over HTTPS (production), the session and history keys must be the site's own:
-    with the values shipped in config.toml anyone could forge a session or rewrite a chain."""
-    https = str(settings.get("app", "base_url", "")).startswith("https://")
-    if not (https or settings.get("app", "secure_cookies", False) is True):
-        return
-    for (section, key), examples in EXAMPLE_SECRETS.items():
-        value = str(settings.get(section, key, ""))
-        if value in examples or len(value) < 16:
-            raise InvalidInput(
-                f"{section}.{key}: still the example value (or shorter than 16 characters); "
-                f"set THIDUA_{section.upper()}_{key.upper()} to a long random secret before "
-                "serving the site over https")
 
 
 def _no_nul_in_forms() -> None:

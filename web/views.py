@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 from web.auth import current_actor
 from workflow.bootstrap import Services
 from workflow.engine.diagram import to_dot
-from workflow.errors import StaleState, TransitionNotAllowed
+from workflow.errors import InvalidInput, StaleState, TransitionNotAllowed
 from workflow.services import inbox as inbox_service
 from workflow.services import notifications
 from workflow.services.workflows import MAX_ID
@@ -148,8 +148,12 @@ def upload(item_id: int) -> Response:
         flash(_("Choose a file to upload."), "error")
         return redirect(url_for("views.item", item_id=item_id))
     documents.require_participant(wf, inst, current_actor())
+    content = file.read()
+    refusal = upload_refusal(file.filename, content)
+    if refusal:
+        raise InvalidInput(refusal)
     documents.attach_recorded(wf, inst, current_actor(), services().settings.documents_dir,
-                              kind, file.filename, file.read())
+                              kind, file.filename, content)
     flash(_("The document was attached."))
     return redirect(url_for("views.item", item_id=item_id))
 
@@ -221,3 +225,25 @@ def read_notifications() -> Response:
     notifications.mark_read(services().engine, actor.user_id or 0, ids,
                             services().clock.now())
     return redirect(url_for("views.inbox"))
+
+
+def upload_refusal(filename: str, content: bytes) -> str | None:
+    """Why an uploaded file is refused, in the user's language and naming the file, or None:
+    only PDF, Word, Excel, PNG and JPEG files, whose bytes are what their names say."""
+    from workflow.services import documents
+
+    name = documents.stored_name(filename)
+    if not content:
+        return str(_("The file %(name)s is empty.", name=name))
+    if len(content) > documents.MAX_BYTES:
+        return str(_("The file %(name)s is too large.", name=name))
+    problem = documents.upload_problem(filename, content)
+    if problem == "extension":
+        return str(_("The file %(name)s was not accepted: only PDF, Word (.docx), Excel (.xlsx), "
+                     "PNG and JPEG files are; save it as one of these and upload it again.",
+                     name=name))
+    if problem == "content":
+        return str(_("The file %(name)s was not accepted: its content is not what its name "
+                     "says (or it holds macros); save it again as a real PDF, Word (.docx), "
+                     "Excel (.xlsx), PNG or JPEG file and upload it again.", name=name))
+    return None

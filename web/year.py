@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import mimetypes
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
-from web.views import locale, login_required, page_number, services
+from web.views import locale, login_required, page_number, services, upload_refusal
 from workflow.adapters.db import read_connection
 from workflow.adapters.tables import cluster_members, documents, instances, units, users
 from workflow.domain.criteria import CriteriaTable
@@ -126,12 +126,15 @@ def _user_names(ids: Iterable[int]) -> dict[int, str]:
 def _documents(instance_id: int, kind: str | None = None) -> list[Any]:
     """The files attached to an item (of one kind), oldest first."""
     d = documents.c
-    stmt = sa.select(d.id, d.kind, d.ref, d.filename, d.size, d.storage_key, d.uploaded_by,
-                     d.uploaded_at).where(d.instance_id == instance_id)
+    stmt = sa.select(d.id, d.kind, d.ref, d.filename, d.content_type, d.size, d.storage_key,
+                     d.uploaded_by, d.uploaded_at).where(d.instance_id == instance_id)
     if kind is not None:
         stmt = stmt.where(d.kind == kind)
     with read_connection(services().engine) as conn:
         return list(conn.execute(stmt.order_by(d.id)))
+
+
+SERVED_TYPES = frozenset(attachments.EXTENSIONS.values())
 
 
 def _send_document(doc: Any) -> Response:
@@ -139,9 +142,13 @@ def _send_document(doc: Any) -> Response:
     if not path.is_file():
         raise NotFound(_("The file %(name)s is missing from the store.", name=doc.filename))
     content = path.read_bytes()
-    kind = mimetypes.guess_type(doc.filename)[0] or "application/octet-stream"
-    return send_file(io.BytesIO(content), mimetype=kind, as_attachment=True,
-                     download_name=doc.filename)
+    # the type detected from the bytes at upload, never one guessed from the user's file name
+    # (a PDF named evil.svg would be served as an image that runs scripts); always a download
+    kind = doc.content_type if doc.content_type in SERVED_TYPES else "application/octet-stream"
+    response = send_file(io.BytesIO(content), mimetype=kind, as_attachment=True,
+                         download_name=attachments.stored_name(doc.filename))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _roles(inst: Instance, actor: Actor, members: Sequence[Unit] = ()) -> set[str]:
@@ -192,9 +199,47 @@ def _fire_form(inst: Instance, trigger: str, payload: dict[str, Any]) -> bool:
     try:
         _wf().fire(inst, trigger, current_actor(), payload)
     except TransitionNotAllowed as exc:
-        flash(_("Refused: %(reason)s", reason=str(exc)), "error")
+        flash(_("Refused: %(reason)s", reason=_early_close_text(str(exc)) or str(exc)), "error")
         return False
     return True
+
+
+_TOO_FEW = re.compile(r"too_few_ballots: only (\d+) of (\d+) present voters .*at least (\d+) "
+                      r"ballots")
+_NO_REASON = re.compile(r"reason_required: (\d+) of (\d+) present voters")
+
+
+def _early_close_text(message: str) -> str | None:
+    """The vote_may_close guard's refusal in the user's language, or None for another."""
+    if found := _TOO_FEW.search(message):
+        cast, expected, minimum = found.groups()
+        return str(_(
+            "Only %(cast)s of %(expected)s voters present have voted. A secret vote closes at "
+            "its scheduled end or once everyone present has voted; before that, only with a "
+            "reason and at least %(minimum)s ballots, so that no ballot can be traced to its "
+            "voter. Wait for more ballots.", cast=cast, expected=expected, minimum=minimum))
+    if found := _NO_REASON.search(message):
+        cast, expected = found.groups()
+        return str(_(
+            "%(cast)s of %(expected)s voters present have voted: write the reason for closing "
+            "the vote before everyone has voted.", cast=cast, expected=expected))
+    return None
+
+
+def _vote_actions(
+    actions: Sequence[tuple[TransitionSpec, str | None]],
+) -> tuple[list[tuple[TransitionSpec, str | None]], set[str]]:
+    """The chair's actions on a vote: closing early is offered with a box for its reason
+    when the reason is all it lacks; other refusals are said in the user's language."""
+    out: list[tuple[TransitionSpec, str | None]] = []
+    reasons: set[str] = set()
+    for t, why in actions:
+        if why and _NO_REASON.search(why):
+            out.append((t, None))
+            reasons.add(t.trigger)
+        else:
+            out.append((t, (_early_close_text(why) or why) if why else None))
+    return out, reasons
 
 
 def _offered(actions: Sequence[tuple[TransitionSpec, str | None]]) -> list[Any]:
@@ -460,16 +505,6 @@ def _upload_problem(table: CriteriaTable, code: str, kind: str) -> str | None:
     return None
 
 
-def _file_problem(content: bytes) -> str | None:
-    if not content:
-        return str(_("The file is empty."))
-    if len(content) > attachments.MAX_BYTES:
-        return str(_("The file is too large."))
-    if attachments.sniff(content) is None:
-        return str(_("Only PDF, Word or Excel (docx, xlsx), PNG and JPEG files are accepted."))
-    return None
-
-
 @bp.route("/score-sheets/<int:sheet_id>/evidence", methods=["POST"])
 @login_required
 def upload_evidence(sheet_id: int) -> Response:
@@ -484,7 +519,7 @@ def upload_evidence(sheet_id: int) -> Response:
     problem = _upload_problem(_sheet_table(sheet)[1], code, kind)
     upload = request.files.get("file")
     content = upload.read() if upload is not None and problem is None else b""
-    problem = problem or _file_problem(content)
+    problem = problem or upload_refusal(upload.filename or "file" if upload else "file", content)
     if problem:
         flash(problem, "error")
         return back
@@ -557,7 +592,7 @@ def ranking(campaign_id: int) -> str:
     return render_template(
         "year_ranking.html", campaign=inst, table=table, rows=rows, page=page, pages=pages,
         chart=chart, pending=sorted(pending.values()), locale=locale(), pts=show,
-        can_export=bool(current_actor().roles_for(None, inst.cluster_id, inst.year)))
+        can_export=year.may_export_ranking(current_actor(), inst))
 
 
 @bp.route("/campaigns/<int:campaign_id>/ranking.svg")
@@ -575,8 +610,11 @@ def ranking_workbook(campaign_id: int) -> Response:
     hand it over as a download."""
     inst = _load(campaign_id, "campaign")
     actor = current_actor()
-    if not actor.roles_for(None, inst.cluster_id, inst.year):
-        abort(403)
+    if not year.may_export_ranking(actor, inst):
+        raise PermissionDenied(_(
+            "Only the cluster leader, its deputy and the council secretariat may generate the "
+            "official ranking workbook; ask one of them for it, or read the ranking on this "
+            "page."))
     year.ranking_workbook(_wf(), campaign_id, actor, services().settings.documents_dir)
     return _send_document(_documents(campaign_id, "bang_xep_hang")[-1])
 
@@ -699,6 +737,7 @@ def vote(session_id: int) -> str:
     result = voting.result(_wf(), session_id) if counted else None
     chair = bool(roles & CHAIRS)
     voters = _voter_names([*turnout["eligible"], *turnout["voted"]]) if chair else {}
+    actions, reasons = _vote_actions(_offered(_wf().available(session, actor)) if chair else [])
     return render_template(
         "year_vote.html", session=session, state=_state_label(session),
         ballot=_ballot(session, names, voting.own_candidates(session, actor, seat))
@@ -709,7 +748,7 @@ def vote(session_id: int) -> str:
         winners=_named(result, "winners", session, names) if result else [],
         runoff=_named(result, "runoff", session, names) if result else [],
         minutes=_documents(session_id, "bien_ban_kiem_phieu")[-1:],
-        actions=_offered(_wf().available(session, actor)) if chair else [],
+        actions=actions, reasons=reasons,
         seats=[(f"unit:{u.id}", u.name) for u in members], locale=locale())
 
 

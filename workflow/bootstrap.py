@@ -18,6 +18,7 @@ from workflow.domain.rulesets import RuleBook
 from workflow.engine import builtins
 from workflow.engine.hashing import HistoryChain
 from workflow.engine.registry import Registry
+from workflow.secrets import configured_secret
 from workflow.services import rules
 from workflow.services.catalog import DefinitionCatalog
 from workflow.services.criteria_catalog import CriteriaCatalog
@@ -114,7 +115,8 @@ def bootstrap(
     )
     clock = clock or Clock()
     registry = registry or default_registry()
-    chain = HistoryChain(str(settings.get("audit", "chain_key", "thidua-development-chain-key")))
+    # the configured key, or the installation's generated one: never the example in config.toml
+    chain = HistoryChain(configured_secret(settings, "audit", "chain_key"))
     catalog = DefinitionCatalog(engine, registry, clock)
     criteria = CriteriaCatalog(engine, clock)
     holidays = settings.definitions_dir / "holidays"

@@ -238,6 +238,27 @@ def audit_verify(ctx: click.Context) -> None:
         sys.exit(1)
 
 
+@audit.command("reseal")
+@click.option("--old-key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="A file holding the chain key the history was sealed with.")
+@click.option("--as", "username", required=True, help="The admin doing it.")
+@click.option("--reason", required=True, help="Why; kept in every chain.")
+@click.pass_context
+@friendly_errors
+def audit_reseal(ctx: click.Context, old_key_file: Path, username: str, reason: str) -> None:
+    """After rotating audit.chain_key: verify every chain with the old key, rehash it with the
+    current one and record the re-seal in each chain. Stop the web app and scheduler first."""
+    from workflow.engine.hashing import HistoryChain
+    from workflow.services.audit import reseal
+
+    services = _services(ctx)
+    old = HistoryChain(old_key_file.read_text(encoding="utf-8").strip())
+    chains, entries = reseal(services.engine, services.clock, old, services.chain,
+                             _actor(services, username), reason)
+    click.echo(f"re-sealed {chains} chains ({entries} entries) with the current key; "
+               "each records the re-seal")
+
+
 # --- admin repair and migration --------------------------------------------------------------
 
 

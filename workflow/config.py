@@ -41,6 +41,12 @@ class Settings:
         return path if path.is_absolute() else self.root / path
 
     @property
+    def instance_dir(self) -> Path:
+        """Where the installation keeps what it generates for itself (its secrets)."""
+        path = Path(str(self.get("app", "instance_dir", "var/instance")))
+        return path if path.is_absolute() else self.root / path
+
+    @property
     def timezone(self) -> str:
         return str(self.get("app", "timezone", "Asia/Ho_Chi_Minh"))
 

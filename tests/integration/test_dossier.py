@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import Snapshots
-from tests.year_support import MEMBERS, YEAR, Bloc, make_bloc, walk_to_year_end
+from tests.year_support import MEMBERS, REASON, YEAR, Bloc, make_bloc, walk_to_year_end
 from workflow.adapters.tables import clusters, documents
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
@@ -61,7 +61,7 @@ def cluster_vote(bloc: Bloc, folder: Path) -> Instance:
     for code, _ in MEMBERS:
         pick = "bqp" if code in ("bca", "ttcp") else "bca"
         voting.cast_ballot(bloc.wf, session.id, bloc.head(code), {FLAG: [bloc.units[pick]]})
-    bloc.wf.fire(session, "close", bloc.leader)
+    bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON})
     voting.draw_up_minutes(bloc.wf, session.id, bloc.leader, folder, [("Trần Văn B", "Thư ký")])
     bloc.wf.fire(session.id, "lock", bloc.leader)
     return bloc.wf.get(session.id)
@@ -133,7 +133,7 @@ def test_the_bloc_proposes_bca_and_the_flag_is_decided_and_announced(
     for n in range(8):
         picked = {FLAG: [dossier.id]} if n < 6 else {}
         voting.cast_ballot(wf, council.id, bloc.actor(f"hd_{n}"), picked)
-    wf.fire(council, "close", office)
+    wf.fire(council, "close", office, {"comment": REASON})
     council = wf.get(council.id)
     line = voting.result(wf, council.id)["tally"]["1"]["titles"][FLAG]["candidates"][0]
     assert line["carried"]
@@ -253,7 +253,7 @@ def test_nobody_appraises_votes_on_or_decides_their_own_units_dossier(
     voting.cast_ballot(wf, council.id, bloc.actor("hd_bca"), {})  # abstaining is allowed
     for n in range(9):
         voting.cast_ballot(wf, council.id, bloc.actor(f"hd_{n}"), {FLAG: [dossier.id]})
-    wf.fire(council, "close", office)
+    wf.fire(council, "close", office, {"comment": REASON})
     voting.draw_up_minutes(wf, council.id, office, tmp_path, [("Lê Thị C", "Thư ký")])
     wf.fire(council.id, "lock", bloc.actor("hd_chutich"))
     dossiers.record_council_results(wf, council.id, office)

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import Snapshots
-from tests.year_support import MEMBERS, Bloc, make_bloc, walk_to_year_end
+from tests.year_support import MEMBERS, REASON, Bloc, make_bloc, walk_to_year_end
 from workflow.adapters.tables import ballots, metadata, vote_participation
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
@@ -53,7 +53,7 @@ def vote(bloc: Bloc, session: Instance, choices: dict[str, str | None]) -> None:
 
 
 def close(bloc: Bloc, session: Instance) -> Instance:
-    bloc.wf.fire(session, "close", bloc.leader)
+    bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON})
     return bloc.wf.get(session.id)
 
 
@@ -111,6 +111,7 @@ def test_a_ballot_names_at_most_the_titles_number_of_candidates(bloc: Bloc) -> N
 def test_a_voter_casts_one_ballot_and_only_while_the_vote_is_open(bloc: Bloc) -> None:
     session = open_vote(bloc, ["bca"])
     voting.cast_ballot(bloc.wf, session.id, bloc.head("bqp"), {FLAG: [bloc.units["bca"]]})
+    vote(bloc, session, {"ttcp": "bca", "ktnn": None})  # enough to close early, with a reason
 
     with pytest.raises(TransitionNotAllowed) as twice:
         voting.cast_ballot(bloc.wf, session.id, bloc.head("bqp"), {})
@@ -125,7 +126,8 @@ def test_a_voter_casts_one_ballot_and_only_while_the_vote_is_open(bloc: Bloc) ->
     assert "has already voted in round 1" in str(twice.value)
     assert "hidden until the votes are counted" in str(hidden.value)
     assert "voting is not open" in str(late.value)
-    assert voting.turnout(bloc.wf, session.id)["voted"] == [f"unit:{bloc.units['bqp']}"]
+    assert voting.turnout(bloc.wf, session.id)["voted"] == sorted(
+        f"unit:{bloc.units[c]}" for c in ("bqp", "ttcp", "ktnn"))
 
 
 def test_a_delegate_casts_the_units_ballot(bloc: Bloc) -> None:
@@ -223,3 +225,102 @@ def test_a_head_does_not_vote_for_their_own_unit(bloc: Bloc) -> None:
 
     voting.cast_ballot(bloc.wf, session.id, bloc.head("bca"), {FLAG: [bloc.units["bqp"]]})
     assert voting.turnout(bloc.wf, session.id)["voted"] == [f"unit:{bloc.units['bca']}"]
+
+
+@pytest.mark.parametrize("username", ["bca_officer", "ttcp_officer", "bca_head"])
+def test_an_officer_may_not_issue_the_official_ranking(bloc: Bloc, tmp_path: Path,
+                                                       username: str) -> None:
+    """Every officer holds the cluster-wide inspector grant: enough to read the ranking, not to
+    generate the official workbook and write it into the campaign's history."""
+    from workflow.errors import PermissionDenied
+    from workflow.services import year
+
+    campaign = bloc.refresh()
+    before = len(bloc.wf.history(campaign.id))
+
+    with pytest.raises(PermissionDenied, match="only the cluster leader, its deputy and the "
+                                               "council secretariat may"):
+        year.ranking_workbook(bloc.wf, campaign.id, bloc.actor(username), tmp_path / "out")
+
+    assert len(bloc.wf.history(campaign.id)) == before
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("username", ["lang_head", "vu_tdkt"])
+def test_the_deputy_and_the_secretariat_may_issue_the_official_ranking(
+    bloc: Bloc, tmp_path: Path, username: str,
+) -> None:
+    from workflow.services import year
+
+    digest = year.ranking_workbook(bloc.wf, bloc.refresh().id, bloc.actor(username),
+                                   tmp_path / "out")
+
+    assert any(h["payload"].get("sha256") == digest for h in bloc.wf.history(bloc.campaign.id))
+
+
+
+# --- closing a secret vote early ---------------------------------------------------------------
+
+
+def test_a_secret_vote_cannot_be_closed_on_a_single_ballot(bloc: Bloc) -> None:
+    """Closed after one ballot, the turnout would name the only voter and the result show
+    their choice: even with a reason, the chair must wait for the minimum number of ballots."""
+    session = open_vote(bloc, ["bca"])
+    vote(bloc, session, {"bqp": "bca"})
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON})
+
+    assert "too_few_ballots: only 1 of 8 present voters have voted" in str(refused.value)
+    assert "at least 3 ballots" in str(refused.value)
+    assert bloc.wf.get(session.id).state == "open"
+    with pytest.raises(PermissionDenied):
+        voting.result(bloc.wf, session.id)
+
+
+def test_closing_early_needs_a_reason_and_the_minimum_of_ballots(bloc: Bloc) -> None:
+    session = open_vote(bloc, ["bca"])
+    vote(bloc, session, {"bqp": "bca", "ttcp": "bca", "ktnn": None})
+
+    with pytest.raises(TransitionNotAllowed) as no_reason:
+        bloc.wf.fire(session, "close", bloc.leader)
+    closed = bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON})
+
+    assert "reason_required: 3 of 8 present voters have voted" in str(no_reason.value)
+    assert bloc.wf.get(closed.id).state == "tallied"
+    assert any(h["comment"] == REASON for h in bloc.wf.history(session.id))
+
+
+def test_a_vote_closes_without_a_reason_once_every_present_voter_has_voted(bloc: Bloc) -> None:
+    session = voting.schedule_cluster_vote(
+        bloc.wf, bloc.refresh().id, bloc.leader, {FLAG: [bloc.units["bca"]]})
+    present = ["bqp", "ttcp"]  # only two came: both voted, the box is complete
+    bloc.wf.fire(session, "check_quorum", bloc.leader,
+                 {"present": [f"unit:{bloc.units[c]}" for c in present]})
+    session = bloc.wf.fire(session, "open", bloc.leader)
+    vote(bloc, session, {"bqp": "bca", "ttcp": None})
+
+    closed = bloc.wf.fire(session, "close", bloc.leader)
+
+    assert bloc.wf.get(closed.id).state == "tallied"
+
+
+def test_a_vote_closes_freely_at_its_scheduled_end(bloc: Bloc) -> None:
+    session = voting.schedule_cluster_vote(
+        bloc.wf, bloc.refresh().id, bloc.leader, {FLAG: [bloc.units["bca"]]},
+        ends_at=bloc.clock.now() + dt.timedelta(hours=2))
+    session = open_vote_of(bloc, session)
+    vote(bloc, session, {"bqp": "bca"})
+    with pytest.raises(TransitionNotAllowed):
+        bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON})
+
+    bloc.clock.advance(hours=2)
+    closed = bloc.wf.fire(session, "close", bloc.leader)
+
+    assert bloc.wf.get(closed.id).state == "tallied"
+
+
+def open_vote_of(bloc: Bloc, session: Instance) -> Instance:
+    bloc.wf.fire(session, "check_quorum", bloc.leader,
+                 {"present": [f"unit:{u}" for u in bloc.units.values()]})
+    return bloc.wf.fire(session, "open", bloc.leader)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, TEST_WORKFLOWS
-from tests.year_support import MEMBERS, Bloc, make_bloc, walk_to_year_end
+from tests.year_support import MEMBERS, REASON, Bloc, make_bloc, walk_to_year_end
 from workflow.bootstrap import Services, bootstrap
 from workflow.clock import FakeClock
 from workflow.config import load_settings
@@ -70,7 +70,7 @@ def _everyone_names(bloc: Bloc, session_id: int, picks: list[str]) -> None:
 def test_a_tie_goes_to_a_runoff_and_a_second_tie_to_the_final_rank(bloc: Bloc) -> None:
     session = _open(bloc, ["bca", "ttcp"])
     _everyone_names(bloc, session, ["bca", "ttcp"])  # both carried with 7 of 8: one seat
-    bloc.wf.fire(session, "close", bloc.leader)
+    bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON})
 
     tied = voting.result(bloc.wf, session)
     assert sorted(tied["runoff"][FLAG]) == sorted([bloc.units["bca"], bloc.units["ttcp"]])
@@ -81,7 +81,7 @@ def test_a_tie_goes_to_a_runoff_and_a_second_tie_to_the_final_rank(bloc: Bloc) -
     bloc.wf.fire(session, "runoff", bloc.leader)
     assert bloc.wf.get(session).data["round"] == 2
     _everyone_names(bloc, session, ["bca", "ttcp"])  # tied again
-    bloc.wf.fire(session, "close", bloc.leader)
+    bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON})
 
     final = voting.result(bloc.wf, session)
     assert final["winners"] == {FLAG: [bloc.units["bca"]]}  # rank 1 beats rank 8

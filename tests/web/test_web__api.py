@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.year_support import MEMBERS, PDF, Bloc, launch, targets, walk_to_year_end
+from tests.year_support import MEMBERS, PDF, REASON, Bloc, launch, targets, walk_to_year_end
 from workflow.config import PROJECT_ROOT
 from workflow.engine.instance import Instance
 from workflow.services import api_tokens, people, voting
@@ -320,7 +320,7 @@ def test_a_ballot_gets_a_receipt_and_the_result_waits_for_the_count(client: Flas
         if code != "bqp":
             voting.cast_ballot(bloc.wf, session.id, bloc.head(code),  # not its own
                                {FLAG: [bloc.units["bca"]]} if code != "bca" else {})
-    bloc.wf.fire(session, "close", bloc.leader)
+    bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON})
     counted = client.get(f"/api/v1/votes/{session.id}/result", headers=headers)
 
     assert cast.status_code == 201

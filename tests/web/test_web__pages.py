@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +15,7 @@ from tests.year_support import Bloc, launch
 from web import create_app
 from workflow.bootstrap import Services
 from workflow.config import load_settings
-from workflow.errors import InvalidInput
+from workflow.engine.hashing import HistoryChain
 from workflow.services import organisations, people
 
 
@@ -104,20 +106,32 @@ def test_the_session_cookie_is_secure_when_the_site_is_served_over_https(
 
 
 @pytest.mark.parametrize("key", ["app.secret_key", "audit.chain_key"])
-def test_the_site_will_not_serve_https_with_the_example_keys(services: Services,
-                                                             key: str) -> None:
-    own = {"app": {"base_url": "https://thidua.example.gov.vn", "secret_key": "k" * 32},
+def test_the_site_never_serves_https_with_the_example_keys(services: Services, key: str,
+                                                          tmp_path: Path) -> None:
+    """Left at config.toml's example value, a key is replaced by the installation's own,
+    generated into the instance folder (the example values are refused whatever the scheme;
+    tests/web/test_security__secrets.py covers plain HTTP)."""
+    own = {"app": {"base_url": "https://thidua.example.gov.vn", "secret_key": "k" * 32,
+                   "instance_dir": str(tmp_path)},
            "audit": {"chain_key": "c" * 32}}
     section, name = key.split(".")
-    del own[section][name]  # left at config.toml's example value
+    own[section][name] = {"secret_key": "change-me-in-production",
+                          "chain_key": "thidua-development-chain-key"}[name]
     settings = load_settings(environ={}, overrides={
         "database": {"url": str(services.settings.get("database", "url"))}, **own})
 
-    with pytest.raises(InvalidInput) as refused:
-        create_app(settings, services, testing=True)
-
-    assert f"{key}: still the example value" in str(refused.value)
-    assert f"THIDUA_{section.upper()}_{name.upper()}" in str(refused.value)
+    app = create_app(settings, testing=True)
+    try:
+        generated = (tmp_path / name).read_text().strip()
+        if key == "app.secret_key":
+            assert app.secret_key == generated
+        else:
+            entry = {"at": dt.datetime(2025, 1, 1, tzinfo=dt.UTC)}
+            chain = app.extensions["thidua"].chain
+            assert chain.entry_hash("0", entry) == HistoryChain(generated).entry_hash("0", entry)
+        assert generated not in ("change-me-in-production", "thidua-development-chain-key")
+    finally:
+        app.extensions["thidua"].close()
 
 
 def test_the_inbox_lists_the_units_pledge_with_its_due_date(client: FlaskClient,

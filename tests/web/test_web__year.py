@@ -15,6 +15,7 @@ from tests.web.conftest import AuthActions, csrf
 from tests.year_support import (
     MEMBERS,
     PDF,
+    REASON,
     YEAR,
     Bloc,
     inspect_all,
@@ -241,7 +242,7 @@ def test_a_bad_score_or_file_gets_a_clear_message(client: FlaskClient, auth: Aut
 
     assert bad_level.status_code == not_a_pdf.status_code == 200
     assert "points must be one of the levels 4, 2, 0, got 3" in bad_level.get_data(as_text=True)
-    assert "Chỉ chấp nhận tệp PDF" in not_a_pdf.get_data(as_text=True)
+    assert "Không nhận tệp virus.exe: chỉ nhận tệp PDF" in not_a_pdf.get_data(as_text=True)
 
 
 # --- the ranking -------------------------------------------------------------------------------
@@ -331,7 +332,7 @@ def test_a_member_votes_through_ballot_confirm_and_cast_and_sees_the_tally_once_
     auth.login("btp_head")
     assert "Đã có 8/8 phiếu được bỏ" in page(client, path)
     closed = client.post(f"{path}/fire", data={
-        "csrf_token": csrf(client, path), "trigger": "close",
+        "csrf_token": csrf(client, path), "trigger": "close", "comment": REASON,
         "version": str(bloc.wf.get(session.id).version)}, follow_redirects=True)
 
     result = closed.get_data(as_text=True)
@@ -380,7 +381,7 @@ def test_the_public_page_lists_a_posted_dossier_and_takes_an_objection_without_s
     for code, _name in MEMBERS:
         voting.cast_ballot(bloc.wf, session.id, bloc.head(code),  # not its own
                            {FLAG: [bloc.units["bca"]]} if code != "bca" else {})
-    bloc.wf.fire(session, "close", bloc.leader)
+    bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON})
     folder = bloc.services.settings.documents_dir
     voting.draw_up_minutes(bloc.wf, session.id, bloc.leader, folder, [("Trần Văn B", "Thư ký")])
     bloc.wf.fire(session.id, "lock", bloc.leader)
@@ -406,3 +407,51 @@ def test_the_public_page_lists_a_posted_dossier_and_takes_an_objection_without_s
     with bloc.services.engine.connect() as conn:
         rows = conn.execute(sa.select(objections.c.dossier_id, objections.c.text)).all()
     assert [tuple(r) for r in rows] == [(dossier.id, "Đề nghị làm rõ số liệu quý IV")]
+
+
+def test_an_officer_is_told_who_may_generate_the_official_ranking(client: FlaskClient,
+                                                                  auth: AuthActions,
+                                                                  bloc: Bloc) -> None:
+    campaign = launch(bloc)
+    auth.login("bca_officer")  # an inspector of the bloc, like every officer
+    token = csrf(client, f"/campaigns/{campaign.id}/ranking")
+
+    refused = client.post(f"/campaigns/{campaign.id}/ranking.xlsx", data={"csrf_token": token})
+
+    assert refused.status_code == 403
+    text = refused.get_data(as_text=True)
+    assert "Chỉ Trưởng khối, Phó khối và Văn phòng Hội đồng" in text
+    assert not [h for h in bloc.wf.history(campaign.id) if h["payload"].get("sha256")]
+
+
+def test_the_chair_cannot_close_a_secret_vote_on_one_ballot_and_gives_a_reason_otherwise(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    session = open_vote(bloc)
+    path = f"/votes/{session.id}"
+    voting.cast_ballot(bloc.wf, session.id, bloc.head("bqp"), {FLAG: [bloc.units["bca"]]})
+    auth.login("btp_head")
+
+    one = page(client, path)
+    refused = client.post(f"{path}/fire", data={
+        "csrf_token": csrf(client, path), "trigger": "close", "comment": REASON,
+        "version": str(bloc.wf.get(session.id).version)}, follow_redirects=True)
+
+    assert "Mới có 1/8 đại biểu có mặt bỏ phiếu" in one
+    assert "Mới có 1/8 đại biểu có mặt bỏ phiếu" in refused.get_data(as_text=True)
+    assert bloc.wf.get(session.id).state == "open"
+
+    for code in ("ttcp", "ktnn"):
+        voting.cast_ballot(bloc.wf, session.id, bloc.head(code), {})
+    three = page(client, path)
+    no_reason = client.post(f"{path}/fire", data={
+        "csrf_token": csrf(client, path), "trigger": "close",
+        "version": str(bloc.wf.get(session.id).version)}, follow_redirects=True)
+    closed = client.post(f"{path}/fire", data={
+        "csrf_token": csrf(client, path), "trigger": "close", "comment": REASON,
+        "version": str(bloc.wf.get(session.id).version)}, follow_redirects=True)
+
+    assert "Lý do đóng phiếu trước khi mọi đại biểu có mặt bỏ phiếu xong" in three
+    assert "hãy ghi lý do đóng phiếu" in no_reason.get_data(as_text=True)
+    assert closed.status_code == 200
+    assert bloc.wf.get(session.id).state == "tallied"

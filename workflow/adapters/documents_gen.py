@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from docx import Document as _new_docx
 from docx.document import Document as DocxDocument
@@ -827,6 +827,21 @@ _WRAP = Alignment(wrap_text=True, vertical="center")
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _put(sheet: Any, row: int, column: int, value: object) -> Any:
+    """Write a cell; text (unit names, criteria, anything a user typed) is always written as
+    text, never as a formula: openpyxl would store "=HYPERLINK(…)" as one, which Excel runs."""
+    cell = sheet.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True  # shown as typed, and kept as text when edited in Excel
+    return cell
+
+
 def ranking_workbook(doc: RankingTable) -> GeneratedDocument:
     """The cluster's score and ranking table (.xlsx), ordered by rank; a second sheet lists
     the criteria and their maximum points."""
@@ -855,18 +870,18 @@ def ranking_workbook(doc: RankingTable) -> GeneratedDocument:
         "Cờ chênh lệch",
     ]
     last = get_column_letter(len(header))
-    sheet["A1"] = f"BẢNG TỔNG HỢP ĐIỂM VÀ XẾP HẠNG THI ĐUA NĂM {doc.year}"
+    _put(sheet, 1, 1, f"BẢNG TỔNG HỢP ĐIỂM VÀ XẾP HẠNG THI ĐUA NĂM {doc.year}")
     sheet["A1"].font = Font(name=FONT, size=14, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.merge_cells(f"A1:{last}1")
-    sheet["A2"] = f"Cụm/Khối thi đua: {doc.cluster}"
-    sheet["A3"] = f"Năm: {doc.year}"
-    sheet["A4"] = f"Bảng tiêu chí: {doc.criteria_table} (lập {vn_date(doc.date)})"
+    _put(sheet, 2, 1, f"Cụm/Khối thi đua: {doc.cluster}")
+    _put(sheet, 3, 1, f"Năm: {doc.year}")
+    _put(sheet, 4, 1, f"Bảng tiêu chí: {doc.criteria_table} (lập {vn_date(doc.date)})")
     for ref in ("A2", "A3", "A4"):
         sheet[ref].font = Font(name=FONT, size=12, bold=ref == "A2")
 
     for column, text in enumerate(header, 1):
-        cell = sheet.cell(row=RANKING_HEADER_ROW, column=column, value=text)
+        cell = _put(sheet, RANKING_HEADER_ROW, column, text)
         cell.font, cell.fill, cell.border, cell.alignment = _HEAD_FONT, _HEAD_FILL, _BOX, _CENTRE
     sheet.row_dimensions[RANKING_HEADER_ROW].height = 48
 
@@ -884,7 +899,7 @@ def ranking_workbook(doc: RankingTable) -> GeneratedDocument:
         ]
         line = RANKING_HEADER_ROW + number
         for column, value in enumerate(values, 1):
-            cell = sheet.cell(row=line, column=column, value=value)
+            cell = _put(sheet, line, column, value)
             cell.font, cell.border = _CELL_FONT, _BOX
             if isinstance(value, Decimal):
                 cell.number_format = POINTS_FORMAT
@@ -907,7 +922,7 @@ def ranking_workbook(doc: RankingTable) -> GeneratedDocument:
 
     criteria = book.create_sheet(CRITERIA_SHEET)
     for column, text in enumerate(("Mã", "Nhóm / tiêu chí", "Điểm tối đa"), 1):
-        cell = criteria.cell(row=1, column=column, value=text)
+        cell = _put(criteria, 1, column, text)
         cell.font, cell.fill, cell.border, cell.alignment = _HEAD_FONT, _HEAD_FILL, _BOX, _CENTRE
     line = 1
     for group in doc.groups:
@@ -916,7 +931,7 @@ def ranking_workbook(doc: RankingTable) -> GeneratedDocument:
         for code, name, top, is_group in entries:
             line += 1
             for column, value in enumerate((code, name, round_points(top)), 1):
-                cell = criteria.cell(row=line, column=column, value=value)
+                cell = _put(criteria, line, column, value)
                 cell.font = Font(name=FONT, size=12, bold=is_group)
                 cell.border = _BOX
                 cell.alignment = _WRAP

@@ -10,8 +10,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from workflow.adapters import repository as repo
-from workflow.adapters.db import read_connection
+from workflow.adapters.db import read_connection, write_transaction
+from workflow.adapters.reseal import reseal_all
+from workflow.clock import Clock
+from workflow.domain.roles import Actor
 from workflow.engine.hashing import GENESIS, HistoryChain
+from workflow.errors import InvalidInput, PermissionDenied
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +98,26 @@ def _check_chain(
         elif last_hash != prev_hash:
             yield AuditProblem(instance_id, None, "the instance's last hash does not match its "
                                "last history entry")
+
+
+def reseal(
+    engine: Engine, clock: Clock, old: HistoryChain, new: HistoryChain, actor: Actor,
+    reason: str,
+) -> tuple[int, int]:
+    """After the chain key changed: check every chain with the old key, then rehash it with
+    the new one and append to each an entry recording the re-seal (who, when, why). Refused,
+    with nothing written, if any chain does not verify with the old key: re-sealing would
+    launder an alteration. Returns (instances, entries re-sealed)."""
+    if not actor.has_global_role("admin"):
+        raise PermissionDenied(f"'{actor.username}' is not an administrator and cannot re-seal "
+                               "the history")
+    if not reason.strip():
+        raise InvalidInput("reason: say why the history is re-sealed (kept in every chain)")
+    report = verify(engine, old)
+    if not report.ok:
+        raise InvalidInput(
+            f"the history does not verify with the old key ({len(report.problems)} problem(s), "
+            f"first: {report.problems[0]}); nothing was re-sealed: check the old key, or "
+            "investigate with `thidua audit verify` under it")
+    with write_transaction(engine) as conn:
+        return reseal_all(conn, new, actor=actor.username, reason=reason, at=clock.now())

@@ -4,7 +4,9 @@ generated names, with size and type checked."""
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,10 +44,54 @@ def stored_name(filename: str) -> str:
     return name if name not in ("", ".", "..") else "file"
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The extensions a stored file may have, each with the only type its bytes may be.
+EXTENSIONS = {"pdf": "application/pdf", "docx": DOCX, "xlsx": XLSX, "png": "image/png",
+              "jpg": "image/jpeg", "jpeg": "image/jpeg"}
+# What a Word or Excel file (a ZIP) must hold to be one, and what a macro-enabled one holds.
+_OFFICE_PARTS = {"word/document.xml": DOCX, "xl/workbook.xml": XLSX}
+_MACRO_MARKS = ("vbaproject.bin", "vbadata.xml", "activex", "macroenabled", "macrosheet")
+
+
 def sniff(content: bytes) -> str | None:
+    """The type of the content, read from its bytes: a ZIP is a docx or an xlsx only when it
+    holds a Word or Excel main part and no macros; any other ZIP (docm, xlsm, odt, an
+    archive) is no allowed type."""
     for magic, kind in SIGNATURES.items():
         if content.startswith(magic):
-            return kind
+            return _office_type(content) if kind == "application/zip" else kind
+    return None
+
+
+def _office_type(content: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = archive.namelist()
+            types = archive.read("[Content_Types].xml").decode("utf-8", "replace").lower() \
+                if "[Content_Types].xml" in names else ""
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, NotImplementedError):
+        return None
+    lowered = [n.lower() for n in names]
+    if any(mark in n for n in lowered for mark in _MACRO_MARKS) or "macroenabled" in types:
+        return None
+    found = {kind for part, kind in _OFFICE_PARTS.items() if part in names}
+    return found.pop() if len(found) == 1 else None
+
+
+def extension(filename: str) -> str:
+    name = stored_name(filename)
+    return name.rsplit(".", 1)[1].lower() if "." in name else ""
+
+
+def upload_problem(filename: str, content: bytes) -> str | None:
+    """Why a file cannot be stored (its name's extension is not allowed, or its bytes are not
+    what the extension says), or None. The message is the service's; pages translate it."""
+    ext = extension(filename)
+    if ext not in EXTENSIONS:
+        return "extension"
+    if sniff(content) != EXTENSIONS[ext]:
+        return "content"
     return None
 
 
@@ -67,9 +113,15 @@ def attach(
         raise InvalidInput("file: the file is empty")
     if len(content) > MAX_BYTES:
         raise InvalidInput(f"file: {len(content)} bytes is over the limit of {MAX_BYTES} bytes")
-    content_type = sniff(content)
-    if content_type is None:
-        raise InvalidInput("file: only PDF, Office (docx/xlsx), PNG and JPEG files are accepted")
+    problem = upload_problem(filename, content)
+    if problem == "extension":
+        raise InvalidInput(f"file: {stored_name(filename)!r} was not accepted: only PDF, Word "
+                           "(.docx), Excel (.xlsx), PNG and JPEG (.jpg, .jpeg) files are")
+    if problem == "content":
+        raise InvalidInput(f"file: {stored_name(filename)!r} was not accepted: its content is "
+                           "not what its name says, or it holds macros (only PDF, Word, Excel, "
+                           "PNG and JPEG files are)")
+    content_type = EXTENSIONS[extension(filename)]
     digest = hashlib.sha256(content).hexdigest()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / digest  # generated name: the user's file name never reaches the disk

@@ -36,10 +36,11 @@ class Receipt:
 
 def schedule_cluster_vote(
     workflows: Workflows, campaign_id: int, actor: Actor, candidates: Mapping[str, Sequence[int]],
-    *, disciplined: Sequence[int] = (),
+    *, disciplined: Sequence[int] = (), ends_at: dt.datetime | None = None,
 ) -> Instance:
     """The cluster's year-end vote on its campaign: candidates must have a final score and
-    not be under discipline; their ranks and past winners are kept for the fairness checks."""
+    not be under discipline; their ranks and past winners are kept for the fairness checks.
+    `ends_at`, the scheduled end: from then the chair may close the vote whoever has voted."""
     campaign = workflows.get(campaign_id)
     if campaign.workflow != "campaign":
         raise NotFound(f"no campaign with id {campaign_id}")
@@ -61,6 +62,7 @@ def schedule_cluster_vote(
         "candidates": checked, "rule_set": {"code": rules.code, "version": rules.version},
         "ranks": {str(k): v for k, v in ranks.items()}, "past_winners": past,
         "leader_unit_id": cluster.leader_unit_id, "secret": True,
+        **({"ends_at": ends_at.isoformat()} if ends_at is not None else {}),
     })
 
 

@@ -194,13 +194,27 @@ def _inspectors(conn: Connection, cluster_id: int, year: int) -> dict[int, list[
     return teams
 
 
+# Who may generate the official ranking workbook (and so write it into the campaign's
+# history): the cluster's leader and deputy, and the council's secretariat. Officers hold the
+# cluster-wide `inspector` grant and may read the ranking, not issue it.
+EXPORTERS = frozenset({"cluster_leader", "cluster_deputy", "council_secretariat"})
+
+
+def may_export_ranking(actor: Actor, campaign: Any) -> bool:
+    return bool(actor.roles_for(None, campaign.cluster_id, campaign.year) & EXPORTERS)
+
+
 def ranking_workbook(
     workflows: Workflows, campaign_id: int, actor: Actor, folder: Path
 ) -> str:
     """The cluster's score and ranking table as an Excel file, attached to the campaign with
-    its hash in the campaign's history."""
-    result = ranking(workflows, campaign_id)
+    its hash in the campaign's history; only for the leader, the deputy and the secretariat."""
     campaign = workflows.get(campaign_id)
+    if not may_export_ranking(actor, campaign):
+        raise PermissionDenied(
+            f"'{actor.username}' may not generate the official ranking of campaign "
+            f"{campaign_id}: only the cluster leader, its deputy and the council secretariat may")
+    result = ranking(workflows, campaign_id)
     assert workflows.store.criteria is not None
     ref = campaign.data["criteria_table"]
     table = workflows.store.criteria(ref["code"], ref["version"])

@@ -3,9 +3,12 @@ each title's rule and cap, runoffs, and the fairness warnings on the result."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any, Protocol, cast
+
+import marshmallow as ma
 
 from workflow.domain.rulesets import RuleSet, Title, quorum_met
 from workflow.domain.voting import TitleResult, count_votes, decide_title
@@ -82,6 +85,66 @@ def seal_ballot_box(ctx: CallContext, params: Mapping[str, Any]) -> None:
     data["sealed_round"] = data["round"]
     data.setdefault("ballots_cast", {})[str(data["round"])] = cast_count
     ctx.notes.append(f"{cast_count} ballots sealed")
+
+
+class EarlyCloseParams(ma.Schema):
+    # the fewest ballots a secret vote may be closed with before every present voter has
+    # voted (with a reason): a product safeguard against learning one voter's choice, not law
+    min_ballots = ma.fields.Integer(load_default=3, validate=ma.validate.Range(min=2))
+
+
+def present_voters(data: Mapping[str, Any]) -> set[str]:
+    """The eligible voters counted as present (those listed at the quorum check, if any)."""
+    eligible = {str(k) for k in data.get("eligible") or ()}
+    present = {str(k) for k in data.get("present") or ()} & eligible
+    return present or eligible
+
+
+def early_close(
+    data: Mapping[str, Any], ballots_cast: int, now: dt.datetime, min_ballots: int,
+    reason: str,
+) -> tuple[str, dict[str, Any]] | None:
+    """Why a vote may not close now, as a code and its parameters, or None. A secret vote
+    closes at its scheduled end or once every present voter has voted; before that, only with
+    a reason and at least `min_ballots` ballots: a box of one ballot (or a few) would tell the
+    chair, from the turnout and the result, who chose what."""
+    if not data.get("secret", True):
+        return None
+    ends_at = data.get("ends_at")
+    if ends_at and now >= dt.datetime.fromisoformat(str(ends_at)):
+        return None
+    expected = len(present_voters(data))
+    if ballots_cast >= expected:
+        return None
+    if ballots_cast < min_ballots:
+        return "too_few_ballots", {"cast": ballots_cast, "expected": expected,
+                                   "minimum": min_ballots}
+    if not reason.strip():
+        return "reason_required", {"cast": ballots_cast, "expected": expected}
+    return None
+
+
+EARLY_CLOSE_MESSAGES = {
+    "too_few_ballots": "only {cast} of {expected} present voters have voted: a secret vote "
+                       "closes early with at least {minimum} ballots (and a reason), else at "
+                       "its end or once everyone has voted",
+    "reason_required": "{cast} of {expected} present voters have voted: give the reason for "
+                       "closing before everyone has voted",
+}
+
+
+@YEAR.guard("vote_may_close", params=EarlyCloseParams)
+def vote_may_close(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+    """A secret vote closes at its end or once every present voter has voted; earlier only
+    with a reason and at least `min_ballots` ballots (so that no ballot can be traced)."""
+    data = ctx.instance.data
+    cast_count = len(vport(ctx).ballots(ctx.instance.id, int(data.get("round", 1))))
+    found = early_close(data, cast_count, ctx.now, int(params["min_ballots"]),
+                        str(ctx.payload.get("comment") or ""))
+    if found is None:
+        return None
+    code, values = found
+    return f"{code}: " + EARLY_CLOSE_MESSAGES[code].format(**values)
 
 
 @YEAR.guard("ballot_box_sealed")
