@@ -83,7 +83,7 @@ def test_the_cli_reseals_with_the_installations_new_key(org: Org, tmp_path: Path
     instance = tmp_path / "instance"  # a new instance folder: a new key is generated there
     env = {"THIDUA_DATABASE_URL": str(svc.settings.get("database", "url")),
            "THIDUA_APP_INSTANCE_DIR": str(instance)}
-    people.set_password(svc.engine, org.users["admin"], "x" * 12)
+    people.set_password(svc.engine, org.users["admin"], "ngựa ô lên dốc 2026")
 
     done = CliRunner().invoke(cli, ["audit", "reseal", "--old-key-file", str(old), "--as",
                                     "admin", "--reason", "Đổi khóa"], env=env,
