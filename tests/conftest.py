@@ -107,6 +107,17 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str
     return template
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """scrypt at its real cost takes 0.15 s a hash, and most web tests sign someone in: in this
+    process passwords are hashed with the same algorithm and code at a far lower cost
+    (test_passwords checks the real one; subprocesses such as the CLI keep it)."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(people, "PASSWORD_HASH", "scrypt:1024:8:1")
+    yield
+    patch.undo()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(
     request: pytest.FixtureRequest, tmp_path: Path, migrated_template: Callable[[str], str]

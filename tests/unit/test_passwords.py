@@ -39,3 +39,13 @@ def test_too_short_says_how_long_it_must_be() -> None:
 
     assert found is not None
     assert found.params == {"min": 8}
+
+
+def test_the_product_hashes_passwords_with_scrypt_at_its_full_cost() -> None:
+    import inspect
+
+    from workflow.services import people
+
+    # the test session lowers the cost for speed (tests/conftest.py); the code's own is scrypt's
+    source = inspect.getsource(people)
+    assert 'PASSWORD_HASH = "scrypt"\n' in source
