@@ -217,10 +217,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--probe-seconds", type=float, default=5,
                         help="how long each rate of the search runs")
+    parser.add_argument("--warmup-seconds", type=float, default=5,
+                        help="load at the same rate first, not counted: each worker's first "
+                        "requests compile templates and fill caches")
     smoke_argument(parser)
     args = parser.parse_args()
     if args.smoke:
         args.items, args.rate, args.seconds, args.probe_seconds = 2_000, 20, 2, 1
+        args.warmup_seconds = 0.5
     targets = Targets(args.smoke)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/web.db"
@@ -237,9 +241,11 @@ def main() -> int:
         try:
             _wait(port)
             browsers = sign_in(port, 8 if args.smoke else 48)
+            run_load(browsers, args.rate, args.warmup_seconds, pledges)  # not counted
             steady = run_load(browsers, args.rate, args.seconds, pledges)
             print(f"web: {args.items:,} items, gunicorn {workers} workers × 4 threads, SQLite; "
                   f"open loop at {args.rate:.0f} requests/s for {args.seconds:.0f} s "
+                  f"after {args.warmup_seconds:g} s of warm-up at that rate, not counted "
                   "(80% inbox, 20% approve)", flush=True)
             _report(steady, args.rate, targets)
             best = _search(browsers, args, pledges)
