@@ -28,7 +28,11 @@ def serve(host: str, port: int, workers: int, threads: int, no_scheduler: bool) 
     from web import create_app
 
     settings = load_settings()
-    create_app(settings)  # refuse bad settings here, with their message, before any fork
+    # refuse bad settings here, with their message, before any fork; then close what it
+    # opened, so no pooled connection is inherited by the workers
+    from web import services_of
+
+    services_of(create_app(settings)).close()
     scheduler = not no_scheduler and bool(settings.get("scheduler", "enabled", True))
     click.echo(f"thidua on http://{host}:{port} with {workers} gunicorn worker(s) "
                f"(scheduler {'on, in its own process' if scheduler else 'off'})")
