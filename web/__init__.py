@@ -26,8 +26,8 @@ def create_app(
         SECRET_KEY=secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.get("app", "secure_cookies", False) is True
-        or str(settings.get("app", "base_url", "")).startswith("https://"),
+        SESSION_COOKIE_SECURE=settings.app.secure_cookies
+        or settings.app.base_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
@@ -82,7 +82,7 @@ def _ascii_query(wsgi_app: Any) -> Any:
 def _start_scheduler(app: Flask, services: Services) -> Any:
     from workflow.adapters.background import start_background
 
-    interval = int(services.settings.get("scheduler", "sweep_interval_seconds", 60))
+    interval = services.settings.scheduler.sweep_interval_seconds
 
     def tick() -> None:
         # start_background calls a job with no argument and nothing to return: the sweep's

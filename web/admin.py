@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import (
@@ -164,7 +163,7 @@ def local_time(value: dt.datetime | None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    zone = ZoneInfo(services().settings.timezone)
+    zone = services().settings.tz
     return value.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 

@@ -33,7 +33,7 @@ def serve(host: str, port: int, workers: int, threads: int, no_scheduler: bool) 
     from web import services_of
 
     services_of(create_app(settings)).close()
-    scheduler = not no_scheduler and bool(settings.get("scheduler", "enabled", True))
+    scheduler = not no_scheduler and settings.scheduler.enabled
     click.echo(f"thidua on http://{host}:{port} with {workers} gunicorn worker(s) "
                f"(scheduler {'on, in its own process' if scheduler else 'off'})")
     sweeper = None

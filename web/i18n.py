@@ -46,8 +46,8 @@ def init_app(app: Flask, settings: Settings) -> None:
             with mo.open("wb") as out:
                 write_mo(out, catalog)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(target)
-    app.config["BABEL_DEFAULT_LOCALE"] = str(settings.get("app", "locale", "vi"))
-    app.config["BABEL_DEFAULT_TIMEZONE"] = settings.timezone
+    app.config["BABEL_DEFAULT_LOCALE"] = settings.app.locale
+    app.config["BABEL_DEFAULT_TIMEZONE"] = settings.app.timezone
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["local_time"] = local_time

@@ -17,15 +17,11 @@ from workflow.services import limits
 def init_app(app: Flask, settings: Settings) -> None:
     """Check the limits' settings at start; behind `app.trusted_proxies` proxies, take the
     client's address from X-Forwarded-For (never otherwise: anyone can send that header)."""
-    for name in limits.DEFAULTS:
+    for name in limits.NAMES:
         limits.configured(settings, name)
-    raw = settings.get("app", "trusted_proxies", 0)
-    try:
-        proxies = int(raw)
-    except (TypeError, ValueError):
-        proxies = -1
-    if proxies < 0 or isinstance(raw, bool | float):
-        raise InvalidInput(f"app.trusted_proxies: a whole number of 0 or more, got {raw!r}")
+    proxies = settings.app.trusted_proxies  # a whole number: the settings checked its type
+    if proxies < 0:
+        raise InvalidInput(f"app.trusted_proxies: a whole number of 0 or more, got {proxies!r}")
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
 

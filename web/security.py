@@ -95,7 +95,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.before_request(refuse_deep_json)  # first: before CSRF or any view looks at the body
     csrf.init_app(app)
 
-    https = str(settings.get("app", "base_url", "")).startswith("https://")
+    https = settings.app.base_url.startswith("https://")
 
     @app.after_request
     def headers(response: Response) -> Response:

@@ -7,4 +7,4 @@ from web import create_app
 from workflow.config import load_settings
 
 _settings = load_settings()
-app = create_app(_settings, start_scheduler=bool(_settings.get("scheduler", "enabled", True)))
+app = create_app(_settings, start_scheduler=_settings.scheduler.enabled)

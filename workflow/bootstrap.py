@@ -62,15 +62,15 @@ class Services:
         from workflow.services.templates import render
 
         return Sweeper(
-            self.workflows, render, base_url=str(self.settings.get("app", "base_url", "")),
-            batch_size=int(self.settings.get("scheduler", "batch_size", 500)),
+            self.workflows, render, base_url=self.settings.app.base_url,
+            batch_size=self.settings.scheduler.batch_size,
         )
 
     def tick(self, holder: str | None = None) -> SweepReport | None:
         """One round of the background job: if this process leads, sweep the due deadlines
         and deliver the outbox. None when another process leads."""
         holder = holder or node_name()
-        interval = int(self.settings.get("scheduler", "sweep_interval_seconds", 60))
+        interval = self.settings.scheduler.sweep_interval_seconds
         if not try_lead(self.workflows, "sweep", holder, dt.timedelta(seconds=3 * interval)):
             return None
         report = self.sweeper().sweep()
@@ -82,14 +82,10 @@ class Services:
         from workflow.adapters.mailer import SmtpMailer
         from workflow.services import delivery
 
-        mail = self.settings.sections.get("mail", {})
-        mailer = SmtpMailer(
-            host=str(mail.get("host", "127.0.0.1")), port=int(mail.get("port", 25)),
-            sender=str(mail.get("sender", "thidua@localhost")),
-            use_tls=bool(mail.get("use_tls", False)),
-            username=str(mail.get("username", "")), password=str(mail.get("password", "")),
-        )
-        base_url = str(self.settings.get("app", "base_url", ""))
+        mail = self.settings.mail
+        mailer = SmtpMailer(host=mail.host, port=mail.port, sender=mail.sender,
+                            use_tls=mail.use_tls, username=mail.username, password=mail.password)
+        base_url = self.settings.app.base_url
         delivery.deliver_pending(self.engine, self.clock, mailer, base_url=base_url)
         delivery.deliver_digests(self.engine, self.clock, mailer, base_url=base_url)
 
@@ -109,9 +105,9 @@ def bootstrap(
     settings = settings or load_settings()
     engine = engine or create_db_engine(
         settings.database_url,
-        sqlite_synchronous=str(settings.get("database", "sqlite_synchronous", "NORMAL")),
-        echo=bool(settings.get("database", "echo", False)),
-        pool_pre_ping=bool(settings.get("database", "pool_pre_ping", False)),
+        sqlite_synchronous=settings.database.sqlite_synchronous,
+        echo=settings.database.echo,
+        pool_pre_ping=settings.database.pool_pre_ping,
     )
     clock = clock or Clock()
     registry = registry or default_registry()

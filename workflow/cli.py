@@ -466,7 +466,7 @@ def scheduler(ctx: click.Context) -> None:
     from workflow.adapters.background import start_background
 
     services = _services(ctx)
-    interval = int(services.settings.get("scheduler", "sweep_interval_seconds", 60))
+    interval = services.settings.scheduler.sweep_interval_seconds
     click.echo(f"sweeping every {interval} s (Ctrl+C to stop)")
 
     def tick() -> None:

@@ -33,7 +33,7 @@ def configured_secret(settings: Settings, section: str, key: str) -> str:
     """The key's configured value, or the installation's generated one when the configured
     value is unset or an example (logged by the caller, never refused: `make run` and a fresh
     checkout work, and still nobody can guess the key)."""
-    value = str(settings.get(section, key, "") or "")
+    value: str = getattr(getattr(settings, section), key)
     if is_example(section, key, value):
         return generated_secret(settings.instance_dir, FILES[(section, key)])
     if len(value) < MIN_LENGTH:

@@ -81,7 +81,7 @@ def test_the_cli_reseals_with_the_installations_new_key(org: Org, tmp_path: Path
     old = tmp_path / "old_chain_key"
     old.write_text(configured_secret(svc.settings, "audit", "chain_key"))
     instance = tmp_path / "instance"  # a new instance folder: a new key is generated there
-    env = {"THIDUA_DATABASE_URL": str(svc.settings.get("database", "url")),
+    env = {"THIDUA_DATABASE_URL": svc.settings.database.url,
            "THIDUA_APP_INSTANCE_DIR": str(instance)}
     people.set_password(svc.engine, org.users["admin"], "ngựa ô lên dốc 2026")
 

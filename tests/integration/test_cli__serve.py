@@ -86,3 +86,15 @@ def _children_gone(commands: list[str]) -> list[int]:
             except OSError:
                 continue
     return alive
+
+
+def test_serve_refuses_a_setting_of_the_wrong_type_with_its_variable_not_a_traceback() -> None:
+    env = os.environ | {"THIDUA_SCHEDULER_SWEEP_INTERVAL_SECONDS": "often"}
+
+    proc = subprocess.run([sys.executable, "-m", "web.cli", "serve", "--port", "1"], env=env,
+                          cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == ("error: THIDUA_SCHEDULER_SWEEP_INTERVAL_SECONDS: expected a "
+                                   "whole number, got 'often'")

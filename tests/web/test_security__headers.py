@@ -34,7 +34,7 @@ def test_api_answers_are_never_stored(client: FlaskClient, bloc: Bloc) -> None:
 def test_hsts_only_when_the_site_is_served_over_https(services: Services, bloc: Bloc,
                                                       client: FlaskClient) -> None:
     settings = load_settings(environ={}, overrides={
-        "database": {"url": str(services.settings.get("database", "url"))},
+        "database": {"url": services.settings.database.url},
         "app": {"base_url": "https://thidua.example.gov.vn", "secret_key": "k" * 32}})
     secure = create_app(settings, services, testing=True).test_client()
 

@@ -22,7 +22,6 @@ from web import create_app
 from workflow.adapters.tables import objections
 from workflow.bootstrap import Services, bootstrap
 from workflow.clock import FakeClock
-from workflow.config import load_settings
 from workflow.engine.instance import Instance
 from workflow.services import dossiers, people, voting
 
@@ -34,10 +33,7 @@ TOO_MANY_OBJECTIONS = "Bạn đã gửi quá nhiều phản ánh"
 
 def with_settings(services: Services, **sections: dict[str, Any]) -> Services:
     """The services with some settings changed (the same database and engine)."""
-    settings = load_settings(environ={}, overrides={
-        **{name: dict(values) for name, values in services.settings.sections.items()},
-        **sections})
-    return dataclasses.replace(services, settings=settings)
+    return dataclasses.replace(services, settings=services.settings.replace(**sections))
 
 
 @pytest.fixture
@@ -123,8 +119,7 @@ def test_signing_in_clears_the_failures_from_that_address(
 
 def test_guesses_from_many_addresses_are_bounded_per_username(
         services: Services, with_password: Bloc) -> None:
-    behind_proxy = with_settings(services, app={**services.settings.sections["app"],
-                                                "trusted_proxies": 1},
+    behind_proxy = with_settings(services, app={"trusted_proxies": 1},
                                  limits={"login_per_user": 8})
     client = create_app(services=behind_proxy, testing=True).test_client()
 
@@ -139,7 +134,7 @@ def test_x_forwarded_for_is_read_only_behind_trusted_proxies(
         services: Services, with_password: Bloc) -> None:
     direct = create_app(services=services, testing=True).test_client()
     behind_proxy = create_app(services=with_settings(
-        services, app={**services.settings.sections["app"], "trusted_proxies": 1}),
+        services, app={"trusted_proxies": 1}),
         testing=True).test_client()
 
     # Not trusted: the header is ignored, so changing it does not give more tries.
@@ -158,8 +153,7 @@ def test_x_forwarded_for_is_read_only_behind_trusted_proxies(
 def test_untrusted_proxy_settings_stop_the_app_at_start(services: Services) -> None:
     from workflow.errors import InvalidInput
 
-    bad = with_settings(services, app={**services.settings.sections["app"],
-                                       "trusted_proxies": -1})
+    bad = with_settings(services, app={"trusted_proxies": -1})
     with pytest.raises(InvalidInput, match="app.trusted_proxies"):
         create_app(services=bad, testing=True)
     with pytest.raises(InvalidInput, match="limits.objections_per_address"):

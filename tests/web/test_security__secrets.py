@@ -30,7 +30,7 @@ EXAMPLE_CHAIN = "thidua-development-chain-key"
 
 def _settings(services: Services, instance: Path, **app: str) -> Settings:
     return load_settings(environ={}, overrides={
-        "database": {"url": str(services.settings.get("database", "url"))},
+        "database": {"url": services.settings.database.url},
         "app": {"instance_dir": str(instance), **app},
         "audit": {"chain_key": EXAMPLE_CHAIN}})
 
@@ -166,7 +166,7 @@ def test_the_cli_verifies_with_the_key_the_web_app_uses(org: Org, tmp_path: Path
         wf.fire(item, "submit", org.actor("officer_c"), {"title": "Báo cáo"})
     finally:
         web_services.close()
-    env = {"THIDUA_DATABASE_URL": str(org.services.settings.get("database", "url")),
+    env = {"THIDUA_DATABASE_URL": org.services.settings.database.url,
            "THIDUA_APP_INSTANCE_DIR": str(instance), "THIDUA_AUDIT_CHAIN_KEY": EXAMPLE_CHAIN}
 
     result = CliRunner().invoke(cli, ["audit", "verify"], env=env, catch_exceptions=False)

@@ -94,7 +94,7 @@ def test_the_session_cookie_is_secure_when_the_site_is_served_over_https(
     from tests.web.conftest import PASSWORD
 
     settings = load_settings(environ={}, overrides={
-        "database": {"url": str(services.settings.get("database", "url"))},
+        "database": {"url": services.settings.database.url},
         "app": {"base_url": "https://thidua.example.gov.vn", "secret_key": "k" * 32},
         "audit": {"chain_key": "c" * 32}})
     client = create_app(settings, services, testing=True).test_client()
@@ -118,7 +118,7 @@ def test_the_site_never_serves_https_with_the_example_keys(services: Services, k
     own[section][name] = {"secret_key": "change-me-in-production",
                           "chain_key": "thidua-development-chain-key"}[name]
     settings = load_settings(environ={}, overrides={
-        "database": {"url": str(services.settings.get("database", "url"))}, **own})
+        "database": {"url": services.settings.database.url}, **own})
 
     app = create_app(settings, testing=True)
     try:

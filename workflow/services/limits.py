@@ -65,19 +65,13 @@ LOGIN_PER_ADDRESS = "login_per_address"  # failed sign-ins per username and clie
 LOGIN_PER_USER = "login_per_user"  # failed sign-ins per username, from any address
 OBJECTIONS_PER_DOSSIER = "objections_per_dossier"  # per client address and dossier
 OBJECTIONS_PER_ADDRESS = "objections_per_address"  # per client address, to any dossier
-DEFAULTS: dict[str, tuple[int, int]] = {
-    LOGIN_PER_ADDRESS: (5, 15 * 60),
-    LOGIN_PER_USER: (20, 15 * 60),
-    OBJECTIONS_PER_DOSSIER: (5, 60 * 60),
-    OBJECTIONS_PER_ADDRESS: (20, 24 * 60 * 60),
-}
+NAMES = (LOGIN_PER_ADDRESS, LOGIN_PER_USER, OBJECTIONS_PER_DOSSIER, OBJECTIONS_PER_ADDRESS)
 
 
 def configured(settings: Settings, name: str) -> Limit:
-    """The limit `name` of DEFAULTS as the settings set it ([limits] name, name_window_seconds)."""
-    hits, seconds = DEFAULTS[name]
-    raw_hits = settings.get("limits", name, hits)
-    raw_seconds = settings.get("limits", f"{name}_window_seconds", seconds)
+    """The limit `name` of NAMES as the settings set it ([limits] name, name_window_seconds)."""
+    raw_hits = getattr(settings.limits, name)
+    raw_seconds = getattr(settings.limits, f"{name}_window_seconds")
     try:
         return Limit(int(raw_hits), dt.timedelta(seconds=int(raw_seconds)))
     except (TypeError, ValueError, InvalidInput):
