@@ -7,7 +7,6 @@ Every page is for holders of the global role `admin`; everyone else gets 403.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor, login_manager, weak_password_text
+from web.i18n import local_time
 from web.views import form_ids
 from workflow.adapters.db import read_connection, write_transaction
 from workflow.adapters.tables import (
@@ -156,15 +156,6 @@ def page_url(endpoint: str, param: str, number: int) -> str:
     """The list page `endpoint` with page `number` in `param`, keeping the other arguments."""
     args: dict[str, Any] = {**request.args.to_dict(), param: number}
     return url_for(endpoint, **args)
-
-
-def local_time(value: dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    zone = services().settings.tz
-    return value.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
 def form_text(field: str, limit: int = 300) -> str:

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request, session
+from flask import Flask, current_app, request, session
 from flask_babel import Babel, get_locale
 
+from workflow.clock import Clock
 from workflow.config import Settings
 
 LOCALES = ("vi", "en")
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 HERE = Path(__file__).resolve().parent
 
 
@@ -26,12 +25,11 @@ def select_locale() -> str:
 
 
 def local_time(moment: dt.datetime | None) -> str:
-    """A stored UTC time as the local (Asia/Ho_Chi_Minh) wall clock, dd/mm/yyyy hh:mm."""
+    """A stored UTC time as the local wall clock (the clock's zone), dd/mm/yyyy hh:mm."""
     if moment is None:
         return ""
-    if moment.tzinfo is None:  # SQLite gives UTC back without its zone
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M")
+    clock: Clock = current_app.extensions["thidua"].clock
+    return clock.local(moment).strftime("%d/%m/%Y %H:%M")
 
 
 def init_app(app: Flask, settings: Settings) -> None:

@@ -109,7 +109,7 @@ def bootstrap(
         echo=settings.database.echo,
         pool_pre_ping=settings.database.pool_pre_ping,
     )
-    clock = clock or Clock()
+    clock = clock or Clock(settings.tz)
     registry = registry or default_registry()
     # the configured key, or the installation's generated one: never the example in config.toml
     chain = HistoryChain(configured_secret(settings, "audit", "chain_key"))

@@ -426,14 +426,14 @@ def public(ctx: click.Context) -> None:
 
 @cli.command()
 @click.option("--now", "now_text", metavar="YYYY-MM-DDTHH:MM",
-              help="Sweep as of this local time (Asia/Ho_Chi_Minh) instead of the clock's.")
+              help="Sweep as of this local time (settings app.timezone) instead of the "
+                   "clock's.")
 @click.option("--batch", type=int, help="Rows per transaction.")
 @click.pass_context
 @friendly_errors
 def sweep(ctx: click.Context, now_text: str | None, batch: int | None) -> None:
     """Run one sweep of the due deadlines: reminders, escalations and timeouts."""
     from workflow.clock import FakeClock
-    from workflow.services.deadlines import LOCAL
 
     settings = load_settings()
     clock = None
@@ -444,8 +444,8 @@ def sweep(ctx: click.Context, now_text: str | None, batch: int | None) -> None:
             raise click.BadParameter(f"{now_text!r} is not YYYY-MM-DDTHH:MM",
                                      param_hint="--now") from None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=LOCAL)
-        clock = FakeClock(moment)
+            moment = moment.replace(tzinfo=settings.tz)
+        clock = FakeClock(moment, settings.tz)
     services = bootstrap(settings, clock=clock)
     ctx.call_on_close(services.close)
     _require_schema(services)
@@ -453,7 +453,7 @@ def sweep(ctx: click.Context, now_text: str | None, batch: int | None) -> None:
     if batch:
         sweeper.batch_size = batch
     report = sweeper.sweep()
-    click.echo(f"sweep at {services.clock.now().astimezone(LOCAL):%Y-%m-%d %H:%M} local: {report}")
+    click.echo(f"sweep at {services.clock.local():%Y-%m-%d %H:%M} local: {report}")
     for note in report.notes:
         click.echo(f"  {note}", err=True)
 
@@ -472,7 +472,7 @@ def scheduler(ctx: click.Context) -> None:
     def tick() -> None:
         report = services.tick()
         if report is not None and report.processed:
-            click.echo(f"{dt.datetime.now():%H:%M:%S} {report}")
+            click.echo(f"{services.clock.local():%H:%M:%S} {report}")
 
     # SIGTERM (from `thidua serve`, systemd, docker) ends it as Ctrl+C does: cleanly, saying so
     signal.signal(signal.SIGTERM, _exit_on_signal)

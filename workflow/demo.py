@@ -16,11 +16,10 @@ import sqlalchemy as sa
 
 from workflow.adapters.tables import users
 from workflow.bootstrap import Services
-from workflow.clock import FakeClock
+from workflow.clock import Clock, FakeClock
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.services import documents, organisations, people
-from workflow.services.deadlines import LOCAL
 
 CRITERIA = "khoi_noi_chinh"
 # The eight members [sourced, 2022 composition], leader and deputy first.
@@ -78,12 +77,13 @@ class _Year:
     day it would have had, but never after now, so a demo seeded in February is not dated in
     July."""
 
-    def __init__(self, now: dt.datetime) -> None:
-        self.now = now
-        self.year = now.astimezone(LOCAL).year
+    def __init__(self, clock: Clock) -> None:
+        self.now = clock.now()
+        self.tz = clock.tz
+        self.year = clock.today().year
 
     def at(self, month: int, day: int) -> dt.datetime:
-        moment = dt.datetime(self.year, month, day, 9, tzinfo=LOCAL).astimezone(dt.UTC)
+        moment = dt.datetime(self.year, month, day, 9, tzinfo=self.tz).astimezone(dt.UTC)
         return min(moment, self.now)
 
     def dates(self) -> dict[str, str]:
@@ -93,7 +93,7 @@ class _Year:
 def seed(services: Services, echo: Echo) -> None:
     """Seed both blocs; the campaign's steps carry the dates they would have had this year."""
     engine = services.engine
-    y = _Year(services.clock.now())
+    y = _Year(services.clock)
     year = y.year  # every grant and campaign of the demo is in this year
     office = people.create_user(engine, "vu_tdkt", "Vụ Thi đua – Khen thưởng")
     people.grant(engine, office, "council_secretariat", year=year)
@@ -103,7 +103,7 @@ def seed(services: Services, echo: Echo) -> None:
                              ("hd_chutich", "council_chair", "Chủ tịch Hội đồng TĐKT"),
                              ("thu_truong", "decision_authority", "Người có thẩm quyền")):
         people.grant(engine, people.create_user(engine, name, full), role, year=year)
-    clock = FakeClock(y.at(2, 10))
+    clock = FakeClock(y.at(2, 10), y.tz)
     dated = services.workflows
     real_clock, dated.clock = dated.clock, clock
     try:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.conftest import ROOT
+from workflow.config import DEFAULT_TIMEZONE, zone
 from workflow.definitions.calendar_loader import load_calendar_paths
 from workflow.engine.instance import ACTIVE, Instance
 from workflow.engine.spec import DeadlineSpec
 from workflow.services import deadlines
 
 CALENDAR = load_calendar_paths([ROOT / "definitions" / "holidays"])
+TZ = zone(DEFAULT_TIMEZONE)
 
 
 def item(workflow: str = "pledge") -> Instance:
@@ -19,14 +21,14 @@ def item(workflow: str = "pledge") -> Instance:
 
 
 def local(day: str, hour: int = 9) -> dt.datetime:
-    return deadlines.local_time(dt.date.fromisoformat(day), hour)
+    return deadlines.local_time(dt.date.fromisoformat(day), hour, TZ)
 
 
 def test_working_days_skip_tet() -> None:
     spec = DeadlineSpec(kind="working_days", working_days=5, remind_days_before=(1,),
                         escalate_to="council_secretariat")
 
-    rows = deadlines.plan(item(), "submitted", spec, local("2025-01-24"), {}, CALENDAR)
+    rows = deadlines.plan(item(), "submitted", spec, local("2025-01-24"), {}, CALENDAR, TZ)
 
     assert {r["due_date"] for r in rows} == {dt.date(2025, 2, 7)}  # Tết: 25/1 – 2/2
     reminder, escalation = rows
@@ -40,7 +42,7 @@ def test_campaign_dates_come_from_the_parent_campaign() -> None:
                         remind_days_before=(7, 3, 1))
     dates = deadlines.campaign_dates(item(), {"dates": {"pledge_deadline": "2025-03-31"}})
 
-    rows = deadlines.plan(item(), "draft", spec, local("2025-02-10"), dates, CALENDAR)
+    rows = deadlines.plan(item(), "draft", spec, local("2025-02-10"), dates, CALENDAR, TZ)
 
     assert [(r["days_before"], r["due_date"]) for r in rows] == [
         (7, dt.date(2025, 3, 26)), (3, dt.date(2025, 3, 26)), (1, dt.date(2025, 3, 26))]
@@ -51,14 +53,14 @@ def test_no_rows_while_the_campaign_date_is_unknown() -> None:
     spec = DeadlineSpec(kind="campaign_date", campaign_date="scoring_deadline",
                         timeout_trigger="expire")
 
-    assert deadlines.plan(item(), "x", spec, local("2025-02-10"), {}, CALENDAR) == []
+    assert deadlines.plan(item(), "x", spec, local("2025-02-10"), {}, CALENDAR, TZ) == []
 
 
 def test_reminders_already_past_at_entry_are_not_planned() -> None:
     spec = DeadlineSpec(kind="date", date=dt.date(2025, 3, 10), remind_days_before=(7, 1),
                         timeout_trigger="expire")
 
-    rows = deadlines.plan(item(), "x", spec, local("2025-03-05"), {}, CALENDAR)
+    rows = deadlines.plan(item(), "x", spec, local("2025-03-05"), {}, CALENDAR, TZ)
 
     assert [(r["kind"], r["days_before"]) for r in rows] == [("reminder", 1), ("timeout", 0)]
     assert rows[1]["trigger"] == "expire"
@@ -67,7 +69,7 @@ def test_reminders_already_past_at_entry_are_not_planned() -> None:
 def test_a_moved_campaign_date_keeps_each_rows_offset() -> None:
     moved = deadlines.moved_rows(
         [(1, "reminder", 3, "campaign_date:pledge_deadline:-5"),
-         (2, "timeout", 0, "campaign_date:pledge_deadline:0")], dt.date(2025, 4, 15))
+         (2, "timeout", 0, "campaign_date:pledge_deadline:0")], dt.date(2025, 4, 15), TZ)
 
     assert [(m["b_id"], m["due_date"]) for m in moved] == [
         (1, dt.date(2025, 4, 10)), (2, dt.date(2025, 4, 15))]
@@ -81,9 +83,9 @@ def test_a_reports_due_date_follows_its_period() -> None:
     six, year_end = item("report"), item("report")
     six.data, year_end.data = {"period": "six_month"}, {"period": "year_end"}
 
-    first = deadlines.plan(six, "due", spec, local("2025-07-01"), dates, CALENDAR)
-    second = deadlines.plan(year_end, "due", spec, local("2025-12-01"), dates, CALENDAR)
-    unknown = deadlines.plan(item("report"), "due", spec, local("2025-07-01"), dates, CALENDAR)
+    first = deadlines.plan(six, "due", spec, local("2025-07-01"), dates, CALENDAR, TZ)
+    second = deadlines.plan(year_end, "due", spec, local("2025-12-01"), dates, CALENDAR, TZ)
+    unknown = deadlines.plan(item("report"), "due", spec, local("2025-07-01"), dates, CALENDAR, TZ)
 
     assert first[0]["due_date"] == dt.date(2025, 7, 15)
     assert second[0]["due_date"] == dt.date(2025, 12, 15)

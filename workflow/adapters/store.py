@@ -85,11 +85,12 @@ class Store:
 
     def __init__(
         self, engine: Engine, criteria: Callable[[str, int | None], CriteriaTable] | None = None,
-        rulebook: RuleBook | None = None, calendar: Any = None,
+        rulebook: RuleBook | None = None, calendar: Any = None, tz: dt.tzinfo | None = None,
     ) -> None:
         self.criteria = criteria
         self.rulebook = rulebook
         self.calendar = calendar  # working days (domain.calendar.HolidayCalendar)
+        self.tz = tz  # the clock's zone: local dates in the rules
         self.cache = StatementCache(engine)
         c = self.cache
         self._select = c.get("select", lambda: sa.select(*INSTANCE_COLUMNS).where(
@@ -154,6 +155,13 @@ class WriteTx(YearQueries, Transaction):
         self.store = store
         # the catalog's revision, when a statement of this transaction asked for it
         self.revision: int | None = None
+
+    @property
+    def tz(self) -> dt.tzinfo:
+        """The installation's time zone (the clock's), for the rules' local dates."""
+        if self.store.tz is None:
+            raise RuntimeError("no time zone is wired to the engine store")
+        return self.store.tz
 
     def criteria_table(self, code: str, version: int | None) -> CriteriaTable:
         if self.store.criteria is None:

@@ -52,7 +52,8 @@ def move_campaign_date(
         update = tx.cache.get("move_deadline", lambda: deadlines.update().where(
             _D.id == sa.bindparam("b_id")).values(due_date=sa.bindparam("due_date"),
                                                   fire_at=sa.bindparam("fire_at")))
-        moves = planning.moved_rows([(r[0], r[1], r[2], r[3]) for r in rows], new_day)
+        moves = planning.moved_rows([(r[0], r[1], r[2], r[3]) for r in rows], new_day,
+                                    workflows.clock.tz)
         for values in moves:
             tx.execute(update, values)
     return len(moves)

@@ -6,12 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from workflow.engine.instance import Instance
 from workflow.engine.spec import DeadlineSpec
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 REMIND_HOUR = 8  # reminders go out at the start of the office day, local time
 
 
@@ -37,14 +35,14 @@ class WeekendsOnly:
         return sum(1 for d in days if d.weekday() < 5)
 
 
-def local_time(day: dt.date, hour: int = 0) -> dt.datetime:
-    """A local wall-clock time on a day, as UTC."""
-    return dt.datetime.combine(day, dt.time(hour), LOCAL).astimezone(dt.UTC)
+def local_time(day: dt.date, hour: int, tz: dt.tzinfo) -> dt.datetime:
+    """A wall-clock time on a day in the zone `tz` (the clock's), as UTC."""
+    return dt.datetime.combine(day, dt.time(hour), tz).astimezone(dt.UTC)
 
 
-def end_of(day: dt.date) -> dt.datetime:
+def end_of(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     """The moment a due date is over: local midnight after it."""
-    return local_time(day + dt.timedelta(days=1))
+    return local_time(day + dt.timedelta(days=1), 0, tz)
 
 
 def campaign_dates(inst: Instance, parent_data: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -64,11 +62,11 @@ def campaign_key(template: str, data: Mapping[str, Any]) -> str | None:
 
 def due_date(
     spec: DeadlineSpec, entered: dt.datetime, dates: Mapping[str, Any], calendar: WorkingDays,
-    data: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | None = None, *, tz: dt.tzinfo,
 ) -> tuple[dt.date, str] | None:
     """The local date a state is due, and what it derives from; None when its campaign date
     is not set (the deadline cannot be known yet)."""
-    start = entered.astimezone(LOCAL).date()
+    start = entered.astimezone(tz).date()
     if spec.kind == "date" and spec.date is not None:
         return spec.date, "date"
     if spec.kind == "campaign_date" and spec.campaign_date:
@@ -86,18 +84,19 @@ def due_date(
     return None
 
 
-def fire_time(kind: str, due: dt.date, days_before: int) -> dt.datetime:
+def fire_time(kind: str, due: dt.date, days_before: int, tz: dt.tzinfo) -> dt.datetime:
     if kind == "reminder":
-        return local_time(due - dt.timedelta(days=days_before), REMIND_HOUR)
-    return end_of(due)
+        return local_time(due - dt.timedelta(days=days_before), REMIND_HOUR, tz)
+    return end_of(due, tz)
 
 
 def plan(
     inst: Instance, state: str, spec: DeadlineSpec, now: dt.datetime,
-    dates: Mapping[str, Any], calendar: WorkingDays,
+    dates: Mapping[str, Any], calendar: WorkingDays, tz: dt.tzinfo,
 ) -> list[dict[str, Any]]:
-    """The rows for an instance that just entered `state` (version inst.version)."""
-    found = due_date(spec, now, dates, calendar, inst.data)
+    """The rows for an instance that just entered `state` (version inst.version); due dates
+    and fire times are local to `tz` (the clock's)."""
+    found = due_date(spec, now, dates, calendar, inst.data, tz=tz)
     if found is None:
         return []
     due, anchor = found
@@ -110,7 +109,7 @@ def plan(
         wanted.append(("timeout", 0, None, spec.timeout_trigger))
     rows = []
     for kind, days_before, role, trigger in wanted:
-        fire_at = fire_time(kind, due, days_before)
+        fire_at = fire_time(kind, due, days_before, tz)
         if kind == "reminder" and fire_at < now:
             continue  # entered too late for this reminder: it never applied
         rows.append({
@@ -122,7 +121,7 @@ def plan(
 
 
 def moved_rows(
-    rows: list[tuple[int, str, int, str]], new_day: dt.date
+    rows: list[tuple[int, str, int, str]], new_day: dt.date, tz: dt.tzinfo
 ) -> list[dict[str, Any]]:
     """New due date and fire time of pending rows (id, kind, days_before, anchor) whose
     campaign date moved to `new_day`; the anchor keeps the row's offset from that date."""
@@ -131,5 +130,5 @@ def moved_rows(
         offset = int(anchor.rsplit(":", 1)[1])
         due = new_day + dt.timedelta(days=offset)
         out.append({"b_id": row_id, "due_date": due,
-                    "fire_at": fire_time(kind, due, days_before)})
+                    "fire_at": fire_time(kind, due, days_before, tz)})
     return out

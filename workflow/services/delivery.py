@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -129,12 +128,13 @@ def absolute_link(base_url: str, link: str | None) -> str | None:
 
 def deliver_digests(
     engine: Engine, clock: Clock, mailer: Mailer, *, base_url: str, send_hour: int = 17,
-    tz: str = "Asia/Ho_Chi_Minh", batch: int = 100, max_attempts: int = 6,
+    batch: int = 100, max_attempts: int = 6,
 ) -> DeliveryReport:
-    """Send one e-mail per user and day listing that day's rows, once send_hour has passed."""
+    """Send one e-mail per user and day listing that day's rows, once send_hour has passed
+    (local time: the clock's zone)."""
     if not 0 <= send_hour <= 23:
         raise ValueError(f"send_hour: expected 0 to 23, got {send_hour}")
-    last_day = last_digest_day(clock.now(), send_hour, ZoneInfo(tz))
+    last_day = last_digest_day(clock.now(), send_hour, clock.tz)
     with read_connection(engine) as conn:
         groups = conn.execute(
             sa.select(_O.user_id, _O.digest_date).distinct()
@@ -156,7 +156,7 @@ def deliver_digests(
     return report
 
 
-def last_digest_day(now: dt.datetime, send_hour: int, zone: ZoneInfo) -> dt.date:
+def last_digest_day(now: dt.datetime, send_hour: int, zone: dt.tzinfo) -> dt.date:
     """The latest day whose digest is due: today once send_hour has struck, else yesterday."""
     local = now.astimezone(zone)
     if local.time() >= dt.time(send_hour):

@@ -18,7 +18,6 @@ from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from workflow.services import documents as attachments
-from workflow.services.deadlines import LOCAL
 from workflow.services.workflows import Workflows
 
 PUBLIC_STATES = ("posting", "announced", "archived")
@@ -77,7 +76,7 @@ def submission_letter(
     tally = session.data["tally"][max(session.data["tally"], key=int)]
     line = next(c for c in tally["titles"][dossier.data["title"]]["candidates"]
                 if c["candidate"] == dossier.unit_id)
-    today = workflows.clock.now().astimezone(LOCAL).date()
+    today = workflows.clock.today()
     cluster = _cluster_name(workflows, dossier.cluster_id)
     letter = gen.SubmissionLetter(
         issuer=cluster.upper(), number=number, place="Hà Nội", date=today,
@@ -240,7 +239,7 @@ def decision_list(
         raise InvalidInput("dossier_ids: decided dossiers only")
     names = _names(workflows)
     approved = [d for d in decided if d.data.get("outcome") in ("approved", "downgraded")]
-    today = workflows.clock.now().astimezone(LOCAL).date()
+    today = workflows.clock.today()
     doc = gen.decision_list(gen.DecisionList(
         issuer="THỦ TƯỚNG CHÍNH PHỦ", number=number, date=today, decider=decider,
         decided_title=_title(workflows, decided[0]).label.vi,

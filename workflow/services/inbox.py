@@ -13,7 +13,6 @@ from workflow.adapters import repository as repo
 from workflow.adapters.db import read_connection
 from workflow.adapters.tables import deadlines, instances, units
 from workflow.domain.roles import Actor, RoleGrant
-from workflow.services.deadlines import LOCAL
 from workflow.services.workflows import Workflows
 
 _I = instances.c
@@ -110,7 +109,7 @@ def waiting_for(
         rows = conn.execute(stmt, {"limit": max(1, min(limit, 200)),
                                    "offset": max(0, offset)}).all()
     total = int(rows[0].total) if rows else 0
-    today = workflows.clock.now().astimezone(LOCAL).date()
+    today = workflows.clock.today()
     items = []
     for r in rows:
         spec = workflows.catalog.compiled(r.definition_id).spec

@@ -30,7 +30,6 @@ from workflow.adapters.tables import (
 from workflow.domain.roles import ROLES, SYSTEM_ACTOR
 from workflow.engine.instance import ACTIVE, Instance
 from workflow.errors import WorkflowError
-from workflow.services.deadlines import LOCAL
 from workflow.services.workflows import Workflows
 
 Render = Callable[[str, str, Mapping[str, Any]], tuple[str, str]]
@@ -162,7 +161,7 @@ class Sweeper:
         state = wf.spec.state(inst.state)
         who = unit_label(tx, inst)
         link = f"{self.base_url}/items/{inst.id}"
-        days_left = (row.due_date - now.astimezone(LOCAL).date()).days
+        days_left = (row.due_date - self.workflows.clock.date_of(now)).days
         stmt = tx.cache.get("insert_outbox", outbox.insert, OUTBOX_COLUMNS)
         written = 0
         for person in people:
@@ -177,7 +176,7 @@ class Sweeper:
             subject, body = self.render(row.kind, person.locale, context)
             channels: list[tuple[str, str | None, dt.date | None]] = [("in_app", None, None)]
             if person.email:
-                digest = now.astimezone(LOCAL).date() if person.digest and \
+                digest = self.workflows.clock.date_of(now) if person.digest and \
                     row.kind == "reminder" else None
                 channels.append(("email", person.email, digest))
             for channel, address, digest_date in channels:

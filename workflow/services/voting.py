@@ -19,7 +19,6 @@ from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from workflow.services import documents, people, year
-from workflow.services.deadlines import LOCAL
 from workflow.services.workflows import Workflows
 
 HIDDEN_STATES = ("scheduled", "quorum_checked", "open", "closed")
@@ -230,7 +229,7 @@ def turnout(workflows: Workflows, session_id: int) -> dict[str, Any]:
             vote_participation.c.round == int(session.data.get("round", 1)),
         ).order_by(vote_participation.c.voter_key)).scalars().all()
     return {"eligible": session.data.get("eligible", []), "voted": list(voted),
-            "as_of": workflows.clock.now().astimezone(LOCAL).isoformat()}
+            "as_of": workflows.clock.local().isoformat()}
 
 
 # --- minutes -----------------------------------------------------------------------------------
@@ -277,7 +276,7 @@ def _vote_minutes(
                                  for c in outcome["candidates"]),
                 round=int(round_key), note=outcome.get("note", "")))
     counted = session.data["tally"][last]
-    when = workflows.clock.now().astimezone(LOCAL).date()
+    when = workflows.clock.today()
     return gen.VoteCountMinutes(
         issuer=_cluster_name(workflows, session), number=f"{session.id}/BB-KP",
         place="Hà Nội", date=when, venue="Hội nghị tổng kết", session_name="Bình xét, suy tôn",

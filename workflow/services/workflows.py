@@ -62,7 +62,7 @@ class Workflows:
         self.clock = clock
         self.chain = chain
         self.calendar = calendar or deadlines.WeekendsOnly()
-        self.store = Store(engine, criteria, rulebook, self.calendar)
+        self.store = Store(engine, criteria, rulebook, self.calendar, clock.tz)
         self.rulebook = rulebook
 
     # --- reading -------------------------------------------------------------------------
@@ -285,7 +285,7 @@ class Workflows:
         assert spec is not None
         parent = tx.instance_data(inst.parent_id) if inst.parent_id is not None else None
         rows = deadlines.plan(inst, inst.state, spec, now, deadlines.campaign_dates(inst, parent),
-                              self.calendar)
+                              self.calendar, self.clock.tz)
         tx.insert_deadlines(rows)
 
     def _create(

@@ -29,7 +29,6 @@ from workflow.domain.roles import Actor
 from workflow.domain.scoring import RankRow, capped_adjustments, rank
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
 from workflow.services import documents
-from workflow.services.deadlines import LOCAL
 from workflow.services.workflows import Workflows
 
 ZERO = Decimal(0)
@@ -224,7 +223,7 @@ def ranking_workbook(
     book = gen.ranking_workbook(gen.RankingTable(
         cluster=str(cluster), year=campaign.year or 0,
         criteria_table=f"{table.title.vi} (phiên bản {table.version})",
-        date=workflows.clock.now().astimezone(LOCAL).date(),
+        date=workflows.clock.today(),
         groups=tuple(gen.CriterionGroupInfo(g.code, g.title.vi, g.max_points, tuple(
             gen.CriterionInfo(c.code, c.title.vi, c.max_points) for c in g.criteria))
             for g in table.groups),

@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, cast
-from zoneinfo import ZoneInfo
 
 from workflow.domain.criteria import CriteriaTable
 from workflow.domain.scoring import show
@@ -20,8 +19,6 @@ from workflow.engine.registry import CallContext, Registry
 from workflow.errors import InvalidInput
 
 YEAR = Registry()
-# Vietnam keeps one time zone and no daylight saving: a due date ends at local midnight.
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 CAMPAIGN_DATES = ("pledge_deadline", "six_month_report_due", "inspection_end",
                   "scoring_deadline", "year_end_report_due")
 REPORT_DUE = {"six_month": "six_month_report_due", "year_end": "year_end_report_due"}
@@ -57,14 +54,18 @@ class YearPort(Protocol):
     ) -> None: ...
     def inspection_scores(self, campaign_id: int, unit_id: int) -> dict[str, Decimal]: ...
     def evidence(self, instance_id: int) -> set[tuple[str, str]]: ...
+    @property
+    def tz(self) -> dt.tzinfo: ...
 
 
 def port(ctx: CallContext) -> YearPort:
     return cast(YearPort, ctx.query)
 
 
-def local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(LOCAL).date()
+def local_date(ctx: CallContext, moment: dt.datetime) -> dt.date:
+    """The local date of a moment, in the installation's zone (a due date ends at local
+    midnight)."""
+    return moment.astimezone(port(ctx).tz).date()
 
 
 def campaign_of(ctx: CallContext) -> dict[str, Any]:

@@ -145,7 +145,7 @@ def penalize_if_late(ctx: CallContext, params: Mapping[str, Any]) -> None:
     """A report submitted after its period's due date costs the late-report penalty, once."""
     campaign = campaign_of(ctx)
     due = due_date(campaign, REPORT_DUE.get(str(ctx.instance.data.get("period")), ""))
-    today = local_date(ctx.now)
+    today = local_date(ctx, ctx.now)
     if due is not None and today > due and ctx.instance.unit_id is not None:
         penalize(ctx, "late_report", ctx.instance.unit_id, f"report:{ctx.instance.id}",
                  f"nộp muộn {(today - due).days} ngày (hạn {due.isoformat()})")

@@ -79,8 +79,8 @@ def _unit_of(data: Mapping[str, Any]) -> int | None:
 def posting_period_over(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
     """The dossier stayed public for the rule set's posting period."""
     rules = rules_of(ctx)
-    posted = local_date(dt.datetime.fromisoformat(ctx.instance.data["posted_at"]))
-    today = local_date(ctx.now)
+    posted = local_date(ctx, dt.datetime.fromisoformat(ctx.instance.data["posted_at"]))
+    today = local_date(ctx, ctx.now)
     days = rules.public_posting_days.value
     if rules.public_posting_basis == "working":
         elapsed = dport(ctx).store.calendar.working_days_between(posted, today)
@@ -112,7 +112,7 @@ def dossier_deadline(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
     if ctx.instance.parent_id is None:
         return None
     deadline = due_date(campaign_of(ctx), "dossier_deadline")
-    today = local_date(ctx.now)
+    today = local_date(ctx, ctx.now)
     if deadline is None or today <= deadline:
         return None
     return f"the deadline for dossiers was {deadline.isoformat()}"
@@ -145,7 +145,7 @@ def title_caps(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
 def start_appraisal_clock(ctx: CallContext, params: Mapping[str, Any]) -> None:
     """The clock runs from a complete dossier; a returned one resumes where it stopped."""
     data = ctx.instance.data
-    today = local_date(ctx.now)
+    today = local_date(ctx, ctx.now)
     used = int(data.get("appraisal_days_used") or 0)
     left = rules_of(ctx).appraisal_working_days.value - used
     data["appraisal_resumed_on"] = today.isoformat()
@@ -157,13 +157,13 @@ def start_appraisal_clock(ctx: CallContext, params: Mapping[str, Any]) -> None:
 def pause_appraisal_clock(ctx: CallContext, params: Mapping[str, Any]) -> None:
     data = ctx.instance.data
     resumed = dt.date.fromisoformat(data["appraisal_resumed_on"])
-    spent = dport(ctx).store.calendar.working_days_between(resumed, local_date(ctx.now))
+    spent = dport(ctx).store.calendar.working_days_between(resumed, local_date(ctx, ctx.now))
     data["appraisal_days_used"] = int(data.get("appraisal_days_used") or 0) + spent
     data["times_returned"] = int(data.get("times_returned") or 0) + (
         1 if ctx.transition.trigger == "return" else 0)
     if "missing" in ctx.payload:
         data.setdefault("returns", []).append(
-            {"on": local_date(ctx.now).isoformat(), "missing": ctx.payload["missing"]})
+            {"on": local_date(ctx, ctx.now).isoformat(), "missing": ctx.payload["missing"]})
 
 
 @YEAR.guard("council_vote_recorded")

@@ -62,7 +62,7 @@ def evidence_for_positive_scores(ctx: CallContext, params: Mapping[str, Any]) ->
 @YEAR.effect("penalize_late_score_sheet")
 def penalize_late_score_sheet(ctx: CallContext, params: Mapping[str, Any]) -> None:
     due = due_date(campaign_of(ctx), "scoring_deadline")
-    today = local_date(ctx.now)
+    today = local_date(ctx, ctx.now)
     if due is not None and today > due and ctx.instance.unit_id is not None:
         penalize(ctx, "late_score_sheet", ctx.instance.unit_id,
                  f"score_sheet:{ctx.instance.id}", f"nộp bảng điểm muộn (hạn {due})")
@@ -111,7 +111,7 @@ def within_appeal_window(ctx: CallContext, params: Mapping[str, Any]) -> str | N
     end = _window_end(ctx)
     if end is None or ctx.now <= end:
         return None
-    return f"the appeal window closed on {local_date(end).isoformat()}"
+    return f"the appeal window closed on {local_date(ctx, end).isoformat()}"
 
 
 @YEAR.guard("appeal_window_over")
@@ -120,7 +120,7 @@ def appeal_window_over(ctx: CallContext, params: Mapping[str, Any]) -> str | Non
     end = _window_end(ctx)
     if end is None or ctx.now > end:
         return None
-    return f"the unit may still dispute its scores until {local_date(end).isoformat()}"
+    return f"the unit may still dispute its scores until {local_date(ctx, end).isoformat()}"
 
 
 @YEAR.effect("settle_verified_scores")
