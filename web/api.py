@@ -5,18 +5,34 @@ JSON errors everywhere under /api, and the OpenAPI document that describes it al
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing, validate
+from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.wrappers import Response
 
+from web.api_schemas import (
+    MAX_ID,
+    REPLIES,
+    BallotBody,
+    DefinitionBody,
+    DocumentForm,
+    DocumentUpload,
+    ErrorSchema,
+    FireBody,
+    InboxQuery,
+    LangQuery,
+    PageQuery,
+)
+from web.openapi import Operation
+from web.openapi import openapi_document as generate_document
 from web.security import csrf, status_of
 from workflow.bootstrap import Services
 from workflow.definitions.workflow_loader import load_text
@@ -38,8 +54,6 @@ from workflow.services import inbox as inbox_service
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)  # bearer tokens, never cookies: nothing a foreign page could ride on
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
-MAX_PAGE = 100_000
 DEFAULT_FILE = "definition.yaml"
 
 
@@ -54,114 +68,33 @@ class ApiError(Exception):
         self.extra = extra
 
 
-# --- request schemas ------------------------------------------------------------------------
-
-
-class Text(fields.String):
-    """A string the databases can store: no NUL character, no lone surrogate."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ValidationError("Must not contain NUL characters.")
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValidationError("Not valid Unicode text.") from None
-        return text
-
-
-def _id_field(**kwargs: Any) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
-
-
-class PageQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE),
-                          metadata={"description": "page number, from 1"})
-    per_page = fields.Integer(load_default=25, validate=validate.Range(1, 100),
-                              metadata={"description": "items per page (at most 100)"})
-
-
-def _lang_field() -> fields.String:
-    return fields.String(load_default="vi", validate=validate.OneOf(["vi", "en"]),
-                         metadata={"description": "language of labels"})
-
-
-class LangQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    lang = _lang_field()
-
-
-class InboxQuery(PageQuery):
-    lang = _lang_field()
-
-
-class FireBody(Schema):
-    trigger = Text(required=True, validate=validate.Length(1, 64),
-                   metadata={"description": "the action, e.g. submit"})
-    version = fields.Integer(strict=True, required=True, validate=validate.Range(0, MAX_ID),
-                             metadata={"description": "the item version the caller saw"})
-    comment = Text(validate=validate.Length(max=5000))
-    payload = fields.Dict(keys=Text(validate=validate.Length(1, 64)), values=fields.Raw(),
-                          metadata={"description": "named fields the action needs"})
-
-
-class DocumentForm(Schema):
-    kind = Text(required=True, validate=validate.Length(1, 64),
-                metadata={"description": "document kind, e.g. signed_pledge"})
-    ref = Text(validate=validate.Length(1, 64),
-               metadata={"description": "criterion or item code the document is for"})
-
-
-class BallotBody(Schema):
-    choices = fields.Dict(
-        keys=Text(validate=validate.Length(1, 64)), values=fields.List(_id_field()),
-        required=True, metadata={"description": "title code -> chosen candidate ids; {} abstains"})
-
-
-class DefinitionBody(Schema):
-    text = Text(required=True, validate=validate.Length(max=200_000),
-                metadata={"description": "the YAML text of one workflow definition"})
-    file = Text(validate=validate.Regexp(r"^[A-Za-z0-9_.\-/]{1,200}$"),
-                metadata={"description": "file name used in messages and stored with it"})
-
-
 # --- the route table, which the OpenAPI document is built from ---------------------------------
 
 
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    rule: str
-    endpoint: str
-    summary: str
-    ok: tuple[int, str]  # status, response component
-    errors: tuple[int, ...]
-    query: type[Schema] | None = None
-    body: type[Schema] | None = None
-    multipart: bool = False
-    public: bool = False
-    tags: tuple[str, ...] = field(default=())
-
-
 OPERATIONS: list[Operation] = []
-COMMON_ERRORS = (401, 404)
 
 
 def operation(
     method: str, rule: str, summary: str, ok: tuple[int, str], errors: tuple[int, ...] = (),
     **options: Any,
 ) -> Callable[[Callable[..., ResponseReturnValue]], Callable[..., ResponseReturnValue]]:
-    """Register a view under the blueprint and describe it for the OpenAPI document."""
+    """Register a view under the blueprint, describe it for the OpenAPI document, and dump
+    what it returns through its reply schema (so no undocumented key is ever sent)."""
 
     def wrap(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
         OPERATIONS.append(Operation(method, rule, view.__name__, summary, ok, errors, **options))
-        bp.add_url_rule(rule, view.__name__, view, methods=[method])
+        reply = REPLIES[ok[1]]
+
+        @functools.wraps(view)
+        def dumped(**kwargs: Any) -> ResponseReturnValue:
+            answer: Any = view(**kwargs)  # a body, or a body and a status
+            if reply is None:
+                return answer  # type: ignore[no-any-return]  # the view's own return type
+            body, status = answer if isinstance(answer, tuple) else (answer, 200)
+            dumped: dict[str, Any] = reply().dump(body)
+            return dumped, status
+
+        bp.add_url_rule(rule, view.__name__, dumped, methods=[method])
         return view
 
     return wrap
@@ -347,7 +280,7 @@ def fire(item_id: int) -> ResponseReturnValue:
 
 
 @operation("POST", "/v1/items/<int:item_id>/documents", "Attach a document (PDF, Office, PNG "
-           "or JPEG) to an item", (201, "Document"), (400, 403, 413), body=DocumentForm,
+           "or JPEG) to an item", (201, "Document"), (400, 403, 413), body=DocumentUpload,
            multipart=True, tags=("items",))
 def attach(item_id: int) -> ResponseReturnValue:
     form: dict[str, Any] = DocumentForm().load(request.form.to_dict())
@@ -440,7 +373,8 @@ def definition_errors(exc: DefinitionErrors) -> list[dict[str, Any]]:
 
 
 def error_response(status: int, code: str, message: str, **extra: Any) -> Response:
-    response = jsonify({"error": {"code": code, "message": message, **extra}})
+    response = jsonify(ErrorSchema().dump({"error": {"code": code, "message": message,
+                                                     **extra}}))
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="thidua"'
@@ -547,196 +481,13 @@ def openapi() -> ResponseReturnValue:
 
 
 def openapi_document() -> dict[str, Any]:
-    """OpenAPI 3.0 for every operation of the route table; request schemas come from the
-    marshmallow schemas the views load with, so the two cannot drift apart."""
-    paths: dict[str, dict[str, Any]] = {}
-    for op in OPERATIONS:
-        path = "/api" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", op.rule)
-        paths.setdefault(path, {})[op.method.lower()] = _operation_object(op)
-    return {
-        "openapi": "3.0.3",
-        "info": {"title": "thidua API", "version": "1",
-                 "description": "Workflow items, votes and definitions of thidua. Every call "
-                                "but this document needs 'Authorization: Bearer <token>'."},
-        "paths": paths,
-        "components": {"schemas": RESPONSES, "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer",
-                       "description": "an API token created for a user"}}},
-        "security": [{"bearer": []}],
-    }
+    """OpenAPI 3.0 for every operation of the route table, generated from the marshmallow
+    schemas the views load and dump with, so the two cannot drift apart."""
+    document: dict[str, Any] = json.loads(_document_text())
+    return document
 
 
-def _operation_object(op: Operation) -> dict[str, Any]:
-    params = [{"name": name, "in": "path", "required": True,
-               "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
-              for name in re.findall(r"<(?:\w+:)?(\w+)>", op.rule)]
-    if op.query is not None:
-        body = json_schema(op.query())
-        params += [{"name": name, "in": "query", "required": False, "schema": prop,
-                    **({"description": prop["description"]} if "description" in prop else {})}
-                   for name, prop in body["properties"].items()]
-    out: dict[str, Any] = {"operationId": op.endpoint, "summary": op.summary,
-                           "tags": list(op.tags), "responses": _responses(op)}
-    if params:
-        out["parameters"] = params
-    if op.public:
-        out["security"] = []
-    if op.body is not None:
-        schema = json_schema(op.body())
-        media = "application/json"
-        if op.multipart:
-            media = "multipart/form-data"
-            schema["properties"]["file"] = {"type": "string", "format": "binary"}
-            schema["required"] = [*schema.get("required", []), "file"]
-        out["requestBody"] = {"required": True, "content": {media: {"schema": schema}}}
-    return out
-
-
-ERROR_TEXT = {400: "Invalid input; 'fields' names each field and its problem",
-              401: "No token, or an unknown or revoked one",
-              403: "The caller lacks the role; the message names the role needed",
-              404: "No such item, session or path",
-              409: "Stale version, or the action is not allowed now; the message says why",
-              413: "The upload is too large"}
-
-
-def _responses(op: Operation) -> dict[str, Any]:
-    status, component = op.ok
-    out: dict[str, Any] = {str(status): {"description": "Success", "content": {
-        "application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}}}}
-    codes = op.errors if op.public else (*COMMON_ERRORS, *op.errors)
-    for code in sorted(set(codes)):
-        out[str(code)] = {"description": ERROR_TEXT[code], "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    out["default"] = {"description": "Any other error, always as JSON", "content": {
-        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    return out
-
-
-def json_schema(schema: Schema) -> dict[str, Any]:
-    """The JSON schema of a marshmallow schema: its fields, required ones, nothing else."""
-    props = {f.data_key or name: field_schema(f) for name, f in schema.fields.items()}
-    required = [f.data_key or name for name, f in schema.fields.items() if f.required]
-    out = {"type": "object", "properties": props, "additionalProperties": schema.unknown == EXCLUDE}
-    return {**out, "required": required} if required else out
-
-
-def field_schema(f: fields.Field[Any]) -> dict[str, Any]:
-    out: dict[str, Any]
-    if isinstance(f, fields.Nested) and isinstance(f.schema, Schema):
-        out = json_schema(f.schema)
-    elif isinstance(f, fields.List):
-        out = {"type": "array", "items": field_schema(f.inner)}
-    elif isinstance(f, fields.Dict):
-        values = f.value_field
-        out = {"type": "object",
-               "additionalProperties": field_schema(values) if values is not None else {}}
-    elif isinstance(f, fields.Integer):
-        out = {"type": "integer"}
-    elif isinstance(f, fields.Boolean):
-        out = {"type": "boolean"}
-    elif isinstance(f, fields.String):
-        out = {"type": "string"}
-    else:
-        out = {}  # fields.Raw: any JSON value
-    for v in f.validators:
-        out.update(_validator_schema(v, out.get("type")))
-    if f.allow_none:
-        out["nullable"] = True
-    if f.load_default is not missing and not callable(f.load_default):
-        out["default"] = f.load_default
-    if "description" in f.metadata:
-        out["description"] = f.metadata["description"]
-    return out
-
-
-def _validator_schema(v: Any, kind: str | None) -> dict[str, Any]:
-    if isinstance(v, validate.Length):
-        low, high = {"array": ("minItems", "maxItems"), "object": (
-            "minProperties", "maxProperties")}.get(kind or "", ("minLength", "maxLength"))
-        return {k: n for k, n in ((low, v.min), (high, v.max)) if n is not None}
-    if isinstance(v, validate.Range):
-        out: dict[str, Any] = {}
-        if v.min is not None:
-            out.update(minimum=v.min, **({} if v.min_inclusive else {"exclusiveMinimum": True}))
-        if v.max is not None:
-            out.update(maximum=v.max, **({} if v.max_inclusive else {"exclusiveMaximum": True}))
-        return out
-    if isinstance(v, validate.OneOf):
-        return {"enum": list(v.choices)}
-    if isinstance(v, validate.Regexp):
-        return {"pattern": v.regex.pattern}
-    return {}
-
-
-# Response bodies, as the views above build them.
-
-
-def _obj(props: dict[str, Any], optional: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {"type": "object", "properties": props,
-            "required": [k for k in props if k not in optional]}
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _page(item: str) -> dict[str, Any]:
-    return _obj({"items": {"type": "array", "items": _ref(item)}, "total": INT,
-                 "page": INT, "per_page": INT})
-
-
-INT: dict[str, Any] = {"type": "integer"}
-STR: dict[str, Any] = {"type": "string"}
-INT_OR_NULL: dict[str, Any] = {"type": "integer", "nullable": True}
-STR_OR_NULL: dict[str, Any] = {"type": "string", "nullable": True}
-STRS: dict[str, Any] = {"type": "array", "items": STR}
-ANY_OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
-
-RESPONSES: dict[str, Any] = {
-    "Error": _obj({"error": _obj({
-        "code": {**STR, "description": "machine-readable, e.g. stale_state"},
-        "message": {**STR, "description": "what went wrong and what to do"},
-        "check": {**STR, "description": "the check that refused an action"},
-        "fields": {**ANY_OBJECT, "description": "field name -> its problems"},
-        "errors": {"type": "array", "items": _ref("DefinitionProblem")},
-    }, optional=("check", "fields", "errors"))}),
-    "Grant": _obj({"role": STR, "unit_id": INT_OR_NULL, "cluster_id": INT_OR_NULL,
-                   "year": INT_OR_NULL}),
-    "Me": _obj({"id": INT, "username": STR, "on_behalf_of": STR_OR_NULL,
-                "roles": {"type": "array", "items": _ref("Grant")}}),
-    "InboxItem": _obj({
-        "id": INT, "workflow": STR, "title": STR, "state": STR, "state_label": STR,
-        "unit": STR_OR_NULL, "campaign_id": INT_OR_NULL,
-        "due": {**STR_OR_NULL, "format": "date"}, "overdue": {"type": "boolean"},
-        "actions": STRS}),
-    "InboxPage": _page("InboxItem"),
-    "Action": _obj({
-        "trigger": STR, "label": STR, "dest": STR, "roles": STRS, "required_fields": STRS,
-        "required_documents": STRS, "allowed": {"type": "boolean"},
-        "reason": {**STR_OR_NULL, "description": "why it cannot be done now"}}),
-    "Item": _obj({
-        "id": INT, "workflow": STR, "definition_version": INT, "state": STR,
-        "state_label": STR, "status": STR, "version": INT, "unit_id": INT_OR_NULL,
-        "cluster_id": INT_OR_NULL, "year": INT_OR_NULL, "parent_id": INT_OR_NULL,
-        "data": ANY_OBJECT, "entered_at": {**STR, "format": "date-time"},
-        "actions": {"type": "array", "items": _ref("Action")}}),
-    "HistoryEntry": _obj({
-        "seq": INT, "kind": STR, "from_state": STR_OR_NULL, "to_state": STR,
-        "trigger": STR_OR_NULL, "actor": STR, "on_behalf_of": STR_OR_NULL, "role": STR_OR_NULL,
-        "at": {**STR, "format": "date-time"}, "comment": STR_OR_NULL, "payload": ANY_OBJECT,
-        "hash": STR}),
-    "HistoryPage": _page("HistoryEntry"),
-    "Fired": _obj({"id": INT, "state": STR, "status": STR, "version": INT}),
-    "Document": _obj({"id": INT, "item_id": INT, "kind": STR, "ref": STR_OR_NULL,
-                      "filename": STR, "size": INT, "sha256": STR}),
-    "Receipt": _obj({"session_id": INT, "round": INT, "voter_key": STR}),
-    "VoteResult": _obj({"tally": ANY_OBJECT, "winners": ANY_OBJECT, "runoff": ANY_OBJECT,
-                        "warnings": {"type": "array", "items": {}}}),
-    "DefinitionProblem": _obj({"file": STR, "line": INT_OR_NULL, "path": STR,
-                               "message": STR}),
-    "Validation": _obj({"ok": {"type": "boolean"}, "name": STR_OR_NULL,
-                        "errors": {"type": "array", "items": _ref("DefinitionProblem")}}),
-    "OpenApiDocument": ANY_OBJECT,
-    "Published": _obj({"name": STR, "version": INT, "created": {"type": "boolean"}}),
-}
+@functools.cache
+def _document_text() -> str:
+    """Generated once per process (some 30 ms): the routes are all registered at import."""
+    return json.dumps(generate_document(OPERATIONS))

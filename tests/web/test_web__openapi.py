@@ -1,0 +1,86 @@
+"""The OpenAPI document is generated (apispec) from the marshmallow schemas the API loads
+requests with and dumps answers through: it is valid, every operation has a described answer,
+and what a view returns cannot carry a key the document does not list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemathesis.specs.openapi.definitions import OPENAPI_30_VALIDATOR
+
+from web.api import OPERATIONS, openapi_document
+from web.api_schemas import REPLIES, ErrorDetailSchema, MeSchema
+
+REF = "#/components/schemas/"
+
+
+def _refs(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        own = {value["$ref"]} if isinstance(value.get("$ref"), str) else set()
+        return own.union(*(_refs(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_refs(v) for v in value))
+    return set()
+
+
+def test_the_generated_document_is_valid_openapi_3_0() -> None:
+    doc = openapi_document()
+
+    OPENAPI_30_VALIDATOR.validate(doc)
+    assert doc["openapi"] == "3.0.3"
+    assert {r.removeprefix(REF) for r in _refs(doc)} <= set(doc["components"]["schemas"])
+
+
+def test_every_operation_describes_its_answer_and_its_errors_with_a_schema() -> None:
+    doc = openapi_document()
+    operations = [(path, method, op) for path, ops in doc["paths"].items()
+                  for method, op in ops.items()]
+
+    assert len(operations) == len(OPERATIONS)
+    for path, method, op in operations:
+        for status, answer in op["responses"].items():
+            schema = answer["content"]["application/json"]["schema"]
+            if status.startswith("2"):
+                assert schema["$ref"].startswith(REF), (method, path)
+            else:
+                assert schema == {"$ref": REF + "Error"}, (method, path, status)
+        assert any(s.startswith("2") for s in op["responses"]), (method, path)
+        assert "default" in op["responses"], (method, path)
+
+
+def test_replies_are_components_and_requests_are_inlined() -> None:
+    doc = openapi_document()
+    fire = doc["paths"]["/api/v1/items/{item_id}/fire"]["post"]
+    upload = doc["paths"]["/api/v1/items/{item_id}/documents"]["post"]["requestBody"]
+    item = doc["components"]["schemas"]["Item"]
+
+    assert "$ref" not in fire["requestBody"]["content"]["application/json"]["schema"]
+    assert fire["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": REF + "Fired"}
+    assert upload["content"]["multipart/form-data"]["schema"]["properties"]["file"] == {
+        "type": "string", "format": "binary"}
+    assert item["additionalProperties"] is False
+    assert set(item["required"]) == set(item["properties"])
+    assert item["properties"]["unit_id"] == {"type": "integer", "nullable": True}
+    assert {name for name, schema in REPLIES.items() if schema is not None} <= set(
+        doc["components"]["schemas"])
+
+
+def test_an_error_lists_its_optional_keys_as_optional() -> None:
+    error = openapi_document()["components"]["schemas"]["ErrorDetail"]
+
+    assert error["required"] == ["code", "message"]
+    assert set(error["properties"]) == {"code", "message", "check", "fields", "errors"}
+
+
+def test_a_dumped_answer_keeps_only_the_keys_the_document_lists() -> None:
+    dumped = MeSchema().dump({"id": 3, "username": "an", "on_behalf_of": None, "roles": [
+        {"role": "unit_officer", "unit_id": 1, "cluster_id": None, "year": 2025,
+         "granted_by": "admin"}], "password_hash": "scrypt:…"})
+    error = ErrorDetailSchema().dump({"code": "invalid_input", "message": "m",
+                                      "fields": {"kind": ["Missing data."]}})
+
+    assert dumped == {"id": 3, "username": "an", "on_behalf_of": None, "roles": [
+        {"role": "unit_officer", "unit_id": 1, "cluster_id": None, "year": 2025}]}
+    assert error == {"code": "invalid_input", "message": "m",
+                     "fields": {"kind": ["Missing data."]}}

@@ -1,0 +1,295 @@
+"""The API's marshmallow schemas: requests are loaded (validated) with them, answers dumped
+through them, and the OpenAPI document is generated from both (web/openapi.py), so the document
+describes what is really accepted and returned.
+
+Request schemas are inlined in the document; a reply schema (a name ending in `Schema`) is a
+component under its name without that suffix (`ItemSchema` -> `#/components/schemas/Item`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
+MAX_PAGE = 100_000
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+class Text(fields.String):
+    """A string the databases can store: no NUL character, no lone surrogate."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ValidationError("Must not contain NUL characters.")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError("Not valid Unicode text.") from None
+        return text
+
+
+def _id_field(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
+
+
+class PageQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE),
+                          metadata={"description": "page number, from 1"})
+    per_page = fields.Integer(load_default=25, validate=validate.Range(1, 100),
+                              metadata={"description": "items per page (at most 100)"})
+
+
+def _lang_field() -> fields.String:
+    return fields.String(load_default="vi", validate=validate.OneOf(["vi", "en"]),
+                         metadata={"description": "language of labels"})
+
+
+class LangQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    lang = _lang_field()
+
+
+class InboxQuery(PageQuery):
+    lang = _lang_field()
+
+
+class FireBody(Schema):
+    trigger = Text(required=True, validate=validate.Length(1, 64),
+                   metadata={"description": "the action, e.g. submit"})
+    version = fields.Integer(strict=True, required=True, validate=validate.Range(0, MAX_ID),
+                             metadata={"description": "the item version the caller saw"})
+    comment = Text(validate=validate.Length(max=5000))
+    payload = fields.Dict(keys=Text(validate=validate.Length(1, 64)), values=fields.Raw(),
+                          metadata={"description": "named fields the action needs"})
+
+
+class DocumentForm(Schema):
+    kind = Text(required=True, validate=validate.Length(1, 64),
+                metadata={"description": "document kind, e.g. signed_pledge"})
+    ref = Text(validate=validate.Length(1, 64),
+               metadata={"description": "criterion or item code the document is for"})
+
+
+class DocumentUpload(DocumentForm):
+    """The multipart body as the document describes it: the form and its file (the view takes
+    the file from request.files, so only DocumentForm loads)."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class BallotBody(Schema):
+    choices = fields.Dict(
+        keys=Text(validate=validate.Length(1, 64)), values=fields.List(_id_field()),
+        required=True, metadata={"description": "title code -> chosen candidate ids; {} abstains"})
+
+
+class DefinitionBody(Schema):
+    text = Text(required=True, validate=validate.Length(max=200_000),
+                metadata={"description": "the YAML text of one workflow definition"})
+    file = Text(validate=validate.Regexp(r"^[A-Za-z0-9_.\-/]{1,200}$"),
+                metadata={"description": "file name used in messages and stored with it"})
+
+
+# --- replies ----------------------------------------------------------------------------------
+
+
+class Reply(Schema):
+    """An answer body: every field is present (documented as required) unless OPTIONAL names
+    it; a key the schema does not declare is never sent."""
+
+    OPTIONAL: tuple[str, ...] = ()
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
+        field_obj.required = field_name not in self.OPTIONAL
+
+
+def _int(**meta: Any) -> fields.Integer:
+    return fields.Integer(metadata=meta)
+
+
+def _int_or_null(**meta: Any) -> fields.Integer:
+    return fields.Integer(allow_none=True, metadata=meta)
+
+
+def _str(**meta: Any) -> fields.String:
+    return fields.String(metadata=meta)
+
+
+def _str_or_null(**meta: Any) -> fields.String:
+    return fields.String(allow_none=True, metadata=meta)
+
+
+def _strs() -> fields.List[Any]:
+    return fields.List(fields.String())
+
+
+def _object(**meta: Any) -> fields.Dict:
+    return fields.Dict(metadata=meta)
+
+
+class DefinitionProblemSchema(Reply):
+    file = _str()
+    line = _int_or_null()
+    path = _str()
+    message = _str()
+
+
+class ErrorDetailSchema(Reply):
+    OPTIONAL = ("check", "problems", "errors")
+
+    code = _str(description="machine-readable, e.g. stale_state")
+    message = _str(description="what went wrong and what to do")
+    check = _str(description="the check that refused an action")
+    # `fields` would hide Schema.fields: the attribute has another name, the key is `fields`
+    problems = fields.Dict(attribute="fields", data_key="fields",
+                           metadata={"description": "field name -> its problems"})
+    errors = fields.List(fields.Nested(DefinitionProblemSchema))
+
+
+class ErrorSchema(Reply):
+    error = fields.Nested(ErrorDetailSchema)
+
+
+class GrantSchema(Reply):
+    role = _str()
+    unit_id = _int_or_null()
+    cluster_id = _int_or_null()
+    year = _int_or_null()
+
+
+class MeSchema(Reply):
+    id = _int()
+    username = _str()
+    on_behalf_of = _str_or_null()
+    roles = fields.List(fields.Nested(GrantSchema))
+
+
+class InboxItemSchema(Reply):
+    id = _int()
+    workflow = _str()
+    title = _str()
+    state = _str()
+    state_label = _str()
+    unit = _str_or_null()
+    campaign_id = _int_or_null()
+    due = _str_or_null(format="date")
+    overdue = fields.Boolean()
+    actions = _strs()
+
+
+class PageSchema(Reply):
+    total = _int()
+    page = _int()
+    per_page = _int()
+
+
+class InboxPageSchema(PageSchema):
+    items = fields.List(fields.Nested(InboxItemSchema))
+
+
+class ActionSchema(Reply):
+    trigger = _str()
+    label = _str()
+    dest = _str()
+    roles = _strs()
+    required_fields = _strs()
+    required_documents = _strs()
+    allowed = fields.Boolean()
+    reason = _str_or_null(description="why it cannot be done now")
+
+
+class ItemSchema(Reply):
+    id = _int()
+    workflow = _str()
+    definition_version = _int()
+    state = _str()
+    state_label = _str()
+    status = _str()
+    version = _int()
+    unit_id = _int_or_null()
+    cluster_id = _int_or_null()
+    year = _int_or_null()
+    parent_id = _int_or_null()
+    data = _object()
+    entered_at = _str(format="date-time")
+    actions = fields.List(fields.Nested(ActionSchema))
+
+
+class HistoryEntrySchema(Reply):
+    seq = _int()
+    kind = _str()
+    from_state = _str_or_null()
+    to_state = _str()
+    trigger = _str_or_null()
+    actor = _str()
+    on_behalf_of = _str_or_null()
+    role = _str_or_null()
+    at = _str(format="date-time")
+    comment = _str_or_null()
+    payload = _object()
+    hash = _str()
+
+
+class HistoryPageSchema(PageSchema):
+    items = fields.List(fields.Nested(HistoryEntrySchema))
+
+
+class FiredSchema(Reply):
+    id = _int()
+    state = _str()
+    status = _str()
+    version = _int()
+
+
+class DocumentSchema(Reply):
+    id = _int()
+    item_id = _int()
+    kind = _str()
+    ref = _str_or_null()
+    filename = _str()
+    size = _int()
+    sha256 = _str()
+
+
+class ReceiptSchema(Reply):
+    session_id = _int()
+    round = _int()
+    voter_key = _str()
+
+
+class VoteResultSchema(Reply):
+    tally = _object()
+    winners = _object()
+    runoff = _object()
+    warnings = fields.List(fields.Raw())
+
+
+class ValidationSchema(Reply):
+    ok = fields.Boolean()
+    name = _str_or_null()
+    errors = fields.List(fields.Nested(DefinitionProblemSchema))
+
+
+class PublishedSchema(Reply):
+    name = _str()
+    version = _int()
+    created = fields.Boolean()
+
+
+# The reply of each operation, by the name its route gives (None: not dumped, the OpenAPI
+# document itself, described as any object).
+REPLIES: dict[str, type[Reply] | None] = {
+    "Me": MeSchema, "InboxPage": InboxPageSchema, "Item": ItemSchema,
+    "HistoryPage": HistoryPageSchema, "Fired": FiredSchema, "Document": DocumentSchema,
+    "Receipt": ReceiptSchema, "VoteResult": VoteResultSchema, "Validation": ValidationSchema,
+    "Published": PublishedSchema, "OpenApiDocument": None,
+}
