@@ -3,7 +3,8 @@ SQLAlchemy Core, each in one read transaction, as plain records (workflow/domain
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +40,15 @@ def _ids(ids: Iterable[int]) -> list[int]:
     return sorted({int(i) for i in ids})
 
 
+def _utc(row: Sequence[Any], at: int) -> list[Any]:
+    """The row's values with the time at index `at` in UTC with its zone (SQLite gives the
+    stored UTC time back without it), so records read alike from either database."""
+    values = list(row)
+    moment: dt.datetime = values[at]
+    values[at] = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+    return values
+
+
 class SqlReadSide:
     """The read side over an engine (a structural implementation of services' ReadSide)."""
 
@@ -55,7 +65,7 @@ class SqlReadSide:
         if kind is not None:
             stmt = stmt.where(d.kind == kind)
         with read_connection(self.engine) as conn:
-            return [DocumentInfo(*row) for row in conn.execute(stmt.order_by(d.id))]
+            return [DocumentInfo(*_utc(row, 8)) for row in conn.execute(stmt.order_by(d.id))]
 
     def cluster_units(self, cluster_id: int) -> list[UnitSummary]:
         cm, u = cluster_members.c, units.c
@@ -147,7 +157,7 @@ class SqlReadSide:
         with read_connection(self.engine) as conn:
             rows = conn.execute(sa.select(d.id, d.name, d.version, d.source_path, d.created_at,
                                           d.created_by).order_by(d.name, d.version))
-            return [DefinitionVersion(*row) for row in rows]
+            return [DefinitionVersion(*_utc(row, 4)) for row in rows]
 
     def latest_definition(self, name: str) -> PublishedDefinition | None:
         d = definitions.c
@@ -156,17 +166,17 @@ class SqlReadSide:
                                          d.created_by, d.source_text)
                                .where(d.name == name).order_by(d.version.desc()).limit(1)
                                ).first()
-        return PublishedDefinition(*row) if row else None
+        return PublishedDefinition(*_utc(row, 4)) if row else None
 
     def drafts(self) -> list[DraftSummary]:
         dd = definition_drafts.c
         with read_connection(self.engine) as conn:
             rows = conn.execute(sa.select(dd.name, dd.saved_by, dd.saved_at).order_by(dd.name))
-            return [DraftSummary(*row) for row in rows]
+            return [DraftSummary(*_utc(row, 2)) for row in rows]
 
     def draft(self, name: str) -> Draft | None:
         dd = definition_drafts.c
         with read_connection(self.engine) as conn:
-            row: Any = conn.execute(sa.select(dd.name, dd.saved_by, dd.saved_at, dd.source_text)
+            row = conn.execute(sa.select(dd.name, dd.saved_by, dd.saved_at, dd.source_text)
                                     .where(dd.name == name)).first()
-        return Draft(*row) if row else None
+        return Draft(*_utc(row, 2)) if row else None

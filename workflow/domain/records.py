@@ -1,7 +1,7 @@
 """Plain records of stored things as the pages show them: units, clusters, people, attached
 documents, definition versions and drafts. The read side (workflow/services/read_side.py)
 answers with these; they live in the domain so that its database adapter can build them
-without importing the services."""
+without importing the services. Times are in UTC, with their zone."""
 
 from __future__ import annotations
 
