@@ -80,16 +80,14 @@ def _ascii_query(wsgi_app: Any) -> Any:
 
 
 def _start_scheduler(app: Flask, services: Services) -> Any:
-    from workflow.adapters.background import start_background
-
     interval = services.settings.scheduler.sweep_interval_seconds
 
     def tick() -> None:
-        # start_background calls a job with no argument and nothing to return: the sweep's
+        # the scheduler calls a job with no argument and nothing to return: the sweep's
         # report (None when another process leads) is the CLI's to print, not the web's
         services.tick()
 
-    app.extensions["thidua_scheduler"] = start_background(tick, interval)
+    app.extensions["thidua_scheduler"] = services.start_background(tick, interval)
     return app.extensions["thidua_scheduler"]
 
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -33,16 +32,6 @@ from werkzeug.wrappers import Response
 from web.auth import current_actor, login_manager, weak_password_text
 from web.i18n import local_time
 from web.views import form_ids
-from workflow.adapters.db import read_connection, write_transaction
-from workflow.adapters.tables import (
-    cluster_members,
-    clusters,
-    definition_drafts,
-    definitions,
-    role_assignments,
-    units,
-    users,
-)
 from workflow.bootstrap import Services
 from workflow.definitions.workflow_loader import load_text
 from workflow.domain.roles import ROLES, SYSTEM_ROLE
@@ -53,11 +42,21 @@ from workflow.errors import (
     DefinitionError,
     DefinitionErrors,
     InvalidInput,
+    NotFound,
     PermissionDenied,
     WeakPassword,
     WorkflowError,
 )
 from workflow.services import delivery, migration, organisations, people
+from workflow.services.read_side import (
+    ClusterSummary,
+    DefinitionVersion,
+    Draft,
+    DraftSummary,
+    PublishedDefinition,
+    UnitSummary,
+    UserSummary,
+)
 from workflow.services.workflows import MAX_ID
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -190,52 +189,32 @@ def check_name(name: str) -> None:
         abort(404)
 
 
-def published() -> dict[str, list[dict[str, Any]]]:
+def published() -> dict[str, list[DefinitionVersion]]:
     """Every published version (without its text), by workflow name, oldest first."""
-    d = definitions.c
-    query = sa.select(d.id, d.name, d.version, d.created_at, d.created_by, d.source_path)
-    with read_connection(services().engine) as conn:
-        rows = conn.execute(query.order_by(d.name, d.version)).mappings().all()
-    out: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        out.setdefault(row["name"], []).append(dict(row))
+    out: dict[str, list[DefinitionVersion]] = {}
+    for found in services().reads.published_definitions():
+        out.setdefault(found.name, []).append(found)
     return out
 
 
-def drafts() -> dict[str, dict[str, Any]]:
-    dd = definition_drafts.c
-    with read_connection(services().engine) as conn:
-        rows = conn.execute(sa.select(dd.name, dd.saved_by, dd.saved_at)).mappings().all()
-    return {row["name"]: dict(row) for row in rows}
+def drafts() -> dict[str, DraftSummary]:
+    return {found.name: found for found in services().reads.drafts()}
 
 
-def draft_of(name: str) -> dict[str, Any] | None:
-    with read_connection(services().engine) as conn:
-        row = conn.execute(sa.select(definition_drafts).where(
-            definition_drafts.c.name == name)).mappings().first()
-    return dict(row) if row else None
+def draft_of(name: str) -> Draft | None:
+    return services().reads.draft(name)
 
 
 def save_draft(name: str, text: str) -> None:
-    """Insert or replace the draft of a workflow (works alike on SQLite and PostgreSQL)."""
-    now, by = services().clock.now(), current_actor().username
-    with write_transaction(services().engine) as conn:
-        conn.execute(definition_drafts.delete().where(definition_drafts.c.name == name))
-        conn.execute(definition_drafts.insert().values(
-            name=name, source_text=text, saved_by=by, saved_at=now))
+    services().catalog.save_draft(name, text, author=current_actor().username)
 
 
 def delete_draft(name: str) -> None:
-    with write_transaction(services().engine) as conn:
-        conn.execute(definition_drafts.delete().where(definition_drafts.c.name == name))
+    services().catalog.discard_draft(name)
 
 
-def latest_row(name: str) -> dict[str, Any] | None:
-    d = definitions.c
-    with read_connection(services().engine) as conn:
-        row = conn.execute(sa.select(definitions).where(d.name == name)
-                           .order_by(d.version.desc()).limit(1)).mappings().first()
-    return dict(row) if row else None
+def latest_row(name: str) -> PublishedDefinition | None:
+    return services().reads.latest_definition(name)
 
 
 @bp.route("/definitions", endpoint="definitions")
@@ -269,7 +248,7 @@ def new_definition() -> Answer:
 
 def source_file(name: str) -> str:
     row = latest_row(name)
-    return str(row["source_path"]) if row else f"definitions/{name}.yaml"
+    return row.source_path if row else f"definitions/{name}.yaml"
 
 
 def problems(name: str, text: str) -> tuple[WorkflowSpec | None, list[DefinitionError]]:
@@ -312,11 +291,11 @@ def editor(
 def starting_text(name: str) -> str:
     draft = draft_of(name)
     if draft:
-        return str(draft["source_text"])
+        return draft.source_text
     latest = latest_row(name)
     if latest is None:
         abort(404)
-    return str(latest["source_text"])
+    return latest.source_text
 
 
 def validate(name: str, text: str) -> tuple[str, int]:
@@ -455,43 +434,18 @@ def migrate(name: str) -> tuple[str, int]:
 # --- people ----------------------------------------------------------------------------------
 
 
-def user_page() -> tuple[int, list[dict[str, Any]], int]:
+def user_page() -> tuple[int, list[UserSummary], int]:
     """The page number, its users (each with its grants) and how many pages there are."""
-    u, ra = users.c, role_assignments.c
-    with read_connection(services().engine) as conn:
-        total = int(conn.execute(sa.select(sa.func.count()).select_from(users)).scalar() or 0)
-        pages = max(1, -(-total // PAGE))
-        number = min(page_number(), pages)
-        rows = conn.execute(sa.select(u.id, u.username, u.full_name, u.email, u.active)
-                            .order_by(u.username).limit(PAGE).offset((number - 1) * PAGE)
-                            ).mappings().all()
-        found = [dict(r, grants=[]) for r in rows]
-        by_id = {r["id"]: r for r in found}
-        grants = conn.execute(
-            sa.select(ra.user_id, ra.role, ra.year, units.c.code.label("unit"),
-                      clusters.c.code.label("cluster"), clusters.c.year.label("cluster_year"))
-            .outerjoin(units, units.c.id == ra.unit_id)
-            .outerjoin(clusters, clusters.c.id == ra.cluster_id)
-            .where(ra.user_id.in_(list(by_id))).order_by(ra.id)).mappings().all()
-    for grant in grants:
-        by_id[grant["user_id"]]["grants"].append(dict(grant))
-    return number, found, pages
+    found = services().reads.users_page(page_number(), PAGE)
+    return found.number, list(found.users), found.pages
 
 
-def unit_choices() -> list[dict[str, Any]]:
-    with read_connection(services().engine) as conn:
-        rows = conn.execute(sa.select(units.c.id, units.c.code, units.c.name)
-                            .order_by(units.c.code)).mappings().all()
-    return [dict(r) for r in rows]
+def unit_choices() -> list[UnitSummary]:
+    return services().reads.units()
 
 
-def cluster_choices() -> list[dict[str, Any]]:
-    c = clusters.c
-    with read_connection(services().engine) as conn:
-        rows = conn.execute(sa.select(c.id, c.code, c.name, c.kind, c.year, c.council,
-                                      c.leader_unit_id, c.deputy_unit_id)
-                            .order_by(c.year.desc(), c.code)).mappings().all()
-    return [dict(r) for r in rows]
+def cluster_choices() -> list[ClusterSummary]:
+    return services().reads.clusters()
 
 
 def people_page(
@@ -565,9 +519,9 @@ def set_active(user_id: int) -> Response | tuple[str, int]:
     active = request.form.get("active") == "1"
     if not active and user_id == current_actor().user_id:
         return people_page(_("You cannot deactivate your own account."), 400)
-    with write_transaction(services().engine) as conn:
-        done = conn.execute(users.update().where(users.c.id == user_id).values(active=active))
-    if not done.rowcount:
+    try:
+        people.set_active(services().engine, user_id, active)
+    except NotFound:
         abort(404)
     flash(_("Account activated.") if active else _("Account deactivated."))
     return redirect(url_for("admin.people_list", page=page_number()))
@@ -582,9 +536,7 @@ def reset_password(user_id: int) -> tuple[str, int]:
     if user_id == current_actor().user_id:
         return people_page(_("Change your own password on your account page."), 400)
     engine = services().engine
-    with read_connection(engine) as conn:
-        username = conn.execute(sa.select(users.c.username).where(
-            users.c.id == user_id)).scalar()
+    username = services().reads.username(user_id)
     if username is None:
         abort(404)
     temporary = people.reset_password(engine, user_id)
@@ -596,11 +548,8 @@ def reset_password(user_id: int) -> tuple[str, int]:
 
 def units_page(error: str | None = None, status: int = 200) -> tuple[str, int]:
     found = unit_choices()
-    parents = {u["id"]: u["code"] for u in found}
-    with read_connection(services().engine) as conn:
-        parent_of = {row.id: row.parent_id
-                     for row in conn.execute(sa.select(units.c.id, units.c.parent_id))}
-    rows = [dict(u, parent=parents.get(parent_of.get(u["id"]) or 0, "")) for u in found]
+    parents = {u.id: u.code for u in found}
+    rows = [dict(asdict(u), parent=parents.get(u.parent_id or 0, "")) for u in found]
     return render_template("admin_units.html", listing=paginate(rows), units=found,
                            values=request.form, error=error), status
 
@@ -623,16 +572,10 @@ def create_unit() -> Response | tuple[str, int]:
 
 
 def cluster_rows() -> list[dict[str, Any]]:
-    codes = {u["id"]: u["code"] for u in unit_choices()}
-    with read_connection(services().engine) as conn:
-        members = conn.execute(sa.select(cluster_members.c.cluster_id, cluster_members.c.unit_id)
-                               .order_by(cluster_members.c.position)).all()
-    by_cluster: dict[int, list[str]] = {}
-    for cluster_id, unit_id in members:
-        by_cluster.setdefault(cluster_id, []).append(codes.get(unit_id, str(unit_id)))
-    return [dict(c, members=by_cluster.get(c["id"], []),
-                 leader=codes.get(c["leader_unit_id"] or 0, ""),
-                 deputy=codes.get(c["deputy_unit_id"] or 0, "")) for c in cluster_choices()]
+    codes = {u.id: u.code for u in unit_choices()}
+    return [dict(asdict(c), members=[codes.get(u, str(u)) for u in c.member_ids],
+                 leader=codes.get(c.leader_unit_id or 0, ""),
+                 deputy=codes.get(c.deputy_unit_id or 0, "")) for c in cluster_choices()]
 
 
 def clusters_page(error: str | None = None, status: int = 200) -> tuple[str, int]:

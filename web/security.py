@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from workflow.bootstrap import database_errors
 from workflow.config import Settings
 from workflow.errors import (
     InvalidInput,
@@ -159,17 +160,6 @@ def init_app(app: Flask, settings: Settings) -> None:
     for kind in database_errors():
         app.register_error_handler(kind, unavailable)
 
-
-
-def database_errors() -> tuple[type[Exception], ...]:
-    """The exceptions a database that is down (or restarting) raises through each driver."""
-    import sqlite3
-
-    import psycopg
-    import sqlalchemy.exc
-
-    return (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
-            sqlite3.OperationalError, psycopg.OperationalError, psycopg.InterfaceError)
 
 
 def unavailable(exc: Exception) -> Response:

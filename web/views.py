@@ -26,6 +26,7 @@ from workflow.engine.diagram import to_dot
 from workflow.errors import InvalidInput, StaleState, TransitionNotAllowed
 from workflow.services import inbox as inbox_service
 from workflow.services import notifications
+from workflow.services.read_side import DocumentInfo
 from workflow.services.workflows import MAX_ID
 
 bp = Blueprint("views", __name__)
@@ -122,17 +123,8 @@ def _target_form(inst: Any, actions: Any) -> list[tuple[str, str, Any]] | None:
             for c in table.targets_required()]
 
 
-def _documents(item_id: int) -> list[Any]:
-    import sqlalchemy as sa
-
-    from workflow.adapters.db import read_connection
-    from workflow.adapters.tables import documents
-
-    with read_connection(services().engine) as conn:
-        return list(conn.execute(sa.select(
-            documents.c.kind, documents.c.filename, documents.c.size, documents.c.uploaded_by,
-            documents.c.uploaded_at).where(documents.c.instance_id == item_id).order_by(
-            documents.c.id)))
+def _documents(item_id: int) -> list[DocumentInfo]:
+    return services().reads.documents(item_id)
 
 
 @bp.route("/items/<int:item_id>/documents", methods=["POST"])

@@ -1,5 +1,5 @@
 """The cluster year in the browser: the campaign page, the score sheet editor, the ranking and
-the vote. Every page reads through the services; SQL here only looks up names and files."""
+the vote. Every page reads through the services, names and files through the read side."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Flask,
@@ -30,8 +29,6 @@ from werkzeug.wrappers import Response
 
 from web.auth import current_actor
 from web.views import locale, login_required, page_number, services, upload_refusal
-from workflow.adapters.db import read_connection
-from workflow.adapters.tables import cluster_members, documents, instances, units, users
 from workflow.domain.criteria import CriteriaTable
 from workflow.domain.roles import Actor
 from workflow.domain.rulesets import RuleSet
@@ -47,6 +44,8 @@ from workflow.errors import (
 )
 from workflow.services import documents as attachments
 from workflow.services import people, voting, year
+from workflow.services.read_side import DocumentInfo
+from workflow.services.read_side import UnitSummary as Unit
 from workflow.services.workflows import Workflows
 
 bp = Blueprint("year", __name__)
@@ -67,12 +66,6 @@ EVIDENCE_KINDS = {
     "plan": lazy_gettext("plan"), "decision": lazy_gettext("decision"),
     "report": lazy_gettext("report"), "signed_pledge": lazy_gettext("signed pledge"),
 }
-
-
-class Unit(NamedTuple):
-    id: int
-    code: str
-    name: str
 
 
 # --- shared helpers ------------------------------------------------------------------------
@@ -96,48 +89,26 @@ def _members(cluster_id: int | None) -> list[Unit]:
     """The member units of a cluster in their order, in one query."""
     if cluster_id is None:
         return []
-    cm = cluster_members.c
-    with read_connection(services().engine) as conn:
-        rows = conn.execute(
-            sa.select(units.c.id, units.c.code, units.c.name)
-            .join(cluster_members, cm.unit_id == units.c.id)
-            .where(cm.cluster_id == cluster_id).order_by(cm.position, units.c.id))
-        return [Unit(*r) for r in rows]
+    return services().reads.cluster_units(cluster_id)
 
 
 def _unit_names(ids: Iterable[int]) -> dict[int, str]:
-    wanted = sorted({int(i) for i in ids})
-    if not wanted:
-        return {}
-    with read_connection(services().engine) as conn:
-        return {r.id: r.name for r in conn.execute(
-            sa.select(units.c.id, units.c.name).where(units.c.id.in_(wanted)))}
+    return services().reads.unit_names(ids)
 
 
 def _user_names(ids: Iterable[int]) -> dict[int, str]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    with read_connection(services().engine) as conn:
-        return {r.id: r.full_name for r in conn.execute(
-            sa.select(users.c.id, users.c.full_name).where(users.c.id.in_(wanted)))}
+    return services().reads.user_names(ids)
 
 
-def _documents(instance_id: int, kind: str | None = None) -> list[Any]:
+def _documents(instance_id: int, kind: str | None = None) -> list[DocumentInfo]:
     """The files attached to an item (of one kind), oldest first."""
-    d = documents.c
-    stmt = sa.select(d.id, d.kind, d.ref, d.filename, d.content_type, d.size, d.storage_key,
-                     d.uploaded_by, d.uploaded_at).where(d.instance_id == instance_id)
-    if kind is not None:
-        stmt = stmt.where(d.kind == kind)
-    with read_connection(services().engine) as conn:
-        return list(conn.execute(stmt.order_by(d.id)))
+    return services().reads.documents(instance_id, kind)
 
 
 SERVED_TYPES = frozenset(attachments.EXTENSIONS.values())
 
 
-def _send_document(doc: Any) -> Response:
+def _send_document(doc: DocumentInfo) -> Response:
     path = services().settings.documents_dir / doc.storage_key
     if not path.is_file():
         raise NotFound(_("The file %(name)s is missing from the store.", name=doc.filename))
@@ -663,10 +634,7 @@ def _candidate_names(session: Instance) -> dict[int, str]:
             ids |= {int(c["candidate"]) for c in outcome["candidates"]}
     if data.get("kind") != "council":
         return _unit_names(ids)
-    with read_connection(services().engine) as conn:
-        rows = conn.execute(sa.select(instances.c.id, units.c.name).join(
-            units, units.c.id == instances.c.unit_id).where(instances.c.id.in_(sorted(ids))))
-        return {r.id: f"#{r.id} {r.name}" for r in rows}
+    return {i: f"#{i} {name}" for i, name in services().reads.item_unit_names(ids).items()}
 
 
 def _ballot(session: Instance, names: dict[int, str], own: set[int]) -> list[BallotTitle]:

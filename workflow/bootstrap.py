@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from workflow.adapters import migrate
-from workflow.adapters.db import create_db_engine
+from workflow.adapters.db import create_db_engine, unavailable_errors
+from workflow.adapters.read_side import SqlReadSide
 from workflow.clock import Clock
 from workflow.config import Settings, load_settings
 from workflow.definitions.calendar_loader import load_calendar_paths
@@ -22,6 +25,7 @@ from workflow.secrets import configured_secret
 from workflow.services import rules
 from workflow.services.catalog import DefinitionCatalog
 from workflow.services.criteria_catalog import CriteriaCatalog
+from workflow.services.read_side import ReadSide
 from workflow.services.scheduler import Sweeper, SweepReport, node_name, try_lead
 from workflow.services.workflows import Workflows
 
@@ -46,6 +50,7 @@ class Services:
     catalog: DefinitionCatalog
     criteria: CriteriaCatalog
     workflows: Workflows
+    reads: ReadSide  # the pages' queries
 
     def upgrade_schema(self) -> None:
         migrate.upgrade(self.engine)
@@ -89,6 +94,12 @@ class Services:
         delivery.deliver_pending(self.engine, self.clock, mailer, base_url=base_url)
         delivery.deliver_digests(self.engine, self.clock, mailer, base_url=base_url)
 
+    def start_background(self, job: Callable[[], None], interval_seconds: int) -> Any:
+        """Run `job` now and then every interval in a background thread; the scheduler."""
+        from workflow.adapters.background import start_background
+
+        return start_background(job, interval_seconds)
+
     def close(self) -> None:
         self.workflows.store.close()
         self.engine.dispose()
@@ -121,4 +132,10 @@ def bootstrap(
     rulebook = load_ruleset_paths([rules_dir]) if rules_dir.is_dir() else RuleBook(())
     workflows = Workflows(engine, catalog, clock, chain, criteria=criteria.get, calendar=calendar,
                           rulebook=rulebook)
-    return Services(settings, engine, clock, registry, chain, catalog, criteria, workflows)
+    return Services(settings, engine, clock, registry, chain, catalog, criteria, workflows,
+                    reads=SqlReadSide(engine))
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """The exceptions the database drivers raise while the database is down (or restarting)."""
+    return unavailable_errors()

@@ -159,6 +159,75 @@ def test_the_packages_import_each_other_without_a_cycle() -> None:
     assert cycles == []
 
 
+def _banned_imports(folder: Path, banned: tuple[str, ...]) -> dict[str, list[str]]:
+    """File -> the banned modules (or modules inside them) it imports, for every file that
+    imports one."""
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(
+            m for m in _modules(p) if any(m == b or m.startswith(b + ".") for b in banned)
+        )
+        for p in folder.rglob("*.py")
+    }
+    return {k: v for k, v in offenders.items() if v}
+
+
+def test_the_web_layer_imports_neither_sqlalchemy_nor_the_adapters() -> None:
+    """Pages ask the services and the read side (services().reads); only adapters touch SQL."""
+    assert _banned_imports(ROOT / "web", ("sqlalchemy", "workflow.adapters")) == {}
+
+
+def test_the_domain_imports_no_database_and_no_outer_layer() -> None:
+    """The domain's records are built by the adapters and read by the services, never the
+    other way round."""
+    banned = ("sqlalchemy", "psycopg", "workflow.adapters", "workflow.services",
+              "workflow.bootstrap", "workflow.cli")
+
+    assert _banned_imports(ROOT / "workflow" / "domain", banned) == {}
+
+
+def _top_of(module: str) -> str | None:
+    """`web`, or `workflow.<package or module>` for a module of ours; None for the others."""
+    parts = module.split(".")
+    if parts[0] == "web":
+        return "web"
+    if parts[0] == "workflow" and len(parts) >= 2:
+        return f"workflow.{parts[1]}"
+    return None  # a library, or the bare `workflow` package (its __init__ is empty)
+
+
+def _top_graph() -> dict[str, dict[str, set[str]]]:
+    """web and each package or module directly under workflow -> what it imports of the
+    others -> the files that import it."""
+    graph: dict[str, dict[str, set[str]]] = {}
+    for path in [*(ROOT / "web").rglob("*.py"), *(ROOT / "workflow").rglob("*.py")]:
+        source = _top_of(".".join(path.relative_to(ROOT).with_suffix("").parts))
+        if source is None:
+            continue
+        edges = graph.setdefault(source, {})
+        for module in _modules(path):
+            target = _top_of(module)
+            if target is not None and target != source:
+                edges.setdefault(target, set()).add(str(path.relative_to(ROOT)))
+    for edges in list(graph.values()):
+        for target in edges:
+            graph.setdefault(target, {})
+    return graph
+
+
+def test_the_web_layer_and_the_workflow_packages_import_each_other_without_a_cycle() -> None:
+    graph = _top_graph()
+    assert "workflow.services" in graph["web"]  # the scan sees the web layer's imports
+    assert "workflow.adapters" in graph["workflow.bootstrap"]
+    cycles = [
+        " -> ".join(cycle) + ": " + "; ".join(
+            f"{a} -> {b} in {', '.join(sorted(graph[a][b]))}" for a, b in pairwise(cycle)
+        )
+        for cycle in _cycles(graph)
+    ]
+
+    assert cycles == []
+
+
 def test_the_cycle_finder_finds_cycles() -> None:
     graph: dict[str, dict[str, set[str]]] = {
         "a": {"b": {"x"}}, "b": {"c": {"y"}}, "c": {"a": {"z"}, "d": {"w"}}, "d": {}

@@ -89,3 +89,13 @@ def read_connection(engine: Engine) -> Iterator[Connection]:
     """A connection for reads, in one transaction so that they see one snapshot."""
     with engine.connect() as conn, conn.begin():
         yield conn
+
+
+def unavailable_errors() -> tuple[type[Exception], ...]:
+    """The exceptions a database that is down (or restarting) raises through each driver."""
+    import sqlite3
+
+    import psycopg
+
+    return (sa.exc.OperationalError, sa.exc.InterfaceError,
+            sqlite3.OperationalError, psycopg.OperationalError, psycopg.InterfaceError)

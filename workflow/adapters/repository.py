@@ -1,8 +1,9 @@
-"""Reads for the services and the UI (instances, history, definitions, actors), on SQLAlchemy
-Core. The engine's own writes are in store.py."""
+"""Reads for the services (instances, history, definitions, actors) and the definition drafts,
+on SQLAlchemy Core. The engine's own writes are in store.py; the pages' reads in read_side.py."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from workflow.adapters.db import new_id
 from workflow.adapters.tables import (
+    definition_drafts,
     definitions,
     history,
     instances,
@@ -99,3 +101,15 @@ def definition_row(conn: Connection, definition_id: int) -> dict[str, Any] | Non
 def insert_definition(conn: Connection, **values: Any) -> int:
     result = conn.execute(definitions.insert().values(**values))
     return new_id(result)
+
+
+def replace_draft(conn: Connection, name: str, text: str, saved_by: str,
+                  saved_at: dt.datetime) -> None:
+    """Insert or replace the draft of a workflow (works alike on SQLite and PostgreSQL)."""
+    delete_draft(conn, name)
+    conn.execute(definition_drafts.insert().values(
+        name=name, source_text=text, saved_by=saved_by, saved_at=saved_at))
+
+
+def delete_draft(conn: Connection, name: str) -> None:
+    conn.execute(definition_drafts.delete().where(definition_drafts.c.name == name))

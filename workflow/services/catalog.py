@@ -148,6 +148,18 @@ class DefinitionCatalog:
         self._published()
         return result
 
+    # --- drafts (edited in the admin area, not yet published) -------------------------------
+
+    def save_draft(self, name: str, text: str, *, author: str) -> None:
+        """Keep the text of a workflow being edited, replacing its previous draft."""
+        with write_transaction(self.engine) as conn:
+            repo.replace_draft(conn, name, text, author, self.clock.now())
+
+    def discard_draft(self, name: str) -> None:
+        """Forget the draft of a workflow (after it is published)."""
+        with write_transaction(self.engine) as conn:
+            repo.delete_draft(conn, name)
+
     def _check_against_catalog(self, spec: WorkflowSpec) -> None:
         known = set(self.names()) | {spec.name}
         errors = [

@@ -274,3 +274,11 @@ def unit_name(engine: Engine, unit_id: int) -> str:
     if name is None:
         raise NotFound(f"no unit with id {unit_id}")
     return str(name)
+
+
+def set_active(engine: Engine, user_id: int, active: bool) -> None:
+    """Open or close an account: a closed one cannot sign in (NotFound when there is none)."""
+    with write_transaction(engine) as conn:
+        done = conn.execute(users.update().where(users.c.id == user_id).values(active=active))
+    if not done.rowcount:
+        raise NotFound(f"no user with id {user_id}")

@@ -1,0 +1,182 @@
+"""The read side in SQL: the pages' questions (workflow/services/read_side.py) answered with
+SQLAlchemy Core, each in one read transaction, as plain records (workflow/domain/records.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from workflow.adapters.db import read_connection
+from workflow.adapters.tables import (
+    cluster_members,
+    clusters,
+    definition_drafts,
+    definitions,
+    documents,
+    instances,
+    role_assignments,
+    units,
+    users,
+)
+from workflow.domain.records import (
+    ClusterSummary,
+    DefinitionVersion,
+    DocumentInfo,
+    Draft,
+    DraftSummary,
+    GrantSummary,
+    PublishedDefinition,
+    UnitSummary,
+    UserPage,
+    UserSummary,
+)
+
+
+def _ids(ids: Iterable[int]) -> list[int]:
+    return sorted({int(i) for i in ids})
+
+
+def _utc(row: Sequence[Any], at: int) -> list[Any]:
+    """The row's values with the time at index `at` in UTC with its zone (SQLite gives the
+    stored UTC time back without it), so records read alike from either database."""
+    values = list(row)
+    moment: dt.datetime = values[at]
+    values[at] = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+    return values
+
+
+class SqlReadSide:
+    """The read side over an engine (a structural implementation of services' ReadSide)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- the cluster year and items --------------------------------------------------------
+
+    def documents(self, instance_id: int, kind: str | None = None) -> list[DocumentInfo]:
+        d = documents.c
+        stmt = sa.select(d.id, d.kind, d.ref, d.filename, d.content_type, d.size,
+                         d.storage_key, d.uploaded_by, d.uploaded_at
+                         ).where(d.instance_id == instance_id)
+        if kind is not None:
+            stmt = stmt.where(d.kind == kind)
+        with read_connection(self.engine) as conn:
+            return [DocumentInfo(*_utc(row, 8)) for row in conn.execute(stmt.order_by(d.id))]
+
+    def cluster_units(self, cluster_id: int) -> list[UnitSummary]:
+        cm, u = cluster_members.c, units.c
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(
+                sa.select(u.id, u.code, u.name, u.parent_id)
+                .join(cluster_members, cm.unit_id == u.id)
+                .where(cm.cluster_id == cluster_id).order_by(cm.position, u.id))
+            return [UnitSummary(*row) for row in rows]
+
+    def unit_names(self, unit_ids: Iterable[int]) -> dict[int, str]:
+        wanted = _ids(unit_ids)
+        if not wanted:
+            return {}
+        with read_connection(self.engine) as conn:
+            return {row.id: row.name for row in conn.execute(
+                sa.select(units.c.id, units.c.name).where(units.c.id.in_(wanted)))}
+
+    def user_names(self, user_ids: Iterable[int]) -> dict[int, str]:
+        wanted = _ids(user_ids)
+        if not wanted:
+            return {}
+        with read_connection(self.engine) as conn:
+            return {row.id: row.full_name for row in conn.execute(
+                sa.select(users.c.id, users.c.full_name).where(users.c.id.in_(wanted)))}
+
+    def item_unit_names(self, item_ids: Iterable[int]) -> dict[int, str]:
+        wanted = _ids(item_ids)
+        if not wanted:
+            return {}
+        with read_connection(self.engine) as conn:
+            return {row.id: row.name for row in conn.execute(
+                sa.select(instances.c.id, units.c.name)
+                .join(units, units.c.id == instances.c.unit_id)
+                .where(instances.c.id.in_(wanted)))}
+
+    # --- people and organisation --------------------------------------------------------------
+
+    def username(self, user_id: int) -> str | None:
+        with read_connection(self.engine) as conn:
+            found: str | None = conn.execute(
+                sa.select(users.c.username).where(users.c.id == user_id)).scalar()
+        return found
+
+    def users_page(self, number: int, size: int) -> UserPage:
+        u, ra = users.c, role_assignments.c
+        with read_connection(self.engine) as conn:
+            total = int(conn.execute(sa.select(sa.func.count()).select_from(users)).scalar() or 0)
+            pages = max(1, -(-total // size))
+            number = min(max(1, number), pages)
+            rows = conn.execute(sa.select(u.id, u.username, u.full_name, u.email, u.active)
+                                .order_by(u.username).limit(size).offset((number - 1) * size)
+                                ).all()
+            grants: dict[int, list[GrantSummary]] = {row.id: [] for row in rows}
+            for grant in conn.execute(
+                sa.select(ra.user_id, ra.role, ra.year, units.c.code, clusters.c.code,
+                          clusters.c.year)
+                .outerjoin(units, units.c.id == ra.unit_id)
+                .outerjoin(clusters, clusters.c.id == ra.cluster_id)
+                .where(ra.user_id.in_(list(grants))).order_by(ra.id)):
+                grants[grant[0]].append(GrantSummary(*grant[1:]))
+        found = tuple(UserSummary(row.id, row.username, row.full_name, row.email,
+                                  bool(row.active), tuple(grants[row.id])) for row in rows)
+        return UserPage(number, pages, found)
+
+    def units(self) -> list[UnitSummary]:
+        u = units.c
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(sa.select(u.id, u.code, u.name, u.parent_id).order_by(u.code))
+            return [UnitSummary(*row) for row in rows]
+
+    def clusters(self) -> list[ClusterSummary]:
+        c, cm = clusters.c, cluster_members.c
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(sa.select(c.id, c.code, c.name, c.kind, c.year, c.council,
+                                          c.leader_unit_id, c.deputy_unit_id)
+                                .order_by(c.year.desc(), c.code)).all()
+            members: dict[int, list[int]] = {}
+            for cluster_id, unit_id in conn.execute(
+                    sa.select(cm.cluster_id, cm.unit_id).order_by(cm.position, cm.unit_id)):
+                members.setdefault(cluster_id, []).append(unit_id)
+        return [ClusterSummary(*row, member_ids=tuple(members.get(row.id, ())))
+                for row in rows]
+
+    # --- workflow definitions -------------------------------------------------------------
+
+    def published_definitions(self) -> list[DefinitionVersion]:
+        d = definitions.c
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(sa.select(d.id, d.name, d.version, d.source_path, d.created_at,
+                                          d.created_by).order_by(d.name, d.version))
+            return [DefinitionVersion(*_utc(row, 4)) for row in rows]
+
+    def latest_definition(self, name: str) -> PublishedDefinition | None:
+        d = definitions.c
+        with read_connection(self.engine) as conn:
+            row = conn.execute(sa.select(d.id, d.name, d.version, d.source_path, d.created_at,
+                                         d.created_by, d.source_text)
+                               .where(d.name == name).order_by(d.version.desc()).limit(1)
+                               ).first()
+        return PublishedDefinition(*_utc(row, 4)) if row else None
+
+    def drafts(self) -> list[DraftSummary]:
+        dd = definition_drafts.c
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(sa.select(dd.name, dd.saved_by, dd.saved_at).order_by(dd.name))
+            return [DraftSummary(*_utc(row, 2)) for row in rows]
+
+    def draft(self, name: str) -> Draft | None:
+        dd = definition_drafts.c
+        with read_connection(self.engine) as conn:
+            row = conn.execute(sa.select(dd.name, dd.saved_by, dd.saved_at, dd.source_text)
+                                    .where(dd.name == name)).first()
+        return Draft(*_utc(row, 2)) if row else None

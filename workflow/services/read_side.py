@@ -1,0 +1,93 @@
+"""The read side: the questions the pages ask of the stored data, answered with plain records.
+
+A port: workflow/adapters/read_side.py answers it with SQL, and the composition root hands it
+to the callers as `Services.reads`. It is a Protocol so that the adapter satisfies it by its
+shape (mypy checks the assignment in workflow/bootstrap.py) without importing the services.
+Every answer is a domain record (workflow/domain/records.py) or a plain value, never a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from workflow.domain.records import (
+    ClusterSummary,
+    DefinitionVersion,
+    DocumentInfo,
+    Draft,
+    DraftSummary,
+    GrantSummary,
+    PublishedDefinition,
+    UnitSummary,
+    UserPage,
+    UserSummary,
+)
+
+__all__ = [
+    "ClusterSummary", "DefinitionVersion", "DocumentInfo", "Draft", "DraftSummary",
+    "GrantSummary", "PublishedDefinition", "ReadSide", "UnitSummary", "UserPage", "UserSummary",
+]
+
+
+class ReadSide(Protocol):
+    """What the pages read; each method answers in one snapshot of the data."""
+
+    # --- the cluster year and items --------------------------------------------------------
+
+    def documents(self, instance_id: int, kind: str | None = None) -> list[DocumentInfo]:
+        """The files attached to an item (only those of `kind` when given), oldest first."""
+        ...
+
+    def cluster_units(self, cluster_id: int) -> list[UnitSummary]:
+        """The member units of a cluster in their order."""
+        ...
+
+    def unit_names(self, unit_ids: Iterable[int]) -> dict[int, str]:
+        """The name of each unit of the ids that exists."""
+        ...
+
+    def user_names(self, user_ids: Iterable[int]) -> dict[int, str]:
+        """The full name of each user of the ids that exists."""
+        ...
+
+    def item_unit_names(self, item_ids: Iterable[int]) -> dict[int, str]:
+        """The name of the unit each item (e.g. a dossier) belongs to, for items that have one."""
+        ...
+
+    # --- people and organisation (the admin area) ------------------------------------------
+
+    def username(self, user_id: int) -> str | None:
+        """The username of an account, None when there is no such account."""
+        ...
+
+    def users_page(self, number: int, size: int) -> UserPage:
+        """Accounts by username, `size` a page, with their roles: page `number`, or the last
+        page when there are fewer."""
+        ...
+
+    def units(self) -> list[UnitSummary]:
+        """Every unit, by code."""
+        ...
+
+    def clusters(self) -> list[ClusterSummary]:
+        """Every cluster with its members, the newest year first, then by code."""
+        ...
+
+    # --- workflow definitions ---------------------------------------------------------------
+
+    def published_definitions(self) -> list[DefinitionVersion]:
+        """Every published version (without its text), by workflow name, oldest first."""
+        ...
+
+    def latest_definition(self, name: str) -> PublishedDefinition | None:
+        """The newest published version of a workflow with its text; None when unpublished."""
+        ...
+
+    def drafts(self) -> list[DraftSummary]:
+        """Every unpublished draft (without its text)."""
+        ...
+
+    def draft(self, name: str) -> Draft | None:
+        """The draft of a workflow with its text, None when there is none."""
+        ...
