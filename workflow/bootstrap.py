@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from workflow.adapters import migrate
 from workflow.adapters.db import create_db_engine
+from workflow.adapters.uow import SqlUnitOfWork
 from workflow.clock import Clock
 from workflow.config import Settings, load_settings
 from workflow.definitions.calendar_loader import load_calendar_paths
@@ -22,6 +23,7 @@ from workflow.secrets import configured_secret
 from workflow.services import rules
 from workflow.services.catalog import DefinitionCatalog
 from workflow.services.criteria_catalog import CriteriaCatalog
+from workflow.services.ports import DatabaseFiles, UnitOfWork
 from workflow.services.scheduler import Sweeper, SweepReport, node_name, try_lead
 from workflow.services.workflows import Workflows
 
@@ -47,6 +49,16 @@ class Services:
     criteria: CriteriaCatalog
     workflows: Workflows
 
+    def uow(self) -> UnitOfWork:
+        """A unit of work on the configured database (one per use, never shared by threads)."""
+        return SqlUnitOfWork(self.engine)
+
+    def database_files(self) -> DatabaseFiles:
+        """The database as files, for backups and restores."""
+        from workflow.adapters.backup_files import SqlDatabaseFiles
+
+        return SqlDatabaseFiles(self.engine)
+
     def upgrade_schema(self) -> None:
         migrate.upgrade(self.engine)
 
@@ -71,7 +83,8 @@ class Services:
         and deliver the outbox. None when another process leads."""
         holder = holder or node_name()
         interval = int(self.settings.get("scheduler", "sweep_interval_seconds", 60))
-        if not try_lead(self.workflows, "sweep", holder, dt.timedelta(seconds=3 * interval)):
+        if not try_lead(self.uow(), self.clock, "sweep", holder,
+                        dt.timedelta(seconds=3 * interval)):
             return None
         report = self.sweeper().sweep()
         self.deliver()
@@ -90,8 +103,8 @@ class Services:
             username=str(mail.get("username", "")), password=str(mail.get("password", "")),
         )
         base_url = str(self.settings.get("app", "base_url", ""))
-        delivery.deliver_pending(self.engine, self.clock, mailer, base_url=base_url)
-        delivery.deliver_digests(self.engine, self.clock, mailer, base_url=base_url)
+        delivery.deliver_pending(self.uow(), self.clock, mailer, base_url=base_url)
+        delivery.deliver_digests(self.uow(), self.clock, mailer, base_url=base_url)
 
     def close(self) -> None:
         self.workflows.store.close()
@@ -117,8 +130,13 @@ def bootstrap(
     registry = registry or default_registry()
     # the configured key, or the installation's generated one: never the example in config.toml
     chain = HistoryChain(configured_secret(settings, "audit", "chain_key"))
-    catalog = DefinitionCatalog(engine, registry, clock)
-    criteria = CriteriaCatalog(engine, clock)
+    bound = engine
+
+    def uow() -> UnitOfWork:
+        return SqlUnitOfWork(bound)
+
+    catalog = DefinitionCatalog(uow, registry, clock)
+    criteria = CriteriaCatalog(uow, clock)
     holidays = settings.definitions_dir / "holidays"
     calendar = load_calendar_paths([holidays]) if holidays.is_dir() else EMPTY
     rules_dir = settings.definitions_dir / "rules"
