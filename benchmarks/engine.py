@@ -62,7 +62,7 @@ def _services(url: str) -> Services:
 
 
 def _seed(svc: Services, n: int) -> tuple[list[int], Actor]:
-    unit = organisations.create_unit(svc.engine, "U1", "Đơn vị")
+    unit = organisations.create_unit(svc.uow(), "U1", "Đơn vị")
     actor = Actor(1, "officer", (RoleGrant("unit_officer", unit_id=unit, year=YEAR),))
     ids = []
     for _ in range(n):

@@ -111,7 +111,7 @@ def seed(url: str, tmp: Path) -> tuple[Services, dict[str, object]]:
                 {"present": [f"unit:{u}" for u in bloc.units.values()]})
         wf.fire(session, "open", bloc.leader)
         sessions.append(session.id)
-    tokens = {name: api_tokens.create_token(svc.engine, clock, bloc.users[name], "load")
+    tokens = {name: api_tokens.create_token(svc.uow(), clock, bloc.users[name], "load")
               for name in list(bloc.users)}
     return svc, {"submitted": submitted, "unit_of": unit_of, "sessions": sessions,
                  "tokens": tokens, "campaign": campaign.id, "dates": DATES,
@@ -264,7 +264,7 @@ def check(svc: Services, result: dict[str, object], data: dict[str, object]) -> 
         failures.append(f"{pending} reminders still pending and overdue")
     if doubled:
         failures.append(f"{doubled} reminders written twice")
-    report = verify(svc.engine, svc.chain)
+    report = verify(svc.uow(), svc.chain)
     if not report.ok:
         failures.append(f"history chains: {len(report.problems)} problems")
     print(f"checks: {len(fired)} transitions answered 200, {len(rows)} in the history, each "
@@ -420,7 +420,7 @@ def outage(svc: Services, ports: list[int], data: dict[str, object],
     alive = sum(1 for p in schedulers if p.poll() is None)
     wrote = _write_once(svc, ports[1], leader)
     after = _history_count(svc)
-    audit = verify(svc.engine, svc.chain)
+    audit = verify(svc.uow(), svc.chain)
     print(f"outage: PostgreSQL stopped under 2 servers: {sum(down.values())} requests answered "
           + ", ".join(f"{k}: {v}" for k, v in sorted(down.items()))
           + f"; started again: {len(recovered)}/2 servers answered 200 within "
@@ -471,9 +471,9 @@ def crash_tests(svc: Services, env: dict[str, str]) -> list[str]:
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     left = _pledges(svc, draft=False)
-    killed = verify(svc.engine, svc.chain)
+    killed = verify(svc.uow(), svc.chain)
     rerun = subprocess.run([sys.executable, "-c", MOVE_SCRIPT], cwd=ROOT, env=env, timeout=600)
-    final = verify(svc.engine, svc.chain)
+    final = verify(svc.uow(), svc.chain)
     print(f"crash: a process moving {batch} pledges killed with SIGKILL after {batch - left}: "
           f"{len(killed.problems)} problems; restarted, it moved the other {left}: "
           f"{final.instances} instances, {final.entries} history entries, "
@@ -572,7 +572,7 @@ def backup_round_trip(svc: Services, env: dict[str, str], tmp: Path) -> list[str
                           capture_output=True, timeout=600)
     took_restore = time.perf_counter() - started
     after = _table_counts(svc)
-    audit = verify(svc.engine, svc.chain)
+    audit = verify(svc.uow(), svc.chain)
     size = file.stat().st_size if file.exists() else 0
     differ = sorted(name for name in before if before[name] != after.get(name))
     print(f"backup: {len(before)} tables, {sum(before.values())} rows, {size / 1e6:.1f} MB in "

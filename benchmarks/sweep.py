@@ -46,10 +46,10 @@ def _services(path: str) -> Services:
 
 def seed(svc: Services, path: str, pending: int, due: int) -> None:
     """ITEMS pledges in draft, and `pending` reminder rows over them, `due` of them due."""
-    unit = organisations.create_unit(svc.engine, "U1", "Đơn vị thử")
+    unit = organisations.create_unit(svc.uow(), "U1", "Đơn vị thử")
     for role in ("unit_officer", "unit_head"):
-        uid = people.create_user(svc.engine, role, role)
-        people.grant(svc.engine, uid, role, unit_id=unit, year=2025)
+        uid = people.create_user(svc.uow(), role, role)
+        people.grant(svc.uow(), uid, role, unit_id=unit, year=2025)
     definition = svc.catalog.latest("pledge").definition_id
     conn = sqlite3.connect(path)
     stamp = "2025-01-01 00:00:00.000000"

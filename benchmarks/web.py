@@ -55,22 +55,23 @@ def seed(url: str, items: int) -> dict[str, list[int]]:
     svc.upgrade_schema()
     svc.sync_definitions()
     e = svc.engine
-    units = [organisations.create_unit(e, f"U{i}", f"Đơn vị {i}") for i in range(20)]
+    uow = svc.uow()
+    units = [organisations.create_unit(uow, f"U{i}", f"Đơn vị {i}") for i in range(20)]
     blocs = {}
     for year in range(2021, 2026):
         for b in range(2):
             members = units[10 * b:10 * b + 10]
             blocs[(year, b)] = organisations.create_cluster(
-                e, f"K{b}", f"Khối {b}", "khoi", year, members, leader_unit_id=members[0],
+                uow, f"K{b}", f"Khối {b}", "khoi", year, members, leader_unit_id=members[0],
                 deputy_unit_id=members[1])
     user_ids = []
     for i, unit in enumerate(units):
         for role in ("unit_officer", "unit_head"):
-            uid = people.create_user(e, f"{role}{i}", f"{role} {i}")
-            people.grant(e, uid, role, unit_id=unit, year=2025)
+            uid = people.create_user(uow, f"{role}{i}", f"{role} {i}")
+            people.grant(uow, uid, role, unit_id=unit, year=2025)
             user_ids.append(uid)
     # One scrypt hash through the service (which checks the password), copied to the others.
-    people.set_password(e, user_ids[0], PASSWORD)
+    people.set_password(uow, user_ids[0], PASSWORD)
     with e.begin() as conn:
         hashed = conn.execute(sa.select(users.c.password_hash).where(
             users.c.id == user_ids[0])).scalar_one()

@@ -168,7 +168,7 @@ def assert_history_intact(svc: Services, request: pytest.FixtureRequest) -> None
     the services, every history chain must still verify (tests that tamper on purpose say so)."""
     if request.node.get_closest_marker("tampers"):
         return
-    report = verify(svc.engine, svc.chain)
+    report = verify(svc.uow(), svc.chain)
     problems = "\n".join(str(p) for p in report.problems[:10])
     assert report.ok, f"the history chain does not verify after this test:\n{problems}"
 
@@ -184,33 +184,33 @@ class Org:
     users: dict[str, int]
 
     def actor(self, username: str) -> Actor:
-        found = people.actor(self.services.engine, self.users[username])
+        found = people.actor(self.services.uow(), self.users[username])
         assert found is not None
         return found
 
 
 @pytest.fixture
 def org(services: Services) -> Org:
-    engine = services.engine
-    units = {code: organisations.create_unit(engine, code, f"Đơn vị {code}") for code in "abcd"}
+    uow = services.uow()
+    units = {code: organisations.create_unit(uow, code, f"Đơn vị {code}") for code in "abcd"}
     cluster = organisations.create_cluster(
-        engine, "K1", "Khối 1", "khoi", YEAR, [units["a"], units["b"], units["c"]]
+        uow, "K1", "Khối 1", "khoi", YEAR, [units["a"], units["b"], units["c"]]
     )
-    other = organisations.create_cluster(engine, "K2", "Khối 2", "khoi", YEAR, [units["d"]])
+    other = organisations.create_cluster(uow, "K2", "Khối 2", "khoi", YEAR, [units["d"]])
     users: dict[str, int] = {}
 
     def user(name: str, *grants: tuple[str, dict[str, int | None]]) -> None:
-        users[name] = people.create_user(engine, name, name.replace("_", " ").title())
+        users[name] = people.create_user(uow, name, name.replace("_", " ").title())
         for role, scope in grants:
-            people.grant(engine, users[name], role, **scope)
+            people.grant(uow, users[name], role, **scope)
 
     user("admin", ("admin", {}))
     user("office", ("council_secretariat", {"year": YEAR}))
     for code in "abcd":
         user(f"officer_{code}", ("unit_officer", {"unit_id": units[code], "year": YEAR}))
         user(f"head_{code}", ("unit_head", {"unit_id": units[code], "year": YEAR}))
-    people.grant(engine, users["head_a"], "cluster_leader", cluster_id=cluster, year=YEAR)
-    people.grant(engine, users["head_b"], "cluster_deputy", cluster_id=cluster, year=YEAR)
+    people.grant(uow, users["head_a"], "cluster_leader", cluster_id=cluster, year=YEAR)
+    people.grant(uow, users["head_b"], "cluster_deputy", cluster_id=cluster, year=YEAR)
     user("leader_2024", ("cluster_leader", {"cluster_id": cluster, "year": 2024}))
     user("leader_k2", ("cluster_leader", {"cluster_id": other, "year": YEAR}))
     return Org(services, units, cluster, other, users)

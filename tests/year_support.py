@@ -49,7 +49,7 @@ class Bloc:
         return self.services.workflows
 
     def actor(self, username: str) -> Actor:
-        found = people.actor(self.services.engine, self.users[username])
+        found = people.actor(self.services.uow(), self.users[username])
         assert found is not None
         return found
 
@@ -98,22 +98,22 @@ class Bloc:
 def make_bloc(services: Services, clock: FakeClock) -> Bloc:
     """The eight real members, Bộ Tư pháp leading and the Ban Quản lý Lăng deputy in 2025; a
     head and an emulation officer per unit, the officers also inspectors of the bloc."""
-    e = services.engine
-    units = {code: organisations.create_unit(e, code.upper(), name) for code, name in MEMBERS}
+    uow = services.uow()
+    units = {code: organisations.create_unit(uow, code.upper(), name) for code, name in MEMBERS}
     cluster = organisations.create_cluster(
-        e, "KNC", "Khối thi đua các bộ, ngành Nội chính Trung ương", "khoi", YEAR,
+        uow, "KNC", "Khối thi đua các bộ, ngành Nội chính Trung ương", "khoi", YEAR,
         list(units.values()), council="Hội đồng Thi đua – Khen thưởng Trung ương",
         leader_unit_id=units["btp"], deputy_unit_id=units["lang"])
     bloc = Bloc(services, clock, cluster, units)
-    office = people.create_user(e, "vu_tdkt", "Vụ Thi đua – Khen thưởng")
-    people.grant(e, office, "council_secretariat", year=YEAR)
+    office = people.create_user(uow, "vu_tdkt", "Vụ Thi đua – Khen thưởng")
+    people.grant(uow, office, "council_secretariat", year=YEAR)
     bloc.users["vu_tdkt"] = office
     for code, name in MEMBERS:
-        head = people.create_user(e, f"{code}_head", f"Thủ trưởng {name}")
-        officer = people.create_user(e, f"{code}_officer", f"Cán bộ thi đua {name}")
-        people.grant(e, head, "unit_head", unit_id=units[code], year=YEAR)
-        people.grant(e, officer, "unit_officer", unit_id=units[code], year=YEAR)
-        people.grant(e, officer, "inspector", cluster_id=cluster, year=YEAR)
+        head = people.create_user(uow, f"{code}_head", f"Thủ trưởng {name}")
+        officer = people.create_user(uow, f"{code}_officer", f"Cán bộ thi đua {name}")
+        people.grant(uow, head, "unit_head", unit_id=units[code], year=YEAR)
+        people.grant(uow, officer, "unit_officer", unit_id=units[code], year=YEAR)
+        people.grant(uow, officer, "inspector", cluster_id=cluster, year=YEAR)
         bloc.users.update({f"{code}_head": head, f"{code}_officer": officer})
     return bloc
 

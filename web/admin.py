@@ -474,9 +474,9 @@ def add_user() -> str:
         people.check_strength(password, username)
     except WeakPassword as exc:
         raise InvalidInput(weak_password_text(exc)) from None
-    engine = services().engine
-    user = people.create_user(engine, username, full_name, email or None)
-    people.set_password(engine, user, password)
+    uow = services().uow()
+    user = people.create_user(uow, username, full_name, email or None)
+    people.set_password(uow, user, password)
     return username
 
 
@@ -495,8 +495,8 @@ def add_grant() -> str:
     unit_id = form_int("unit_id")
     cluster_id = form_int("cluster_id")
     year = form_int("year", 1900, 2200)
-    user = people.user_id(services().engine, username)
-    people.grant(services().engine, user, role, unit_id=unit_id, cluster_id=cluster_id,
+    user = people.user_id(services().uow(), username)
+    people.grant(services().uow(), user, role, unit_id=unit_id, cluster_id=cluster_id,
                  year=year)
     return username
 
@@ -520,7 +520,7 @@ def set_active(user_id: int) -> Response | tuple[str, int]:
     if not active and user_id == current_actor().user_id:
         return people_page(_("You cannot deactivate your own account."), 400)
     try:
-        people.set_active(services().engine, user_id, active)
+        people.set_active(services().uow(), user_id, active)
     except NotFound:
         abort(404)
     flash(_("Account activated.") if active else _("Account deactivated."))
@@ -535,11 +535,10 @@ def reset_password(user_id: int) -> tuple[str, int]:
         abort(404)
     if user_id == current_actor().user_id:
         return people_page(_("Change your own password on your account page."), 400)
-    engine = services().engine
     username = services().reads.username(user_id)
     if username is None:
         abort(404)
-    temporary = people.reset_password(engine, user_id)
+    temporary = people.reset_password(services().uow(), user_id)
     return people_page(reset={"username": username, "password": temporary})
 
 
@@ -563,7 +562,7 @@ def units_list() -> tuple[str, int]:
 def create_unit() -> Response | tuple[str, int]:
     try:
         code = form_text("code", 64)
-        organisations.create_unit(services().engine, code, form_text("name"),
+        organisations.create_unit(services().uow(), code, form_text("name"),
                                   form_int("parent_id"))
     except WorkflowError as exc:
         return units_page(_("The unit was not created: %(reason)s", reason=str(exc)), 400)
@@ -598,7 +597,7 @@ def add_cluster() -> str:
         raise InvalidInput(_("A cluster needs a code, a name and a year."))
     members = form_ids("members")
     organisations.create_cluster(
-        services().engine, code, name, form_text("kind", 8), year, members,
+        services().uow(), code, name, form_text("kind", 8), year, members,
         council=form_text("council") or None, leader_unit_id=form_int("leader_unit_id"),
         deputy_unit_id=form_int("deputy_unit_id"))
     return code
@@ -693,5 +692,5 @@ def rules() -> str:
 
 @bp.route("/deliveries")
 def deliveries() -> str:
-    failures = delivery.delivery_failures(services().engine)
+    failures = delivery.delivery_failures(services().uow())
     return render_template("admin_deliveries.html", listing=paginate(failures))

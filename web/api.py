@@ -164,7 +164,7 @@ def require_member(inst: Instance, who: Actor) -> None:
     cluster (who may open its page in the browser)."""
     if inst.cluster_id is not None and not who.roles_for(inst.unit_id, inst.cluster_id,
                                                          inst.year):
-        members = organisations.get_cluster(services().engine, inst.cluster_id).members
+        members = organisations.get_cluster(services().uow(), inst.cluster_id).members
         if people.units_of(who) & set(members):
             return
     require_role(inst, who)
@@ -187,8 +187,8 @@ def authenticate() -> None:
         raise ApiError(401, "unauthenticated",
                        "send an API token in the header 'Authorization: Bearer <token>'")
     svc = services()
-    user_id = api_tokens.authenticate(svc.engine, svc.clock, token.strip())
-    found = people.actor(svc.engine, user_id) if user_id is not None else None
+    user_id = api_tokens.authenticate(svc.uow(), svc.clock, token.strip())
+    found = people.actor(svc.uow(), user_id) if user_id is not None else None
     if found is None:
         raise ApiError(401, "invalid_token",
                        "the API token is unknown or revoked, or its user is inactive")

@@ -44,7 +44,7 @@ def _services() -> Any:
 @login_manager.user_loader  # type: ignore[untyped-decorator]  # Flask-Login: untyped
 def load_user(user_id: str) -> User | None:
     """The signed-in user, unless they signed out (anywhere) since this session began."""
-    actor = people.actor(_services().engine, int(user_id))
+    actor = people.actor(_services().uow(), int(user_id))
     if actor is None or session.get("epoch") != actor.extra.get("session_epoch"):
         return None
     return User(int(user_id), actor)
@@ -74,13 +74,13 @@ def login() -> str | Response | tuple[str, int]:
         return web_limits.refused(render_template("login.html", username=username, error=_(
             "Too many failed sign-ins; wait %(minutes)s min and try again.",
             minutes=verdict.retry_minutes)), verdict)
-    user_id = people.check_password(_services().engine, username,
+    user_id = people.check_password(_services().uow(), username,
                                     request.form.get("password") or "")
     if user_id is None:  # the attempt stays counted
         return render_template("login.html", username=username,
                                error=_("Wrong username or password.")), 401
     web_limits.give_back(reset=[from_here], refund=[anywhere])
-    actor = people.actor(_services().engine, user_id)
+    actor = people.actor(_services().uow(), user_id)
     assert actor is not None
     session.clear()  # a fresh session at sign-in: no fixation
     session["epoch"] = actor.extra.get("session_epoch")
@@ -108,7 +108,7 @@ def local_target(target: str | None) -> str | None:
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
     if current_user.is_authenticated:  # a copied cookie stops working too
-        people.end_sessions(_services().engine, int(current_user.id))
+        people.end_sessions(_services().uow(), int(current_user.id))
     logout_user()
     session.clear()
     flash(_("You are signed out."))
@@ -142,10 +142,10 @@ def change_password() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         return render_template("account_password.html")
     actor, user_id = current_actor(), int(current_user.id)
-    engine = _services().engine
+    uow = _services().uow()
     current = request.form.get("current_password") or ""
     new = request.form.get("new_password") or ""
-    if people.check_password(engine, actor.username, current) is None:
+    if people.check_password(uow, actor.username, current) is None:
         error = _("The current password is wrong; type the one you signed in with.")
     elif new != (request.form.get("confirm_password") or ""):
         error = _("The two new passwords differ; type the same password twice.")
@@ -153,12 +153,12 @@ def change_password() -> str | Response | tuple[str, int]:
         error = _("The new password is the same as the current one; choose another.")
     else:
         try:
-            people.set_password(engine, user_id, new)
+            people.set_password(uow, user_id, new)
         except WeakPassword as exc:
             error = weak_password_text(exc)
         else:
-            people.end_sessions(engine, user_id)  # a stolen session ends here too
-            session["epoch"] = people.session_epoch(engine, user_id)
+            people.end_sessions(uow, user_id)  # a stolen session ends here too
+            session["epoch"] = people.session_epoch(uow, user_id)
             flash(_("Your password is changed; your other sessions are signed out."))
             return redirect(url_for("views.inbox"))
     return render_template("account_password.html", error=error), 400

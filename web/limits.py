@@ -42,12 +42,12 @@ def limit(name: str) -> limits.Limit:
 def hit(*checks: tuple[str, str]) -> limits.Verdict:
     """Count this request on each (key, limit name) if every limit allows it."""
     svc = _services()
-    return limits.hit_all(svc.engine, svc.clock, [(key, limit(name)) for key, name in checks])
+    return limits.hit_all(svc.uow(), svc.clock, [(key, limit(name)) for key, name in checks])
 
 
 def give_back(*, refund: Sequence[str] = (), reset: Sequence[str] = ()) -> None:
     """One attempt back on each key of refund, every attempt forgotten on each of reset."""
-    limits.give_back(_services().engine, refund=refund, reset=reset)
+    limits.give_back(_services().uow(), refund=refund, reset=reset)
 
 
 def refused(page: str, verdict: limits.Verdict) -> Response:

@@ -77,8 +77,8 @@ def inbox() -> str:
     groups: dict[Any, list[Any]] = {}
     for item in items:
         groups.setdefault(item.campaign_id, []).append(item)
-    unread = notifications.unread_count(services().engine, actor.user_id or 0)
-    news = notifications.inbox(services().engine, actor.user_id or 0, unread_only=True, limit=10)
+    unread = notifications.unread_count(services().uow(), actor.user_id or 0)
+    news = notifications.inbox(services().uow(), actor.user_id or 0, unread_only=True, limit=10)
     return render_template("inbox.html", groups=groups, total=total, page=page,
                            pages=max(1, -(-total // PAGE)), unread=unread, news=news)
 
@@ -214,7 +214,7 @@ def fire(item_id: int) -> Response:
 def read_notifications() -> Response:
     ids = form_ids("id")
     actor = current_actor()
-    notifications.mark_read(services().engine, actor.user_id or 0, ids,
+    notifications.mark_read(services().uow(), actor.user_id or 0, ids,
                             services().clock.now())
     return redirect(url_for("views.inbox"))
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from workflow.adapters import migrate
 from workflow.adapters.db import create_db_engine, unavailable_errors
 from workflow.adapters.read_side import SqlReadSide
+from workflow.adapters.uow import SqlUnitOfWork
 from workflow.clock import Clock
 from workflow.config import Settings, load_settings
 from workflow.definitions.calendar_loader import load_calendar_paths
@@ -25,6 +26,7 @@ from workflow.secrets import configured_secret
 from workflow.services import rules
 from workflow.services.catalog import DefinitionCatalog
 from workflow.services.criteria_catalog import CriteriaCatalog
+from workflow.services.ports import DatabaseFiles, UnitOfWork
 from workflow.services.read_side import ReadSide
 from workflow.services.scheduler import Sweeper, SweepReport, node_name, try_lead
 from workflow.services.workflows import Workflows
@@ -52,6 +54,16 @@ class Services:
     workflows: Workflows
     reads: ReadSide  # the pages' queries
 
+    def uow(self) -> UnitOfWork:
+        """A unit of work on the configured database (one per use, never shared by threads)."""
+        return SqlUnitOfWork(self.engine)
+
+    def database_files(self) -> DatabaseFiles:
+        """The database as files, for backups and restores."""
+        from workflow.adapters.backup_files import SqlDatabaseFiles
+
+        return SqlDatabaseFiles(self.engine)
+
     def upgrade_schema(self) -> None:
         migrate.upgrade(self.engine)
 
@@ -76,7 +88,8 @@ class Services:
         and deliver the outbox. None when another process leads."""
         holder = holder or node_name()
         interval = self.settings.scheduler.sweep_interval_seconds
-        if not try_lead(self.workflows, "sweep", holder, dt.timedelta(seconds=3 * interval)):
+        if not try_lead(self.uow(), self.clock, "sweep", holder,
+                        dt.timedelta(seconds=3 * interval)):
             return None
         report = self.sweeper().sweep()
         self.deliver()
@@ -91,8 +104,8 @@ class Services:
         mailer = SmtpMailer(host=mail.host, port=mail.port, sender=mail.sender,
                             use_tls=mail.use_tls, username=mail.username, password=mail.password)
         base_url = self.settings.app.base_url
-        delivery.deliver_pending(self.engine, self.clock, mailer, base_url=base_url)
-        delivery.deliver_digests(self.engine, self.clock, mailer, base_url=base_url)
+        delivery.deliver_pending(self.uow(), self.clock, mailer, base_url=base_url)
+        delivery.deliver_digests(self.uow(), self.clock, mailer, base_url=base_url)
 
     def start_background(self, job: Callable[[], None], interval_seconds: int) -> Any:
         """Run `job` now and then every interval in a background thread; the scheduler."""
@@ -124,8 +137,13 @@ def bootstrap(
     registry = registry or default_registry()
     # the configured key, or the installation's generated one: never the example in config.toml
     chain = HistoryChain(configured_secret(settings, "audit", "chain_key"))
-    catalog = DefinitionCatalog(engine, registry, clock)
-    criteria = CriteriaCatalog(engine, clock)
+    bound = engine
+
+    def uow() -> UnitOfWork:
+        return SqlUnitOfWork(bound)
+
+    catalog = DefinitionCatalog(uow, registry, clock)
+    criteria = CriteriaCatalog(uow, clock)
     holidays = settings.definitions_dir / "holidays"
     calendar = load_calendar_paths([holidays]) if holidays.is_dir() else EMPTY
     rules_dir = settings.definitions_dir / "rules"

@@ -61,7 +61,7 @@ def _require_schema(services: Services) -> None:
 def _actor(services: Services, username: str) -> Actor:
     from workflow.services.people import actor_by_username
 
-    actor = actor_by_username(services.engine, username)
+    actor = actor_by_username(services.uow(), username)
     if actor is None:
         raise NotFound(f"no active user named '{username}'")
     return actor
@@ -229,7 +229,7 @@ def audit_verify(ctx: click.Context) -> None:
     from workflow.services.audit import verify
 
     services = _services(ctx)
-    report = verify(services.engine, services.chain)
+    report = verify(services.uow(), services.chain)
     for problem in report.problems:
         click.echo(str(problem), err=True)
     click.echo(f"{report.instances} instances, {report.entries} history entries, "
@@ -253,7 +253,7 @@ def audit_reseal(ctx: click.Context, old_key_file: Path, username: str, reason: 
 
     services = _services(ctx)
     old = HistoryChain(old_key_file.read_text(encoding="utf-8").strip())
-    chains, entries = reseal(services.engine, services.clock, old, services.chain,
+    chains, entries = reseal(services.uow(), services.clock, old, services.chain,
                              _actor(services, username), reason)
     click.echo(f"re-sealed {chains} chains ({entries} entries) with the current key; "
                "each records the re-seal")
@@ -355,8 +355,8 @@ def rotation_propose(ctx: click.Context, code: str, year: int, username: str) ->
     from workflow.services import organisations as orgs
 
     services = _services(ctx)
-    cluster = orgs.find_cluster(services.engine, code, year)
-    proposal = orgs.propose_rotation(services.engine, services.clock, cluster.id,
+    cluster = orgs.find_cluster(services.uow(), code, year)
+    proposal = orgs.propose_rotation(services.uow(), services.clock, cluster.id,
                                      _actor(services, username))
     names = {u: _unit_name(services, u) for u in (proposal.leader_unit_id,
                                                   proposal.deputy_unit_id)}
@@ -375,7 +375,7 @@ def rotation_decide(ctx: click.Context, proposal_id: int, confirm: bool, usernam
     from workflow.services import organisations as orgs
 
     services = _services(ctx)
-    cluster_id = orgs.decide_rotation(services.engine, services.clock, proposal_id,
+    cluster_id = orgs.decide_rotation(services.uow(), services.clock, proposal_id,
                                       _actor(services, username), confirm=confirm)
     click.echo(f"proposal {proposal_id} " + (
         f"confirmed: cluster {cluster_id} set for next year" if confirm else "rejected"))
@@ -384,7 +384,7 @@ def rotation_decide(ctx: click.Context, proposal_id: int, confirm: bool, usernam
 def _unit_name(services: Services, unit_id: int) -> str:
     from workflow.services import people
 
-    return people.unit_name(services.engine, unit_id)
+    return people.unit_name(services.uow(), unit_id)
 
 
 @cli.command()

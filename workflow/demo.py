@@ -92,17 +92,17 @@ class _Year:
 
 def seed(services: Services, echo: Echo) -> None:
     """Seed both blocs; the campaign's steps carry the dates they would have had this year."""
-    engine = services.engine
+    uow = services.uow()
     y = _Year(services.clock)
     year = y.year  # every grant and campaign of the demo is in this year
-    office = people.create_user(engine, "vu_tdkt", "Vụ Thi đua – Khen thưởng")
-    people.grant(engine, office, "council_secretariat", year=year)
-    admin = people.create_user(engine, "admin", "Quản trị hệ thống")
-    people.grant(engine, admin, "admin")
+    office = people.create_user(uow, "vu_tdkt", "Vụ Thi đua – Khen thưởng")
+    people.grant(uow, office, "council_secretariat", year=year)
+    admin = people.create_user(uow, "admin", "Quản trị hệ thống")
+    people.grant(uow, admin, "admin")
     for name, role, full in (("hd_thanhvien", "council_member", "Thành viên Hội đồng TĐKT"),
                              ("hd_chutich", "council_chair", "Chủ tịch Hội đồng TĐKT"),
                              ("thu_truong", "decision_authority", "Người có thẩm quyền")):
-        people.grant(engine, people.create_user(engine, name, full), role, year=year)
+        people.grant(uow, people.create_user(uow, name, full), role, year=year)
     clock = FakeClock(y.at(2, 10), y.tz)
     dated = services.workflows
     real_clock, dated.clock = dated.clock, clock
@@ -114,28 +114,28 @@ def seed(services: Services, echo: Echo) -> None:
     with services.engine.connect() as conn:
         ids = conn.execute(sa.select(users.c.id)).scalars().all()
     for uid in ids:
-        people.set_password(services.engine, uid, DEMO_PASSWORD)
+        people.set_password(services.uow(), uid, DEMO_PASSWORD)
 
 
 def _bloc(
     services: Services, y: _Year, code: str, name: str, members: tuple[tuple[str, str], ...]
 ) -> tuple[int, dict[str, int], dict[str, Actor]]:
-    engine, year = services.engine, y.year
-    units = {c: organisations.create_unit(engine, c.upper(), n) for c, n in members}
+    uow, year = services.uow(), y.year
+    units = {c: organisations.create_unit(uow, c.upper(), n) for c, n in members}
     first, second = list(units.values())[:2]
     cluster = organisations.create_cluster(
-        engine, code, name, "khoi", year, list(units.values()),
+        uow, code, name, "khoi", year, list(units.values()),
         council="Hội đồng Thi đua – Khen thưởng Trung ương", leader_unit_id=first,
         deputy_unit_id=second)
     actors: dict[str, Actor] = {}
     for c, n in members:
-        head = people.create_user(engine, f"{c}_head", f"Thủ trưởng {n}")
-        officer = people.create_user(engine, f"{c}_officer", f"Cán bộ thi đua {n}")
-        people.grant(engine, head, "unit_head", unit_id=units[c], year=year)
-        people.grant(engine, officer, "unit_officer", unit_id=units[c], year=year)
-        people.grant(engine, officer, "inspector", cluster_id=cluster, year=year)
+        head = people.create_user(uow, f"{c}_head", f"Thủ trưởng {n}")
+        officer = people.create_user(uow, f"{c}_officer", f"Cán bộ thi đua {n}")
+        people.grant(uow, head, "unit_head", unit_id=units[c], year=year)
+        people.grant(uow, officer, "unit_officer", unit_id=units[c], year=year)
+        people.grant(uow, officer, "inspector", cluster_id=cluster, year=year)
         for key, uid in ((f"{c}_head", head), (f"{c}_officer", officer)):
-            found = people.actor(engine, uid)
+            found = people.actor(uow, uid)
             assert found is not None
             actors[key] = found
     return cluster, units, actors

@@ -43,10 +43,10 @@ def e2e_services(tmp_path: Path, clock: FakeClock) -> Iterator[Services]:
 @pytest.fixture
 def bloc(e2e_services: Services, clock: FakeClock) -> Bloc:
     bloc = make_bloc(e2e_services, clock)
-    bloc.users["admin"] = people.create_user(e2e_services.engine, "admin", "Quản trị")
-    people.grant(e2e_services.engine, bloc.users["admin"], "admin")
+    bloc.users["admin"] = people.create_user(e2e_services.uow(), "admin", "Quản trị")
+    people.grant(e2e_services.uow(), bloc.users["admin"], "admin")
     for name in ("btp_head", "bca_head", "bca_officer", "vu_tdkt", "admin"):
-        people.set_password(e2e_services.engine, bloc.users[name], PASSWORD)
+        people.set_password(e2e_services.uow(), bloc.users[name], PASSWORD)
     return bloc
 
 

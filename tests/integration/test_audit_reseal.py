@@ -34,12 +34,12 @@ def test_reseal_rehashes_every_chain_and_records_it(org: Org) -> None:
     item = _walked(org)
     svc = org.services
 
-    chains, entries = reseal(svc.engine, svc.clock, svc.chain, NEW, org.actor("admin"),
+    chains, entries = reseal(svc.uow(), svc.clock, svc.chain, NEW, org.actor("admin"),
                              "Đổi khóa chuỗi theo quy trình")
 
     assert (chains, entries) == (1, 3)
-    assert verify(svc.engine, NEW).ok
-    assert not verify(svc.engine, svc.chain).ok
+    assert verify(svc.uow(), NEW).ok
+    assert not verify(svc.uow(), svc.chain).ok
     last = svc.workflows.history(item)[-1]
     assert (last["kind"], last["actor"], last["comment"]) == (
         "reseal", "admin", "Đổi khóa chuỗi theo quy trình")
@@ -55,9 +55,9 @@ def test_an_altered_chain_is_never_resealed(org: Org) -> None:
                                             history.c.seq == 3).values(comment="đã sửa"))
 
     with pytest.raises(InvalidInput, match="nothing was re-sealed"):
-        reseal(svc.engine, svc.clock, svc.chain, NEW, org.actor("admin"), "Đổi khóa")
+        reseal(svc.uow(), svc.clock, svc.chain, NEW, org.actor("admin"), "Đổi khóa")
 
-    assert [str(p) for p in verify(svc.engine, svc.chain).problems] == [
+    assert [str(p) for p in verify(svc.uow(), svc.chain).problems] == [
         f"instance {item}, entry 3: content was altered after it was written"]
     assert len(svc.workflows.history(item)) == 3
 
@@ -67,9 +67,9 @@ def test_only_an_admin_reseals_and_with_a_reason(org: Org) -> None:
     svc = org.services
 
     with pytest.raises(PermissionDenied):
-        reseal(svc.engine, svc.clock, svc.chain, NEW, org.actor("head_a"), "Đổi khóa")
+        reseal(svc.uow(), svc.clock, svc.chain, NEW, org.actor("head_a"), "Đổi khóa")
     with pytest.raises(InvalidInput, match="reason"):
-        reseal(svc.engine, svc.clock, svc.chain, NEW, org.actor("admin"), " ")
+        reseal(svc.uow(), svc.clock, svc.chain, NEW, org.actor("admin"), " ")
 
 
 @pytest.mark.tampers
@@ -83,7 +83,7 @@ def test_the_cli_reseals_with_the_installations_new_key(org: Org, tmp_path: Path
     instance = tmp_path / "instance"  # a new instance folder: a new key is generated there
     env = {"THIDUA_DATABASE_URL": svc.settings.database.url,
            "THIDUA_APP_INSTANCE_DIR": str(instance)}
-    people.set_password(svc.engine, org.users["admin"], "ngựa ô lên dốc 2026")
+    people.set_password(svc.uow(), org.users["admin"], "ngựa ô lên dốc 2026")
 
     done = CliRunner().invoke(cli, ["audit", "reseal", "--old-key-file", str(old), "--as",
                                     "admin", "--reason", "Đổi khóa"], env=env,
@@ -93,7 +93,7 @@ def test_the_cli_reseals_with_the_installations_new_key(org: Org, tmp_path: Path
     assert done.exit_code == 0, done.output
     assert "re-sealed 1 chains (3 entries)" in done.output
     assert checked.exit_code == 0, checked.output
-    assert verify(svc.engine, HistoryChain((instance / "chain_key").read_text().strip())).ok
+    assert verify(svc.uow(), HistoryChain((instance / "chain_key").read_text().strip())).ok
     with svc.engine.connect() as conn:
         kinds = conn.execute(sa.select(history.c.kind).order_by(history.c.id)).scalars().all()
     assert kinds[-1] == "reseal"

@@ -62,7 +62,7 @@ def _change_everything(org: Org, item: Instance) -> None:
     wf = org.services.workflows
     wf.fire(item, "submit", org.actor("officer_c"), {"title": "Báo cáo (bổ sung)"})
     _walk(org, "b")
-    organisations.create_unit(org.services.engine, "e", "Đơn vị e")
+    organisations.create_unit(org.services.uow(), "e", "Đơn vị e")
     with org.services.engine.begin() as conn:
         conn.execute(units.update().where(units.c.id == org.units["a"]).values(name="Đổi tên"))
         conn.execute(role_assignments.delete().where(
@@ -87,7 +87,7 @@ def test_a_restore_brings_back_exactly_the_data_of_the_backup(org: Org, tmp_path
     assert (made.history.instances, made.history.entries, made.history.problems) == (1, 3, ())
     item = services.workflows.get(item.id)
     assert item.state == "returned"
-    assert verify(services.engine, services.chain).ok
+    assert verify(services.uow(), services.chain).ok
     manifest = json.loads(manifest_path(file).read_text(encoding="utf-8"))
     assert manifest["dialect"] == services.engine.dialect.name
     assert manifest["tables"]["units"] == 4
@@ -97,7 +97,7 @@ def test_a_restore_brings_back_exactly_the_data_of_the_backup(org: Org, tmp_path
     # the restored database carries on: new ids do not clash, the chain still verifies
     services.workflows.fire(item, "submit", org.actor("officer_c"), {"title": "Lần 2"})
     _walk(org, "b")
-    assert verify(services.engine, services.chain).ok
+    assert verify(services.uow(), services.chain).ok
 
 
 def test_the_command_line_backs_up_and_restores(
@@ -244,12 +244,12 @@ def _run(env: dict[str, str], *args: str, input: str | None = None) -> Result:
 def test_rows_written_during_a_postgresql_backup_are_in_neither_the_file_nor_the_manifest(
     org: Org, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from workflow.services import backup as backups
+    from workflow.adapters import backup_files as backups
 
     real_run = backups._run
 
     def write_then_dump(args: list[str], env: dict[str, str], what: str) -> None:
-        organisations.create_unit(org.services.engine, "late", "Đơn vị ghi muộn")
+        organisations.create_unit(org.services.uow(), "late", "Đơn vị ghi muộn")
         real_run(args, env, what)
 
     monkeypatch.setattr(backups, "_run", write_then_dump)

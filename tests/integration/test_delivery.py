@@ -24,7 +24,7 @@ DAY = dt.date(2025, 1, 6)  # the clock starts at 09:00 that day in Hà Nội
 
 
 def _user(services: Services, name: str, *, locale: str = "vi", digest: bool = False) -> int:
-    uid = people.create_user(services.engine, name, name.replace(".", " ").title())
+    uid = people.create_user(services.uow(), name, name.replace(".", " ").title())
     with write_transaction(services.engine) as conn:
         conn.execute(users.update().where(users.c.id == uid).values(
             email=f"{name}@bocongan.gov.vn", locale=locale, digest=digest))
@@ -57,12 +57,12 @@ def _state(services: Services, row_id: int) -> dict[str, Any]:
 
 
 def _pending(services: Services, mailer: Any, **kw: Any) -> delivery.DeliveryReport:
-    return delivery.deliver_pending(services.engine, services.clock, mailer, base_url=BASE_URL,
+    return delivery.deliver_pending(services.uow(), services.clock, mailer, base_url=BASE_URL,
                                     **kw)
 
 
 def _digests(services: Services, mailer: Any) -> delivery.DeliveryReport:
-    return delivery.deliver_digests(services.engine, services.clock, mailer, base_url=BASE_URL)
+    return delivery.deliver_digests(services.uow(), services.clock, mailer, base_url=BASE_URL)
 
 
 # --- single e-mails through a real server -----------------------------------------------------
@@ -107,7 +107,7 @@ def test_a_refused_recipient_fails_for_good_and_is_listed_for_admins(
     assert (state["status"], state["next_attempt_at"]) == ("failed", None)
     assert "550" in state["last_error"]
     assert "Mailbox unavailable" in state["last_error"]
-    [failure] = delivery.delivery_failures(services.engine)
+    [failure] = delivery.delivery_failures(services.uow())
     assert (failure.outbox_id, failure.user_id, failure.username, failure.status) == (
         row, uid, "tran.thi.binh", "failed")
     assert failure.address == "tran.thi.binh@bocongan.gov.vn"
@@ -130,7 +130,7 @@ def test_a_temporary_refusal_is_tried_again_after_the_back_off(
     assert (state["status"], state["attempts"]) == ("pending", 1)
     assert state["next_attempt_at"] == start + dt.timedelta(minutes=1)
     assert state["last_error"].startswith("451")
-    assert [f.outbox_id for f in delivery.delivery_failures(services.engine)] == [row]
+    assert [f.outbox_id for f in delivery.delivery_failures(services.uow())] == [row]
 
     clock.advance(seconds=59)
     assert _pending(services, mailer) == delivery.DeliveryReport()
@@ -139,7 +139,7 @@ def test_a_temporary_refusal_is_tried_again_after_the_back_off(
 
     assert len(handler.received) == 1
     assert (_state(services, row)["status"], _state(services, row)["attempts"]) == ("sent", 2)
-    assert delivery.delivery_failures(services.engine) == []
+    assert delivery.delivery_failures(services.uow()) == []
 
 
 def test_a_server_that_is_down_is_a_temporary_failure(services: Services) -> None:

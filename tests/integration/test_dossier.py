@@ -35,16 +35,16 @@ def bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
         services.criteria.sync([services.settings.definitions_dir / "criteria"],
                                base=services.settings.definitions_dir.parent)
         bloc = make_bloc(services, clock)
-        e = services.engine
+        uow = services.uow()
         # four more blocs of the same council: 20% of five leading units is one flag
         for n in range(4):
-            unit = organisations.create_unit(e, f"X{n}", f"Đơn vị khối khác {n}")
-            organisations.create_cluster(e, f"K{n}", f"Khối {n}", "khoi", YEAR, [unit],
+            unit = organisations.create_unit(uow, f"X{n}", f"Đơn vị khối khác {n}")
+            organisations.create_cluster(uow, f"K{n}", f"Khối {n}", "khoi", YEAR, [unit],
                                          council=COUNCIL)
         for name, role in [(f"hd_{n}", "council_member") for n in range(9)] + [
                 ("hd_chutich", "council_chair"), ("thu_tuong", "decision_authority")]:
-            bloc.users[name] = people.create_user(e, name, name)
-            people.grant(e, bloc.users[name], role, year=YEAR)
+            bloc.users[name] = people.create_user(uow, name, name)
+            people.grant(uow, bloc.users[name], role, year=YEAR)
         walk_to_year_end(bloc)
         return bloc
 
@@ -217,7 +217,7 @@ def test_nobody_appraises_votes_on_or_decides_their_own_units_dossier(
     """Separation of duties: the bca dossier meets people of bca at each council step (an
     office clerk seconded from bca, the minister of bca sitting on the council, a deciding
     head who is also bca's): each is refused there, and the others go on."""
-    wf, e, office = bloc.wf, bloc.services.engine, bloc.actor("vu_tdkt")
+    wf, e, office = bloc.wf, bloc.services.uow(), bloc.actor("vu_tdkt")
     for name, role in (("clerk_bca", "council_secretariat"), ("hd_bca", "council_member"),
                        ("qd_bca", "decision_authority")):
         bloc.users[name] = people.create_user(e, name, name)

@@ -65,7 +65,7 @@ def test_concurrent_returns_of_one_item_have_exactly_one_winner(org: Org, worker
     final = wf.get(item.id)
     assert (final.state, final.version, final.data["times_returned"]) == ("returned", 3, 1)
     assert len(wf.history(item.id)) == 3
-    assert verify(org.services.engine, org.services.chain).ok
+    assert verify(org.services.uow(), org.services.chain).ok
 
 
 def test_freshly_loaded_concurrent_fires_also_have_one_winner(org: Org) -> None:

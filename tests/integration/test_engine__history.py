@@ -21,7 +21,7 @@ def _walked(org: Org):
 
 
 def _report(org: Org):
-    return verify(org.services.engine, org.services.chain)
+    return verify(org.services.uow(), org.services.chain)
 
 
 def test_every_step_is_recorded_in_order(org: Org) -> None:

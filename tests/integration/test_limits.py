@@ -20,41 +20,41 @@ FIVE = limits.Limit(5, dt.timedelta(minutes=15))
 
 def test_a_key_is_allowed_its_hits_then_refused_until_the_window_ends(
         services: Services, clock: FakeClock) -> None:
-    engine = services.engine
-    verdicts = [limits.hit(engine, clock, "k", FIVE) for _ in range(6)]
+    uow = services.uow()
+    verdicts = [limits.hit(uow, clock, "k", FIVE) for _ in range(6)]
 
     assert [v.allowed for v in verdicts] == [True] * 5 + [False]
     assert verdicts[-1].retry_after == 15 * 60
     clock.advance(minutes=10)
-    refused = limits.hit(engine, clock, "k", FIVE)
+    refused = limits.hit(uow, clock, "k", FIVE)
     assert (refused.allowed, refused.retry_after, refused.retry_minutes) == (False, 300, 5)
     clock.advance(minutes=5)
-    assert limits.hit(engine, clock, "k", FIVE).allowed
-    assert limits.remaining(engine, clock, "k", FIVE) == 4
+    assert limits.hit(uow, clock, "k", FIVE).allowed
+    assert limits.remaining(uow, clock, "k", FIVE) == 4
 
 
 def test_a_refusal_on_one_key_counts_on_none(services: Services, clock: FakeClock) -> None:
-    engine = services.engine
+    uow = services.uow()
     one = limits.Limit(1, dt.timedelta(hours=1))
-    assert limits.hit_all(engine, clock, [("a", one), ("b", FIVE)]).allowed
+    assert limits.hit_all(uow, clock, [("a", one), ("b", FIVE)]).allowed
 
-    verdict = limits.hit_all(engine, clock, [("b", FIVE), ("a", one)])
+    verdict = limits.hit_all(uow, clock, [("b", FIVE), ("a", one)])
 
     assert (verdict.allowed, verdict.retry_after) == (False, 3600)
-    assert limits.remaining(engine, clock, "b", FIVE) == 4  # the refused attempt did not count
+    assert limits.remaining(uow, clock, "b", FIVE) == 4  # the refused attempt did not count
 
 
 def test_refund_gives_one_hit_back_and_reset_forgets_them_all(
         services: Services, clock: FakeClock) -> None:
-    engine = services.engine
+    uow = services.uow()
     for _ in range(5):
-        limits.hit(engine, clock, "k", FIVE)
-    limits.refund(engine, "k")
-    assert limits.remaining(engine, clock, "k", FIVE) == 1
-    limits.reset(engine, "k")
-    assert limits.remaining(engine, clock, "k", FIVE) == 5
-    limits.refund(engine, "k")  # nothing to give back: no error, no row
-    assert limits.remaining(engine, clock, "k", FIVE) == 5
+        limits.hit(uow, clock, "k", FIVE)
+    limits.refund(uow, "k")
+    assert limits.remaining(uow, clock, "k", FIVE) == 1
+    limits.reset(uow, "k")
+    assert limits.remaining(uow, clock, "k", FIVE) == 5
+    limits.refund(uow, "k")  # nothing to give back: no error, no row
+    assert limits.remaining(uow, clock, "k", FIVE) == 5
 
 
 def test_a_burst_of_parallel_hits_cannot_pass_the_limit(
@@ -66,7 +66,7 @@ def test_a_burst_of_parallel_hits_cannot_pass_the_limit(
 
     def attempt() -> None:
         barrier.wait()
-        verdict = limits.hit_all(services.engine, clock, [("user", FIVE), ("user+addr", FIVE)])
+        verdict = limits.hit_all(services.uow(), clock, [("user", FIVE), ("user+addr", FIVE)])
         with lock:
             allowed.append(verdict.allowed)
 
@@ -84,16 +84,17 @@ def test_a_burst_of_parallel_hits_cannot_pass_the_limit(
 
 def test_ended_windows_are_pruned_on_the_next_write(services: Services, clock: FakeClock) -> None:
     engine = services.engine
+    uow = services.uow()
     for name in ("old1", "old2"):
-        limits.hit(engine, clock, name, FIVE)
+        limits.hit(uow, clock, name, FIVE)
     clock.advance(minutes=16)
 
-    limits.hit(engine, clock, "new", FIVE)
+    limits.hit(uow, clock, "new", FIVE)
 
     with engine.connect() as conn:
         keys = set(conn.execute(sa.select(rate_limits.c.key)).scalars())
     assert keys == {"new"}
-    assert limits.prune(engine, clock) == 0
+    assert limits.prune(uow, clock) == 0
 
 
 def test_keys_are_unambiguous_and_bounded() -> None:

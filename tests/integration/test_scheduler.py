@@ -159,16 +159,16 @@ def test_moving_the_pledge_deadline_moves_pending_reminders(bloc: Bloc) -> None:
 
 
 def test_only_one_process_leads_the_sweep(bloc: Bloc) -> None:
-    wf = bloc.wf
+    uow, clock = bloc.services.uow(), bloc.clock
     ttl = dt.timedelta(minutes=3)
 
-    first = try_lead(wf, "sweep", "host-a", ttl)
-    second = try_lead(wf, "sweep", "host-b", ttl)
+    first = try_lead(uow, clock, "sweep", "host-a", ttl)
+    second = try_lead(uow, clock, "sweep", "host-b", ttl)
     bloc.clock.advance(minutes=4)  # host-a stopped renewing
-    takeover = try_lead(wf, "sweep", "host-b", ttl)
+    takeover = try_lead(uow, clock, "sweep", "host-b", ttl)
 
     assert (first, second, takeover) == (True, False, True)
-    assert try_lead(wf, "sweep", "host-a", ttl) is False
+    assert try_lead(uow, clock, "sweep", "host-a", ttl) is False
 
 
 def test_templates_speak_vietnamese_by_default() -> None:
@@ -192,7 +192,7 @@ def test_a_reminder_arrives_by_mail_in_vietnamese_with_a_link(
     pledge = bloc.child("pledge", "bca")
     sweep(bloc, REMINDER_DAYS[0])
 
-    report = delivery.deliver_pending(bloc.services.engine, bloc.clock, mailer,
+    report = delivery.deliver_pending(bloc.services.uow(), bloc.clock, mailer,
                                       base_url="https://thidua.example.vn")
 
     assert report.sent == 2
@@ -204,7 +204,7 @@ def test_a_reminder_arrives_by_mail_in_vietnamese_with_a_link(
     assert "Dự thảo" in body
     assert "26/03/2025" in body
     assert f"/items/{pledge.id}" in body
-    assert delivery.deliver_pending(bloc.services.engine, bloc.clock, mailer,
+    assert delivery.deliver_pending(bloc.services.uow(), bloc.clock, mailer,
                                     base_url="https://thidua.example.vn").sent == 0
 
 
@@ -213,13 +213,13 @@ def test_reminders_land_in_the_inbox_with_an_unread_count(bloc: Bloc) -> None:
     sweep(bloc, REMINDER_DAYS[0])
     head = bloc.users["bca_head"]
 
-    before = notifications.unread_count(bloc.services.engine, head)
-    page = notifications.inbox(bloc.services.engine, head)
-    notifications.mark_read(bloc.services.engine, head, [page[0].id], bloc.clock.now())
-    notifications.mark_read(bloc.services.engine, bloc.users["bqp_head"], [page[0].id],
+    before = notifications.unread_count(bloc.services.uow(), head)
+    page = notifications.inbox(bloc.services.uow(), head)
+    notifications.mark_read(bloc.services.uow(), head, [page[0].id], bloc.clock.now())
+    notifications.mark_read(bloc.services.uow(), bloc.users["bqp_head"], [page[0].id],
                             bloc.clock.now())  # someone else's: ignored
 
     assert before == 1
     assert page[0].subject.startswith("[Thi đua]")
-    assert notifications.unread_count(bloc.services.engine, head) == 0
-    assert notifications.inbox(bloc.services.engine, head)[0].read
+    assert notifications.unread_count(bloc.services.uow(), head) == 0
+    assert notifications.inbox(bloc.services.uow(), head)[0].read

@@ -132,10 +132,10 @@ def test_a_voter_casts_one_ballot_and_only_while_the_vote_is_open(bloc: Bloc) ->
 
 def test_a_delegate_casts_the_units_ballot(bloc: Bloc) -> None:
     session = open_vote(bloc, ["bca"])
-    e = bloc.services.engine
-    people.delegate(e, bloc.clock, bloc.head("ktnn"), bloc.users["ktnn_officer"],
+    uow = bloc.services.uow()
+    people.delegate(uow, bloc.clock, bloc.head("ktnn"), bloc.users["ktnn_officer"],
                     dt.date(2025, 12, 1), dt.date(2025, 12, 31), "Giấy ủy quyền 45/GUQ-KTNN")
-    agent = people.act_for(e, bloc.users["ktnn_officer"], bloc.users["ktnn_head"],
+    agent = people.act_for(uow, bloc.users["ktnn_officer"], bloc.users["ktnn_head"],
                            dt.date(2025, 12, 18))
 
     receipt = voting.cast_ballot(bloc.wf, session.id, agent, {FLAG: [bloc.units["bca"]]})

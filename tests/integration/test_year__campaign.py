@@ -76,7 +76,7 @@ def test_a_whole_year_ends_in_a_ranking_of_final_scores(bloc: Bloc) -> None:
     ttcp = result.standings[-1]
     assert ttcp.total < Decimal(100)
     assert ttcp.gap_flags > 0  # claimed full marks, the inspection found less
-    assert verify(bloc.services.engine, bloc.services.chain).ok
+    assert verify(bloc.services.uow(), bloc.services.chain).ok
 
 
 def test_launch_needs_a_published_criteria_table_and_ordered_dates(bloc: Bloc) -> None:
@@ -115,14 +115,14 @@ def test_another_units_officer_cannot_draft_a_pledge(bloc: Bloc) -> None:
 
 def test_last_years_leader_cannot_accept_this_years_pledge(bloc: Bloc) -> None:
     launch(bloc)
-    e = bloc.services.engine
-    old = people.create_user(e, "old_leader", "Trưởng khối 2024")
-    people.grant(e, old, "cluster_leader", cluster_id=bloc.cluster, year=YEAR - 1)
+    uow = bloc.services.uow()
+    old = people.create_user(uow, "old_leader", "Trưởng khối 2024")
+    people.grant(uow, old, "cluster_leader", cluster_id=bloc.cluster, year=YEAR - 1)
     pledge = bloc.child("pledge", "bca")
     bloc.wf.fire(pledge, "save_targets", bloc.officer("bca"), {"targets": targets(bloc)})
     bloc.wf.fire(pledge, "submit", bloc.head("bca"))
 
-    old_leader = people.actor(e, old)
+    old_leader = people.actor(uow, old)
     assert old_leader is not None
 
     with pytest.raises(TransitionNotAllowed) as err:
@@ -376,15 +376,15 @@ def test_a_unit_cannot_be_scored_by_someone_from_another_unit(bloc: Bloc) -> Non
 def test_rotation_after_the_year_makes_the_deputy_lead(bloc: Bloc) -> None:
     from workflow.services import organisations as orgs
 
-    proposal = orgs.propose_rotation(bloc.services.engine, bloc.clock, bloc.cluster,
+    proposal = orgs.propose_rotation(bloc.services.uow(), bloc.clock, bloc.cluster,
                                      bloc.actor("vu_tdkt"))
-    nxt = orgs.decide_rotation(bloc.services.engine, bloc.clock, proposal.id,
+    nxt = orgs.decide_rotation(bloc.services.uow(), bloc.clock, proposal.id,
                                bloc.actor("vu_tdkt"), confirm=True)
 
     assert nxt is not None
-    cluster = orgs.get_cluster(bloc.services.engine, nxt)
+    cluster = orgs.get_cluster(bloc.services.uow(), nxt)
     assert (bloc.code_of(cluster.leader_unit_id), bloc.code_of(cluster.deputy_unit_id)) == (
         "lang", "bqp")
     with pytest.raises(PermissionDenied):
-        orgs.propose_rotation(bloc.services.engine, bloc.clock, bloc.cluster,
+        orgs.propose_rotation(bloc.services.uow(), bloc.clock, bloc.cluster,
                               bloc.officer("bqp"))

@@ -77,6 +77,11 @@ def _package_of(module: str) -> str | None:
     return None
 
 
+# Converted to the unit of work on the branch `fire` (which owns them): until it lands they
+# still reach the Store and the tables themselves. Remove them from here when it does.
+NOT_YET_ON_THE_UNIT_OF_WORK = {"workflow/services/workflows.py", "workflow/services/documents.py"}
+
+
 def _package_graph() -> dict[str, dict[str, set[str]]]:
     """Package -> package it imports -> the files that import it."""
     graph: dict[str, dict[str, set[str]]] = {p: {} for p in PACKAGES}
@@ -84,8 +89,11 @@ def _package_graph() -> dict[str, dict[str, set[str]]]:
         for path in (ROOT / "workflow" / package).rglob("*.py"):
             for module in _modules(path):
                 target = _package_of(module)
+                name = str(path.relative_to(ROOT))
+                if target == "adapters" and name in NOT_YET_ON_THE_UNIT_OF_WORK:
+                    continue  # the adapters implement the ports; these two still lag behind
                 if target is not None and target != package:
-                    graph[package].setdefault(target, set()).add(str(path.relative_to(ROOT)))
+                    graph[package].setdefault(target, set()).add(name)
     return graph
 
 
@@ -267,3 +275,25 @@ def test_the_machine_imports_no_plug_in() -> None:
     imported = _modules(ROOT / "workflow" / "engine" / "machine.py")
 
     assert sorted(m for m in imported if "builtins" in m.split(".")) == []
+
+
+
+def _services_importing(prefixes: tuple[str, ...]) -> dict[str, list[str]]:
+    found = {
+        str(p.relative_to(ROOT)): sorted(
+            m for m in _modules(p) if any(m == b or m.startswith(b + ".") for b in prefixes)
+        )
+        for p in (ROOT / "workflow" / "services").rglob("*.py")
+    }
+    return {k: v for k, v in found.items() if v and k not in NOT_YET_ON_THE_UNIT_OF_WORK}
+
+
+def test_the_use_cases_never_import_sqlalchemy() -> None:
+    """Only the adapters (and the composition root) touch SQL; a use case takes a unit of
+    work (workflow/services/ports.py)."""
+    assert _services_importing(("sqlalchemy",)) == {}
+
+
+def test_the_use_cases_never_import_the_adapters() -> None:
+    """The adapters implement the ports of services/; only bootstrap.py wires them in."""
+    assert _services_importing(("workflow.adapters",)) == {}

@@ -15,7 +15,7 @@ import pytest
 from docx.document import Document as DocxDocument
 from docx.table import Table
 
-from workflow.adapters.documents_gen import (
+from workflow.documents.generated import (
     DOCX_TYPE,
     XLSX_TYPE,
     CandidateTally,

@@ -54,7 +54,7 @@ class AuthActions:
     def login(self, username: str, password: str = PASSWORD) -> object:
         """Sign in through the form (the account gets its password first: hashing every
         account's password for every test would only slow the tests down)."""
-        people.set_password(self.bloc.services.engine, self.bloc.users[username], PASSWORD)
+        people.set_password(self.bloc.services.uow(), self.bloc.users[username], PASSWORD)
         token = csrf(self.client)
         return self.client.post("/login", data={
             "username": username, "password": password, "csrf_token": token})

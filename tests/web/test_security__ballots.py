@@ -130,10 +130,10 @@ class World:
         svc.criteria.sync([svc.settings.definitions_dir / "criteria"],
                           base=svc.settings.definitions_dir.parent)
         bloc = make_bloc(svc, clock)
-        e = svc.engine
+        uow = svc.uow()
         for name, role in (("hd_member", "council_member"), ("quan_tri", "admin")):
-            bloc.users[name] = people.create_user(e, name, name.replace("_", " ").title())
-            people.grant(e, bloc.users[name], role, year=None if role == "admin" else YEAR)
+            bloc.users[name] = people.create_user(uow, name, name.replace("_", " ").title())
+            people.grant(uow, bloc.users[name], role, year=None if role == "admin" else YEAR)
         world = cls(svc, bloc, create_app(services=svc, testing=True))
         world.campaign_id = launch(bloc).id
         return world
@@ -141,7 +141,7 @@ class World:
     def sign_in(self, username: str) -> FlaskClient:
         if username not in self.clients:
             client = self.app.test_client()
-            people.set_password(self.services.engine, self.bloc.users[username], PASSWORD)
+            people.set_password(self.services.uow(), self.bloc.users[username], PASSWORD)
             answer = client.post("/login", data={"username": username, "password": PASSWORD,
                                                  "csrf_token": csrf(client)})
             assert answer.status_code == 302
@@ -150,7 +150,7 @@ class World:
 
     def bearer(self, username: str) -> dict[str, str]:
         if username not in self.tokens:
-            token = api_tokens.create_token(self.services.engine, self.bloc.clock,
+            token = api_tokens.create_token(self.services.uow(), self.bloc.clock,
                                             self.bloc.users[username], "ballots")
             self.tokens[username] = {"Authorization": f"Bearer {token}"}
         return self.tokens[username]

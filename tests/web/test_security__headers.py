@@ -71,7 +71,7 @@ def test_an_error_status_is_the_apps_own_page(client: FlaskClient, method: str, 
 def test_a_forbidden_page_is_the_apps_own_page(client: FlaskClient, auth: AuthActions,
                                                bloc: Bloc) -> None:
     campaign = launch(bloc)
-    bloc.users["khach"] = people.create_user(bloc.services.engine, "khach", "Khách")
+    bloc.users["khach"] = people.create_user(bloc.services.uow(), "khach", "Khách")
     auth.login("khach")  # holds no role at all
 
     response = client.get(f"/items/{campaign.id}")

@@ -51,7 +51,7 @@ def two_apps(app: Flask, other: Services) -> tuple[Flask, Flask]:
 
 @pytest.fixture
 def with_password(bloc: Bloc) -> Bloc:
-    people.set_password(bloc.services.engine, bloc.users[USER], PASSWORD)
+    people.set_password(bloc.services.uow(), bloc.users[USER], PASSWORD)
     return bloc
 
 

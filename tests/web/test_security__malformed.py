@@ -56,7 +56,7 @@ def not_5xx(response: TestResponse, what: str = "") -> TestResponse:
 @pytest.fixture
 def boss(bloc: Bloc) -> Bloc:
     """The leader's head (btp_head) is also an admin, so one session reaches every page."""
-    people.grant(bloc.services.engine, bloc.users["btp_head"], "admin")
+    people.grant(bloc.services.uow(), bloc.users["btp_head"], "admin")
     return bloc
 
 
@@ -625,7 +625,7 @@ GARBAGE = [
 @pytest.fixture
 def pages(scoring: Bloc) -> dict[str, int]:
     bloc = scoring
-    people.grant(bloc.services.engine, bloc.users["btp_head"], "admin")
+    people.grant(bloc.services.uow(), bloc.users["btp_head"], "admin")
     sheet = bloc.child("score_sheet", "bca")
     return {"item_id": bloc.child("pledge", "bca").id, "campaign_id": bloc.refresh().id,
             "sheet_id": sheet.id, "session_id": sheet.id, "dossier_id": sheet.id,
@@ -658,7 +658,7 @@ def test_every_get_page_survives_garbage_query_strings(
 def test_the_login_form_never_sends_a_user_off_the_site(client: FlaskClient, bloc: Bloc) -> None:
     from tests.web.conftest import PASSWORD
 
-    people.set_password(bloc.services.engine, bloc.users["bca_head"], PASSWORD)
+    people.set_password(bloc.services.uow(), bloc.users["bca_head"], PASSWORD)
     for target in ("//evil.example/x", "https://evil.example", "%2F%2Fevil.example",
                    "/%5Cevil.example", "/%09/evil.example", "/%0A/evil.example",
                    "/%0D%0ASet-Cookie:%20x=1"):

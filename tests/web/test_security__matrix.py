@@ -239,30 +239,30 @@ EXTRA_USERS = {
 
 
 def _users(bloc: Bloc) -> None:
-    e = bloc.services.engine
+    uow = bloc.services.uow()
     for name, (role, unit, year_) in EXTRA_USERS.items():
-        bloc.users[name] = people.create_user(e, name, name.replace("_", " ").title())
+        bloc.users[name] = people.create_user(uow, name, name.replace("_", " ").title())
         if role == "unit_officer":
-            people.grant(e, bloc.users[name], role, unit_id=bloc.units[unit or ""], year=YEAR)
+            people.grant(uow, bloc.users[name], role, unit_id=bloc.units[unit or ""], year=YEAR)
         elif role == "cluster_leader":
-            people.grant(e, bloc.users[name], role, cluster_id=bloc.cluster, year=year_)
+            people.grant(uow, bloc.users[name], role, cluster_id=bloc.cluster, year=year_)
         elif role == "admin":
-            people.grant(e, bloc.users[name], role)
+            people.grant(uow, bloc.users[name], role)
         elif role is not None:
-            people.grant(e, bloc.users[name], role, year=YEAR)
+            people.grant(uow, bloc.users[name], role, year=YEAR)
 
 
 def _sign_in(world: World) -> None:
     for role, username in PLAYERS.items():
         client = world.app.test_client()
         if username is not None:
-            people.set_password(world.services.engine, world.bloc.users[username], PASSWORD)
+            people.set_password(world.services.uow(), world.bloc.users[username], PASSWORD)
             token = csrf(client)
             answer = client.post("/login", data={"username": username, "password": PASSWORD,
                                                  "csrf_token": token})
             assert answer.status_code == 302, username
             world.tokens[role] = csrf(client)
-            secret = api_tokens.create_token(world.services.engine, world.bloc.clock,
+            secret = api_tokens.create_token(world.services.uow(), world.bloc.clock,
                                              world.bloc.users[username], "matrix")
             world.headers[role] = {"Authorization": f"Bearer {secret}"}
         else:
@@ -621,7 +621,7 @@ def test_a_refused_answer_says_why_and_writes_nothing(world: World) -> None:
 
 def test_the_last_years_leader_holds_nothing_this_year(world: World) -> None:
     world.at("final")
-    actor = people.actor(world.services.engine, world.bloc.users["leader_2024"])
+    actor = people.actor(world.services.uow(), world.bloc.users["leader_2024"])
     assert actor is not None
     campaign = world.bloc.wf.get(world.ids["C"])
 

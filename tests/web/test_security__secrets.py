@@ -47,9 +47,9 @@ def _forged_cookie(key: str, payload: dict[str, object]) -> str:
 def test_a_session_signed_with_the_example_secret_is_not_accepted_over_http(
     services: Services, bloc: Bloc, tmp_path: Path, configured: str,
 ) -> None:
-    admin = people.create_user(services.engine, "quan_tri", "Quản trị")
-    people.grant(services.engine, admin, "admin")
-    actor = people.actor(services.engine, admin)
+    admin = people.create_user(services.uow(), "quan_tri", "Quản trị")
+    people.grant(services.uow(), admin, "admin")
+    actor = people.actor(services.uow(), admin)
     assert actor is not None
     settings = _settings(services, tmp_path / "instance", secret_key=configured,
                          base_url="http://127.0.0.1:5000")
@@ -127,7 +127,7 @@ def test_a_chain_rewritten_with_the_example_chain_key_is_reported(org: Org,
                         cluster_id=org.cluster, year=YEAR)
         wf.fire(item, "submit", org.actor("officer_c"), {"title": "Báo cáo"})
         wf.fire(item, "return", org.actor("head_a"), {"comment": "Bổ sung số liệu"})
-        assert verify(services.engine, services.chain).ok
+        assert verify(services.uow(), services.chain).ok
         forger = HistoryChain(EXAMPLE_CHAIN)
         with services.engine.begin() as conn:
             rows = conn.execute(sa.select(history).where(history.c.instance_id == item.id)
@@ -141,7 +141,7 @@ def test_a_chain_rewritten_with_the_example_chain_key_is_reported(org: Org,
                 conn.execute(history.update().where(history.c.id == row["id"]).values(
                     comment=entry["comment"], prev_hash=entry["prev_hash"], hash=prev))
 
-        report = verify(services.engine, services.chain)
+        report = verify(services.uow(), services.chain)
 
         assert not report.ok
         assert f"instance {item.id}, entry 3: content was altered after it was written" in [

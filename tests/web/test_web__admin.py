@@ -39,9 +39,9 @@ def page(response: object) -> str:
 @pytest.fixture
 def admin(client: FlaskClient, auth: AuthActions, bloc: Bloc) -> FlaskClient:
     """The client, signed in as an administrator."""
-    engine = bloc.services.engine
-    bloc.users["quan_tri"] = people.create_user(engine, "quan_tri", "Quản trị viên")
-    people.grant(engine, bloc.users["quan_tri"], "admin")
+    uow = bloc.services.uow()
+    bloc.users["quan_tri"] = people.create_user(uow, "quan_tri", "Quản trị viên")
+    people.grant(uow, bloc.users["quan_tri"], "admin")
     auth.login("quan_tri")
     return client
 
@@ -182,11 +182,11 @@ def test_an_admin_creates_a_user_and_grants_a_role(admin: FlaskClient, bloc: Blo
         "year": str(YEAR), "csrf_token": token})
     assert granted.status_code == 302
 
-    engine = bloc.services.engine
-    actor = people.actor_by_username(engine, "thu_ky")
+    uow = bloc.services.uow()
+    actor = people.actor_by_username(uow, "thu_ky")
     assert actor is not None
     assert actor.roles_for(bloc.units["bca"], None, YEAR) == {"unit_officer"}
-    assert people.check_password(engine, "thu_ky", "mat-khau-moi") == actor.user_id
+    assert people.check_password(uow, "thu_ky", "mat-khau-moi") == actor.user_id
     listing = page(admin.get("/admin/people?page=2")) + page(admin.get("/admin/people"))
     assert "Thư ký khối" in listing
     assert "Cán bộ thi đua đơn vị" in listing
@@ -202,9 +202,9 @@ def test_an_admin_deactivates_an_account_but_not_their_own(admin: FlaskClient,
     own = admin.post(f"/admin/people/{bloc.users['quan_tri']}/active", data={
         "active": "0", "csrf_token": token})
 
-    assert people.actor(bloc.services.engine, target) is None
+    assert people.actor(bloc.services.uow(), target) is None
     assert own.status_code == 400
-    assert people.actor(bloc.services.engine, bloc.users["quan_tri"]) is not None
+    assert people.actor(bloc.services.uow(), bloc.users["quan_tri"]) is not None
 
 
 def test_units_and_clusters_are_listed_and_created(admin: FlaskClient, bloc: Bloc) -> None:

@@ -21,7 +21,7 @@ FLAG = "co_thi_dua_chinh_phu"
 
 
 def bearer(bloc: Bloc, username: str) -> dict[str, str]:
-    token = api_tokens.create_token(bloc.services.engine, bloc.clock, bloc.users[username],
+    token = api_tokens.create_token(bloc.services.uow(), bloc.clock, bloc.users[username],
                                     "test client")
     return {"Authorization": f"Bearer {token}"}
 
@@ -62,7 +62,7 @@ def test_a_valid_token_names_the_caller_and_their_roles(client: FlaskClient, blo
     assert me["username"] == "bca_officer"
     assert {"role": "unit_officer", "unit_id": bloc.units["bca"], "cluster_id": None,
             "year": 2025} in me["roles"]
-    [token] = api_tokens.tokens_of(bloc.services.engine, bloc.users["bca_officer"])
+    [token] = api_tokens.tokens_of(bloc.services.uow(), bloc.users["bca_officer"])
     assert token.last_used_at == bloc.clock.now()
     assert "Set-Cookie" not in response.headers  # no session for token clients
 
@@ -82,22 +82,22 @@ def test_no_token_or_a_wrong_one_is_401(client: FlaskClient, bloc: Bloc,
 def test_a_revoked_token_stops_working(client: FlaskClient, bloc: Bloc) -> None:
     headers = bearer(bloc, "bca_officer")
     assert client.get("/api/v1/me", headers=headers).status_code == 200
-    [token] = api_tokens.tokens_of(bloc.services.engine, bloc.users["bca_officer"])
+    [token] = api_tokens.tokens_of(bloc.services.uow(), bloc.users["bca_officer"])
 
-    api_tokens.revoke(bloc.services.engine, bloc.clock, token.id)
+    api_tokens.revoke(bloc.services.uow(), bloc.clock, token.id)
 
     assert error_of(client.get("/api/v1/me", headers=headers), 401)["code"] == "invalid_token"
-    assert api_tokens.tokens_of(bloc.services.engine, bloc.users["bca_officer"])[0].revoked_at
+    assert api_tokens.tokens_of(bloc.services.uow(), bloc.users["bca_officer"])[0].revoked_at
 
 
 def test_only_the_hash_of_a_token_is_stored(bloc: Bloc) -> None:
-    token = api_tokens.create_token(bloc.services.engine, bloc.clock, bloc.users["bca_head"], "x")
+    token = api_tokens.create_token(bloc.services.uow(), bloc.clock, bloc.users["bca_head"], "x")
 
     with bloc.services.engine.connect() as conn:
         stored = conn.exec_driver_sql("SELECT token_hash FROM api_tokens").scalar()
 
     assert stored == api_tokens.token_hash(token) != token
-    assert api_tokens.authenticate(bloc.services.engine, bloc.clock, token) == \
+    assert api_tokens.authenticate(bloc.services.uow(), bloc.clock, token) == \
         bloc.users["bca_head"]
 
 
@@ -152,8 +152,8 @@ def test_an_item_shows_its_state_version_and_actions(client: FlaskClient, bloc: 
 def test_an_item_is_refused_to_someone_without_a_role_there(client: FlaskClient,
                                                             bloc: Bloc) -> None:
     pledge = pledge_of(bloc, "bca")
-    people.create_user(bloc.services.engine, "outsider", "Người ngoài")
-    bloc.users["outsider"] = people.user_id(bloc.services.engine, "outsider")
+    people.create_user(bloc.services.uow(), "outsider", "Người ngoài")
+    bloc.users["outsider"] = people.user_id(bloc.services.uow(), "outsider")
     headers = bearer(bloc, "outsider")
 
     error = error_of(client.get(f"/api/v1/items/{pledge.id}", headers=headers), 403)
@@ -370,9 +370,9 @@ def test_a_broken_definition_is_reported_with_line_numbers(client: FlaskClient,
 
 
 def test_publishing_needs_the_admin_role(client: FlaskClient, bloc: Bloc) -> None:
-    engine = bloc.services.engine
-    bloc.users["root"] = people.create_user(engine, "root", "Quản trị")
-    people.grant(engine, bloc.users["root"], "admin")
+    uow = bloc.services.uow()
+    bloc.users["root"] = people.create_user(uow, "root", "Quản trị")
+    people.grant(uow, bloc.users["root"], "admin")
     text = pledge_text().replace("Emulation pledge", "Emulation pledge (API)")
     body = {"text": text, "file": "definitions/pledge.yaml"}
 

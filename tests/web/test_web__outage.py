@@ -63,7 +63,7 @@ def test_requests_get_503_while_postgresql_is_down_and_work_again_after(
     bloc: Bloc = make_bloc(outage_services, clock)
     launch(bloc)
     pledge = bloc.child("pledge", "bca")
-    people.set_password(outage_services.engine, bloc.users["bca_officer"], "mat-khau-thu")
+    people.set_password(outage_services.uow(), bloc.users["bca_officer"], "mat-khau-thu")
     app: Flask = create_app(services=outage_services, testing=True)
     client = app.test_client()
     token = TOKEN.search(client.get("/login").get_data(as_text=True)).group(1)  # type: ignore[union-attr]

@@ -98,7 +98,7 @@ def test_the_session_cookie_is_secure_when_the_site_is_served_over_https(
         "app": {"base_url": "https://thidua.example.gov.vn", "secret_key": "k" * 32},
         "audit": {"chain_key": "c" * 32}})
     client = create_app(settings, services, testing=True).test_client()
-    people.set_password(services.engine, bloc.users["bca_officer"], PASSWORD)
+    people.set_password(services.uow(), bloc.users["bca_officer"], PASSWORD)
     response = client.post("/login", data={"csrf_token": csrf(client), "username": "bca_officer",
                                            "password": PASSWORD})
     assert response.status_code == 302
@@ -187,10 +187,10 @@ def test_a_stale_form_is_refused_with_a_clear_message(client: FlaskClient, auth:
 def test_another_units_item_is_forbidden(client: FlaskClient, auth: AuthActions,
                                          bloc: Bloc) -> None:
     launch(bloc)
-    e = bloc.services.engine
-    unit = organisations.create_unit(e, "KHAC", "Đơn vị ngoài khối")
-    bloc.users["khac_officer"] = people.create_user(e, "khac_officer", "Cán bộ đơn vị khác")
-    people.grant(e, bloc.users["khac_officer"], "unit_officer", unit_id=unit, year=2025)
+    uow = bloc.services.uow()
+    unit = organisations.create_unit(uow, "KHAC", "Đơn vị ngoài khối")
+    bloc.users["khac_officer"] = people.create_user(uow, "khac_officer", "Cán bộ đơn vị khác")
+    people.grant(uow, bloc.users["khac_officer"], "unit_officer", unit_id=unit, year=2025)
     auth.login("khac_officer")
 
     assert client.get(f"/items/{bloc.child('pledge', 'bca').id}").status_code == 403

@@ -84,7 +84,7 @@ def test_an_admin_cannot_give_a_new_user_a_common_password(
 ) -> None:
     from workflow.services import people
 
-    people.grant(bloc.services.engine, bloc.users["vu_tdkt"], "admin")
+    people.grant(bloc.services.uow(), bloc.users["vu_tdkt"], "admin")
     auth.login("vu_tdkt")
 
     page = client.post("/admin/people/create", data={
@@ -101,10 +101,10 @@ def test_an_admin_reset_hands_over_a_temporary_password_its_owner_must_replace(
     from workflow.services import people
 
     owner = app.test_client()  # bca_officer is signed in elsewhere
-    people.set_password(bloc.services.engine, bloc.users["bca_officer"], PASSWORD)
+    people.set_password(bloc.services.uow(), bloc.users["bca_officer"], PASSWORD)
     owner.post("/login", data={"username": "bca_officer", "password": PASSWORD,
                                "csrf_token": csrf(owner)})
-    people.grant(bloc.services.engine, bloc.users["vu_tdkt"], "admin")
+    people.grant(bloc.services.uow(), bloc.users["vu_tdkt"], "admin")
     auth.login("vu_tdkt")
 
     page = client.post(f"/admin/people/{bloc.users['bca_officer']}/reset-password", data={
@@ -128,7 +128,7 @@ def test_an_admin_changes_their_own_password_on_their_account_page(
 ) -> None:
     from workflow.services import people
 
-    people.grant(bloc.services.engine, bloc.users["vu_tdkt"], "admin")
+    people.grant(bloc.services.uow(), bloc.users["vu_tdkt"], "admin")
     auth.login("vu_tdkt")
 
     response = client.post(f"/admin/people/{bloc.users['vu_tdkt']}/reset-password", data={

@@ -39,8 +39,8 @@ def db_url(tmp_path: Path, migrated_template: Callable[[str], str]) -> str:
 def seeded(bloc: Bloc) -> dict[str, Any]:
     """A launched campaign (its pledges waiting) and an admin-and-leader token."""
     campaign = launch(bloc)
-    people.grant(bloc.services.engine, bloc.users["btp_head"], "admin")
-    token = api_tokens.create_token(bloc.services.engine, bloc.clock, bloc.users["btp_head"],
+    people.grant(bloc.services.uow(), bloc.users["btp_head"], "admin")
+    token = api_tokens.create_token(bloc.services.uow(), bloc.clock, bloc.users["btp_head"],
                                     "schemathesis")
     ids = [campaign.id] + [c.id for c in bloc.wf.children(campaign.id)]
     return {"headers": {"Authorization": f"Bearer {token}"}, "ids": ids, "bloc": bloc}

@@ -10,23 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from workflow.adapters.tables import rate_limits
+from workflow.services.ports import Counter
+
+__all__ = ["Counter", "counter", "delete", "lock_counters", "prune", "save_counter", "take_back"]
 
 _R = rate_limits.c
 PRUNE_BATCH = 500  # expired rows deleted at most per write: a write never does much more
-
-
-@dataclass(frozen=True, slots=True)
-class Counter:
-    key: str
-    hits: int
-    reset_at: dt.datetime
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:

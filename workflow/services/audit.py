@@ -7,15 +7,11 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy.engine import Engine
-
-from workflow.adapters import repository as repo
-from workflow.adapters.db import read_connection, write_transaction
-from workflow.adapters.reseal import reseal_all
 from workflow.clock import Clock
 from workflow.domain.roles import Actor
 from workflow.engine.hashing import GENESIS, HistoryChain
 from workflow.errors import InvalidInput, PermissionDenied
+from workflow.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,14 +38,14 @@ class AuditReport:
         return not self.problems
 
 
-def verify(engine: Engine, chain: HistoryChain) -> AuditReport:
+def verify(uow: UnitOfWork, chain: HistoryChain) -> AuditReport:
     """Walk every instance's chain once and report each break."""
     problems: list[AuditProblem] = []
     entries = 0
-    with read_connection(engine) as conn:
-        heads = repo.instance_heads(conn)
+    with uow.read():
+        heads = uow.history.heads()
         seen: set[int] = set()
-        rows = repo.iter_history(conn)
+        rows = uow.history.entries()
         for instance_id, group in groupby(rows, key=lambda r: int(r["instance_id"])):
             chain_rows = list(group)
             entries += len(chain_rows)
@@ -101,7 +97,7 @@ def _check_chain(
 
 
 def reseal(
-    engine: Engine, clock: Clock, old: HistoryChain, new: HistoryChain, actor: Actor,
+    uow: UnitOfWork, clock: Clock, old: HistoryChain, new: HistoryChain, actor: Actor,
     reason: str,
 ) -> tuple[int, int]:
     """After the chain key changed: check every chain with the old key, then rehash it with
@@ -113,11 +109,11 @@ def reseal(
                                "the history")
     if not reason.strip():
         raise InvalidInput("reason: say why the history is re-sealed (kept in every chain)")
-    report = verify(engine, old)
+    report = verify(uow, old)
     if not report.ok:
         raise InvalidInput(
             f"the history does not verify with the old key ({len(report.problems)} problem(s), "
             f"first: {report.problems[0]}); nothing was re-sealed: check the old key, or "
             "investigate with `thidua audit verify` under it")
-    with write_transaction(engine) as conn:
-        return reseal_all(conn, new, actor=actor.username, reason=reason, at=clock.now())
+    with uow:
+        return uow.history.reseal(new, actor=actor.username, reason=reason, at=clock.now())

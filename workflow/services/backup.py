@@ -12,28 +12,19 @@ dialect; after restoring it counts the rows again and re-checks the history chai
 from __future__ import annotations
 
 import contextlib
-import glob
 import hashlib
 import json
 import os
-import shutil
-import sqlite3
-import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, Engine
-from sqlalchemy.pool import NullPool
-
-from workflow.adapters.db import read_connection
 from workflow.engine.hashing import HistoryChain
-from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.errors import NotFound, WorkflowError
 from workflow.services.audit import AuditReport, verify
+from workflow.services.ports import DatabaseFiles, UnitOfWork
 
 if TYPE_CHECKING:
     from workflow.bootstrap import Services
@@ -149,19 +140,18 @@ def backup(services: Services, path: Path) -> BackupReport:
 
     A broken history chain does not stop the backup: its problems are recorded in the manifest
     and in the report (the caller warns)."""
-    engine = services.engine
-    dialect = _dialect(engine)
+    files = services.database_files()
+    dialect = files.dialect
     path = Path(path)
-    _check_target(path, engine)
+    _check_target(path, files)
     with _partial_file(path) as tmp:
-        copy = _backup_sqlite if dialect == "sqlite" else _backup_postgres
         try:
-            facts = copy(engine, tmp, services.chain)
+            facts = files.copy_to(tmp, lambda uow: _facts(uow, services.chain))
         except BackupError as exc:
             raise BackupError(f"cannot back up to {path}: {exc}") from None
         if facts.revision is None:
             raise BackupError(f"cannot back up to {path}: the database "
-                              f"{engine.url.render_as_string()} has no schema (nothing to save)")
+                              f"{files.describe()} has no schema (nothing to save)")
         manifest = Manifest(
             dialect=dialect, revision=facts.revision, sha256=_sha256(tmp),
             size=tmp.stat().st_size, created_at=services.clock.now().isoformat(),
@@ -176,7 +166,7 @@ def backup(services: Services, path: Path) -> BackupReport:
     return BackupReport(path, manifest_path(path), manifest, facts.history)
 
 
-def _check_target(path: Path, engine: Engine) -> None:
+def _check_target(path: Path, files: DatabaseFiles) -> None:
     if path.is_dir():
         raise BackupError(f"cannot back up to {path}: it is a folder")
     parent = path.parent
@@ -184,7 +174,7 @@ def _check_target(path: Path, engine: Engine) -> None:
         raise BackupError(f"cannot back up to {path}: the folder {parent} does not exist")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise BackupError(f"cannot back up to {path}: permission denied")
-    live = _sqlite_file(engine) if _dialect(engine) == "sqlite" else None
+    live = files.live_file() if files.dialect == "sqlite" else None
     if live is not None and path.resolve() == live.resolve():
         raise BackupError(f"cannot back up to {path}: it is the database file itself")
 
@@ -204,77 +194,11 @@ def _partial_file(path: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def _backup_sqlite(engine: Engine, tmp: Path, chain: HistoryChain) -> _Facts:
-    """The online backup API: a consistent copy while other connections keep writing."""
-    raw = engine.raw_connection()
-    try:
-        dst = sqlite3.connect(tmp)
-        try:
-            source: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
-            source.backup(dst)
-            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal
-        finally:
-            dst.close()
-    except sqlite3.Error as exc:
-        raise BackupError(str(exc)) from None
-    finally:
-        raw.close()
-    return _with_engine(_sqlite_reader(tmp), lambda e: _facts(e, chain))
-
-
-def _backup_postgres(engine: Engine, tmp: Path, chain: HistoryChain) -> _Facts:
-    """pg_dump on an exported snapshot; the counts and the chain check read the same one."""
-    tool = find_pg_tool("pg_dump")
-    conninfo, env = libpq_connection(engine.url)
-    with engine.connect() as holder:
-        holder = holder.execution_options(isolation_level="REPEATABLE READ")
-        with holder.begin():
-            snapshot = str(holder.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
-            _run([tool, "--format=custom", "--no-password", f"--snapshot={snapshot}",
-                  f"--file={tmp}", f"--dbname={conninfo}"], env, "pg_dump")
-            reader = _snapshot_reader(engine.url, snapshot)
-            return _with_engine(reader, lambda e: _facts(e, chain))
-
-
-def _sqlite_reader(path: Path) -> Engine:
-    uri = path.resolve().as_uri() + "?mode=ro"
-    return sa.create_engine(
-        "sqlite://", poolclass=NullPool,
-        creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
-    )
-
-
-def _snapshot_reader(url: URL, snapshot: str) -> Engine:
-    """An engine whose every transaction sees the exported snapshot."""
-    engine = sa.create_engine(url, poolclass=NullPool, isolation_level="REPEATABLE READ")
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-
-    return engine
-
-
-def _with_engine(engine: Engine, use: Callable[[Engine], _Facts]) -> _Facts:
-    try:
-        return use(engine)
-    finally:
-        engine.dispose()
-
-
-def _facts(engine: Engine, chain: HistoryChain) -> _Facts:
-    from alembic.migration import MigrationContext
-
-    with read_connection(engine) as conn:
-        names = sorted(sa.inspect(conn).get_table_names())
-        counts = {
-            name: int(conn.execute(
-                sa.select(sa.func.count()).select_from(sa.table(name))).scalar_one())
-            for name in names
-        }
-        heads = MigrationContext.configure(conn).get_current_heads()
-    revision = ",".join(sorted(heads)) or None
-    history = verify(engine, chain) if revision else AuditReport(0, 0, ())
+def _facts(uow: UnitOfWork, chain: HistoryChain) -> _Facts:
+    with uow.read():
+        counts = uow.schema.table_counts()
+        revision = uow.schema.revision()
+        history = verify(uow, chain) if revision else AuditReport(0, 0, ())
     return _Facts(counts, revision, history)
 
 
@@ -294,7 +218,7 @@ def check(services: Services, path: Path) -> Manifest:
         manifest = Manifest.from_json(mpath.read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BackupError(f"{mpath}: not a readable backup manifest ({exc})") from None
-    dialect = _dialect(services.engine)
+    dialect = services.database_files().dialect
     if manifest.dialect != dialect:
         raise BackupError(f"{path} is a {manifest.dialect} backup; it cannot be restored into "
                           f"a {dialect} database")
@@ -310,17 +234,13 @@ def restore(services: Services, path: Path) -> RestoreReport:
     Raises RestoreFailed (with the report) when the restored data does not match."""
     path = Path(path)
     manifest = check(services, path)
-    engine = services.engine
+    files = services.database_files()
     services.workflows.store.close()  # the connections the engine's threads keep
-    engine.dispose()
     try:
-        if manifest.dialect == "sqlite":
-            _restore_sqlite(engine, path)
-        else:
-            _restore_postgres(engine, path)
+        files.replace_with(path)
     except BackupError as exc:
         raise BackupError(f"cannot restore {path}: {exc}") from None
-    facts = _facts(engine, services.chain)
+    facts = files.read(lambda uow: _facts(uow, services.chain))
     report = RestoreReport(
         path, manifest, facts.counts, facts.revision, facts.history,
         problems=tuple(_mismatches(manifest, facts)), warnings=tuple(_warnings(manifest, facts)),
@@ -328,32 +248,6 @@ def restore(services: Services, path: Path) -> RestoreReport:
     if not report.ok:
         raise RestoreFailed(report)
     return report
-
-
-def _restore_sqlite(engine: Engine, path: Path) -> None:
-    target = _sqlite_file(engine)
-    if target is None:
-        raise BackupError("the database is in memory")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        src = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-        try:
-            dst = sqlite3.connect(target, timeout=30)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-        finally:
-            src.close()
-    except (sqlite3.Error, OSError) as exc:
-        raise BackupError(f"{target}: {exc}") from None
-
-
-def _restore_postgres(engine: Engine, path: Path) -> None:
-    tool = find_pg_tool("pg_restore")
-    conninfo, env = libpq_connection(engine.url)
-    _run([tool, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--no-password",
-          f"--dbname={conninfo}", str(path)], env, "pg_restore")
 
 
 def _mismatches(manifest: Manifest, facts: _Facts) -> Iterator[str]:
@@ -385,69 +279,8 @@ def _warnings(manifest: Manifest, facts: _Facts) -> Iterator[str]:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _dialect(engine: Engine) -> str:
-    name = engine.dialect.name
-    if name not in DIALECTS:
-        raise InvalidInput(f"backups support SQLite and PostgreSQL, not {name}")
-    return name
-
-
-def _sqlite_file(engine: Engine) -> Path | None:
-    database = engine.url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return Path(database)
-
-
 def _sha256(path: Path) -> str:
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def find_pg_tool(name: str) -> str:
-    """A PostgreSQL client program: on PATH, else the newest /usr/lib/postgresql/*/bin."""
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=_major, reverse=True)
-    if candidates:
-        return candidates[0]
-    raise BackupError(f"{name} was not found (on PATH or in /usr/lib/postgresql/*/bin): install "
-                      "the PostgreSQL client tools (Debian: apt-get install postgresql-client)")
-
-
-def _major(tool: str) -> int:
-    version = Path(tool).parent.parent.name
-    return int(version) if version.isdigit() else 0
-
-
-def libpq_connection(url: URL) -> tuple[str, dict[str, str]]:
-    """A libpq connection string for the SQLAlchemy URL, and the environment to run a client
-    program with (the password goes in PGPASSWORD, never on the command line)."""
-    if not url.database:
-        raise InvalidInput(f"{url.render_as_string()}: the URL names no database")
-    parts: dict[str, Any] = {"host": url.host, "port": url.port, "user": url.username,
-                             "dbname": url.database}
-    for key, value in url.query.items():
-        parts[key] = value if isinstance(value, str) else value[-1]
-    conninfo = " ".join(f"{key}={_quote(str(value))}" for key, value in parts.items()
-                        if value not in (None, ""))
-    env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = str(url.password)
-    return conninfo, env
-
-
-def _quote(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
-    return f"'{escaped}'"
-
-
-def _run(args: list[str], env: dict[str, str], what: str) -> None:
-    try:
-        proc = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
-    except OSError as exc:
-        raise BackupError(f"cannot run {what} ({args[0]}): {exc.strerror or exc}") from None
-    if proc.returncode != 0:
-        detail = proc.stderr.strip().splitlines()[-5:]
-        raise BackupError(f"{what} failed (exit {proc.returncode}): " + " / ".join(detail))

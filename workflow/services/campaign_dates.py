@@ -5,16 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
-
-from workflow.adapters.tables import deadlines, instances
 from workflow.domain.roles import Actor
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
 from workflow.services import deadlines as planning
 from workflow.services.rules.base import CAMPAIGN_DATES
 from workflow.services.workflows import Step, Workflows
-
-_D = deadlines.c
 
 
 def move_campaign_date(
@@ -42,18 +37,9 @@ def move_campaign_date(
         step = Step("edit", inst.state, None, role, reason.strip(),
                     {"dates": {key: [old, new_day.isoformat()]}})
         workflows.record_step(tx, wf, inst, inst.version, actor, step, workflows.clock.now())
-        select = tx.cache.get("derived_deadlines", lambda: sa.select(
-            _D.id, _D.kind, _D.days_before, _D.anchor).where(
-            _D.status == "pending", _D.anchor.like(sa.bindparam("anchor")),
-            _D.instance_id.in_(sa.select(instances.c.id).where(sa.or_(
-                instances.c.id == sa.bindparam("b_campaign"),
-                instances.c.parent_id == sa.bindparam("b_campaign"))))))
-        rows = tx.fetchall(select, {"anchor": f"campaign_date:{key}:%", "b_campaign": inst.id})
-        update = tx.cache.get("move_deadline", lambda: deadlines.update().where(
-            _D.id == sa.bindparam("b_id")).values(due_date=sa.bindparam("due_date"),
-                                                  fire_at=sa.bindparam("fire_at")))
-        moves = planning.moved_rows([(r[0], r[1], r[2], r[3]) for r in rows], new_day,
-                                    workflows.clock.tz)
+        queries = workflows.catalog.uow().in_engine_tx(tx)
+        rows = queries.derived_deadlines(inst.id, key)
+        moves = planning.moved_rows(rows, new_day, workflows.clock.tz)
         for values in moves:
-            tx.execute(update, values)
+            queries.move_deadline(values)
     return len(moves)

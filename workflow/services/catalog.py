@@ -9,10 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Connection, Engine
-
-from workflow.adapters import repository as repo
-from workflow.adapters.db import read_connection, write_transaction
 from workflow.clock import Clock
 from workflow.definitions.workflow_loader import load_paths, load_text, spec_to_dict
 from workflow.engine.hashing import canonical_json
@@ -20,6 +16,7 @@ from workflow.engine.machine import CompiledWorkflow
 from workflow.engine.registry import Registry
 from workflow.engine.spec import WorkflowSpec
 from workflow.errors import DefinitionError, DefinitionErrors, NotFound
+from workflow.services.ports import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +77,8 @@ class DefinitionCatalog:
     itself never changes, so compiled machines are kept whatever happens.
     """
 
-    def __init__(self, engine: Engine, registry: Registry, clock: Clock) -> None:
-        self.engine = engine
+    def __init__(self, uow: UnitOfWorkFactory, registry: Registry, clock: Clock) -> None:
+        self.uow = uow
         self.registry = registry
         self.clock = clock
         self._compiled: dict[int, CompiledWorkflow] = {}
@@ -133,9 +130,9 @@ class DefinitionCatalog:
                 path = base / path
             texts[name] = path.read_text(encoding="utf-8")
         results = []
-        with write_transaction(self.engine) as conn:
+        with self.uow() as uow:
             for name in sorted(specs):
-                results.append(self._store(conn, specs[name], texts[name], author))
+                results.append(self._store(uow, specs[name], texts[name], author))
         self._published()
         return results
 
@@ -143,8 +140,8 @@ class DefinitionCatalog:
         """Validate one definition's text against the stored others and store it if it changed."""
         spec = load_text(text, file, self.registry)
         self._check_against_catalog(spec)
-        with write_transaction(self.engine) as conn:
-            result = self._store(conn, spec, text, author)
+        with self.uow() as uow:
+            result = self._store(uow, spec, text, author)
         self._published()
         return result
 
@@ -152,13 +149,13 @@ class DefinitionCatalog:
 
     def save_draft(self, name: str, text: str, *, author: str) -> None:
         """Keep the text of a workflow being edited, replacing its previous draft."""
-        with write_transaction(self.engine) as conn:
-            repo.replace_draft(conn, name, text, author, self.clock.now())
+        with self.uow() as uow:
+            uow.definitions.replace_draft(name, text, author, self.clock.now())
 
     def discard_draft(self, name: str) -> None:
         """Forget the draft of a workflow (after it is published)."""
-        with write_transaction(self.engine) as conn:
-            repo.delete_draft(conn, name)
+        with self.uow() as uow:
+            uow.definitions.delete_draft(name)
 
     def _check_against_catalog(self, spec: WorkflowSpec) -> None:
         known = set(self.names()) | {spec.name}
@@ -169,15 +166,15 @@ class DefinitionCatalog:
         if errors:
             raise DefinitionErrors(errors)
 
-    def _store(self, conn: Connection, spec: WorkflowSpec, text: str, author: str) -> SyncResult:
+    def _store(self, uow: UnitOfWork, spec: WorkflowSpec, text: str, author: str) -> SyncResult:
         digest = content_hash(spec)
-        rows = repo.definition_rows(conn, spec.name)
+        rows = uow.definitions.rows(spec.name)
         version, create = decide_version(
             rows, spec.version, digest, spec.source_path, f"'{spec.name}'")
         if not create:
             return SyncResult(spec.name, version, False, spec.source_path)
-        repo.insert_definition(
-            conn, name=spec.name, version=version, content_hash=digest,
+        uow.definitions.add(
+            name=spec.name, version=version, content_hash=digest,
             source_path=spec.source_path, source_text=text, created_at=self.clock.now(),
             created_by=author,
         )
@@ -186,12 +183,12 @@ class DefinitionCatalog:
     # --- reading -------------------------------------------------------------------------
 
     def names(self) -> list[str]:
-        with read_connection(self.engine) as conn:
-            return sorted({r["name"] for r in repo.definition_rows(conn)})
+        with self.uow().read() as uow:
+            return sorted({r["name"] for r in uow.definitions.rows()})
 
     def versions(self, name: str) -> list[dict[str, object]]:
-        with read_connection(self.engine) as conn:
-            rows = repo.definition_rows(conn, name)
+        with self.uow().read() as uow:
+            rows = uow.definitions.rows(name)
         if not rows:
             raise NotFound(f"no workflow named '{name}'")
         return rows
@@ -201,8 +198,8 @@ class DefinitionCatalog:
         wf = self._compiled.get(definition_id)
         if wf is not None:
             return wf
-        with read_connection(self.engine) as conn:
-            row = repo.definition_row(conn, definition_id)
+        with self.uow().read() as uow:
+            row = uow.definitions.row(definition_id)
         if row is None:
             raise NotFound(f"no workflow definition with id {definition_id}")
         spec = load_text(row["source_text"], row["source_path"], self.registry)
@@ -218,11 +215,11 @@ class DefinitionCatalog:
         """The newest published version of a workflow, and the revision it was read at."""
         found = self._latest.get(name)
         if found is None:
-            with read_connection(self.engine) as conn:
+            with self.uow().read() as uow:
                 # the revision first: a publish in between makes it too old (read again at
                 # the next start or fire), never too new
-                revision = repo.definition_revision(conn)
-                rows = repo.definition_rows(conn, name)
+                revision = uow.definitions.revision()
+                rows = uow.definitions.rows(name)
             if not rows:
                 raise NotFound(f"no workflow named '{name}'")
             found = (int(str(rows[-1]["id"])), revision)
@@ -240,9 +237,9 @@ class DefinitionCatalog:
         joined = self._joined
         if joined is None:
             found: set[str] = set()
-            with read_connection(self.engine) as conn:
-                revision = repo.definition_revision(conn)
-                ids = [int(r["id"]) for r in repo.definition_rows(conn)]
+            with self.uow().read() as uow:
+                revision = uow.definitions.revision()
+                ids = [int(r["id"]) for r in uow.definitions.rows()]
             for definition_id in ids:  # every version: old instances run on old ones
                 for t in self.compiled(definition_id).spec.transitions:
                     if t.join is not None:
@@ -257,8 +254,8 @@ class DefinitionCatalog:
         if found is None:
             revision = self._revision
             if revision is None:
-                with read_connection(self.engine) as conn:
-                    revision = repo.definition_revision(conn)
+                with self.uow().read() as uow:
+                    revision = uow.definitions.revision()
                 self.seen(revision)
             found = build()
             self._keep(revision, lambda: self._derived.__setitem__(key, found))

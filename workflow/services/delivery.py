@@ -11,23 +11,17 @@ when the lease expires and is sent with the same Message-ID, so the copy can be 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
-
-from workflow.adapters.db import read_connection, write_transaction
-from workflow.adapters.mailer import DeliveryError, Mailer, build_message, message_id
-from workflow.adapters.tables import outbox, users
 from workflow.clock import Clock
 from workflow.services import templates
+from workflow.services.mail import DeliveryError, Mailer, build_message, message_id
+from workflow.services.ports import UnitOfWork
 
 CLAIM_LEASE = dt.timedelta(minutes=15)
 MAX_DELAY = dt.timedelta(hours=12)
-_O = outbox.c
 
 
 @dataclass(frozen=True)
@@ -85,14 +79,13 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def deliver_pending(
-    engine: Engine, clock: Clock, mailer: Mailer, *, base_url: str, batch: int = 100,
+    uow: UnitOfWork, clock: Clock, mailer: Mailer, *, base_url: str, batch: int = 100,
     max_attempts: int = 6,
 ) -> DeliveryReport:
     """Send up to `batch` due e-mails that are not part of a digest, one row at a time."""
     report = DeliveryReport()
     for _ in range(batch):
-        claimed = _claim(engine, clock, max_attempts, _due(clock.now()) & _O.digest_date.is_(None),
-                         limit=1)
+        claimed = _claim(uow, clock, max_attempts, None, limit=1)
         if claimed is None:
             break
         if isinstance(claimed, DeliveryReport):
@@ -100,7 +93,7 @@ def deliver_pending(
             continue
         row = claimed.rows[0]
         error = _send(mailer, clock, claimed, str(row.subject), _single_body(claimed, base_url))
-        report += _record(engine, clock, claimed, error, max_attempts)
+        report += _record(uow, clock, claimed, error, max_attempts)
     return report
 
 
@@ -127,7 +120,7 @@ def absolute_link(base_url: str, link: str | None) -> str | None:
 
 
 def deliver_digests(
-    engine: Engine, clock: Clock, mailer: Mailer, *, base_url: str, send_hour: int = 17,
+    uow: UnitOfWork, clock: Clock, mailer: Mailer, *, base_url: str, send_hour: int = 17,
     batch: int = 100, max_attempts: int = 6,
 ) -> DeliveryReport:
     """Send one e-mail per user and day listing that day's rows, once send_hour has passed
@@ -135,16 +128,11 @@ def deliver_digests(
     if not 0 <= send_hour <= 23:
         raise ValueError(f"send_hour: expected 0 to 23, got {send_hour}")
     last_day = last_digest_day(clock.now(), send_hour, clock.tz)
-    with read_connection(engine) as conn:
-        groups = conn.execute(
-            sa.select(_O.user_id, _O.digest_date).distinct()
-            .where(_due(clock.now()), _O.digest_date <= last_day)
-            .order_by(_O.digest_date, _O.user_id).limit(batch)
-        ).all()
+    with uow.read():
+        groups = uow.outbox.digest_groups(clock.now(), last_day, batch)
     report = DeliveryReport()
     for user_id, day in groups:
-        where = _due(clock.now()) & (_O.user_id == user_id) & (_O.digest_date == day)
-        claimed = _claim(engine, clock, max_attempts, where, limit=None)
+        claimed = _claim(uow, clock, max_attempts, (user_id, day), limit=None)
         if claimed is None:
             continue
         if isinstance(claimed, DeliveryReport):
@@ -152,7 +140,7 @@ def deliver_digests(
             continue
         subject, body = _digest_text(claimed, day, base_url)
         error = _send(mailer, clock, claimed, subject, body, kind="digest")
-        report += _record(engine, clock, claimed, error, max_attempts)
+        report += _record(uow, clock, claimed, error, max_attempts)
     return report
 
 
@@ -174,37 +162,26 @@ def _digest_text(claim: _Claim, day: dt.date, base_url: str) -> tuple[str, str]:
 # --- claiming, sending, recording ---------------------------------------------------------------
 
 
-def _due(now: dt.datetime) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        _O.channel == "email", _O.status == "pending",
-        sa.or_(_O.next_attempt_at.is_(None), _O.next_attempt_at <= now),
-    )
-
-
 def _claim(
-    engine: Engine, clock: Clock, max_attempts: int, where: sa.ColumnElement[bool],
+    uow: UnitOfWork, clock: Clock, max_attempts: int, digest: tuple[int, dt.date] | None,
     limit: int | None,
 ) -> _Claim | DeliveryReport | None:
-    """Claim due rows for one e-mail; rows already tried max_attempts times fail instead."""
-    query = (sa.select(_O.id, _O.user_id, _O.address, _O.subject, _O.body, _O.link, _O.attempts)
-             .where(where).order_by(_O.id).limit(limit).with_for_update(skip_locked=True))
-    with write_transaction(engine) as conn:
-        rows = tuple(conn.execute(query).all())
+    """Claim due rows for one e-mail (single ones, or a user's digest of a day); rows already
+    tried max_attempts times fail instead."""
+    with uow:
+        rows = uow.outbox.claim_emails(clock.now(), digest=digest, limit=limit)
         if not rows:
             return None
         ids = [row.id for row in rows]
         tried = max(int(row.attempts) for row in rows)
         if tried >= max_attempts:
             error = f"gave up after {tried} attempts (the last one was interrupted)"
-            conn.execute(_mark(ids, status="failed", last_error=error, next_attempt_at=None))
+            uow.outbox.mark(ids, status="failed", last_error=error, next_attempt_at=None)
             return DeliveryReport(failed=1)
-        conn.execute(_mark(ids, attempts=_O.attempts + 1,
-                           next_attempt_at=clock.now() + CLAIM_LEASE))
-        user = conn.execute(sa.select(users.c.email, users.c.locale, users.c.full_name).where(
-            users.c.id == rows[0].user_id)).one()
-    address = next((r.address for r in reversed(rows) if r.address), None) or user.email
-    return _Claim(rows, tried + 1, address, templates.resolve_locale(user.locale),
-                  str(user.full_name))
+        uow.outbox.count_attempt(ids, clock.now() + CLAIM_LEASE)
+        email, locale, full_name = uow.outbox.contact(rows[0].user_id)
+    address = next((r.address for r in reversed(rows) if r.address), None) or email
+    return _Claim(rows, tried + 1, address, templates.resolve_locale(locale), full_name)
 
 
 def _send(
@@ -228,50 +205,37 @@ def _send(
 
 
 def _record(
-    engine: Engine, clock: Clock, claim: _Claim, error: DeliveryError | None, max_attempts: int,
+    uow: UnitOfWork, clock: Clock, claim: _Claim, error: DeliveryError | None, max_attempts: int,
 ) -> DeliveryReport:
     """Commit the outcome of one e-mail to all of its rows."""
     now = clock.now()
-    with write_transaction(engine) as conn:
+    with uow:
         if error is None:
-            _update(conn, claim, status="sent", sent_at=now, last_error=None,
-                    next_attempt_at=None)
+            uow.outbox.mark(claim.ids, only_pending=True, status="sent", sent_at=now,
+                            last_error=None, next_attempt_at=None)
             return DeliveryReport(sent=1)
         text = error.message[:2000]
         if error.permanent or claim.attempts >= max_attempts:
-            _update(conn, claim, status="failed", last_error=text, next_attempt_at=None)
+            uow.outbox.mark(claim.ids, only_pending=True, status="failed", last_error=text,
+                            next_attempt_at=None)
             return DeliveryReport(failed=1)
-        _update(conn, claim, last_error=text, next_attempt_at=now + backoff(claim.attempts))
+        uow.outbox.mark(claim.ids, only_pending=True, last_error=text,
+                        next_attempt_at=now + backoff(claim.attempts))
         return DeliveryReport(retried=1)
-
-
-def _update(conn: Connection, claim: _Claim, **values: Any) -> None:
-    conn.execute(_mark(claim.ids, **values).where(_O.status == "pending"))
-
-
-def _mark(ids: Sequence[int], **values: Any) -> sa.Update:
-    return outbox.update().where(_O.id.in_(ids)).values(**values)
 
 
 # --- for administrators -------------------------------------------------------------------------
 
 
-def delivery_failures(engine: Engine) -> list[DeliveryFailure]:
+def delivery_failures(uow: UnitOfWork) -> list[DeliveryFailure]:
     """E-mails that failed for good, and those that failed at least once and wait to retry."""
-    query = (
-        sa.select(_O.id, _O.user_id, users.c.username, users.c.full_name, _O.address,
-                  _O.subject, _O.status, _O.attempts, _O.last_error, _O.next_attempt_at,
-                  _O.digest_date)
-        .join(users, users.c.id == _O.user_id)
-        .where(_O.channel == "email", sa.or_(
-            _O.status == "failed", sa.and_(_O.status == "pending", _O.attempts > 0)))
-        .order_by(_O.id)
-    )
-    with read_connection(engine) as conn:
-        return [DeliveryFailure(
-            r.id, r.user_id, r.username, r.full_name, r.address, r.subject, r.status,
-            r.attempts, r.last_error, _utc(r.next_attempt_at), r.digest_date,
-        ) for r in conn.execute(query)]
+    with uow.read():
+        rows = uow.outbox.failures()
+    return [DeliveryFailure(
+        r["id"], r["user_id"], r["username"], r["full_name"], r["address"], r["subject"],
+        r["status"], r["attempts"], r["last_error"], _utc(r["next_attempt_at"]),
+        r["digest_date"],
+    ) for r in rows]
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

@@ -9,11 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
-from workflow.adapters import documents_gen as gen
-from workflow.adapters.db import new_id, read_connection, write_transaction
-from workflow.adapters.tables import clusters, documents, instances, objections, units
+from workflow.documents import generated as gen
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
@@ -47,13 +43,11 @@ def open_dossiers(
 
 
 def _document(workflows: Workflows, instance_id: int, kind: str) -> dict[str, Any]:
-    with read_connection(workflows.engine) as conn:
-        row = conn.execute(sa.select(documents).where(
-            documents.c.instance_id == instance_id, documents.c.kind == kind).order_by(
-            documents.c.id.desc())).first()
+    with workflows.catalog.uow().read() as uow:
+        row = uow.year.latest_document(instance_id, kind)
     if row is None:
         raise NotFound(f"no {kind} document on item {instance_id}")
-    return dict(row._mapping)
+    return row
 
 
 def attach(
@@ -102,14 +96,13 @@ def _title(workflows: Workflows, dossier: Instance) -> Any:
 
 
 def _names(workflows: Workflows) -> dict[int, str]:
-    with read_connection(workflows.engine) as conn:
-        return {r.id: r.name for r in conn.execute(sa.select(units.c.id, units.c.name))}
+    with workflows.catalog.uow().read() as uow:
+        return uow.organisations.unit_names()
 
 
 def _cluster_name(workflows: Workflows, cluster_id: int | None) -> str:
-    with read_connection(workflows.engine) as conn:
-        return str(conn.execute(sa.select(clusters.c.name).where(
-            clusters.c.id == cluster_id)).scalar() or "")
+    with workflows.catalog.uow().read() as uow:
+        return uow.organisations.cluster_name(cluster_id) or ""
 
 
 # --- objections during public posting ----------------------------------------------------------
@@ -125,10 +118,9 @@ def file_objection(
     dossier = workflows.get(dossier_id)
     if dossier.workflow != "dossier" or dossier.state != "posting":
         raise TransitionNotAllowed("status", "objections are taken while a dossier is posted")
-    with write_transaction(workflows.engine) as conn:
-        return new_id(conn.execute(objections.insert().values(
-            dossier_id=dossier_id, text=text, contact=(contact or "").strip()[:200] or None,
-            filed_at=workflows.clock.now())))
+    with workflows.catalog.uow() as uow:
+        return uow.year.add_objection(dossier_id, text, (contact or "").strip()[:200] or None,
+                                      workflows.clock.now())
 
 
 def answer_objection(workflows: Workflows, objection_id: int, actor: Actor, answer: str) -> None:
@@ -136,20 +128,19 @@ def answer_objection(workflows: Workflows, objection_id: int, actor: Actor, answ
     answer = (answer or "").strip()
     if not answer:
         raise InvalidInput("answer: an objection needs a written answer")
-    with write_transaction(workflows.engine) as conn:
-        row = conn.execute(sa.select(objections.c.dossier_id, objections.c.answered_at).where(
-            objections.c.id == objection_id)).first()
+    with workflows.catalog.uow() as uow:
+        row = uow.year.objection(objection_id)
         if row is None:
             raise NotFound(f"no objection {objection_id}")
-        dossier = workflows.get(row.dossier_id)
+        dossier_id, answered_at = row
+        dossier = workflows.get(dossier_id)
         held = actor.roles_for(dossier.unit_id, dossier.cluster_id, dossier.year)
         if not held & {"cluster_leader", "council_secretariat"}:
             raise PermissionDenied("objections are answered by the cluster leader or the "
                                    "council office")
-        if row.answered_at is not None:
+        if answered_at is not None:
             raise InvalidInput(f"objection {objection_id} is already answered")
-        conn.execute(objections.update().where(objections.c.id == objection_id).values(
-            answer=answer, answered_by=actor.username, answered_at=workflows.clock.now()))
+        uow.year.answer_objection(objection_id, answer, actor.username, workflows.clock.now())
 
 
 # --- the council -------------------------------------------------------------------------------
@@ -205,13 +196,8 @@ class PublicDossier:
 def public_listing(workflows: Workflows) -> list[PublicDossier]:
     """What anyone may read without signing in: dossiers under public posting (open to
     objections) and announced results. Nothing else of a dossier is shown."""
-    with read_connection(workflows.engine) as conn:
-        rows = conn.execute(sa.select(
-            instances.c.id, instances.c.state, instances.c.data, instances.c.year,
-            units.c.name).join(units, units.c.id == instances.c.unit_id).where(
-            instances.c.workflow == "dossier",
-            sa.or_(*(instances.c.state == s for s in PUBLIC_STATES))).order_by(
-            instances.c.id)).all()
+    with workflows.catalog.uow().read() as uow:
+        rows = uow.year.public_dossiers(PUBLIC_STATES)
     out = []
     for r in rows:
         title = _title_label(workflows, r.data)

@@ -5,17 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
-import sqlalchemy as sa
-
-from workflow.adapters import repository as repo
-from workflow.adapters.db import read_connection
-from workflow.adapters.tables import deadlines, instances, units
-from workflow.domain.roles import Actor, RoleGrant
+from workflow.domain.roles import Actor
 from workflow.services.workflows import Workflows
-
-_I = instances.c
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +28,8 @@ def _acting(workflows: Workflows) -> dict[str, dict[int, dict[str, tuple[bool, l
     """role -> definition id -> state -> (only on other units' items?, action labels)."""
     table: dict[str, dict[int, dict[str, tuple[bool, list[str]]]]] = defaultdict(
         lambda: defaultdict(dict))
-    with read_connection(workflows.engine) as conn:
-        ids = [int(r["id"]) for r in repo.definition_rows(conn)]
+    with workflows.catalog.uow().read() as uow:
+        ids = [int(r["id"]) for r in uow.definitions.rows()]
     for definition_id in ids:
         spec = workflows.catalog.compiled(definition_id).spec
         for t in spec.transitions:
@@ -52,49 +44,11 @@ def _acting(workflows: Workflows) -> dict[str, dict[int, dict[str, tuple[bool, l
     return table
 
 
-def _grant_condition(
-    grant: RoleGrant, by_definition: dict[int, dict[str, tuple[bool, list[str]]]],
-    own_units: set[int],
-) -> Any:
-    scope = []
-    if grant.unit_id is not None:
-        scope.append(_I.unit_id == grant.unit_id)
-    elif grant.cluster_id is not None:
-        scope.append(_I.cluster_id == grant.cluster_id)
-    if grant.year is not None:
-        scope.append(_I.year == grant.year)
-    states = []
-    for definition_id, by_state in by_definition.items():
-        for state, (not_own, _) in by_state.items():
-            cond = sa.and_(_I.definition_id == definition_id, _I.state == state)
-            if not_own and own_units:
-                cond = sa.and_(cond, sa.or_(_I.unit_id.is_(None),
-                                            sa.not_(_I.unit_id.in_(sorted(own_units)))))
-            states.append(cond)
-    if not states:
-        return None
-    return sa.and_(*scope, sa.or_(*states))
-
-
-def _statement(workflows: Workflows, actor: Actor) -> Any:
+def _statement(workflows: Workflows, actor: Actor) -> object | None:
     """The inbox query of an actor's grants, built once per set of grants and reused."""
     acting = workflows.catalog.derived("inbox.acting", lambda: _acting(workflows))
-    own_units = {g.unit_id for g in actor.grants if g.unit_id is not None}
-    conditions = [c for g in actor.grants if g.role in acting
-                  for c in [_grant_condition(g, acting[g.role], own_units)] if c is not None]
-    if not conditions:
-        return None
-    due = sa.select(deadlines.c.instance_id, sa.func.min(deadlines.c.due_date).label("due")).where(
-        deadlines.c.status == "pending").group_by(deadlines.c.instance_id).subquery()
-    where = sa.and_(_I.status == "active", sa.or_(*conditions))
-    return (sa.select(_I.id, _I.definition_id, _I.workflow, _I.state, _I.parent_id, units.c.name,
-                      due.c.due, _I.unit_id, _I.cluster_id, _I.year,
-                      sa.func.count().over().label("total"))
-            .outerjoin(units, units.c.id == _I.unit_id)
-            .outerjoin(due, due.c.instance_id == _I.id)
-            .where(where)
-            .order_by(sa.case((due.c.due.is_(None), 1), else_=0), due.c.due, _I.id)
-            .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
+    with workflows.catalog.uow().read() as uow:
+        return uow.year.waiting_statement(acting, actor)
 
 
 def waiting_for(
@@ -105,9 +59,8 @@ def waiting_for(
     (stmt,) = workflows.catalog.derived(key, lambda: (_statement(workflows, actor),))
     if stmt is None:
         return [], 0
-    with read_connection(workflows.engine) as conn:
-        rows = conn.execute(stmt, {"limit": max(1, min(limit, 200)),
-                                   "offset": max(0, offset)}).all()
+    with workflows.catalog.uow().read() as uow:
+        rows = uow.year.waiting(stmt, max(1, min(limit, 200)), max(0, offset))
     total = int(rows[0].total) if rows else 0
     today = workflows.clock.today()
     items = []

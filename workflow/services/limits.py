@@ -5,11 +5,11 @@ first attempt. An attempt is counted (reserved) *before* the work it guards, in 
 transaction with the check, so a burst of parallel requests cannot race past the limit; work
 that should not count (a successful sign-in) gives its hit back afterwards:
 
-    verdict = limits.hit_all(engine, clock, [(key_a, limit_a), (key_b, limit_b)])
+    verdict = limits.hit_all(uow, clock, [(key_a, limit_a), (key_b, limit_b)])
     if not verdict.allowed:
         ...refuse, telling the client to retry after verdict.retry_after seconds...
     ...do the work...
-    limits.give_back(engine, reset=[key_a], refund=[key_b])  # if it should not count
+    limits.give_back(uow, reset=[key_a], refund=[key_b])  # if it should not count
 
 Expired counters are pruned on every write (a bounded delete of rows whose window ended).
 """
@@ -23,13 +23,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy.engine import Engine
-
-from workflow.adapters import limit_store
-from workflow.adapters.db import read_connection, write_transaction
 from workflow.clock import Clock
 from workflow.config import Settings
 from workflow.errors import InvalidInput
+from workflow.services.ports import Counter, UnitOfWork
 
 MAX_KEY = 200  # the column's width; a longer key is stored as its hash
 
@@ -88,12 +85,12 @@ def key(scope: str, *parts: str) -> str:
     return f"{scope[:100]}:sha256:{hashlib.sha256(text.encode('utf-8')).hexdigest()}"
 
 
-def hit(engine: Engine, clock: Clock, key: str, limit: Limit) -> Verdict:
+def hit(uow: UnitOfWork, clock: Clock, key: str, limit: Limit) -> Verdict:
     """Count one attempt on the key if the limit allows it."""
-    return hit_all(engine, clock, [(key, limit)])
+    return hit_all(uow, clock, [(key, limit)])
 
 
-def hit_all(engine: Engine, clock: Clock, checks: Sequence[tuple[str, Limit]]) -> Verdict:
+def hit_all(uow: UnitOfWork, clock: Clock, checks: Sequence[tuple[str, Limit]]) -> Verdict:
     """Count one attempt on every key if every limit allows it, else on none: one refusal
     refuses the attempt, and the wait is the longest of the refusing keys."""
     if not checks:
@@ -102,61 +99,61 @@ def hit_all(engine: Engine, clock: Clock, checks: Sequence[tuple[str, Limit]]) -
     limits: dict[str, Limit] = {}
     for name, limit in checks:  # one key twice: the stricter limit
         limits[name] = min(limits.get(name, limit), limit, key=lambda lim: lim.hits)
-    with write_transaction(engine) as conn:
-        counters = limit_store.lock_counters(conn, list(limits), now)
+    with uow:
+        counters = uow.limits.lock_counters(list(limits), now)
         fresh = {name: _current(counters[name], limits[name], now) for name in limits}
         waits = [c.reset_at - now for name, c in fresh.items() if c.hits >= limits[name].hits]
         for name, counter in sorted(fresh.items()):
             counted = counter if waits else replace(counter, hits=counter.hits + 1)
             if counted != counters[name]:
-                limit_store.save_counter(conn, counted)
-        limit_store.prune(conn, now)
+                uow.limits.save(counted)
+        uow.limits.prune(now)
     if waits:
         return Verdict(False, max(1, math.ceil(max(waits).total_seconds())))
     return Verdict(True)
 
 
-def _current(counter: limit_store.Counter, limit: Limit, now: dt.datetime
-             ) -> limit_store.Counter:
+def _current(counter: Counter, limit: Limit, now: dt.datetime
+             ) -> Counter:
     """The counter as of now: an ended window (or a new key) starts a new one."""
     if counter.hits == 0 or counter.reset_at <= now:
         return replace(counter, hits=0, reset_at=now + limit.window)
     return counter
 
 
-def give_back(engine: Engine, *, refund: Sequence[str] = (), reset: Sequence[str] = ()
+def give_back(uow: UnitOfWork, *, refund: Sequence[str] = (), reset: Sequence[str] = ()
               ) -> None:
     """In one transaction: one attempt back on each key of `refund` (an attempt that turned
     out not to count), every attempt forgotten on each key of `reset`. The rows are taken in
     the order of their keys, as hit_all takes them, so the two never deadlock."""
-    with write_transaction(engine) as conn:
+    with uow:
         for name in sorted({*refund, *reset}):
             if name in reset:
-                limit_store.delete(conn, name)
+                uow.limits.delete(name)
             else:
-                limit_store.take_back(conn, name)
+                uow.limits.take_back(name)
 
 
-def refund(engine: Engine, key: str) -> None:
+def refund(uow: UnitOfWork, key: str) -> None:
     """Give back one attempt counted on the key."""
-    give_back(engine, refund=[key])
+    give_back(uow, refund=[key])
 
 
-def reset(engine: Engine, key: str) -> None:
+def reset(uow: UnitOfWork, key: str) -> None:
     """Forget every attempt counted on the key."""
-    give_back(engine, reset=[key])
+    give_back(uow, reset=[key])
 
 
-def remaining(engine: Engine, clock: Clock, key: str, limit: Limit) -> int:
+def remaining(uow: UnitOfWork, clock: Clock, key: str, limit: Limit) -> int:
     """How many attempts the key has left now (for pages and tests; counts nothing)."""
-    with read_connection(engine) as conn:
-        found = limit_store.counter(conn, key)
+    with uow.read():
+        found = uow.limits.counter(key)
     if found is None or found.reset_at <= clock.now():
         return limit.hits
     return max(0, limit.hits - found.hits)
 
 
-def prune(engine: Engine, clock: Clock) -> int:
+def prune(uow: UnitOfWork, clock: Clock) -> int:
     """Delete the counters whose window has ended (a batch of them); how many were."""
-    with write_transaction(engine) as conn:
-        return limit_store.prune(conn, clock.now())
+    with uow:
+        return uow.limits.prune(clock.now())

@@ -6,9 +6,6 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from workflow.adapters import repository as repo
-from workflow.adapters.db import read_connection
-from workflow.adapters.tables import instances
 from workflow.domain.roles import Actor
 from workflow.engine.instance import ACTIVE, COMPLETED, SUSPENDED
 from workflow.errors import InvalidInput, MigrationRefused, PermissionDenied
@@ -56,13 +53,9 @@ def plan(
             raise InvalidInput(
                 f"mapping.{old}: '{new}' is not a state of {workflow} version {to_version}"
             )
-    with read_connection(workflows.engine) as conn:
-        running = repo.instances_where(
-            conn,
-            instances.c.workflow == workflow,
-            instances.c.status.in_((ACTIVE, SUSPENDED)),
-            instances.c.definition_id != target.definition_id,
-        )
+    with workflows.catalog.uow().read() as uow:
+        running = uow.year.running_elsewhere(workflow, (ACTIVE, SUSPENDED),
+                                             target.definition_id)
     for inst in running:
         source = workflows.catalog.compiled(inst.definition_id)
         if from_version is not None and source.version != from_version:

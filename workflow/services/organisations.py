@@ -5,14 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
-
-from workflow.adapters.db import new_id, read_connection, write_transaction
-from workflow.adapters.tables import cluster_members, clusters, rotation_proposals, units
 from workflow.clock import Clock
 from workflow.domain.roles import Actor
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
+from workflow.services.ports import UnitOfWork
 
 KINDS = {"cum": "cụm thi đua", "khoi": "khối thi đua"}
 
@@ -40,32 +36,29 @@ class RotationProposal:
     status: str
 
 
-def create_unit(engine: Engine, code: str, name: str, parent_id: int | None = None) -> int:
+def create_unit(uow: UnitOfWork, code: str, name: str, parent_id: int | None = None) -> int:
     """A unit (ministry, province, office inside one); codes are unique."""
     code, name = code.strip(), name.strip()
     if not code or not name:
         raise InvalidInput("code, name: a unit needs a code and a name")
-    with write_transaction(engine) as conn:
-        if conn.execute(sa.select(units.c.id).where(units.c.code == code)).first():
+    with uow:
+        if uow.organisations.unit_id(code) is not None:
             raise InvalidInput(f"code: a unit with code '{code}' already exists")
-        if parent_id is not None and not conn.execute(
-            sa.select(units.c.id).where(units.c.id == parent_id)
-        ).first():
+        if parent_id is not None and not uow.organisations.unit_exists(parent_id):
             raise InvalidInput(f"parent_id: no unit with id {parent_id}")
-        return new_id(conn.execute(units.insert().values(code=code, name=name,
-                                                         parent_id=parent_id)))
+        return uow.organisations.add_unit(code, name, parent_id)
 
 
-def unit_id(engine: Engine, code: str) -> int:
-    with read_connection(engine) as conn:
-        found = conn.execute(sa.select(units.c.id).where(units.c.code == code)).scalar()
+def unit_id(uow: UnitOfWork, code: str) -> int:
+    with uow.read():
+        found = uow.organisations.unit_id(code)
     if found is None:
         raise NotFound(f"no unit with code '{code}'")
-    return int(found)
+    return found
 
 
 def create_cluster(
-    engine: Engine, code: str, name: str, kind: str, year: int, members: Sequence[int], *,
+    uow: UnitOfWork, code: str, name: str, kind: str, year: int, members: Sequence[int], *,
     council: str | None = None, leader_unit_id: int | None = None,
     deputy_unit_id: int | None = None,
 ) -> int:
@@ -78,24 +71,15 @@ def create_cluster(
     if len(set(members)) != len(members):
         raise InvalidInput("members: a unit is listed twice")
     _check_leadership(members, leader_unit_id, deputy_unit_id)
-    with write_transaction(engine) as conn:
-        if conn.execute(sa.select(clusters.c.id).where(
-                clusters.c.code == code, clusters.c.year == year)).first():
+    with uow:
+        if uow.organisations.cluster_id(code, year) is not None:
             raise InvalidInput(f"code: cluster '{code}' already exists for {year}")
-        known = set(conn.execute(sa.select(units.c.id).where(units.c.id.in_(members))).scalars())
+        known = uow.organisations.known_units(members)
         unknown = [m for m in members if m not in known]
         if unknown:
             raise InvalidInput(f"members: no unit with id {', '.join(map(str, unknown))}")
-        cluster_id = new_id(conn.execute(clusters.insert().values(
-            code=code, name=name, kind=kind, year=year, council=council,
-            leader_unit_id=leader_unit_id, deputy_unit_id=deputy_unit_id,
-        )))
-        if members:
-            conn.execute(cluster_members.insert(), [
-                {"cluster_id": cluster_id, "unit_id": u, "position": i}
-                for i, u in enumerate(members)
-            ])
-        return cluster_id
+        return uow.organisations.add_cluster(code, name, kind, year, members, council,
+                                             leader_unit_id, deputy_unit_id)
 
 
 def _check_leadership(
@@ -108,30 +92,25 @@ def _check_leadership(
         raise InvalidInput("deputy_unit_id: the leader cannot also be the deputy")
 
 
-def get_cluster(engine: Engine, cluster_id: int) -> Cluster:
-    with read_connection(engine) as conn:
-        return _cluster(conn, cluster_id)
+def get_cluster(uow: UnitOfWork, cluster_id: int) -> Cluster:
+    with uow.read():
+        return _cluster(uow, cluster_id)
 
 
-def find_cluster(engine: Engine, code: str, year: int) -> Cluster:
-    with read_connection(engine) as conn:
-        found = conn.execute(sa.select(clusters.c.id).where(
-            clusters.c.code == code, clusters.c.year == year)).scalar()
+def find_cluster(uow: UnitOfWork, code: str, year: int) -> Cluster:
+    with uow.read():
+        found = uow.organisations.cluster_id(code, year)
         if found is None:
             raise NotFound(f"no cluster '{code}' in {year}")
-        return _cluster(conn, int(found))
+        return _cluster(uow, found)
 
 
-def _cluster(conn: Connection, cluster_id: int) -> Cluster:
-    row = conn.execute(sa.select(clusters).where(clusters.c.id == cluster_id)).first()
+def _cluster(uow: UnitOfWork, cluster_id: int) -> Cluster:
+    row = uow.organisations.cluster(cluster_id)
     if row is None:
         raise NotFound(f"no cluster with id {cluster_id}")
-    members = conn.execute(
-        sa.select(cluster_members.c.unit_id).where(cluster_members.c.cluster_id == cluster_id)
-        .order_by(cluster_members.c.position, cluster_members.c.unit_id)
-    ).scalars().all()
     return Cluster(row.id, row.code, row.name, row.kind, row.year, row.council,
-                   row.leader_unit_id, row.deputy_unit_id, tuple(members))
+                   row.leader_unit_id, row.deputy_unit_id, row.members)
 
 
 # --- rotation (luân phiên cụm trưởng, cụm phó) --------------------------------------------
@@ -155,10 +134,10 @@ def next_leadership(cluster: Cluster) -> tuple[int, int]:
 
 
 def propose_rotation(
-    engine: Engine, clock: Clock, cluster_id: int, actor: Actor
+    uow: UnitOfWork, clock: Clock, cluster_id: int, actor: Actor
 ) -> RotationProposal:
     """Propose next year's leader and deputy by the rotation rule, for the council office."""
-    cluster = get_cluster(engine, cluster_id)
+    cluster = get_cluster(uow, cluster_id)
     held = actor.roles_for(None, cluster.id, cluster.year)
     if not held & {"cluster_leader", "council_secretariat", "admin"}:
         raise PermissionDenied(
@@ -166,61 +145,48 @@ def propose_rotation(
             f"cluster '{cluster.code}' in {cluster.year}"
         )
     leader, deputy = next_leadership(cluster)
-    with write_transaction(engine) as conn:
-        pending = conn.execute(sa.select(rotation_proposals.c.id).where(
-            rotation_proposals.c.cluster_id == cluster.id,
-            rotation_proposals.c.status == "proposed")).first()
-        if pending:
+    with uow:
+        pending = uow.organisations.pending_rotation(cluster.id)
+        if pending is not None:
             raise InvalidInput(f"a rotation of '{cluster.code}' is already proposed "
-                               f"(proposal {pending.id})")
-        pid = new_id(conn.execute(rotation_proposals.insert().values(
-            cluster_id=cluster.id, next_year=cluster.year + 1, leader_unit_id=leader,
-            deputy_unit_id=deputy, status="proposed", proposed_by=actor.username,
-            proposed_at=clock.now(),
-        )))
+                               f"(proposal {pending})")
+        pid = uow.organisations.add_rotation(cluster.id, cluster.year + 1, leader, deputy,
+                                             actor.username, clock.now())
     return RotationProposal(pid, cluster.id, cluster.year + 1, leader, deputy, "proposed")
 
 
 def decide_rotation(
-    engine: Engine, clock: Clock, proposal_id: int, actor: Actor, *, confirm: bool
+    uow: UnitOfWork, clock: Clock, proposal_id: int, actor: Actor, *, confirm: bool
 ) -> int | None:
     """The council office confirms (creating or updating next year's cluster) or rejects a
     proposal; returns next year's cluster id when confirmed."""
-    with write_transaction(engine) as conn:
-        prop = conn.execute(sa.select(rotation_proposals).where(
-            rotation_proposals.c.id == proposal_id)).first()
+    with uow:
+        prop = uow.organisations.rotation(proposal_id)
         if prop is None:
             raise NotFound(f"no rotation proposal {proposal_id}")
-        if prop.status != "proposed":
-            raise InvalidInput(f"proposal {proposal_id} is already {prop.status}")
-        current = _cluster(conn, prop.cluster_id)
-        if "council_secretariat" not in actor.roles_for(None, current.id, prop.next_year) | \
+        if prop["status"] != "proposed":
+            raise InvalidInput(f"proposal {proposal_id} is already {prop['status']}")
+        current = _cluster(uow, prop["cluster_id"])
+        if "council_secretariat" not in actor.roles_for(None, current.id, prop["next_year"]) | \
                 actor.roles_for(None, current.id, current.year):
             raise PermissionDenied("confirming a rotation needs the role council_secretariat")
-        conn.execute(rotation_proposals.update().where(
-            rotation_proposals.c.id == proposal_id).values(
-            status="confirmed" if confirm else "rejected", decided_by=actor.username,
-            decided_at=clock.now()))
+        uow.organisations.decide_rotation(
+            proposal_id, "confirmed" if confirm else "rejected", actor.username, clock.now())
         if not confirm:
             return None
-        return _apply_rotation(conn, current, prop.next_year, prop.leader_unit_id,
-                               prop.deputy_unit_id)
+        return _apply_rotation(uow, current, prop["next_year"], prop["leader_unit_id"],
+                               prop["deputy_unit_id"])
 
 
 def _apply_rotation(
-    conn: Connection, current: Cluster, year: int, leader: int, deputy: int
+    uow: UnitOfWork, current: Cluster, year: int, leader: int, deputy: int
 ) -> int:
-    existing = conn.execute(sa.select(clusters.c.id).where(
-        clusters.c.code == current.code, clusters.c.year == year)).scalar()
+    existing = uow.organisations.cluster_id(current.code, year)
     if existing is None:  # next year's cluster keeps this year's members
-        existing = new_id(conn.execute(clusters.insert().values(
-            code=current.code, name=current.name, kind=current.kind, year=year,
-            council=current.council)))
-        conn.execute(cluster_members.insert(), [
-            {"cluster_id": existing, "unit_id": u, "position": i}
-            for i, u in enumerate(current.members)])
-    members = _cluster(conn, int(existing)).members
+        existing = uow.organisations.add_cluster(
+            current.code, current.name, current.kind, year, current.members, current.council,
+            None, None)
+    members = _cluster(uow, existing).members
     _check_leadership(members, leader, deputy)
-    conn.execute(clusters.update().where(clusters.c.id == existing).values(
-        leader_unit_id=leader, deputy_unit_id=deputy))
-    return int(existing)
+    uow.organisations.set_leadership(existing, leader, deputy)
+    return existing

@@ -6,35 +6,31 @@ import datetime as dt
 import functools
 import secrets
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
-
-from workflow.adapters.db import new_id, read_connection, write_transaction
-from workflow.adapters.tables import clusters, delegations, role_assignments, units, users
 from workflow.clock import Clock
 from workflow.domain import passwords
-from workflow.domain.roles import ROLES, Actor, RoleGrant
+from workflow.domain.roles import ROLES, Actor
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, WeakPassword
+from workflow.services.ports import UnitOfWork
 
 # A unit head of the unit that leads (or is deputy of) a cluster in a year acts as its leader
-# (deputy) that year: leadership follows the rotation, not a grant someone must remember.
+# (deputy) that year: leadership follows the rotation, not a grant someone must remember
+# (the users repository derives those grants).
 
 
 def create_user(
-    engine: Engine, username: str, full_name: str, email: str | None = None
+    uow: UnitOfWork, username: str, full_name: str, email: str | None = None
 ) -> int:
     username = username.strip()
     if not username:
         raise InvalidInput("username: required")
-    with write_transaction(engine) as conn:
-        if conn.execute(sa.select(users.c.id).where(users.c.username == username)).first():
+    with uow:
+        if uow.users.id_by_username(username) is not None:
             raise InvalidInput(f"username: '{username}' is taken")
-        return new_id(conn.execute(users.insert().values(
-            username=username, full_name=full_name, email=email, active=True)))
+        return uow.users.add(username, full_name, email)
 
 
 def grant(
-    engine: Engine, user_id: int, role: str, *, unit_id: int | None = None,
+    uow: UnitOfWork, user_id: int, role: str, *, unit_id: int | None = None,
     cluster_id: int | None = None, year: int | None = None,
 ) -> None:
     """Give a user a role for a unit or a cluster (or everywhere) and a year (or every year)."""
@@ -49,15 +45,12 @@ def grant(
         raise InvalidInput(f"cluster_id: the role {role} is held for a cluster")
     if info.scope == "global" and (unit_id is not None or cluster_id is not None):
         raise InvalidInput(f"the role {role} is not held for one unit or cluster")
-    with write_transaction(engine) as conn:
-        if unit_id is not None and conn.execute(
-                sa.select(units.c.id).where(units.c.id == unit_id)).first() is None:
+    with uow:
+        if unit_id is not None and not uow.organisations.unit_exists(unit_id):
             raise InvalidInput(f"unit_id: no unit with id {unit_id}")
-        if cluster_id is not None and conn.execute(
-                sa.select(clusters.c.id).where(clusters.c.id == cluster_id)).first() is None:
+        if cluster_id is not None and not uow.organisations.cluster_exists(cluster_id):
             raise InvalidInput(f"cluster_id: no cluster with id {cluster_id}")
-        conn.execute(role_assignments.insert().values(
-            user_id=user_id, role=role, unit_id=unit_id, cluster_id=cluster_id, year=year))
+        uow.users.add_grant(user_id, role, unit_id, cluster_id, year)
 
 
 MIN_PASSWORD = passwords.MIN_LENGTH
@@ -82,49 +75,47 @@ def check_strength(password: str, username: str = "") -> None:
                            "password: " + _WEAK[found.code].format(**found.params))
 
 
-def set_password(engine: Engine, user_id: int, password: str) -> None:
+def set_password(uow: UnitOfWork, user_id: int, password: str) -> None:
     """Store a password as a salted scrypt hash (never the password itself)."""
     from werkzeug.security import generate_password_hash
 
-    with read_connection(engine) as conn:
-        username = conn.execute(sa.select(users.c.username).where(
-            users.c.id == user_id)).scalar()
+    with uow.read():
+        username = uow.users.username(user_id)
     if username is None:
         raise NotFound(f"no user with id {user_id}")
-    check_strength(password, str(username))
-    with write_transaction(engine) as conn:
-        conn.execute(users.update().where(users.c.id == user_id).values(
-            password_hash=generate_password_hash(password, method=PASSWORD_HASH),
-            must_change_password=False))
+    check_strength(password, username)
+    with uow:
+        uow.users.set_password_hash(
+            user_id, generate_password_hash(password, method=PASSWORD_HASH),
+            must_change=False, end_sessions=False)
 
 
-def reset_password(engine: Engine, user_id: int) -> str:
+def reset_password(uow: UnitOfWork, user_id: int) -> str:
     """An admin's reset: a new random password, returned once to hand over; every session of
     the user ends, and they must choose their own password when they next sign in."""
     from werkzeug.security import generate_password_hash
 
     words = [secrets.token_hex(2) for _ in range(4)]  # easy to read out: 3f9a-07c2-d1e4-88b0
     temporary = "-".join(words)
-    with write_transaction(engine) as conn:
-        done = conn.execute(users.update().where(users.c.id == user_id).values(
-            password_hash=generate_password_hash(temporary, method=PASSWORD_HASH),
-            must_change_password=True, session_epoch=users.c.session_epoch + 1))
-    if not done.rowcount:
+    with uow:
+        done = uow.users.set_password_hash(
+            user_id, generate_password_hash(temporary, method=PASSWORD_HASH),
+            must_change=True, end_sessions=True)
+    if not done:
         raise NotFound(f"no user with id {user_id}")
     return temporary
 
 
-def check_password(engine: Engine, username: str, password: str) -> int | None:
+def check_password(uow: UnitOfWork, username: str, password: str) -> int | None:
     """The user's id when the password is right and the account active; None otherwise."""
     from werkzeug.security import check_password_hash
 
-    with read_connection(engine) as conn:
-        row = conn.execute(sa.select(users.c.id, users.c.password_hash, users.c.active).where(
-            users.c.username == username)).first()
-    if row is None or not row.active or not row.password_hash:
+    with uow.read():
+        row = uow.users.credentials(username)
+    if row is None or not row[2] or not row[1]:
         check_password_hash(_dummy_hash(), password)  # as slow as a real check: no hint
         return None                                    # of which usernames exist
-    return int(row.id) if check_password_hash(row.password_hash, password) else None
+    return row[0] if check_password_hash(row[1], password) else None
 
 
 @functools.cache
@@ -134,71 +125,35 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(16), method=PASSWORD_HASH)
 
 
-def session_epoch(engine: Engine, user_id: int) -> int:
-    with read_connection(engine) as conn:
-        return int(conn.execute(sa.select(users.c.session_epoch).where(
-            users.c.id == user_id)).scalar() or 0)
+def session_epoch(uow: UnitOfWork, user_id: int) -> int:
+    with uow.read():
+        return uow.users.session_epoch(user_id)
 
 
-def end_sessions(engine: Engine, user_id: int) -> None:
+def end_sessions(uow: UnitOfWork, user_id: int) -> None:
     """Sign the user out everywhere: sessions carrying an older epoch no longer count."""
-    with write_transaction(engine) as conn:
-        conn.execute(users.update().where(users.c.id == user_id).values(
-            session_epoch=users.c.session_epoch + 1))
+    with uow:
+        uow.users.end_sessions(user_id)
 
 
-def user_id(engine: Engine, username: str) -> int:
-    with read_connection(engine) as conn:
-        found = conn.execute(sa.select(users.c.id).where(users.c.username == username)).scalar()
+def user_id(uow: UnitOfWork, username: str) -> int:
+    with uow.read():
+        found = uow.users.id_by_username(username)
     if found is None:
         raise NotFound(f"no user named '{username}'")
-    return int(found)
+    return found
 
 
-def actor(engine: Engine, user_id: int) -> Actor | None:
+def actor(uow: UnitOfWork, user_id: int) -> Actor | None:
     """The user with every grant they hold, or None for an unknown or inactive user."""
-    with read_connection(engine) as conn:
-        return _load(conn, user_id)
+    with uow.read():
+        return uow.users.actor(user_id)
 
 
-def actor_by_username(engine: Engine, username: str) -> Actor | None:
-    with read_connection(engine) as conn:
-        uid = conn.execute(sa.select(users.c.id).where(users.c.username == username)).scalar()
-        return _load(conn, int(uid)) if uid is not None else None
-
-
-_RA = role_assignments.c
-_HEAD = role_assignments.alias("head")
-# The user and their own grants in one query (a user without grants gives one row of NULLs).
-_USER_GRANTS = (
-    sa.select(users.c.username, users.c.active, users.c.session_epoch,
-              users.c.must_change_password, _RA.role, _RA.unit_id, _RA.cluster_id, _RA.year)
-    .outerjoin(role_assignments, _RA.user_id == users.c.id)
-    .where(users.c.id == sa.bindparam("uid"))
-)
-# Leadership that follows from heading the leading or deputy unit of a cluster that year.
-_DERIVED = (
-    sa.select(clusters.c.id, clusters.c.year,
-              sa.case((clusters.c.leader_unit_id == _HEAD.c.unit_id, "cluster_leader"),
-                      else_="cluster_deputy"))
-    .join(_HEAD, sa.and_(_HEAD.c.year == clusters.c.year, sa.or_(
-        clusters.c.leader_unit_id == _HEAD.c.unit_id,
-        clusters.c.deputy_unit_id == _HEAD.c.unit_id)))
-    .where(_HEAD.c.user_id == sa.bindparam("uid"), _HEAD.c.role == "unit_head")
-)
-
-
-def _load(conn: Connection, user_id: int) -> Actor | None:
-    rows = conn.execute(_USER_GRANTS, {"uid": user_id}).all()
-    if not rows or not rows[0].active:
-        return None
-    grants = [RoleGrant(r.role, r.unit_id, r.cluster_id, r.year) for r in rows if r.role]
-    if any(g.role == "unit_head" for g in grants):
-        grants += [RoleGrant(role, cluster_id=c, year=y)
-                   for c, y, role in conn.execute(_DERIVED, {"uid": user_id})]
-    return Actor(user_id, rows[0].username, tuple(dict.fromkeys(grants)),
-                 extra={"session_epoch": int(rows[0].session_epoch or 0),
-                        "must_change_password": bool(rows[0].must_change_password)})
+def actor_by_username(uow: UnitOfWork, username: str) -> Actor | None:
+    with uow.read():
+        uid = uow.users.id_by_username(username)
+        return uow.users.actor(uid) if uid is not None else None
 
 
 def units_of(actor: Actor) -> set[int]:
@@ -210,7 +165,7 @@ def units_of(actor: Actor) -> set[int]:
 
 
 def delegate(
-    engine: Engine, clock: Clock, by: Actor, to_user_id: int, starts_on: dt.date,
+    uow: UnitOfWork, clock: Clock, by: Actor, to_user_id: int, starts_on: dt.date,
     ends_on: dt.date, mandate: str,
 ) -> int:
     """Let another user act for `by` between two dates, under a recorded mandate."""
@@ -226,59 +181,51 @@ def delegate(
     mandate = mandate.strip()
     if not mandate:
         raise InvalidInput("mandate: name the document that grants the delegation")
-    with write_transaction(engine) as conn:
-        if not conn.execute(sa.select(users.c.id).where(users.c.id == to_user_id,
-                                                        users.c.active)).first():
+    with uow:
+        if not uow.users.is_active(to_user_id):
             raise InvalidInput(f"to_user_id: no active user with id {to_user_id}")
-        return new_id(conn.execute(delegations.insert().values(
-            from_user_id=by.user_id, to_user_id=to_user_id, starts_on=starts_on,
-            ends_on=ends_on, mandate=mandate, created_by=by.username, created_at=clock.now())))
+        return uow.users.add_delegation(by.user_id, to_user_id, starts_on, ends_on, mandate,
+                                        by.username, clock.now())
 
 
-def act_for(engine: Engine, delegate_id: int, principal_id: int, on: dt.date) -> Actor:
+def act_for(uow: UnitOfWork, delegate_id: int, principal_id: int, on: dt.date) -> Actor:
     """The delegate, holding the principal's grants, if a mandate covers the date.
 
     Every history entry made so shows both names (actor and on_behalf_of).
     """
-    d = delegations.c
-    with read_connection(engine) as conn:
-        row = conn.execute(sa.select(d.id).where(
-            d.from_user_id == principal_id, d.to_user_id == delegate_id, d.revoked_at.is_(None),
-            d.starts_on <= on, d.ends_on >= on)).first()
-        principal = _load(conn, principal_id)
-        agent = _load(conn, delegate_id)
+    with uow.read():
+        covered = uow.users.delegation_covers(principal_id, delegate_id, on)
+        principal = uow.users.actor(principal_id)
+        agent = uow.users.actor(delegate_id)
     if principal is None or agent is None:
         raise NotFound("no such active user")
-    if row is None:
+    if not covered:
         raise PermissionDenied(
             f"no delegation from '{principal.username}' to '{agent.username}' covers {on}")
     return Actor(agent.user_id, agent.username, principal.grants,
                  on_behalf_of=principal.username)
 
 
-def revoke_delegation(engine: Engine, clock: Clock, delegation_id: int, by: Actor) -> None:
-    with write_transaction(engine) as conn:
-        row = conn.execute(sa.select(delegations).where(
-            delegations.c.id == delegation_id)).first()
-        if row is None:
+def revoke_delegation(uow: UnitOfWork, clock: Clock, delegation_id: int, by: Actor) -> None:
+    with uow:
+        delegator = uow.users.delegator(delegation_id)
+        if delegator is None:
             raise NotFound(f"no delegation {delegation_id}")
-        if row.from_user_id != by.user_id and not by.has_global_role("admin"):
+        if delegator != by.user_id and not by.has_global_role("admin"):
             raise PermissionDenied("only the delegating user or an admin revokes a delegation")
-        conn.execute(delegations.update().where(delegations.c.id == delegation_id).values(
-            revoked_at=clock.now()))
+        uow.users.revoke_delegation(delegation_id, clock.now())
 
 
-def unit_name(engine: Engine, unit_id: int) -> str:
-    with read_connection(engine) as conn:
-        name = conn.execute(sa.select(units.c.name).where(units.c.id == unit_id)).scalar()
+def unit_name(uow: UnitOfWork, unit_id: int) -> str:
+    with uow.read():
+        name = uow.organisations.unit_name(unit_id)
     if name is None:
         raise NotFound(f"no unit with id {unit_id}")
-    return str(name)
+    return name
 
 
-def set_active(engine: Engine, user_id: int, active: bool) -> None:
+def set_active(uow: UnitOfWork, user_id: int, active: bool) -> None:
     """Open or close an account: a closed one cannot sign in (NotFound when there is none)."""
-    with write_transaction(engine) as conn:
-        done = conn.execute(users.update().where(users.c.id == user_id).values(active=active))
-    if not done.rowcount:
-        raise NotFound(f"no user with id {user_id}")
+    with uow:
+        if not uow.users.set_active(user_id, active):
+            raise NotFound(f"no user with id {user_id}")

@@ -15,25 +15,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-import sqlalchemy as sa
-
-from workflow.adapters.store import WriteTx
-from workflow.adapters.tables import (
-    clusters,
-    deadlines,
-    leases,
-    outbox,
-    role_assignments,
-    units,
-    users,
-)
+from workflow.clock import Clock
 from workflow.domain.roles import ROLES, SYSTEM_ACTOR
 from workflow.engine.instance import ACTIVE, Instance
 from workflow.errors import WorkflowError
+from workflow.services.ports import EngineTxQueries, UnitOfWork
 from workflow.services.workflows import Workflows
 
 Render = Callable[[str, str, Mapping[str, Any]], tuple[str, str]]
-_D = deadlines.c
 
 
 @dataclass
@@ -88,21 +77,24 @@ class Sweeper:
         return report
 
     def _batch(self, now: dt.datetime, report: SweepReport) -> int:
-        store = self.workflows.store
-        with store.write() as tx:
-            claim = store.cache.get("claim_due", lambda: sa.select(*DUE_COLUMNS).where(
-                _D.status == "pending", _D.fire_at <= sa.bindparam("now"),
-            ).order_by(_D.fire_at, _D.id).limit(sa.bindparam("n")).with_for_update(
-                skip_locked=True))
-            rows = [DueRow(*r) for r in tx.fetchall(claim, {"now": now, "n": self.batch_size})]
+        with self.workflows.store.write() as tx:
+            queries = self.workflows.catalog.uow().in_engine_tx(tx)
+
+            def fire(inst: Instance, trigger: str) -> None:
+                self.workflows.fire_in(tx, inst, trigger, SYSTEM_ACTOR, {})
+
+            rows = [DueRow(*r) for r in queries.claim_due(now, self.batch_size)]
             for row in rows:
-                self._one(tx, row, now, report)
+                inst = tx.load_instance(row.instance_id, lock=True)
+                self._one(queries, fire, row, inst, now, report)
         return len(rows)
 
-    def _one(self, tx: WriteTx, row: DueRow, now: dt.datetime, report: SweepReport) -> None:
+    def _one(
+        self, tx: EngineTxQueries, fire: Callable[[Instance, str], None], row: DueRow,
+        inst: Instance | None, now: dt.datetime, report: SweepReport,
+    ) -> None:
         late = now - row.fire_at > self.late_after
         report.late += late
-        inst = tx.load_instance(row.instance_id, lock=True)
         if inst is None or inst.state != row.state or inst.status != ACTIVE:
             why = "the item has left that state" if inst is not None and \
                 inst.state != row.state else "the item is not active"
@@ -110,7 +102,7 @@ class Sweeper:
             self._mark(tx, row, "skipped", now, late, why)
             return
         if row.kind == "timeout":
-            self._timeout(tx, row, inst, now, late, report)
+            self._timeout(tx, fire, row, inst, now, late, report)
             return
         written = self._notify(tx, row, inst, now)
         report.messages += written
@@ -121,36 +113,30 @@ class Sweeper:
         self._mark(tx, row, "done", now, late, f"{written} messages")
 
     def _timeout(
-        self, tx: WriteTx, row: DueRow, inst: Instance, now: dt.datetime, late: bool,
-        report: SweepReport,
+        self, tx: EngineTxQueries, fire: Callable[[Instance, str], None], row: DueRow,
+        inst: Instance, now: dt.datetime, late: bool, report: SweepReport,
     ) -> None:
         assert row.trigger is not None
-        tx.cursor.execute("SAVEPOINT timeout_fire")
         try:
-            self.workflows.fire_in(tx, inst, row.trigger, SYSTEM_ACTOR, {})
+            with tx.savepoint("timeout_fire"):
+                fire(inst, row.trigger)
         except WorkflowError as exc:
-            tx.cursor.execute("ROLLBACK TO SAVEPOINT timeout_fire")
             report.failed += 1
             report.notes.append(f"deadline {row.id}: {exc}")
             self._mark(tx, row, "failed", now, late, str(exc))
             return
-        tx.cursor.execute("RELEASE SAVEPOINT timeout_fire")
         report.timeouts += 1
         self._mark(tx, row, "done", now, late, f"fired {row.trigger}")
 
     def _mark(
-        self, tx: WriteTx, row: DueRow, status: str, now: dt.datetime, late: bool, note: str
+        self, tx: EngineTxQueries, row: DueRow, status: str, now: dt.datetime, late: bool,
+        note: str,
     ) -> None:
-        stmt = tx.cache.get("mark_deadline", lambda: deadlines.update().where(
-            _D.id == sa.bindparam("b_id")).values(
-            status=sa.bindparam("status"), done_at=sa.bindparam("at"),
-            late=sa.bindparam("late"), note=sa.bindparam("note")))
-        tx.execute(stmt, {"b_id": row.id, "status": status, "at": now, "late": late,
-                          "note": note})
+        tx.mark_deadline(row.id, status, now, late, note)
 
     # --- messages ------------------------------------------------------------------------
 
-    def _notify(self, tx: WriteTx, row: DueRow, inst: Instance, now: dt.datetime) -> int:
+    def _notify(self, tx: EngineTxQueries, row: DueRow, inst: Instance, now: dt.datetime) -> int:
         wf = self.workflows.catalog.compiled(inst.definition_id)
         # those who can move the item on from this state are reminded; an escalation tells
         # the escalation role that they have not
@@ -159,10 +145,9 @@ class Sweeper:
         roles = ({row.role} if row.role else set()) if row.kind == "escalation" else acting
         people = recipients(tx, inst, roles)
         state = wf.spec.state(inst.state)
-        who = unit_label(tx, inst)
+        who = tx.unit_label(inst)
         link = f"{self.base_url}/items/{inst.id}"
         days_left = (row.due_date - self.workflows.clock.date_of(now)).days
-        stmt = tx.cache.get("insert_outbox", outbox.insert, OUTBOX_COLUMNS)
         written = 0
         for person in people:
             context = {
@@ -180,7 +165,7 @@ class Sweeper:
                     row.kind == "reminder" else None
                 channels.append(("email", person.email, digest))
             for channel, address, digest_date in channels:
-                tx.execute(stmt, {
+                tx.add_message({
                     "channel": channel, "user_id": person.user_id, "address": address,
                     "kind": row.kind, "instance_id": inst.id, "deadline_id": row.id,
                     "subject": subject, "body": body, "link": link, "digest_date": digest_date,
@@ -207,60 +192,10 @@ class DueRow(NamedTuple):
         return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
-DUE_COLUMNS = (_D.id, _D.instance_id, _D.state, _D.kind, _D.due_date, _D.fire_at, _D.role,
-               _D.trigger)
-OUTBOX_COLUMNS = ("channel", "user_id", "address", "kind", "instance_id", "deadline_id",
-                  "subject", "body", "link", "digest_date", "status", "attempts", "created_at")
-
-
-def unit_label(tx: WriteTx, inst: Instance) -> str:
-    if inst.unit_id is not None:
-        stmt = tx.cache.get("unit_name", lambda: sa.select(units.c.name).where(
-            units.c.id == sa.bindparam("b_id")))
-        found = tx.fetchone(stmt, {"b_id": inst.unit_id})
-        if found:
-            return str(found[0])
-    if inst.cluster_id is not None:
-        stmt = tx.cache.get("cluster_name", lambda: sa.select(clusters.c.name).where(
-            clusters.c.id == sa.bindparam("b_id")))
-        found = tx.fetchone(stmt, {"b_id": inst.cluster_id})
-        if found:
-            return str(found[0])
-    return f"#{inst.id}"
-
-
-def recipients(tx: WriteTx, inst: Instance, roles: set[str]) -> list[Recipient]:
+def recipients(tx: EngineTxQueries, inst: Instance, roles: set[str]) -> list[Recipient]:
     """Active users holding one of the roles for the item's unit or cluster and year — the
     cluster's leader and deputy included through the unit heads of the units that lead it."""
-    if not roles:
-        return []
-    stmt = tx.cache.get(f"recipients:{','.join(sorted(roles))}", lambda: _recipients_query(roles))
-    rows = tx.fetchall(stmt, {"b_unit": inst.unit_id or -1, "b_cluster": inst.cluster_id or -1,
-                              "b_year": inst.year or -1})
-    return [Recipient(*r) for r in rows]
-
-
-def _recipients_query(roles: set[str]) -> Any:
-    ra, u = role_assignments.c, users.c
-    scope = sa.or_(ra.unit_id == sa.bindparam("b_unit"),
-                   ra.cluster_id == sa.bindparam("b_cluster"),
-                   sa.and_(ra.unit_id.is_(None), ra.cluster_id.is_(None)))
-    direct = sa.select(u.id, u.full_name, u.email, u.locale, u.digest).join(
-        role_assignments, ra.user_id == u.id).where(
-        u.active, sa.or_(*(ra.role == sa.literal(r) for r in sorted(roles))), scope,
-        sa.or_(ra.year.is_(None), ra.year == sa.bindparam("b_year")))
-    parts = [direct]
-    for role, column in (("cluster_leader", clusters.c.leader_unit_id),
-                         ("cluster_deputy", clusters.c.deputy_unit_id)):
-        if role in roles:
-            parts.append(sa.select(u.id, u.full_name, u.email, u.locale, u.digest)
-                         .join(role_assignments, ra.user_id == u.id)
-                         .join(clusters, sa.and_(column == ra.unit_id,
-                                                 clusters.c.year == ra.year))
-                         .where(u.active, ra.role == "unit_head",
-                                clusters.c.id == sa.bindparam("b_cluster")))
-    union = sa.union(*parts).subquery()
-    return sa.select(*union.c).order_by(union.c.id)
+    return [Recipient(*r) for r in tx.recipients(inst, roles)]
 
 
 # --- leading the sweep -----------------------------------------------------------------------
@@ -270,26 +205,19 @@ def node_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def try_lead(workflows: Workflows, name: str, holder: str, ttl: dt.timedelta) -> bool:
+def try_lead(uow: UnitOfWork, clock: Clock, name: str, holder: str, ttl: dt.timedelta
+             ) -> bool:
     """Take or renew the lease of a job; True when this holder leads it until now + ttl."""
-    now = workflows.clock.now()
-    with workflows.engine.begin() as conn:
-        renewed = conn.execute(leases.update().where(
-            leases.c.name == name,
-            sa.or_(leases.c.holder == holder, leases.c.expires_at < now),
-        ).values(holder=holder, expires_at=now + ttl)).rowcount
-        if renewed:
+    now = clock.now()
+    with uow:
+        if uow.leases.renew(name, holder, now, now + ttl):
             return True
-        if conn.execute(sa.select(leases.c.name).where(leases.c.name == name)).first():
+        if uow.leases.exists(name):
             return False
-    try:  # nobody has led it yet: the first insert wins
-        with workflows.engine.begin() as conn:
-            conn.execute(leases.insert().values(name=name, holder=holder, expires_at=now + ttl))
-    except sa.exc.IntegrityError:
-        return False
-    return True
+    with uow:  # nobody has led it yet: the first insert wins
+        return uow.leases.take(name, holder, now + ttl)
 
 
-def release(workflows: Workflows, name: str, holder: str) -> None:
-    with workflows.engine.begin() as conn:
-        conn.execute(leases.delete().where(leases.c.name == name, leases.c.holder == holder))
+def release(uow: UnitOfWork, name: str, holder: str) -> None:
+    with uow:
+        uow.leases.release(name, holder)

@@ -10,11 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
-from workflow.adapters import documents_gen as gen
-from workflow.adapters.db import read_connection
-from workflow.adapters.tables import ballots, clusters, instances, units, vote_participation
+from workflow.documents import generated as gen
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
@@ -51,10 +47,11 @@ def schedule_cluster_vote(
     standings = year.ranking(workflows, campaign_id).standings
     ranks = {s.unit_id: s.rank for s in standings}
     checked = _check_candidates(rules, candidates, ranks, set(disciplined))
-    with read_connection(workflows.engine) as conn:
-        cluster = conn.execute(sa.select(clusters).where(
-            clusters.c.id == campaign.cluster_id)).one()
-        past = _past_winners(conn, cluster.code, cluster.year)
+    with workflows.catalog.uow().read() as uow:
+        cluster = uow.organisations.cluster(campaign.cluster_id or 0)
+        if cluster is None:
+            raise NotFound(f"no cluster with id {campaign.cluster_id}")
+        past = _past_winners(uow.year.locked_votes_before(cluster.code, cluster.year))
     return workflows.start("vote_session", actor, cluster_id=campaign.cluster_id,
                            year=campaign.year, data={
         "kind": "cluster", "campaign_id": campaign_id, "titles": sorted(checked),
@@ -87,13 +84,9 @@ def _check_candidates(
     return out
 
 
-def _past_winners(conn: Any, code: str, this_year: int) -> dict[str, dict[str, list[int]]]:
+def _past_winners(rows: Sequence[tuple[int, dict[str, Any]]]
+                  ) -> dict[str, dict[str, list[int]]]:
     """Winners of the same cluster's locked votes in earlier years, per title and year."""
-    earlier = sa.select(clusters.c.id).where(clusters.c.code == code,
-                                              clusters.c.year < this_year)
-    rows = conn.execute(sa.select(instances.c.year, instances.c.data).where(
-        instances.c.workflow == "vote_session", instances.c.state == "locked",
-        instances.c.cluster_id.in_(earlier)))
     past: dict[str, dict[str, list[int]]] = {}
     for year_, data in rows:
         for title, winners in (data.get("winners") or {}).items():
@@ -141,21 +134,11 @@ def cast_ballot(
         round_ = int(session.data["round"])
         clean = _check_choices(workflows, session, choices or {})
         _refuse_own(session, actor, key, clean)
-        seen = tx.cache.get("voted", lambda: sa.select(vote_participation.c.voter_key).where(
-            vote_participation.c.session_id == sa.bindparam("s"),
-            vote_participation.c.round == sa.bindparam("r"),
-            vote_participation.c.voter_key == sa.bindparam("k")))
-        if tx.fetchone(seen, {"s": session_id, "r": round_, "k": key}):
+        box = workflows.catalog.uow().in_engine_tx(tx)
+        if box.has_voted(session_id, round_, key):
             raise TransitionNotAllowed("status", f"{key} has already voted in round {round_}")
-        tx.execute(tx.cache.get("participate", vote_participation.insert,
-                                ("session_id", "round", "voter_key", "cast_by")),
-                   {"session_id": session_id, "round": round_, "voter_key": key,
-                    "cast_by": actor.username})
-        tx.execute(tx.cache.get("ballot", ballots.insert,
-                                ("id", "session_id", "round", "choices", "named_voter")),
-                   {"id": secrets.token_hex(16), "session_id": session_id, "round": round_,
-                    "choices": clean,
-                    "named_voter": None if session.data.get("secret", True) else key})
+        box.record_ballot(session_id, round_, key, actor.username, secrets.token_hex(16), clean,
+                          None if session.data.get("secret", True) else key)
     return Receipt(session_id, round_, key)
 
 
@@ -223,11 +206,8 @@ def result(workflows: Workflows, session_id: int) -> dict[str, Any]:
 def turnout(workflows: Workflows, session_id: int) -> dict[str, Any]:
     """Who has voted in the current round (public), never how."""
     session = workflows.get(session_id)
-    with read_connection(workflows.engine) as conn:
-        voted = conn.execute(sa.select(vote_participation.c.voter_key).where(
-            vote_participation.c.session_id == session_id,
-            vote_participation.c.round == int(session.data.get("round", 1)),
-        ).order_by(vote_participation.c.voter_key)).scalars().all()
+    with workflows.catalog.uow().read() as uow:
+        voted = uow.year.voted(session_id, int(session.data.get("round", 1)))
     return {"eligible": session.data.get("eligible", []), "voted": list(voted),
             "as_of": workflows.clock.local().isoformat()}
 
@@ -288,11 +268,10 @@ def _vote_minutes(
 
 
 def _unit_names(workflows: Workflows) -> dict[int, str]:
-    with read_connection(workflows.engine) as conn:
-        return {r.id: r.name for r in conn.execute(sa.select(units.c.id, units.c.name))}
+    with workflows.catalog.uow().read() as uow:
+        return uow.organisations.unit_names()
 
 
 def _cluster_name(workflows: Workflows, session: Instance) -> str:
-    with read_connection(workflows.engine) as conn:
-        return str(conn.execute(sa.select(clusters.c.name).where(
-            clusters.c.id == session.cluster_id)).scalar() or "")
+    with workflows.catalog.uow().read() as uow:
+        return uow.organisations.cluster_name(session.cluster_id) or ""

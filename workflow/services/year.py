@@ -9,26 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
-from workflow.adapters import documents_gen as gen
-from workflow.adapters.db import read_connection
-from workflow.adapters.tables import (
-    cluster_members,
-    clusters,
-    instances,
-    role_assignments,
-    score_adjustments,
-    score_lines,
-    units,
-    users,
-)
+from workflow.documents import generated as gen
 from workflow.domain.inspection_pairing import propose_pairs
 from workflow.domain.roles import Actor
 from workflow.domain.scoring import RankRow, capped_adjustments, rank
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
 from workflow.services import documents
+from workflow.services.ports import UnitOfWork
 from workflow.services.workflows import Workflows
 
 ZERO = Decimal(0)
@@ -58,9 +45,8 @@ class Ranking:
     pending_units: tuple[int, ...]  # units whose score sheet is not final yet
 
 
-def _campaign(conn: Connection, campaign_id: int) -> Any:
-    row = conn.execute(sa.select(instances).where(
-        instances.c.id == campaign_id, instances.c.workflow == "campaign")).first()
+def _campaign(uow: UnitOfWork, campaign_id: int) -> Any:
+    row = uow.year.campaign(campaign_id)
     if row is None:
         raise NotFound(f"no campaign with id {campaign_id}")
     return row
@@ -68,19 +54,16 @@ def _campaign(conn: Connection, campaign_id: int) -> Any:
 
 def ranking(workflows: Workflows, campaign_id: int) -> Ranking:
     """Final scores ranked with the criteria table's tie-break, computed in three queries."""
-    with read_connection(workflows.engine) as conn:
-        campaign = _campaign(conn, campaign_id)
+    with workflows.catalog.uow().read() as uow:
+        campaign = _campaign(uow, campaign_id)
         ref = campaign.data.get("criteria_table") or {}
         if workflows.store.criteria is None or not ref:
             raise InvalidInput(f"campaign {campaign_id} has no criteria table yet")
         table = workflows.store.criteria(ref["code"], ref["version"])
-        groups, flags, final = _final_lines(conn, campaign_id)
-        counts = _adjustment_counts(conn, campaign_id)
-        names = {r.id: (r.code, r.name) for r in conn.execute(sa.select(
-            units.c.id, units.c.code, units.c.name).where(units.c.id.in_(list(final) or [0])))}
-        sheets = conn.execute(sa.select(instances.c.unit_id).where(
-            instances.c.parent_id == campaign_id, instances.c.workflow == "score_sheet",
-            instances.c.state != "final")).scalars().all()
+        groups, flags, final = uow.year.final_lines(campaign_id)
+        counts = uow.year.adjustment_counts(campaign_id)
+        names = uow.year.unit_codes_and_names(sorted(final))
+        sheets = uow.year.unfinished_sheet_units(campaign_id)
     rows, parts = [], {}
     for unit_id in final:
         adjusted = capped_adjustments(table, counts.get(unit_id, {}))
@@ -97,36 +80,6 @@ def ranking(workflows: Workflows, campaign_id: int) -> Ranking:
     return Ranking(campaign_id, table.code, standings, tuple(sorted(u for u in sheets if u)))
 
 
-def _final_lines(
-    conn: Connection, campaign_id: int
-) -> tuple[dict[int, dict[str, Decimal]], dict[int, int], set[int]]:
-    sheet = instances.alias("sheet")
-    sl = score_lines.c
-    rows = conn.execute(
-        sa.select(sl.unit_id, sl.group_code, sa.func.sum(sl.verified_points),
-                  sa.func.sum(sa.case((sl.gap_flag, 1), else_=0)))
-        .join(sheet, sheet.c.id == sl.sheet_id)
-        .where(sl.campaign_id == campaign_id, sheet.c.state == "final")
-        .group_by(sl.unit_id, sl.group_code)
-    )
-    groups: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    flags: dict[int, int] = defaultdict(int)
-    for unit_id, group_code, points, gaps in rows:
-        groups[unit_id][group_code] = Decimal(points or 0)
-        flags[unit_id] += int(gaps or 0)
-    return groups, flags, set(groups)
-
-
-def _adjustment_counts(conn: Connection, campaign_id: int) -> dict[int, dict[str, Decimal]]:
-    a = score_adjustments.c
-    rows = conn.execute(sa.select(a.unit_id, a.code, sa.func.count()).where(
-        a.campaign_id == campaign_id).group_by(a.unit_id, a.code))
-    counts: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    for unit_id, code, n in rows:
-        counts[unit_id][code] = Decimal(n)
-    return counts
-
-
 # --- inspection plan -----------------------------------------------------------------------
 
 
@@ -135,15 +88,18 @@ def propose_inspection_plan(
 ) -> dict[str, Any]:
     """A plan the leader can edit: who inspects whom (no self, no reciprocal, last year's
     pairs avoided when possible) with a team of the inspecting unit's inspectors."""
-    with read_connection(workflows.engine) as conn:
-        campaign = _campaign(conn, campaign_id)
+    with workflows.catalog.uow().read() as uow:
+        campaign = _campaign(uow, campaign_id)
         if "cluster_leader" not in actor.roles_for(None, campaign.cluster_id, campaign.year):
             raise PermissionDenied("planning the cross-inspection is for the cluster leader")
-        cluster = conn.execute(sa.select(clusters).where(
-            clusters.c.id == campaign.cluster_id)).one()
-        members = _members(conn, cluster.id)
-        last_year = _last_year_pairs(conn, cluster.code, cluster.year - 1)
-        teams = _inspectors(conn, cluster.id, cluster.year)
+        cluster = uow.organisations.cluster(campaign.cluster_id)
+        if cluster is None:
+            raise NotFound(f"no cluster with id {campaign.cluster_id}")
+        members = uow.year.members(cluster.id)
+        last_year = _last_year_pairs(uow.year.inspection_plans(cluster.code, cluster.year - 1))
+        teams: dict[int, list[str]] = defaultdict(list)
+        for unit_id, username in uow.year.inspectors(cluster.id, cluster.year):
+            teams[unit_id].append(username)
     pairing = propose_pairs(members, last_year, seed=seed)
     plan = []
     for inspector, inspected in pairing.pairs:
@@ -154,43 +110,13 @@ def propose_inspection_plan(
             "notes": list(pairing.notes)}
 
 
-def _members(conn: Connection, cluster_id: int) -> Sequence[int]:
-    cm = cluster_members
-    return conn.execute(sa.select(cm.c.unit_id).where(cm.c.cluster_id == cluster_id)
-                        .order_by(cm.c.position)).scalars().all()
-
-
-def _last_year_pairs(conn: Connection, code: str, year: int) -> list[tuple[int, int]]:
-    previous = conn.execute(sa.select(clusters.c.id).where(
-        clusters.c.code == code, clusters.c.year == year)).scalar()
-    if previous is None:
-        return []
-    rows = conn.execute(sa.select(instances.c.data).where(
-        instances.c.workflow == "inspection", instances.c.cluster_id == previous))
+def _last_year_pairs(plans: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
     pairs = []
-    for (data,) in rows:
+    for data in plans:
         plan = data.get("plan") or {}
         if "inspector_unit_id" in plan and "unit_id" in plan:
             pairs.append((int(plan["inspector_unit_id"]), int(plan["unit_id"])))
     return pairs
-
-
-def _inspectors(conn: Connection, cluster_id: int, year: int) -> dict[int, list[str]]:
-    """Inspectors of the cluster and year, grouped by the unit they also work for."""
-    insp = role_assignments.alias("insp")
-    home = role_assignments.alias("home")
-    rows = conn.execute(
-        sa.select(home.c.unit_id, users.c.username)
-        .join(home, home.c.user_id == insp.c.user_id)
-        .join(users, users.c.id == insp.c.user_id)
-        .where(insp.c.role == "inspector", insp.c.cluster_id == cluster_id,
-               insp.c.year == year, home.c.unit_id.is_not(None), home.c.year == year)
-        .distinct().order_by(home.c.unit_id, users.c.username)
-    )
-    teams: dict[int, list[str]] = defaultdict(list)
-    for unit_id, username in rows:
-        teams[unit_id].append(username)
-    return teams
 
 
 # Who may generate the official ranking workbook (and so write it into the campaign's
@@ -217,9 +143,8 @@ def ranking_workbook(
     assert workflows.store.criteria is not None
     ref = campaign.data["criteria_table"]
     table = workflows.store.criteria(ref["code"], ref["version"])
-    with read_connection(workflows.engine) as conn:
-        cluster = conn.execute(sa.select(clusters.c.name).where(
-            clusters.c.id == campaign.cluster_id)).scalar()
+    with workflows.catalog.uow().read() as uow:
+        cluster = uow.organisations.cluster_name(campaign.cluster_id)
     book = gen.ranking_workbook(gen.RankingTable(
         cluster=str(cluster), year=campaign.year or 0,
         criteria_table=f"{table.title.vi} (phiên bản {table.version})",

@@ -1,0 +1,1 @@
+"""Generated documents (Decree 30 layout): pure renderers, no database."""

@@ -1,0 +1,462 @@
+"""The ports between the use cases and the database: a unit of work and its repositories.
+
+A use case opens the unit of work for one transaction, calls its repositories, and the
+transaction commits when the block ends (rolls back on an error):
+
+    with uow:                      # a write transaction
+        uow.users.add_grant(...)
+    with uow.read():               # a read-only one: one snapshot, no write lock on SQLite
+        actor = uow.users.actor(user_id)
+
+A unit of work may be used for several transactions one after the other (never at once, nor
+from two threads); a block opened inside another joins it. The SQLAlchemy implementation lives
+in workflow/adapters/uow.py, the in-memory one the tests use in tests/fakes.py.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+from workflow.domain.roles import Actor
+from workflow.engine.hashing import HistoryChain
+from workflow.engine.instance import Instance
+
+T = TypeVar("T")
+Row = Mapping[str, Any]
+
+
+# --- records ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Counter:
+    """A limit's counter: the hits of the window that ends at reset_at."""
+
+    key: str
+    hits: int
+    reset_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterRecord:
+    id: int
+    code: str
+    name: str
+    kind: str
+    year: int
+    council: str | None
+    leader_unit_id: int | None
+    deputy_unit_id: int | None
+    members: tuple[int, ...]
+
+
+# --- repositories -----------------------------------------------------------------------------
+
+
+class UserRepository(abc.ABC):
+    """Users, their role grants, passwords, sessions and delegations."""
+
+    @abc.abstractmethod
+    def id_by_username(self, username: str) -> int | None: ...
+    @abc.abstractmethod
+    def username(self, user_id: int) -> str | None: ...
+    @abc.abstractmethod
+    def is_active(self, user_id: int) -> bool: ...
+    @abc.abstractmethod
+    def add(self, username: str, full_name: str, email: str | None) -> int: ...
+    @abc.abstractmethod
+    def add_grant(self, user_id: int, role: str, unit_id: int | None, cluster_id: int | None,
+                  year: int | None) -> None: ...
+    @abc.abstractmethod
+    def actor(self, user_id: int) -> Actor | None:
+        """The active user with their grants (leadership derived from the rotation too)."""
+    @abc.abstractmethod
+    def credentials(self, username: str) -> tuple[int, str | None, bool] | None:
+        """(id, password hash, active) of a username."""
+    @abc.abstractmethod
+    def set_password_hash(self, user_id: int, password_hash: str, *, must_change: bool,
+                          end_sessions: bool) -> bool:
+        """Store a hash; False when there is no such user."""
+    @abc.abstractmethod
+    def session_epoch(self, user_id: int) -> int: ...
+    @abc.abstractmethod
+    def end_sessions(self, user_id: int) -> None: ...
+    @abc.abstractmethod
+    def add_delegation(self, from_user_id: int, to_user_id: int, starts_on: dt.date,
+                       ends_on: dt.date, mandate: str, created_by: str,
+                       created_at: dt.datetime) -> int: ...
+    @abc.abstractmethod
+    def delegation_covers(self, principal_id: int, delegate_id: int, on: dt.date) -> bool: ...
+    @abc.abstractmethod
+    def delegator(self, delegation_id: int) -> int | None:
+        """The user who gave the delegation; None when there is no such delegation."""
+    @abc.abstractmethod
+    def revoke_delegation(self, delegation_id: int, at: dt.datetime) -> None: ...
+    @abc.abstractmethod
+    def set_active(self, user_id: int, active: bool) -> bool:
+        """Open or close an account; False when there is no such user."""
+
+
+class OrganisationRepository(abc.ABC):
+    """Units, clusters of a year with their members, and rotation proposals."""
+
+    @abc.abstractmethod
+    def unit_id(self, code: str) -> int | None: ...
+    @abc.abstractmethod
+    def unit_exists(self, unit_id: int) -> bool: ...
+    @abc.abstractmethod
+    def known_units(self, ids: Sequence[int]) -> set[int]: ...
+    @abc.abstractmethod
+    def add_unit(self, code: str, name: str, parent_id: int | None) -> int: ...
+    @abc.abstractmethod
+    def unit_name(self, unit_id: int) -> str | None: ...
+    @abc.abstractmethod
+    def unit_names(self) -> dict[int, str]: ...
+    @abc.abstractmethod
+    def cluster_exists(self, cluster_id: int) -> bool: ...
+    @abc.abstractmethod
+    def cluster_id(self, code: str, year: int) -> int | None: ...
+    @abc.abstractmethod
+    def cluster(self, cluster_id: int) -> ClusterRecord | None: ...
+    @abc.abstractmethod
+    def cluster_name(self, cluster_id: int | None) -> str | None: ...
+    @abc.abstractmethod
+    def add_cluster(self, code: str, name: str, kind: str, year: int, members: Sequence[int],
+                    council: str | None, leader_unit_id: int | None,
+                    deputy_unit_id: int | None) -> int: ...
+    @abc.abstractmethod
+    def set_leadership(self, cluster_id: int, leader: int, deputy: int) -> None: ...
+    @abc.abstractmethod
+    def pending_rotation(self, cluster_id: int) -> int | None: ...
+    @abc.abstractmethod
+    def add_rotation(self, cluster_id: int, next_year: int, leader: int, deputy: int,
+                     proposed_by: str, at: dt.datetime) -> int: ...
+    @abc.abstractmethod
+    def rotation(self, proposal_id: int) -> Row | None: ...
+    @abc.abstractmethod
+    def decide_rotation(self, proposal_id: int, status: str, by: str,
+                        at: dt.datetime) -> None: ...
+
+
+class TokenRepository(abc.ABC):
+    """API tokens, kept as their SHA-256."""
+
+    @abc.abstractmethod
+    def add(self, user_id: int, name: str, token_hash: str, at: dt.datetime) -> None: ...
+    @abc.abstractmethod
+    def live(self, token_hash: str) -> tuple[int, int, dt.datetime | None] | None:
+        """(id, user id, last used) of an unrevoked token."""
+    @abc.abstractmethod
+    def touch(self, token_id: int, at: dt.datetime) -> None: ...
+    @abc.abstractmethod
+    def revoked_at(self, token_id: int) -> tuple[bool, dt.datetime | None]:
+        """Whether the token exists, and when it was revoked."""
+    @abc.abstractmethod
+    def revoke(self, token_id: int, at: dt.datetime) -> None: ...
+    @abc.abstractmethod
+    def of_user(self, user_id: int) -> list[Row]: ...
+
+
+class LimitRepository(abc.ABC):
+    """Counters of attempts per key, shared by every process."""
+
+    @abc.abstractmethod
+    def lock_counters(self, keys: Sequence[str], reset_at: dt.datetime
+                      ) -> dict[str, Counter]: ...
+    @abc.abstractmethod
+    def save(self, counter: Counter) -> None: ...
+    @abc.abstractmethod
+    def take_back(self, key: str) -> None: ...
+    @abc.abstractmethod
+    def delete(self, key: str) -> None: ...
+    @abc.abstractmethod
+    def prune(self, now: dt.datetime) -> int: ...
+    @abc.abstractmethod
+    def counter(self, key: str) -> Counter | None: ...
+
+
+class OutboxRepository(abc.ABC):
+    """Messages: the in-app inbox and the e-mails to deliver."""
+
+    @abc.abstractmethod
+    def in_app(self, user_id: int, *, unread_only: bool, limit: int, offset: int
+               ) -> list[Row]: ...
+    @abc.abstractmethod
+    def unread_count(self, user_id: int) -> int: ...
+    @abc.abstractmethod
+    def mark_read(self, user_id: int, ids: Sequence[int], at: dt.datetime) -> int: ...
+    @abc.abstractmethod
+    def digest_groups(self, now: dt.datetime, last_day: dt.date, limit: int
+                      ) -> list[tuple[int, dt.date]]: ...
+    @abc.abstractmethod
+    def claim_emails(self, now: dt.datetime, *, digest: tuple[int, dt.date] | None,
+                     limit: int | None) -> tuple[Any, ...]:
+        """Due e-mail rows (single ones, or one user's digest of a day), held by this
+        transaction (other processes skip them)."""
+    @abc.abstractmethod
+    def count_attempt(self, ids: Sequence[int], next_attempt_at: dt.datetime) -> None: ...
+    @abc.abstractmethod
+    def mark(self, ids: Sequence[int], *, only_pending: bool = False, **values: Any) -> None: ...
+    @abc.abstractmethod
+    def contact(self, user_id: int) -> tuple[str | None, str | None, str]:
+        """(e-mail, locale, full name) of a user."""
+    @abc.abstractmethod
+    def failures(self) -> list[Row]: ...
+
+
+class DefinitionRepository(abc.ABC):
+    """Published workflow definition versions."""
+
+    @abc.abstractmethod
+    def rows(self, name: str | None = None) -> list[dict[str, Any]]: ...
+    @abc.abstractmethod
+    def row(self, definition_id: int) -> dict[str, Any] | None: ...
+    @abc.abstractmethod
+    def revision(self) -> int: ...
+    @abc.abstractmethod
+    def add(self, **values: Any) -> int: ...
+    @abc.abstractmethod
+    def replace_draft(self, name: str, text: str, saved_by: str, saved_at: dt.datetime) -> None:
+        """Keep the text of a workflow being edited, replacing its previous draft."""
+    @abc.abstractmethod
+    def delete_draft(self, name: str) -> None: ...
+
+
+class CriteriaRepository(abc.ABC):
+    """Published criteria table versions."""
+
+    @abc.abstractmethod
+    def versions(self, code: str) -> list[dict[str, Any]]:
+        """version and content_hash of each published version, oldest first."""
+    @abc.abstractmethod
+    def add(self, **values: Any) -> None: ...
+    @abc.abstractmethod
+    def find(self, code: str, version: int | None) -> Row | None:
+        """version, source_text and source_path of a version (the newest when None)."""
+    @abc.abstractmethod
+    def codes(self) -> list[str]: ...
+
+
+class HistoryRepository(abc.ABC):
+    """The instances' hash-chained history, for the audit."""
+
+    @abc.abstractmethod
+    def heads(self) -> dict[int, tuple[int, str]]: ...
+    @abc.abstractmethod
+    def entries(self) -> Iterator[dict[str, Any]]:
+        """Every entry, in instance and seq order, streamed."""
+    @abc.abstractmethod
+    def reseal(self, chain: HistoryChain, *, actor: str, reason: str, at: dt.datetime
+               ) -> tuple[int, int]: ...
+
+
+class LeaseRepository(abc.ABC):
+    """Leases of background jobs: which process leads one until when."""
+
+    @abc.abstractmethod
+    def renew(self, name: str, holder: str, now: dt.datetime, until: dt.datetime) -> bool: ...
+    @abc.abstractmethod
+    def exists(self, name: str) -> bool: ...
+    @abc.abstractmethod
+    def take(self, name: str, holder: str, until: dt.datetime) -> bool:
+        """Insert the lease; False when another process inserted it first."""
+    @abc.abstractmethod
+    def release(self, name: str, holder: str) -> None: ...
+
+
+class YearRepository(abc.ABC):
+    """The cluster year's data that the year's use cases read beside the engine."""
+
+    @abc.abstractmethod
+    def campaign(self, campaign_id: int) -> Any | None: ...
+    @abc.abstractmethod
+    def final_lines(self, campaign_id: int
+                    ) -> tuple[dict[int, dict[str, Any]], dict[int, int], set[int]]: ...
+    @abc.abstractmethod
+    def adjustment_counts(self, campaign_id: int) -> dict[int, dict[str, Any]]: ...
+    @abc.abstractmethod
+    def unit_codes_and_names(self, ids: Sequence[int]) -> dict[int, tuple[str, str]]: ...
+    @abc.abstractmethod
+    def unfinished_sheet_units(self, campaign_id: int) -> list[int | None]: ...
+    @abc.abstractmethod
+    def members(self, cluster_id: int) -> Sequence[int]: ...
+    @abc.abstractmethod
+    def inspection_plans(self, code: str, year: int) -> list[dict[str, Any]]:
+        """The data of the inspections of a cluster's year (by its code)."""
+    @abc.abstractmethod
+    def inspectors(self, cluster_id: int, year: int) -> list[tuple[int, str]]:
+        """(home unit id, username) of the cluster's inspectors of a year."""
+    @abc.abstractmethod
+    def locked_votes_before(self, code: str, year: int) -> list[tuple[int, dict[str, Any]]]:
+        """(year, data) of the locked vote sessions of a cluster's earlier years."""
+    @abc.abstractmethod
+    def voted(self, session_id: int, round_: int) -> list[str]: ...
+    @abc.abstractmethod
+    def latest_document(self, instance_id: int, kind: str) -> dict[str, Any] | None: ...
+    @abc.abstractmethod
+    def add_objection(self, dossier_id: int, text: str, contact: str | None,
+                      at: dt.datetime) -> int: ...
+    @abc.abstractmethod
+    def objection(self, objection_id: int) -> tuple[int, dt.datetime | None] | None:
+        """(dossier id, answered at) of an objection."""
+    @abc.abstractmethod
+    def answer_objection(self, objection_id: int, answer: str, by: str,
+                         at: dt.datetime) -> None: ...
+    @abc.abstractmethod
+    def public_dossiers(self, states: Sequence[str]) -> list[Any]: ...
+    @abc.abstractmethod
+    def running_elsewhere(self, workflow: str, statuses: Sequence[str],
+                          definition_id: int) -> list[Instance]:
+        """Instances of a workflow in the statuses, on another definition version."""
+    @abc.abstractmethod
+    def waiting_statement(self, acting: Mapping[str, Mapping[int, Mapping[str, Any]]],
+                          actor: Actor) -> object | None:
+        """The inbox query of an actor's grants (opaque; kept by the caller for reuse)."""
+    @abc.abstractmethod
+    def waiting(self, statement: object, limit: int, offset: int) -> list[Any]: ...
+
+
+class SchemaRepository(abc.ABC):
+    """What a backup's manifest records of a database."""
+
+    @abc.abstractmethod
+    def table_counts(self) -> dict[str, int]: ...
+    @abc.abstractmethod
+    def revision(self) -> str | None: ...
+
+
+class EngineTxQueries(abc.ABC):
+    """The year's statements run inside the engine's own write transaction (the Store's), so
+    that they commit with the instance they go with."""
+
+    @abc.abstractmethod
+    def has_voted(self, session_id: int, round_: int, key: str) -> bool: ...
+    @abc.abstractmethod
+    def record_ballot(self, session_id: int, round_: int, key: str, cast_by: str,
+                      ballot_id: str, choices: Mapping[str, Any], named_voter: str | None
+                      ) -> None: ...
+    @abc.abstractmethod
+    def derived_deadlines(self, campaign_id: int, key: str
+                          ) -> list[tuple[int, str, int, str]]: ...
+    @abc.abstractmethod
+    def move_deadline(self, values: Mapping[str, Any]) -> None: ...
+    @abc.abstractmethod
+    def claim_due(self, now: dt.datetime, limit: int) -> list[tuple[Any, ...]]: ...
+    @abc.abstractmethod
+    def mark_deadline(self, deadline_id: int, status: str, at: dt.datetime, late: bool,
+                      note: str) -> None: ...
+    @abc.abstractmethod
+    def add_message(self, values: Mapping[str, Any]) -> None: ...
+    @abc.abstractmethod
+    def unit_label(self, inst: Instance) -> str: ...
+    @abc.abstractmethod
+    def recipients(self, inst: Instance, roles: set[str]) -> list[tuple[Any, ...]]: ...
+    @abc.abstractmethod
+    def savepoint(self, name: str) -> AbstractContextManager[None]:
+        """Statements of the block are undone, alone, if it raises."""
+
+
+# --- the unit of work -------------------------------------------------------------------------
+
+
+class UnitOfWork(abc.ABC):
+    """One transaction over the repositories: committed when the block ends, rolled back
+    when it raises. `with uow:` writes, `with uow.read():` only reads."""
+
+    users: UserRepository
+    organisations: OrganisationRepository
+    tokens: TokenRepository
+    limits: LimitRepository
+    outbox: OutboxRepository
+    definitions: DefinitionRepository
+    criteria: CriteriaRepository
+    history: HistoryRepository
+    leases: LeaseRepository
+    year: YearRepository
+    schema: SchemaRepository
+
+    def __init__(self) -> None:
+        self._depth = 0
+        self._readonly = False
+
+    def __enter__(self) -> Self:
+        return self._enter(readonly=False)
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self._exit(ok=exc_type is None)
+
+    def read(self) -> AbstractContextManager[Self]:
+        """A read-only transaction (on SQLite it takes no write lock)."""
+        return _Reading(self)
+
+    def _enter(self, readonly: bool) -> Self:
+        if self._depth:
+            if self._readonly and not readonly:
+                raise RuntimeError("a write cannot join a read-only unit of work")
+        else:
+            self._readonly = readonly
+            self._begin(readonly)
+        self._depth += 1
+        return self
+
+    def _exit(self, ok: bool) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._end(commit=ok)
+
+    @property
+    def active(self) -> bool:
+        return self._depth > 0
+
+    @abc.abstractmethod
+    def _begin(self, readonly: bool) -> None: ...
+
+    @abc.abstractmethod
+    def _end(self, commit: bool) -> None: ...
+
+    @abc.abstractmethod
+    def in_engine_tx(self, tx: object) -> EngineTxQueries:
+        """The year's statements bound to a transaction of the engine's Store."""
+
+
+class _Reading:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def __enter__(self) -> Any:
+        return self.uow._enter(readonly=True)
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self.uow._exit(ok=exc_type is None)
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class DatabaseFiles(abc.ABC):
+    """The database as files: copied to a backup, replaced by one (see services/backup.py)."""
+
+    @property
+    @abc.abstractmethod
+    def dialect(self) -> str: ...
+    @abc.abstractmethod
+    def describe(self) -> str: ...
+    @abc.abstractmethod
+    def live_file(self) -> Path | None:
+        """The SQLite file the database lives in (None for PostgreSQL or in memory)."""
+    @abc.abstractmethod
+    def copy_to(self, target: Path, read: Callable[[UnitOfWork], T]) -> T:
+        """Copy the database to `target` and run `read` on a unit of work over the very
+        snapshot that was copied."""
+    @abc.abstractmethod
+    def replace_with(self, source: Path) -> None:
+        """Replace the database's content with the backup `source`."""
+    @abc.abstractmethod
+    def read(self, read: Callable[[UnitOfWork], T]) -> T:
+        """Run `read` on a unit of work over the live database."""
