@@ -281,7 +281,7 @@ def _count_the_box(svc: Services, data: dict[str, object],
     sessions: list[int] = data["sessions"]  # type: ignore[assignment]
     wrong = []
     for session in sessions:
-        counted = svc.workflows.fire(session, "close", data["leader"])  # type: ignore[arg-type]
+        counted = svc.workflows.fire(session, "close", data["leader"]).instance  # type: ignore[arg-type]
         tally = counted.data["tally"]["1"]
         yes = {int(c["candidate"]): int(c["yes"]) for c in tally["titles"][FLAG]["candidates"]}
         sent = {pick: n for (s, pick), n in cast.items() if s == session and pick is not None}

@@ -86,8 +86,8 @@ class Bloc:
         return self.services.criteria.get("khoi_noi_chinh")
 
     def attach(self, item: Instance, by: Actor, kind: str, ref: str | None = None) -> None:
-        documents.attach(self.services.engine, self.clock, self.services.settings.documents_dir,
-                         item, by, kind, f"{kind}.pdf", PDF, ref=ref)
+        documents.attach(self.wf, self.services.settings.documents_dir, item, by, kind,
+                         f"{kind}.pdf", PDF, ref=ref)
 
     def refresh(self) -> Instance:
         assert self.campaign is not None
@@ -143,7 +143,7 @@ def sign_pledge(bloc: Bloc, code: str) -> Instance:
     bloc.wf.fire(pledge, "submit", bloc.head(code))
     bloc.wf.fire(pledge, "accept", bloc.checker_for(code))
     bloc.attach(pledge, bloc.head(code), "signed_pledge")
-    return bloc.wf.fire(pledge, "sign", bloc.head(code))
+    return bloc.wf.fire(pledge, "sign", bloc.head(code)).instance
 
 
 def sign_all_pledges(bloc: Bloc) -> None:
@@ -156,7 +156,7 @@ def submit_report(bloc: Bloc, code: str) -> Instance:
     report = bloc.child("report", code)
     bloc.attach(report, bloc.officer(code), "report")
     bloc.wf.fire(report, "submit", bloc.officer(code))
-    return bloc.wf.fire(report, "accept", bloc.checker_for(code))
+    return bloc.wf.fire(report, "accept", bloc.checker_for(code)).instance
 
 
 def mid_year(bloc: Bloc, skip: tuple[str, ...] = ()) -> None:
@@ -193,7 +193,7 @@ def inspect(bloc: Bloc, code: str) -> Instance:
     bloc.wf.fire(item, "record_results", lead, {"results": inspection_points(bloc, code)})
     bloc.wf.fire(item, "conclude", lead)
     bloc.wf.fire(item, "sign_minutes", lead)
-    return bloc.wf.fire(item, "sign_minutes", bloc.head(code))
+    return bloc.wf.fire(item, "sign_minutes", bloc.head(code)).instance
 
 
 def inspect_all(bloc: Bloc) -> None:

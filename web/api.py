@@ -44,11 +44,10 @@ from workflow.errors import (
     DefinitionErrors,
     NotFound,
     PermissionDenied,
-    StaleState,
     TransitionNotAllowed,
     WorkflowError,
 )
-from workflow.services import api_tokens, documents, organisations, people, voting
+from workflow.services import access, api_tokens, documents, organisations, people, voting
 from workflow.services import inbox as inbox_service
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -146,28 +145,11 @@ def load_item(item_id: int) -> Instance:
     return services().workflows.get(item_id)
 
 
-def require_role(inst: Instance, who: Actor) -> None:
-    """403 unless the caller holds some role for the item's unit or cluster and year."""
-    if who.roles_for(inst.unit_id, inst.cluster_id, inst.year):
-        return
+def require_see(inst: Instance, who: Actor) -> None:
+    """403 unless the access policy lets the caller see the item (as its page would)."""
     spec = services().workflows.catalog.compiled(inst.definition_id).spec
-    roles = sorted({r for t in spec.transitions for r in t.roles if r != "system"})
-    scope = ", ".join(f"{k} {v}" for k, v in (
-        ("unit", inst.unit_id), ("cluster", inst.cluster_id), ("year", inst.year)) if v)
-    raise PermissionDenied(
-        f"{inst.workflow} {inst.id} needs a role for {scope or 'its scope'} (one of "
-        f"{', '.join(roles)}); '{who.username}' holds none there")
-
-
-def require_member(inst: Instance, who: Actor) -> None:
-    """403 unless the caller holds a role for the item or belongs to a member unit of its
-    cluster (who may open its page in the browser)."""
-    if inst.cluster_id is not None and not who.roles_for(inst.unit_id, inst.cluster_id,
-                                                         inst.year):
-        members = organisations.get_cluster(services().uow(), inst.cluster_id).members
-        if people.units_of(who) & set(members):
-            return
-    require_role(inst, who)
+    access.require_see(who, inst, spec, lambda cluster_id: organisations.get_cluster(
+        services().uow(), cluster_id).members)
 
 
 def clean_filename(name: str | None) -> str:
@@ -226,7 +208,7 @@ def item(item_id: int) -> ResponseReturnValue:
     query = load_query(LangQuery)
     inst = load_item(item_id)
     who = actor()
-    require_role(inst, who)
+    require_see(inst, who)
     wf = services().workflows
     compiled = wf.catalog.compiled(inst.definition_id)
     lang = query["lang"]
@@ -250,7 +232,7 @@ def item(item_id: int) -> ResponseReturnValue:
 def history(item_id: int) -> ResponseReturnValue:
     query = load_query(PageQuery)
     inst = load_item(item_id)
-    require_role(inst, actor())
+    require_see(inst, actor())
     rows = services().workflows.history(inst.id)
     start = (query["page"] - 1) * query["per_page"]
     return page_of([{
@@ -265,17 +247,13 @@ def history(item_id: int) -> ResponseReturnValue:
            (200, "Fired"), (400, 403, 409), body=FireBody, tags=("items",))
 def fire(item_id: int) -> ResponseReturnValue:
     body = load_json(FireBody)
-    inst = load_item(item_id)
-    who = actor()
-    require_role(inst, who)
-    if body["version"] != inst.version:
-        raise StaleState(f"{inst.workflow} {inst.id} is at version {inst.version}, not "
-                         f"{body['version']}: it changed since you read it; reload it")
     payload = dict(body.get("payload") or {})
     comment = (body.get("comment") or "").strip()
     if comment:
         payload["comment"] = comment
-    services().workflows.fire(inst, body["trigger"], who, payload)
+    # found, version checked, fired and written in one transaction
+    inst = services().workflows.fire(item_id, body["trigger"], actor(), payload,
+                                     expected_version=body["version"]).instance
     return {"id": inst.id, "state": inst.state, "status": inst.status, "version": inst.version}
 
 
@@ -287,19 +265,17 @@ def attach(item_id: int) -> ResponseReturnValue:
     upload = request.files.get("file")
     if upload is None:
         raise ValidationError({"file": ["Missing data for required field."]})
-    inst = load_item(item_id)
-    who = actor()
-    require_role(inst, who)
-    documents.require_participant(services().workflows, inst, who)
+    if item_id > MAX_ID:
+        raise NotFound(f"no workflow instance with id {item_id}")
     content = upload.read()
     filename = documents.stored_name(clean_filename(upload.filename))
     svc = services()
-    doc_id = documents.attach(svc.engine, svc.clock, svc.settings.documents_dir, inst, who,
-                              form["kind"], filename, content, ref=form.get("ref"))
-    digest = documents.sha256(content)
-    svc.workflows.note_document(inst, who, form["kind"], filename, digest)
-    return {"id": doc_id, "item_id": inst.id, "kind": form["kind"], "ref": form.get("ref"),
-            "filename": filename, "size": len(content), "sha256": digest}, 201
+    # found, the caller's part in it checked, stored and noted in its history: one transaction
+    done = documents.attach(svc.workflows, svc.settings.documents_dir, item_id, actor(),
+                            form["kind"], filename, content, ref=form.get("ref"))
+    return {"id": done.document_id, "item_id": done.instance.id, "kind": done.kind,
+            "ref": done.ref, "filename": done.filename, "size": done.size,
+            "sha256": done.sha256}, 201
 
 
 @operation("POST", "/v1/votes/<int:session_id>/ballots", "Cast the caller's secret ballot",
@@ -319,7 +295,7 @@ def vote_result(session_id: int) -> ResponseReturnValue:
     session = load_item(session_id)
     if session.workflow != "vote_session":
         raise NotFound(f"no vote session with id {session_id}")
-    require_member(session, actor())
+    require_see(session, actor())
     return voting.result(services().workflows, session_id)
 
 

@@ -24,10 +24,10 @@ from web.auth import current_actor
 from workflow.bootstrap import Services
 from workflow.engine.diagram import to_dot
 from workflow.errors import InvalidInput, StaleState, TransitionNotAllowed
+from workflow.services import access, documents, notifications, organisations
 from workflow.services import inbox as inbox_service
-from workflow.services import notifications
 from workflow.services.read_side import DocumentInfo
-from workflow.services.workflows import MAX_ID
+from workflow.services.workflows import MAX_ID, Fired
 
 bp = Blueprint("views", __name__)
 PAGE = 25
@@ -90,7 +90,7 @@ def item(item_id: int) -> str:
     inst = wf.get(item_id)
     actor = current_actor()
     compiled = wf.catalog.compiled(inst.definition_id)
-    if not actor.roles_for(inst.unit_id, inst.cluster_id, inst.year):
+    if not access.may_see(actor, inst, member_units):
         abort(403)
     actions = wf.available(inst, actor)
     uploads = sorted({d for t, _ in actions for d in t.required_documents})
@@ -130,22 +130,17 @@ def _documents(item_id: int) -> list[DocumentInfo]:
 @bp.route("/items/<int:item_id>/documents", methods=["POST"])
 @login_required
 def upload(item_id: int) -> Response:
-    from workflow.services import documents
-
-    wf = services().workflows
-    inst = wf.get(item_id)
     file = request.files.get("file")
     kind = request.form.get("kind", "")
     if file is None or not file.filename:
         flash(_("Choose a file to upload."), "error")
         return redirect(url_for("views.item", item_id=item_id))
-    documents.require_participant(wf, inst, current_actor())
     content = file.read()
-    refusal = upload_refusal(file.filename, content)
-    if refusal:
-        raise InvalidInput(refusal)
-    documents.attach_recorded(wf, inst, current_actor(), services().settings.documents_dir,
-                              kind, file.filename, content)
+    try:  # the item is found, the uploader's part in it checked, then the file
+        documents.attach(services().workflows, services().settings.documents_dir, item_id,
+                         current_actor(), kind, file.filename, content)
+    except documents.FileRefused as exc:
+        raise InvalidInput(upload_refusal(file.filename, content) or str(exc)) from None
     flash(_("The document was attached."))
     return redirect(url_for("views.item", item_id=item_id))
 
@@ -176,7 +171,7 @@ def diagram(item_id: int) -> Response:
 
     wf = services().workflows
     inst = wf.get(item_id)
-    if not current_actor().roles_for(inst.unit_id, inst.cluster_id, inst.year):
+    if not access.may_see(current_actor(), inst, member_units):
         abort(403)
     spec = wf.catalog.compiled(inst.definition_id).spec
     svg = render_svg(to_dot(spec, current=inst.state, locale=locale()))
@@ -186,27 +181,37 @@ def diagram(item_id: int) -> Response:
 @bp.route("/items/<int:item_id>/fire", methods=["POST"])
 @login_required
 def fire(item_id: int) -> Response:
-    wf = services().workflows
-    inst = wf.get(item_id)
     try:
         expected = int(request.form.get("version", ""))
     except ValueError:
         abort(400)
-    if expected != inst.version:
-        raise StaleState(_("This item changed since you opened it; review it and try again."))
     trigger = request.form.get("trigger", "")
     payload = {key[len("field:"):]: value.strip()[:5000] for key, value in request.form.items()
                if key.startswith("field:")}
     payload["comment"] = request.form.get("comment", "").strip()[:5000]
     try:
-        wf.fire(inst, trigger, current_actor(), {k: v for k, v in payload.items() if v})
+        done = fire_seen(item_id, trigger, {k: v for k, v in payload.items() if v}, expected)
     except TransitionNotAllowed as exc:
         flash(str(exc), "error")
         return redirect(url_for("views.item", item_id=item_id))
-    done = wf.catalog.compiled(inst.definition_id).spec
-    label = next((t.label.get(locale()) for t in done.transitions if t.trigger == trigger), trigger)
-    flash(_("Done: %(action)s", action=label))
+    flash(_("Done: %(action)s", action=done.label(locale())))
     return redirect(url_for("views.item", item_id=item_id))
+
+
+def fire_seen(item_id: int, trigger: str, payload: dict[str, Any], version: int) -> Fired:
+    """Fire on an item at the version its page showed (one transaction); a stale version is
+    refused (409) with a message in the user's language."""
+    try:
+        return services().workflows.fire(item_id, trigger, current_actor(), payload,
+                                         expected_version=version)
+    except StaleState:
+        raise StaleState(_("This item changed since you opened it; review it and try "
+                           "again.")) from None
+
+
+def member_units(cluster_id: int) -> list[int]:
+    """The member units of a cluster, for the access policy (asked only when it needs them)."""
+    return list(organisations.get_cluster(services().uow(), cluster_id).members)
 
 
 @bp.route("/notifications/read", methods=["POST"])
@@ -222,8 +227,6 @@ def read_notifications() -> Response:
 def upload_refusal(filename: str, content: bytes) -> str | None:
     """Why an uploaded file is refused, in the user's language and naming the file, or None:
     only PDF, Word, Excel, PNG and JPEG files, whose bytes are what their names say."""
-    from workflow.services import documents
-
     name = documents.stored_name(filename)
     if not content:
         return str(_("The file %(name)s is empty.", name=name))

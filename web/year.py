@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
-from web.views import locale, login_required, page_number, services, upload_refusal
+from web.views import fire_seen, locale, login_required, page_number, services, upload_refusal
 from workflow.domain.criteria import CriteriaTable
 from workflow.domain.roles import Actor
 from workflow.domain.rulesets import RuleSet
@@ -39,11 +39,10 @@ from workflow.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
-    StaleState,
     TransitionNotAllowed,
 )
+from workflow.services import access, voting, year
 from workflow.services import documents as attachments
-from workflow.services import people, voting, year
 from workflow.services.read_side import DocumentInfo
 from workflow.services.read_side import UnitSummary as Unit
 from workflow.services.workflows import Workflows
@@ -123,13 +122,11 @@ def _send_document(doc: DocumentInfo) -> Response:
 
 
 def _roles(inst: Instance, actor: Actor, members: Sequence[Unit] = ()) -> set[str]:
-    """The actor's roles on the item, or "member" for a user of a member unit; 403 if none."""
-    held = actor.roles_for(inst.unit_id, inst.cluster_id, inst.year)
-    if held:
-        return held
-    if people.units_of(actor) & {u.id for u in members}:
-        return {"member"}
-    abort(403)
+    """The actor's roles on the item (none for a user of a member unit, who may see a
+    cluster-wide item); 403 unless the access policy lets them see it."""
+    if not access.may_see(actor, inst, lambda _cluster: {u.id for u in members}):
+        abort(403)
+    return access.roles_on(actor, inst)
 
 
 def _criteria(campaign: Instance) -> CriteriaTable | None:
@@ -155,20 +152,18 @@ def _state_label(inst: Instance) -> str:
     return _spec(inst).state(inst.state).label.get(locale())
 
 
-def _check_version(inst: Instance) -> None:
+def _form_version() -> int:
     try:
-        expected = int(request.form.get("version", ""))
+        return int(request.form.get("version", ""))
     except ValueError:
         raise InvalidInput(_("The form lacks the item's version; reload the page.")) from None
-    if expected != inst.version:
-        raise StaleState(_("This item changed since you opened it; review it and try again."))
 
 
 def _fire_form(inst: Instance, trigger: str, payload: dict[str, Any]) -> bool:
-    """Fire from a form carrying the version the user saw; a refusal is flashed."""
-    _check_version(inst)
+    """Fire from a form carrying the version the user saw (checked in the fire's own
+    transaction); a refusal is flashed."""
     try:
-        _wf().fire(inst, trigger, current_actor(), payload)
+        fire_seen(inst.id, trigger, payload, _form_version())
     except TransitionNotAllowed as exc:
         flash(_("Refused: %(reason)s", reason=_early_close_text(str(exc)) or str(exc)), "error")
         return False
@@ -375,10 +370,7 @@ def confirm_inspection_plan(campaign_id: int) -> Response:
 def _sheet(sheet_id: int) -> tuple[Instance, Actor, set[str]]:
     sheet = _load(sheet_id, "score_sheet")
     actor = current_actor()
-    roles = actor.roles_for(sheet.unit_id, sheet.cluster_id, sheet.year)
-    if not roles:
-        abort(403)
-    return sheet, actor, roles
+    return sheet, actor, _roles(sheet, actor)
 
 
 def _editable(sheet: Instance, roles: set[str]) -> bool:
@@ -495,8 +487,8 @@ def upload_evidence(sheet_id: int) -> Response:
         flash(problem, "error")
         return back
     assert upload is not None
-    attachments.attach(services().engine, services().clock, services().settings.documents_dir,
-                       sheet, actor, kind, upload.filename or "file", content, ref=code)
+    attachments.attach(_wf(), services().settings.documents_dir, sheet.id, actor, kind,
+                       upload.filename or "file", content, ref=code)
     flash(_("Evidence attached: %(name)s", name=upload.filename))
     return back
 
@@ -504,7 +496,9 @@ def upload_evidence(sheet_id: int) -> Response:
 @bp.route("/score-sheets/<int:sheet_id>/evidence/<int:document_id>")
 @login_required
 def evidence_file(sheet_id: int, document_id: int) -> Response:
-    sheet, _actor, _held = _sheet(sheet_id)
+    sheet = _load(sheet_id, "score_sheet")
+    if not access.may_read_documents(current_actor(), sheet):
+        abort(403)
     doc = next((d for d in _documents(sheet.id) if d.id == document_id), None)
     if doc is None:
         abort(404)
@@ -805,7 +799,11 @@ def vote_fire(session_id: int) -> Response:
 @bp.route("/votes/<int:session_id>/minutes")
 @login_required
 def vote_minutes(session_id: int) -> Response:
-    _vote_session(session_id)
+    session = _load(session_id, "vote_session")
+    members = _members(session.cluster_id)
+    if not access.may_read_documents(current_actor(), session,
+                                     lambda _cluster: {u.id for u in members}):
+        abort(403)
     found = _documents(session_id, "bien_ban_kiem_phieu")
     if not found:
         abort(404)

@@ -146,11 +146,11 @@ def _launch(services: Services, y: _Year, cluster: int, leader: Actor, theme: st
     campaign = wf.start("campaign", leader, cluster_id=cluster, year=y.year)
     return wf.fire(campaign, "launch", leader, {
         "theme": theme, "criteria_table": CRITERIA, "dates": y.dates(), "kind": "regular",
-        "comment": f"Phát động phong trào thi đua năm {y.year}"})
+        "comment": f"Phát động phong trào thi đua năm {y.year}"}).instance
 
 
 def _noi_chinh(services: Services, clock: FakeClock, y: _Year, echo: Echo) -> None:
-    wf, engine = services.workflows, services.engine
+    wf = services.workflows
     cluster, units, a = _bloc(services, y, "KNC", "Khối thi đua các bộ, ngành Nội chính Trung "
                               "ương", NOI_CHINH)
     leader, deputy = a["btp_head"], a["lang_head"]
@@ -166,7 +166,7 @@ def _noi_chinh(services: Services, clock: FakeClock, y: _Year, echo: Echo) -> No
         wf.fire(pledge, "save_targets", a[f"{code}_officer"], {"targets": targets})
         wf.fire(pledge, "submit", head)
         wf.fire(pledge, "accept", checker)
-        documents.attach(engine, clock, services.settings.documents_dir, pledge, head,
+        documents.attach(wf, services.settings.documents_dir, pledge, head,
                          "signed_pledge", "giao-uoc-thi-dua.pdf", PDF)
         wf.fire(pledge, "sign", head)
     clock.set(y.at(7, 1))
@@ -176,7 +176,7 @@ def _noi_chinh(services: Services, clock: FakeClock, y: _Year, echo: Echo) -> No
         if report.workflow != "report" or code not in ("btp", "lang", "bqp", "bca"):
             continue  # the other four have not reported yet: the inbox shows them due
         officer = a[f"{code}_officer"]
-        documents.attach(engine, clock, services.settings.documents_dir, report, officer,
+        documents.attach(wf, services.settings.documents_dir, report, officer,
                          "report", "bao-cao-so-ket.pdf", PDF)
         wf.fire(report, "submit", officer)
     state = wf.get(campaign.id).state

@@ -28,7 +28,7 @@ def open_vote(bloc: Bloc, candidates: tuple[str, ...]) -> Instance:
                                   "leader_unit_id": bloc.units["btp"]})
     bloc.wf.fire(session, "check_quorum", bloc.leader,
                  {"present": [f"unit:{u}" for u in bloc.units.values()]})
-    return bloc.wf.fire(session, "open", bloc.leader)
+    return bloc.wf.fire(session, "open", bloc.leader).instance
 
 
 def appraising_dossier(bloc: Bloc, folder: Path) -> Instance:

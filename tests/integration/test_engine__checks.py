@@ -91,8 +91,7 @@ def test_approval_needs_the_minutes_document(org: Org, tmp_path) -> None:
         wf.fire(item, "approve", org.actor("head_a"))
     assert str(err.value) == "'approve' needs document minutes"
 
-    documents.attach(org.services.engine, org.services.clock, tmp_path, item,
-                     org.actor("officer_c"), "minutes", "bien-ban.pdf", PDF)
+    documents.attach(wf, tmp_path, item, org.actor("officer_c"), "minutes", "bien-ban.pdf", PDF)
     wf.fire(item, "approve", org.actor("head_a"))
 
     assert item.state == "approved"

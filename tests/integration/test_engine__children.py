@@ -24,8 +24,8 @@ def _approve(org: Org, item, approver: str = "head_a") -> None:
     wf = org.services.workflows
     officer = org.actor(f"officer_{_code(org, item.unit_id)}")
     wf.fire(item, "submit", officer, {"title": "T"})
-    documents.attach(org.services.engine, org.services.clock,
-                     org.services.settings.documents_dir, item, officer, "minutes", "m.pdf", PDF)
+    documents.attach(wf, org.services.settings.documents_dir, item, officer, "minutes", "m.pdf",
+                     PDF)
     wf.fire(item, "approve", org.actor(approver))
 
 
@@ -69,7 +69,7 @@ def test_join_on_k_children_waits_and_says_how_many(org: Org) -> None:
     assert err.value.check == "guard"
     assert "1 of 3 approval items are approved; at least 2 must be" in str(err.value)
     _approve(org, next(a for a in approvals if a.unit_id == org.units["c"]))
-    rnd = wf.fire(rnd.id, "two_approved", org.actor("head_a"))
+    rnd = wf.fire(rnd.id, "two_approved", org.actor("head_a")).instance
     assert rnd.state == "quorum"
 
 
@@ -82,7 +82,7 @@ def test_join_on_any_child(org: Org) -> None:
 
     wf.fire(task, "finish", org.actor("head_a"))
 
-    assert wf.fire(rnd.id, "any_task_done", org.actor("head_a")).state == "open"
+    assert wf.fire(rnd.id, "any_task_done", org.actor("head_a")).instance.state == "open"
 
 
 def test_parent_moves_by_itself_when_all_children_are_done(org: Org) -> None:

@@ -27,7 +27,8 @@ def test_suspended_instance_refuses_every_action_until_resumed(org: Org) -> None
     assert "is suspended" in str(err.value)
 
     wf.resume(item.id, org.actor("admin"), "Đã xong thanh tra")
-    assert wf.fire(item.id, "submit", org.actor("officer_c"), {"title": "T"}).state == "submitted"
+    fired = wf.fire(item.id, "submit", org.actor("officer_c"), {"title": "T"})
+    assert fired.instance.state == "submitted"
     kinds = [(h["kind"], h["comment"]) for h in wf.history(item.id)]
     assert kinds[1:3] == [("suspend", "Đang thanh tra"), ("resume", "Đã xong thanh tra")]
 

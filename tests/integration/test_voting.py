@@ -43,7 +43,7 @@ def open_vote(bloc: Bloc, candidates: list[str]) -> Instance:
         bloc.wf, bloc.refresh().id, bloc.leader, {FLAG: [bloc.units[c] for c in candidates]})
     bloc.wf.fire(session, "check_quorum", bloc.leader,
                  {"present": [f"unit:{u}" for u in bloc.units.values()]})
-    return bloc.wf.fire(session, "open", bloc.leader)
+    return bloc.wf.fire(session, "open", bloc.leader).instance
 
 
 def vote(bloc: Bloc, session: Instance, choices: dict[str, str | None]) -> None:
@@ -284,7 +284,7 @@ def test_closing_early_needs_a_reason_and_the_minimum_of_ballots(bloc: Bloc) -> 
 
     with pytest.raises(TransitionNotAllowed) as no_reason:
         bloc.wf.fire(session, "close", bloc.leader)
-    closed = bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON})
+    closed = bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON}).instance
 
     assert "reason_required: 3 of 8 present voters have voted" in str(no_reason.value)
     assert bloc.wf.get(closed.id).state == "tallied"
@@ -297,10 +297,10 @@ def test_a_vote_closes_without_a_reason_once_every_present_voter_has_voted(bloc:
     present = ["bqp", "ttcp"]  # only two came: both voted, the box is complete
     bloc.wf.fire(session, "check_quorum", bloc.leader,
                  {"present": [f"unit:{bloc.units[c]}" for c in present]})
-    session = bloc.wf.fire(session, "open", bloc.leader)
+    session = bloc.wf.fire(session, "open", bloc.leader).instance
     vote(bloc, session, {"bqp": "bca", "ttcp": None})
 
-    closed = bloc.wf.fire(session, "close", bloc.leader)
+    closed = bloc.wf.fire(session, "close", bloc.leader).instance
 
     assert bloc.wf.get(closed.id).state == "tallied"
 
@@ -315,7 +315,7 @@ def test_a_vote_closes_freely_at_its_scheduled_end(bloc: Bloc) -> None:
         bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON})
 
     bloc.clock.advance(hours=2)
-    closed = bloc.wf.fire(session, "close", bloc.leader)
+    closed = bloc.wf.fire(session, "close", bloc.leader).instance
 
     assert bloc.wf.get(closed.id).state == "tallied"
 
@@ -323,4 +323,4 @@ def test_a_vote_closes_freely_at_its_scheduled_end(bloc: Bloc) -> None:
 def open_vote_of(bloc: Bloc, session: Instance) -> Instance:
     bloc.wf.fire(session, "check_quorum", bloc.leader,
                  {"present": [f"unit:{u}" for u in bloc.units.values()]})
-    return bloc.wf.fire(session, "open", bloc.leader)
+    return bloc.wf.fire(session, "open", bloc.leader).instance

@@ -177,7 +177,7 @@ def test_the_leader_does_not_accept_its_own_pledge(bloc: Bloc) -> None:
         bloc.wf.fire(pledge, "accept", bloc.leader)
 
     assert "not_own_unit" in str(err.value)
-    assert bloc.wf.fire(pledge, "accept", bloc.deputy).state == "accepted"
+    assert bloc.wf.fire(pledge, "accept", bloc.deputy).instance.state == "accepted"
 
 
 def test_the_pledge_deadline_lists_who_did_not_sign_and_counts_it(bloc: Bloc) -> None:
@@ -336,7 +336,7 @@ def test_the_leader_cannot_verify_its_own_sheet_but_the_deputy_can(bloc: Bloc) -
         bloc.wf.fire(sheet, "verify", bloc.leader)
 
     assert "not_own_unit" in str(err.value)
-    assert bloc.wf.fire(sheet, "verify", bloc.deputy).state == "verified"
+    assert bloc.wf.fire(sheet, "verify", bloc.deputy).instance.state == "verified"
 
 
 def test_a_unit_disputes_within_the_appeal_window_only(bloc: Bloc) -> None:

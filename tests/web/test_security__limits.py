@@ -174,7 +174,7 @@ def posted_dossier(bloc: Bloc) -> Instance:
     voting.draw_up_minutes(bloc.wf, session.id, bloc.leader, folder, [("Trần Văn B", "Thư ký")])
     bloc.wf.fire(session.id, "lock", bloc.leader)
     [dossier] = dossiers.open_dossiers(bloc.wf, session.id, bloc.leader, folder)
-    posted: Instance = bloc.wf.fire(dossier, "post", bloc.leader)
+    posted: Instance = bloc.wf.fire(dossier, "post", bloc.leader).instance
     return posted
 
 

@@ -63,7 +63,8 @@ def boss(bloc: Bloc) -> Bloc:
 def pledge_ready(bloc: Bloc) -> Any:
     launch(bloc)
     pledge = bloc.child("pledge", "bca")
-    return bloc.wf.fire(pledge, "save_targets", bloc.officer("bca"), {"targets": targets(bloc)})
+    return bloc.wf.fire(pledge, "save_targets", bloc.officer("bca"),
+                        {"targets": targets(bloc)}).instance
 
 
 def url_of(rule: str, ids: dict[str, Any]) -> str:

@@ -283,7 +283,7 @@ def _open_vote(bloc: Bloc, candidates: tuple[str, ...]) -> Any:
                             data=data)
     bloc.wf.fire(session, "check_quorum", bloc.leader,
                  {"present": [f"unit:{u}" for u in bloc.units.values()]})
-    return bloc.wf.fire(session, "open", bloc.leader)
+    return bloc.wf.fire(session, "open", bloc.leader).instance
 
 
 @pytest.fixture(scope="module")

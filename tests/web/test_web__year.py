@@ -63,7 +63,7 @@ def open_vote(bloc: Bloc, candidates: tuple[str, ...] = ("bca", "bqp")) -> Insta
                             data=data)
     bloc.wf.fire(session, "check_quorum", bloc.leader,
                  {"present": [f"unit:{u}" for u in bloc.units.values()]})
-    return bloc.wf.fire(session, "open", bloc.leader)
+    return bloc.wf.fire(session, "open", bloc.leader).instance
 
 
 def page(client: FlaskClient, path: str) -> str:

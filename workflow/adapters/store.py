@@ -33,6 +33,10 @@ DEADLINE_COLUMNS = (
     "instance_id", "state", "entry_version", "kind", "days_before", "due_date", "fire_at",
     "anchor", "role", "trigger", "status",
 )
+DOCUMENT_COLUMNS = (
+    "instance_id", "kind", "ref", "filename", "content_type", "size", "sha256", "storage_key",
+    "uploaded_by", "uploaded_at",
+)
 NEW_INSTANCE_COLUMNS = (
     "definition_id", "workflow", "state", "status", "version", "unit_id", "cluster_id", "year",
     "parent_id", "data", "last_hash", "created_at", "entered_at",
@@ -263,6 +267,14 @@ class WriteTx(YearQueries, Transaction):
         rows = self.fetchall(self.store._child_states,
                                  {"b_parent": parent_id, "b_workflow": workflow})
         return ["__cancelled__" if status == CANCELLED else state for state, status in rows]
+
+    def insert_document(self, values: dict[str, Any]) -> int:
+        """Record a stored file as a document of an instance; its id."""
+        stmt = self.cache.get("insert_document", lambda: documents.insert().returning(
+            documents.c.id), DOCUMENT_COLUMNS)
+        row = self.fetchone(stmt, values)
+        assert row is not None
+        return int(row[0])
 
     def document_kinds(self, instance_id: int) -> set[str]:
         return {r[0] for r in self.fetchall(self.store._document_kinds, {"b_id": instance_id})}

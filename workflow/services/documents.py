@@ -7,20 +7,19 @@ import hashlib
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
-
-from workflow.adapters.db import new_id, write_transaction
-from workflow.adapters.tables import documents
-from workflow.clock import Clock
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
-from workflow.errors import InvalidInput, PermissionDenied
+from workflow.errors import InvalidInput, NotFound, PermissionDenied
+from workflow.services import access
 
 if TYPE_CHECKING:
     from workflow.services.workflows import Workflows
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
 
 MAX_BYTES = 20 * 1024 * 1024
 # Allowed types, recognised by their first bytes rather than by the name the user gave.
@@ -95,67 +94,90 @@ def upload_problem(filename: str, content: bytes) -> str | None:
     return None
 
 
+class FileRefused(InvalidInput):
+    """A file that cannot be stored: empty, too large, of a type not allowed, or not what its
+    name says (pages say why in the user's language, from the file itself)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attached:
+    """A document stored on an item, and the item after its history noted it."""
+
+    document_id: int
+    instance: Instance
+    kind: str
+    ref: str | None
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
 def attach(
-    engine: Engine, clock: Clock, folder: Path, inst: Instance, actor: Actor, kind: str,
-    filename: str, content: bytes, ref: str | None = None,
-) -> int:
-    """Store a document of a kind on an instance; the actor needs a role for its unit and year."""
-    if not actor.roles_for(inst.unit_id, inst.cluster_id, inst.year):
-        raise PermissionDenied(
-            f"'{actor.username}' holds no role for {inst.workflow} {inst.id}"
-            " and cannot attach to it"
-        )
+    workflows: Workflows, folder: Path, item: int | Instance, actor: Actor, kind: str,
+    filename: str, content: bytes, *, ref: str | None = None, uploaded: bool = True,
+) -> Attached:
+    """Store a file as a document of an item and note it (with its hash) in the item's
+    history, in one transaction; the file's bytes go to a content-addressed store first.
+
+    An upload is for the people who act on the item (access.may_attach); a document a use
+    case generated after checking its own permission (uploaded=False) needs only a role on
+    the item. A loaded instance given is brought up to date with the item after the attach.
+    """
+    item_id = item if isinstance(item, int) else item.id
+    with workflows.store.write() as tx:
+        inst = tx.load_instance(item_id, lock=True) if 0 < item_id <= MAX_ID else None
+        if inst is None:
+            raise NotFound(f"no workflow instance with id {item_id}")
+        spec = workflows.catalog.compiled(inst.definition_id).spec
+        if uploaded:
+            access.require_attach(actor, inst, spec)
+        elif not access.may_act(actor, inst):
+            raise PermissionDenied(f"'{actor.username}' holds no role for {inst.workflow} "
+                                   f"{inst.id} and cannot attach to it")
+        content_type = _checked(kind, ref, filename, content)
+        digest = _store(folder, content)
+        safe_name = stored_name(filename)
+        doc_id = tx.insert_document({
+            "instance_id": inst.id, "kind": kind, "ref": ref, "filename": safe_name,
+            "content_type": content_type, "size": len(content), "sha256": digest,
+            "storage_key": digest, "uploaded_by": actor.username,
+            "uploaded_at": workflows.clock.now()})
+        workflows.note_document(tx, inst, actor, kind, safe_name, digest)
+    if isinstance(item, Instance):
+        for name in Instance.__slots__:
+            setattr(item, name, getattr(inst, name))
+    return Attached(doc_id, inst, kind, ref, safe_name, content_type, len(content), digest)
+
+
+def _checked(kind: str, ref: str | None, filename: str, content: bytes) -> str:
+    """The content type of a file that may be stored, or InvalidInput saying why not."""
     if not _KIND.match(kind):
         raise InvalidInput(f"kind: {kind!r} is not a document kind name")
     if ref is not None and not _REF.match(ref):
         raise InvalidInput(f"ref: {ref!r} is not a criterion or item code")
     if not content:
-        raise InvalidInput("file: the file is empty")
+        raise FileRefused("file: the file is empty")
     if len(content) > MAX_BYTES:
-        raise InvalidInput(f"file: {len(content)} bytes is over the limit of {MAX_BYTES} bytes")
+        raise FileRefused(f"file: {len(content)} bytes is over the limit of {MAX_BYTES} bytes")
     problem = upload_problem(filename, content)
     if problem == "extension":
-        raise InvalidInput(f"file: {stored_name(filename)!r} was not accepted: only PDF, Word "
-                           "(.docx), Excel (.xlsx), PNG and JPEG (.jpg, .jpeg) files are")
+        raise FileRefused(f"file: {stored_name(filename)!r} was not accepted: only PDF, Word "
+                          "(.docx), Excel (.xlsx), PNG and JPEG (.jpg, .jpeg) files are")
     if problem == "content":
-        raise InvalidInput(f"file: {stored_name(filename)!r} was not accepted: its content is "
-                           "not what its name says, or it holds macros (only PDF, Word, Excel, "
-                           "PNG and JPEG files are)")
-    content_type = EXTENSIONS[extension(filename)]
-    digest = hashlib.sha256(content).hexdigest()
+        raise FileRefused(f"file: {stored_name(filename)!r} was not accepted: its content is "
+                          "not what its name says, or it holds macros (only PDF, Word, Excel, "
+                          "PNG and JPEG files are)")
+    return EXTENSIONS[extension(filename)]
+
+
+def _store(folder: Path, content: bytes) -> str:
+    """Write the bytes under their hash (the user's file name never reaches the disk)."""
+    digest = sha256(content)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / digest  # generated name: the user's file name never reaches the disk
+    target = folder / digest
     if not target.exists():
         tmp = target.with_suffix(".part")
         tmp.write_bytes(content)
         tmp.replace(target)
-    safe_name = stored_name(filename)
-    with write_transaction(engine) as conn:
-        result = conn.execute(documents.insert().values(
-            instance_id=inst.id, kind=kind, ref=ref, filename=safe_name, content_type=content_type,
-            size=len(content), sha256=digest, storage_key=digest, uploaded_by=actor.username,
-            uploaded_at=clock.now(),
-        ))
-        return new_id(result)
-
-
-def require_participant(workflows: Workflows, inst: Instance, actor: Actor) -> None:
-    """Uploading to an item is for the people who act on it: a role its workflow gives some
-    action to, held for the item's unit or cluster and year. Reading it is not enough."""
-    spec = workflows.catalog.compiled(inst.definition_id).spec
-    acting = {role for t in spec.transitions for role in t.roles}
-    if not actor.roles_for(inst.unit_id, inst.cluster_id, inst.year) & acting:
-        raise PermissionDenied(
-            f"'{actor.username}' takes no part in {inst.workflow} {inst.id} (one of "
-            f"{', '.join(sorted(acting - {'system'}))} does) and cannot attach to it")
-
-
-def attach_recorded(
-    workflows: Workflows, inst: Instance, actor: Actor, folder: Path, kind: str, filename: str,
-    content: bytes,
-) -> str:
-    """Attach a file and record its hash in the item's history; returns the hash."""
-    attach(workflows.engine, workflows.clock, folder, inst, actor, kind, filename, content)
-    digest = sha256(content)
-    workflows.note_document(inst, actor, kind, stored_name(filename), digest)
     return digest

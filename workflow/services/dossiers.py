@@ -55,7 +55,8 @@ def attach(
     content: bytes,
 ) -> str:
     """Attach a file to a dossier and record its hash in its history."""
-    return attachments.attach_recorded(workflows, inst, actor, folder, kind, filename, content)
+    return attachments.attach(workflows, folder, inst, actor, kind, filename, content,
+                              uploaded=False).sha256
 
 
 def submission_letter(

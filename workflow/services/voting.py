@@ -226,8 +226,8 @@ def draw_up_minutes(
         raise TransitionNotAllowed("status", "the minutes follow the count")
     minutes = _vote_minutes(workflows, session, committee)
     doc = gen.vote_count_minutes(minutes)
-    documents.attach(workflows.engine, workflows.clock, folder, session, actor,
-                     "bien_ban_kiem_phieu", doc.filename, doc.content)
+    documents.attach(workflows, folder, session, actor, "bien_ban_kiem_phieu", doc.filename,
+                     doc.content, uploaded=False)
     workflows.fire(session, "record_minutes", actor, {"minutes_sha256": doc.sha256})
     return doc.sha256
 

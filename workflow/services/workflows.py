@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Engine
@@ -21,7 +22,7 @@ from workflow.engine.instance import ACTIVE, CANCELLED, COMPLETED, SUSPENDED, In
 from workflow.engine.machine import CompiledWorkflow
 from workflow.engine.spec import SpawnSpec, TransitionSpec
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, StaleState
-from workflow.services import deadlines
+from workflow.services import access, deadlines
 from workflow.services.catalog import DefinitionCatalog
 
 # Auto transitions may set off others (a child completes its parent, which completes its own
@@ -46,6 +47,33 @@ class Step(NamedTuple):
     role: str | None
     comment: str | None
     payload: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AutoStep:
+    """An automatic transition that a fire set off, on the item or on its parent."""
+
+    instance_id: int
+    trigger: str
+    from_state: str
+    to_state: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """What a fire did: the item after it (and after the automatic steps that followed), the
+    transition fired, the state it left and the one it entered, the role it was fired in."""
+
+    instance: Instance
+    transition: TransitionSpec
+    from_state: str
+    to_state: str
+    role: str
+    auto: tuple[AutoStep, ...] = ()
+
+    def label(self, locale: str) -> str:
+        """The action's name in a language, as the page showed it."""
+        return self.transition.label.get(locale)
 
 
 class Workflows:
@@ -144,54 +172,64 @@ class Workflows:
 
     def fire(
         self,
-        inst: Instance | int,
+        item: int | Instance,
         trigger: str,
         actor: Actor,
         payload: Mapping[str, Any] | None = None,
-    ) -> Instance:
-        """Fire a trigger on a loaded instance (or an id), in one transaction.
+        *,
+        expected_version: int | None = None,
+    ) -> Fired:
+        """Fire a trigger on an item, in one transaction: load it (by id), check the version
+        the caller saw, check the action, write it and the automatic steps that follow.
 
-        Raises TransitionNotAllowed when a check fails, StaleState when the instance changed
-        since it was loaded; in both cases nothing is written and the instance is unchanged.
+        By id, the row is loaded and locked (PostgreSQL) in the transaction itself. A loaded
+        instance is updated in place, its own version the one expected (unless given).
+        Raises NotFound, StaleState when it changed since `expected_version`,
+        TransitionNotAllowed when a check fails (the actor's role among them); in every case
+        nothing is written and a loaded instance is unchanged.
         """
         clean = _payload(payload)
-        if isinstance(inst, int):
-            # Load and fire in one transaction: one BEGIN/COMMIT, and the row locked on PostgreSQL;
-            # the SELECT also brings the catalog's revision.
+        if isinstance(item, int):
+            if not 0 < item <= MAX_ID:
+                raise NotFound(f"no workflow instance with id {item}")
+            # One BEGIN/COMMIT; the SELECT also brings the catalog's revision.
             with self.store.write() as tx:
-                loaded = tx.load_for_fire(inst)
+                loaded = tx.load_for_fire(item)
                 if loaded is None:
-                    raise NotFound(f"no workflow instance with id {inst}")
+                    raise NotFound(f"no workflow instance with id {item}")
                 self.catalog.seen(tx.revision)
-                self._fire(tx, loaded, trigger, actor, clean, depth=0)
-            return loaded
-        saved = _snapshot(inst)
+                _expect(actor, loaded, expected_version)
+                return self._fire(tx, loaded, trigger, actor, clean, depth=0)
+        _expect(actor, item, expected_version)
+        saved = _snapshot(item)
         try:
             with self.store.write() as tx:
-                self._fire(tx, inst, trigger, actor, clean, depth=0, revision=True)
+                return self._fire(tx, item, trigger, actor, clean, depth=0, revision=True)
         except BaseException:
-            _restore(inst, saved)
+            _restore(item, saved)
             raise
-        return inst
 
     def fire_in(
         self, tx: WriteTx, inst: Instance, trigger: str, actor: Actor,
         payload: Mapping[str, Any] | None = None,
-    ) -> None:
+    ) -> Fired:
         """Fire inside a transaction the caller holds (the sweep's timeouts)."""
-        self._fire(tx, inst, trigger, actor, _payload(payload), depth=0, revision=True)
+        return self._fire(tx, inst, trigger, actor, _payload(payload), depth=0, revision=True)
 
     def _fire(
         self, tx: WriteTx, inst: Instance, trigger: str, actor: Actor,
         payload: dict[str, Any], depth: int, revision: bool = False,
-    ) -> None:
+        auto: list[AutoStep] | None = None,
+    ) -> Fired:
         """With revision, the write also reads the catalog's revision, before anything that
-        depends on which versions are published (spawns, joins) runs."""
+        depends on which versions are published (spawns, joins) runs. The automatic steps
+        that follow are gathered in `auto` (a fresh list for the first step)."""
         wf = self.catalog.compiled(inst.definition_id)
         now = self.clock.now()
         expected = inst.version
         result = wf.fire(inst, trigger, actor, payload, now, tx)
         t = result.transition
+        to_state = inst.state
         comment = payload.pop("comment", None)
         if result.notes:
             payload["notes"] = list(result.notes)
@@ -202,21 +240,29 @@ class Workflows:
             self.catalog.seen(tx.revision)
         for spawn in t.spawn:
             self._spawn(tx, inst, spawn, actor)
-        self._after_change(tx, inst, depth, wf)
+        steps: list[AutoStep] = [] if auto is None else auto
+        if auto is not None:  # an automatic step, listed in the fire that set it off
+            auto.append(AutoStep(inst.id, trigger, result.from_state, to_state))
+        self._after_change(tx, inst, depth, wf, steps)
+        return Fired(inst, t, result.from_state, to_state, result.role, tuple(steps))
 
     def _after_change(
-        self, tx: WriteTx, inst: Instance, depth: int, wf: CompiledWorkflow | None = None
+        self, tx: WriteTx, inst: Instance, depth: int, wf: CompiledWorkflow | None = None,
+        auto: list[AutoStep] | None = None,
     ) -> None:
-        """Let auto transitions of this instance and of its parent go, if their time has come."""
-        self._run_auto(tx, inst, depth, wf)
+        """Let auto transitions of this instance and of its parent go, if their time has come;
+        each one is listed in `auto`."""
+        steps = [] if auto is None else auto
+        self._run_auto(tx, inst, depth, steps, wf)
         if inst.parent_id is not None and self.catalog.is_joined(inst.workflow):
             # Locked, so that two children finishing at once cannot both miss the other.
             parent = tx.load_instance(inst.parent_id, lock=True)
             if parent is not None:
-                self._run_auto(tx, parent, depth)
+                self._run_auto(tx, parent, depth, steps)
 
     def _run_auto(
-        self, tx: WriteTx, inst: Instance, depth: int, wf: CompiledWorkflow | None = None
+        self, tx: WriteTx, inst: Instance, depth: int, auto: list[AutoStep],
+        wf: CompiledWorkflow | None = None,
     ) -> None:
         if inst.status != ACTIVE or depth >= MAX_AUTO_STEPS:
             return
@@ -224,7 +270,7 @@ class Workflows:
         for t in wf.auto_from(inst.state):
             now = self.clock.now()
             if wf.check(inst, t.trigger, SYSTEM_ACTOR, {}, now, tx) is None:
-                self._fire(tx, inst, t.trigger, SYSTEM_ACTOR, {}, depth + 1)
+                self._fire(tx, inst, t.trigger, SYSTEM_ACTOR, {}, depth + 1, auto=auto)
                 return
 
     # --- writing -------------------------------------------------------------------------
@@ -343,23 +389,16 @@ class Workflows:
         return targets
 
     def note_document(
-        self, inst: Instance, actor: Actor, kind: str, filename: str, sha256: str
-    ) -> Instance:
-        """Record in an item's history that a document was attached, with its hash."""
-        held = actor.roles_for(inst.unit_id, inst.cluster_id, inst.year)
-        if not held:
-            raise PermissionDenied(f"'{actor.username}' holds no role for {inst.workflow} "
-                                   f"{inst.id}")
-        with self.store.write() as tx:
-            fresh = tx.load_instance(inst.id, lock=True)
-            if fresh is None:
-                raise NotFound(f"no workflow instance with id {inst.id}")
-            wf = self.catalog.compiled(fresh.definition_id)
-            step = Step("document", fresh.state, None, sorted(held)[0], None,
-                        {"kind": kind, "filename": filename, "sha256": sha256})
-            self.record_step(tx, wf, fresh, fresh.version, actor, step, self.clock.now(),
-                             data_changed=False)
-        return fresh
+        self, tx: WriteTx, inst: Instance, actor: Actor, kind: str, filename: str, sha256: str
+    ) -> None:
+        """Record in an item's history, in the caller's transaction (the one that stores the
+        document), that a document was attached, with its hash; the item is loaded locked."""
+        held = access.roles_on(actor, inst)
+        wf = self.catalog.compiled(inst.definition_id)
+        step = Step("document", inst.state, None, min(held) if held else None, None,
+                    {"kind": kind, "filename": filename, "sha256": sha256})
+        self.record_step(tx, wf, inst, inst.version, actor, step, self.clock.now(),
+                         data_changed=False)
 
     # --- admin repair --------------------------------------------------------------------
 
@@ -424,6 +463,17 @@ class Workflows:
                 if child.status in (ACTIVE, SUSPENDED):
                     self._repair_one(tx, child, actor, reason, kind, from_status, to_status,
                                      None)
+
+
+def _expect(actor: Actor, inst: Instance, expected_version: int | None) -> None:
+    """Before a fire: the item is still at the version the caller saw. Someone who holds no
+    role on it learns nothing of its versions: the engine refuses them the action."""
+    if expected_version is not None and expected_version != inst.version \
+            and access.may_act(actor, inst):
+        raise StaleState(
+            f"{inst.workflow} {inst.id} is at version {inst.version}, not {expected_version}: "
+            "it changed since you read it; reload it"
+        )
 
 
 def _payload(payload: Mapping[str, Any] | None) -> dict[str, Any]:

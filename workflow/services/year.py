@@ -156,5 +156,5 @@ def ranking_workbook(
                                                 for g in table.groups},
                                   s.bonus, -s.penalty, s.total, s.rank)
                    for s in result.standings)))
-    return documents.attach_recorded(workflows, campaign, actor, folder, "bang_xep_hang",
-                                     book.filename, book.content)
+    return documents.attach(workflows, folder, campaign, actor, "bang_xep_hang", book.filename,
+                            book.content, uploaded=False).sha256

@@ -1,0 +1,106 @@
+"""Who may see an item, act on it and attach to it: one policy, pure logic over the actor's
+grants, the item's unit, cluster and year, and the roles its definition gives actions to.
+
+Pages, the API and the document use cases all ask here, so that they cannot answer differently.
+The policy reads nothing itself: the member units of a cluster, when an answer depends on them,
+come from the caller through `member_units` (asked for only then).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Protocol
+
+from workflow.domain.roles import SYSTEM_ROLE, Actor
+from workflow.engine.spec import WorkflowSpec
+from workflow.errors import PermissionDenied
+
+MemberUnits = Callable[[int], Collection[int]]  # cluster id -> the ids of its member units
+
+
+class Item(Protocol):
+    """What the policy reads of an item (an engine Instance has all of it)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def workflow(self) -> str: ...
+    @property
+    def unit_id(self) -> int | None: ...
+    @property
+    def cluster_id(self) -> int | None: ...
+    @property
+    def year(self) -> int | None: ...
+
+
+def roles_on(actor: Actor, item: Item) -> set[str]:
+    """The roles the actor holds on the item: grants covering its unit or cluster and year."""
+    return actor.roles_for(item.unit_id, item.cluster_id, item.year)
+
+
+def acting_roles(spec: WorkflowSpec) -> frozenset[str]:
+    """The roles the item's definition gives some action to."""
+    return frozenset(role for t in spec.transitions for role in t.roles)
+
+
+def is_member(actor: Actor, item: Item, member_units: MemberUnits | None) -> bool:
+    """Whether the actor belongs to a member unit of the cluster a cluster-wide item (a
+    campaign, a cluster vote) is for: a unit grant of the item's year (or of every year)."""
+    if item.unit_id is not None or item.cluster_id is None or member_units is None:
+        return False
+    own = {g.unit_id for g in actor.grants
+           if g.unit_id is not None and (g.year is None or g.year == item.year)}
+    return bool(own) and not own.isdisjoint(member_units(item.cluster_id))
+
+
+def may_see(actor: Actor, item: Item, member_units: MemberUnits | None = None) -> bool:
+    """Who may open an item (its page, its history, its documents, a counted vote's result):
+    whoever holds a role on it; for a cluster-wide item, also the people of its member units."""
+    return bool(roles_on(actor, item)) or is_member(actor, item, member_units)
+
+
+def may_read_documents(actor: Actor, item: Item, member_units: MemberUnits | None = None) -> bool:
+    """Documents are read by whoever may see the item."""
+    return may_see(actor, item, member_units)
+
+
+def may_act(actor: Actor, item: Item) -> bool:
+    """Whether the actor holds any role on the item, which every action needs (the action's
+    own roles are the engine's check)."""
+    return bool(roles_on(actor, item))
+
+
+def may_attach(actor: Actor, item: Item, spec: WorkflowSpec) -> bool:
+    """Uploading to an item is for the people who act on it: a role its definition gives some
+    action to, held on the item. Reading it (an inspector, the council) is not enough."""
+    return not roles_on(actor, item).isdisjoint(acting_roles(spec))
+
+
+# --- the same answers as errors, with a message a user can act on ----------------------------
+
+
+def require_see(actor: Actor, item: Item, spec: WorkflowSpec,
+                member_units: MemberUnits | None = None) -> None:
+    if not may_see(actor, item, member_units):
+        raise PermissionDenied(_no_role(actor, item, spec))
+
+
+def require_act(actor: Actor, item: Item, spec: WorkflowSpec) -> None:
+    if not may_act(actor, item):
+        raise PermissionDenied(_no_role(actor, item, spec))
+
+
+def require_attach(actor: Actor, item: Item, spec: WorkflowSpec) -> None:
+    if not may_attach(actor, item, spec):
+        acting = ", ".join(sorted(acting_roles(spec) - {SYSTEM_ROLE}))
+        raise PermissionDenied(
+            f"'{actor.username}' takes no part in {item.workflow} {item.id} (one of "
+            f"{acting} does) and cannot attach to it")
+
+
+def _no_role(actor: Actor, item: Item, spec: WorkflowSpec) -> str:
+    roles = ", ".join(sorted(acting_roles(spec) - {SYSTEM_ROLE}))
+    scope = ", ".join(f"{k} {v}" for k, v in (
+        ("unit", item.unit_id), ("cluster", item.cluster_id), ("year", item.year)) if v)
+    return (f"{item.workflow} {item.id} needs a role for {scope or 'its scope'} (one of "
+            f"{roles}); '{actor.username}' holds none there")
