@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
+from web.refusals import explain
 from workflow.bootstrap import Services
 from workflow.engine.diagram import to_dot
 from workflow.errors import InvalidInput, StaleState, TransitionNotAllowed
@@ -171,7 +172,7 @@ def save_targets(item_id: int) -> Response:
     try:
         wf.fire(inst, trigger, current_actor(), {"targets": targets})
     except TransitionNotAllowed as exc:
-        flash(str(exc), "error")
+        flash(explain(exc, inst, with_action=True), "error")
         return redirect(url_for("views.item", item_id=item_id))
     flash(_("Targets saved."))
     return redirect(url_for("views.item", item_id=item_id))
@@ -209,7 +210,7 @@ def fire(item_id: int) -> Response:
     try:
         wf.fire(inst, trigger, current_actor(), {k: v for k, v in payload.items() if v})
     except TransitionNotAllowed as exc:
-        flash(str(exc), "error")
+        flash(explain(exc, inst, with_action=True), "error")
         return redirect(url_for("views.item", item_id=item_id))
     done = wf.catalog.compiled(inst.definition_id).spec
     label = next((t.label.get(locale()) for t in done.transitions if t.trigger == trigger), trigger)

@@ -3,6 +3,7 @@ people do it through the services; and every refusal they would hit on the way."
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -31,6 +32,7 @@ from tests.year_support import (
 from workflow.adapters.tables import score_adjustments
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
+from workflow.domain.refusals import Ref, Refusal
 from workflow.errors import PermissionDenied, TransitionNotAllowed
 from workflow.services import people, year
 from workflow.services.audit import verify
@@ -90,8 +92,15 @@ def test_launch_needs_a_published_criteria_table_and_ordered_dates(bloc: Bloc) -
             "theme": "x", "criteria_table": "khoi_noi_chinh",
             "dates": DATES | {"six_month_report_due": "2025-01-01"}})
 
-    assert "no published criteria table 'khong_co'" in str(unknown.value)
-    assert "dates.six_month_report_due (2025-01-01) comes before dates.pledge_deadline" in str(
+    assert unknown.value.refusal == Refusal("criteria_table_unknown", {"table": "khong_co"})
+    assert "no published criteria table khong_co" in str(unknown.value)
+    order = disorder.value.refusal
+    assert order is not None
+    assert order.code == "campaign_dates_order"
+    assert order.params["later"] == Ref("term", "six_month_report_due")
+    assert order.params["later_date"] == dt.date(2025, 1, 1)
+    assert order.params["earlier"] == Ref("term", "pledge_deadline")
+    assert "six_month_report_due (2025-01-01) comes before pledge_deadline" in str(
         disorder.value)
     assert bloc.wf.get(campaign.id).state == "draft"
 
