@@ -151,7 +151,7 @@ def test_a_pledge_missing_a_target_cannot_be_submitted(bloc: Bloc) -> None:
         bloc.wf.fire(pledge, "submit", bloc.head("bca"))
 
     first = next(iter(targets(bloc)))
-    assert f"targets missing for {first}" in str(err.value)
+    assert f"targets missing for 1 criteria: {first}" in str(err.value)
 
 
 def test_a_pledge_is_signed_once_and_changed_only_as_a_new_version(bloc: Bloc) -> None:
@@ -307,7 +307,7 @@ def test_scores_without_evidence_cannot_be_submitted(bloc: Bloc) -> None:
     with pytest.raises(TransitionNotAllowed) as err:
         bloc.wf.fire(sheet, "submit", bloc.head("bca"))
 
-    assert "evidence missing for ke_hoach_phat_dong (plan/decision)" in str(err.value)
+    assert "evidence missing for 17 criteria: ke_hoach_phat_dong," in str(err.value)
 
 
 def test_a_self_score_between_levels_is_refused(bloc: Bloc) -> None:

@@ -132,8 +132,8 @@ CATALOGUE: dict[str, str] = {
     "data_missing": "the item has no %(fields)s yet",
     "data_not_equal": "%(field)s is %(actual)s, not %(expected)s",
     "documents_missing": "documents missing: %(documents)s",
-    "own_unit": "%(user)s belongs to %(unit)s, so another member of the role acts on its own "
-                "item",
+    "own_unit": "%(user)s belongs to %(unit)s and may not act on its own item; another holder of "
+                "the role will",
     # the year: campaigns and pledges
     "criteria_table_missing": "choose a published criteria table for the campaign",
     "criteria_table_unknown": "no published criteria table %(table)s",
