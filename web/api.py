@@ -42,6 +42,7 @@ from workflow.engine.spec import WorkflowSpec
 from workflow.errors import (
     DefinitionError,
     DefinitionErrors,
+    InvalidInput,
     NotFound,
     PermissionDenied,
     TransitionNotAllowed,
@@ -222,7 +223,9 @@ def item(item_id: int) -> ResponseReturnValue:
             "trigger": t.trigger, "label": t.label.get(lang), "dest": t.dest,
             "roles": list(t.roles), "required_fields": list(t.required_fields),
             "required_documents": list(t.required_documents), "allowed": reason is None,
-            "reason": reason,
+            "reason": reason.message if reason is not None else None,
+            "refusal": reason.refusal.as_json() if reason is not None and reason.refusal
+            else None,
         } for t, reason in wf.available(inst, who)],
     }
 
@@ -376,8 +379,11 @@ def workflow_error(exc: WorkflowError) -> Response:
                               errors=definition_errors(exc))
     if isinstance(exc, TransitionNotAllowed):
         status = 403 if exc.check == "role" else 409
-        return error_response(status, exc.code, exc.message, check=exc.check)
+        found = {"refusal": exc.refusal.as_json()} if exc.refusal is not None else {}
+        return error_response(status, exc.code, exc.message, check=exc.check, **found)
     extra: dict[str, Any] = {}
+    if isinstance(exc, InvalidInput) and exc.refusal is not None:
+        extra["refusal"] = exc.refusal.as_json()
     named = re.match(r"^([A-Za-z_][\w.]*): (.+)$", str(exc), re.DOTALL)
     if exc.code == "invalid_input" and named:
         extra["fields"] = {named.group(1): [named.group(2)]}

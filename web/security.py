@@ -149,7 +149,9 @@ def init_app(app: Flask, settings: Settings) -> None:
 
     @app.errorhandler(WorkflowError)
     def workflow_error(exc: WorkflowError) -> tuple[str, int]:
-        return render_template("error.html", message=str(exc)), status_of(exc)
+        from web.refusals import explain
+
+        return render_template("error.html", message=explain(exc)), status_of(exc)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[str, int]:

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
+from web.refusals import explain
 from workflow.bootstrap import Services
 from workflow.engine.diagram import to_dot
 from workflow.errors import InvalidInput, StaleState, TransitionNotAllowed
@@ -158,7 +159,7 @@ def save_targets(item_id: int) -> Response:
     try:
         wf.fire(inst, trigger, current_actor(), {"targets": targets})
     except TransitionNotAllowed as exc:
-        flash(str(exc), "error")
+        flash(explain(exc, inst, with_action=True), "error")
         return redirect(url_for("views.item", item_id=item_id))
     flash(_("Targets saved."))
     return redirect(url_for("views.item", item_id=item_id))
@@ -192,7 +193,7 @@ def fire(item_id: int) -> Response:
     try:
         done = fire_seen(item_id, trigger, {k: v for k, v in payload.items() if v}, expected)
     except TransitionNotAllowed as exc:
-        flash(str(exc), "error")
+        flash(explain(exc, services().workflows.get(item_id), with_action=True), "error")
         return redirect(url_for("views.item", item_id=item_id))
     flash(_("Done: %(action)s", action=done.label(locale())))
     return redirect(url_for("views.item", item_id=item_id))

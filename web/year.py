@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,6 +27,7 @@ from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
+from web.refusals import explain
 from web.views import fire_seen, locale, login_required, page_number, services, upload_refusal
 from workflow.domain.criteria import CriteriaTable
 from workflow.domain.roles import Actor
@@ -165,50 +165,30 @@ def _fire_form(inst: Instance, trigger: str, payload: dict[str, Any]) -> bool:
     try:
         fire_seen(inst.id, trigger, payload, _form_version())
     except TransitionNotAllowed as exc:
-        flash(_("Refused: %(reason)s", reason=_early_close_text(str(exc)) or str(exc)), "error")
+        flash(explain(exc, inst, with_action=True), "error")
         return False
     return True
 
 
-_TOO_FEW = re.compile(r"too_few_ballots: only (\d+) of (\d+) present voters .*at least (\d+) "
-                      r"ballots")
-_NO_REASON = re.compile(r"reason_required: (\d+) of (\d+) present voters")
-
-
-def _early_close_text(message: str) -> str | None:
-    """The vote_may_close guard's refusal in the user's language, or None for another."""
-    if found := _TOO_FEW.search(message):
-        cast, expected, minimum = found.groups()
-        return str(_(
-            "Only %(cast)s of %(expected)s voters present have voted. A secret vote closes at "
-            "its scheduled end or once everyone present has voted; before that, only with a "
-            "reason and at least %(minimum)s ballots, so that no ballot can be traced to its "
-            "voter. Wait for more ballots.", cast=cast, expected=expected, minimum=minimum))
-    if found := _NO_REASON.search(message):
-        cast, expected = found.groups()
-        return str(_(
-            "%(cast)s of %(expected)s voters present have voted: write the reason for closing "
-            "the vote before everyone has voted.", cast=cast, expected=expected))
-    return None
-
-
 def _vote_actions(
-    actions: Sequence[tuple[TransitionSpec, str | None]],
-) -> tuple[list[tuple[TransitionSpec, str | None]], set[str]]:
+    actions: Sequence[tuple[TransitionSpec, TransitionNotAllowed | None]],
+) -> tuple[list[tuple[TransitionSpec, TransitionNotAllowed | None]], set[str]]:
     """The chair's actions on a vote: closing early is offered with a box for its reason
-    when the reason is all it lacks; other refusals are said in the user's language."""
-    out: list[tuple[TransitionSpec, str | None]] = []
+    when the reason is all it lacks."""
+    out: list[tuple[TransitionSpec, TransitionNotAllowed | None]] = []
     reasons: set[str] = set()
     for t, why in actions:
-        if why and _NO_REASON.search(why):
+        if why is not None and why.refusal is not None and why.refusal.code == "reason_required":
             out.append((t, None))
             reasons.add(t.trigger)
         else:
-            out.append((t, (_early_close_text(why) or why) if why else None))
+            out.append((t, why))
     return out, reasons
 
 
-def _offered(actions: Sequence[tuple[TransitionSpec, str | None]]) -> list[Any]:
+def _offered(
+    actions: Sequence[tuple[TransitionSpec, TransitionNotAllowed | None]],
+) -> list[Any]:
     """The actions a plain form can fire (no fields beyond a comment or who is present)."""
     return [(t, why) for t, why in actions if set(t.required_fields) <= FORM_FIELDS]
 
@@ -753,7 +733,7 @@ def _ballot_or_back(session: Instance, actor: Actor) -> tuple[Any, ...] | Respon
     try:
         return titles, _choices(titles)
     except InvalidInput as exc:
-        flash(str(exc), "error")
+        flash(explain(exc, session), "error")
         return back
 
 
@@ -781,7 +761,7 @@ def cast_ballot(session_id: int) -> str | Response:
     try:
         receipt = voting.cast_ballot(_wf(), session_id, actor, found[1])
     except (TransitionNotAllowed, InvalidInput, PermissionDenied) as exc:
-        flash(_("Your ballot was not counted: %(reason)s", reason=str(exc)), "error")
+        flash(_("Your ballot was not counted: %(reason)s", reason=explain(exc, session)), "error")
         return redirect(url_for("year.vote", session_id=session_id))
     return render_template("year_vote_receipt.html", session=session, receipt=receipt)
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workflow.domain.refusals import Refusal
 
 
 class WorkflowError(Exception):
@@ -43,13 +47,20 @@ class DefinitionErrors(WorkflowError):
 
 
 class TransitionNotAllowed(WorkflowError):
-    """A fire was refused: the message says which check failed and why."""
+    """A fire was refused: the message says which check failed and why, in English with codes
+    (for logs and machines); `refusal` says it as a catalogue code and parameters, which the
+    pages render in the reader's language; `trigger` is the action that was refused."""
 
     code = "transition_not_allowed"
 
-    def __init__(self, check: str, message: str) -> None:
+    def __init__(
+        self, check: str, message: str, refusal: Refusal | None = None,
+        trigger: str | None = None,
+    ) -> None:
         self.check = check  # trigger | role | guard | required | status
         self.message = message
+        self.refusal = refusal
+        self.trigger = trigger
         super().__init__(message)
 
 
@@ -72,9 +83,14 @@ class NotFound(WorkflowError):
 
 
 class InvalidInput(WorkflowError):
-    """Input to a use case is malformed; the message names the field."""
+    """Input to a use case is malformed; the message names the field. A use case that knows
+    the catalogue code of the problem gives it as `refusal`, for the pages' sentence."""
 
     code = "invalid_input"
+
+    def __init__(self, message: str, refusal: Refusal | None = None) -> None:
+        self.refusal = refusal
+        super().__init__(message)
 
 
 class WeakPassword(InvalidInput):

@@ -16,6 +16,7 @@ from tests.year_support import MEMBERS, REASON, YEAR, Bloc, make_bloc, walk_to_y
 from workflow.adapters.tables import clusters, documents
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
+from workflow.domain.refusals import Ref
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from workflow.services import dossiers, organisations, people, voting
@@ -97,8 +98,11 @@ def test_the_bloc_proposes_bca_and_the_flag_is_decided_and_announced(
     dossiers.answer_objection(wf, objection, bloc.leader, "Số liệu đã được kiểm tra chéo")
     with pytest.raises(TransitionNotAllowed) as missing:
         wf.fire(dossier.id, "submit", bloc.leader)
-    assert "missing documents: Tờ trình đề nghị khen thưởng, Báo cáo thành tích" in str(
-        missing.value)
+    assert "documents missing: to_trinh, bao_cao_thanh_tich" in str(missing.value)
+    refusal = missing.value.refusal
+    assert refusal is not None
+    assert [d.vi for d in refusal.params["documents"]][:2] == [
+        "Tờ trình đề nghị khen thưởng", "Báo cáo thành tích"]
 
     letter_hash = dossiers.submission_letter(wf, dossier.id, bloc.leader, folder,
                                              number="12/TTr-KNC", signer=("KHỐI TRƯỞNG",
@@ -175,7 +179,9 @@ def test_one_dossier_per_nominee_title_and_year(bloc: Bloc, tmp_path: Path) -> N
     with pytest.raises(TransitionNotAllowed) as err:
         bloc.wf.fire(second, "post", bloc.leader)
 
-    assert f"already has dossier {first.id} for this title this year" in str(err.value)
+    assert "already has a dossier for this title this year" in str(err.value)
+    assert err.value.refusal is not None
+    assert err.value.refusal.params["dossier"] == Ref("item", first.id)
 
 
 def test_objections_only_while_posted_and_answers_need_text(bloc: Bloc, tmp_path: Path) -> None:

@@ -271,7 +271,9 @@ def test_a_secret_vote_cannot_be_closed_on_a_single_ballot(bloc: Bloc) -> None:
     with pytest.raises(TransitionNotAllowed) as refused:
         bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON})
 
-    assert "too_few_ballots: only 1 of 8 present voters have voted" in str(refused.value)
+    assert "only 1 of 8 voters present have voted" in str(refused.value)
+    assert refused.value.refusal is not None
+    assert refused.value.refusal.code == "too_few_ballots"
     assert "at least 3 ballots" in str(refused.value)
     assert bloc.wf.get(session.id).state == "open"
     with pytest.raises(PermissionDenied):
@@ -286,7 +288,9 @@ def test_closing_early_needs_a_reason_and_the_minimum_of_ballots(bloc: Bloc) -> 
         bloc.wf.fire(session, "close", bloc.leader)
     closed = bloc.wf.fire(session, "close", bloc.leader, {"comment": REASON}).instance
 
-    assert "reason_required: 3 of 8 present voters have voted" in str(no_reason.value)
+    assert "3 of 8 voters present have voted" in str(no_reason.value)
+    assert no_reason.value.refusal is not None
+    assert no_reason.value.refusal.code == "reason_required"
     assert bloc.wf.get(closed.id).state == "tallied"
     assert any(h["comment"] == REASON for h in bloc.wf.history(session.id))
 

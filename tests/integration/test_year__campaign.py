@@ -3,6 +3,7 @@ people do it through the services; and every refusal they would hit on the way."
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -31,6 +32,7 @@ from tests.year_support import (
 from workflow.adapters.tables import score_adjustments
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
+from workflow.domain.refusals import Ref, Refusal
 from workflow.errors import PermissionDenied, TransitionNotAllowed
 from workflow.services import people, year
 from workflow.services.audit import verify
@@ -90,8 +92,15 @@ def test_launch_needs_a_published_criteria_table_and_ordered_dates(bloc: Bloc) -
             "theme": "x", "criteria_table": "khoi_noi_chinh",
             "dates": DATES | {"six_month_report_due": "2025-01-01"}})
 
-    assert "no published criteria table 'khong_co'" in str(unknown.value)
-    assert "dates.six_month_report_due (2025-01-01) comes before dates.pledge_deadline" in str(
+    assert unknown.value.refusal == Refusal("criteria_table_unknown", {"table": "khong_co"})
+    assert "no published criteria table khong_co" in str(unknown.value)
+    order = disorder.value.refusal
+    assert order is not None
+    assert order.code == "campaign_dates_order"
+    assert order.params["later"] == Ref("term", "six_month_report_due")
+    assert order.params["later_date"] == dt.date(2025, 1, 1)
+    assert order.params["earlier"] == Ref("term", "pledge_deadline")
+    assert "six_month_report_due (2025-01-01) comes before pledge_deadline" in str(
         disorder.value)
     assert bloc.wf.get(campaign.id).state == "draft"
 
@@ -142,7 +151,7 @@ def test_a_pledge_missing_a_target_cannot_be_submitted(bloc: Bloc) -> None:
         bloc.wf.fire(pledge, "submit", bloc.head("bca"))
 
     first = next(iter(targets(bloc)))
-    assert f"targets missing for {first}" in str(err.value)
+    assert f"targets missing for 1 criteria: {first}" in str(err.value)
 
 
 def test_a_pledge_is_signed_once_and_changed_only_as_a_new_version(bloc: Bloc) -> None:
@@ -298,7 +307,7 @@ def test_scores_without_evidence_cannot_be_submitted(bloc: Bloc) -> None:
     with pytest.raises(TransitionNotAllowed) as err:
         bloc.wf.fire(sheet, "submit", bloc.head("bca"))
 
-    assert "evidence missing for ke_hoach_phat_dong (plan/decision)" in str(err.value)
+    assert "evidence missing for 17 criteria: ke_hoach_phat_dong," in str(err.value)
 
 
 def test_a_self_score_between_levels_is_refused(bloc: Bloc) -> None:

@@ -189,9 +189,17 @@ def test_an_officer_scores_the_unit_with_evidence_and_submitting_short_of_it_is_
     refused = client.post(f"{path}/submit", data={
         "csrf_token": csrf(client, path), "version": str(bloc.wf.get(sheet.id).version)},
         follow_redirects=True).get_data(as_text=True)
-    assert "evidence missing for ke_hoach_phat_dong (plan/decision)" in refused
-    assert "ky_giao_uoc" not in refused.split("evidence missing for")[1].split("<")[0]
+    # the catalogue's sentence, in Vietnamese, naming the criterion by its title, not its code
+    flashed = refused.split('class="flash error" role="status">')[1].split("<")[0]
+    assert flashed.startswith("Nộp bảng điểm: Chưa có minh chứng cho ")
+    assert "Ban hành kế hoạch, hướng dẫn và phát động phong trào thi đua năm" in flashed
+    assert KY_GIAO_UOC not in flashed  # its evidence was uploaded
+    assert "ke_hoach_phat_dong" not in flashed
+    assert "evidence_for_positive_scores" not in refused
     assert bloc.wf.get(sheet.id).state == "self_scoring"
+
+
+KY_GIAO_UOC = "Đăng ký chỉ tiêu và ký kết giao ước thi đua"
 
 
 def _lines(bloc: Bloc, sheet_id: int) -> dict[str, object]:
@@ -241,7 +249,7 @@ def test_a_bad_score_or_file_gets_a_clear_message(client: FlaskClient, auth: Aut
         content_type="multipart/form-data", follow_redirects=True)
 
     assert bad_level.status_code == not_a_pdf.status_code == 200
-    assert "points must be one of the levels 4, 2, 0, got 3" in bad_level.get_data(as_text=True)
+    assert "điểm phải là một trong các mức 4, 2, 0, đã nhập 3" in bad_level.get_data(as_text=True)
     assert "Không nhận tệp virus.exe: chỉ nhận tệp PDF" in not_a_pdf.get_data(as_text=True)
 
 

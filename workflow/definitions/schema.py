@@ -194,6 +194,26 @@ class NestedList(Field[tuple[Any, ...]]):
         return each(items, lambda item: load_object(self.schema, item))
 
 
+class LabelMap(Field[dict[str, Any]]):
+    """A mapping of snake_case names to labels: what a definition calls its fields and
+    documents in words (`terms: {signed_pledge: {vi: Bản giao ước đã ký, en: Signed pledge}}`)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> dict[str, Any]:
+        if not isinstance(value, Mapping):
+            raise ma.ValidationError(
+                f"expected a mapping of names to labels, got {describe(value)}")
+        out: dict[str, Any] = {}
+        errors: dict[str, Any] = {}
+        for key, label in value.items():
+            try:
+                out[check_name(key)] = load_object(LabelSchema, label, LABEL)
+            except ma.ValidationError as exc:
+                errors[str(key)] = exc.messages
+        if errors:
+            raise ma.ValidationError(errors)
+        return out
+
+
 # --- objects ------------------------------------------------------------------------------
 
 

@@ -87,6 +87,8 @@ def spec_to_dict(spec: WorkflowSpec) -> dict[str, Any]:
     out["initial"] = spec.initial
     if spec.description:
         out["description"] = spec.description
+    if spec.terms:
+        out["terms"] = {name: _label(label) for name, label in spec.terms.items()}
     out["states"] = [_state(s) for s in spec.states]
     out["transitions"] = [_transition(t) for t in spec.transitions]
     return out

@@ -24,6 +24,7 @@ from workflow.definitions.schema import (
     Date,
     Field,
     Int,
+    LabelMap,
     LabelSchema,
     Name,
     Names,
@@ -332,6 +333,7 @@ class WorkflowSchema(ma.Schema):
     subject = Name(required=True)
     initial = Name(required=True)
     description = Text(allow_empty=True, load_default="")
+    terms = LabelMap(load_default=dict)
     states = NestedList(
         StateSchema, min_length=1, empty="must list at least one state", required=True
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from workflow.domain.criteria import PENALTIES, CriteriaTable, Criterion
+from workflow.domain.refusals import Ref, Refusal
 from workflow.errors import InvalidInput, suggest
 
 CENT = Decimal("0.01")
@@ -54,16 +55,24 @@ def quantitative_points(criterion: Criterion, target: Decimal, achieved: Decimal
 def check_self_score(criterion: Criterion, points: Decimal) -> None:
     """Refuse a score the criterion cannot give; qualitative scores must be a level's points."""
     name = f"criterion '{criterion.code}'"
+    ref = Ref("criterion", criterion.code)
     if not points.is_finite() or points != round_points(points):
-        raise InvalidInput(f"{name}: points have at most 2 decimal places, got {points}")
+        raise InvalidInput(f"{name}: points have at most 2 decimal places, got {points}",
+                           Refusal("points_decimals", {"criterion": ref, "points": points}))
     if points < 0:
-        raise InvalidInput(f"{name}: points must be at least 0, got {show(points)}")
+        raise InvalidInput(f"{name}: points must be at least 0, got {show(points)}",
+                           Refusal("points_negative", {"criterion": ref, "points": points}))
     if points > criterion.max_points:
         top = show(criterion.max_points)
-        raise InvalidInput(f"{name}: points must be at most {top}, got {show(points)}")
+        raise InvalidInput(f"{name}: points must be at most {top}, got {show(points)}",
+                           Refusal("points_above_max", {"criterion": ref, "points": points,
+                                                        "max": criterion.max_points}))
     if criterion.kind == "qualitative" and points not in criterion.level_points:
         levels = ", ".join(show(p) for p in criterion.level_points)
-        raise InvalidInput(f"{name}: points must be one of the levels {levels}, got {show(points)}")
+        raise InvalidInput(
+            f"{name}: points must be one of the levels {levels}, got {show(points)}",
+            Refusal("points_not_a_level", {"criterion": ref, "points": points,
+                                           "levels": list(criterion.level_points)}))
 
 
 def capped_adjustments(table: CriteriaTable, counts: Mapping[str, Decimal]) -> dict[str, Decimal]:

@@ -12,7 +12,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from workflow.engine.joins import join_reason
+from workflow.domain.refusals import Ref, Refusal, refs
+from workflow.engine.joins import join_refusal
 from workflow.engine.registry import CallContext, Registry
 
 REGISTRY = Registry()
@@ -65,7 +66,7 @@ class TextParams(ma.Schema):
 
 
 @REGISTRY.guard("not_own_unit")
-def not_own_unit(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def not_own_unit(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Refuse an actor who belongs to the item's own unit (separation of duties)."""
     unit = ctx.instance.unit_id
     if unit is None:
@@ -73,38 +74,39 @@ def not_own_unit(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
     own = any(g.unit_id == unit for g in ctx.actor.grants)
     if not own:
         return None
-    return f"'{ctx.actor.username}' belongs to unit {unit} and may not act on its own item"
+    return Refusal("own_unit", {"user": Ref("user", ctx.actor.username), "unit": Ref("unit", unit)})
 
 
 @REGISTRY.guard("data_present", FieldsParams)
-def data_present(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def data_present(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Pass when every named field of the item's data is filled in."""
     missing = [f for f in params["fields"] if ctx.instance.data.get(f) in (None, "", [], {})]
-    return f"the item has no {', '.join(missing)} yet" if missing else None
+    return Refusal("data_missing", {"fields": refs("term", missing)}) if missing else None
 
 
 @REGISTRY.guard("data_equals", FieldValueParams)
-def data_equals(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def data_equals(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Pass when a field of the item's data holds the given value."""
     actual = ctx.instance.data.get(params["field"])
     if actual == params["value"]:
         return None
-    return f"{params['field']} is {actual!r}, not {params['value']!r}"
+    return Refusal("data_not_equal", {"field": Ref("term", params["field"]),
+                                      "actual": repr(actual), "expected": repr(params["value"])})
 
 
 @REGISTRY.guard("documents_present", KindsParams)
-def documents_present(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def documents_present(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Pass when documents of every named kind are attached to the item."""
     have = ctx.query.document_kinds(ctx.instance.id)
     missing = [k for k in params["kinds"] if k not in have]
-    return f"documents missing: {', '.join(missing)}" if missing else None
+    return Refusal("documents_missing", {"documents": refs("term", missing)}) if missing else None
 
 
 @REGISTRY.guard("children_in_state", ChildrenParams)
-def children_in_state(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def children_in_state(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Pass when all, any or k children of a workflow are in one of the given states."""
     states = ctx.query.child_states(ctx.instance.id, params["workflow"])
-    return join_reason(states, params["workflow"], params["states"], params["count"])
+    return join_refusal(states, params["workflow"], params["states"], params["count"])
 
 
 # --- effects ------------------------------------------------------------------------------

@@ -5,17 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from workflow.domain.refusals import Ref, Refusal, refs
 
-def join_reason(
+
+def join_refusal(
     states: list[str], workflow: str, wanted: tuple[str, ...] | list[str], count: Any
-) -> str | None:
-    """None when enough children are in a wanted state; else a sentence that says how many are."""
+) -> Refusal | None:
+    """None when enough children are in a wanted state; else how many are, and how many must."""
     live = [s for s in states if s != "__cancelled__"]
     done = sum(1 for s in live if s in wanted)
     need = len(live) if count == "all" else 1 if count == "any" else int(count)
     if live and done >= need:
         return None
+    kind = Ref("workflow", workflow)
     if count == "all" and not live:
-        return f"there are no {workflow} items yet"
-    target = "all" if count == "all" else f"at least {need}"
-    return f"{done} of {len(live)} {workflow} items are {'/'.join(wanted)}; {target} must be"
+        return Refusal("children_none", {"workflow": kind})
+    params = {"done": done, "total": len(live), "workflow": kind,
+              "states": refs("state", list(wanted))}
+    if count == "all":
+        return Refusal("children_waiting_all", params)
+    return Refusal("children_waiting_some", {**params, "need": need})

@@ -16,9 +16,10 @@ from typing import Any, NamedTuple, cast
 
 from transitions import EventData, Machine, State
 
+from workflow.domain.refusals import Ref, Refusal, refs
 from workflow.domain.roles import Actor
 from workflow.engine.instance import ACTIVE, Instance
-from workflow.engine.joins import join_reason
+from workflow.engine.joins import join_refusal
 from workflow.engine.registry import CallContext, ChildQuery, Entry, Registry
 from workflow.engine.spec import TransitionSpec, WorkflowSpec
 from workflow.errors import TransitionNotAllowed
@@ -119,6 +120,8 @@ class CompiledWorkflow:
                 "role",
                 f"'{t.trigger}' needs the role {' or '.join(allowed)} for {scope}; "
                 f"'{ctx.actor.username}' holds {holds}",
+                Refusal("role_required", {"roles": refs("role", allowed), "scope": _scope(inst)}),
+                t.trigger,
             )
             return False
 
@@ -131,10 +134,11 @@ class CompiledWorkflow:
         def check(ev: EventData) -> bool:
             ctx: FireContext = ev.kwargs["ctx"]
             states = ctx.query.child_states(cast(Instance, ev.model).id, join.workflow)
-            reason = join_reason(states, join.workflow, join.states, join.count)
-            if reason is None:
+            refusal = join_refusal(states, join.workflow, join.states, join.count)
+            if refusal is None:
                 return True
-            ctx.failure = TransitionNotAllowed("guard", f"'{t.trigger}' must wait: {reason}")
+            ctx.failure = TransitionNotAllowed(
+                "guard", f"'{t.trigger}' must wait: {refusal.english()}", refusal, t.trigger)
             return False
 
         return check
@@ -147,8 +151,11 @@ class CompiledWorkflow:
             reason = entry.func(ctx, params)
             if reason is None:
                 return True
+            refusal = reason if isinstance(reason, Refusal) else Refusal(
+                "other", {"detail": reason})
             ctx.failure = TransitionNotAllowed(
-                "guard", f"'{t.trigger}' refused by {entry.name}: {reason}"
+                "guard", f"'{t.trigger}' refused by {entry.name}: {refusal.english()}", refusal,
+                t.trigger,
             )
             return False
 
@@ -157,14 +164,18 @@ class CompiledWorkflow:
     def _required_condition(self, t: TransitionSpec) -> Condition:
         def check(ev: EventData) -> bool:
             ctx: FireContext = ev.kwargs["ctx"]
-            missing = [f for f in t.required_fields if not _present(ctx.payload.get(f))]
+            fields = [f for f in t.required_fields if not _present(ctx.payload.get(f))]
+            documents: list[str] = []
             if t.required_documents:
                 have = ctx.query.document_kinds(cast(Instance, ev.model).id)
-                missing += [f"document {d}" for d in t.required_documents if d not in have]
-            if not missing:
+                documents = [d for d in t.required_documents if d not in have]
+            if not fields and not documents:
                 return True
+            missing = fields + [f"document {d}" for d in documents]
             ctx.failure = TransitionNotAllowed(
-                "required", f"'{t.trigger}' needs {', '.join(missing)}"
+                "required", f"'{t.trigger}' needs {', '.join(missing)}",
+                Refusal("required_missing", {"missing": refs("term", fields + documents)}),
+                t.trigger,
             )
             return False
 
@@ -194,12 +205,13 @@ class CompiledWorkflow:
         """
         if inst.status != ACTIVE:
             raise TransitionNotAllowed(
-                "status", f"{self.spec.name} {inst.id} is {inst.status}; nothing can be fired"
+                "status", f"{self.spec.name} {inst.id} is {inst.status}; nothing can be fired",
+                Refusal("item_not_active", {"status": inst.status}), trigger,
             )
         source = inst.state
         t = self._index.get((source, trigger))
         if t is None:
-            raise TransitionNotAllowed("trigger", self._no_trigger_message(source, trigger))
+            raise self._no_trigger(source, trigger)
         state, event, candidates = self._steps[source, trigger]
         ctx = FireContext(inst, self.spec, t, actor, frozenset(), payload, now, query, [])
         # What Event.trigger does for this machine (no queue, no prepare_event, finalize_event
@@ -226,15 +238,25 @@ class CompiledWorkflow:
         assert ctx.role is not None
         return FireResult(t, source, ctx.role, tuple(ctx.notes))
 
-    def _no_trigger_message(self, state: str, trigger: str) -> str:
+    def _no_trigger(self, state: str, trigger: str) -> TransitionNotAllowed:
         possible = sorted({t.trigger for t in self.spec.transitions if state in t.sources})
+        offered = [p for p in possible if not any(
+            t.auto for t in self.spec.transitions if t.trigger == p)]
         known = any(t.trigger == trigger for t in self.spec.transitions)
         what = (
             f"'{trigger}' is not possible from state '{state}'"
             if known
             else f"'{trigger}' is not an action of {self.spec.name}"
         )
-        return f"{what}; possible: {', '.join(possible) or 'none (final state)'}"
+        message = f"{what}; possible: {', '.join(possible) or 'none (final state)'}"
+        if not known:
+            refusal = Refusal("action_unknown", {"possible": refs("trigger", offered)})
+        elif offered:
+            refusal = Refusal("action_not_possible", {
+                "state": Ref("state", state), "possible": refs("trigger", offered)})
+        else:
+            refusal = Refusal("action_not_possible_final", {"state": Ref("state", state)})
+        return TransitionNotAllowed("trigger", message, refusal, trigger)
 
     def check(
         self, inst: Instance, trigger: str, actor: Actor, payload: Mapping[str, Any],
@@ -248,13 +270,18 @@ class CompiledWorkflow:
         )
         t = self._index.get((inst.state, trigger))
         if t is None:
-            return TransitionNotAllowed("trigger", self._no_trigger_message(inst.state, trigger))
+            return self._no_trigger(inst.state, trigger)
         ctx = FireContext(probe, self.spec, t, actor, frozenset(), payload, now, query, [])
         ev = EventData(None, self.machine.events[trigger], self.machine, probe, (), {"ctx": ctx})
         for cond in self._conds[id(t)]:
             if not cond(ev):
                 return ctx.failure
         return None
+
+
+def _scope(inst: Instance) -> Ref:
+    """Where the roles of a refusal are held: the unit or the cluster, and the year."""
+    return Ref("scope", (inst.unit_id, inst.cluster_id, inst.year))
 
 
 def _scope_text(inst: Instance) -> str:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import marshmallow as ma
 
+from workflow.domain.refusals import Refusal
+
 if TYPE_CHECKING:
     from workflow.domain.roles import Actor
     from workflow.engine.spec import TransitionSpec, WorkflowSpec
@@ -54,8 +56,9 @@ class CallContext:
     notes: list[str] = field(default_factory=list)
 
 
-# A guard returns None when it passes, or a sentence saying why it does not.
-Guard = Callable[[CallContext, Mapping[str, Any]], str | None]
+# A guard returns None when it passes, or why it does not: a Refusal (a catalogue code and its
+# parameters; a plain English sentence is still taken, shown as it is).
+Guard = Callable[[CallContext, Mapping[str, Any]], Refusal | str | None]
 Effect = Callable[[CallContext, Mapping[str, Any]], None]
 
 

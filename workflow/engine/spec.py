@@ -100,6 +100,8 @@ class WorkflowSpec:
     version: int | None = None  # the version the file asks for; the store assigns one if None
     description: str = ""
     source_path: str = ""
+    # what the definition calls its fields and documents in words, by their names
+    terms: Mapping[str, Label] = field(default_factory=dict)
 
     def state(self, name: str) -> StateSpec:
         for s in self.states:

@@ -21,7 +21,13 @@ from workflow.engine.hashing import GENESIS, HistoryChain, json_safe
 from workflow.engine.instance import ACTIVE, CANCELLED, COMPLETED, SUSPENDED, Instance
 from workflow.engine.machine import CompiledWorkflow
 from workflow.engine.spec import SpawnSpec, TransitionSpec
-from workflow.errors import InvalidInput, NotFound, PermissionDenied, StaleState
+from workflow.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    StaleState,
+    TransitionNotAllowed,
+)
 from workflow.services import access, deadlines
 from workflow.services.catalog import DefinitionCatalog
 
@@ -112,9 +118,12 @@ class Workflows:
         with read_connection(self.engine) as conn:
             return repo.instances_where(conn, instances.c.parent_id == parent_id)
 
-    def available(self, inst: Instance, actor: Actor) -> list[tuple[TransitionSpec, str | None]]:
+    def available(
+        self, inst: Instance, actor: Actor
+    ) -> list[tuple[TransitionSpec, TransitionNotAllowed | None]]:
         """The actions of the instance's state that the actor holds a role for, each with the
-        reason it cannot be fired now (None when it can)."""
+        refusal it would meet now (None when it can be fired; fields and documents the form
+        itself asks for are not counted)."""
         wf = self.catalog.compiled(inst.definition_id)
         held = actor.roles_for(inst.unit_id, inst.cluster_id, inst.year)
         out = []
@@ -124,7 +133,7 @@ class Workflows:
                     continue
                 refusal = wf.check(inst, t.trigger, actor, {}, self.clock.now(), query)
                 out.append((t, None if refusal is None or refusal.check == "required"
-                            else refusal.message))
+                            else refusal))
         return out
 
     # --- starting and firing --------------------------------------------------------------

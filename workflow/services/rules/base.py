@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, cast
 
 from workflow.domain.criteria import CriteriaTable
+from workflow.domain.refusals import Ref, Refusal
 from workflow.domain.scoring import show
 from workflow.engine.instance import Instance
 from workflow.engine.registry import CallContext, Registry
@@ -109,16 +110,18 @@ NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,2})?", re.ASC
 LIMIT = Decimal(10) ** 15
 
 
-def decimal(value: Any, what: str) -> Decimal:
+def decimal(value: Any, what: str, ref: Ref | None = None) -> Decimal:
+    """The number a person typed; InvalidInput names `what` (and, for the pages, `ref`)."""
     text = str(value).strip()
+    refusal = Refusal("not_a_number", {"what": ref or what, "value": str(value)[:50]})
     if isinstance(value, bool) or not NUMBER.fullmatch(text):
-        raise InvalidInput(f"{what}: {value!r} is not a number")
+        raise InvalidInput(f"{what}: {value!r} is not a number", refusal)
     try:
         number = Decimal(text)
     except (InvalidOperation, ValueError):
-        raise InvalidInput(f"{what}: {value!r} is not a number") from None
+        raise InvalidInput(f"{what}: {value!r} is not a number", refusal) from None
     if not number.is_finite() or abs(number) >= LIMIT:
-        raise InvalidInput(f"{what}: {value!r} is not a number in range")
+        raise InvalidInput(f"{what}: {value!r} is not a number in range", refusal)
     return number
 
 

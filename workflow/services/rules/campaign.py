@@ -9,6 +9,7 @@ from typing import Any
 
 import marshmallow as ma
 
+from workflow.domain.refusals import Ref, Refusal, refs
 from workflow.engine.hashing import canonical_json
 from workflow.engine.registry import CallContext
 from workflow.errors import InvalidInput, NotFound
@@ -29,36 +30,39 @@ from workflow.services.rules.base import (
 
 
 @YEAR.guard("campaign_ready")
-def campaign_ready(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def campaign_ready(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """The launch names a published criteria table and the year's dates, in order."""
     code = ctx.payload.get("criteria_table")
     if not isinstance(code, str):
-        return "criteria_table must name a published criteria table"
+        return Refusal("criteria_table_missing")
     try:
         port(ctx).criteria_table(code, None)
     except NotFound:
-        return f"no published criteria table '{code}'"
+        return Refusal("criteria_table_unknown", {"table": code})
     kind = ctx.payload.get("kind", "regular")
     if kind not in ("regular", "thematic"):
-        return f"kind must be regular (thường xuyên) or thematic (chuyên đề), not {kind!r}"
+        return Refusal("campaign_kind_invalid", {"kind": str(kind)})
     dates = ctx.payload.get("dates")
     if not isinstance(dates, Mapping):
-        return "dates must give " + ", ".join(CAMPAIGN_DATES)
+        return Refusal("campaign_dates_missing", {"keys": refs("term", list(CAMPAIGN_DATES))})
     return _dates_problem(dates)
 
 
-def _dates_problem(dates: Mapping[str, Any]) -> str | None:
+def _dates_problem(dates: Mapping[str, Any]) -> Refusal | None:
     parsed = []
     for key in CAMPAIGN_DATES:
         try:
             parsed.append((key, dt.date.fromisoformat(str(dates[key]))))
         except KeyError:
-            return f"dates.{key} is missing"
+            return Refusal("campaign_date_missing", {"key": Ref("term", key)})
         except ValueError:
-            return f"dates.{key} must be a date YYYY-MM-DD, got {dates[key]!r}"
+            return Refusal("campaign_date_invalid",
+                           {"key": Ref("term", key), "value": str(dates[key])})
     for (k1, d1), (k2, d2) in zip(parsed, parsed[1:], strict=False):
         if d2 < d1 and k2 != "year_end_report_due":
-            return f"dates.{k2} ({d2}) comes before dates.{k1} ({d1})"
+            return Refusal("campaign_dates_order", {
+                "later": Ref("term", k2), "later_date": d2,
+                "earlier": Ref("term", k1), "earlier_date": d1})
     return None
 
 
@@ -92,36 +96,38 @@ class PlanItem(ma.Schema):
 
 
 @YEAR.guard("valid_inspection_plan")
-def valid_inspection_plan(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def valid_inspection_plan(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Every member is inspected once by another member; no pair inspects each other."""
     plan = ctx.payload.get("inspection_plan")
     if not isinstance(plan, list):
-        return "inspection_plan must be a list of inspections"
+        return Refusal("inspection_plan_invalid")
     try:
         items = PlanItem(many=True).load(plan)
     except ma.ValidationError as exc:
-        return f"inspection_plan: {exc.messages}"
+        return Refusal("inspection_plan_shape", {"detail": str(exc.messages)})
     assert ctx.instance.cluster_id is not None
     members = set(port(ctx).member_units(ctx.instance.cluster_id))
     return _plan_problem(items, members)
 
 
-def _plan_problem(items: Sequence[Mapping[str, Any]], members: set[int]) -> str | None:
+def _plan_problem(items: Sequence[Mapping[str, Any]], members: set[int]) -> Refusal | None:
     inspected = [i["unit_id"] for i in items]
     pairs = {(i["inspector_unit_id"], i["unit_id"]) for i in items}
     for item in items:
         a, b = item["inspector_unit_id"], item["unit_id"]
         if a not in members or b not in members:
-            return f"unit {a if a not in members else b} is not a member of the cluster"
+            return Refusal("inspection_plan_stranger",
+                           {"unit": Ref("unit", a if a not in members else b)})
         if a == b:
-            return f"unit {a} would inspect itself"
+            return Refusal("inspection_plan_self", {"unit": Ref("unit", a)})
         if (b, a) in pairs and len(members) > 2:
-            return f"units {a} and {b} would inspect each other"
+            return Refusal("inspection_plan_mutual",
+                           {"unit": Ref("unit", a), "other": Ref("unit", b)})
         if not item["team"] or item["lead"] not in item["team"]:
-            return f"the team inspecting unit {b} needs members and a lead among them"
+            return Refusal("inspection_plan_team", {"unit": Ref("unit", b)})
     missing = members - set(inspected)
     if missing or len(inspected) != len(set(inspected)):
-        return f"every member must be inspected exactly once (not covered: {sorted(missing)})"
+        return Refusal("inspection_plan_uncovered", {"units": refs("unit", sorted(missing))})
     return None
 
 
@@ -152,33 +158,37 @@ def penalize_if_late(ctx: CallContext, params: Mapping[str, Any]) -> None:
 
 
 @YEAR.guard("valid_targets")
-def valid_targets(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def valid_targets(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Targets are a positive number per quantitative criterion of the campaign's table."""
     targets = ctx.payload.get("targets")
     if not isinstance(targets, Mapping):
-        return "targets must map criterion codes to numbers"
+        return Refusal("targets_invalid")
     table = table_of(ctx)
     for code, value in targets.items():
         try:
             criterion = table.criterion(code)
         except KeyError:
-            return f"'{code}' is not a criterion of {table.code}"
+            return Refusal("target_unknown_criterion",
+                           {"criterion": str(code), "table": table.code})
         if criterion.kind != "quantitative":
-            return f"criterion '{code}' is qualitative and takes no target"
+            return Refusal("target_qualitative", {"criterion": Ref("criterion", code)})
         try:
-            if decimal(value, f"targets.{code}") <= 0:
-                return f"the target of '{code}' must be more than 0"
+            if decimal(value, f"targets.{code}", Ref("criterion", code)) <= 0:
+                return Refusal("target_not_positive", {"criterion": Ref("criterion", code)})
         except InvalidInput as exc:
-            return str(exc)
+            return exc.refusal or Refusal("other", {"detail": str(exc)})
     return None
 
 
 @YEAR.guard("pledge_targets_complete")
-def pledge_targets_complete(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def pledge_targets_complete(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Every criterion that asks for a target has one."""
     targets = ctx.instance.data.get("targets") or {}
     missing = [c.code for c in table_of(ctx).targets_required() if c.code not in targets]
-    return f"targets missing for {', '.join(missing)}" if missing else None
+    if not missing:
+        return None
+    return Refusal("targets_missing",
+                   {"count": len(missing), "criteria": refs("criterion", missing)})
 
 
 @YEAR.effect("seal_pledge")

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Protocol, cast
 
+from workflow.domain.refusals import Named, Ref, Refusal
 from workflow.domain.rulesets import RuleSet, Title
 from workflow.engine.registry import CallContext
 from workflow.services.rules.base import YEAR, YearPort, campaign_of, due_date, local_date, port
@@ -43,11 +44,11 @@ def title_of(ctx: CallContext) -> Title:
 
 
 @YEAR.guard("vote_minutes_attached")
-def vote_minutes_attached(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def vote_minutes_attached(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """A dossier starts from the vote that chose it: its minutes are attached."""
     if set(MINUTES) & dport(ctx).document_kinds(ctx.instance.id):
         return None
-    return "attach the minutes of the vote (biên bản kiểm phiếu) first"
+    return Refusal("vote_minutes_missing")
 
 
 def _live_dossiers(ctx: CallContext) -> list[tuple[int, str, dict[str, Any], int | None]]:
@@ -61,13 +62,13 @@ def _live_dossiers(ctx: CallContext) -> list[tuple[int, str, dict[str, Any], int
 
 
 @YEAR.guard("one_dossier_per_nominee")
-def one_dossier_per_nominee(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def one_dossier_per_nominee(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """One dossier per nominee, title and year."""
     nominee = ctx.instance.unit_id
     same = [i for i, _, data, _ in _live_dossiers(ctx)
             if data.get("nominee_unit_id", None) == nominee or _unit_of(data) == nominee]
-    return f"unit {nominee} already has dossier {same[0]} for this title this year" \
-        if same else None
+    return Refusal("dossier_exists", {"unit": Ref("unit", nominee), "dossier": Ref("item", same[0])}
+                   ) if same else None
 
 
 def _unit_of(data: Mapping[str, Any]) -> int | None:
@@ -76,7 +77,7 @@ def _unit_of(data: Mapping[str, Any]) -> int | None:
 
 
 @YEAR.guard("posting_period_over")
-def posting_period_over(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def posting_period_over(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """The dossier stayed public for the rule set's posting period."""
     rules = rules_of(ctx)
     posted = local_date(ctx, dt.datetime.fromisoformat(ctx.instance.data["posted_at"]))
@@ -84,30 +85,31 @@ def posting_period_over(ctx: CallContext, params: Mapping[str, Any]) -> str | No
     days = rules.public_posting_days.value
     if rules.public_posting_basis == "working":
         elapsed = dport(ctx).store.calendar.working_days_between(posted, today)
-        unit = "working days"
+        code = "posting_period_running_working"
     else:
-        elapsed, unit = (today - posted).days, "days"
+        elapsed, code = (today - posted).days, "posting_period_running"
     if elapsed >= days:
         return None
-    return f"posted publicly for {elapsed} of the {days} {unit} required"
+    return Refusal(code, {"elapsed": elapsed, "days": days})
 
 
 @YEAR.guard("objections_answered")
-def objections_answered(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def objections_answered(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     left = dport(ctx).open_objections(ctx.instance.id)
-    return f"{left} objection(s) still to be answered" if left else None
+    return Refusal("objections_open", {"count": left}) if left else None
 
 
 @YEAR.guard("title_documents_present")
-def title_documents_present(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def title_documents_present(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Every document the title requires is attached; the missing ones are named."""
     have = dport(ctx).document_kinds(ctx.instance.id)
-    missing = [d.label.vi for d in title_of(ctx).required_documents.value if d.code not in have]
-    return f"missing documents: {', '.join(missing)}" if missing else None
+    missing = [Named(d.code, d.label.vi, d.label.en)
+               for d in title_of(ctx).required_documents.value if d.code not in have]
+    return Refusal("title_documents_missing", {"documents": missing}) if missing else None
 
 
 @YEAR.guard("dossier_deadline")
-def dossier_deadline(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def dossier_deadline(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Cluster dossiers go in by the campaign's dossier deadline (e.g. 20 December)."""
     if ctx.instance.parent_id is None:
         return None
@@ -115,11 +117,11 @@ def dossier_deadline(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
     today = local_date(ctx, ctx.now)
     if deadline is None or today <= deadline:
         return None
-    return f"the deadline for dossiers was {deadline.isoformat()}"
+    return Refusal("dossier_deadline_passed", {"date": deadline})
 
 
 @YEAR.guard("title_caps")
-def title_caps(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def title_caps(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Caps of the title: so many per cluster, and a share of a council's leading units."""
     caps = title_of(ctx).caps
     live = [d for d in _live_dossiers(ctx) if d[1] not in ("draft", "posting")]
@@ -127,17 +129,17 @@ def title_caps(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
     if caps.per_cluster is not None and cluster is not None:
         same = [i for i, _, _, c in live if c == cluster]
         if len(same) + 1 > caps.per_cluster.value:
-            return (f"at most {caps.per_cluster.value} dossier(s) per cluster for this title; "
-                    f"dossier {same[0]} already counts")
+            return Refusal("title_cap_cluster",
+                           {"cap": caps.per_cluster.value, "dossier": Ref("item", same[0])})
     council = dport(ctx).council_of(cluster) if cluster is not None else None
     if caps.share_of_cluster_leaders is not None and council and ctx.instance.year:
         clusters = set(dport(ctx).clusters_of_council(council, ctx.instance.year))
         quota = caps.leader_quota(len(clusters)) or 0
         taken = [i for i, _, _, c in live if c in clusters]
         if len(taken) + 1 > quota:
-            return (f"at most {quota} of the {len(clusters)} leading units of {council} may be "
-                    f"proposed ({caps.share_of_cluster_leaders.value} share); "
-                    f"{len(taken)} already are")
+            return Refusal("title_cap_leaders", {
+                "quota": quota, "clusters": len(clusters), "council": council,
+                "share": caps.share_of_cluster_leaders.value, "taken": len(taken)})
     return None
 
 
@@ -167,21 +169,22 @@ def pause_appraisal_clock(ctx: CallContext, params: Mapping[str, Any]) -> None:
 
 
 @YEAR.guard("council_vote_recorded")
-def council_vote_recorded(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def council_vote_recorded(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     result = ctx.instance.data.get("council_result")
     if result is None:
-        return "the council has not voted on this dossier"
-    return None if result.get("carried") else f"the council did not carry it: {result['reason']}"
+        return Refusal("council_not_voted")
+    return None if result.get("carried") else Refusal(
+        "council_not_carried", {"reason": str(result["reason"])})
 
 
 @YEAR.guard("valid_decision")
-def valid_decision(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def valid_decision(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     outcome = ctx.payload.get("outcome")
     if outcome not in ("approved", "rejected", "downgraded"):
-        return "outcome must be approved, rejected or downgraded"
+        return Refusal("decision_outcome_invalid")
     if outcome == "downgraded":
         granted = ctx.payload.get("granted_title")
         codes = [t.code for t in rules_of(ctx).titles]
         if granted not in codes or granted == ctx.instance.data["title"]:
-            return "a downgrade names the lower title granted (granted_title)"
+            return Refusal("decision_granted_title_missing")
     return None

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from workflow.domain.refusals import Ref, Refusal, refs
 from workflow.domain.scoring import check_self_score
 from workflow.engine.registry import CallContext
 from workflow.errors import InvalidInput
@@ -22,36 +23,38 @@ def _acting_role(ctx: CallContext) -> str | None:
 
 
 @YEAR.guard("inspection_team_member")
-def inspection_team_member(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def inspection_team_member(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Only a member of this inspection's team records its results."""
     if ctx.actor.username in (_plan(ctx).get("team") or []):
         return None
-    return f"'{ctx.actor.username}' is not in the team of this inspection"
+    return Refusal("not_in_inspection_team", {"user": Ref("user", ctx.actor.username)})
 
 
 @YEAR.guard("inspection_team_lead")
-def inspection_team_lead(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def inspection_team_lead(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Only the team lead concludes the inspection."""
     lead = _plan(ctx).get("lead")
-    return None if ctx.actor.username == lead else f"only the team lead '{lead}' may do this"
+    return None if ctx.actor.username == lead else Refusal(
+        "not_inspection_lead", {"lead": Ref("user", lead)})
 
 
 @YEAR.guard("valid_inspection_results")
-def valid_inspection_results(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def valid_inspection_results(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Results are points per criterion of the campaign's table, within what it can give."""
     results = ctx.payload.get("results")
     if not isinstance(results, Mapping) or not results:
-        return "results must map criterion codes to points"
+        return Refusal("inspection_results_invalid")
     table = table_of(ctx)
     try:
         for code, value in results.items():
             try:
                 criterion = table.criterion(code)
             except KeyError:
-                return f"'{code}' is not a criterion of {table.code}"
-            check_self_score(criterion, decimal(value, f"results.{code}"))
+                return Refusal("inspection_result_unknown",
+                               {"criterion": str(code), "table": table.code})
+            check_self_score(criterion, decimal(value, f"results.{code}", Ref("criterion", code)))
     except InvalidInput as exc:
-        return str(exc)
+        return exc.refusal or Refusal("other", {"detail": str(exc)})
     return None
 
 
@@ -64,11 +67,14 @@ def merge_inspection_results(ctx: CallContext, params: Mapping[str, Any]) -> Non
 
 
 @YEAR.guard("inspection_results_complete")
-def inspection_results_complete(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def inspection_results_complete(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Every criterion has a result before the inspection is concluded."""
     have = ctx.instance.data.get("results") or {}
     missing = [c.code for c in table_of(ctx).criteria if c.code not in have]
-    return f"no result yet for {', '.join(missing)}" if missing else None
+    if not missing:
+        return None
+    return Refusal("inspection_results_missing",
+                   {"count": len(missing), "criteria": refs("criterion", missing)})
 
 
 def _side(ctx: CallContext) -> str:
@@ -76,13 +82,13 @@ def _side(ctx: CallContext) -> str:
 
 
 @YEAR.guard("may_sign_inspection_minutes")
-def may_sign_inspection_minutes(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def may_sign_inspection_minutes(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """The minutes are signed by the team lead and by the inspected unit's head, once each."""
     side = _side(ctx)
     if side == "team" and ctx.actor.username != _plan(ctx).get("lead"):
-        return "the team signs the minutes through its lead"
+        return Refusal("minutes_signed_by_lead")
     if side in (ctx.instance.data.get("signatures") or {}):
-        return f"the minutes are already signed for the {side}"
+        return Refusal("minutes_already_signed", {"side": Ref("side", side)})
     return None
 
 
@@ -94,9 +100,9 @@ def add_minutes_signature(ctx: CallContext, params: Mapping[str, Any]) -> None:
 
 
 @YEAR.guard("inspection_minutes_signed")
-def inspection_minutes_signed(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def inspection_minutes_signed(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     missing = {"team", "unit"} - set(ctx.instance.data.get("signatures") or {})
-    return f"the minutes still need the signature of the {' and '.join(sorted(missing))}" \
+    return Refusal("minutes_signatures_missing", {"sides": refs("side", sorted(missing))}) \
         if missing else None
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from workflow.domain.criteria import Criterion
+from workflow.domain.refusals import Refusal, refs
 from workflow.domain.scoring import check_self_score, gap_flag, quantitative_points, show
 from workflow.engine.registry import CallContext
 from workflow.errors import InvalidInput
@@ -35,16 +36,19 @@ def _campaign_id(ctx: CallContext) -> int:
 
 
 @YEAR.guard("all_criteria_scored")
-def all_criteria_scored(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def all_criteria_scored(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """The unit scored itself on every criterion."""
     lines = port(ctx).score_lines(ctx.instance.id)
     missing = [c.code for c in table_of(ctx).criteria
                if c.code not in lines or lines[c.code].self_points is None]
-    return f"no self-score yet for {', '.join(missing)}" if missing else None
+    if not missing:
+        return None
+    return Refusal("self_scores_missing",
+                   {"count": len(missing), "criteria": refs("criterion", missing)})
 
 
 @YEAR.guard("evidence_for_positive_scores")
-def evidence_for_positive_scores(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def evidence_for_positive_scores(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Every positive score of a criterion that asks for evidence has a file of a kind it
     names attached for that criterion."""
     lines = port(ctx).score_lines(ctx.instance.id)
@@ -55,8 +59,11 @@ def evidence_for_positive_scores(ctx: CallContext, params: Mapping[str, Any]) ->
         if not criterion.evidence or line is None or not line.self_points:
             continue
         if not any((criterion.code, kind) in have for kind in criterion.evidence):
-            missing.append(f"{criterion.code} ({'/'.join(criterion.evidence)})")
-    return f"evidence missing for {', '.join(missing)}" if missing else None
+            missing.append(criterion.code)
+    if not missing:
+        return None
+    return Refusal("evidence_missing",
+                   {"count": len(missing), "criteria": refs("criterion", missing)})
 
 
 @YEAR.effect("penalize_late_score_sheet")
@@ -69,10 +76,10 @@ def penalize_late_score_sheet(ctx: CallContext, params: Mapping[str, Any]) -> No
 
 
 @YEAR.guard("inspection_applied_for_unit")
-def inspection_applied_for_unit(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def inspection_applied_for_unit(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     assert ctx.instance.unit_id is not None
     found = port(ctx).inspection_scores(_campaign_id(ctx), ctx.instance.unit_id)
-    return None if found else "the cross-inspection of this unit has not been applied yet"
+    return None if found else Refusal("inspection_not_applied")
 
 
 @YEAR.effect("cross_check_scores")
@@ -106,21 +113,21 @@ def _window_end(ctx: CallContext) -> dt.datetime | None:
 
 
 @YEAR.guard("within_appeal_window")
-def within_appeal_window(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def within_appeal_window(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """A unit disputes its cross-checked scores within the table's appeal window."""
     end = _window_end(ctx)
     if end is None or ctx.now <= end:
         return None
-    return f"the appeal window closed on {local_date(ctx, end).isoformat()}"
+    return Refusal("appeal_window_closed", {"date": local_date(ctx, end)})
 
 
 @YEAR.guard("appeal_window_over")
-def appeal_window_over(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def appeal_window_over(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Scores are verified only once the unit could no longer dispute them."""
     end = _window_end(ctx)
     if end is None or ctx.now > end:
         return None
-    return f"the unit may still dispute its scores until {local_date(ctx, end).isoformat()}"
+    return Refusal("appeal_window_open", {"date": local_date(ctx, end)})
 
 
 @YEAR.effect("settle_verified_scores")
@@ -172,13 +179,13 @@ def _entry(criterion: Criterion, entry: Any, target: Any, where: str) -> ScoreEn
 
 
 @YEAR.guard("valid_self_scores")
-def valid_self_scores(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def valid_self_scores(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Each score is one the criterion can give: a level, or the formula on the pledge's
     target."""
     try:
         _scores(ctx)
     except InvalidInput as exc:
-        return str(exc)
+        return exc.refusal or Refusal("other", {"detail": str(exc)})
     return None
 
 
@@ -195,12 +202,12 @@ def record_self_scores(ctx: CallContext, params: Mapping[str, Any]) -> None:
 
 
 @YEAR.guard("valid_verified_scores")
-def valid_verified_scores(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def valid_verified_scores(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """The leader's corrections are points the criterion can give."""
     try:
         _verified(ctx)
     except InvalidInput as exc:
-        return str(exc)
+        return exc.refusal or Refusal("other", {"detail": str(exc)})
     return None
 
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol, cast
 
 import marshmallow as ma
 
+from workflow.domain.refusals import Refusal
 from workflow.domain.rulesets import RuleSet, Title, quorum_met
 from workflow.domain.voting import TitleResult, count_votes, decide_title
 from workflow.engine.registry import CallContext
@@ -53,20 +54,21 @@ def _quorum(ctx: CallContext) -> Fraction | None:
 
 
 @YEAR.guard("vote_quorum_met")
-def vote_quorum_met(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def vote_quorum_met(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Those present are members, and enough of them for the strictest title's quorum."""
     present = ctx.payload.get("present")
     everyone = members(ctx)
     if not isinstance(present, list) or not present:
-        return "present must list the members present"
+        return Refusal("present_missing")
     strangers = [p for p in present if p not in everyone]
     if strangers:
-        return f"not members of this vote: {', '.join(map(str, strangers))}"
+        return Refusal("present_strangers", {"people": [str(p) for p in strangers]})
     quorum = _quorum(ctx)
     if quorum is None:
         return None
-    met, why = quorum_met(len(set(present)), len(everyone), quorum)
-    return None if met else why
+    met, _ = quorum_met(len(set(present)), len(everyone), quorum)
+    return None if met else Refusal("quorum_not_met", {
+        "present": len(set(present)), "members": len(everyone), "quorum": quorum})
 
 
 @YEAR.effect("fix_eligible_voters")
@@ -124,17 +126,8 @@ def early_close(
     return None
 
 
-EARLY_CLOSE_MESSAGES = {
-    "too_few_ballots": "only {cast} of {expected} present voters have voted: a secret vote "
-                       "closes early with at least {minimum} ballots (and a reason), else at "
-                       "its end or once everyone has voted",
-    "reason_required": "{cast} of {expected} present voters have voted: give the reason for "
-                       "closing before everyone has voted",
-}
-
-
 @YEAR.guard("vote_may_close", params=EarlyCloseParams)
-def vote_may_close(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def vote_may_close(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """A secret vote closes at its end or once every present voter has voted; earlier only
     with a reason and at least `min_ballots` ballots (so that no ballot can be traced)."""
     data = ctx.instance.data
@@ -144,13 +137,13 @@ def vote_may_close(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
     if found is None:
         return None
     code, values = found
-    return f"{code}: " + EARLY_CLOSE_MESSAGES[code].format(**values)
+    return Refusal(code, values)
 
 
 @YEAR.guard("ballot_box_sealed")
-def ballot_box_sealed(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def ballot_box_sealed(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     data = ctx.instance.data
-    return None if data.get("sealed_round") == data.get("round") else "the box is not sealed"
+    return None if data.get("sealed_round") == data.get("round") else Refusal("box_not_sealed")
 
 
 def _decide(ctx: CallContext, title: Title, eligible: int, present: int) -> Any:
@@ -236,14 +229,14 @@ def fairness_warnings(data: Mapping[str, Any], rules: RuleSet) -> list[str]:
 
 
 @YEAR.guard("runoff_needed")
-def runoff_needed(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
-    return None if ctx.instance.data.get("runoff") else "no title is tied"
+def runoff_needed(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
+    return None if ctx.instance.data.get("runoff") else Refusal("no_tie")
 
 
 @YEAR.guard("no_runoff_pending")
-def no_runoff_pending(ctx: CallContext, params: Mapping[str, Any]) -> str | None:
+def no_runoff_pending(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     tied = ctx.instance.data.get("runoff") or {}
-    return None if not tied else f"a runoff is pending for {', '.join(sorted(tied))}"
+    return None if not tied else Refusal("runoff_pending", {"titles": sorted(tied)})
 
 
 @YEAR.effect("start_runoff")

@@ -1,0 +1,214 @@
+"""Why something was refused, as a code and parameters: the catalogue renders the sentence.
+
+A guard, a check of the engine or a use case says *what* is wrong (`Refusal("targets_missing",
+{"criteria": [Ref("criterion", "ty_le_giai_quyet")]})`), never *how to word it*: the pages
+render the catalogue's sentence in the reader's language, with the names of the units, people,
+criteria, roles and states it refers to; the API gives the code and parameters to machines, with
+the English sentence (codes left as codes) beside them; logs and exceptions read the same English.
+
+A template names its parameters as `%(name)s`. English templates are the message ids that the
+web's translations (Vietnamese) are keyed by, so a template's wording is changed here and in the
+translation catalogue together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+# What a Ref may name. The page that renders a refusal turns each into a name in the reader's
+# language; the machine rendering keeps the code.
+REF_KINDS = frozenset({
+    "unit", "cluster", "user", "criterion", "role", "state", "trigger", "term", "workflow",
+    "item", "title", "side", "scope",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference to something with a name: a unit's id, a username, a criterion's code..."""
+
+    kind: str
+    code: Any
+
+    def __post_init__(self) -> None:
+        if self.kind not in REF_KINDS:
+            raise ValueError(f"unknown reference kind {self.kind!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A reason, as a catalogue code and the values its sentence needs."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.code not in CATALOGUE:
+            raise ValueError(f"no sentence in the catalogue for the refusal {self.code!r}")
+
+    @property
+    def template(self) -> str:
+        return CATALOGUE[self.code]
+
+    def english(self) -> str:
+        """The sentence in English with codes for names: what logs and exceptions say."""
+        return self.template % {k: machine_text(v) for k, v in self.params.items()}
+
+    def as_json(self) -> dict[str, Any]:
+        """Code and parameters for an API client (references as {kind, code})."""
+        return {"code": self.code, "params": {k: _json(v) for k, v in self.params.items()}}
+
+    def __str__(self) -> str:
+        return self.english()
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """Something that carries its own names (a document a rule set requires, say)."""
+
+    code: str
+    vi: str
+    en: str
+
+
+def refs(kind: str, codes: Sequence[Any]) -> list[Ref]:
+    return [Ref(kind, c) for c in codes]
+
+
+def machine_text(value: Any) -> str:
+    if isinstance(value, Named):
+        return value.code
+    if isinstance(value, Ref):
+        if value.kind == "scope":
+            unit, cluster, year = value.code
+            where = f"unit {unit}" if unit is not None else (
+                f"cluster {cluster}" if cluster is not None else "this item")
+            return f"{where} in {year}" if year is not None else where
+        return str(value.code)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(machine_text(v) for v in value)
+    return str(value)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Named):
+        return {"code": value.code, "vi": value.vi, "en": value.en}
+    if isinstance(value, Ref):
+        return {"kind": value.kind, "code": value.code}
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    return value
+
+
+# --- the catalogue ------------------------------------------------------------------------
+# code -> English template. Every code has a Vietnamese translation in the web's catalogue
+# (tests/unit/test_refusals.py checks it).
+
+CATALOGUE: dict[str, str] = {
+    # the engine's own checks (the page names the action they refused)
+    "item_not_active": "this item is %(status)s; nothing can be done on it",
+    "action_not_possible": "not possible while the item is %(state)s; possible now: %(possible)s",
+    "action_not_possible_final": "not possible: the item is %(state)s, its last step",
+    "action_unknown": "this item has no such action; possible now: %(possible)s",
+    "role_required": "this is for the %(roles)s of %(scope)s",
+    "children_waiting_all": "%(done)s of %(total)s %(workflow)s items are %(states)s; all must be",
+    "children_waiting_some": "%(done)s of %(total)s %(workflow)s items are %(states)s; at least "
+                             "%(need)s must be",
+    "children_none": "there are no %(workflow)s items yet",
+    "required_missing": "first give %(missing)s",
+    # built-in guards
+    "data_missing": "the item has no %(fields)s yet",
+    "data_not_equal": "%(field)s is %(actual)s, not %(expected)s",
+    "documents_missing": "documents missing: %(documents)s",
+    "own_unit": "%(user)s belongs to %(unit)s and may not act on its own item; another holder of "
+                "the role will",
+    # the year: campaigns and pledges
+    "criteria_table_missing": "choose a published criteria table for the campaign",
+    "criteria_table_unknown": "no published criteria table %(table)s",
+    "campaign_kind_invalid": "a campaign is regular or thematic, not %(kind)s",
+    "campaign_dates_missing": "the campaign needs the dates: %(keys)s",
+    "campaign_date_missing": "the campaign date %(key)s is missing",
+    "campaign_date_invalid": "the campaign date %(key)s must be a date, got %(value)s",
+    "campaign_dates_order": "%(later)s (%(later_date)s) comes before %(earlier)s "
+                            "(%(earlier_date)s)",
+    "inspection_plan_invalid": "the inspection plan is not a list of inspections",
+    "inspection_plan_shape": "the inspection plan is malformed: %(detail)s",
+    "inspection_plan_stranger": "%(unit)s is not a member of the cluster",
+    "inspection_plan_self": "%(unit)s would inspect itself",
+    "inspection_plan_mutual": "%(unit)s and %(other)s would inspect each other",
+    "inspection_plan_team": "the team inspecting %(unit)s needs members and a lead among them",
+    "inspection_plan_uncovered": "every member must be inspected exactly once; not covered: "
+                                 "%(units)s",
+    "targets_invalid": "targets must be numbers for the criteria of the table",
+    "target_unknown_criterion": "%(criterion)s is not a criterion of the table %(table)s",
+    "target_qualitative": "%(criterion)s is qualitative and takes no target",
+    "target_not_positive": "the target of %(criterion)s must be more than 0",
+    "targets_missing": "targets missing for %(count)s criteria: %(criteria)s",
+    # inspections
+    "not_in_inspection_team": "%(user)s is not in the team of this inspection",
+    "not_inspection_lead": "only the lead of the inspection team, %(lead)s, may do this",
+    "inspection_results_invalid": "results must give points for criteria of the table",
+    "inspection_result_unknown": "%(criterion)s is not a criterion of the table %(table)s",
+    "inspection_results_missing": "no result yet for %(count)s criteria: %(criteria)s",
+    "minutes_signed_by_lead": "the team signs the minutes through its lead",
+    "minutes_already_signed": "the minutes are already signed for the %(side)s",
+    "minutes_signatures_missing": "the minutes still need the signature of the %(sides)s",
+    # scores
+    "self_scores_missing": "no self-score yet for %(count)s criteria: %(criteria)s",
+    "evidence_missing": "evidence missing for %(count)s criteria: %(criteria)s",
+    "inspection_not_applied": "the cross-inspection of this unit has not been applied yet",
+    "appeal_window_closed": "the appeal window closed on %(date)s",
+    "appeal_window_open": "the unit may still dispute its scores until %(date)s",
+    # votes
+    "present_missing": "tick the members present before checking the quorum",
+    "present_strangers": "not members of this vote: %(people)s",
+    "quorum_not_met": "%(present)s of %(members)s members are present; the quorum is at least "
+                      "%(quorum)s of them",
+    "too_few_ballots": "only %(cast)s of %(expected)s voters present have voted: a secret vote "
+                       "closes at its scheduled end or once everyone present has voted; before "
+                       "that, only with a reason and at least %(minimum)s ballots, so that no "
+                       "ballot can be traced to its voter",
+    "reason_required": "%(cast)s of %(expected)s voters present have voted: write the reason "
+                       "for closing the vote before everyone has voted",
+    "box_not_sealed": "the ballot box is not sealed",
+    "no_tie": "no title is tied",
+    "runoff_pending": "a runoff is pending for %(titles)s",
+    # dossiers
+    "vote_minutes_missing": "attach the minutes of the vote first",
+    "dossier_exists": "%(unit)s already has a dossier for this title this year",
+    "posting_period_running": "posted publicly for %(elapsed)s of the %(days)s days required",
+    "posting_period_running_working": "posted publicly for %(elapsed)s of the %(days)s working "
+                                      "days required",
+    "objections_open": "%(count)s objection(s) still to be answered",
+    "title_documents_missing": "documents missing: %(documents)s",
+    "dossier_deadline_passed": "the deadline for dossiers was %(date)s",
+    "title_cap_cluster": "at most %(cap)s dossier(s) per cluster for this title; another "
+                         "already counts",
+    "title_cap_leaders": "at most %(quota)s of the %(clusters)s leading units of %(council)s may "
+                         "be proposed (a share of %(share)s); %(taken)s already are",
+    "council_not_voted": "the council has not voted on this dossier",
+    "council_not_carried": "the council did not carry it: %(reason)s",
+    "decision_outcome_invalid": "choose the decision: approved, rejected or downgraded",
+    "decision_granted_title_missing": "a downgrade names the lower title granted",
+    # input
+    "points_decimals": "%(criterion)s: points have at most 2 decimal places, got %(points)s",
+    "points_negative": "%(criterion)s: points must be at least 0, got %(points)s",
+    "points_above_max": "%(criterion)s: points must be at most %(max)s, got %(points)s",
+    "points_not_a_level": "%(criterion)s: points must be one of the levels %(levels)s, got "
+                          "%(points)s",
+    "not_a_number": "%(what)s: %(value)s is not a number",
+    # a guard's own sentence, for guards written before the catalogue (English only)
+    "other": "%(detail)s",
+}
