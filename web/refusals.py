@@ -27,7 +27,6 @@ from workflow.domain.roles import ROLES
 from workflow.engine.instance import Instance
 from workflow.engine.spec import WorkflowSpec
 from workflow.errors import TransitionNotAllowed, WorkflowError
-from workflow.services import names as name_lookup
 
 
 def _services() -> Services:
@@ -103,11 +102,11 @@ class Namer:
         codes = list(codes)
         svc = _services()
         if kind == "unit":
-            return {int(k): v for k, v in name_lookup.unit_names(svc.engine, codes).items()}
+            return dict(svc.reads.unit_names(int(c) for c in codes))
         if kind == "cluster":
-            return dict(name_lookup.cluster_names(svc.engine, codes))
+            return dict(svc.reads.cluster_names(int(c) for c in codes))
         if kind == "user":
-            return dict(name_lookup.people_names(svc.engine, codes))
+            return dict(svc.reads.full_names(str(c) for c in codes))
         return {c: self.one(kind, c) for c in codes}
 
     def one(self, kind: str, code: Any) -> str:

@@ -84,6 +84,23 @@ class SqlReadSide:
             return {row.id: row.name for row in conn.execute(
                 sa.select(units.c.id, units.c.name).where(units.c.id.in_(wanted)))}
 
+    def cluster_names(self, cluster_ids: Iterable[int]) -> dict[int, str]:
+        wanted = _ids(cluster_ids)
+        if not wanted:
+            return {}
+        with read_connection(self.engine) as conn:
+            return {row.id: row.name for row in conn.execute(
+                sa.select(clusters.c.id, clusters.c.name).where(clusters.c.id.in_(wanted)))}
+
+    def full_names(self, usernames: Iterable[str]) -> dict[str, str]:
+        wanted = sorted({str(u) for u in usernames})
+        if not wanted:
+            return {}
+        with read_connection(self.engine) as conn:
+            return {row.username: row.full_name for row in conn.execute(
+                sa.select(users.c.username, users.c.full_name).where(
+                    users.c.username.in_(wanted)))}
+
     def user_names(self, user_ids: Iterable[int]) -> dict[int, str]:
         wanted = _ids(user_ids)
         if not wanted:

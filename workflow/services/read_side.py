@@ -51,6 +51,14 @@ class ReadSide(Protocol):
         """The full name of each user of the ids that exists."""
         ...
 
+    def cluster_names(self, cluster_ids: Iterable[int]) -> dict[int, str]:
+        """The name of each cluster of the ids that exists."""
+        ...
+
+    def full_names(self, usernames: Iterable[str]) -> dict[str, str]:
+        """The full name of each user of the usernames that exists."""
+        ...
+
     def item_unit_names(self, item_ids: Iterable[int]) -> dict[int, str]:
         """The name of the unit each item (e.g. a dossier) belongs to, for items that have one."""
         ...
