@@ -20,7 +20,7 @@ import marshmallow as ma
 from marshmallow import types as ma_types
 
 from workflow.definitions import yamlsrc
-from workflow.definitions.files import read_source, source_files
+from workflow.definitions.files import checked_sources
 from workflow.definitions.schema import (
     LABEL,
     REQUIRED,
@@ -228,13 +228,7 @@ def load_calendar_paths(paths: Iterable[Path | str], base: Path | None = None) -
     """
     errors: list[DefinitionError] = []
     years: dict[int, YearCalendar] = {}
-    for path, file in source_files(paths, base, errors):
-        try:
-            src = yamlsrc.parse(read_source(path, file), file)
-            calendar = _check(src)
-        except DefinitionErrors as exc:
-            errors += exc.errors
-            continue
+    for src, calendar in checked_sources(paths, base, _check, errors):
         if calendar.year in years:
             other = years[calendar.year].source_path
             message = f"the holidays of {calendar.year} are already defined in {other}"

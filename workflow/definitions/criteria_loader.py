@@ -21,7 +21,7 @@ import marshmallow as ma
 from marshmallow import types as ma_types
 
 from workflow.definitions import yamlsrc
-from workflow.definitions.files import read_source, source_files
+from workflow.definitions.files import checked_sources
 from workflow.definitions.schema import (
     LABEL,
     REQUIRED,
@@ -348,13 +348,7 @@ def load_criteria_paths(
     """
     errors: list[DefinitionError] = []
     tables: dict[str, CriteriaTable] = {}
-    for path, file in source_files(paths, base, errors):
-        try:
-            src = yamlsrc.parse(read_source(path, file), file)
-            table = _check(src)
-        except DefinitionErrors as exc:
-            errors += exc.errors
-            continue
+    for src, table in checked_sources(paths, base, _check, errors):
         if table.code in tables:
             other = tables[table.code].source_path
             message = f"criteria table '{table.code}' is already defined in {other}"

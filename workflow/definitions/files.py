@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
+from workflow.definitions import yamlsrc
 from workflow.errors import DefinitionError, DefinitionErrors
+
+T = TypeVar("T")
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -40,6 +44,22 @@ def source_files(
             if file.resolve() not in seen:
                 seen.add(file.resolve())
                 yield file, _display(file, base)
+
+
+def checked_sources(
+    paths: Iterable[Path | str], base: Path | None, check: Callable[[yamlsrc.Source], T],
+    errors: list[DefinitionError],
+) -> Iterator[tuple[yamlsrc.Source, T]]:
+    """Each definition file read, parsed and checked; a file with problems adds them to
+    `errors` and is skipped, so every file's problems are reported together."""
+    for path, file in source_files(paths, base, errors):
+        try:
+            src = yamlsrc.parse(read_source(path, file), file)
+            checked = check(src)
+        except DefinitionErrors as exc:
+            errors += exc.errors
+            continue
+        yield src, checked
 
 
 def _display(path: Path, base: Path | None) -> str:

@@ -26,7 +26,7 @@ from marshmallow import types as ma_types
 
 from workflow.definitions import yamlsrc
 from workflow.definitions.criteria_loader import to_decimal
-from workflow.definitions.files import read_source, source_files
+from workflow.definitions.files import checked_sources
 from workflow.definitions.schema import (
     LABEL,
     REQUIRED,
@@ -335,13 +335,7 @@ def load_ruleset_paths(paths: Iterable[Path | str], base: Path | None = None) ->
     """
     errors: list[DefinitionError] = []
     sets: list[RuleSet] = []
-    for path, file in source_files(paths, base, errors):
-        try:
-            src = yamlsrc.parse(read_source(path, file), file)
-            rule_set = _check(src)
-        except DefinitionErrors as exc:
-            errors += exc.errors
-            continue
+    for src, rule_set in checked_sources(paths, base, _check, errors):
         errors += _clashes(rule_set, src, sets)
         sets.append(rule_set)  # compared with later files even when it clashes itself
     if errors:
