@@ -13,6 +13,7 @@ from workflow.adapters import repository as repo
 from workflow.adapters.db import read_connection
 from workflow.adapters.tables import deadlines, instances, units
 from workflow.domain.roles import Actor, RoleGrant
+from workflow.services import access
 from workflow.services.deadlines import LOCAL
 from workflow.services.workflows import Workflows
 
@@ -114,7 +115,7 @@ def waiting_for(
     items = []
     for r in rows:
         spec = workflows.catalog.compiled(r.definition_id).spec
-        roles = actor.roles_for(r.unit_id, r.cluster_id, r.year)
+        roles = access.roles_on(actor, r)
         labels = tuple(t.label.get(locale) for t in spec.transitions_from(r.state)
                        if not t.auto and roles & set(t.roles))
         items.append(WaitingItem(

@@ -116,7 +116,7 @@ class Workflows:
         """The actions of the instance's state that the actor holds a role for, each with the
         reason it cannot be fired now (None when it can)."""
         wf = self.catalog.compiled(inst.definition_id)
-        held = actor.roles_for(inst.unit_id, inst.cluster_id, inst.year)
+        held = access.roles_on(actor, inst)
         out = []
         with self.store.read() as query:  # the same port the fire's checks use
             for t in wf.spec.transitions_from(inst.state):
