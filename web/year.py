@@ -45,7 +45,7 @@ from workflow.services import access, voting, year
 from workflow.services import documents as attachments
 from workflow.services.read_side import DocumentInfo
 from workflow.services.read_side import UnitSummary as Unit
-from workflow.services.workflows import Workflows
+from workflow.services.workflows import Fired, Workflows
 
 bp = Blueprint("year", __name__)
 PAGE = 25
@@ -159,15 +159,14 @@ def _form_version() -> int:
         raise InvalidInput(_("The form lacks the item's version; reload the page.")) from None
 
 
-def _fire_form(inst: Instance, trigger: str, payload: dict[str, Any]) -> bool:
+def _fire_form(inst: Instance, trigger: str, payload: dict[str, Any]) -> Fired | None:
     """Fire from a form carrying the version the user saw (checked in the fire's own
-    transaction); a refusal is flashed."""
+    transaction); what fired, or None when it was refused (the reason is flashed)."""
     try:
-        fire_seen(inst.id, trigger, payload, _form_version())
+        return fire_seen(inst.id, trigger, payload, _form_version())
     except TransitionNotAllowed as exc:
         flash(explain(exc, inst, with_action=True), "error")
-        return False
-    return True
+        return None
 
 
 def _vote_actions(
@@ -205,8 +204,8 @@ def _fire_posted(inst: Instance) -> None:
         payload["comment"] = comment
     if "present" in t.required_fields:
         payload["present"] = request.form.getlist("present")
-    if _fire_form(inst, t.trigger, payload):
-        flash(_("Done: %(action)s", action=t.label.get(locale())))
+    if done := _fire_form(inst, t.trigger, payload):
+        flash(_("Done: %(action)s", action=done.label(locale())))
 
 
 def _date(value: Any) -> dt.date | None:

@@ -43,8 +43,7 @@ def appraising_dossier(bloc: Bloc, folder: Path) -> Instance:
                                 "appraisal_resumed_on": "2026-01-05"})
     for kind in ("to_trinh", "bao_cao_thanh_tich", "bien_ban_binh_xet", "bien_ban_kiem_phieu",
                  "bien_ban_suy_ton_cum"):
-        attach(bloc.services.engine, bloc.clock, folder, dossier, bloc.leader, kind,
-               f"{kind}.pdf", PDF)
+        attach(bloc.wf, folder, dossier, bloc.leader, kind, f"{kind}.pdf", PDF)
     bloc.wf.move_to(dossier.id, "appraising", bloc.actor("admin"), "Hồ sơ nhận bằng văn bản giấy")
     return bloc.wf.get(dossier.id)
 

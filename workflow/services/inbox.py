@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from workflow.domain.roles import Actor
+from workflow.services import access
 from workflow.services.workflows import Workflows
 
 
@@ -66,7 +67,7 @@ def waiting_for(
     items = []
     for r in rows:
         spec = workflows.catalog.compiled(r.definition_id).spec
-        roles = actor.roles_for(r.unit_id, r.cluster_id, r.year)
+        roles = access.roles_on(actor, r)
         labels = tuple(t.label.get(locale) for t in spec.transitions_from(r.state)
                        if not t.auto and roles & set(t.roles))
         items.append(WaitingItem(

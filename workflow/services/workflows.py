@@ -125,7 +125,7 @@ class Workflows:
         refusal it would meet now (None when it can be fired; fields and documents the form
         itself asks for are not counted)."""
         wf = self.catalog.compiled(inst.definition_id)
-        held = actor.roles_for(inst.unit_id, inst.cluster_id, inst.year)
+        held = access.roles_on(actor, inst)
         out = []
         with self.store.read() as query:  # the same port the fire's checks use
             for t in wf.spec.transitions_from(inst.state):
