@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from workflow.adapters import migrate
 from workflow.adapters.db import create_db_engine, unavailable_errors
 from workflow.adapters.read_side import SqlReadSide
+from workflow.adapters.store import Store
 from workflow.adapters.uow import SqlUnitOfWork
 from workflow.clock import Clock
 from workflow.config import Settings, load_settings
@@ -148,8 +149,8 @@ def bootstrap(
     calendar = load_calendar_paths([holidays]) if holidays.is_dir() else EMPTY
     rules_dir = settings.definitions_dir / "rules"
     rulebook = load_ruleset_paths([rules_dir]) if rules_dir.is_dir() else RuleBook(())
-    workflows = Workflows(engine, catalog, clock, chain, criteria=criteria.get, calendar=calendar,
-                          rulebook=rulebook)
+    store = Store(engine, criteria.get, rulebook, calendar, clock.tz)
+    workflows = Workflows(store, catalog, clock, chain, calendar=calendar, rulebook=rulebook)
     return Services(settings, engine, clock, registry, chain, catalog, criteria, workflows,
                     reads=SqlReadSide(engine))
 

@@ -29,11 +29,11 @@ def test_an_items_documents_come_oldest_first_and_one_kind_on_request(
                                cluster_id=org.cluster, year=YEAR)
     other = svc.workflows.start("approval", officer, unit_id=org.units["c"],
                                 cluster_id=org.cluster, year=YEAR)
-    first = documents.attach(svc.engine, svc.clock, tmp_path, item, officer, "minutes",
-                             "bien-ban.pdf", PDF)
-    second = documents.attach(svc.engine, svc.clock, tmp_path, item, officer, "report",
-                              "bao-cao.pdf", PDF + b"2", ref="TC1")
-    documents.attach(svc.engine, svc.clock, tmp_path, other, officer, "minutes", "khac.pdf", PDF)
+    first = documents.attach(svc.workflows, tmp_path, item, officer, "minutes",
+                             "bien-ban.pdf", PDF).document_id
+    second = documents.attach(svc.workflows, tmp_path, item, officer, "report",
+                              "bao-cao.pdf", PDF + b"2", ref="TC1").document_id
+    documents.attach(svc.workflows, tmp_path, other, officer, "minutes", "khac.pdf", PDF)
 
     found = svc.reads.documents(item.id)
 
@@ -88,8 +88,8 @@ def test_a_page_of_users_holds_their_roles_and_stops_at_the_last_page(org: Org) 
 
 
 def test_units_by_code_with_the_unit_they_belong_to(services: Services) -> None:
-    ministry = organisations.create_unit(services.engine, "BHXH", "Bảo hiểm xã hội Việt Nam")
-    office = organisations.create_unit(services.engine, "A-HN", "BHXH Hà Nội", ministry)
+    ministry = organisations.create_unit(services.uow(), "BHXH", "Bảo hiểm xã hội Việt Nam")
+    office = organisations.create_unit(services.uow(), "A-HN", "BHXH Hà Nội", ministry)
 
     assert services.reads.units() == [UnitSummary(office, "A-HN", "BHXH Hà Nội", ministry),
                                       UnitSummary(ministry, "BHXH", "Bảo hiểm xã hội Việt Nam")]
@@ -98,7 +98,7 @@ def test_units_by_code_with_the_unit_they_belong_to(services: Services) -> None:
 def test_clusters_come_newest_year_first_with_their_members_in_order(
     services: Services,
 ) -> None:
-    e = services.engine
+    e = services.uow()
     u = [organisations.create_unit(e, f"U{i}", f"Đơn vị {i}") for i in range(3)]
     old = organisations.create_cluster(e, "K9", "Khối 9", "khoi", 2024, [u[2], u[0]])
     new = organisations.create_cluster(e, "K1", "Khối 1", "cum", 2025, u, council="Hội đồng",
@@ -148,7 +148,7 @@ def test_a_draft_is_saved_replaced_and_discarded(services: Services) -> None:
 
 
 def test_a_closed_account_cannot_sign_in_until_it_is_opened_again(org: Org) -> None:
-    engine, user = org.services.engine, org.users["officer_a"]
+    engine, user = org.services.uow(), org.users["officer_a"]
     people.set_password(engine, user, "mat-khau-rat-dai-1")
 
     people.set_active(engine, user, False)

@@ -11,6 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from workflow.adapters import repository as repo
+from workflow.adapters.db import read_connection
 from workflow.adapters.executor import StatementCache, Transaction
 from workflow.adapters.repository import definitions_revision
 from workflow.adapters.tables import cluster_members, deadlines, documents, history, instances
@@ -95,6 +97,7 @@ class Store:
         self.rulebook = rulebook
         self.calendar = calendar  # working days (domain.calendar.HolidayCalendar)
         self.tz = tz  # the clock's zone: local dates in the rules
+        self.engine = engine
         self.cache = StatementCache(engine)
         c = self.cache
         self._select = c.get("select", lambda: sa.select(*INSTANCE_COLUMNS).where(
@@ -139,6 +142,19 @@ class Store:
 
     def close(self) -> None:
         self.cache.close()
+
+    def get(self, instance_id: int) -> Instance | None:
+        """One instance, read outside the engine's transactions."""
+        with read_connection(self.engine) as conn:
+            return repo.load_instance(conn, instance_id)
+
+    def history(self, instance_id: int) -> list[dict[str, Any]]:
+        with read_connection(self.engine) as conn:
+            return repo.history_rows(conn, instance_id)
+
+    def children(self, parent_id: int) -> list[Instance]:
+        with read_connection(self.engine) as conn:
+            return repo.instances_where(conn, _I.parent_id == parent_id)
 
     def write(self) -> WriteTx:
         """A write transaction: `with store.write() as tx:`."""

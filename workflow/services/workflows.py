@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy.engine import Engine
-
-from workflow.adapters import repository as repo
-from workflow.adapters.db import read_connection
-from workflow.adapters.store import Store, WriteTx
-from workflow.adapters.tables import instances
 from workflow.clock import Clock
-from workflow.domain.criteria import CriteriaTable
 from workflow.domain.roles import SYSTEM_ACTOR, Actor
 from workflow.domain.rulesets import RuleBook
 from workflow.engine.hashing import GENESIS, HistoryChain, json_safe
@@ -30,6 +23,7 @@ from workflow.errors import (
 )
 from workflow.services import access, deadlines
 from workflow.services.catalog import DefinitionCatalog
+from workflow.services.ports import EngineStore, EngineTx
 
 # Auto transitions may set off others (a child completes its parent, which completes its own
 # parent...); a definition that loops would never end, so the chain is cut here.
@@ -86,17 +80,15 @@ class Workflows:
     """The engine's use cases; every method takes the actor explicitly."""
 
     def __init__(
-        self, engine: Engine, catalog: DefinitionCatalog, clock: Clock, chain: HistoryChain,
-        criteria: Callable[[str, int | None], CriteriaTable] | None = None,
+        self, store: EngineStore, catalog: DefinitionCatalog, clock: Clock, chain: HistoryChain,
         calendar: deadlines.WorkingDays | None = None,
         rulebook: RuleBook | None = None,
     ) -> None:
-        self.engine = engine
+        self.store = store
         self.catalog = catalog
         self.clock = clock
         self.chain = chain
         self.calendar = calendar or deadlines.WeekendsOnly()
-        self.store = Store(engine, criteria, rulebook, self.calendar, clock.tz)
         self.rulebook = rulebook
 
     # --- reading -------------------------------------------------------------------------
@@ -104,19 +96,16 @@ class Workflows:
     def get(self, instance_id: int) -> Instance:
         if not 0 < instance_id <= MAX_ID:
             raise NotFound(f"no workflow instance with id {instance_id}")
-        with read_connection(self.engine) as conn:
-            inst = repo.load_instance(conn, instance_id)
+        inst = self.store.get(instance_id)
         if inst is None:
             raise NotFound(f"no workflow instance with id {instance_id}")
         return inst
 
     def history(self, instance_id: int) -> list[dict[str, Any]]:
-        with read_connection(self.engine) as conn:
-            return repo.history_rows(conn, instance_id)
+        return self.store.history(instance_id)
 
     def children(self, parent_id: int) -> list[Instance]:
-        with read_connection(self.engine) as conn:
-            return repo.instances_where(conn, instances.c.parent_id == parent_id)
+        return self.store.children(parent_id)
 
     def available(
         self, inst: Instance, actor: Actor
@@ -219,14 +208,14 @@ class Workflows:
             raise
 
     def fire_in(
-        self, tx: WriteTx, inst: Instance, trigger: str, actor: Actor,
+        self, tx: EngineTx, inst: Instance, trigger: str, actor: Actor,
         payload: Mapping[str, Any] | None = None,
     ) -> Fired:
         """Fire inside a transaction the caller holds (the sweep's timeouts)."""
         return self._fire(tx, inst, trigger, actor, _payload(payload), depth=0, revision=True)
 
     def _fire(
-        self, tx: WriteTx, inst: Instance, trigger: str, actor: Actor,
+        self, tx: EngineTx, inst: Instance, trigger: str, actor: Actor,
         payload: dict[str, Any], depth: int, revision: bool = False,
         auto: list[AutoStep] | None = None,
     ) -> Fired:
@@ -256,7 +245,7 @@ class Workflows:
         return Fired(inst, t, result.from_state, to_state, result.role, tuple(steps))
 
     def _after_change(
-        self, tx: WriteTx, inst: Instance, depth: int, wf: CompiledWorkflow | None = None,
+        self, tx: EngineTx, inst: Instance, depth: int, wf: CompiledWorkflow | None = None,
         auto: list[AutoStep] | None = None,
     ) -> None:
         """Let auto transitions of this instance and of its parent go, if their time has come;
@@ -270,7 +259,7 @@ class Workflows:
                 self._run_auto(tx, parent, depth, steps)
 
     def _run_auto(
-        self, tx: WriteTx, inst: Instance, depth: int, auto: list[AutoStep],
+        self, tx: EngineTx, inst: Instance, depth: int, auto: list[AutoStep],
         wf: CompiledWorkflow | None = None,
     ) -> None:
         if inst.status != ACTIVE or depth >= MAX_AUTO_STEPS:
@@ -285,7 +274,7 @@ class Workflows:
     # --- writing -------------------------------------------------------------------------
 
     def record_step(
-        self, tx: WriteTx, wf: CompiledWorkflow, inst: Instance, expected: int,
+        self, tx: EngineTx, wf: CompiledWorkflow, inst: Instance, expected: int,
         actor: Actor, step: Step, now: dt.datetime, *, data_changed: bool = True,
         definition_changed: bool = False, status_changed: bool = False, revision: bool = False,
     ) -> None:
@@ -326,7 +315,7 @@ class Workflows:
             self._reschedule(tx, wf, inst, step, now)
 
     def _reschedule(
-        self, tx: WriteTx, wf: CompiledWorkflow, inst: Instance, step: Step, now: dt.datetime
+        self, tx: EngineTx, wf: CompiledWorkflow, inst: Instance, step: Step, now: dt.datetime
     ) -> None:
         """Deadlines follow the state: those of the state left go, those of the state entered
         are planned, in the transaction of the step itself."""
@@ -344,7 +333,7 @@ class Workflows:
         tx.insert_deadlines(rows)
 
     def _create(
-        self, tx: WriteTx, wf: CompiledWorkflow, actor: Actor, *, unit_id: int | None,
+        self, tx: EngineTx, wf: CompiledWorkflow, actor: Actor, *, unit_id: int | None,
         cluster_id: int | None, year: int | None, parent_id: int | None,
         data: dict[str, Any], comment: str | None, kind: str, role: str | None,
         revision: int | None = None,
@@ -365,7 +354,7 @@ class Workflows:
         self.record_step(tx, wf, inst, 0, actor, step, now, data_changed=False)
         return inst
 
-    def _spawn(self, tx: WriteTx, parent: Instance, spawn: SpawnSpec, actor: Actor) -> None:
+    def _spawn(self, tx: EngineTx, parent: Instance, spawn: SpawnSpec, actor: Actor) -> None:
         wf = self.catalog.latest(spawn.workflow)
         for unit_id, data in self._spawn_targets(tx, parent, spawn):
             self._create(
@@ -375,7 +364,7 @@ class Workflows:
 
     @staticmethod
     def _spawn_targets(
-        tx: WriteTx, parent: Instance, spawn: SpawnSpec
+        tx: EngineTx, parent: Instance, spawn: SpawnSpec
     ) -> list[tuple[int | None, dict[str, Any]]]:
         if spawn.per == "member_unit":
             if parent.cluster_id is None:
@@ -398,7 +387,7 @@ class Workflows:
         return targets
 
     def note_document(
-        self, tx: WriteTx, inst: Instance, actor: Actor, kind: str, filename: str, sha256: str
+        self, tx: EngineTx, inst: Instance, actor: Actor, kind: str, filename: str, sha256: str
     ) -> None:
         """Record in an item's history, in the caller's transaction (the one that stores the
         document), that a document was attached, with its hash; the item is loaded locked."""
@@ -445,7 +434,7 @@ class Workflows:
         return inst
 
     def _repair_one(
-        self, tx: WriteTx, inst: Instance, actor: Actor, reason: str, kind: str,
+        self, tx: EngineTx, inst: Instance, actor: Actor, reason: str, kind: str,
         from_status: set[str], to_status: str | None, state: str | None,
     ) -> None:
         if inst.status not in from_status:
