@@ -1,0 +1,18 @@
+"""The cluster year in the browser: the campaign page, the score sheet editor, the ranking and
+the vote, one module each. Every page reads through the services, names and files through the
+read side."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from web.year import campaign, ranking, scoring, votes  # noqa: F401  (their routes)
+from web.year.common import bp
+
+
+def register_blueprints(app: Flask) -> None:
+    """The year's pages and the public page (no sign-in)."""
+    from web import public
+
+    app.register_blueprint(bp)
+    app.register_blueprint(public.bp)
