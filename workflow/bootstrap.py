@@ -25,7 +25,7 @@ from workflow.engine.hashing import HistoryChain
 from workflow.engine.registry import Registry
 from workflow.secrets import configured_secret
 from workflow.services import rules
-from workflow.services.catalog import DefinitionCatalog
+from workflow.services.catalog import DefinitionCatalog, SyncResult
 from workflow.services.criteria_catalog import CriteriaCatalog
 from workflow.services.ports import DatabaseFiles, UnitOfWork
 from workflow.services.read_side import ReadSide
@@ -68,13 +68,16 @@ class Services:
     def upgrade_schema(self) -> None:
         migrate.upgrade(self.engine)
 
-    def sync_definitions(self, author: str = "system") -> None:
-        """Publish changed criteria tables and workflow definitions from the definitions folder."""
+    def sync_definitions(self, author: str = "system") -> list[SyncResult]:
+        """Publish changed criteria tables and workflow definitions from the definitions folder
+        (criteria tables first: a definition may name one); what each sync did."""
         folder = self.settings.definitions_dir
         criteria = folder / "criteria"
+        results = []
         if criteria.is_dir():
-            self.criteria.sync([criteria], author=author, base=folder.parent)
-        self.catalog.sync([folder], author=author, base=folder.parent)
+            results += self.criteria.sync([criteria], author=author, base=folder.parent)
+        results += self.catalog.sync([folder], author=author, base=folder.parent)
+        return results
 
     def sweeper(self) -> Sweeper:
         from workflow.services.templates import render

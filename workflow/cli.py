@@ -179,10 +179,10 @@ def definitions() -> None:
 @click.pass_context
 @friendly_errors
 def definitions_sync(ctx: click.Context) -> None:
-    """Validate the definitions folder and publish a new version of each changed definition."""
+    """Validate the definitions folder and publish a new version of each changed definition
+    and criteria table (definitions/criteria); an unchanged one keeps its version."""
     services = _services(ctx)
-    folder = services.settings.definitions_dir
-    for r in services.catalog.sync([folder], author="cli", base=folder.parent):
+    for r in services.sync_definitions(author="cli"):
         click.echo(f"{'new' if r.created else 'same'}  {r.name} version {r.version}")
 
 
@@ -546,6 +546,41 @@ def restore(ctx: click.Context, file: Path, yes: bool) -> None:
     click.echo(f"restored {file} into {target}: {len(report.counts)} tables, {report.rows} rows, "
                f"{report.history.instances} instances, {report.history.entries} history "
                "entries: verified")
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+@cli.group()
+def users() -> None:
+    """People who sign in."""
+
+
+@users.command("create-admin")
+@click.argument("username")
+@click.option("--full-name", default="Quản trị hệ thống", show_default=True,
+              help="The name shown on the pages.")
+@click.option("--email", default=None, help="Where notifications go (optional).")
+@click.pass_context
+@friendly_errors
+def users_create_admin(ctx: click.Context, username: str, full_name: str,
+                       email: str | None) -> None:
+    """Create the first administrator of an empty installation. The password is asked twice,
+    or read from the environment variable THIDUA_ADMIN_PASSWORD (for automation)."""
+    import os
+
+    from workflow.services import people
+
+    services = _services(ctx)
+    password = os.environ.get(ADMIN_PASSWORD_ENV) or ""
+    if not password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user_id = people.create_admin(services.uow(), username, full_name, password, email=email)
+    click.echo(f"administrator '{username.strip()}' created (user {user_id}); sign in at "
+               f"{services.settings.app.base_url or 'the web app'}")
+
+
+ADMIN_PASSWORD_ENV = "THIDUA_ADMIN_PASSWORD"
 
 
 # --- demo ------------------------------------------------------------------------------------

@@ -90,6 +90,21 @@ def set_password(uow: UnitOfWork, user_id: int, password: str) -> None:
             must_change=False, end_sessions=False)
 
 
+def create_admin(
+    uow: UnitOfWork, username: str, full_name: str, password: str, *, email: str | None = None
+) -> int:
+    """An administrator with a password of their own (the first one of an empty installation):
+    the password is checked before anyone is created, so a weak one leaves nothing behind."""
+    username, full_name = username.strip(), full_name.strip()
+    if not full_name:
+        raise InvalidInput("full_name: required")
+    check_strength(password, username)
+    user_id = create_user(uow, username, full_name, email)
+    grant(uow, user_id, "admin")
+    set_password(uow, user_id, password)
+    return user_id
+
+
 def reset_password(uow: UnitOfWork, user_id: int) -> str:
     """An admin's reset: a new random password, returned once to hand over; every session of
     the user ends, and they must choose their own password when they next sign in."""
