@@ -167,12 +167,14 @@ def mid_year(bloc: Bloc, skip: tuple[str, ...] = ()) -> None:
             submit_report(bloc, code)
 
 
-def plan_and_start_inspection(bloc: Bloc) -> dict[str, Any]:
+def plan_and_start_inspection(bloc: Bloc, reason: str | None = None) -> dict[str, Any]:
+    """Plan and start the cross-inspection; with reports missing, the leader gives a reason."""
     bloc.clock.set(at("2025-09-15"))
     proposal = year.propose_inspection_plan(bloc.wf, bloc.refresh().id, bloc.leader, seed=7)
     bloc.wf.fire(bloc.refresh(), "plan_inspections", bloc.leader,
                  {"inspection_plan": proposal["inspection_plan"]})
-    bloc.wf.fire(bloc.refresh(), "start_inspection", bloc.leader)
+    bloc.wf.fire(bloc.refresh(), "start_inspection", bloc.leader,
+                 {"comment": reason} if reason else {})
     return proposal
 
 

@@ -227,7 +227,7 @@ def test_a_missing_report_is_penalised_when_the_review_moves_on(bloc: Bloc) -> N
     sign_all_pledges(bloc)
     mid_year(bloc, skip=("ktnn",))
 
-    plan_and_start_inspection(bloc)
+    plan_and_start_inspection(bloc, reason="Đã quá hạn nộp báo cáo sơ kết")
 
     assert [p for p in penalties(bloc) if p[1] == "khong_bao_cao"] == [
         ("ktnn", "khong_bao_cao", "report")]

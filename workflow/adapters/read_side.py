@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workflow.adapters.db import read_connection
+from workflow.adapters.sql_year import cluster_campaigns
 from workflow.adapters.tables import (
     cluster_members,
     clusters,
@@ -23,6 +24,7 @@ from workflow.adapters.tables import (
     users,
 )
 from workflow.domain.records import (
+    CampaignSummary,
     ClusterSummary,
     DefinitionVersion,
     DocumentInfo,
@@ -153,6 +155,17 @@ class SqlReadSide:
         with read_connection(self.engine) as conn:
             rows = conn.execute(sa.select(u.id, u.code, u.name, u.parent_id).order_by(u.code))
             return [UnitSummary(*row) for row in rows]
+
+    def cluster_campaigns(self, cluster_id: int) -> list[CampaignSummary]:
+        with read_connection(self.engine) as conn:
+            return cluster_campaigns(conn, [cluster_id])
+
+    def campaigns(self, campaign_ids: Iterable[int]) -> dict[int, CampaignSummary]:
+        wanted = _ids(campaign_ids)
+        if not wanted:
+            return {}
+        with read_connection(self.engine) as conn:
+            return {c.id: c for c in cluster_campaigns(conn, campaign_ids=wanted)}
 
     def clusters(self) -> list[ClusterSummary]:
         c, cm = clusters.c, cluster_members.c

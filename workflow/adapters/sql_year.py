@@ -32,6 +32,7 @@ from workflow.adapters.tables import (
     users,
     vote_participation,
 )
+from workflow.domain.records import CampaignSummary
 from workflow.domain.roles import Actor, RoleGrant
 from workflow.engine.instance import Instance
 from workflow.services.ports import EngineTxQueries, YearRepository
@@ -40,9 +41,34 @@ _I = instances.c
 _D = deadlines.c
 
 
+def cluster_campaigns(conn: Connection, cluster_ids: Sequence[int] | None = None,
+                      campaign_ids: Sequence[int] | None = None) -> list[CampaignSummary]:
+    """Campaigns of some clusters (or some campaigns by id), the newest year first."""
+    stmt = (sa.select(_I.id, _I.cluster_id, clusters.c.name, _I.year, _I.state, _I.status,
+                      _I.data)
+            .join(clusters, clusters.c.id == _I.cluster_id)
+            .where(_I.workflow == "campaign"))
+    if cluster_ids is not None:
+        stmt = stmt.where(_I.cluster_id.in_(sorted(set(cluster_ids))))
+    if campaign_ids is not None:
+        stmt = stmt.where(_I.id.in_(sorted(set(campaign_ids))))
+    out = []
+    for row in conn.execute(stmt.order_by(_I.year.desc(), _I.id.desc())):
+        data = row.data or {}
+        table = data.get("criteria_table")
+        out.append(CampaignSummary(
+            row.id, row.cluster_id, row.name, row.year or 0, row.state, row.status,
+            str(data.get("kind") or "regular"), str(data.get("theme") or ""),
+            str(table["code"]) if isinstance(table, dict) and table.get("code") else None))
+    return out
+
+
 class SqlYear(YearRepository):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def cluster_campaigns(self, cluster_id: int) -> list[CampaignSummary]:
+        return cluster_campaigns(self.conn, [cluster_id])
 
     def campaign(self, campaign_id: int) -> Any | None:
         return self.conn.execute(sa.select(instances).where(

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from workflow.domain.campaigns import campaign_title
+
 
 @dataclass(frozen=True, slots=True)
 class UnitSummary:
@@ -114,3 +116,24 @@ class Draft(DraftSummary):
     """An unpublished draft of a workflow definition with its YAML text."""
 
     source_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignSummary:
+    """A campaign of a cluster as a list shows it: its kind, theme, state and table."""
+
+    id: int
+    cluster_id: int
+    cluster_name: str
+    year: int
+    state: str
+    status: str  # active | completed | cancelled ... (the engine's status)
+    kind: str  # regular | thematic
+    theme: str
+    criteria_table: str | None  # the table's code
+
+    @property
+    def title(self) -> str:
+        """How people name it (Vietnamese): "Phong trào thi đua 2026 – <cluster>"."""
+        return campaign_title(self.year, self.cluster_name, self.kind, self.theme)
+

@@ -211,4 +211,19 @@ CATALOGUE: dict[str, str] = {
     "not_a_number": "%(what)s: %(value)s is not a number",
     # a guard's own sentence, for guards written before the catalogue (English only)
     "other": "%(detail)s",
+    # creating a campaign and moving it on (camp)
+    "campaign_theme_missing": "write the theme of the campaign",
+    "campaign_theme_too_long": "the theme is longer than %(max)s characters; shorten it",
+    "campaign_date_outside_year": "%(key)s (%(date)s) is not in %(year)s, the campaign's "
+                                  "year; choose a day of %(year)s",
+    "campaign_exists": "%(cluster)s already has its regular campaign for %(year)s; open it "
+                       "from the cluster's page, or create a thematic campaign",
+    "pledges_unsigned_reason": "%(count)s unit(s) have not signed their pledge: %(units)s; "
+                               "write the reason for moving on without them",
+    "six_month_reports_missing_reason": "%(count)s unit(s) have not submitted their six-month "
+                                        "report: %(units)s; write the reason for moving on "
+                                        "without them",
+    "year_end_reports_missing_reason": "%(count)s unit(s) have not submitted their year-end "
+                                       "report: %(units)s; write the reason for moving on "
+                                       "without them",
 }

@@ -70,6 +70,14 @@ def may_act(actor: Actor, item: Item) -> bool:
     return bool(roles_on(actor, item))
 
 
+def may_take(actor: Actor, spec: WorkflowSpec, trigger: str, *, unit_id: int | None = None,
+             cluster_id: int | None = None, year: int | None = None) -> bool:
+    """Whether the actor holds, for that scope, a role the definition gives the action, before
+    any item exists: who may create a cluster's campaign is who may revise its plan."""
+    roles = {r for t in spec.transitions if t.trigger == trigger for r in t.roles}
+    return not actor.roles_for(unit_id, cluster_id, year).isdisjoint(roles - {SYSTEM_ROLE})
+
+
 def may_attach(actor: Actor, item: Item, spec: WorkflowSpec) -> bool:
     """Uploading to an item is for the people who act on it: a role its definition gives some
     action to, held on the item. Reading it (an inspector, the council) is not enough."""

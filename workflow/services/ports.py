@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol, Self, TypeVar
 
 from workflow.domain.criteria import CriteriaTable
+from workflow.domain.records import CampaignSummary
 from workflow.domain.roles import Actor
 from workflow.engine.hashing import HistoryChain
 from workflow.engine.instance import Instance
@@ -276,6 +277,9 @@ class YearRepository(abc.ABC):
 
     @abc.abstractmethod
     def campaign(self, campaign_id: int) -> Any | None: ...
+    @abc.abstractmethod
+    def cluster_campaigns(self, cluster_id: int) -> list[CampaignSummary]:
+        """The cluster's campaigns (every year), the newest first."""
     @abc.abstractmethod
     def final_lines(self, campaign_id: int
                     ) -> tuple[dict[int, dict[str, Any]], dict[int, int], set[int]]: ...

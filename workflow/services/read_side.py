@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from workflow.domain.records import (
+    CampaignSummary,
     ClusterSummary,
     DefinitionVersion,
     DocumentInfo,
@@ -25,7 +26,7 @@ from workflow.domain.records import (
 )
 
 __all__ = [
-    "ClusterSummary", "DefinitionVersion", "DocumentInfo", "Draft", "DraftSummary",
+    "CampaignSummary", "ClusterSummary", "DefinitionVersion", "DocumentInfo", "Draft", "DraftSummary",
     "GrantSummary", "PublishedDefinition", "ReadSide", "UnitSummary", "UserPage", "UserSummary",
 ]
 
@@ -76,6 +77,14 @@ class ReadSide(Protocol):
 
     def units(self) -> list[UnitSummary]:
         """Every unit, by code."""
+        ...
+
+    def cluster_campaigns(self, cluster_id: int) -> list[CampaignSummary]:
+        """The cluster's campaigns (every year), the newest first."""
+        ...
+
+    def campaigns(self, campaign_ids: Iterable[int]) -> dict[int, CampaignSummary]:
+        """Some campaigns by id, each with its cluster's name (for their titles)."""
         ...
 
     def clusters(self) -> list[ClusterSummary]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, cast
 
+from workflow.domain.campaigns import DATE_KEYS
 from workflow.domain.criteria import CriteriaTable
 from workflow.domain.refusals import Ref, Refusal
 from workflow.domain.scoring import show
@@ -20,8 +21,7 @@ from workflow.engine.registry import CallContext, Registry
 from workflow.errors import InvalidInput
 
 YEAR = Registry()
-CAMPAIGN_DATES = ("pledge_deadline", "six_month_report_due", "inspection_end",
-                  "scoring_deadline", "year_end_report_due")
+CAMPAIGN_DATES = DATE_KEYS
 REPORT_DUE = {"six_month": "six_month_report_due", "year_end": "year_end_report_due"}
 
 

@@ -45,7 +45,62 @@ def campaign_ready(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | Non
     dates = ctx.payload.get("dates")
     if not isinstance(dates, Mapping):
         return Refusal("campaign_dates_missing", {"keys": refs("term", list(CAMPAIGN_DATES))})
-    return _dates_problem(dates)
+    return _dates_problem(dates) or _outside_year(dates, ctx.instance.year)
+
+
+def _outside_year(dates: Mapping[str, Any], year: int | None) -> Refusal | None:
+    """A campaign's dates fall in its year (the dates are known to parse here)."""
+    for key in CAMPAIGN_DATES:
+        day = dt.date.fromisoformat(str(dates[key]))
+        if year is not None and day.year != year:
+            return Refusal("campaign_date_outside_year",
+                           {"key": Ref("term", key), "date": day, "year": year})
+    return None
+
+
+@YEAR.effect("store_plan")
+def store_plan(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    """Before the launch: keep the revised theme, kind, criteria table and dates (the table's
+    version is pinned only at the launch)."""
+    data = ctx.instance.data
+    data.update(theme=str(ctx.payload["theme"]), kind=str(ctx.payload.get("kind") or "regular"),
+                criteria_table={"code": str(ctx.payload["criteria_table"]), "version": None},
+                dates={k: str(ctx.payload["dates"][k]) for k in CAMPAIGN_DATES})
+
+
+class MissingParams(ma.Schema):
+    workflow = ma.fields.String(required=True, validate=ma.validate.OneOf(("pledge", "report")))
+    period = ma.fields.String(load_default=None, validate=ma.validate.OneOf(tuple(REPORT_DUE)))
+    done = ma.fields.List(ma.fields.String(), required=True)
+
+
+# The refusal that lists who is missing, by what is missing.
+_MISSING = {("pledge", None): "pledges_unsigned_reason",
+            ("report", "six_month"): "six_month_reports_missing_reason",
+            ("report", "year_end"): "year_end_reports_missing_reason"}
+
+
+@YEAR.guard("reason_if_missing", params=MissingParams)
+def reason_if_missing(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
+    """Moving the campaign on while some members have not done their part (signed their
+    pledge, submitted their report) lists them and needs a reason, kept in the history."""
+    if str(ctx.payload.get("comment") or "").strip():
+        return None
+    missing = missing_units(port(ctx).children(ctx.instance.id), params["workflow"],
+                            params.get("period"), params["done"])
+    if not missing:
+        return None
+    return Refusal(_MISSING[(params["workflow"], params.get("period"))],
+                   {"count": len(missing), "units": refs("unit", missing)})
+
+
+def missing_units(children: Sequence[Any], workflow: str, period: str | None,
+                  done: Sequence[str]) -> list[int]:
+    """The member units whose item of that kind (and period) is not in a `done` state."""
+    return sorted(c.unit_id for c in children
+                  if c.workflow == workflow and c.unit_id is not None
+                  and (period is None or c.data.get("period") == period)
+                  and c.state not in done and c.status != "cancelled")
 
 
 def _dates_problem(dates: Mapping[str, Any]) -> Refusal | None:
