@@ -99,7 +99,7 @@ def test_a_second_regular_campaign_of_the_year_is_refused_but_a_thematic_one_is_
     thematic = create(bloc, FORM | {"kind": "thematic", "theme": "Chuyển đổi số năm 2025"})
 
     assert again.value.errors == {"cluster": Refusal("campaign_exists", {
-        "cluster": Ref("cluster", bloc.cluster), "year": YEAR})}
+        "cluster": Ref("cluster", bloc.cluster), "year": str(YEAR)})}
     titles = [c.title for c in bloc.services.reads.cluster_campaigns(bloc.cluster)]
     assert titles[0] == "Chuyển đổi số năm 2025"
     assert bloc.services.reads.campaigns([thematic])[thematic].kind == "thematic"

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from web.auth import current_actor
 from web.views import locale, login_required
+from web.year import setup
 from web.year.common import (
     DATE_LABELS,
     PERIODS,
@@ -127,11 +128,13 @@ def campaign(campaign_id: int) -> str:
     rows, page, pages = _paginate(_progress(wf.children(campaign_id), members))
     actions = wf.available(inst, actor)
     names = {u.id: u.name for u in members}
+    offered, reasons = setup.reason_actions(inst, _offered(actions))
     return render_template(
         "year_campaign.html", campaign=inst, spec=spec, table=_criteria(inst), stages=stages,
-        other_dates=other_dates, rows=rows, page=page, pages=pages, actions=_offered(actions),
+        other_dates=other_dates, rows=rows, page=page, pages=pages, actions=offered,
         can_plan=any(t.trigger == "plan_inspections" for t, _ in actions),
-        plan=_plan_rows(inst, names), locale=locale(), pts=show)
+        plan=_plan_rows(inst, names), locale=locale(), pts=show,
+        title=setup.title_of(inst), reasons=reasons, draft=setup.draft_panel(inst, actions))
 
 
 @bp.route("/campaigns/<int:campaign_id>/fire", methods=["POST"])

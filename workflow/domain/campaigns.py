@@ -86,7 +86,7 @@ def _dates(raw: Any, year: int, errors: dict[str, Refusal]) -> dict[str, dt.date
             continue
         if day.year != year:
             errors[key] = Refusal("campaign_date_outside_year",
-                                  {"key": Ref("term", key), "date": day, "year": year})
+                                  {"key": Ref("term", key), "date": day, "year": str(year)})
             continue
         found[key] = day
     for later, earlier in _pairs():

@@ -59,6 +59,20 @@ def may_see(actor: Actor, item: Item, member_units: MemberUnits | None = None) -
     return bool(roles_on(actor, item)) or is_member(actor, item, member_units)
 
 
+def may_see_cluster(actor: Actor, cluster_id: int, year: int | None,
+                    members: Collection[int]) -> bool:
+    """Who may open a cluster's page: the council and administrators (roles held everywhere),
+    whoever holds a role for the cluster, and the people of its member units, that year."""
+    for g in actor.grants:
+        if g.year is not None and g.year != year:
+            continue
+        if g.unit_id is None and g.cluster_id is None and g.role != SYSTEM_ROLE:
+            return True
+        if g.cluster_id == cluster_id or (g.unit_id is not None and g.unit_id in members):
+            return True
+    return False
+
+
 def may_read_documents(actor: Actor, item: Item, member_units: MemberUnits | None = None) -> bool:
     """Documents are read by whoever may see the item."""
     return may_see(actor, item, member_units)

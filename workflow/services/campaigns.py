@@ -126,7 +126,7 @@ def create(
     if plan.kind == "regular" and any(
             c.kind == "regular" and c.year == cluster.year and _alive(c) for c in existing):
         raise PlanRefused({"cluster": Refusal("campaign_exists", {
-            "cluster": Ref("cluster", cluster.id), "year": cluster.year})})
+            "cluster": Ref("cluster", cluster.id), "year": str(cluster.year)})})
     title = campaign_title(cluster.year, cluster.name, plan.kind, plan.theme)
     return workflows.start("campaign", actor, cluster_id=cluster.id, year=cluster.year,
                            data=plan.data(), comment=f"Lập kế hoạch: {title}")

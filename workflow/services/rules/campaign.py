@@ -54,7 +54,7 @@ def _outside_year(dates: Mapping[str, Any], year: int | None) -> Refusal | None:
         day = dt.date.fromisoformat(str(dates[key]))
         if year is not None and day.year != year:
             return Refusal("campaign_date_outside_year",
-                           {"key": Ref("term", key), "date": day, "year": year})
+                           {"key": Ref("term", key), "date": day, "year": str(year)})
     return None
 
 
