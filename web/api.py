@@ -22,6 +22,7 @@ from web.api_schemas import (
     MAX_ID,
     REPLIES,
     BallotBody,
+    CampaignBody,
     DefinitionBody,
     DocumentForm,
     DocumentUpload,
@@ -29,6 +30,7 @@ from web.api_schemas import (
     FireBody,
     InboxQuery,
     LangQuery,
+    LaunchBody,
     PageQuery,
 )
 from web.openapi import Operation
@@ -36,6 +38,8 @@ from web.openapi import openapi_document as generate_document
 from web.security import csrf, status_of
 from workflow.bootstrap import Services
 from workflow.definitions.workflow_loader import load_text
+from workflow.domain.campaigns import campaign_title
+from workflow.domain.records import CampaignSummary
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.engine.spec import WorkflowSpec
@@ -48,7 +52,15 @@ from workflow.errors import (
     TransitionNotAllowed,
     WorkflowError,
 )
-from workflow.services import access, api_tokens, documents, organisations, people, voting
+from workflow.services import (
+    access,
+    api_tokens,
+    campaigns,
+    documents,
+    organisations,
+    people,
+    voting,
+)
 from workflow.services import inbox as inbox_service
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -325,6 +337,66 @@ def publish_definition() -> ResponseReturnValue:
     load_definition(text, file)  # every problem at once, the deep-nesting guard included
     result = services().catalog.publish_text(text, file, author=who.username)
     return {"name": result.name, "version": result.version, "created": result.created}
+
+
+# --- campaigns (a cluster's year) -------------------------------------------------------------
+
+
+def campaign_reply(c: CampaignSummary, lang: str = "vi") -> dict[str, Any]:
+    spec = services().workflows.catalog.latest("campaign").spec
+    try:
+        label = spec.state(c.state).label.get(lang)
+    except KeyError:
+        label = c.state
+    return {"id": c.id, "cluster_id": c.cluster_id, "year": c.year,
+            "title": campaign_title(c.year, c.cluster_name, c.kind, c.theme, lang),
+            "kind": c.kind, "theme": c.theme, "state": c.state, "state_label": label,
+            "status": c.status, "criteria_table": c.criteria_table}
+
+
+@operation("POST", "/v1/campaigns", "Create the draft campaign of a cluster's year (council "
+           "office, or whoever may revise a campaign's plan); 'fields' names each problem",
+           (201, "Campaign"), (400, 403), body=CampaignBody, tags=("campaigns",))
+def create_campaign() -> ResponseReturnValue:
+    body = load_json(CampaignBody)
+    svc = services()
+    try:
+        inst = campaigns.create(svc.workflows, svc.criteria, actor(), body["cluster_id"], body)
+    except campaigns.PlanRefused as refused:
+        raise ApiError(400, "invalid_input", "the campaign's plan has problems; see 'fields'",
+                       fields={k: [r.english()] for k, r in refused.errors.items()},
+                       refusals={k: r.as_json() for k, r in refused.errors.items()}) from None
+    return campaign_reply(svc.reads.campaigns([inst.id])[inst.id]), 201
+
+
+@operation("POST", "/v1/campaigns/<int:campaign_id>/launch", "Launch (phát động) a draft "
+           "campaign with the plan it holds", (200, "Fired"), (400, 403, 409), body=LaunchBody,
+           tags=("campaigns",))
+def launch_campaign(campaign_id: int) -> ResponseReturnValue:
+    body = load_json(LaunchBody)
+    inst = load_item(campaign_id)
+    if inst.workflow != "campaign":
+        raise NotFound(f"no campaign with id {campaign_id}")
+    require_see(inst, actor())
+    fired = campaigns.launch(services().workflows, actor(), inst.id, body["version"],
+                             body.get("comment") or "")
+    done = fired.instance
+    return {"id": done.id, "state": done.state, "status": done.status, "version": done.version}
+
+
+@operation("GET", "/v1/clusters/<int:cluster_id>/campaigns", "A cluster's campaigns, the "
+           "newest first", (200, "CampaignList"), (400, 403), query=LangQuery,
+           tags=("campaigns",))
+def cluster_campaigns(cluster_id: int) -> ResponseReturnValue:
+    query = load_query(LangQuery)
+    if cluster_id > MAX_ID:
+        raise NotFound(f"no cluster with id {cluster_id}")
+    cluster = organisations.get_cluster(services().uow(), cluster_id)
+    if not access.may_see_cluster(actor(), cluster.id, cluster.year, cluster.members):
+        raise PermissionDenied(f"'{actor().username}' takes no part in cluster {cluster.code} "
+                               f"{cluster.year}")
+    return {"items": [campaign_reply(c, query["lang"])
+                      for c in services().reads.cluster_campaigns(cluster.id)]}
 
 
 def load_definition(text: str, file: str) -> WorkflowSpec:

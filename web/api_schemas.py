@@ -99,6 +99,35 @@ class DefinitionBody(Schema):
                 metadata={"description": "file name used in messages and stored with it"})
 
 
+class CampaignDates(Schema):
+    """The campaign's dates, yyyy-mm-dd, in its year and in this order (the year-end report may
+    fall due before the scoring deadline)."""
+
+    pledge_deadline = Text(required=True, validate=validate.Length(max=30))
+    six_month_report_due = Text(required=True, validate=validate.Length(max=30))
+    inspection_end = Text(required=True, validate=validate.Length(max=30))
+    scoring_deadline = Text(required=True, validate=validate.Length(max=30))
+    year_end_report_due = Text(required=True, validate=validate.Length(max=30))
+
+
+class CampaignBody(Schema):
+    cluster_id = _id_field(required=True, metadata={
+        "description": "the cluster of one year; the campaign is of that year"})
+    theme = Text(required=True, validate=validate.Length(max=1000),
+                 metadata={"description": "chủ đề (a thematic campaign is titled by it)"})
+    kind = Text(load_default="regular", validate=validate.OneOf(("regular", "thematic")),
+                metadata={"description": "regular (thường xuyên) or thematic (chuyên đề)"})
+    criteria_table = Text(required=True, validate=validate.Length(1, 100),
+                          metadata={"description": "code of a published criteria table"})
+    dates = fields.Nested(CampaignDates, required=True)
+
+
+class LaunchBody(Schema):
+    version = fields.Integer(strict=True, required=True, validate=validate.Range(0, MAX_ID),
+                             metadata={"description": "the campaign version the caller saw"})
+    comment = Text(validate=validate.Length(max=5000))
+
+
 # --- replies ----------------------------------------------------------------------------------
 
 
@@ -144,7 +173,7 @@ class DefinitionProblemSchema(Reply):
 
 
 class ErrorDetailSchema(Reply):
-    OPTIONAL = ("check", "problems", "errors")
+    OPTIONAL = ("check", "problems", "errors", "refusals")
 
     code = _str(description="machine-readable, e.g. stale_state")
     message = _str(description="what went wrong and what to do")
@@ -153,6 +182,8 @@ class ErrorDetailSchema(Reply):
     problems = fields.Dict(attribute="fields", data_key="fields",
                            metadata={"description": "field name -> its problems"})
     errors = fields.List(fields.Nested(DefinitionProblemSchema))
+    refusals = fields.Dict(metadata={
+        "description": "field name -> the refusal's catalogue code and parameters"})
 
 
 class ErrorSchema(Reply):
@@ -285,6 +316,23 @@ class PublishedSchema(Reply):
     created = fields.Boolean()
 
 
+class CampaignSchema(Reply):
+    id = _int()
+    cluster_id = _int()
+    year = _int()
+    title = _str(description="Phong trào thi đua <year> – <cluster>, or a thematic one's theme")
+    kind = _str(description="regular | thematic")
+    theme = _str()
+    state = _str()
+    state_label = _str()
+    status = _str()
+    criteria_table = _str_or_null(description="the criteria table's code")
+
+
+class CampaignListSchema(Reply):
+    items = fields.List(fields.Nested(CampaignSchema))
+
+
 # The reply of each operation, by the name its route gives (None: not dumped, the OpenAPI
 # document itself, described as any object).
 REPLIES: dict[str, type[Reply] | None] = {
@@ -292,4 +340,5 @@ REPLIES: dict[str, type[Reply] | None] = {
     "HistoryPage": HistoryPageSchema, "Fired": FiredSchema, "Document": DocumentSchema,
     "Receipt": ReceiptSchema, "VoteResult": VoteResultSchema, "Validation": ValidationSchema,
     "Published": PublishedSchema, "OpenApiDocument": None,
+    "Campaign": CampaignSchema, "CampaignList": CampaignListSchema,
 }

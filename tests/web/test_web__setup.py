@@ -44,21 +44,26 @@ def test_the_office_finds_the_cluster_from_the_menu_and_creates_the_campaign(
     inbox = page(client, "/")
     clusters = page(client, "/clusters")
     cluster = page(client, f"/clusters/{bloc.cluster}")
-    created = post(client, f"/clusters/{bloc.cluster}/campaigns", form(), f"/clusters/{bloc.cluster}")
+    created = post(client, f"/clusters/{bloc.cluster}/campaigns", form(),
+                   f"/clusters/{bloc.cluster}")
 
-    assert 'href="/clusters"' in inbox and "Cụm và khối thi đua" in inbox
-    assert CLUSTER_NAME in clusters and "8 đơn vị thành viên" in clusters
+    assert 'href="/clusters"' in inbox
+    assert "Cụm và khối thi đua" in inbox
+    assert CLUSTER_NAME in clusters
+    assert "8 đơn vị thành viên" in clusters
     assert "Lập phong trào thi đua năm 2025" in cluster
     assert "Cụm, khối này chưa có phong trào thi đua nào." in cluster
     assert 'value="2025-03-31"' in cluster  # the usual calendar is offered
-    assert "Bảng tiêu chí chấm điểm" in cluster and "Chủ đề phong trào" in cluster
+    assert "Bảng tiêu chí chấm điểm" in cluster
+    assert "Chủ đề phong trào" in cluster
     [campaign_id] = campaign_ids(bloc)
     assert created.status_code == 302  # type: ignore[attr-defined]
     assert created.headers["Location"].endswith(f"/campaigns/{campaign_id}")  # type: ignore[attr-defined]
     html = page(client, f"/campaigns/{campaign_id}")
     assert f"<h1>Phong trào thi đua 2025 – {CLUSTER_NAME}</h1>" in html
     assert "Đã lập phong trào ở dạng dự thảo" in html
-    assert "Phát động phong trào" in html and "Sửa kế hoạch" in html
+    assert "Phát động phong trào" in html
+    assert "Sửa kế hoạch" in html
     assert THEME in html
     assert "31/03/2025" in html
 
@@ -75,7 +80,8 @@ def test_a_refused_form_tells_each_problem_in_vietnamese_and_keeps_what_was_type
     html = response.get_data(as_text=True)  # type: ignore[attr-defined]
     assert response.status_code == 400  # type: ignore[attr-defined]
     assert "Chủ đề đã gõ" in html  # kept
-    assert 'value="2025-01-01"' in html and 'value="2026-01-10"' in html
+    assert 'value="2025-01-01"' in html
+    assert 'value="2026-01-10"' in html
     assert ("Hạn nộp báo cáo sơ kết 6 tháng (01/01/2025) lại trước Hạn ký giao ước "
             "(31/03/2025)") in html
     assert ("Hạn chấm điểm (10/01/2026) không thuộc năm 2025 của phong trào; hãy chọn một ngày "
@@ -120,7 +126,8 @@ def test_the_draft_is_revised_then_launched_and_the_pledges_appear(
     launched = post(client, f"/campaigns/{campaign_id}/launch", {
         "version": str(bloc.wf.get(campaign_id).version)}, f"/campaigns/{campaign_id}")
 
-    assert "Kế hoạch phong trào" in plan_page and "Lưu kế hoạch" in plan_page
+    assert "Kế hoạch phong trào" in plan_page
+    assert "Lưu kế hoạch" in plan_page
     assert bad.status_code == 400  # type: ignore[attr-defined]
     assert ("Hạn nộp báo cáo sơ kết 6 tháng (15/07/2025) lại trước Hạn ký giao ước (01/08/2025)"
             in bad.get_data(as_text=True))  # type: ignore[attr-defined]
@@ -153,9 +160,11 @@ def test_a_unit_officer_sees_the_cluster_but_no_form(
     auth.login("bca_officer")
 
     html = page(client, f"/clusters/{bloc.cluster}")
-    refused = post(client, f"/clusters/{bloc.cluster}/campaigns", form(), f"/clusters/{bloc.cluster}")
+    refused = post(client, f"/clusters/{bloc.cluster}/campaigns", form(),
+                   f"/clusters/{bloc.cluster}")
 
-    assert CLUSTER_NAME in html and "Bộ Công an" in html
+    assert CLUSTER_NAME in html
+    assert "Bộ Công an" in html
     assert "Lập phong trào" not in html
     assert refused.status_code == 403  # type: ignore[attr-defined]
     assert campaign_ids(bloc) == []

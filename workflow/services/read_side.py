@@ -26,8 +26,9 @@ from workflow.domain.records import (
 )
 
 __all__ = [
-    "CampaignSummary", "ClusterSummary", "DefinitionVersion", "DocumentInfo", "Draft", "DraftSummary",
-    "GrantSummary", "PublishedDefinition", "ReadSide", "UnitSummary", "UserPage", "UserSummary",
+    "CampaignSummary", "ClusterSummary", "DefinitionVersion", "DocumentInfo", "Draft",
+    "DraftSummary", "GrantSummary", "PublishedDefinition", "ReadSide", "UnitSummary",
+    "UserPage", "UserSummary",
 ]
 
 
