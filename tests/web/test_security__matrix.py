@@ -34,6 +34,7 @@ from werkzeug.test import TestResponse
 from tests.conftest import ROOT, TEST_WORKFLOWS
 from tests.web.conftest import PASSWORD, csrf
 from tests.year_support import (
+    DATES,
     MEMBERS,
     PDF,
     REASON,
@@ -54,9 +55,11 @@ from workflow.adapters.tables import documents, instances, metadata, users
 from workflow.bootstrap import Services, bootstrap
 from workflow.clock import FakeClock
 from workflow.config import load_settings
-from workflow.services import api_tokens, dossiers, people, voting, year
+from workflow.services import api_tokens, campaigns, dossiers, people, voting, year
 
 FLAG = "co_thi_dua_chinh_phu"
+THEMATIC = {"theme": "Thi đua chuyển đổi số năm 2025", "kind": "thematic",
+            "criteria_table": "khoi_noi_chinh", "dates": DATES}
 
 # --- who --------------------------------------------------------------------------------------
 
@@ -106,6 +109,12 @@ POST /campaigns/<int:campaign_id>/inspection-plan       login   refused refused 
 GET  /campaigns/<int:campaign_id>/ranking               login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 GET  /campaigns/<int:campaign_id>/ranking.svg           login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /campaigns/<int:campaign_id>/ranking.xlsx          login   403     403     403     ok      ok      403     403     ok      403     403     403
+GET  /clusters                                          login   ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+GET  /clusters/<int:cluster_id>                         login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /clusters/<int:cluster_id>/campaigns               login   403     403     403     ok      403     403     403     ok      403     403     ok
+GET  /campaigns/<int:campaign_id>/plan                  login   403     403     403     ok      403     403     403     ok      403     403     ok
+POST /campaigns/<int:campaign_id>/plan                  login   403     403     403     ok      403     403     403     ok      403     403     ok
+POST /campaigns/<int:campaign_id>/launch                login   refused 403     403     ok      refused 403     refused ok      refused refused refused
 GET  /score-sheets/<int:sheet_id>                       login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
 POST /score-sheets/<int:sheet_id>/scores                login   ok      ok      403     refused refused 403     refused refused refused refused refused
 POST /score-sheets/<int:sheet_id>/evidence              login   ok      ok      403     refused refused 403     refused refused refused refused refused
@@ -146,8 +155,14 @@ POST /api/v1/votes/<int:session_id>/ballots             401     403     ok      
 GET  /api/v1/votes/<int:session_id>/result              401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /api/v1/definitions/validate                       401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 POST /api/v1/definitions/publish                        401     403     403     403     403     403     403     403     403     403     403     ok
+POST /api/v1/campaigns                                  401     403     403     403     ok      403     403     403     ok      403     403     ok
+POST /api/v1/campaigns/<int:campaign_id>/launch         401     403     403     403     ok      403     403     403     ok      403     403     403
+GET  /api/v1/clusters/<int:cluster_id>/campaigns        401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 """
 # Notes on the table:
+# - CD is a draft thematic campaign of the bloc. Creating a campaign and revising a draft's plan
+#   is for the roles campaign.yaml gives `revise_plan` (council office, admin, the leader); the
+#   launch for the leader and the council office (an admin prepares, but does not launch).
 # - The global roles (council secretariat, council member, decision authority, admin) read every
 #   item of their year: a grant without a unit or cluster covers them all (RoleGrant.covers).
 # - Attaching a document to an item (page and API) is for the people who act on it (a role its
@@ -312,6 +327,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     pledge = bloc.child("pledge", "bca")
     ids["P"] = pledge.id
     bloc.wf.fire(pledge, "save_targets", bloc.officer("bca"), {"targets": targets(bloc)})
+    ids["CD"] = campaigns.create(bloc.wf, svc.criteria, bloc.actor("vu_tdkt"), bloc.cluster,
+                                 THEMATIC).id
     w.snapshot("draft")
 
     # 2. the mid-year review: every pledge signed, reports in, the plan to confirm
@@ -523,6 +540,26 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/admin/rules"): Route("final", "read", get(lambda w: "/admin/rules")),
     ("GET", "/admin/deliveries"): Route("final", "read", get(lambda w: "/admin/deliveries")),
     ("GET", "/api/openapi.json"): Route("final", "read", get(lambda w: "/api/openapi.json")),
+    ("GET", "/clusters"): Route("final", "read", get(lambda w: "/clusters")),
+    ("GET", "/clusters/<int:cluster_id>"): Route("final", "read", get(
+        lambda w: f"/clusters/{w.bloc.cluster}")),
+    ("POST", "/clusters/<int:cluster_id>/campaigns"): Route("final", "write", post(
+        lambda w: f"/clusters/{w.bloc.cluster}/campaigns", lambda w: {
+            **{k: v for k, v in THEMATIC.items() if k != "dates"}, **DATES})),
+    ("GET", "/campaigns/<int:campaign_id>/plan"): Route("draft", "page", get(
+        _i("CD", "/campaigns/{}/plan"))),
+    ("POST", "/campaigns/<int:campaign_id>/plan"): Route("draft", "write", post(
+        _i("CD", "/campaigns/{}/plan"), lambda w: {
+            **{k: v for k, v in THEMATIC.items() if k != "dates"}, **DATES,
+            "theme": "Chủ đề đã sửa", "version": version(w, "CD")})),
+    ("POST", "/campaigns/<int:campaign_id>/launch"): Route("draft", "write", post(
+        _i("CD", "/campaigns/{}/launch"), lambda w: {"version": version(w, "CD")})),
+    ("POST", "/api/v1/campaigns"): Route("final", "write", api_post(
+        lambda w: "/api/v1/campaigns", lambda w: {**THEMATIC, "cluster_id": w.bloc.cluster})),
+    ("POST", "/api/v1/campaigns/<int:campaign_id>/launch"): Route("draft", "write", api_post(
+        _i("CD", "/api/v1/campaigns/{}/launch"), lambda w: {"version": int(version(w, "CD"))})),
+    ("GET", "/api/v1/clusters/<int:cluster_id>/campaigns"): Route("final", "read", get(
+        lambda w: f"/api/v1/clusters/{w.bloc.cluster}/campaigns")),
     ("GET", "/api/v1/me"): Route("final", "read", get(lambda w: "/api/v1/me")),
     ("GET", "/api/v1/inbox"): Route("final", "read", get(lambda w: "/api/v1/inbox")),
     ("GET", "/api/v1/items/<int:item_id>"): Route("draft", "read", get(
