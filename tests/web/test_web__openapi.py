@@ -70,7 +70,8 @@ def test_an_error_lists_its_optional_keys_as_optional() -> None:
     error = openapi_document()["components"]["schemas"]["ErrorDetail"]
 
     assert error["required"] == ["code", "message"]
-    assert set(error["properties"]) == {"code", "message", "check", "fields", "errors"}
+    assert set(error["properties"]) == {"code", "message", "check", "fields", "errors",
+                                        "refusals"}
 
 
 def test_a_dumped_answer_keeps_only_the_keys_the_document_lists() -> None:
