@@ -14,14 +14,14 @@ from werkzeug.wrappers import Response
 
 from web.auth import current_actor
 from web.refusals import Namer, render
-from web.views import fire_seen, locale, login_required, services
+from web.views import locale, login_required, services
 from web.year.common import DATE_LABELS, _form_version, _load, _members, _wf, bp
 from workflow.domain.campaigns import DATE_KEYS, THEME_MAX, campaign_title
 from workflow.domain.records import CampaignSummary, ClusterSummary
 from workflow.domain.refusals import Refusal
 from workflow.engine.instance import Instance
 from workflow.engine.spec import TransitionSpec, WorkflowSpec
-from workflow.errors import TransitionNotAllowed
+from workflow.errors import StaleState, TransitionNotAllowed
 from workflow.services import access, campaigns
 
 # The refusals that a reason given in the form lifts (moving the campaign on without everyone).
@@ -220,7 +220,11 @@ def launch(campaign_id: int) -> Response:
         abort(403)
     version = _form_version()
     try:
-        fired = fire_seen(inst.id, "launch", _launch_payload(inst), version)
+        fired = campaigns.launch(_wf(), current_actor(), inst.id, version,
+                                 request.form.get("comment", "")[:5000])
+    except StaleState:
+        raise StaleState(_("This item changed since you opened it; review it and try "
+                           "again.")) from None
     except TransitionNotAllowed as exc:
         flash(_refusal_text(exc, inst), "error")
     else:
@@ -228,14 +232,6 @@ def launch(campaign_id: int) -> Response:
         flash(_("The campaign is launched: %(count)s member units have their pledge to sign.",
                 count=pledges) if fired.to_state == "pledging" else _("Done"))
     return redirect(url_for("year.campaign", campaign_id=campaign_id))
-
-
-def _launch_payload(inst: Instance) -> dict[str, Any]:
-    plan_now = _plan_of(inst)
-    comment = request.form.get("comment", "").strip()[:5000]
-    return {"theme": plan_now["theme"], "kind": plan_now["kind"],
-            "criteria_table": plan_now["criteria_table"] or None, "dates": plan_now["dates"],
-            "comment": comment or f"Phát động phong trào thi đua năm {inst.year}"}
 
 
 # --- what the campaign page adds for a draft, and for moving on with someone missing ---------
@@ -257,12 +253,12 @@ def draft_panel(
     if inst.state != "draft":
         return None
     launch_action, refused = None, ""
-    for t, why in actions:
+    for t, _why in actions:
         if t.trigger == "launch":
             launch_action = t
-            # the fields the launch needs come from the draft's plan, not from a form
-            if why is not None and why.check != "required":
-                refused = _refusal_text(why, inst)
+            # checked with the draft's plan, which the launch takes instead of a form's fields
+            why = campaigns.launch_refusal(_wf(), current_actor(), inst)
+            refused = _refusal_text(why, inst) if why is not None else ""
     return DraftPanel(_may_revise(inst), launch_action, refused)
 
 

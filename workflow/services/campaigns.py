@@ -18,14 +18,14 @@ from workflow.domain.records import CampaignSummary
 from workflow.domain.refusals import Ref, Refusal
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
-from workflow.errors import InvalidInput, NotFound, PermissionDenied
+from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from workflow.services import access
 from workflow.services.criteria_catalog import CriteriaCatalog
 from workflow.services.ports import UnitOfWork
 from workflow.services.workflows import Fired, Workflows
 
 __all__ = ["PLAN", "CampaignPlan", "Defaults", "PlanRefused", "campaign_title", "create",
-           "defaults", "launch", "may_create", "revise"]
+           "defaults", "launch", "launch_refusal", "may_create", "revise"]
 
 PLAN = "revise_plan"  # the action whose roles say who may create and revise a campaign
 # The usual calendar of a cluster year (month, day) when the cluster has no campaign last year.
@@ -148,6 +148,25 @@ def revise(
                           expected_version=expected_version)
 
 
+def _launch_payload(inst: Instance, comment: str = "") -> dict[str, Any]:
+    """The launch's fields, from the plan the draft holds."""
+    data = inst.data
+    table = data.get("criteria_table")
+    return {"theme": data.get("theme") or "", "kind": data.get("kind") or "regular",
+            "criteria_table": table.get("code") if isinstance(table, Mapping) else None,
+            "dates": data.get("dates") or {},
+            "comment": comment.strip() or f"Phát động phong trào thi đua năm {inst.year}"}
+
+
+def launch_refusal(workflows: Workflows, actor: Actor, inst: Instance
+                   ) -> TransitionNotAllowed | None:
+    """Why the launch with the draft's plan would be refused now (None when it would pass)."""
+    wf = workflows.catalog.compiled(inst.definition_id)
+    with workflows.store.read() as query:
+        return wf.check(inst, "launch", actor, _launch_payload(inst), workflows.clock.now(),
+                        query)
+
+
 def launch(
     workflows: Workflows, actor: Actor, campaign_id: int, expected_version: int | None = None,
     comment: str = "",
@@ -157,10 +176,5 @@ def launch(
     inst = workflows.get(campaign_id)
     if inst.workflow != "campaign":
         raise NotFound(f"no campaign with id {campaign_id}")
-    data = inst.data
-    table = data.get("criteria_table")
-    payload = {"theme": data.get("theme") or "", "kind": data.get("kind") or "regular",
-               "criteria_table": table.get("code") if isinstance(table, Mapping) else None,
-               "dates": data.get("dates") or {},
-               "comment": comment.strip() or f"Phát động phong trào thi đua năm {inst.year}"}
-    return workflows.fire(inst.id, "launch", actor, payload, expected_version=expected_version)
+    return workflows.fire(inst.id, "launch", actor, _launch_payload(inst, comment),
+                          expected_version=expected_version)
