@@ -24,7 +24,7 @@ from workflow.domain.roles import ROLES, SYSTEM_ROLE
 from workflow.engine.instance import Instance
 from workflow.errors import WorkflowError
 
-# Data fields the definitions do not name in their terms, in words.
+# Data fields the definitions do not name in their terms, in words (the terms come first).
 FIELDS = {
     "unsigned_units": lazy_gettext("Units that have not signed"),
     "launched_at": lazy_gettext("Launched on"),
@@ -38,11 +38,6 @@ FIELDS = {
     "leader_unit_id": lazy_gettext("Leading unit"),
     "unit_id": lazy_gettext("Unit"),
     "year": lazy_gettext("Year"),
-    "theme": lazy_gettext("Theme"),
-    "kind": lazy_gettext("Kind"),
-    "dates": lazy_gettext("Dates"),
-    "targets": lazy_gettext("Targets"),
-    "criteria_table": lazy_gettext("Criteria table"),
 }
 # Values that are codes of a small closed set.
 VALUES = {
