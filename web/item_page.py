@@ -62,6 +62,7 @@ STATUSES = {
     "cancelled": lazy_gettext("cancelled"),
     "completed": lazy_gettext("completed"),
 }
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
@@ -147,7 +148,21 @@ class Humanizer:
     def part(self, key: Any, value: Any) -> tuple[str, str]:
         """A value inside a mapping: its key is a term, a criterion or a unit."""
         name = self.name_of(str(key))
-        return name, self.text(str(key), value)
+        text = self.text(str(key), value)
+        unit = self.criterion_unit(str(key))
+        if unit and isinstance(value, int | float | Decimal | str) and text:
+            text = f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+        return name, text
+
+    def criterion_unit(self, code: str) -> str:
+        """The unit a criterion's target is counted in (%, ngày, …), or ""."""
+        table = self.namer.table()
+        if table is None:
+            return ""
+        try:
+            return table.criterion(code).unit or ""
+        except KeyError:
+            return ""
 
     def name_of(self, code: str) -> str:
         if code.isdigit():
@@ -186,6 +201,8 @@ class Humanizer:
         raise Unsaid(key)
 
     def string(self, value: str) -> str:
+        if NUMBER.match(value):  # a number typed into a form, kept as its text
+            return number(Decimal(value))
         if ISO_DATE.match(value):
             return date_text(dt.date.fromisoformat(value))
         if ISO_MOMENT.match(value):
@@ -233,10 +250,11 @@ class Humanizer:
         at = e["at"]
         if isinstance(at, str):
             at = dt.datetime.fromisoformat(at)
+        role = e.get("role") or ""
+        shown = role in ROLES and role != SYSTEM_ROLE
         return HistoryRow(
             seq=e["seq"], at=local_time(at), who=who,
-            role=self.namer.one("role", e["role"])
-            if e.get("role") in ROLES and e["role"] != SYSTEM_ROLE else "", step=step, states=states,
+            role=self.namer.one("role", role) if shown else "", step=step, states=states,
             comment=e.get("comment") or "")
 
 
