@@ -169,8 +169,8 @@ def page_message(exc: WorkflowError) -> str | None:
     """What a page says for an item that is not there or not the user's to see: a sentence
     in the user's language that says what to do (the engine's own message names ids and codes,
     for the log and the API). None for an error that carries its own sentence."""
-    if getattr(exc, "refusal", None) is not None:
-        return None
+    if getattr(exc, "refusal", None) is not None or not _raised_by_services(exc):
+        return None  # a page's own error is already written for its reader
     if isinstance(exc, NotFound):
         current_app.logger.info("not found: %s", exc)
         return str(_("This item does not exist (any more): the link may be wrong or out of "
@@ -180,6 +180,15 @@ def page_message(exc: WorkflowError) -> str | None:
         return str(_("You do not have access to this page. Ask your unit's emulation officer "
                      "or the administrator if you need it."))
     return None
+
+
+def _raised_by_services(exc: BaseException) -> bool:
+    """Whether the error was raised below the web layer (its message is the engine's)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and str(tb.tb_frame.f_globals.get("__name__", "")).startswith(
+        "workflow.")
 
 
 def unavailable(exc: Exception) -> Response:
