@@ -38,7 +38,18 @@ FIELDS = {
     "leader_unit_id": lazy_gettext("Leading unit"),
     "unit_id": lazy_gettext("Unit"),
     "year": lazy_gettext("Year"),
+    "cross_checked_at": lazy_gettext("Cross-checked on"),
+    "plan": lazy_gettext("Inspection plan"),
+    "inspector_unit_id": lazy_gettext("Inspecting unit"),
+    "team": lazy_gettext("Inspection team"),
+    "lead": lazy_gettext("Team leader"),
+    "unit": lazy_gettext("Inspected unit"),
+    "signatures": lazy_gettext("Signatures"),
+    "by": lazy_gettext("Signed by"),
+    "at": lazy_gettext("At"),
+    "gap_flags": lazy_gettext("Gaps flagged"),
 }
+USER_FIELDS = ("team", "lead", "by")
 # Values that are codes of a small closed set.
 VALUES = {
     "six_month": lazy_gettext("six-month review"),
@@ -141,6 +152,9 @@ class Humanizer:
             return Row(label, self.criteria_table(value))
         if isinstance(value, Mapping):
             return Row(label, parts=tuple(self.part(k, v) for k, v in value.items()))
+        if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            return Row(label, parts=tuple(
+                (number(n), self.mapping(v)) for n, v in enumerate(value, start=1)))
         if value is None or value == "" or value == [] or value == {}:
             return Row(label, "—")
         return Row(label, self.text(key, value))
@@ -183,7 +197,20 @@ class Humanizer:
             return str(FIELDS[code])
         raise Unsaid(code)
 
+    def mapping(self, value: Mapping[str, Any]) -> str:
+        """A mapping inside a value, on one line: "label: value; label: value"."""
+        return "; ".join(f"{name}: {text}" for name, text in
+                         (self.part(k, v) for k, v in value.items()))
+
     def text(self, key: str, value: Any) -> str:
+        if isinstance(value, Mapping):
+            return self.mapping(value)
+        if key in USER_FIELDS:
+            logins = [value] if isinstance(value, str) else list(value)
+            if not all(isinstance(n, str) for n in logins):
+                raise Unsaid(key)
+            people = self.namer.refs("user", logins)
+            return "; ".join(people.get(n) or n for n in logins)
         if isinstance(value, bool):
             return str(gettext("Yes") if value else gettext("No"))
         if is_unit_field(key):

@@ -4,15 +4,18 @@ details; an item that is missing or not yours says what to do."""
 
 from __future__ import annotations
 
+import html
 import re
 
 from flask.testing import FlaskClient
 
 from tests.web.conftest import AuthActions
-from tests.year_support import Bloc, at, launch
+from tests.year_support import Bloc, at, launch, walk_to_year_end
+from workflow.domain.roles import ROLES
 from workflow.services import organisations, people
 
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+FILE_NAME = re.compile(r"\S+\.(pdf|docx|xlsx|png|jpe?g)\b")
 REPR = re.compile(r"\{'|\['|\bNone\b|\bTrue\b|\bFalse\b")
 
 
@@ -146,3 +149,38 @@ def test_a_forbidden_item_says_whom_to_ask_in_vietnamese(
     assert response.status_code == 403
     assert "không có quyền truy cập" in page
     assert "Forbidden" not in page
+
+
+def test_every_item_of_a_year_reads_without_codes_reprs_or_iso_dates(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    walk_to_year_end(bloc)
+    svc = bloc.services
+    codes: set[str] = set(ROLES) | set(svc.registry.guards) | set(svc.registry.effects)
+    for name in svc.catalog.names():
+        spec = svc.catalog.latest(name).spec
+        codes |= set(spec.state_names) | set(spec.terms)
+        codes |= {t.trigger for t in spec.transitions}
+    # codes that are also words of the page's Vietnamese or of names: none of them has a "_"
+    found_code = re.compile(r"(?<![\w-])(" + "|".join(
+        re.escape(c) for c in sorted(codes, key=len, reverse=True) if "_" in c) + r")(?![\w-])")
+    items = [bloc.campaign, *bloc.wf.children(bloc.campaign.id)]
+    inspections = [i for i in items if i.workflow == "inspection"]
+    assert inspections
+    auth.login("btp_head")
+
+    offences = []
+    for item in items:
+        response = client.get(f"/items/{item.id}")
+        if response.status_code == 403:
+            continue
+        page = main_of(response.get_data(as_text=True))
+        text = html.unescape(re.sub(r"<[^>]+>", " ", page.replace(technical_of(page), "")))
+        text = FILE_NAME.sub("", text)  # the uploaders' file names are theirs
+        for pattern in (found_code, REPR, ISO):
+            hit = pattern.search(text)
+            if hit:
+                offences.append(f"{item.workflow} {item.id}: {hit.group(0)} in "
+                                f"{' '.join(text[hit.start() - 80:hit.end() + 40].split())}")
+
+    assert not offences, offences
