@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from workflow import demo
-from workflow.adapters.tables import deadlines, instances
+from workflow.adapters.tables import deadlines, history, instances
 from workflow.bootstrap import Services, bootstrap
 from workflow.clock import FakeClock
 from workflow.config import load_settings
@@ -81,6 +81,19 @@ def test_the_demo_is_dated_this_year_and_waits_for_nothing_overdue(
     assert pending
     assert min(pending) >= today
     assert sheets["bhxh_tinh"].title.vi != sheets["khoi_noi_chinh"].title.vi
+
+
+def test_the_demo_takes_only_the_steps_people_take_on_the_pages(tmp_path: Path) -> None:
+    svc, _ = seeded(tmp_path, dt.datetime(2026, 11, 20, 3, tzinfo=dt.UTC))
+    with svc.engine.connect() as conn:
+        steps = set(conn.execute(sa.select(history.c.kind, history.c.trigger)).all())
+    svc.close()
+
+    # no administrator's repair (move, suspend, …) and no deadline's timeout brought it there
+    assert {kind for kind, _ in steps} <= {"start", "spawn", "fire", "document"}
+    fired = {trigger for kind, trigger in steps if kind == "fire"}
+    assert fired == {"launch", "save_targets", "submit", "accept", "sign", "all_signed",
+                     "start_mid_year"}
 
 
 def test_seeding_the_demo_again_changes_nothing(tmp_path: Path) -> None:
