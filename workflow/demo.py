@@ -110,9 +110,11 @@ class _Year:
             out[key] = min(date, last).isoformat()
         return out
 
-    def started(self, month: int, day: int) -> bool:
-        """Whether the usual day of a step has come this year."""
-        return self.at(month, day) < self.now
+    def too_late_for(self, key: str) -> bool:
+        """Whether the usual day of a deadline is less than LEAD_DAYS ahead (or past)."""
+        month, day = DATES[key]
+        lead = dt.timedelta(days=LEAD_DAYS)
+        return self.now.astimezone(self.tz).date() > dt.date(self.year, month, day) - lead
 
 
 def seed(services: Services, echo: Echo) -> None:
@@ -220,8 +222,7 @@ def _bhxh(services: Services, clock: FakeClock, y: _Year, echo: Echo) -> None:
     still to sign, before a deadline ahead."""
     members = tuple((f"bhxh{i + 1:02d}", f"BHXH {p}") for i, p in enumerate(BHXH_PROVINCES))
     cluster, _, a = _bloc(services, y, "BHXH1", "Khối thi đua số 1 – BHXH Việt Nam", members)
-    pledge_month, pledge_day = DATES["pledge_deadline"]
-    if y.started(pledge_month, pledge_day - LEAD_DAYS):
+    if y.too_late_for("pledge_deadline"):
         clock.set(y.now - dt.timedelta(days=3))
         kind, theme = "thematic", f"Thi đua cao điểm hoàn thành nhiệm vụ thu, chi năm {y.year}"
     else:
