@@ -151,7 +151,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     def workflow_error(exc: WorkflowError) -> tuple[str, int]:
         from web.refusals import explain
 
-        return render_template("error.html", message=explain(exc)), status_of(exc)
+        return render_template("error.html", message=page_message(exc)
+                               or explain(exc)), status_of(exc)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[str, int]:
@@ -162,6 +163,32 @@ def init_app(app: Flask, settings: Settings) -> None:
     for kind in database_errors():
         app.register_error_handler(kind, unavailable)
 
+
+
+def page_message(exc: WorkflowError) -> str | None:
+    """What a page says for an item that is not there or not the user's to see: a sentence
+    in the user's language that says what to do (the engine's own message names ids and codes,
+    for the log and the API). None for an error that carries its own sentence."""
+    if getattr(exc, "refusal", None) is not None or not _raised_by_services(exc):
+        return None  # a page's own error is already written for its reader
+    if isinstance(exc, NotFound):
+        current_app.logger.info("not found: %s", exc)
+        return str(_("This item does not exist (any more): the link may be wrong or out of "
+                     "date. Go back to the inbox and open it from the list."))
+    if isinstance(exc, PermissionDenied):
+        current_app.logger.info("permission denied: %s", exc)
+        return str(_("You do not have access to this page. Ask your unit's emulation officer "
+                     "or the administrator if you need it."))
+    return None
+
+
+def _raised_by_services(exc: BaseException) -> bool:
+    """Whether the error was raised below the web layer (its message is the engine's)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and str(tb.tb_frame.f_globals.get("__name__", "")).startswith(
+        "workflow.")
 
 
 def unavailable(exc: Exception) -> Response:

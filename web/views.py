@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
+from web.item_page import Humanizer, file_size, status_text
 from web.refusals import explain
 from workflow.bootstrap import Services
 from workflow.engine.diagram import to_dot
@@ -103,11 +104,32 @@ def item(item_id: int) -> str:
             return name or ""
         return compiled.spec.state(name).label.get(locale())
 
+    words = Humanizer(inst)
+    history = wf.history(item_id)
     return render_template(
         "item.html", item=inst, spec=compiled.spec, version=compiled.version,
         state_label=state_label,
-        actions=actions, history=wf.history(item_id), locale=locale(), uploads=uploads,
-        targets=targets, documents=_documents(item_id))
+        actions=actions, history=history, locale=locale(), uploads=uploads,
+        targets=targets, documents=_documents(item_id), data_rows=words.rows(),
+        steps=words.history(history), status=status_text(inst.status),
+        parent=_parent(inst, actor), technical=actor.has_global_role("admin"),
+        term=words.term, file_size=file_size)
+
+
+def _parent(inst: Any, actor: Any) -> tuple[str, str] | None:
+    """Where the item belongs, when the user may see it: (link, label) of its campaign's
+    progress page, or of its parent item; None for an item without one."""
+    if inst.workflow == "campaign":
+        return url_for("year.campaign", campaign_id=inst.id), _("Campaign progress")
+    if inst.parent_id is None:
+        return None
+    parent = services().workflows.get(inst.parent_id)
+    if not access.may_see(actor, parent, member_units):
+        return None
+    if parent.workflow == "campaign":
+        return (url_for("year.campaign", campaign_id=parent.id),
+                _("Campaign progress"))
+    return url_for("views.item", item_id=parent.id), _("Parent item")
 
 
 def _target_form(inst: Any, actions: Any) -> list[tuple[str, str, Any]] | None:

@@ -1,6 +1,10 @@
 """The demo: the Khối thi đua các bộ, ngành Nội chính Trung ương with its eight real members and
 a campaign of the current year advanced to the mid-year review, and a second bloc of 17 units to
-show scale.
+show scale, whose campaign (on its own criteria table) waits for its pledges.
+
+The demo is dated in the current year, relative to today: the steps it took lie in the past, and
+every deadline it still waits for lies ahead (a demo seeded in November does not open on reports
+overdue since July). It reaches only states the pages reach, by the actions people take there.
 
 Every step goes through the services as the person who would take it, so the demo's history is
 the same as a real year's.
@@ -22,6 +26,7 @@ from workflow.engine.instance import Instance
 from workflow.services import documents, organisations, people
 
 CRITERIA = "khoi_noi_chinh"
+BHXH_CRITERIA = "bhxh_tinh"
 # The eight members [sourced, 2022 composition], leader and deputy first.
 NOI_CHINH = (
     ("btp", "Bộ Tư pháp"),
@@ -39,7 +44,7 @@ BHXH_PROVINCES = (
     "Quảng Ninh", "Bình Dương", "Đồng Nai", "Hải Dương", "Nam Định", "Thái Bình", "Bắc Ninh",
     "Khánh Hòa", "Lâm Đồng", "Long An",
 )
-# The campaign's dates as (month, day) of the demo's year.
+# The campaign's dates as (month, day) of the demo's year, in the order they fall.
 DATES = {
     "pledge_deadline": (3, 31),
     "six_month_report_due": (7, 15),
@@ -47,6 +52,8 @@ DATES = {
     "scoring_deadline": (12, 10),
     "year_end_report_due": (12, 15),
 }
+LEAD_DAYS = 14  # the first deadline still ahead falls at least this long after today
+STEP_DAYS = 7  # and each later one at least this long after the one before
 PDF = b"%PDF-1.4\n% thidua demo document\n"
 DEMO_PASSWORD = "thidua-demo"  # a demo only: every account shares it
 Echo = Callable[[str], None]
@@ -86,8 +93,28 @@ class _Year:
         moment = dt.datetime(self.year, month, day, 9, tzinfo=self.tz).astimezone(dt.UTC)
         return min(moment, self.now)
 
-    def dates(self) -> dict[str, str]:
-        return {k: dt.date(self.year, m, d).isoformat() for k, (m, d) in DATES.items()}
+    def dates(self, pending: str) -> dict[str, str]:
+        """The campaign's dates: each on its usual day, but from `pending` on (the deadlines the
+        campaign still waits for) never sooner than LEAD_DAYS after today, each STEP_DAYS
+        after the one before, and never past the year's end."""
+        today, last = self.now.astimezone(self.tz).date(), dt.date(self.year, 12, 31)
+        out: dict[str, str] = {}
+        floor: dt.date | None = None
+        for key, (month, day) in DATES.items():
+            date = dt.date(self.year, month, day)
+            if key == pending:
+                floor = today + dt.timedelta(days=LEAD_DAYS)
+            if floor is not None:
+                date = max(date, floor)
+                floor = date + dt.timedelta(days=STEP_DAYS)
+            out[key] = min(date, last).isoformat()
+        return out
+
+    def too_late_for(self, key: str) -> bool:
+        """Whether the usual day of a deadline is less than LEAD_DAYS ahead (or past)."""
+        month, day = DATES[key]
+        lead = dt.timedelta(days=LEAD_DAYS)
+        return self.now.astimezone(self.tz).date() > dt.date(self.year, month, day) - lead
 
 
 def seed(services: Services, echo: Echo) -> None:
@@ -108,7 +135,7 @@ def seed(services: Services, echo: Echo) -> None:
     real_clock, dated.clock = dated.clock, clock
     try:
         _noi_chinh(services, clock, y, echo)
-        _bhxh(services, y, echo)
+        _bhxh(services, clock, y, echo)
     finally:
         dated.clock = real_clock
     with services.engine.connect() as conn:
@@ -141,12 +168,16 @@ def _bloc(
     return cluster, units, actors
 
 
-def _launch(services: Services, y: _Year, cluster: int, leader: Actor, theme: str) -> Instance:
+def _launch(
+    services: Services, y: _Year, cluster: int, leader: Actor, theme: str, *,
+    criteria: str, pending: str, kind: str = "regular",
+) -> Instance:
     wf = services.workflows
     campaign = wf.start("campaign", leader, cluster_id=cluster, year=y.year)
+    what = "phong trào thi đua năm" if kind == "regular" else "đợt thi đua chuyên đề năm"
     return wf.fire(campaign, "launch", leader, {
-        "theme": theme, "criteria_table": CRITERIA, "dates": y.dates(), "kind": "regular",
-        "comment": f"Phát động phong trào thi đua năm {y.year}"}).instance
+        "theme": theme, "criteria_table": criteria, "dates": y.dates(pending), "kind": kind,
+        "comment": f"Phát động {what} {y.year}"}).instance
 
 
 def _noi_chinh(services: Services, clock: FakeClock, y: _Year, echo: Echo) -> None:
@@ -155,7 +186,8 @@ def _noi_chinh(services: Services, clock: FakeClock, y: _Year, echo: Echo) -> No
                               "ương", NOI_CHINH)
     leader, deputy = a["btp_head"], a["lang_head"]
     campaign = _launch(services, y, cluster, leader,
-                       "Đoàn kết, sáng tạo, thi đua hoàn thành xuất sắc nhiệm vụ")
+                       "Đoàn kết, sáng tạo, thi đua hoàn thành xuất sắc nhiệm vụ",
+                       criteria=CRITERIA, pending="six_month_report_due")
     table = services.criteria.get(CRITERIA)
     targets = {c.code: 100 for c in table.targets_required()}
     clock.set(y.at(3, 20))
@@ -184,11 +216,20 @@ def _noi_chinh(services: Services, clock: FakeClock, y: _Year, echo: Echo) -> No
          "4 of 8 mid-year reports submitted")
 
 
-def _bhxh(services: Services, y: _Year, echo: Echo) -> None:
+def _bhxh(services: Services, clock: FakeClock, y: _Year, echo: Echo) -> None:
+    """Launched early in the year, or, when the demo is seeded after the pledges of a year
+    are due, a few days ago as a thematic drive for the rest of it: either way its pledges are
+    still to sign, before a deadline ahead."""
     members = tuple((f"bhxh{i + 1:02d}", f"BHXH {p}") for i, p in enumerate(BHXH_PROVINCES))
     cluster, _, a = _bloc(services, y, "BHXH1", "Khối thi đua số 1 – BHXH Việt Nam", members)
-    campaign = _launch(services, y, cluster, a["bhxh01_head"],
-                       f"Thi đua thực hiện thắng lợi nhiệm vụ chính trị năm {y.year}")
+    if y.too_late_for("pledge_deadline"):
+        clock.set(y.now - dt.timedelta(days=3))
+        kind, theme = "thematic", f"Thi đua cao điểm hoàn thành nhiệm vụ thu, chi năm {y.year}"
+    else:
+        clock.set(y.at(2, 10))
+        kind, theme = "regular", f"Thi đua thực hiện thắng lợi nhiệm vụ chính trị năm {y.year}"
+    campaign = _launch(services, y, cluster, a["bhxh01_head"], theme,
+                       criteria=BHXH_CRITERIA, pending="pledge_deadline", kind=kind)
     pledges = len(services.workflows.children(campaign.id))
     echo(f"Khối 1 BHXH: campaign {campaign.id} launched with {pledges} pledges to sign")
 

@@ -41,10 +41,21 @@ QUALITATIVE = Criterion(
 # --- the shipped table --------------------------------------------------------------------
 
 
-def test_the_shipped_table_is_the_only_one_and_remembers_its_file() -> None:
-    assert list(TABLES) == ["khoi_noi_chinh"]
+def test_the_shipped_tables_remember_their_files() -> None:
+    assert sorted(TABLES) == ["bhxh_tinh", "khoi_noi_chinh"]
     assert TABLE.source_path == "definitions/criteria/khoi-noi-chinh.yaml"
     assert TABLE.version == 1
+    assert TABLES["bhxh_tinh"].source_path == "definitions/criteria/bhxh-tinh.yaml"
+
+
+def test_the_social_security_table_adds_up_to_100_and_asks_its_own_targets() -> None:
+    bhxh = TABLES["bhxh_tinh"]
+    assert sum(g.max_points for g in bhxh.groups) == D(100)
+    for group in bhxh.groups:
+        assert sum(c.max_points for c in group.criteria) == group.max_points, group.code
+    asked = {c.code for c in bhxh.targets_required()}
+    assert "ty_le_thu" in asked
+    assert not asked & {c.code for c in TABLE.targets_required()}
 
 
 def test_the_shipped_table_adds_up_to_100() -> None:
