@@ -35,7 +35,14 @@ from web.views import form_ids
 from workflow.bootstrap import Services
 from workflow.definitions.workflow_loader import load_text
 from workflow.domain.roles import ROLES, SYSTEM_ROLE
-from workflow.domain.rulesets import Document, RuleSet, Sourced, Title, show_share
+from workflow.domain.rulesets import (
+    ADMIN_LEVELS,
+    Document,
+    RuleSet,
+    Sourced,
+    Title,
+    show_share,
+)
 from workflow.engine.diagram import render_svg, to_dot
 from workflow.engine.spec import WorkflowSpec
 from workflow.errors import (
@@ -622,6 +629,8 @@ class RuleRow:
     value: str
     basis: str
     verified: bool
+    citation: str = ""  # where the law says it: "Nghị định 98/2023/NĐ-CP, Điều 30 khoản 7"
+    source: str = ""  # the public copy it was read in
 
 
 def shown(value: object) -> str:
@@ -636,7 +645,8 @@ def shown(value: object) -> str:
 
 
 def row(label: str, sourced: Sourced[Any], prefix: str = "") -> RuleRow:
-    return RuleRow(label, prefix + shown(sourced.value), sourced.basis, sourced.verified)
+    return RuleRow(label, prefix + shown(sourced.value), sourced.basis, sourced.verified,
+                   sourced.citation, sourced.source)
 
 
 def threshold_row(
@@ -645,16 +655,36 @@ def threshold_row(
     compare = _("more than") if comparison == "more_than" else _("at least")
     whole = _("of all members") if basis == "all_members" else _("of the members present")
     text = f"{compare} {show_share(threshold.value)} {whole}"
-    return RuleRow(label, text, threshold.basis, threshold.verified)
+    return RuleRow(label, text, threshold.basis, threshold.verified, threshold.citation,
+                   threshold.source)
+
+
+def level_label(level: str) -> str:
+    return str({"central": _("central level (Ministry of Home Affairs)"),
+                "ministry": _("ministry, central body or province"),
+                "commune": _("commune")}.get(level, level))
 
 
 def set_rows(rule_set: RuleSet) -> list[RuleRow]:
-    return [
-        row(_("Public posting (days)"), rule_set.public_posting_days),
-        row(_("Appraisal (working days)"), rule_set.appraisal_working_days),
-        row(_("Return notice (working days)"), rule_set.return_notice_working_days),
-        row(_("Tie rule"), rule_set.tie_rule),
-    ]
+    rows = [row(_("Public posting (days)"), rule_set.public_posting_days)]
+    for level in ADMIN_LEVELS:
+        limits = rule_set.limits(level)
+        where = level_label(level)
+        rows.append(row(_("Appraisal (working days), %(level)s", level=where),
+                        limits.appraisal_working_days))
+        rows.append(row(_("Return notice (working days), %(level)s", level=where),
+                        limits.return_notice_working_days))
+    rows.append(row(_("Tie rule"), rule_set.tie_rule))
+    if rule_set.replaces is not None:
+        rows.append(row(_("Replaces"), rule_set.replaces))
+    return rows
+
+
+def title_kind(title: Title) -> str:
+    kind = _("collective") if title.kind == "collective" else _("individual")
+    level = {"state": _("state level"), "ministry": _("ministry or province level"),
+             "unit": _("unit level")}[title.level]
+    return f"{kind} · {level}"
 
 
 def title_rows(title: Title) -> list[RuleRow]:
@@ -663,8 +693,12 @@ def title_rows(title: Title) -> list[RuleRow]:
         threshold_row(_("Vote threshold"), vote.threshold, vote.comparison, vote.basis),
         row(_("Quorum"), vote.quorum, _("at least") + " "),
         row(_("Secret ballot"), vote.secret),
-        row(_("Required documents"), title.required_documents),
     ]
+    if vote.ballot_required is not None:
+        rows.append(row(_("Ballot required by law"), vote.ballot_required))
+    if vote.absentees_in_writing is not None:
+        rows.append(row(_("Absent members vote in writing"), vote.absentees_in_writing))
+    rows.append(row(_("Required documents"), title.required_documents))
     if title.cluster_vote is not None:
         cv = title.cluster_vote
         rows.append(threshold_row(_("Cluster vote threshold"), cv.threshold, cv.comparison,
@@ -684,7 +718,8 @@ def rules() -> str:
     years = sorted(getattr(calendar, "years", {}).values(), key=lambda y: y.year)
     return render_template(
         "admin_rules.html", listing=paginate(sets, per=2), set_rows=set_rows,
-        title_rows=title_rows, years=paginate(years, "ypage", per=3), locale=locale())
+        title_rows=title_rows, title_kind=title_kind, years=paginate(years, "ypage", per=3),
+        locale=locale())
 
 
 # --- e-mail deliveries ----------------------------------------------------------------------

@@ -6,6 +6,10 @@ Errors read like those of workflow definitions, `<file>:<line> <path>: <message>
 `definitions/holidays/2025.yaml:9 holidays[1].from: from 2025-02-02 is after to 2025-01-25`.
 The shape is checked with marshmallow (the field types of workflow.definitions.schema), then the
 meaning: every day in the file's year, no day listed twice, worked days on weekends only.
+
+Each entry may name its `source` (the document announcing it, e.g. "Công văn 12729/VPCP-KGVX")
+and say whether it was `verified` against it; without them it takes the file's. A file marked
+verified cannot hold an entry that is not.
 """
 
 from __future__ import annotations
@@ -34,9 +38,10 @@ from workflow.definitions.schema import (
     check_list,
     each,
     load_source,
+    unknown_keys,
 )
 from workflow.definitions.yamlsrc import Source, YamlPath
-from workflow.domain.calendar import SATURDAY, Holiday, HolidayCalendar, YearCalendar
+from workflow.domain.calendar import SATURDAY, Holiday, HolidayCalendar, WorkedDay, YearCalendar
 from workflow.domain.labels import Label
 from workflow.errors import DefinitionError, DefinitionErrors
 
@@ -53,6 +58,8 @@ class _Entry:
     last: dt.date
     name: Label
     single: bool
+    source: str | None = None
+    verified: bool | None = None
 
     def days(self) -> Iterator[dt.date]:
         day = self.first
@@ -62,16 +69,37 @@ class _Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class _Worked:
+    day: dt.date
+    source: str | None = None
+    verified: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class _Year:
     year: int
     source: str
     verified: bool
     holidays: tuple[_Entry, ...]
-    working_days: tuple[dt.date, ...]
+    worked: tuple[_Worked, ...]
+
+    @property
+    def working_days(self) -> tuple[dt.date, ...]:
+        return tuple(w.day for w in self.worked)
 
 
-class Dates(ma.fields.Field[tuple[dt.date, ...]]):
-    """A list of dates like 2025-04-26."""
+class WorkedSchema(ma.Schema):
+    date = Date(required=True)
+    source = Text()
+    verified = Bool()
+
+    @ma.post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> _Worked:
+        return _Worked(data["date"], data.get("source"), data.get("verified"))
+
+
+class Dates(ma.fields.Field[tuple[_Worked, ...]]):
+    """A list of dates like 2025-04-26, or of {date, source, verified}."""
 
     default_error_messages: ma_types.ErrorMessages = {
         "required": REQUIRED,
@@ -81,9 +109,22 @@ class Dates(ma.fields.Field[tuple[dt.date, ...]]):
 
     def _deserialize(
         self, value: Any, attr: str | None, data: Any, **kw: Any
-    ) -> tuple[dt.date, ...]:
-        one = Date()
-        return each(check_list(value), one.deserialize)
+    ) -> tuple[_Worked, ...]:
+        return each(check_list(value), _worked)
+
+
+WORKED_KEYS = ("date", "source", "verified")
+
+
+def _worked(value: Any) -> _Worked:
+    if not isinstance(value, dict):
+        return _Worked(Date().deserialize(value))
+    errors = unknown_keys(value, WORKED_KEYS)
+    if errors:
+        raise ma.ValidationError(errors)
+    loaded = WorkedSchema().load(value)
+    assert isinstance(loaded, _Worked)
+    return loaded
 
 
 class HolidaySchema(ma.Schema):
@@ -91,6 +132,8 @@ class HolidaySchema(ma.Schema):
     from_ = Date(data_key="from")
     to = Date()
     name = Nested(LabelSchema, required=True, expected=LABEL)
+    source = Text()
+    verified = Bool()
 
     @ma.validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
@@ -116,9 +159,10 @@ class HolidaySchema(ma.Schema):
     @ma.post_load
     def _make(self, data: dict[str, Any], **_: Any) -> _Entry:
         day = data.get("date")
+        sourced = {"source": data.get("source"), "verified": data.get("verified")}
         if day is not None:
-            return _Entry(day, day, data["name"], single=True)
-        return _Entry(data["from_"], data["to"], data["name"], single=False)
+            return _Entry(day, day, data["name"], single=True, **sourced)
+        return _Entry(data["from_"], data["to"], data["name"], single=False, **sourced)
 
 
 class YearSchema(ma.Schema):
@@ -130,7 +174,8 @@ class YearSchema(ma.Schema):
 
     @ma.post_load
     def _make(self, data: dict[str, Any], **_: Any) -> _Year:
-        return _Year(**data)
+        worked = data.pop("working_days")
+        return _Year(**data, worked=worked)
 
 
 def _build(src: Source) -> _Year:
@@ -195,20 +240,44 @@ def _check_working_days(
         first.setdefault(day, k)
 
 
+def _check_verified(y: _Year, src: Source) -> Iterator[DefinitionError]:
+    """A file marked verified holds no entry marked otherwise."""
+    if not y.verified:
+        return
+    for i, entry in enumerate(y.holidays):
+        if entry.verified is False:
+            yield src.error(("holidays", i, "verified"), "the file is marked verified, "
+                            "so every day in it must be; set the file's verified to false")
+    for k, worked in enumerate(y.worked):
+        if worked.verified is False:
+            yield src.error(("working_days", k, "verified"), "the file is marked verified, "
+                            "so every day in it must be; set the file's verified to false")
+
+
 def _check(src: Source) -> YearCalendar:
     y = _build(src)
     errors, owner = _check_holidays(y, src)
     errors += _check_working_days(y, src, owner)
+    errors += _check_verified(y, src)
     if errors:
         raise DefinitionErrors(errors)
-    holidays = tuple(Holiday(day, y.holidays[i].name) for day, i in sorted(owner.items()))
+
+    def holiday(day: dt.date, entry: _Entry) -> Holiday:
+        verified = y.verified if entry.verified is None else entry.verified
+        return Holiday(day, entry.name, entry.source or y.source, verified)
+
+    holidays = tuple(holiday(day, y.holidays[i]) for day, i in sorted(owner.items()))
+    worked = tuple(sorted(
+        (WorkedDay(w.day, w.source or y.source, y.verified if w.verified is None else w.verified)
+         for w in y.worked), key=lambda w: w.day))
     return YearCalendar(
         year=y.year,
         holidays=holidays,
-        working_days=tuple(sorted(y.working_days)),
+        working_days=tuple(w.day for w in worked),
         source=y.source,
         verified=y.verified,
         source_path=src.file,
+        worked=worked,
     )
 
 

@@ -8,8 +8,11 @@ got 1.5`. The shape is checked with marshmallow (the field types of workflow.def
 then the meaning: unique codes, known documents, dates in order; across files, unique versions
 and effective ranges that do not overlap.
 
-A legal value is written `{value: ..., basis: <legal text or practice>, verified: true|false}`;
-a bare value is refused. A share is a number like 0.9 or a fraction like "2/3".
+A legal value is written `{value: ..., basis: <legal text or practice>, verified: true|false}`,
+optionally with `document`, `article`, `clause` (where the law says it) and `source` (the public
+copy it was read in); a bare value is refused. A share is a number like 0.9 or a fraction like
+"2/3". `time_limits` gives the limits of the ministry/province and commune levels; the top-level
+appraisal_working_days and return_notice_working_days are the central level's.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ from workflow.domain.rulesets import (
     TITLE_KINDS,
     TITLE_LEVELS,
     VOTE_BASES,
+    AdminLevel,
     Caps,
     ClusterVoteRule,
     Document,
@@ -61,12 +65,14 @@ from workflow.domain.rulesets import (
     RuleBook,
     RuleSet,
     Sourced,
+    TimeLimits,
     Title,
     VoteRule,
 )
 from workflow.errors import DefinitionError, DefinitionErrors, suggest
 
-SOURCED_KEYS = ("value", "basis", "verified")
+SOURCED_KEYS = ("value", "basis", "verified")  # required
+CITATION_KEYS = ("document", "article", "clause", "source")  # optional texts
 _FRACTION = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*\Z")
 
 # --- fields -------------------------------------------------------------------------------
@@ -134,7 +140,7 @@ class SourcedField(_Field):
                 f"expected a sourced value, got {describe(value)} alone: "
                 "give value, basis and verified"
             )
-        errors = unknown_keys(value, SOURCED_KEYS)
+        errors = unknown_keys(value, SOURCED_KEYS + CITATION_KEYS)
         loaded: dict[str, Any] = {}
         loaders: tuple[ma.fields.Field[Any], ...] = (self.inner, Text(), Bool())
         for key, field in zip(SOURCED_KEYS, loaders, strict=True):
@@ -143,6 +149,14 @@ class SourcedField(_Field):
                 continue
             try:
                 loaded[key] = field.deserialize(value[key])
+            except ma.ValidationError as exc:
+                errors[key] = exc.messages
+        for key in CITATION_KEYS:
+            if key not in value:
+                continue
+            raw = value[key]
+            try:  # an article or clause may be written as a number
+                loaded[key] = Text().deserialize(str(raw) if isinstance(raw, int) else raw)
             except ma.ValidationError as exc:
                 errors[key] = exc.messages
         if errors:
@@ -175,6 +189,8 @@ class ClusterVoteSchema(ma.Schema):
 class VoteSchema(ClusterVoteSchema):
     secret = SourcedField(Bool(), required=True)
     quorum = SourcedField(Share(), required=True)
+    ballot_required = SourcedField(Bool(), load_default=None)
+    absentees_in_writing = SourcedField(Bool(), load_default=None)
 
     @ma.post_load
     def _make(self, data: dict[str, Any], **_: Any) -> VoteRule:
@@ -207,6 +223,24 @@ class TitleSchema(ma.Schema):
     max_candidates_per_ballot = Int(minimum=1, load_default=1)
 
 
+class LevelLimitsSchema(ma.Schema):
+    appraisal_working_days = SourcedField(Int(minimum=1), required=True)
+    return_notice_working_days = SourcedField(Int(minimum=1), required=True)
+
+
+class TimeLimitsSchema(ma.Schema):
+    """The limits of the levels below the central one (the central level's are top-level)."""
+
+    ministry = Nested(LevelLimitsSchema, load_default=None)
+    commune = Nested(LevelLimitsSchema, load_default=None)
+
+    @ma.post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> tuple[TimeLimits, ...]:
+        levels: tuple[AdminLevel, ...] = ("ministry", "commune")
+        return tuple(TimeLimits(level, **data[level]) for level in levels
+                     if data.get(level) is not None)
+
+
 class FairnessSchema(ma.Schema):
     leader_wins_own = Bool(load_default=True)
     same_winner_years = Int(minimum=2, load_default=3)
@@ -229,6 +263,8 @@ class RuleSetSchema(ma.Schema):
     appraisal_working_days = SourcedField(Int(minimum=1), required=True)
     return_notice_working_days = SourcedField(Int(minimum=1), required=True)
     tie_rule = SourcedField(Choice(TIE_RULES), required=True)
+    time_limits = Nested(TimeLimitsSchema, load_default=())
+    replaces = SourcedField(Texts(), load_default=None)
     fairness = Nested(FairnessSchema, load_default=Fairness())
     documents = NestedList(
         DocumentSchema, required=True, min_length=1, empty="must list at least one document"

@@ -25,10 +25,26 @@ ONE_DAY = dt.timedelta(days=1)
 
 @dataclass(frozen=True, slots=True)
 class Holiday:
-    """One day off, e.g. 2025-01-29 "Tết Nguyên đán"."""
+    """One day off, e.g. 2025-01-29 "Tết Nguyên đán".
+
+    `source` names the document that announces it (e.g. "Công văn 12729/VPCP-KGVX"), and
+    `verified` whether the day was checked against that document (the file's flag when the
+    entry gives none).
+    """
 
     day: dt.date
     name: Label
+    source: str = ""
+    verified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WorkedDay:
+    """A Saturday or Sunday worked in exchange for a day off (ngày làm bù), with its source."""
+
+    day: dt.date
+    source: str = ""
+    verified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +55,15 @@ class YearCalendar:
     holidays: tuple[Holiday, ...] = ()
     working_days: tuple[dt.date, ...] = ()  # Saturdays and Sundays that are worked (làm bù)
     source: str = ""
-    verified: bool = False  # checked against the official notice
+    verified: bool = False  # every day checked against the official notice
     source_path: str | None = None
+    worked: tuple[WorkedDay, ...] = ()  # the working days with their sources
+
+    def unverified(self) -> tuple[dt.date, ...]:
+        """The days off and worked days not yet checked against their document."""
+        days = [h.day for h in self.holidays if not h.verified]
+        days += [w.day for w in self.worked if not w.verified]
+        return tuple(sorted(days))
 
 
 @dataclass(frozen=True, slots=True)

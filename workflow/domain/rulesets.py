@@ -3,7 +3,8 @@
 These change with the law (Law 06/2022/QH15 from 2024-01-01, Decree 98/2023/NĐ-CP, Decree
 152/2025/NĐ-CP from 2025-07-01), so they are data: definitions/rules/*.yaml, loaded by
 `workflow.definitions.rulesets_loader`. Every legal value is `Sourced`: it carries its basis (the
-legal text or the practice it comes from) and whether it was checked against that text. A rule
+legal text or the practice it comes from), where the law says it (document, article, clause),
+the public source it was read in, and whether it was checked against that text. A rule
 set has an effective date range; a campaign or a dossier uses the set in force on its start
 date (`RuleBook.in_force`).
 
@@ -34,12 +35,16 @@ Comparison = Literal["at_least", "more_than"]
 TitleKind = Literal["collective", "individual"]
 TitleLevel = Literal["state", "ministry", "unit"]
 DayBasis = Literal["working", "calendar"]
+# Who handles a dossier: the central level (Bộ Nội vụ, Ban Thi đua – Khen thưởng Trung ương),
+# a ministry, central body or province (bộ, ban, ngành, tỉnh), or a commune (cấp xã).
+AdminLevel = Literal["central", "ministry", "commune"]
 
 VOTE_BASES: tuple[VoteBasis, ...] = ("all_members", "present")
 COMPARISONS: tuple[Comparison, ...] = ("at_least", "more_than")
 TITLE_KINDS: tuple[TitleKind, ...] = ("collective", "individual")
 TITLE_LEVELS: tuple[TitleLevel, ...] = ("state", "ministry", "unit")
 DAY_BASES: tuple[DayBasis, ...] = ("working", "calendar")
+ADMIN_LEVELS: tuple[AdminLevel, ...] = ("central", "ministry", "commune")
 # revote_then_rank: the tied candidates are voted on again; if still tied, the better final
 # score of the year ranks first.
 TIE_RULES = ("revote_then_rank",)
@@ -58,11 +63,32 @@ class RuleSetNotInForce(WorkflowError):
 
 @dataclass(frozen=True, slots=True)
 class Sourced(Generic[T]):
-    """A legal value with its basis (legal text or practice) and whether it was verified."""
+    """A legal value with its basis (legal text or practice) and whether it was verified.
+
+    `document`, `article` and `clause` say where the law says it ("Nghị định 98/2023/NĐ-CP",
+    "30", "7"); `source` the public copy it was read in. tests/data/legal_quotes.yaml quotes
+    the sentence each verified value rests on.
+    """
 
     value: T
     basis: str
     verified: bool
+    document: str = ""
+    article: str = ""
+    clause: str = ""
+    source: str = ""
+
+    @property
+    def citation(self) -> str:
+        """Where the law says it, in Vietnamese: "Nghị định 98/2023/NĐ-CP, Điều 30 khoản 7"."""
+        parts = [self.document] if self.document else []
+        article = self.article
+        if article[:1].isdigit():
+            article = f"Điều {article}"
+        where = " ".join(p for p in (article, f"khoản {self.clause}" if self.clause else "") if p)
+        if where:
+            parts.append(where)
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +124,11 @@ class VoteRule:
     comparison: Comparison
     secret: Sourced[bool]
     quorum: Sourced[Fraction]  # members present, at least this share of all members
+    # whether the law requires the council to vote by ballot on the title at all (Decree
+    # 98/2023 art. 30(7) lists the titles); false: the threshold is practice, not law
+    ballot_required: Sourced[bool] | None = None
+    # absent members give their opinion in writing, recorded in the minutes, and count
+    absentees_in_writing: Sourced[bool] | None = None
 
     @property
     def strictly(self) -> bool:
@@ -147,6 +178,15 @@ class Title:
 
 
 @dataclass(frozen=True, slots=True)
+class TimeLimits:
+    """The time limits of a dossier at one administrative level, in working days."""
+
+    level: AdminLevel
+    appraisal_working_days: Sourced[int]  # from a complete dossier to the proposal
+    return_notice_working_days: Sourced[int]  # to return a dossier that does not qualify
+
+
+@dataclass(frozen=True, slots=True)
 class Fairness:
     """When to warn about a vote's fairness (design, not law)."""
 
@@ -174,6 +214,11 @@ class RuleSet:
     documents: tuple[Document, ...] = ()
     fairness: Fairness = Fairness()
     source_path: str | None = None
+    # the limits of the other levels; the central level's are appraisal_working_days and
+    # return_notice_working_days above, which callers read by default
+    time_limits: tuple[TimeLimits, ...] = ()
+    # the texts this set's legal basis puts out of force when it starts
+    replaces: Sourced[tuple[str, ...]] | None = None
 
     @property
     def name(self) -> str:
@@ -203,25 +248,38 @@ class RuleSet:
         hint = suggest(code, codes) or f" (titles: {', '.join(codes)})"
         raise NotFound(f"rule set {self.name} has no title '{code}'{hint}")
 
+    def limits(self, level: AdminLevel = "central") -> TimeLimits:
+        """The time limits at `level`; the central level's when the set gives none for it."""
+        if level not in ADMIN_LEVELS:
+            raise InvalidInput(f"unknown level '{level}' (expected {', '.join(ADMIN_LEVELS)})")
+        for limits in self.time_limits:
+            if limits.level == level:
+                return limits
+        return TimeLimits("central", self.appraisal_working_days,
+                          self.return_notice_working_days)
+
+    def sourced(self) -> tuple[tuple[str, Sourced[Any]], ...]:
+        """Every legal value with its path, e.g. ("titles[co_thi_dua_bo].vote.threshold", …)."""
+        return tuple(_sourced(self, ""))
+
     def unverified(self) -> tuple[str, ...]:
         """The paths of the values not yet verified against their legal basis."""
-        return tuple(_unverified(self, ""))
+        return tuple(path for path, value in self.sourced() if not value.verified)
 
 
-def _unverified(value: Any, path: str) -> Iterator[str]:
+def _sourced(value: Any, path: str) -> Iterator[tuple[str, Sourced[Any]]]:
     if isinstance(value, Sourced):
-        if not value.verified:
-            yield path
+        yield path, value
         return
     if isinstance(value, tuple):
         for item in value:
-            key = getattr(item, "code", None)
+            key = getattr(item, "code", None) or getattr(item, "level", None)
             if isinstance(key, str):
-                yield from _unverified(item, f"{path}[{key}]")
+                yield from _sourced(item, f"{path}[{key}]")
         return
     if is_dataclass(value) and not isinstance(value, type):
         for f in fields(value):
-            yield from _unverified(getattr(value, f.name), f"{path}.{f.name}" if path else f.name)
+            yield from _sourced(getattr(value, f.name), f"{path}.{f.name}" if path else f.name)
 
 
 @dataclass(frozen=True, slots=True)
