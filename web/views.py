@@ -20,6 +20,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from web import items as item_names
 from web.auth import current_actor
 from web.refusals import explain
 from workflow.bootstrap import Services
@@ -80,8 +81,11 @@ def inbox() -> str:
         groups.setdefault(item.campaign_id, []).append(item)
     unread = notifications.unread_count(services().uow(), actor.user_id or 0)
     news = notifications.inbox(services().uow(), actor.user_id or 0, unread_only=True, limit=10)
+    campaigns = item_names.titles_of(
+        [services().workflows.get(c) for c in groups if c is not None], locale())
     return render_template("inbox.html", groups=groups, total=total, page=page,
-                           pages=max(1, -(-total // PAGE)), unread=unread, news=news)
+                           pages=max(1, -(-total // PAGE)), unread=unread, news=news,
+                           campaigns=campaigns)
 
 
 @bp.route("/items/<int:item_id>")
@@ -105,9 +109,9 @@ def item(item_id: int) -> str:
 
     return render_template(
         "item.html", item=inst, spec=compiled.spec, version=compiled.version,
-        state_label=state_label,
+        state_label=state_label, title=item_names.title_of(inst, locale()),
         actions=actions, history=wf.history(item_id), locale=locale(), uploads=uploads,
-        targets=targets, documents=_documents(item_id))
+        targets=targets, documents=item_names.listed_files(item_id, _documents(item_id)))
 
 
 def _target_form(inst: Any, actions: Any) -> list[tuple[str, str, Any]] | None:
