@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from flask import Flask, current_app, url_for
 
@@ -36,7 +37,8 @@ def item_url(workflow: str, item_id: int) -> str:
     endpoint, arg = PAGES.get(workflow, ("views.item", "item_id"))
     if endpoint not in current_app.view_functions:
         endpoint, arg = "views.item", "item_id"
-    return url_for(endpoint, **{arg: item_id})
+    values: dict[str, Any] = {arg: item_id}
+    return url_for(endpoint, **values)
 
 
 def titles_of(items: Iterable[Instance], locale: str) -> dict[int, str]:

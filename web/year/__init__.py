@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.year import campaign, ranking, scoring, votes  # noqa: F401  (their routes)
-from web.year import documents, pledges, reports  # noqa: F401  (their routes)
+from web.year import (  # noqa: F401  (their routes)
+    campaign,
+    documents,
+    pledges,
+    ranking,
+    reports,
+    scoring,
+    votes,
+)
 from web.year.common import bp
 
 

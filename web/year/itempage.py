@@ -5,7 +5,7 @@ its files with links, its history in words, uploading a file and firing an actio
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +18,8 @@ from web.views import fire_seen, locale, services, upload_refusal
 from web.year.common import EVIDENCE_KINDS, _documents, _form_version, _spec, _wf
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
-from workflow.engine.spec import TransitionSpec
 from workflow.errors import TransitionNotAllowed
 from workflow.services import documents as attachments
-
-Actions = Sequence[tuple[TransitionSpec, TransitionNotAllowed | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +81,6 @@ def campaign_of(inst: Instance) -> Instance | None:
 
 def heading(inst: Instance) -> str:
     return title_of(inst, locale())
-
-
-def action(actions: Actions, trigger: str) -> tuple[TransitionSpec, TransitionNotAllowed | None] | None:
-    """The action of this trigger the user may take now (with why it is refused), or None."""
-    return next(((t, why) for t, why in actions if t.trigger == trigger), None)
 
 
 def upload(inst: Instance, actor: Actor, kind: str) -> bool:

@@ -56,10 +56,13 @@ def target_rows(
 ) -> list[TargetRow]:
     """The rows of the pledge's targets: the typed values when a save was refused (so nothing
     typed is lost), else the saved ones; the leader's comments while it is being revised."""
-    saved = data.get("targets") if isinstance(data.get("targets"), Mapping) else {}
-    comments = data.get("target_comments") if state in RETURNED_STATES else None
-    comments = comments if isinstance(comments, Mapping) else {}
+    saved = _mapping(data.get("targets"))
+    comments = _mapping(data.get("target_comments")) if state in RETURNED_STATES else {}
     values = typed if typed is not None else saved
     return [TargetRow(c, (last_year or {}).get(c.code), str(values.get(c.code, "")),
                       str(comments.get(c.code, "")), (problems or {}).get(c.code))
             for c in table.targets_required()]
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
