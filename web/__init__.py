@@ -35,11 +35,12 @@ def create_app(
     )
     app.extensions["thidua"] = services
     app.wsgi_app = _ascii_query(app.wsgi_app)  # type: ignore[method-assign]
-    from web import admin, api, auth, i18n, limits, refusals, security, views, year
+    from web import admin, api, auth, i18n, items, limits, refusals, security, views, year
 
     limits.init_app(app, settings)  # X-Forwarded-For only behind trusted proxies
     i18n.init_app(app, settings)
     refusals.init_app(app)
+    items.init_app(app)
     security.init_app(app, settings)
     auth.init_app(app)
     app.register_blueprint(views.bp)

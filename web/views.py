@@ -20,6 +20,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from web import items as item_names
 from web.auth import current_actor
 from web.item_page import Humanizer, file_size, status_text
 from web.refusals import explain
@@ -81,8 +82,11 @@ def inbox() -> str:
         groups.setdefault(item.campaign_id, []).append(item)
     unread = notifications.unread_count(services().uow(), actor.user_id or 0)
     news = notifications.inbox(services().uow(), actor.user_id or 0, unread_only=True, limit=10)
+    campaigns = item_names.titles_of(
+        [services().workflows.get(c) for c in groups if c is not None], locale())
     return render_template("inbox.html", groups=groups, total=total, page=page,
-                           pages=max(1, -(-total // PAGE)), unread=unread, news=news)
+                           pages=max(1, -(-total // PAGE)), unread=unread, news=news,
+                           campaigns=campaigns)
 
 
 @bp.route("/items/<int:item_id>")
@@ -108,10 +112,10 @@ def item(item_id: int) -> str:
     history = wf.history(item_id)
     return render_template(
         "item.html", item=inst, spec=compiled.spec, version=compiled.version,
-        state_label=state_label,
+        state_label=state_label, title=item_names.title_of(inst, locale()),
         actions=actions, history=history, locale=locale(), uploads=uploads,
-        targets=targets, documents=_documents(item_id), data_rows=words.rows(),
-        steps=words.history(history), status=status_text(inst.status),
+        targets=targets, documents=item_names.listed_files(item_id, _documents(item_id)),
+        data_rows=words.rows(), steps=words.history(history), status=status_text(inst.status),
         parent=_parent(inst, actor), technical=actor.has_global_role("admin"),
         term=words.term, file_size=file_size)
 
@@ -129,7 +133,7 @@ def _parent(inst: Any, actor: Any) -> tuple[str, str] | None:
     if parent.workflow == "campaign":
         return (url_for("year.campaign", campaign_id=parent.id),
                 _("Campaign progress"))
-    return url_for("views.item", item_id=parent.id), _("Parent item")
+    return url_for("views.item", item_id=parent.id), item_names.title_of(parent, locale())
 
 
 def _target_form(inst: Any, actions: Any) -> list[tuple[str, str, Any]] | None:

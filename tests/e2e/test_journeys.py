@@ -53,33 +53,55 @@ def test_a_pledge_is_submitted_returned_accepted_and_signed(
 ) -> None:
     launch(bloc)
     pledge = bloc.child("pledge", "bca")
+    codes = [c.code for c in bloc.table.targets_required()]
     officer = Session(browser, server, "bca_officer")
     page = officer.open("/")
-    page.click(f"a[href='/items/{pledge.id}']")  # type: ignore[attr-defined]
+    page.click(f"text=Giao ước thi đua {YEAR} – Bộ Công an")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{server}/pledges/{pledge.id}")  # type: ignore[attr-defined]
     for field in page.locator("input[name^='target:']").all():  # type: ignore[attr-defined]
         field.fill("100")
+    page.fill(f"input[name='target:{codes[0]}']", "nhiều")  # type: ignore[attr-defined]
+    page.click("text=Lưu chỉ tiêu")  # type: ignore[attr-defined]
+    officer.shot("1a-officer-target-refused")
+    # nothing is lost: the wrong field is marked, the others keep what was typed
+    assert page.input_value(f"input[name='target:{codes[0]}']") == "nhiều"  # type: ignore[attr-defined]
+    assert page.input_value(f"input[name='target:{codes[1]}']") == "100"  # type: ignore[attr-defined]
+    page.fill(f"input[name='target:{codes[0]}']", "92,5")  # type: ignore[attr-defined]
     page.click("text=Lưu chỉ tiêu")  # type: ignore[attr-defined]
     page.click("button:has-text('Trình')")  # type: ignore[attr-defined]
     officer.shot("1-officer-submitted")
     assert bloc.wf.get(pledge.id).state == "submitted"
 
     leader = Session(browser, server, "btp_head")
-    page = leader.open(f"/items/{pledge.id}")
+    page = leader.open(f"/pledges/{pledge.id}")
     form = page.locator("form.action", has_text="Trả lại")  # type: ignore[attr-defined]
     form.locator("textarea[name=comment]").fill("Bổ sung chỉ tiêu giải ngân")
+    form.locator("summary").click()
+    form.locator(f"textarea[name='target_comment:{codes[0]}']").fill("Đề nghị nâng lên 95%")
     form.locator("button").click()
     leader.shot("2-leader-returned")
     assert bloc.wf.get(pledge.id).state == "returned"
 
-    page = officer.open(f"/items/{pledge.id}")
-    page.click("text=Lưu chỉ tiêu")  # type: ignore[attr-defined]
+    page = officer.open("/")  # the officer is told, with the leader's comment a click away
+    page.click(f"text=Trả lại: Giao ước thi đua {YEAR} – Bộ Công an")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{server}/pledges/{pledge.id}")  # type: ignore[attr-defined]
+    shown = page.inner_text("main")  # type: ignore[attr-defined]
+    assert "Bổ sung chỉ tiêu giải ngân" in shown
+    assert "Đề nghị nâng lên 95%" in shown
+    officer.shot("2a-officer-sees-comments")
+    page.set_viewport_size({"width": 390, "height": 844})  # type: ignore[attr-defined]
+    officer.shot("2b-officer-sees-comments-390")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page.fill(f"input[name='target:{codes[0]}']", "95")  # type: ignore[attr-defined]
+    page.click("button:has-text('Sửa chỉ tiêu')")  # type: ignore[attr-defined]
     page.click("button:has-text('Trình')")  # type: ignore[attr-defined]
-    page = leader.open(f"/items/{pledge.id}")
+    page = leader.open(f"/pledges/{pledge.id}")
     page.click("button:has-text('Chấp thuận')")  # type: ignore[attr-defined]
     assert bloc.wf.get(pledge.id).state == "accepted"
 
     head = Session(browser, server, "bca_head")
-    page = head.open(f"/items/{pledge.id}")
+    page = head.open(f"/pledges/{pledge.id}")
     document = tmp_path / "giao-uoc.pdf"
     document.write_bytes(PDF)
     page.set_input_files("input[type=file]", str(document))  # type: ignore[attr-defined]
@@ -87,8 +109,14 @@ def test_a_pledge_is_submitted_returned_accepted_and_signed(
     page.click("button:has-text('Ký giao ước')")  # type: ignore[attr-defined]
     head.shot("3-head-signed")
     assert bloc.wf.get(pledge.id).state == "signed"
+    assert bloc.wf.get(pledge.id).data["targets"][codes[0]] == "95"
     history = page.inner_text("body")  # type: ignore[attr-defined]
     assert "Bổ sung chỉ tiêu giải ngân" in history
+    page = leader.open(f"/pledges/{pledge.id}")  # the leader opens the signed pledge
+    link = page.locator("a:has-text('giao-uoc.pdf')").first  # type: ignore[attr-defined]
+    opened = leader.context.request.get(server + link.get_attribute("href"))
+    assert opened.headers["content-type"] == "application/pdf"
+    assert opened.body() == PDF
     for session in (officer, leader, head):
         session.close()
 

@@ -125,6 +125,14 @@ POST /votes/<int:session_id>/confirm                    login   refused ok      
 POST /votes/<int:session_id>/cast                       login   refused ok      refused ok      ok      403     refused refused refused refused refused
 POST /votes/<int:session_id>/fire                       login   403     403     403     ok      refused 403     403     ok      403     403     403
 GET  /votes/<int:session_id>/minutes                    login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+GET  /pledges/<int:pledge_id>                            login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+POST /pledges/<int:pledge_id>/targets                   login   ok      ok      403     refused refused 403     refused refused refused refused refused
+POST /pledges/<int:pledge_id>/fire                      login   ok      ok      403     refused refused 403     refused refused refused refused refused
+POST /pledges/<int:pledge_id>/documents                 login   ok      ok      403     ok      ok      403     403     403     403     403     403
+GET  /reports/<int:report_id>                           login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+POST /reports/<int:report_id>/fire                      login   refused refused 403     refused refused 403     refused refused refused refused refused
+POST /reports/<int:report_id>/documents                 login   ok      ok      403     ok      ok      403     403     403     403     403     403
+GET  /items/<int:item_id>/documents/<int:document_id>   login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
 GET  /admin/                                            login   403     403     403     403     403     403     403     403     403     403     ok
 GET  /admin/definitions                                 login   403     403     403     403     403     403     403     403     403     403     ok
 GET  /admin/definitions/new                             login   403     403     403     403     403     403     403     403     403     403     ok
@@ -173,6 +181,9 @@ GET  /api/v1/clusters/<int:cluster_id>/campaigns        401     ok      ok      
 # - The Excel ranking is for holders of a role on the cluster (leader, deputy, inspectors) or
 #   everywhere; a unit head alone gets 403 (the page hides the button from them).
 # - The result of a counted vote (API) is for the same people as its page.
+# - The pledge's and the report's pages answer 403 to whoever may not see the item; a save or an
+#   action they may not take comes back on the page with the reason ("refused"). R is bca's
+#   six-month report, accepted: accepting it again is refused to everyone.
 # - POST /login: anon posts a wrong password (401); the others sign in as themselves.
 # - POST /account/password: each posts a wrong current password (400, nothing changed).
 
@@ -335,6 +346,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     sign_all_pledges(bloc)
     mid_year(bloc)
     ids["plan"] = year.propose_inspection_plan(bloc.wf, campaign.id, bloc.leader, seed=7)
+    ids["R"] = bloc.child("report", "bca").id
     w.snapshot("mid")
 
     # 3. scoring, bca's sheet filled in with evidence; an open vote and a finished one
@@ -501,6 +513,21 @@ ROUTES: dict[tuple[str, str], Route] = {
         _i("V1", "/votes/{}/fire"), lambda w: {"trigger": "close", "comment": REASON, "version": version(w, "V1")})),
     ("GET", "/votes/<int:session_id>/minutes"): Route("final", "read", get(
         _i("V2", "/votes/{}/minutes"))),
+    ("GET", "/pledges/<int:pledge_id>"): Route("draft", "read", get(_i("P", "/pledges/{}"))),
+    ("POST", "/pledges/<int:pledge_id>/targets"): Route("draft", "write", post(
+        _i("P", "/pledges/{}/targets"),
+        lambda w: {**{f"target:{k}": "90,5" for k in targets(w.bloc)}, "version": version(w, "P")})),
+    ("POST", "/pledges/<int:pledge_id>/fire"): Route("draft", "write", post(
+        _i("P", "/pledges/{}/fire"), lambda w: {"trigger": "submit", "version": version(w, "P")})),
+    ("POST", "/pledges/<int:pledge_id>/documents"): Route("draft", "write", post(
+        _i("P", "/pledges/{}/documents"), lambda w: {"file": pdf()})),
+    ("GET", "/reports/<int:report_id>"): Route("mid", "read", get(_i("R", "/reports/{}"))),
+    ("POST", "/reports/<int:report_id>/fire"): Route("mid", "write", post(
+        _i("R", "/reports/{}/fire"), lambda w: {"trigger": "accept", "version": version(w, "R")})),
+    ("POST", "/reports/<int:report_id>/documents"): Route("mid", "write", post(
+        _i("R", "/reports/{}/documents"), lambda w: {"file": pdf()})),
+    ("GET", "/items/<int:item_id>/documents/<int:document_id>"): Route(
+        "final", "read", get(lambda w: f"/items/{w.ids['S']}/documents/{w.ids['E']}")),
     ("GET", "/admin/"): Route("final", "read", get(lambda w: "/admin/")),
     ("GET", "/admin/definitions"): Route("final", "read", get(lambda w: "/admin/definitions")),
     ("GET", "/admin/definitions/new"): Route("final", "read", get(

@@ -143,10 +143,10 @@ def test_the_inbox_lists_the_units_pledge_with_its_due_date(client: FlaskClient,
 
     page = client.get("/").get_data(as_text=True)
 
-    assert f"/items/{pledge.id}" in page
+    assert f"/pledges/{pledge.id}" in page  # the pledge's own page
     assert "Giao ước thi đua" in page
     assert "26/03/2025" in page  # five days before the pledge deadline
-    assert f"/items/{bloc.child('pledge', 'bqp').id}" not in page  # another unit's
+    assert f"/pledges/{bloc.child('pledge', 'bqp').id}" not in page  # another unit's
 
 
 def test_an_item_page_shows_only_this_users_actions_and_fires_them(
@@ -231,7 +231,7 @@ def test_the_inbox_costs_the_same_queries_for_few_or_many_items(
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
 
-    assert len(re.findall(r'href="/items/\d+"', page)) >= 6
+    assert len(re.findall(r'href="/pledges/\d+"', page)) >= 6  # each pledge's own page
     assert many == few
 
 

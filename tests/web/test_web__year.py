@@ -89,7 +89,7 @@ def test_the_campaign_page_shows_the_stages_the_criteria_and_every_units_pledge(
         assert name in html
     assert html.count('state-signed" href') == 1
     assert html.count('state-draft" href') == 7
-    assert re.search(r'state-signed" href="/items/\d+">Đã ký</a>', html)
+    assert re.search(r'state-signed" href="/pledges/\d+">Đã ký</a>', html)  # its own page
     assert re.search(r'class="stage current" aria-current="step">\s*'
                      r'<span class="stage-name">Ký giao ước</span>\s*'
                      r'<span class="stage-date">31/03/2025</span>', html)

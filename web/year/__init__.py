@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.year import campaign, ranking, scoring, setup, votes  # noqa: F401  (their routes)
+from web.year import (  # noqa: F401  (their routes)
+    campaign,
+    documents,
+    pledges,
+    ranking,
+    reports,
+    scoring,
+    setup,
+    votes,
+)
 from web.year.common import bp
 
 

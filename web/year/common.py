@@ -96,15 +96,18 @@ def _documents(instance_id: int, kind: str | None = None) -> list[DocumentInfo]:
 SERVED_TYPES = frozenset(attachments.EXTENSIONS.values())
 
 
-def _send_document(doc: DocumentInfo) -> Response:
+def _send_document(doc: DocumentInfo, inline: bool = False) -> Response:
+    """The file under its own name; with `inline`, a PDF opens in the browser's viewer."""
     path = services().settings.documents_dir / doc.storage_key
     if not path.is_file():
         raise NotFound(_("The file %(name)s is missing from the store.", name=doc.filename))
     content = path.read_bytes()
     # the type detected from the bytes at upload, never one guessed from the user's file name
-    # (a PDF named evil.svg would be served as an image that runs scripts); always a download
+    # (a PDF named evil.svg would be served as an image that runs scripts); a download, but
+    # for a PDF asked for inline
     kind = doc.content_type if doc.content_type in SERVED_TYPES else "application/octet-stream"
-    response = send_file(io.BytesIO(content), mimetype=kind, as_attachment=True,
+    response = send_file(io.BytesIO(content), mimetype=kind,
+                         as_attachment=not (inline and kind == "application/pdf"),
                          download_name=attachments.stored_name(doc.filename))
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

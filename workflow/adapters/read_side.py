@@ -121,6 +121,18 @@ class SqlReadSide:
                 .join(units, units.c.id == instances.c.unit_id)
                 .where(instances.c.id.in_(wanted)))}
 
+    def signed_targets(self, unit_id: int, year: int) -> dict[str, str] | None:
+        i = instances.c
+        with read_connection(self.engine) as conn:
+            data = conn.execute(
+                sa.select(i.data).where(i.workflow == "pledge", i.unit_id == unit_id,
+                                        i.year == year, i.state.in_(("signed", "amending")))
+                .order_by(i.id.desc()).limit(1)).scalar()
+        targets = data.get("targets") if isinstance(data, dict) else None
+        if not isinstance(targets, dict):
+            return None
+        return {str(k): str(v) for k, v in targets.items()}
+
     # --- people and organisation --------------------------------------------------------------
 
     def username(self, user_id: int) -> str | None:

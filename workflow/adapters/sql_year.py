@@ -198,8 +198,10 @@ class SqlYear(YearRepository):
         where = sa.and_(_I.status == "active", sa.or_(*conditions))
         return (sa.select(_I.id, _I.definition_id, _I.workflow, _I.state, _I.parent_id,
                           units.c.name, due.c.due, _I.unit_id, _I.cluster_id, _I.year,
-                          sa.func.count().over().label("total"))
+                          sa.func.count().over().label("total"), _I.data,
+                          clusters.c.name.label("cluster_name"))
                 .outerjoin(units, units.c.id == _I.unit_id)
+                .outerjoin(clusters, clusters.c.id == _I.cluster_id)
                 .outerjoin(due, due.c.instance_id == _I.id)
                 .where(where)
                 .order_by(sa.case((due.c.due.is_(None), 1), else_=0), due.c.due, _I.id)

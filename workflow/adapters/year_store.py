@@ -26,6 +26,7 @@ from workflow.adapters.tables import (
     score_adjustments,
     score_lines,
 )
+from workflow.services.ports import EngineTxQueries
 
 _L = score_lines.c
 
@@ -79,6 +80,13 @@ class YearQueries:
         self, key: str, build: Callable[[], ClauseElement], keys: Sequence[str] = ()
     ) -> CompiledStatement:
         return self.cache.get(key, build, keys)
+
+    def engine_queries(self) -> EngineTxQueries:
+        """The year's statements (recipients, the outbox) on this transaction, so that a
+        notice commits with the step that sent it."""
+        from workflow.adapters.sql_year import SqlEngineTxQueries  # it builds on this module
+
+        return SqlEngineTxQueries(self)
 
     # --- score lines ---------------------------------------------------------------------
 

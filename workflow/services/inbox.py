@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from workflow.domain.roles import Actor
 from workflow.services import access
+from workflow.services.naming import Names, item_title, mentioned_units
 from workflow.services.workflows import Workflows
 
 
@@ -15,7 +18,7 @@ from workflow.services.workflows import Workflows
 class WaitingItem:
     id: int
     workflow: str
-    title: str
+    title: str  # what the item is, its year and whose: "Giao ước thi đua 2026 – Bộ Công an"
     state: str
     state_label: str
     unit: str | None
@@ -64,6 +67,7 @@ def waiting_for(
         rows = uow.year.waiting(stmt, max(1, min(limit, 200)), max(0, offset))
     total = int(rows[0].total) if rows else 0
     today = workflows.clock.today()
+    names = _names(workflows, rows)
     items = []
     for r in rows:
         spec = workflows.catalog.compiled(r.definition_id).spec
@@ -71,7 +75,55 @@ def waiting_for(
         labels = tuple(t.label.get(locale) for t in spec.transitions_from(r.state)
                        if not t.auto and roles & set(t.roles))
         items.append(WaitingItem(
-            r.id, r.workflow, spec.title.get(locale), r.state, spec.state(r.state).label.get(
-                locale), r.name, r.id if r.workflow == "campaign" else r.parent_id, r.due,
+            r.id, r.workflow, item_title(spec.title, _Named(r), names, locale), r.state,
+            spec.state(r.state).label.get(locale), r.name,
+            r.id if r.workflow == "campaign" else r.parent_id, r.due,
             r.due is not None and r.due < today, labels))
     return items, total
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """An inbox row as naming reads an item."""
+
+    row: Any
+
+    @property
+    def id(self) -> int:
+        return int(self.row.id)
+
+    @property
+    def workflow(self) -> str:
+        return str(self.row.workflow)
+
+    @property
+    def unit_id(self) -> int | None:
+        return self.row.unit_id  # type: ignore[no-any-return]
+
+    @property
+    def cluster_id(self) -> int | None:
+        return self.row.cluster_id  # type: ignore[no-any-return]
+
+    @property
+    def year(self) -> int | None:
+        return self.row.year  # type: ignore[no-any-return]
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        data = self.row.data
+        return data if isinstance(data, Mapping) else {}
+
+
+def _names(workflows: Workflows, rows: Sequence[Any]) -> Names:
+    """The unit and cluster names of a page of the inbox: those the rows carry, and the
+    inspecting units of inspections, asked once."""
+    units = {r.unit_id: r.name for r in rows if r.unit_id is not None and r.name}
+    clusters = {r.cluster_id: r.cluster_name for r in rows
+                if r.cluster_id is not None and r.cluster_name}
+    wanted = set().union(*(mentioned_units(_Named(r)) for r in rows)) - set(units) \
+        if rows else set()
+    if wanted:
+        with workflows.catalog.uow().read() as uow:
+            found = uow.year.unit_codes_and_names(sorted(wanted))
+        units |= {unit_id: name for unit_id, (_code, name) in found.items()}
+    return Names(units, clusters)

@@ -65,6 +65,11 @@ class ReadSide(Protocol):
         """The name of the unit each item (e.g. a dossier) belongs to, for items that have one."""
         ...
 
+    def signed_targets(self, unit_id: int, year: int) -> dict[str, str] | None:
+        """The targets of the pledge a unit signed for a year (the newest when it signed in
+        several campaigns), None when it signed none."""
+        ...
+
     # --- people and organisation (the admin area) ------------------------------------------
 
     def username(self, user_id: int) -> str | None:

@@ -9,6 +9,7 @@ Context keys, by kind (`recipient`, a person's name, and `link` are optional for
 - reminder: title, state (label of the step), due_date (a date), days_left (int, < 0 when late)
 - escalation: the same, plus waiting_on (a name, or a list of who has not acted)
 - notice: title, text
+- returned: title (the item's name), comment (why it was returned), by (who returned it)
 - digest: date (the day it covers), items (a list of mappings with subject and optional link)
 """
 
@@ -22,7 +23,7 @@ from typing import Any
 
 DEFAULT_LOCALE = "vi"
 LOCALES = ("vi", "en")
-KINDS = ("reminder", "escalation", "notice", "digest")
+KINDS = ("reminder", "escalation", "notice", "returned", "digest")
 
 _DATE_FORMATS = {"vi": "%d/%m/%Y", "en": "%Y-%m-%d"}
 
@@ -81,6 +82,13 @@ _TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
             "[Thi đua] $title",
             "$greeting\n\n$text\n\n$link_line\n\n$signature\n",
         ),
+        "returned": (
+            "[Thi đua] Trả lại: $title",
+            "$greeting\n\n"
+            "Hồ sơ “$title” đã được $by trả lại với ý kiến:\n\n$comment\n\n"
+            "Đề nghị đồng chí chỉnh sửa theo ý kiến trên rồi trình lại trên hệ thống.\n\n"
+            "$link_line\n\n$signature\n",
+        ),
         "digest": (
             "[Thi đua] Tổng hợp thông báo ngày $date ($count mục)",
             "$greeting\n\n"
@@ -109,6 +117,13 @@ _TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         "notice": (
             "[Emulation] $title",
             "$greeting\n\n$text\n\n$link_line\n\n$signature\n",
+        ),
+        "returned": (
+            "[Emulation] Returned: $title",
+            "$greeting\n\n"
+            "“$title” was returned by $by with this comment:\n\n$comment\n\n"
+            "Please revise it as asked and submit it again in the system.\n\n"
+            "$link_line\n\n$signature\n",
         ),
         "digest": (
             "[Emulation] Daily summary for $date ($count_items)",
@@ -208,6 +223,14 @@ def _notice_values(locale: str, context: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def _returned_values(locale: str, context: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "title": _one_line(str(_required("returned", context, "title"))),
+        "comment": str(_required("returned", context, "comment")).strip(),
+        "by": _one_line(str(_required("returned", context, "by"))),
+    }
+
+
 def _digest_values(locale: str, context: Mapping[str, Any]) -> dict[str, str]:
     items: Sequence[Mapping[str, Any]] = _required("digest", context, "items")
     link_text = _COMMON[locale]["link"]
@@ -229,6 +252,7 @@ _VALUES: dict[str, Callable[[str, Mapping[str, Any]], dict[str, str]]] = {
     "reminder": _reminder_values,
     "escalation": _escalation_values,
     "notice": _notice_values,
+    "returned": _returned_values,
     "digest": _digest_values,
 }
 

@@ -19,6 +19,7 @@ from workflow.domain.scoring import show
 from workflow.engine.instance import Instance
 from workflow.engine.registry import CallContext, Registry
 from workflow.errors import InvalidInput
+from workflow.services.ports import EngineTxQueries
 
 YEAR = Registry()
 CAMPAIGN_DATES = DATE_KEYS
@@ -55,6 +56,9 @@ class YearPort(Protocol):
     ) -> None: ...
     def inspection_scores(self, campaign_id: int, unit_id: int) -> dict[str, Decimal]: ...
     def evidence(self, instance_id: int) -> set[tuple[str, str]]: ...
+    def engine_queries(self) -> EngineTxQueries:
+        """The year's statements on this transaction (recipients, the outbox)."""
+        ...
     @property
     def tz(self) -> dt.tzinfo: ...
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import marshmallow as ma
 
+from workflow.domain.criteria import CriteriaTable
 from workflow.domain.refusals import Ref, Refusal, refs
 from workflow.engine.hashing import canonical_json
 from workflow.engine.registry import CallContext
@@ -220,18 +221,25 @@ def valid_targets(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None
         return Refusal("targets_invalid")
     table = table_of(ctx)
     for code, value in targets.items():
-        try:
-            criterion = table.criterion(code)
-        except KeyError:
-            return Refusal("target_unknown_criterion",
-                           {"criterion": str(code), "table": table.code})
-        if criterion.kind != "quantitative":
-            return Refusal("target_qualitative", {"criterion": Ref("criterion", code)})
-        try:
-            if decimal(value, f"targets.{code}", Ref("criterion", code)) <= 0:
-                return Refusal("target_not_positive", {"criterion": Ref("criterion", code)})
-        except InvalidInput as exc:
-            return exc.refusal or Refusal("other", {"detail": str(exc)})
+        if (refusal := target_refusal(table, code, value)) is not None:
+            return refusal
+    return None
+
+
+def target_refusal(table: CriteriaTable, code: Any, value: Any) -> Refusal | None:
+    """Why one target is not taken (None when it is): a positive number for a quantitative
+    criterion of the table. The pledge page asks it of every field, the guard of the first."""
+    try:
+        criterion = table.criterion(code)
+    except KeyError:
+        return Refusal("target_unknown_criterion", {"criterion": str(code), "table": table.code})
+    if criterion.kind != "quantitative":
+        return Refusal("target_qualitative", {"criterion": Ref("criterion", code)})
+    try:
+        if decimal(value, f"targets.{code}", Ref("criterion", code)) <= 0:
+            return Refusal("target_not_positive", {"criterion": Ref("criterion", code)})
+    except InvalidInput as exc:
+        return exc.refusal or Refusal("other", {"detail": str(exc)})
     return None
 
 
