@@ -37,6 +37,7 @@ from web.year.common import (
     _wf,
     bp,
 )
+from web.year.inspection import pending_inspections
 from workflow.domain.scoring import show
 from workflow.engine.instance import Instance
 from workflow.engine.spec import WorkflowSpec
@@ -124,8 +125,9 @@ def campaign(campaign_id: int) -> str:
     _roles(inst, actor, members)
     spec = _spec(inst)
     stages, other_dates = _timeline(spec, inst)
-    rows, page, pages = _paginate(_progress(wf.children(campaign_id), members))
-    actions = wf.available(inst, actor)
+    children = wf.children(campaign_id)
+    rows, page, pages = _paginate(_progress(children, members))
+    actions = pending_inspections(wf.available(inst, actor), children)
     names = {u.id: u.name for u in members}
     return render_template(
         "year_campaign.html", campaign=inst, spec=spec, table=_criteria(inst), stages=stages,
