@@ -147,6 +147,30 @@ def test_a_wrong_point_is_named_beside_its_field_and_everything_typed_is_kept(
     assert bloc.wf.get(item.id).data.get("results") is None
 
 
+def test_malformed_points_are_refused_cleanly_and_nothing_is_written(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    to_inspection(bloc)
+    item = bloc.child("inspection", "bca")
+    path = f"/inspections/{item.id}"
+    auth.login(lead_of(bloc, item))
+    token = csrf(client, path)
+    quantitative = next(c for c in bloc.table.criteria if not c.levels)
+
+    for value in ("abc", "NaN", "inf", "1e999999", "9" * 40, "1,2,3", "\u0663", "-1"):
+        answer = client.post(f"{path}/results", data={
+            "csrf_token": token, "version": str(item.version),
+            f"points-{quantitative.code}": value})
+        assert answer.status_code == 422, value
+    long_note = client.post(f"{path}/results", data={
+        "csrf_token": token, "version": str(item.version), "points-ky_giao_uoc": "4",
+        "note-ky_giao_uoc": "x" * 2001})
+
+    assert long_note.status_code == 422
+    assert "tối đa 2.000 ký tự" in long_note.get_data(as_text=True)
+    assert bloc.wf.get(item.id).version == item.version
+
+
 def test_someone_outside_the_team_reads_but_cannot_record(
     client: FlaskClient, auth: AuthActions, bloc: Bloc
 ) -> None:

@@ -251,7 +251,8 @@ def _render(inst: Instance, actor: Actor, campaign: Instance, table: CriteriaTab
         minutes=[d for d in docs if d.kind == inspections.MINUTES_KIND],
         signed=[d for d in docs if d.kind == inspections.SIGNED_KIND],
         may_upload=inst.state in SIGNED_STATES and access.may_attach(actor, inst, _spec(inst)),
-        may_draw_up=bool(inst.data.get("results")) and access.may_act(actor, inst),
+        may_draw_up=bool(inst.data.get("results")) and access.may_attach(actor, inst,
+                                                                          _spec(inst)),
         files=_unit_files(items), kinds=DOCUMENT_KINDS, history=_history(inst),
         locale=locale(), pts=show), status
 
@@ -305,8 +306,8 @@ def inspection_minutes(inspection_id: int) -> Response:
     """Generate the minutes (biên bản kiểm tra chéo) of what is recorded, attach them with
     their hash in the history (once per version of them), and hand them over."""
     inst, actor, campaign, table = _inspection(inspection_id)
-    if not access.may_act(actor, inst):
-        abort(403)
+    if not access.may_attach(actor, inst, _spec(inst)):
+        abort(403)  # drawn up by those who take part: the team, the unit, the leader
     if not inst.data.get("results"):
         flash(_("The minutes are drawn up once results are recorded."), "error")
         return redirect(url_for("year.inspection", inspection_id=inspection_id))

@@ -191,9 +191,11 @@ def _changed(sheet: Instance, scores: dict[str, dict[str, str]]) -> dict[str, di
     return out
 
 
-def _save_typed(sheet: Instance, table: CriteriaTable) -> Typed | None:
-    """Save the self-scores the form changed; what to show again when they are refused."""
-    scores = _changed(sheet, _scores_from_form(table))
+def _save_typed(sheet: Instance, table: CriteriaTable, *, all_: bool = False) -> Typed | None:
+    """Save the self-scores the form changed (with `all_`, every one it gives: the user
+    saved them); what to show again when they are refused."""
+    scores = _scores_from_form(table)
+    scores = scores if all_ else _changed(sheet, scores)
     if not scores:
         return None
     try:
@@ -221,7 +223,7 @@ def save_scores(sheet_id: int) -> Response | tuple[str, int]:
     if not _scores_from_form(table):
         flash(_("Enter at least one score before saving."), "error")
         return back
-    refused = _save_typed(sheet, table)
+    refused = _save_typed(sheet, table, all_=True)
     if refused is not None:
         return _render_sheet(_wf().get(sheet.id), actor, roles, refused, 422)
     attached = _attach_chosen(sheet, table, actor)

@@ -153,7 +153,8 @@ def draw_up_minutes(
     """The minutes of what is recorded, dated the day the inspection was concluded (today
     until then); attached to the inspection with their hash in its history unless the same
     minutes are attached already."""
-    if not access.may_act(actor, inspection):
+    spec = workflows.catalog.compiled(inspection.definition_id).spec
+    if not access.may_attach(actor, inspection, spec):  # the team, the unit, the leader
         raise PermissionDenied(
             f"'{actor.username}' takes no part in inspection {inspection.id} and cannot draw "
             "up its minutes")
