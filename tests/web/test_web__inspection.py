@@ -270,6 +270,7 @@ def test_scoring_is_offered_once_every_inspection_is_applied_and_says_what_is_mi
     assert "Chưa hoàn thành kiểm tra chéo đối với 7 đơn vị" in html
     assert NAMES["bqp"] in html
     assert "applied" not in re.sub(r'class="[^"]*"', "", html)
+    assert "_officer" not in html  # the inspection plan names its teams by their full names
     refused = client.post(f"{path}/fire", data={
         "csrf_token": csrf(client, path), "trigger": "start_scoring",
         "version": str(campaign.version)}, follow_redirects=True).get_data(as_text=True)

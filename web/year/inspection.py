@@ -382,3 +382,10 @@ def pending_inspections(
                           {"count": len(pending), "units": refs("unit", pending)})
         out.append((t, why))
     return out
+
+
+def person_names(plan: Sequence[Any]) -> dict[str, str]:
+    """The full names of the teams and leads of an inspection plan, in one query."""
+    usernames = {str(u) for p in plan if isinstance(p, dict)
+                 for u in [*(p.get("team") or []), p.get("lead")] if u}
+    return services().reads.full_names(usernames)
