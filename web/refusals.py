@@ -65,6 +65,7 @@ class Namer:
         self.item = item
         self._spec: WorkflowSpec | None = None
         self._table: CriteriaTable | None | bool = False
+        self.other: str | None = None  # the workflow of the children a refusal counts
 
     def spec(self) -> WorkflowSpec | None:
         if self._spec is None and self.item is not None:
@@ -119,6 +120,12 @@ class Namer:
                 return self.label(spec.state(str(code)).label)
             except KeyError:
                 pass
+        if kind == "state" and self.other is not None:
+            try:  # a state of the children a join waits for
+                return self.label(_services().catalog.latest(self.other).spec.state(str(code))
+                                  .label)
+            except (WorkflowError, KeyError):
+                pass
         if kind == "trigger" and spec is not None:
             found = next((t for t in spec.transitions if t.trigger == code), None)
             if found is not None:
@@ -160,6 +167,9 @@ class Namer:
 
 def render(refusal: Refusal, namer: Namer) -> str:
     """The refusal's sentence, translated, with its references named."""
+    counted = refusal.params.get("workflow")
+    if isinstance(counted, Ref) and counted.kind == "workflow":
+        namer.other = str(counted.code)
     values = {key: _text(value, namer) for key, value in refusal.params.items()}
     if refusal.code == "other":
         return str(values.get("detail", ""))

@@ -91,13 +91,15 @@ def inbox() -> str:
 
 @bp.route("/items/<int:item_id>")
 @login_required
-def item(item_id: int) -> str:
+def item(item_id: int) -> str | Response:
     wf = services().workflows
     inst = wf.get(item_id)
     actor = current_actor()
     compiled = wf.catalog.compiled(inst.definition_id)
     if not access.may_see(actor, inst, member_units):
         abort(403)
+    if inst.workflow == "inspection" and not actor.has_global_role("admin"):
+        return redirect(url_for("year.inspection", inspection_id=item_id))  # its own page
     actions = wf.available(inst, actor)
     uploads = sorted({d for t, _ in actions for d in t.required_documents})
     targets = _target_form(inst, actions)

@@ -41,6 +41,7 @@ from tests.year_support import (
     YEAR,
     Bloc,
     inspect_all,
+    inspection_points,
     launch,
     make_bloc,
     mid_year,
@@ -120,6 +121,14 @@ POST /score-sheets/<int:sheet_id>/scores                login   ok      ok      
 POST /score-sheets/<int:sheet_id>/evidence              login   ok      ok      403     refused refused 403     refused refused refused refused refused
 GET  /score-sheets/<int:sheet_id>/evidence/<int:document_id>  login ok  ok      403     ok      ok      403     ok      ok      ok      ok      ok
 POST /score-sheets/<int:sheet_id>/submit                login   refused ok      403     refused refused 403     refused refused refused refused refused
+POST /score-sheets/<int:sheet_id>/fire                  login   refused 403     refused ok      ok      403     refused refused refused refused refused
+POST /score-sheets/<int:sheet_id>/adjust                login   403     403     403     ok      ok      403     403     403     403     403     403
+GET  /inspections/<int:inspection_id>                   login   ok      403     403     ok      ok      403     ok      ok      ok      ok      ok
+POST /inspections/<int:inspection_id>/results           login   422     403     403     403     403     403     ok      403     403     403     403
+POST /inspections/<int:inspection_id>/fire              login   refused 403     403     refused refused 403     ok      refused refused refused refused
+POST /inspections/<int:inspection_id>/minutes.docx      login   ok      403     403     ok      403     403     ok      403     403     403     403
+POST /inspections/<int:inspection_id>/signed-minutes    login   refused 403     403     refused 403     403     refused 403     403     403     403
+GET  /inspections/<int:inspection_id>/documents/<int:document_id>  login ok  403     403     ok      ok      403     ok      ok      ok      ok      ok
 GET  /votes/<int:session_id>                            login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /votes/<int:session_id>/confirm                    login   refused ok      refused ok      ok      403     refused refused refused refused refused
 POST /votes/<int:session_id>/cast                       login   refused ok      refused ok      ok      403     refused refused refused refused refused
@@ -185,6 +194,12 @@ GET  /api/v1/clusters/<int:cluster_id>/campaigns        401     ok      ok      
 #   action they may not take comes back on the page with the reason ("refused"). R is bca's
 #   six-month report, accepted: accepting it again is refused to everyone.
 # - POST /login: anon posts a wrong password (401); the others sign in as themselves.
+# - Inspections: I is the inspection led by ttcp_officer ("insp"), of a unit other than bca, so
+#   bca's head has no part in it. Every inspector sees it, only its team records (another
+#   inspector is refused with the page shown again, 422, nothing written); the minutes are
+#   drawn up and the signed copy uploaded by those who act on it (team, unit, leader); the
+#   signed copy is refused before the inspection is concluded.
+# - S2 is bqp's cross-checked score sheet: the leader and the deputy adjust and verify it.
 # - POST /account/password: each posts a wrong current password (400, nothing changed).
 
 
@@ -349,11 +364,28 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     ids["R"] = bloc.child("report", "bca").id
     w.snapshot("mid")
 
-    # 3. scoring, bca's sheet filled in with evidence; an open vote and a finished one
+    # 2b. the cross-inspection: the inspection whose team ttcp_officer ("insp") leads has its
+    # points recorded, not concluded; IP is a file of the inspected unit's pledge
     plan_and_start_inspection(bloc)
+    inspection = next(i for i in bloc.children("inspection")
+                      if i.data["plan"]["lead"] == PLAYERS["insp"])
+    ids["I"] = inspection.id
+    inspected = bloc.code_of(inspection.unit_id)
+    bloc.wf.fire(inspection, "record_results", bloc.actor(str(PLAYERS["insp"])),
+                 {"results": inspection_points(bloc, inspected)})
+    with svc.engine.connect() as conn:
+        ids["IP"] = conn.execute(sa.select(sa.func.min(documents.c.id)).where(
+            documents.c.instance_id == bloc.child("pledge", inspected).id)).scalar()
+    ids["I_unit"] = inspected
+    w.snapshot("inspecting")
+
+    # 3. scoring, bca's sheet filled in with evidence, bqp's submitted and cross-checked; an
+    # open vote and a finished one
     inspect_all(bloc)
     sheet = score(bloc, "bca")
     ids["S"] = sheet.id
+    checked = score(bloc, "bqp")
+    ids["S2"] = bloc.wf.fire(checked, "submit", bloc.head("bqp")).instance.id
     with svc.engine.connect() as conn:
         ids["E"] = conn.execute(sa.select(sa.func.min(documents.c.id)).where(
             documents.c.instance_id == sheet.id)).scalar()
@@ -504,6 +536,25 @@ ROUTES: dict[tuple[str, str], Route] = {
         "final", "read", get(lambda w: f"/score-sheets/{w.ids['S']}/evidence/{w.ids['E']}")),
     ("POST", "/score-sheets/<int:sheet_id>/submit"): Route("final", "write", post(
         _i("S", "/score-sheets/{}/submit"), lambda w: {"version": version(w, "S")})),
+    ("POST", "/score-sheets/<int:sheet_id>/fire"): Route("final", "write", post(
+        _i("S2", "/score-sheets/{}/fire"), lambda w: {"trigger": "verify", "version": version(w, "S2")})),
+    ("POST", "/score-sheets/<int:sheet_id>/adjust"): Route("final", "write", post(
+        _i("S2", "/score-sheets/{}/adjust"), lambda w: {
+            "adjust-ky_giao_uoc": "2", "comment": "Ký giao ước chậm", "version": version(w, "S2")})),
+    ("GET", "/inspections/<int:inspection_id>"): Route("inspecting", "read", get(
+        _i("I", "/inspections/{}"))),
+    ("POST", "/inspections/<int:inspection_id>/results"): Route("inspecting", "write", post(
+        _i("I", "/inspections/{}/results"), lambda w: {
+            **{f"points-{k}": v for k, v in inspection_points(w.bloc, w.ids["I_unit"]).items()},
+            "conclusion": "Tốt", "version": version(w, "I")})),
+    ("POST", "/inspections/<int:inspection_id>/fire"): Route("inspecting", "write", post(
+        _i("I", "/inspections/{}/fire"), lambda w: {"trigger": "conclude", "version": version(w, "I")})),
+    ("POST", "/inspections/<int:inspection_id>/minutes.docx"): Route("inspecting", "write", post(
+        _i("I", "/inspections/{}/minutes.docx"))),
+    ("POST", "/inspections/<int:inspection_id>/signed-minutes"): Route("inspecting", "write", post(
+        _i("I", "/inspections/{}/signed-minutes"), lambda w: {"file": pdf()})),
+    ("GET", "/inspections/<int:inspection_id>/documents/<int:document_id>"): Route(
+        "inspecting", "read", get(lambda w: f"/inspections/{w.ids['I']}/documents/{w.ids['IP']}")),
     ("GET", "/votes/<int:session_id>"): Route("final", "read", get(_i("V1", "/votes/{}"))),
     ("POST", "/votes/<int:session_id>/confirm"): Route("final", "page", post(
         _i("V1", "/votes/{}/confirm"), lambda w: {f"choice-{FLAG}": str(w.bloc.units["bqp"])})),

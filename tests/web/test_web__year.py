@@ -248,7 +248,9 @@ def test_a_bad_score_or_file_gets_a_clear_message(client: FlaskClient, auth: Aut
         "file": (io.BytesIO(b"MZ\x90\x00"), "virus.exe")},
         content_type="multipart/form-data", follow_redirects=True)
 
-    assert bad_level.status_code == not_a_pdf.status_code == 200
+    # a refused score is shown again on the sheet (422) with what was typed, not redirected
+    assert bad_level.status_code == 422
+    assert not_a_pdf.status_code == 200
     assert "điểm phải là một trong các mức 4, 2, 0, đã nhập 3" in bad_level.get_data(as_text=True)
     assert "Không nhận tệp virus.exe: chỉ nhận tệp PDF" in not_a_pdf.get_data(as_text=True)
 

@@ -38,6 +38,7 @@ from web.year.common import (
     _wf,
     bp,
 )
+from web.year.inspection import pending_inspections, person_names
 from workflow.domain.scoring import show
 from workflow.engine.instance import Instance
 from workflow.engine.spec import WorkflowSpec
@@ -110,10 +111,17 @@ def _progress(children: Sequence[Instance], members: Sequence[Unit]) -> list[Pro
     return list(rows.values())
 
 
-def _plan_rows(campaign: Instance, names: dict[int, str]) -> list[tuple[str, str, str, str]]:
+def _plan_rows(
+    campaign: Instance, names: dict[int, str], children: Sequence[Instance] = (),
+) -> list[tuple[str, str, str, str, int | None]]:
+    """Who inspects whom, the team and its lead by name, and the inspection once started."""
     plan = campaign.data.get("inspection_plan") or []
+    started = {c.unit_id: c.id for c in children if c.workflow == "inspection"}
+    people = person_names(plan)
     return [(names.get(p.get("inspector_unit_id"), "?"), names.get(p.get("unit_id"), "?"),
-             ", ".join(p.get("team") or []), str(p.get("lead") or "")) for p in plan]
+             ", ".join(people.get(u, u) for u in p.get("team") or []),
+             people.get(str(p.get("lead") or ""), ""), started.get(p.get("unit_id")))
+            for p in plan]
 
 
 @bp.route("/campaigns/<int:campaign_id>")
@@ -125,15 +133,16 @@ def campaign(campaign_id: int) -> str:
     _roles(inst, actor, members)
     spec = _spec(inst)
     stages, other_dates = _timeline(spec, inst)
-    rows, page, pages = _paginate(_progress(wf.children(campaign_id), members))
-    actions = wf.available(inst, actor)
+    children = wf.children(campaign_id)
+    rows, page, pages = _paginate(_progress(children, members))
+    actions = pending_inspections(wf.available(inst, actor), children)
     names = {u.id: u.name for u in members}
     offered, reasons = setup.reason_actions(inst, _offered(actions))
     return render_template(
         "year_campaign.html", campaign=inst, spec=spec, table=_criteria(inst), stages=stages,
         other_dates=other_dates, rows=rows, page=page, pages=pages, actions=offered,
         can_plan=any(t.trigger == "plan_inspections" for t, _ in actions),
-        plan=_plan_rows(inst, names), locale=locale(), pts=show,
+        plan=_plan_rows(inst, names, children), locale=locale(), pts=show,
         title=setup.title_of(inst), reasons=reasons, draft=setup.draft_panel(inst, actions))
 
 
@@ -154,8 +163,10 @@ def inspection_plan(campaign_id: int) -> str | Response:
         return redirect(url_for("year.campaign", campaign_id=campaign_id))
     proposal = year.propose_inspection_plan(_wf(), campaign_id, current_actor())
     names = {u.id: u.name for u in _members(inst.cluster_id)}
+    people = person_names(proposal["inspection_plan"])
     pairs = [(names.get(p["inspector_unit_id"], "?"), names.get(p["unit_id"], "?"),
-              ", ".join(p["team"]), p["lead"]) for p in proposal["inspection_plan"]]
+              ", ".join(people.get(u, u) for u in p["team"]), people.get(p["lead"], ""))
+             for p in proposal["inspection_plan"]]
     repeated = [(names.get(a, "?"), names.get(b, "?")) for a, b in proposal["repeated"]]
     return render_template(
         "year_plan.html", campaign=inst, pairs=pairs, repeated=repeated,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from flask import (
@@ -13,17 +16,22 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
-from web.views import locale, login_required, services, upload_refusal
+from web.refusals import explain
+from web.views import fire_seen, locale, login_required, services, upload_refusal
 from web.year.common import (
     EDITORS,
     EVIDENCE_KINDS,
     _criteria,
     _documents,
     _fire_form,
+    _fire_posted,
+    _form_version,
     _load,
+    _offered,
     _roles,
     _send_document,
     _state_label,
@@ -32,13 +40,16 @@ from web.year.common import (
     bp,
 )
 from workflow.domain.criteria import CriteriaTable
+from workflow.domain.refusals import Ref, Refusal
 from workflow.domain.roles import Actor
 from workflow.domain.scoring import show
 from workflow.engine.instance import Instance
+from workflow.engine.spec import TransitionSpec
 from workflow.errors import (
     InvalidInput,
+    TransitionNotAllowed,
 )
-from workflow.services import access
+from workflow.services import access, inspections
 from workflow.services import documents as attachments
 
 
@@ -69,10 +80,41 @@ def _targets(campaign_id: int, unit_id: int | None) -> dict[str, Any]:
     return {}
 
 
-@bp.route("/score-sheets/<int:sheet_id>")
-@login_required
-def score_sheet(sheet_id: int) -> str:
-    sheet, actor, roles = _sheet(sheet_id)
+@dataclass(slots=True)
+class Typed:
+    """What a refused form said, to show again: the values per field name, a message per
+    criterion, the reason typed, and what was wrong overall."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    comment: str = ""
+    problem: str = ""
+
+
+def _adjust_action(
+    actions: Sequence[tuple[TransitionSpec, TransitionNotAllowed | None]],
+) -> tuple[TransitionSpec, TransitionNotAllowed | None] | None:
+    """"Điều chỉnh điểm" if the actor holds its role: its refusal, but not for the points and
+    the reason that its form gives."""
+    for t, why in actions:
+        if t.trigger == "adjust_scores":
+            if why is not None and why.refusal is not None and \
+                    why.refusal.code == "adjusted_scores_missing":
+                why = None
+            return t, why
+    return None
+
+
+def _adjustments(sheet: Instance) -> list[tuple[Any, str, str]]:
+    """(when, who, reason) of every adjustment of the sheet's points."""
+    rows = [r for r in _wf().history(sheet.id) if r.get("trigger") == "adjust_scores"]
+    names = services().reads.full_names({str(r["actor"]) for r in rows})
+    return [(r["at"], names.get(str(r["actor"]), ""), str(r.get("comment") or ""))
+            for r in rows]
+
+
+def _render_sheet(sheet: Instance, actor: Actor, roles: set[str], typed: Typed | None = None,
+                  status: int = 200) -> tuple[str, int]:
     campaign, table = _sheet_table(sheet)
     with _wf().store.read() as tx:
         lines = tx.score_lines(sheet.id)
@@ -82,13 +124,39 @@ def score_sheet(sheet_id: int) -> str:
             evidence.setdefault(doc.ref, []).append(doc)
     actions = _wf().available(sheet, actor)
     submit = next(((t, why) for t, why in actions if t.trigger == "submit"), None)
+    adjust = _adjust_action(actions)
+    others = [(t, why) for t, why in _offered(actions)
+              if t.trigger not in ("submit", "adjust_scores", "save_scores")]
+    values = [line for line in lines.values()]
+    totals = {
+        "self": sum((v.self_points for v in values if v.self_points is not None), Decimal(0)),
+        "inspection": sum((v.inspection_points for v in values
+                           if v.inspection_points is not None), Decimal(0)),
+        "verified": sum((v.verified_points for v in values
+                         if v.verified_points is not None), Decimal(0)),
+    }
     return render_template(
         "year_score_sheet.html", sheet=sheet, campaign=campaign, table=table, lines=lines,
         targets=_targets(campaign.id, sheet.unit_id), evidence=evidence,
         editable=_editable(sheet, roles), submit=submit, kinds=EVIDENCE_KINDS,
         checked=any(line.inspection_points is not None for line in lines.values()),
+        verified=any(line.verified_points is not None for line in lines.values()),
+        adjust=adjust, adjustable=adjust is not None and adjust[1] is None, actions=others,
+        adjustments=_adjustments(sheet), totals=totals, typed=typed or Typed(),
         unit=_unit_names([sheet.unit_id or 0]).get(sheet.unit_id or 0, ""),
-        state=_state_label(sheet), locale=locale(), pts=show)
+        state=_state_label(sheet), locale=locale(), pts=show), status
+
+
+@bp.route("/score-sheets/<int:sheet_id>")
+@login_required
+def score_sheet(sheet_id: int) -> tuple[str, int]:
+    sheet, actor, roles = _sheet(sheet_id)
+    return _render_sheet(sheet, actor, roles)
+
+
+def _score_fields() -> dict[str, str]:
+    return {key: value[:32] for key, value in request.form.items()
+            if key.startswith(("points-", "achieved-"))}
 
 
 def _scores_from_form(table: CriteriaTable) -> dict[str, dict[str, str]]:
@@ -104,20 +172,64 @@ def _scores_from_form(table: CriteriaTable) -> dict[str, dict[str, str]]:
     return scores
 
 
+def _changed(sheet: Instance, scores: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """The scores of the form that differ from what is saved (an upload posts them all)."""
+    with _wf().store.read() as tx:
+        lines = tx.score_lines(sheet.id)
+    out = {}
+    for code, entry in scores.items():
+        line = lines.get(code)
+        name, text = next(iter(entry.items()))
+        saved = None if line is None else line.achieved if name == "achieved" \
+            else line.self_points
+        try:
+            same = saved is not None and Decimal(text) == saved
+        except ArithmeticError:
+            same = False
+        if not same:
+            out[code] = entry
+    return out
+
+
+def _save_typed(sheet: Instance, table: CriteriaTable, *, all_: bool = False) -> Typed | None:
+    """Save the self-scores the form changed (with `all_`, every one it gives: the user
+    saved them); what to show again when they are refused."""
+    scores = _scores_from_form(table)
+    scores = scores if all_ else _changed(sheet, scores)
+    if not scores:
+        return None
+    try:
+        fire_seen(sheet.id, "save_scores", {"scores": scores}, _form_version())
+    except TransitionNotAllowed as exc:
+        typed = Typed(_score_fields(), problem=explain(exc, sheet, with_action=True))
+        refusal = exc.refusal
+        about = refusal.params.get("criterion") if refusal is not None else None
+        if isinstance(about, Ref):
+            typed.errors[str(about.code)] = explain(refusal, sheet)
+        return typed
+    return None
+
+
 @bp.route("/score-sheets/<int:sheet_id>/scores", methods=["POST"])
 @login_required
-def save_scores(sheet_id: int) -> Response:
-    sheet, _actor, roles = _sheet(sheet_id)
+def save_scores(sheet_id: int) -> Response | tuple[str, int]:
+    sheet, actor, roles = _sheet(sheet_id)
     back = redirect(url_for("year.score_sheet", sheet_id=sheet_id))
     if not _editable(sheet, roles):
         flash(_("Only the unit's officer or head edits its self-scores, while it scores "
                 "itself."), "error")
         return back
-    scores = _scores_from_form(_sheet_table(sheet)[1])
-    if not scores:
+    table = _sheet_table(sheet)[1]
+    if not _scores_from_form(table):
         flash(_("Enter at least one score before saving."), "error")
-    elif _fire_form(sheet, "save_scores", {"scores": scores}):
-        flash(_("Self-scores saved."))
+        return back
+    refused = _save_typed(sheet, table, all_=True)
+    if refused is not None:
+        return _render_sheet(_wf().get(sheet.id), actor, roles, refused, 422)
+    attached = _attach_chosen(sheet, table, actor)
+    flash(_("Self-scores saved."))
+    for name in attached:
+        flash(_("Evidence attached: %(name)s", name=name))
     return back
 
 
@@ -130,6 +242,52 @@ def submit_sheet(sheet_id: int) -> Response:
     return redirect(url_for("year.score_sheet", sheet_id=sheet_id))
 
 
+@bp.route("/score-sheets/<int:sheet_id>/fire", methods=["POST"])
+@login_required
+def score_sheet_fire(sheet_id: int) -> Response:
+    """Dispute, resolve, verify, finalize: the sheet's steps after it is submitted."""
+    sheet, actor, _roles_held = _sheet(sheet_id)
+    if not access.may_act(actor, sheet):
+        abort(403)
+    if request.form.get("trigger") in ("save_scores", "submit", "adjust_scores"):
+        flash(_("This action is not open now; reload the page."), "error")
+    else:
+        _fire_posted(sheet)
+    return redirect(url_for("year.score_sheet", sheet_id=sheet_id))
+
+
+@bp.route("/score-sheets/<int:sheet_id>/adjust", methods=["POST"])
+@login_required
+def adjust_scores(sheet_id: int) -> Response | tuple[str, int]:
+    """The leader's (or deputy's) corrected points per criterion, with the reason."""
+    sheet, actor, roles = _sheet(sheet_id)
+    if _adjust_action(_wf().available(sheet, actor)) is None:
+        abort(403)  # only the leader or deputy adjusts, and only once it is cross-checked
+    table = _sheet_table(sheet)[1]
+    form = inspections.read_points(table, lambda key: request.form.get(key, ""),
+                                   prefix="adjust")
+    comment = request.form.get("comment", "").strip()[:5000]
+    typed = Typed({f"adjust-{c}": v for c, v in form.typed.items()},
+                  {c: explain(r, sheet) for c, r in form.errors.items()}, comment)
+    if not form.ok:
+        typed.problem = _("Some points could not be recorded; correct the fields marked below.")
+    elif not form.points:
+        typed.problem = explain(Refusal("adjusted_scores_missing"), sheet)
+    elif not comment:
+        typed.problem = explain(Refusal("adjustment_reason_required"), sheet)
+    else:
+        try:
+            fire_seen(sheet.id, "adjust_scores", {
+                "scores": {c: str(p) for c, p in form.points.items()}, "comment": comment},
+                _form_version())
+        except TransitionNotAllowed as exc:
+            typed.problem = explain(exc, sheet, with_action=True)
+        else:
+            flash(_("The scores are adjusted."))
+            return redirect(url_for("year.score_sheet", sheet_id=sheet_id))
+    return _render_sheet(sheet, actor, roles, typed, 422)
+
+
 def _upload_problem(table: CriteriaTable, code: str, kind: str) -> str | None:
     try:
         criterion = table.criterion(code)
@@ -137,15 +295,59 @@ def _upload_problem(table: CriteriaTable, code: str, kind: str) -> str | None:
         return str(_("Choose a criterion of the table."))
     if kind not in criterion.evidence:
         return str(_("Choose a kind of evidence the criterion asks for."))
-    upload = request.files.get("file")
+    upload = _chosen_file(code)
     if upload is None or not upload.filename:
         return str(_("Choose a file to upload."))
     return None
 
 
+def _chosen_file(code: str) -> FileStorage | None:
+    """The file chosen for a criterion (its own field in the sheet's form, or `file`)."""
+    upload = request.files.get(f"file-{code}")
+    if upload is None or not upload.filename:
+        upload = request.files.get("file")
+    return upload
+
+
+def _kind(code: str) -> str:
+    return request.form.get(f"kind-{code}") or request.form.get("kind", "")
+
+
+def _attach(sheet: Instance, table: CriteriaTable, actor: Actor, code: str) -> tuple[str, str]:
+    """Attach the file chosen for a criterion: (its name, a problem or "")."""
+    problem = _upload_problem(table, code, _kind(code))
+    upload = _chosen_file(code)
+    name = (upload.filename or "") if upload is not None else ""
+    content = upload.read() if upload is not None and problem is None else b""
+    problem = problem or upload_refusal(name or "file", content)
+    if problem:
+        return name, problem
+    attachments.attach(_wf(), services().settings.documents_dir, sheet.id, actor, _kind(code),
+                       name or "file", content, ref=code)
+    return name, ""
+
+
+def _attach_chosen(sheet: Instance, table: CriteriaTable, actor: Actor) -> list[str]:
+    """Attach every file chosen in the sheet's form (saving the scores must not drop them);
+    the names attached; problems are flashed."""
+    names = []
+    for c in table.criteria:
+        upload = request.files.get(f"file-{c.code}")
+        if upload is None or not upload.filename:
+            continue
+        name, problem = _attach(sheet, table, actor, c.code)
+        if problem:
+            flash(problem, "error")
+        else:
+            names.append(name)
+    return names
+
+
 @bp.route("/score-sheets/<int:sheet_id>/evidence", methods=["POST"])
 @login_required
-def upload_evidence(sheet_id: int) -> Response:
+def upload_evidence(sheet_id: int) -> Response | tuple[str, int]:
+    """Attach a criterion's evidence; the scores typed in the same form are saved first, so
+    that an upload never loses them."""
     sheet, actor, roles = _sheet(sheet_id)
     code = request.form.get("criterion", "")
     back = redirect(url_for("year.score_sheet", sheet_id=sheet_id, _anchor=f"c-{code}"))
@@ -153,18 +355,18 @@ def upload_evidence(sheet_id: int) -> Response:
         flash(_("Evidence is added by the unit's officer or head while it scores itself."),
               "error")
         return back
-    kind = request.form.get("kind", "")
-    problem = _upload_problem(_sheet_table(sheet)[1], code, kind)
-    upload = request.files.get("file")
-    content = upload.read() if upload is not None and problem is None else b""
-    problem = problem or upload_refusal(upload.filename or "file" if upload else "file", content)
+    table = _sheet_table(sheet)[1]
+    refused = _save_typed(sheet, table) if "version" in request.form else None
+    name, problem = _attach(sheet, table, actor, code)
+    if refused is not None:  # the file is kept; the scores are shown again to correct
+        if not problem:
+            refused.problem = f"{refused.problem} " + _(
+                "(The file %(name)s was attached.)", name=name)
+        return _render_sheet(_wf().get(sheet.id), actor, roles, refused, 422)
     if problem:
         flash(problem, "error")
         return back
-    assert upload is not None
-    attachments.attach(_wf(), services().settings.documents_dir, sheet.id, actor, kind,
-                       upload.filename or "file", content, ref=code)
-    flash(_("Evidence attached: %(name)s", name=upload.filename))
+    flash(_("Evidence attached: %(name)s", name=name))
     return back
 
 

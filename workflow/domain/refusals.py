@@ -165,6 +165,14 @@ CATALOGUE: dict[str, str] = {
     "minutes_signed_by_lead": "the team signs the minutes through its lead",
     "minutes_already_signed": "the minutes are already signed for the %(side)s",
     "minutes_signatures_missing": "the minutes still need the signature of the %(sides)s",
+    "inspection_notes_invalid": "a note on a criterion is text of at most %(max)s characters",
+    "inspection_conclusion_invalid": "the conclusion is text of at most %(max)s characters",
+    "inspections_pending": "the cross-inspection is not finished for %(count)s units: "
+                           "%(units)s; each inspection needs its results recorded, concluded "
+                           "by the team lead and its minutes signed by the lead and by the "
+                           "head of the inspected unit",
+    "adjustment_reason_required": "write the reason for adjusting the scores",
+    "adjusted_scores_missing": "give the adjusted points of at least one criterion",
     # scores
     "self_scores_missing": "no self-score yet for %(count)s criteria: %(criteria)s",
     "evidence_missing": "evidence missing for %(count)s criteria: %(criteria)s",

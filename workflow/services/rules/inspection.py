@@ -55,6 +55,27 @@ def valid_inspection_results(ctx: CallContext, params: Mapping[str, Any]) -> Ref
             check_self_score(criterion, decimal(value, f"results.{code}", Ref("criterion", code)))
     except InvalidInput as exc:
         return exc.refusal or Refusal("other", {"detail": str(exc)})
+    return _notes_refusal(ctx, table.code)
+
+
+NOTE_LENGTH = 2000  # a team's note on one criterion
+CONCLUSION_LENGTH = 5000
+
+
+def _notes_refusal(ctx: CallContext, table: str) -> Refusal | None:
+    """The team's optional notes (per criterion of the table) and conclusion are text."""
+    notes = ctx.payload.get("notes") or {}
+    if not isinstance(notes, Mapping):
+        return Refusal("inspection_notes_invalid", {"max": NOTE_LENGTH})
+    known = {c.code for c in table_of(ctx).criteria}
+    for code, text in notes.items():
+        if code not in known:
+            return Refusal("inspection_result_unknown", {"criterion": str(code), "table": table})
+        if not isinstance(text, str) or len(text) > NOTE_LENGTH:
+            return Refusal("inspection_notes_invalid", {"max": NOTE_LENGTH})
+    conclusion = ctx.payload.get("conclusion", "")
+    if not isinstance(conclusion, str) or len(conclusion) > CONCLUSION_LENGTH:
+        return Refusal("inspection_conclusion_invalid", {"max": CONCLUSION_LENGTH})
     return None
 
 
@@ -64,6 +85,17 @@ def merge_inspection_results(ctx: CallContext, params: Mapping[str, Any]) -> Non
     for code, value in ctx.payload["results"].items():
         results[code] = str(decimal(value, f"results.{code}"))
     ctx.instance.data["results"] = results
+    # notes and the conclusion as last written: an emptied note is removed
+    notes = dict(ctx.instance.data.get("notes") or {})
+    for code, text in (ctx.payload.get("notes") or {}).items():
+        if text.strip():
+            notes[code] = text.strip()
+        else:
+            notes.pop(code, None)
+    if notes or "notes" in ctx.instance.data:
+        ctx.instance.data["notes"] = notes
+    if "conclusion" in ctx.payload:
+        ctx.instance.data["conclusion"] = str(ctx.payload["conclusion"]).strip()
 
 
 @YEAR.guard("inspection_results_complete")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from workflow.domain.criteria import Criterion
-from workflow.domain.refusals import Refusal, refs
+from workflow.domain.refusals import Ref, Refusal, refs
 from workflow.domain.scoring import check_self_score, gap_flag, quantitative_points, show
 from workflow.engine.registry import CallContext
 from workflow.errors import InvalidInput
@@ -214,7 +214,8 @@ def valid_verified_scores(ctx: CallContext, params: Mapping[str, Any]) -> Refusa
 def _verified(ctx: CallContext) -> dict[str, Decimal]:
     raw = ctx.payload.get("scores")
     if not isinstance(raw, Mapping) or not raw:
-        raise InvalidInput("scores must map criterion codes to points")
+        raise InvalidInput("scores must map criterion codes to points",
+                           Refusal("adjusted_scores_missing"))
     table = table_of(ctx)
     out = {}
     for code, value in raw.items():
@@ -222,7 +223,7 @@ def _verified(ctx: CallContext) -> dict[str, Decimal]:
             criterion = table.criterion(code)
         except KeyError:
             raise InvalidInput(f"scores.{code}: not a criterion of {table.code}") from None
-        points = decimal(value, f"scores.{code}")
+        points = decimal(value, f"scores.{code}", Ref("criterion", code))
         check_self_score(criterion, points)
         out[code] = points
     return out
