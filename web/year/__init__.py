@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.year import campaign, ranking, scoring, votes  # noqa: F401  (their routes)
+from web.year import campaign, ranking, schedule, scoring, votes  # noqa: F401  (their routes)
 from web.year.common import bp
 
 

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from web.auth import current_actor
 from web.views import locale, login_required
+from web.year import schedule
 from web.year.common import (
     DATE_LABELS,
     PERIODS,
@@ -124,14 +125,16 @@ def campaign(campaign_id: int) -> str:
     _roles(inst, actor, members)
     spec = _spec(inst)
     stages, other_dates = _timeline(spec, inst)
-    rows, page, pages = _paginate(_progress(wf.children(campaign_id), members))
+    children = wf.children(campaign_id)
+    rows, page, pages = _paginate(_progress(children, members))
     actions = wf.available(inst, actor)
     names = {u.id: u.name for u in members}
     return render_template(
         "year_campaign.html", campaign=inst, spec=spec, table=_criteria(inst), stages=stages,
         other_dates=other_dates, rows=rows, page=page, pages=pages, actions=_offered(actions),
         can_plan=any(t.trigger == "plan_inspections" for t, _ in actions),
-        plan=_plan_rows(inst, names), locale=locale(), pts=show)
+        plan=_plan_rows(inst, names), locale=locale(), pts=show,
+        **schedule.campaign_votes(inst, actor, children))
 
 
 @bp.route("/campaigns/<int:campaign_id>/fire", methods=["POST"])

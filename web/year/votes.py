@@ -3,6 +3,7 @@ its minutes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
+from web.i18n import local_time
 from web.refusals import explain
 from web.views import locale, login_required, services
 from web.year.common import (
@@ -173,7 +175,23 @@ def vote(session_id: int) -> str:
         runoff=_named(result, "runoff", session, names) if result else [],
         minutes=_documents(session_id, "bien_ban_kiem_phieu")[-1:],
         actions=actions, reasons=reasons,
-        seats=[(f"unit:{u.id}", u.name) for u in members], locale=locale())
+        seats=[(f"unit:{u.id}", u.name) for u in members], locale=locale(),
+        meeting=voting.Meeting.of(session.data.get("meeting")),
+        closes_at=local_time(dt.datetime.fromisoformat(str(session.data["ends_at"])))
+        if session.data.get("ends_at") else "",
+        attendance=_attendance(session, members))
+
+
+def _attendance(session: Instance, members: Sequence[Unit]) -> tuple[list[str], list[str]]:
+    """Names of the members present and absent, once the quorum is checked."""
+    listed = session.data.get("present")
+    if not listed:
+        return [], []
+    present = set(listed)
+    seats = [(f"unit:{u.id}", u.name) for u in members] if session.data.get("kind") != "council" \
+        else list(_voter_names(listed).items())
+    return ([name for key, name in seats if key in present],
+            [name for key, name in seats if key not in present])
 
 
 def _choices(titles: Sequence[BallotTitle]) -> dict[str, list[int]]:

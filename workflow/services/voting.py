@@ -12,6 +12,7 @@ from typing import Any
 
 from workflow.documents import generated as gen
 from workflow.domain.roles import Actor
+from workflow.domain.rulesets import RuleSet, Title
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from workflow.services import documents, people, year
@@ -29,21 +30,61 @@ class Receipt:
     voter_key: str
 
 
-def schedule_cluster_vote(
-    workflows: Workflows, campaign_id: int, actor: Actor, candidates: Mapping[str, Sequence[int]],
-    *, disciplined: Sequence[int] = (), ends_at: dt.datetime | None = None,
-) -> Instance:
-    """The cluster's year-end vote on its campaign: candidates must have a final score and
-    not be under discipline; their ranks and past winners are kept for the fairness checks.
-    `ends_at`, the scheduled end: from then the chair may close the vote whoever has voted."""
-    campaign = workflows.get(campaign_id)
-    if campaign.workflow != "campaign":
-        raise NotFound(f"no campaign with id {campaign_id}")
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """Where and when the vote is held (the conference, hội nghị): the minutes name them."""
+
+    day: dt.date
+    time: dt.time
+    place: str  # the city or venue written in the minutes' heading, e.g. "Hà Nội"
+    conference: str  # e.g. "Hội nghị tổng kết công tác thi đua năm 2026"
+
+    def as_data(self) -> dict[str, str]:
+        return {"date": self.day.isoformat(), "time": self.time.strftime("%H:%M"),
+                "place": self.place, "conference": self.conference}
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any] | None) -> Meeting | None:
+        """The meeting a session's data records, or None (sessions scheduled before it)."""
+        if not data:
+            return None
+        return cls(dt.date.fromisoformat(str(data["date"])),
+                   dt.time.fromisoformat(str(data.get("time") or "08:00")),
+                   str(data.get("place") or ""), str(data.get("conference") or ""))
+
+
+def campaign_rules(workflows: Workflows, campaign: Instance) -> RuleSet:
+    """The rule set in force when the campaign was launched (the start of its year before)."""
     if workflows.rulebook is None:
         raise InvalidInput("no rule book is loaded (definitions/rules)")
     launched = dt.date.fromisoformat(str(campaign.data.get("launched_at", ""))[:10] or
                                      f"{campaign.year}-01-01")
-    rules = workflows.rulebook.in_force(launched)
+    return workflows.rulebook.in_force(launched)
+
+
+def cluster_titles(rules: RuleSet) -> list[Title]:
+    """The titles a cluster votes on (suy tôn), in the rule set's order."""
+    return [t for t in rules.titles if t.cluster_vote is not None]
+
+
+def campaign_sessions(workflows: Workflows, campaign_id: int) -> list[Instance]:
+    """The vote sessions scheduled on a campaign, oldest first."""
+    return [c for c in workflows.children(campaign_id) if c.workflow == "vote_session"]
+
+
+def schedule_cluster_vote(
+    workflows: Workflows, campaign_id: int, actor: Actor, candidates: Mapping[str, Sequence[int]],
+    *, disciplined: Sequence[int] = (), ends_at: dt.datetime | None = None,
+    meeting: Meeting | None = None,
+) -> Instance:
+    """The cluster's year-end vote on its campaign: candidates must have a final score and
+    not be under discipline; their ranks and past winners are kept for the fairness checks.
+    `ends_at`, the scheduled end: from then the chair may close the vote whoever has voted;
+    `meeting`, the conference it is held at (the minutes' place, date and name)."""
+    campaign = workflows.get(campaign_id)
+    if campaign.workflow != "campaign":
+        raise NotFound(f"no campaign with id {campaign_id}")
+    rules = campaign_rules(workflows, campaign)
     standings = year.ranking(workflows, campaign_id).standings
     ranks = {s.unit_id: s.rank for s in standings}
     checked = _check_candidates(rules, candidates, ranks, set(disciplined))
@@ -53,12 +94,13 @@ def schedule_cluster_vote(
             raise NotFound(f"no cluster with id {campaign.cluster_id}")
         past = _past_winners(uow.year.locked_votes_before(cluster.code, cluster.year))
     return workflows.start("vote_session", actor, cluster_id=campaign.cluster_id,
-                           year=campaign.year, data={
+                           year=campaign.year, parent_id=campaign_id, data={
         "kind": "cluster", "campaign_id": campaign_id, "titles": sorted(checked),
         "candidates": checked, "rule_set": {"code": rules.code, "version": rules.version},
         "ranks": {str(k): v for k, v in ranks.items()}, "past_winners": past,
         "leader_unit_id": cluster.leader_unit_id, "secret": True,
         **({"ends_at": ends_at.isoformat()} if ends_at is not None else {}),
+        **({"meeting": meeting.as_data()} if meeting is not None else {}),
     })
 
 

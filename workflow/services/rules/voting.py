@@ -57,6 +57,10 @@ def _quorum(ctx: CallContext) -> Fraction | None:
 def vote_quorum_met(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Those present are members, and enough of them for the strictest title's quorum."""
     present = ctx.payload.get("present")
+    if present is None:
+        # not given yet: the engine's own check of the required field asks for it, so that a
+        # page may offer the action with the attendance boxes to tick
+        return None
     everyone = members(ctx)
     if not isinstance(present, list) or not present:
         return Refusal("present_missing")

@@ -1,0 +1,157 @@
+"""The year-end vote held from the pages: the leader schedules it from the campaign page,
+ticks who is present, voters find it in their inbox, the tally and the minutes in Vietnamese."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.conftest import Snapshots
+from tests.web.conftest import AuthActions, csrf
+from tests.year_support import MEMBERS, Bloc, make_bloc, walk_to_year_end
+from workflow.bootstrap import Services
+from workflow.clock import FakeClock
+from workflow.engine.instance import Instance
+from workflow.services import voting
+
+FLAG = "co_thi_dua_chinh_phu"
+MINISTRY_FLAG = "co_thi_dua_bo"
+NAMES = dict(MEMBERS)
+
+
+@pytest.fixture
+def bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
+    def build() -> Bloc:
+        services.criteria.sync([services.settings.definitions_dir / "criteria"],
+                               base=services.settings.definitions_dir.parent)
+        bloc = make_bloc(services, clock)
+        walk_to_year_end(bloc)
+        bloc.clock.set(dt.datetime(2025, 12, 18, 1, tzinfo=dt.UTC))  # 08:00 in Hà Nội
+        bloc.wf.fire(bloc.refresh(), "start_voting", bloc.leader)
+        return bloc
+
+    return snapshots.world("web:bloc at the vote", services, clock, build)
+
+
+def page(client: FlaskClient, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
+def schedule_form(bloc: Bloc, **fields: object) -> dict[str, object]:
+    form: dict[str, object] = {
+        "title": [FLAG], f"candidate-{FLAG}": [str(bloc.units["bca"]), str(bloc.units["bqp"])],
+        "date": "2025-12-19", "time": "08:30", "closes": "10:30", "place": "Đà Nẵng",
+        "conference": "Hội nghị tổng kết công tác thi đua năm 2025 của Khối",
+    }
+    form.update(fields)
+    return form
+
+
+def scheduled(client: FlaskClient, auth: AuthActions, bloc: Bloc) -> Instance:
+    campaign = bloc.refresh()
+    auth.login("btp_head")
+    token = csrf(client, f"/campaigns/{campaign.id}/votes/new")
+    response = client.post(f"/campaigns/{campaign.id}/votes",
+                           data={"csrf_token": token, **schedule_form(bloc)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    [session] = voting.campaign_sessions(bloc.wf, campaign.id)
+    return session
+
+
+# --- scheduling --------------------------------------------------------------------------------
+
+
+def test_the_leader_schedules_the_vote_from_the_campaign_page_with_the_ranking_proposed(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    campaign = bloc.refresh()
+    auth.login("btp_head")
+
+    html = page(client, f"/campaigns/{campaign.id}")
+    assert "Lên lịch bỏ phiếu cuối năm" in html
+    form = page(client, f"/campaigns/{campaign.id}/votes/new")
+
+    assert "Cờ thi đua của Chính phủ" in form
+    for _code, name in MEMBERS:
+        assert name in form
+    ticked = re.findall(rf'name="candidate-{FLAG}" value="(\d+)" checked', form)
+    assert len(ticked) == 3  # the top three of the ranking
+    assert "Hội nghị tổng kết" in form
+
+    token = csrf(client, f"/campaigns/{campaign.id}/votes/new")
+    refused = client.post(f"/campaigns/{campaign.id}/votes", data={
+        "csrf_token": token, **schedule_form(bloc, place="", date="31/02/2025", closes="07:00",
+                                             **{f"candidate-{FLAG}": []})})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Hãy nhập nơi họp" in text
+    assert "Hãy nhập ngày họp" in text
+    assert "Hãy chọn ít nhất một ứng viên cho Cờ thi đua của Chính phủ" in text
+    assert 'value="Hội nghị tổng kết công tác thi đua năm 2025 của Khối"' in text  # kept
+    assert voting.campaign_sessions(bloc.wf, campaign.id) == []
+
+    done = client.post(f"/campaigns/{campaign.id}/votes", data={
+        "csrf_token": token, **schedule_form(bloc)}, follow_redirects=True)
+    text = done.get_data(as_text=True)
+    [session] = voting.campaign_sessions(bloc.wf, campaign.id)
+    assert done.status_code == 200
+    assert "19/12/2025" in text
+    assert "08:30" in text
+    assert "Đà Nẵng" in text
+    assert session.state == "scheduled"
+    assert list(session.data["candidates"]) == [FLAG]
+    assert sorted(session.data["candidates"][FLAG]) == sorted([bloc.units["bca"],
+                                                               bloc.units["bqp"]])
+    assert session.data["meeting"] == {
+        "date": "2025-12-19", "time": "08:30", "place": "Đà Nẵng",
+        "conference": "Hội nghị tổng kết công tác thi đua năm 2025 của Khối"}
+    assert session.data["ends_at"] == "2025-12-19T03:30:00+00:00"  # 10:30 in Hà Nội
+    again = page(client, f"/campaigns/{campaign.id}")
+    assert "Lên lịch bỏ phiếu cuối năm" not in again  # one vote at a time
+    assert f'href="/votes/{session.id}"' in again
+
+
+def test_only_the_leader_or_the_council_office_schedules_the_vote(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    campaign = bloc.refresh()
+    auth.login("bca_head")
+
+    assert "Lên lịch bỏ phiếu" not in page(client, f"/campaigns/{campaign.id}")
+    token = csrf(client, f"/campaigns/{campaign.id}")
+    assert client.get(f"/campaigns/{campaign.id}/votes/new").status_code == 403
+    assert client.post(f"/campaigns/{campaign.id}/votes", data={
+        "csrf_token": token, **schedule_form(bloc)}).status_code == 403
+    assert voting.campaign_sessions(bloc.wf, campaign.id) == []
+
+
+# --- attendance --------------------------------------------------------------------------------
+
+
+def test_ticking_the_members_present_checks_the_quorum(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    session = scheduled(client, auth, bloc)
+    path = f"/votes/{session.id}"
+
+    html = page(client, path)
+    button = re.search(r'<button type="submit" ?(disabled)?>Kiểm tra số lượng</button>', html)
+    assert button is not None
+    assert button.group(1) is None
+    assert html.count('name="present"') == len(MEMBERS)
+    present = [f"unit:{bloc.units[c]}" for c, _name in MEMBERS if c != "ktnn"]
+    done = client.post(f"{path}/fire", data={
+        "csrf_token": csrf(client, path), "trigger": "check_quorum", "present": present,
+        "version": str(session.version)}, follow_redirects=True)
+
+    text = done.get_data(as_text=True)
+    after = bloc.wf.get(session.id)
+    assert after.state == "quorum_checked"
+    assert sorted(after.data["present"]) == sorted(present)
+    assert "Đã thực hiện: Kiểm tra số lượng" in text
+    assert "Kiểm toán Nhà nước" in text  # named among the absent
