@@ -4,8 +4,10 @@ ticks who is present, voters find it in their inbox, the tally and the minutes i
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
+import docx
 import pytest
 from flask.testing import FlaskClient
 
@@ -155,3 +157,70 @@ def test_ticking_the_members_present_checks_the_quorum(
     assert sorted(after.data["present"]) == sorted(present)
     assert "Đã thực hiện: Kiểm tra số lượng" in text
     assert "Kiểm toán Nhà nước" in text  # named among the absent
+
+
+# --- the vote, the tally and the minutes from the pages ----------------------------------------
+
+
+def fire(client: FlaskClient, path: str, session_id: int, bloc: Bloc, trigger: str,
+         **fields: object) -> str:
+    response = client.post(f"{path}/fire", data={
+        "csrf_token": csrf(client, path), "trigger": trigger,
+        "version": str(bloc.wf.get(session_id).version), **fields}, follow_redirects=True)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_vote_is_held_counted_and_minuted_from_the_pages_in_vietnamese(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    session = scheduled(client, auth, bloc)
+    path = f"/votes/{session.id}"
+    present = [f"unit:{bloc.units[c]}" for c, _name in MEMBERS if c != "ktnn"]
+    fire(client, path, session.id, bloc, "check_quorum", present=present)
+    fire(client, path, session.id, bloc, "open")
+    for code, _name in MEMBERS:
+        if code in ("ktnn", "tandtc"):
+            continue
+        voting.cast_ballot(bloc.wf, session.id, bloc.head(code),
+                           {FLAG: [bloc.units["bca"]]} if code != "bca" else {})
+    voting.cast_ballot(bloc.wf, session.id, bloc.head("tandtc"), {FLAG: [bloc.units["bqp"]]})
+    assert bloc.wf.get(session.id).state == "open"
+
+    counted = fire(client, path, session.id, bloc, "close")  # every present voter has voted
+
+    assert bloc.wf.get(session.id).state == "tallied"
+    assert "5/8 thành viên tán thành = 62,5%, đạt quy định trên 50% tổng số thành viên" \
+        in counted
+    assert "1/8 thành viên tán thành = 12,5%, không đạt quy định trên 50% tổng số thành viên" \
+        in counted
+    assert " yes of " not in counted
+    assert "meets the rule" not in counted
+    assert "Lập biên bản kiểm phiếu" in counted
+    assert 'value="record_minutes"' not in counted  # its own form, not a bare action
+
+    refused = client.post(f"{path}/minutes", data={
+        "csrf_token": csrf(client, path), "member_name": ["", ""],
+        "member_role": ["Trưởng ban", "Thư ký"]}, follow_redirects=True)
+    assert "Hãy ghi tên ít nhất một thành viên Ban Kiểm phiếu" in refused.get_data(as_text=True)
+    made = client.post(f"{path}/minutes", data={
+        "csrf_token": csrf(client, path), "member_name": ["Nguyễn Văn An", "Lê Thị Bình", ""],
+        "member_role": ["Trưởng ban", "Thư ký", "Thành viên"]}, follow_redirects=True)
+    html = made.get_data(as_text=True)
+    assert "Đã lập biên bản kiểm phiếu" in html
+    assert bloc.wf.get(session.id).state == "minuted"
+    download = client.get(f"{path}/minutes")
+    assert download.status_code == 200
+
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(download.data)).paragraphs)
+    cells = "\n".join(c.text for t in docx.Document(io.BytesIO(download.data)).tables
+                      for row in t.rows for c in row.cells)
+    assert "Đà Nẵng, ngày 19 tháng 12 năm 2025" in text + cells
+    assert "Hội nghị tổng kết công tác thi đua năm 2025 của Khối" in text
+    assert "08 giờ 30 phút" in text
+    assert "có mặt 7/8 đơn vị thành viên" in text
+    assert "vắng mặt: Kiểm toán Nhà nước" in text
+    assert "Hà Nội" not in text + cells
+    assert "đạt quy định trên 50% tổng số thành viên" in cells
+    assert "meets the rule" not in text + cells
+    assert "Nguyễn Văn An" in text + cells

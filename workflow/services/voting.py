@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from workflow.documents import generated as gen
+from workflow.domain import vote_text
 from workflow.domain.roles import Actor
-from workflow.domain.rulesets import RuleSet, Title
+from workflow.domain.rulesets import RuleSet, Title, show_share
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from workflow.services import documents, people, year
@@ -277,36 +278,71 @@ def draw_up_minutes(
 def _vote_minutes(
     workflows: Workflows, session: Instance, committee: Sequence[tuple[str, str]]
 ) -> gen.VoteCountMinutes:
+    """The minutes' content, every sentence in Vietnamese from the vote catalogue; the place,
+    date and conference those given when the vote was scheduled."""
     assert workflows.rulebook is not None
     ref = session.data["rule_set"]
     rules = workflows.rulebook.get(ref["code"], ref["version"])
     names = _unit_names(workflows)
+    titles = {t.code: t.label.vi for t in rules.titles}
+    council = session.data.get("kind") == "council"
     tallies = []
     last = max(session.data["tally"], key=int)
     for round_key, counted in sorted(session.data["tally"].items(), key=lambda kv: int(kv[0])):
         for code, outcome in counted["titles"].items():
             title = rules.title_rule(code)
-            rule = title.cluster_vote
+            rule = title.vote if council else title.cluster_vote
+            shown = {"comparison": "more_than" if rule.strictly else "at_least",
+                     "share": show_share(rule.threshold.value), "basis": rule.basis} \
+                if rule else None
+            present_base = rule is not None and rule.basis == "present"
             tallies.append(gen.TitleTally(
-                title_label=title.label.vi, base=counted["eligible"],
-                base_label="tổng số đơn vị thành viên",
-                threshold=f"{'trên' if rule and rule.strictly else 'từ'} "
-                f"{float(rule.threshold.value) * 100:.0f}%" if rule else "",
+                title_label=title.label.vi,
+                base=counted["ballots"] if present_base else counted["eligible"],
+                base_label=("số thành viên có mặt" if present_base
+                            else "tổng số thành viên" if council
+                            else "tổng số đơn vị thành viên"),
+                threshold=vote_text.rule_text(shown, "vi") if shown else "",
                 rule=rule.threshold.basis if rule else "",
-                candidates=tuple(gen.CandidateTally(names.get(c["candidate"], str(c["candidate"])),
-                                                    c["yes"], c["elected"], c["reason"])
-                                 for c in outcome["candidates"]),
-                round=int(round_key), note=outcome.get("note", "")))
+                candidates=tuple(gen.CandidateTally(
+                    names.get(c["candidate"], str(c["candidate"])), c["yes"], c["elected"],
+                    vote_text.render_all(c.get("rule"), "vi", names) or c["reason"])
+                    for c in outcome["candidates"]),
+                round=int(round_key),
+                note=vote_text.render_all(outcome.get("note_rule"), "vi", names)
+                or outcome.get("note", "")))
     counted = session.data["tally"][last]
-    when = workflows.clock.today()
+    meeting = Meeting.of(session.data.get("meeting"))
+    present, absent = _attendance(workflows, session, names)
+    warnings = [vote_text.Sentence.of(w).render("vi", names, titles)
+                for w in session.data.get("warning_rules") or ()] \
+        or list(session.data.get("warnings") or ())
     return gen.VoteCountMinutes(
         issuer=_cluster_name(workflows, session), number=f"{session.id}/BB-KP",
-        place="Hà Nội", date=when, venue="Hội nghị tổng kết", session_name="Bình xét, suy tôn",
+        place=meeting.place if meeting else "",
+        date=meeting.day if meeting else workflows.clock.today(),
+        venue=meeting.conference if meeting else "hội nghị bình xét, suy tôn",
+        session_name=f"Bình xét, suy tôn năm {session.year}" if session.year
+        else "Bình xét, suy tôn",
         committee=tuple(gen.CommitteeMember(n, r) for n, r in committee),
         voters_eligible=counted["eligible"], ballots_issued=counted["eligible"],
         ballots_received=counted["ballots"], ballots_valid=counted["ballots"],
         ballots_invalid=0, abstentions=counted["abstained"], tallies=tuple(tallies),
-        warnings=tuple(session.data.get("warnings", ())))
+        warnings=tuple(warnings), present=tuple(present), absent=tuple(absent),
+        time=meeting.time if meeting else None)
+
+
+def _attendance(workflows: Workflows, session: Instance, names: Mapping[int, str]
+                ) -> tuple[list[str], list[str]]:
+    """Names of the member units present and absent at the quorum check (a cluster vote)."""
+    listed = session.data.get("present")
+    if not listed or session.data.get("kind") == "council" or session.cluster_id is None:
+        return [], []
+    with workflows.catalog.uow().read() as uow:
+        members = list(uow.year.members(session.cluster_id))
+    here = set(listed)
+    return ([names.get(u, str(u)) for u in members if f"unit:{u}" in here],
+            [names.get(u, str(u)) for u in members if f"unit:{u}" not in here])
 
 
 def _unit_names(workflows: Workflows) -> dict[int, str]:
