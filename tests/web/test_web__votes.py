@@ -224,3 +224,57 @@ def test_the_vote_is_held_counted_and_minuted_from_the_pages_in_vietnamese(
     assert "đạt quy định trên 50% tổng số thành viên" in cells
     assert "meets the rule" not in text + cells
     assert "Nguyễn Văn An" in text + cells
+
+
+# --- the inbox and the notifications -----------------------------------------------------------
+
+
+def test_an_open_vote_waits_in_every_voters_inbox_with_its_closing_time_and_a_message(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    session = scheduled(client, auth, bloc)
+    path = f"/votes/{session.id}"
+    fire(client, path, session.id, bloc, "check_quorum",
+         present=[f"unit:{u}" for u in bloc.units.values()])
+    fire(client, path, session.id, bloc, "open")
+    auth.logout()
+
+    auth.login("bqp_head")
+    inbox = page(client, "/")
+    assert f'href="/votes/{session.id}"' in inbox
+    assert "Bỏ phiếu" in inbox
+    assert "19/12/2025 10:30" in inbox  # when the vote closes, local time
+    assert "Mời bỏ phiếu: Phiên bỏ phiếu 2025" in inbox  # the notification
+    voting.cast_ballot(bloc.wf, session.id, bloc.head("bqp"), {FLAG: [bloc.units["bca"]]})
+    assert f'href="/votes/{session.id}"' not in page(client, "/")  # done: no longer waiting
+    auth.logout()
+    auth.login("bqp_officer")  # not the unit's voter
+    assert f'href="/votes/{session.id}"' not in page(client, "/")
+
+    with bloc.services.uow().read() as uow:
+        told = {uid for uid in bloc.users.values()
+                for n in uow.outbox.in_app(uid, unread_only=False, limit=50, offset=0)
+                if n["kind"] == "vote_open"}
+    assert told == {bloc.users[f"{code}_head"] for code, _name in MEMBERS}
+
+
+def test_the_members_are_told_the_result_once_counted(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    session = scheduled(client, auth, bloc)
+    path = f"/votes/{session.id}"
+    fire(client, path, session.id, bloc, "check_quorum",
+         present=[f"unit:{u}" for u in bloc.units.values()])
+    fire(client, path, session.id, bloc, "open")
+    for code, _name in MEMBERS:
+        voting.cast_ballot(bloc.wf, session.id, bloc.head(code),
+                           {FLAG: [bloc.units["bca"]]} if code != "bca" else {})
+    fire(client, path, session.id, bloc, "close")
+
+    with bloc.services.uow().read() as uow:
+        results = [n for n in uow.outbox.in_app(bloc.users["ktnn_officer"], unread_only=False,
+                                                limit=50, offset=0)
+                   if n["kind"] == "vote_result"]
+    assert len(results) == 1
+    assert "Cờ thi đua của Chính phủ: Bộ Công an" in results[0]["body"]
+    assert results[0]["link"].endswith(f"/votes/{session.id}")

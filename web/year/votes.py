@@ -311,7 +311,9 @@ def vote_fire(session_id: int) -> Response:
     session, _actor, roles, _members_ = _vote_session(session_id)
     if not roles & CHAIRS:
         abort(403)
-    _fire_posted(session)
+    fired = _fire_posted(session)
+    if fired is not None:  # the voters are told the vote is open, the members its result
+        voting.announce(_wf(), fired, base_url=services().settings.app.base_url)
     return redirect(url_for("year.vote", session_id=session_id))
 
 

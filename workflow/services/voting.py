@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,8 @@ from workflow.domain.roles import Actor
 from workflow.domain.rulesets import RuleSet, Title, show_share
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
-from workflow.services import documents, people, year
-from workflow.services.workflows import Workflows
+from workflow.services import documents, people, templates, year
+from workflow.services.workflows import Fired, Workflows
 
 HIDDEN_STATES = ("scheduled", "quorum_checked", "open", "closed")
 
@@ -353,3 +353,92 @@ def _unit_names(workflows: Workflows) -> dict[int, str]:
 def _cluster_name(workflows: Workflows, session: Instance) -> str:
     with workflows.catalog.uow().read() as uow:
         return uow.organisations.cluster_name(session.cluster_id) or ""
+
+
+# --- telling people --------------------------------------------------------------------------
+
+Render = Callable[[str, str, Mapping[str, Any]], tuple[str, str]]
+OPEN_TEXT = {
+    "vi": ("Mời bỏ phiếu: {title}",
+           "Phiên bỏ phiếu {title} đã mở{meeting}. Đề nghị đồng chí bỏ phiếu kín trên hệ "
+           "thống{until}."),
+    "en": ("Please vote: {title}",
+           "The vote {title} is open{meeting}. Please cast your secret ballot in the "
+           "system{until}."),
+}
+RESULT_TEXT = {
+    "vi": ("Kết quả bỏ phiếu: {title}", "Đã kiểm phiếu. Kết quả: {winners}."),
+    "en": ("Vote result: {title}", "The votes are counted. Result: {winners}."),
+}
+NOBODY = {"vi": "không ai được suy tôn", "en": "nobody elected"}
+
+
+def announce(workflows: Workflows, fired: Fired, *, base_url: str = "",
+             render: Render = templates.render) -> int:
+    """What a step of a vote session means to people, as messages (in-app, and e-mail to
+    those with an address): when the vote opens (or a runoff), the ballot to every voter with
+    its closing time; once counted, the result to the member units' heads and officers (or
+    the council's members). Returns how many messages were written."""
+    session = fired.instance
+    if session.workflow != "vote_session":
+        return 0
+    reached = {fired.to_state} | {a.to_state for a in fired.auto if a.instance_id == session.id}
+    roles: tuple[str, ...]
+    if "open" in reached:
+        kind, roles = "vote_open", ("unit_head",)
+    elif "tallied" in reached and not session.data.get("runoff"):
+        kind, roles = "vote_result", ("unit_head", "unit_officer")
+    else:
+        return 0
+    seats = [str(k) for k in session.data.get("eligible") or ()]
+    units = [int(k.removeprefix("unit:")) for k in seats if k.startswith("unit:")]
+    user_ids = [int(k.removeprefix("user:")) for k in seats if k.startswith("user:")]
+    with workflows.catalog.uow().read() as uow:
+        people_ = uow.year.people(units=units, roles=roles, year=session.year,
+                                  user_ids=user_ids)
+        cluster = uow.organisations.cluster_name(session.cluster_id) or ""
+        names = uow.organisations.unit_names() if kind == "vote_result" else {}
+    link = f"{base_url.rstrip('/')}/votes/{session.id}"
+    now = workflows.clock.now()
+    written = 0
+    with workflows.store.write() as tx:
+        out = workflows.catalog.uow().in_engine_tx(tx)
+        for user_id, full_name, email, locale in people_:
+            lang = templates.resolve_locale(locale)
+            subject, text = _announcement(workflows, session, kind, lang, cluster, names)
+            subject, body = render("notice", lang, {"title": subject, "text": text,
+                                                    "recipient": full_name, "link": link})
+            for channel, address in [("in_app", None)] + ([("email", email)] if email else []):
+                out.add_message({
+                    "channel": channel, "user_id": user_id, "address": address, "kind": kind,
+                    "instance_id": session.id, "deadline_id": None, "subject": subject,
+                    "body": body, "link": link, "digest_date": None, "status": "pending",
+                    "attempts": 0, "created_at": now})
+                written += 1
+    return written
+
+
+def _announcement(workflows: Workflows, session: Instance, kind: str, lang: str, cluster: str,
+                  names: Mapping[int, str]) -> tuple[str, str]:
+    spec = workflows.catalog.compiled(session.definition_id).spec
+    title = " – ".join(p for p in (f"{spec.title.get(lang)} {session.year or ''}".strip(),
+                                    cluster) if p)
+    if kind == "vote_open":
+        meeting = Meeting.of(session.data.get("meeting"))
+        at = f" ({meeting.conference}, {meeting.place})" if meeting else ""
+        ends = session.data.get("ends_at")
+        until = ""
+        if ends:
+            local = workflows.clock.local(dt.datetime.fromisoformat(str(ends)))
+            until = (f" trước {local:%H:%M} ngày {local:%d/%m/%Y}" if lang == "vi"
+                     else f" by {local:%H:%M} on {local:%d/%m/%Y}")
+        subject, text = OPEN_TEXT[lang]
+        return subject.format(title=title), text.format(title=title, meeting=at, until=until)
+    assert workflows.rulebook is not None
+    ref = session.data["rule_set"]
+    rules = workflows.rulebook.get(ref["code"], ref["version"])
+    won = [f"{rules.title_rule(code).label.get(lang)}: "
+           + (", ".join(names.get(int(u), str(u)) for u in units) or NOBODY[lang])
+           for code, units in (session.data.get("winners") or {}).items()]
+    subject, text = RESULT_TEXT[lang]
+    return subject.format(title=title), text.format(winners="; ".join(won) or NOBODY[lang])
