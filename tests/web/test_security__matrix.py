@@ -116,6 +116,9 @@ POST /votes/<int:session_id>/confirm                    login   refused ok      
 POST /votes/<int:session_id>/cast                       login   refused ok      refused ok      ok      403     refused refused refused refused refused
 POST /votes/<int:session_id>/fire                       login   403     403     403     ok      refused 403     403     ok      403     403     403
 GET  /votes/<int:session_id>/minutes                    login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /votes/<int:session_id>/minutes                    login   403     403     403     refused refused 403     403     refused 403     403     403
+GET  /campaigns/<int:campaign_id>/votes/new             login   403     403     403     ok      403     403     403     ok      403     403     403
+POST /campaigns/<int:campaign_id>/votes                 login   403     403     403     refused 403     403     403     refused 403     403     403
 GET  /admin/                                            login   403     403     403     403     403     403     403     403     403     403     ok
 GET  /admin/definitions                                 login   403     403     403     403     403     403     403     403     403     403     ok
 GET  /admin/definitions/new                             login   403     403     403     403     403     403     403     403     403     403     ok
@@ -484,6 +487,15 @@ ROUTES: dict[tuple[str, str], Route] = {
         _i("V1", "/votes/{}/fire"), lambda w: {"trigger": "close", "comment": REASON, "version": version(w, "V1")})),
     ("GET", "/votes/<int:session_id>/minutes"): Route("final", "read", get(
         _i("V2", "/votes/{}/minutes"))),
+    ("POST", "/votes/<int:session_id>/minutes"): Route("final", "write", post(
+        _i("V1", "/votes/{}/minutes"), lambda w: {"member_name": "Trần Văn B",
+                                                  "member_role": "Thư ký"})),
+    ("GET", "/campaigns/<int:campaign_id>/votes/new"): Route("final", "read", get(
+        _i("C", "/campaigns/{}/votes/new"))),
+    ("POST", "/campaigns/<int:campaign_id>/votes"): Route("final", "write", post(
+        _i("C", "/campaigns/{}/votes"), lambda w: {
+            "title": FLAG, f"candidate-{FLAG}": str(w.bloc.units["bca"]), "date": "2025-12-19",
+            "time": "08:30", "place": "Hà Nội", "conference": "Hội nghị tổng kết"})),
     ("GET", "/admin/"): Route("final", "read", get(lambda w: "/admin/")),
     ("GET", "/admin/definitions"): Route("final", "read", get(lambda w: "/admin/definitions")),
     ("GET", "/admin/definitions/new"): Route("final", "read", get(
