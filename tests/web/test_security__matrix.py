@@ -147,6 +147,7 @@ POST /api/v1/items/<int:item_id>/fire                   401     ok      ok      
 POST /api/v1/items/<int:item_id>/documents              401     ok      ok      403     ok      ok      403     403     403     403     403     403
 POST /api/v1/votes/<int:session_id>/ballots             401     403     ok      403     ok      ok      403     403     403     403     403     403
 GET  /api/v1/votes/<int:session_id>/result              401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /api/v1/campaigns/<int:campaign_id>/votes          401     403     403     403     409     403     403     403     409     403     403     403
 POST /api/v1/definitions/validate                       401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 POST /api/v1/definitions/publish                        401     403     403     403     403     403     403     403     403     403     403     ok
 """
@@ -553,6 +554,11 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: {"choices": {FLAG: [w.bloc.units["bqp"]]}})),
     ("GET", "/api/v1/votes/<int:session_id>/result"): Route("final", "read", get(
         _i("V2", "/api/v1/votes/{}/result"))),
+    ("POST", "/api/v1/campaigns/<int:campaign_id>/votes"): Route("final", "write", api_post(
+        _i("C", "/api/v1/campaigns/{}/votes"), lambda w: {
+            "candidates": {FLAG: [w.bloc.units["bca"]]},
+            "meeting": {"date": "2025-12-19", "time": "08:30", "place": "Hà Nội",
+                        "conference": "Hội nghị tổng kết"}})),
     ("POST", "/api/v1/definitions/validate"): Route("final", "read", api_post(
         lambda w: "/api/v1/definitions/validate", lambda w: {"text": DEFINITION})),
     ("POST", "/api/v1/definitions/publish"): Route("final", "read", api_post(

@@ -17,7 +17,7 @@ from tests.year_support import MEMBERS, Bloc, make_bloc, walk_to_year_end
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
 from workflow.engine.instance import Instance
-from workflow.services import voting
+from workflow.services import api_tokens, voting
 
 FLAG = "co_thi_dua_chinh_phu"
 MINISTRY_FLAG = "co_thi_dua_bo"
@@ -278,3 +278,40 @@ def test_the_members_are_told_the_result_once_counted(
     assert len(results) == 1
     assert "Cờ thi đua của Chính phủ: Bộ Công an" in results[0]["body"]
     assert results[0]["link"].endswith(f"/votes/{session.id}")
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+def bearer(bloc: Bloc, username: str) -> dict[str, str]:
+    token = api_tokens.create_token(bloc.services.uow(), bloc.clock, bloc.users[username],
+                                    "test")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_the_api_schedules_the_vote_for_the_leader_only_and_once(
+    client: FlaskClient, bloc: Bloc
+) -> None:
+    campaign = bloc.refresh()
+    body = {"candidates": {FLAG: [bloc.units["bca"], bloc.units["bqp"]]},
+            "meeting": {"date": "2025-12-19", "time": "08:30", "place": "Huế",
+                        "conference": "Hội nghị tổng kết năm 2025"}}
+    path = f"/api/v1/campaigns/{campaign.id}/votes"
+
+    stranger = client.post(path, json=body, headers=bearer(bloc, "bca_head"))
+    unknown = client.post(path, json={**body, "candidates": {"khong_co": [1]}},
+                          headers=bearer(bloc, "btp_head"))
+    made = client.post(path, json=body, headers=bearer(bloc, "btp_head"))
+    again = client.post(path, json=body, headers=bearer(bloc, "btp_head"))
+
+    assert stranger.status_code == 403
+    assert unknown.status_code == 400
+    assert made.status_code == 201, made.get_json()
+    answer = made.get_json()
+    assert answer["state"] == "scheduled"
+    assert answer["meeting"]["place"] == "Huế"
+    assert answer["ends_at"] == "2025-12-19T03:30:00+00:00"  # two hours after 08:30 local
+    assert again.status_code == 409
+    assert "is under way" in again.get_json()["error"]["message"]
+    [session] = voting.campaign_sessions(bloc.wf, campaign.id)
+    assert session.id == answer["id"]

@@ -21,7 +21,6 @@ from workflow.errors import InvalidInput, NotFound, PermissionDenied, Transition
 from workflow.services import access, voting, year
 
 TOP = 3  # candidates ticked in advance per title: the top of the ranking (fairness.top_rank)
-VOTE_LENGTH = dt.timedelta(hours=2)  # the vote closes this long after the meeting starts
 TEXT_LIMIT = 200
 
 
@@ -190,16 +189,15 @@ def schedule_vote(campaign_id: int) -> tuple[str, int] | Response:
     day = _day(form.date)
     assert day is not None  # checked with the form
     start = dt.time.fromisoformat(form.time)
-    opens = dt.datetime.combine(day, start, tzinfo=clock.tz)
     ends = (dt.datetime.combine(day, dt.time.fromisoformat(form.closes), tzinfo=clock.tz)
-            if form.closes else opens + VOTE_LENGTH)
+            if form.closes else None)
     order = {s.unit_id: i for i, s in enumerate(standings)}  # the ranking's order
     candidates = {t.code: sorted(form.candidates[t.code], key=lambda u: order.get(u, 0))
                   for t in titles if t.code in form.titles}
     try:
-        session = voting.schedule_cluster_vote(
-            _wf(), campaign_id, actor, candidates, ends_at=ends.astimezone(dt.UTC),
-            meeting=voting.Meeting(day, start, form.place, form.conference))
+        session = voting.schedule_year_end_vote(
+            _wf(), campaign_id, actor, candidates,
+            voting.Meeting(day, start, form.place, form.conference), ends_at=ends)
     except (InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed) as exc:
         form.errors["titles"] = explain(exc, campaign)
         return _render(campaign, form, titles, standings, 400)

@@ -12,14 +12,16 @@ from typing import Any
 
 from workflow.documents import generated as gen
 from workflow.domain import vote_text
+from workflow.domain.refusals import Refusal
 from workflow.domain.roles import Actor
 from workflow.domain.rulesets import RuleSet, Title, show_share
-from workflow.engine.instance import Instance
+from workflow.engine.instance import ACTIVE, Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
-from workflow.services import documents, people, templates, year
+from workflow.services import access, documents, people, templates, year
 from workflow.services.workflows import Fired, Workflows
 
 HIDDEN_STATES = ("scheduled", "quorum_checked", "open", "closed")
+VOTE_LENGTH = dt.timedelta(hours=2)  # a vote closes this long after its meeting starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,47 @@ def schedule_cluster_vote(
         **({"ends_at": ends_at.isoformat()} if ends_at is not None else {}),
         **({"meeting": meeting.as_data()} if meeting is not None else {}),
     })
+
+
+def schedule_year_end_vote(
+    workflows: Workflows, campaign_id: int, actor: Actor, candidates: Mapping[str, Sequence[int]],
+    meeting: Meeting, *, ends_at: dt.datetime | None = None,
+) -> Instance:
+    """The year-end vote as people schedule it (page and API): the campaign is at its vote,
+    it has no other vote under way, and the meeting is known; the vote closes at `ends_at`
+    (by default two hours after the meeting starts, the installation's local time)."""
+    campaign = workflows.get(campaign_id)
+    if campaign.workflow != "campaign":
+        raise NotFound(f"no campaign with id {campaign_id}")
+    spec = workflows.catalog.latest("vote_session").spec
+    if not access.may_start(actor, spec, cluster_id=campaign.cluster_id, year=campaign.year):
+        raise PermissionDenied(
+            f"scheduling the vote needs the role {' or '.join(sorted(access.starting_roles(spec)))}"
+            f" for cluster {campaign.cluster_id} in {campaign.year}")
+    if campaign.state != "voting":
+        raise TransitionNotAllowed("status", "the year-end vote is scheduled once the campaign "
+                                   "is at its vote", Refusal("vote_not_due"))
+    running = [s.id for s in campaign_sessions(workflows, campaign_id) if s.status == ACTIVE]
+    if running:
+        raise TransitionNotAllowed("status", f"vote session {running[-1]} is under way",
+                                   Refusal("vote_already_scheduled"))
+    voted = {t.code for t in cluster_titles(campaign_rules(workflows, campaign))}
+    strangers = sorted(set(candidates) - voted)
+    if strangers:
+        raise InvalidInput(f"candidates.{strangers[0]}: not a title voted in a cluster (one of "
+                           f"{', '.join(sorted(voted))})")
+    if not meeting.place.strip() or not meeting.conference.strip():
+        raise InvalidInput("meeting: give the place and the name of the conference")
+    starts = dt.datetime.combine(meeting.day, meeting.time, tzinfo=workflows.clock.tz)
+    if meeting.day < workflows.clock.today():
+        raise InvalidInput("meeting.date: the meeting cannot be in the past")
+    ends = ends_at or starts + VOTE_LENGTH
+    if ends.tzinfo is None:
+        ends = ends.replace(tzinfo=workflows.clock.tz)
+    if ends <= starts:
+        raise InvalidInput("ends_at: the vote closes after the meeting starts")
+    return schedule_cluster_vote(workflows, campaign_id, actor, candidates,
+                                 ends_at=ends.astimezone(dt.UTC), meeting=meeting)
 
 
 def _check_candidates(
