@@ -202,6 +202,8 @@ def vote(session_id: int) -> str:
         closes_at=local_time(dt.datetime.fromisoformat(str(session.data["ends_at"])))
         if session.data.get("ends_at") else "",
         attendance=_attendance(session, members), can_minute=can_minute,
+        cluster_name=services().reads.cluster_names([session.cluster_id]).get(
+            session.cluster_id, "") if session.cluster_id is not None else "",
         committee=_committee_rows(actor))
 
 
