@@ -146,6 +146,11 @@ def test_ticking_the_members_present_checks_the_quorum(
     assert button is not None
     assert button.group(1) is None
     assert html.count('name="present"') == len(MEMBERS)
+    nobody = client.post(f"{path}/fire", data={
+        "csrf_token": csrf(client, path), "trigger": "check_quorum",
+        "version": str(session.version)}, follow_redirects=True).get_data(as_text=True)
+    assert "Hãy đánh dấu các thành viên có mặt trước khi kiểm tra số lượng" in nobody
+    assert bloc.wf.get(session.id).state == "scheduled"
     present = [f"unit:{bloc.units[c]}" for c, _name in MEMBERS if c != "ktnn"]
     done = client.post(f"{path}/fire", data={
         "csrf_token": csrf(client, path), "trigger": "check_quorum", "present": present,
