@@ -32,6 +32,7 @@ from web.api_schemas import (
     LangQuery,
     LaunchBody,
     PageQuery,
+    VoteScheduleBody,
 )
 from web.openapi import Operation
 from web.openapi import openapi_document as generate_document
@@ -212,6 +213,7 @@ def inbox() -> ResponseReturnValue:
         "id": i.id, "workflow": i.workflow, "title": i.title, "state": i.state,
         "state_label": i.state_label, "unit": i.unit, "campaign_id": i.campaign_id,
         "due": iso(i.due), "overdue": i.overdue, "actions": list(i.actions),
+        "due_at": iso(i.due_at),
     } for i in items], total, query)
 
 
@@ -267,8 +269,10 @@ def fire(item_id: int) -> ResponseReturnValue:
     if comment:
         payload["comment"] = comment
     # found, version checked, fired and written in one transaction
-    inst = services().workflows.fire(item_id, body["trigger"], actor(), payload,
-                                     expected_version=body["version"]).instance
+    fired = services().workflows.fire(item_id, body["trigger"], actor(), payload,
+                                      expected_version=body["version"])
+    voting.announce(services().workflows, fired, base_url=services().settings.app.base_url)
+    inst = fired.instance
     return {"id": inst.id, "state": inst.state, "status": inst.status, "version": inst.version}
 
 
@@ -302,6 +306,26 @@ def ballot(session_id: int) -> ResponseReturnValue:
     receipt = voting.cast_ballot(services().workflows, session_id, actor(), body["choices"])
     return {"session_id": receipt.session_id, "round": receipt.round,
             "voter_key": receipt.voter_key}, 201
+
+
+@operation("POST", "/v1/campaigns/<int:campaign_id>/votes", "Schedule the year-end vote of a "
+           "campaign at its vote (the cluster's leader or the council office)",
+           (201, "VoteSession"), (400, 403, 409), body=VoteScheduleBody, tags=("votes",))
+def schedule_vote(campaign_id: int) -> ResponseReturnValue:
+    body = load_json(VoteScheduleBody)
+    campaign = load_item(campaign_id)
+    if campaign.workflow != "campaign":
+        raise NotFound(f"no campaign with id {campaign_id}")
+    who = actor()
+    require_see(campaign, who)
+    meeting = body["meeting"]
+    session = voting.schedule_year_end_vote(
+        services().workflows, campaign_id, who, body["candidates"],
+        voting.Meeting(meeting["date"], meeting["time"], meeting["place"].strip(),
+                       meeting["conference"].strip()), ends_at=body.get("ends_at"))
+    return {"id": session.id, "state": session.state, "version": session.version,
+            "campaign_id": campaign_id, "candidates": session.data["candidates"],
+            "meeting": session.data["meeting"], "ends_at": session.data.get("ends_at")}, 201
 
 
 @operation("GET", "/v1/votes/<int:session_id>/result", "A vote's tally and winners, once "

@@ -92,6 +92,26 @@ class BallotBody(Schema):
         required=True, metadata={"description": "title code -> chosen candidate ids; {} abstains"})
 
 
+class MeetingBody(Schema):
+    date = fields.Date(required=True, metadata={"description": "the day of the meeting"})
+    time = fields.Time(required=True, metadata={"description": "when it starts, local time"})
+    place = Text(required=True, validate=validate.Length(1, 200),
+                 metadata={"description": "where it is held, as the minutes' heading says it"})
+    conference = Text(required=True, validate=validate.Length(1, 200),
+                      metadata={"description": "the name of the conference"})
+
+
+class VoteScheduleBody(Schema):
+    candidates = fields.Dict(
+        keys=Text(validate=validate.Length(1, 64)),
+        values=fields.List(_id_field(), validate=validate.Length(1, 200)),
+        required=True, validate=validate.Length(1, 20),
+        metadata={"description": "title code -> candidate unit ids, from the ranking"})
+    meeting = fields.Nested(MeetingBody, required=True)
+    ends_at = fields.AwareDateTime(
+        metadata={"description": "when the vote closes (default: two hours after the start)"})
+
+
 class DefinitionBody(Schema):
     text = Text(required=True, validate=validate.Length(max=200_000),
                 metadata={"description": "the YAML text of one workflow definition"})
@@ -215,6 +235,8 @@ class InboxItemSchema(Reply):
     due = _str_or_null(format="date")
     overdue = fields.Boolean()
     actions = _strs()
+    due_at = _str_or_null(format="date-time", description="the moment it is due, when it has "
+                          "one (an open vote closes then)")
 
 
 class PageSchema(Reply):
@@ -297,6 +319,16 @@ class ReceiptSchema(Reply):
     voter_key = _str()
 
 
+class VoteSessionSchema(Reply):
+    id = _int()
+    state = _str()
+    version = _int()
+    campaign_id = _int()
+    candidates = _object(description="title code -> candidate unit ids")
+    meeting = _object(description="date, time, place and conference of the meeting")
+    ends_at = _str_or_null(format="date-time")
+
+
 class VoteResultSchema(Reply):
     tally = _object()
     winners = _object()
@@ -339,6 +371,7 @@ REPLIES: dict[str, type[Reply] | None] = {
     "Me": MeSchema, "InboxPage": InboxPageSchema, "Item": ItemSchema,
     "HistoryPage": HistoryPageSchema, "Fired": FiredSchema, "Document": DocumentSchema,
     "Receipt": ReceiptSchema, "VoteResult": VoteResultSchema, "Validation": ValidationSchema,
+    "VoteSession": VoteSessionSchema,
     "Published": PublishedSchema, "OpenApiDocument": None,
     "Campaign": CampaignSchema, "CampaignList": CampaignListSchema,
 }

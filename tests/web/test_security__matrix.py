@@ -142,6 +142,9 @@ GET  /reports/<int:report_id>                           login   ok      ok      
 POST /reports/<int:report_id>/fire                      login   refused refused 403     refused refused 403     refused refused refused refused refused
 POST /reports/<int:report_id>/documents                 login   ok      ok      403     ok      ok      403     403     403     403     403     403
 GET  /items/<int:item_id>/documents/<int:document_id>   login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+POST /votes/<int:session_id>/minutes                    login   403     403     403     refused refused 403     403     refused 403     403     403
+GET  /campaigns/<int:campaign_id>/votes/new             login   403     403     403     ok      403     403     403     ok      403     403     403
+POST /campaigns/<int:campaign_id>/votes                 login   403     403     403     refused 403     403     403     refused 403     403     403
 GET  /admin/                                            login   403     403     403     403     403     403     403     403     403     403     ok
 GET  /admin/definitions                                 login   403     403     403     403     403     403     403     403     403     403     ok
 GET  /admin/definitions/new                             login   403     403     403     403     403     403     403     403     403     403     ok
@@ -170,6 +173,7 @@ POST /api/v1/items/<int:item_id>/fire                   401     ok      ok      
 POST /api/v1/items/<int:item_id>/documents              401     ok      ok      403     ok      ok      403     403     403     403     403     403
 POST /api/v1/votes/<int:session_id>/ballots             401     403     ok      403     ok      ok      403     403     403     403     403     403
 GET  /api/v1/votes/<int:session_id>/result              401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /api/v1/campaigns/<int:campaign_id>/votes          401     403     403     403     409     403     403     403     409     403     403     403
 POST /api/v1/definitions/validate                       401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 POST /api/v1/definitions/publish                        401     403     403     403     403     403     403     403     403     403     403     ok
 POST /api/v1/campaigns                                  401     403     403     403     ok      403     403     403     ok      403     403     ok
@@ -579,6 +583,15 @@ ROUTES: dict[tuple[str, str], Route] = {
         _i("R", "/reports/{}/documents"), lambda w: {"file": pdf()})),
     ("GET", "/items/<int:item_id>/documents/<int:document_id>"): Route(
         "final", "read", get(lambda w: f"/items/{w.ids['S']}/documents/{w.ids['E']}")),
+    ("POST", "/votes/<int:session_id>/minutes"): Route("final", "write", post(
+        _i("V1", "/votes/{}/minutes"), lambda w: {"member_name": "Trần Văn B",
+                                                  "member_role": "Thư ký"})),
+    ("GET", "/campaigns/<int:campaign_id>/votes/new"): Route("final", "read", get(
+        _i("C", "/campaigns/{}/votes/new"))),
+    ("POST", "/campaigns/<int:campaign_id>/votes"): Route("final", "write", post(
+        _i("C", "/campaigns/{}/votes"), lambda w: {
+            "title": FLAG, f"candidate-{FLAG}": str(w.bloc.units["bca"]), "date": "2025-12-19",
+            "time": "08:30", "place": "Hà Nội", "conference": "Hội nghị tổng kết"})),
     ("GET", "/admin/"): Route("final", "read", get(lambda w: "/admin/")),
     ("GET", "/admin/definitions"): Route("final", "read", get(lambda w: "/admin/definitions")),
     ("GET", "/admin/definitions/new"): Route("final", "read", get(
@@ -656,6 +669,11 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: {"choices": {FLAG: [w.bloc.units["bqp"]]}})),
     ("GET", "/api/v1/votes/<int:session_id>/result"): Route("final", "read", get(
         _i("V2", "/api/v1/votes/{}/result"))),
+    ("POST", "/api/v1/campaigns/<int:campaign_id>/votes"): Route("final", "write", api_post(
+        _i("C", "/api/v1/campaigns/{}/votes"), lambda w: {
+            "candidates": {FLAG: [w.bloc.units["bca"]]},
+            "meeting": {"date": "2025-12-19", "time": "08:30", "place": "Hà Nội",
+                        "conference": "Hội nghị tổng kết"}})),
     ("POST", "/api/v1/definitions/validate"): Route("final", "read", api_post(
         lambda w: "/api/v1/definitions/validate", lambda w: {"text": DEFINITION})),
     ("POST", "/api/v1/definitions/publish"): Route("final", "read", api_post(

@@ -347,7 +347,7 @@ def test_a_member_votes_through_ballot_confirm_and_cast_and_sees_the_tally_once_
 
     result = closed.get_data(as_text=True)
     assert bloc.wf.get(session.id).state == "tallied"
-    assert "7 yes of 8 members = 87.5%, meets the rule of more than 50%" in result
+    assert "7/8 thành viên tán thành = 87,5%, đạt quy định trên 50%" in result
     assert "trúng cử" in result
     voting.draw_up_minutes(bloc.wf, session.id, bloc.leader,
                            bloc.services.settings.documents_dir, [("Nguyễn Văn A", "Trưởng ban")])

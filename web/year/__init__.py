@@ -13,6 +13,7 @@ from web.year import (  # noqa: F401  (their routes)
     pledges,
     ranking,
     reports,
+    schedule,
     scoring,
     setup,
     votes,

@@ -184,12 +184,13 @@ def _offered(
     return [(t, why) for t, why in actions if set(t.required_fields) <= FORM_FIELDS]
 
 
-def _fire_posted(inst: Instance) -> None:
-    """Fire the action a page's action form posted, with its comment or present list."""
+def _fire_posted(inst: Instance) -> Fired | None:
+    """Fire the action a page's action form posted, with its comment or present list; what
+    fired, or None (the reason is flashed)."""
     t = _spec(inst).transition(inst.state, request.form.get("trigger", ""))
     if t is None or not set(t.required_fields) <= FORM_FIELDS:
         flash(_("This action is not open now; reload the page."), "error")
-        return
+        return None
     payload: dict[str, Any] = {}
     comment = request.form.get("comment", "").strip()[:5000]
     if comment:
@@ -198,6 +199,7 @@ def _fire_posted(inst: Instance) -> None:
         payload["present"] = request.form.getlist("present")
     if done := _fire_form(inst, t.trigger, payload):
         flash(_("Done: %(action)s", action=done.label(locale())))
+    return done
 
 
 def _date(value: Any) -> dt.date | None:

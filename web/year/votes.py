@@ -3,6 +3,7 @@ its minutes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
+from web.i18n import local_time
 from web.refusals import explain
 from web.views import locale, login_required, services
 from web.year.common import (
@@ -37,6 +39,7 @@ from web.year.common import (
     _wf,
     bp,
 )
+from workflow.domain import vote_text
 from workflow.domain.roles import Actor
 from workflow.domain.rulesets import RuleSet
 from workflow.engine.instance import Instance
@@ -105,17 +108,33 @@ def _ballot(session: Instance, names: dict[int, str], own: set[int]) -> list[Bal
 
 
 def _tally(session: Instance, result: dict[str, Any], names: dict[int, str]) -> list[TallyRound]:
+    """The rounds counted, each sentence in the reader's language (the catalogue's, with
+    names); a count stored before the sentences had codes shows its own words."""
     rules = _rules(session)
+    lang = locale()
     rounds = []
     for key, counted in sorted(result["tally"].items(), key=lambda kv: int(kv[0])):
         titles = tuple(TallyTitle(
-            rules.title_rule(code).label.get(locale()),
-            tuple({**c, "name": names.get(c["candidate"], f"#{c['candidate']}")}
+            rules.title_rule(code).label.get(lang),
+            tuple({**c, "name": names.get(c["candidate"], f"#{c['candidate']}"),
+                   "reason": vote_text.render_all(c.get("rule"), lang, names) or c["reason"]}
                   for c in outcome["candidates"]),
-            outcome.get("note", "")) for code, outcome in counted["titles"].items())
+            vote_text.render_all(outcome.get("note_rule"), lang, names)
+            or outcome.get("note", "")) for code, outcome in counted["titles"].items())
         rounds.append(TallyRound(int(key), counted["eligible"], counted["ballots"],
                                  counted["abstained"], titles))
     return rounds
+
+
+def _warnings(session: Instance, names: dict[int, str]) -> list[str]:
+    """The fairness warnings in the reader's language, units and titles by their names."""
+    stored = session.data.get("warning_rules")
+    if stored is None:
+        return list(session.data.get("warnings") or [])
+    rules = _rules(session)
+    titles = {t.code: t.label.get(locale()) for t in rules.titles}
+    units = {**_unit_names(int(w["params"]["unit"]) for w in stored), **names}
+    return [vote_text.Sentence.of(w).render(locale(), units, titles) for w in stored]
 
 
 def _named(result: dict[str, Any], key: str, session: Instance,
@@ -161,7 +180,11 @@ def vote(session_id: int) -> str:
     result = voting.result(_wf(), session_id) if counted else None
     chair = bool(roles & CHAIRS)
     voters = _voter_names([*turnout["eligible"], *turnout["voted"]]) if chair else {}
-    actions, reasons = _vote_actions(_offered(_wf().available(session, actor)) if chair else [])
+    offered = _offered(_wf().available(session, actor)) if chair else []
+    # the minutes are drawn up by their own form (with the counting committee), not fired bare
+    can_minute = any(t.trigger == MINUTES_TRIGGER and why is None for t, why in offered)
+    actions, reasons = _vote_actions([(t, why) for t, why in offered
+                                      if t.trigger != MINUTES_TRIGGER])
     return render_template(
         "year_vote.html", session=session, state=_state_label(session),
         ballot=_ballot(session, names, voting.own_candidates(session, actor, seat))
@@ -170,10 +193,46 @@ def vote(session_id: int) -> str:
         voters=voters, result=result, names=names,
         rounds=_tally(session, result, names) if result else [],
         winners=_named(result, "winners", session, names) if result else [],
+        warnings=_warnings(session, names) if result else [],
         runoff=_named(result, "runoff", session, names) if result else [],
         minutes=_documents(session_id, "bien_ban_kiem_phieu")[-1:],
         actions=actions, reasons=reasons,
-        seats=[(f"unit:{u.id}", u.name) for u in members], locale=locale())
+        seats=[(f"unit:{u.id}", u.name) for u in members], locale=locale(),
+        meeting=voting.Meeting.of(session.data.get("meeting")),
+        closes_at=local_time(dt.datetime.fromisoformat(str(session.data["ends_at"])))
+        if session.data.get("ends_at") else "",
+        attendance=_attendance(session, members), can_minute=can_minute,
+        cluster_name=services().reads.cluster_names([session.cluster_id]).get(
+            session.cluster_id, "") if session.cluster_id is not None else "",
+        committee=_committee_rows(actor))
+
+
+MINUTES_TRIGGER = "record_minutes"
+COMMITTEE_ROWS = 3
+
+
+def _committee_rows(actor: Actor, names: Sequence[str] = (), roles: Sequence[str] = ()
+                    ) -> list[tuple[str, str]]:
+    """The counting committee's rows of the minutes form: typed values, or the chair first."""
+    defaults = [_("Head of the counting committee")] + [_("Member")] * (COMMITTEE_ROWS - 1)
+    if not names:
+        full = _user_names([actor.user_id]).get(actor.user_id or 0, "") \
+            if actor.user_id is not None else ""
+        names = [full]
+    return [(names[i] if i < len(names) else "", roles[i] if i < len(roles) and roles[i]
+             else defaults[i]) for i in range(COMMITTEE_ROWS)]
+
+
+def _attendance(session: Instance, members: Sequence[Unit]) -> tuple[list[str], list[str]]:
+    """Names of the members present and absent, once the quorum is checked."""
+    listed = session.data.get("present")
+    if not listed:
+        return [], []
+    present = set(listed)
+    seats = [(f"unit:{u.id}", u.name) for u in members] if session.data.get("kind") != "council" \
+        else list(_voter_names(listed).items())
+    return ([name for key, name in seats if key in present],
+            [name for key, name in seats if key not in present])
 
 
 def _choices(titles: Sequence[BallotTitle]) -> dict[str, list[int]]:
@@ -254,8 +313,40 @@ def vote_fire(session_id: int) -> Response:
     session, _actor, roles, _members_ = _vote_session(session_id)
     if not roles & CHAIRS:
         abort(403)
-    _fire_posted(session)
+    fired = _fire_posted(session)
+    if fired is not None:  # the voters are told the vote is open, the members its result
+        voting.announce(_wf(), fired, base_url=services().settings.app.base_url)
     return redirect(url_for("year.vote", session_id=session_id))
+
+
+@bp.route("/votes/<int:session_id>/minutes", methods=["POST"])
+@login_required
+def draw_up_minutes(session_id: int) -> Response:
+    """Generate the vote-count minutes from the count, with the committee typed in."""
+    session, actor, roles, _members_ = _vote_session(session_id)
+    if not roles & CHAIRS:
+        abort(403)
+    back = redirect(url_for("year.vote", session_id=session_id))
+    offered = [t for t, why in _wf().available(session, actor)
+               if t.trigger == MINUTES_TRIGGER and why is None]
+    if not offered:
+        flash(_("The minutes are drawn up by the chair once the votes are counted."), "error")
+        return back
+    names = [n.strip()[:120] for n in request.form.getlist("member_name")][:COMMITTEE_ROWS]
+    titles = [r.strip()[:120] for r in request.form.getlist("member_role")][:COMMITTEE_ROWS]
+    committee = [(n, titles[i] if i < len(titles) and titles[i] else _("Member"))
+                 for i, n in enumerate(names) if n]
+    if not committee:
+        flash(_("Write the name of at least one member of the counting committee."), "error")
+        return back
+    try:
+        voting.draw_up_minutes(_wf(), session_id, actor, services().settings.documents_dir,
+                               committee)
+    except (TransitionNotAllowed, InvalidInput, PermissionDenied) as exc:
+        flash(explain(exc, session, with_action=True), "error")
+        return back
+    flash(_("The vote-count minutes are drawn up: download them below."))
+    return back
 
 
 @bp.route("/votes/<int:session_id>/minutes")

@@ -151,6 +151,29 @@ class SqlYear(YearRepository):
             vote_participation.c.round == round_,
         ).order_by(vote_participation.c.voter_key)).scalars().all())
 
+    def open_votes(self) -> list[Instance]:
+        return repo.instances_where(self.conn, _I.workflow == "vote_session",
+                                    _I.status == "active", _I.state == "open")
+
+    def people(self, *, units: Sequence[int] = (), roles: Sequence[str] = (),
+               year: int | None = None, user_ids: Sequence[int] = ()
+               ) -> list[tuple[int, str, str | None, str]]:
+        u, ra = users.c, role_assignments.c
+        chosen = []
+        if units and roles:
+            chosen.append(sa.select(ra.user_id).where(
+                ra.role.in_(sorted(roles)), ra.unit_id.in_(sorted(set(units))),
+                sa.or_(ra.year.is_(None), ra.year == year) if year is not None
+                else sa.true()))
+        if user_ids:
+            chosen.append(sa.select(u.id).where(u.id.in_(sorted(set(user_ids)))))
+        if not chosen:
+            return []
+        rows = self.conn.execute(sa.select(u.id, u.full_name, u.email, u.locale).where(
+            u.active, u.id.in_(chosen[0] if len(chosen) == 1 else sa.union(*chosen)))
+            .order_by(u.id)).all()
+        return [(int(r.id), str(r.full_name), r.email, str(r.locale or "vi")) for r in rows]
+
     def latest_document(self, instance_id: int, kind: str) -> dict[str, Any] | None:
         row = self.conn.execute(sa.select(documents).where(
             documents.c.instance_id == instance_id, documents.c.kind == kind).order_by(

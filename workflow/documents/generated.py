@@ -192,6 +192,10 @@ class VoteCountMinutes:
     warnings: tuple[str, ...] = ()  # fairness warnings
     participants: tuple[str, ...] = ()
     issuer_parent: str = ""
+    # the members at the meeting (the quorum check's list): a public fact, unlike who voted
+    present: tuple[str, ...] = ()
+    absent: tuple[str, ...] = ()
+    time: dt.time | None = None  # when the meeting started
 
 
 @dataclass(frozen=True, slots=True)
@@ -695,10 +699,20 @@ def vote_count_minutes(doc: VoteCountMinutes) -> GeneratedDocument:
     """Biên bản kiểm phiếu (.docx): counts and results only, never who voted how or who voted."""
     _check_counts(doc)
     out = _new_document("Biên bản kiểm phiếu", doc.session_name, doc.date)
-    _header(out, doc.issuer_parent, doc.issuer, doc.number, dateline(doc.place, doc.date))
+    heading = dateline(doc.place, doc.date) if doc.place.strip() else \
+        vn_date(doc.date).capitalize()
+    _header(out, doc.issuer_parent, doc.issuer, doc.number, heading)
     _title(out, "BIÊN BẢN KIỂM PHIẾU", doc.session_name)
 
-    _body(out, f"Hôm nay, {vn_date(doc.date)}, tại {doc.venue}, Ban Kiểm phiếu gồm:")
+    when = f"{vn_time(doc.time)} " if doc.time is not None else ""
+    where = f"{doc.venue}, {doc.place}" if doc.place.strip() else doc.venue
+    if doc.present or doc.absent:
+        total = len(doc.present) + len(doc.absent)
+        _body(out, f"Thành phần: có mặt {len(doc.present)}/{total} đơn vị thành viên: "
+                   f"{', '.join(doc.present)}"
+                   + (f"; vắng mặt: {', '.join(doc.absent)}." if doc.absent else "."))
+    _body(out, f"Vào hồi {when}{vn_date(doc.date)}, tại {where}, Ban Kiểm phiếu gồm:"
+          if when else f"Hôm nay, {vn_date(doc.date)}, tại {where}, Ban Kiểm phiếu gồm:")
     for index, member in enumerate(doc.committee, 1):
         _para(out, f"{index}. {member.name} – {member.role};", indent=True, after=3)
     _body(

@@ -193,6 +193,9 @@ CATALOGUE: dict[str, str] = {
     "box_not_sealed": "the ballot box is not sealed",
     "no_tie": "no title is tied",
     "runoff_pending": "a runoff is pending for %(titles)s",
+    "vote_not_due": "the year-end vote is scheduled once the campaign is at its vote",
+    "vote_already_scheduled": "this campaign's vote is already scheduled; open it from the "
+                              "campaign page",
     # dossiers
     "vote_minutes_missing": "attach the minutes of the vote first",
     "dossier_exists": "%(unit)s already has a dossier for this title this year",

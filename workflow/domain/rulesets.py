@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import Any, Generic, Literal, TypeVar
 
 from workflow.domain.labels import Label
+from workflow.domain.vote_text import Sentence
 from workflow.errors import InvalidInput, NotFound, WorkflowError, suggest
 
 T = TypeVar("T")
@@ -114,6 +115,12 @@ class ClusterVoteRule:
     def passes(self, yes: int, all_members: int, present: int) -> tuple[bool, str]:
         return passes(yes, all_members, present, self.threshold.value, self.basis, self.strictly)
 
+    def judge(self, yes: int, all_members: int, present: int
+              ) -> tuple[bool, tuple[Sentence, ...]]:
+        ok, sentence = judge(yes, all_members, present, self.threshold.value, self.basis,
+                             self.strictly)
+        return ok, (sentence,)
+
 
 @dataclass(frozen=True, slots=True)
 class VoteRule:
@@ -143,6 +150,16 @@ class VoteRule:
             yes, all_members, present, self.threshold.value, self.basis, self.strictly
         )
         return carried, f"{why}; {how}"
+
+    def judge(self, yes: int, all_members: int, present: int
+              ) -> tuple[bool, tuple[Sentence, ...]]:
+        """`decide`, with the sentences as codes and parameters."""
+        met, why = judge_quorum(present, all_members, self.quorum.value)
+        if not met:
+            return False, (why,)
+        carried, how = judge(yes, all_members, present, self.threshold.value, self.basis,
+                             self.strictly)
+        return carried, (why, how)
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,29 +397,48 @@ def passes(
     -> (False, "8 yes of 9 members = 88.9%, does not meet the rule of at least 90% of all
     members").
     """
+    ok, sentence = judge(yes, all_members, present, threshold, basis, strictly)
+    return ok, sentence.english()
+
+
+def judge(
+    yes: int,
+    all_members: int,
+    present: int,
+    threshold: ShareLike,
+    basis: str,
+    strictly: bool,
+) -> tuple[bool, Sentence]:
+    """`passes`, with the sentence as a code and parameters (vote_text renders it in the
+    reader's language)."""
     _check_counts(yes, all_members, present)
     share = _check_share(threshold, "threshold")
     if basis not in VOTE_BASES:
         raise InvalidInput(f"unknown vote basis '{basis}' (expected {' or '.join(VOTE_BASES)})")
     whole, who = (all_members, "members") if basis == "all_members" else (present, "present")
-    rule = f"{'more than' if strictly else 'at least'} {show_share(share)}"
-    rule += " of all members" if basis == "all_members" else " of the members present"
+    rule = {"comparison": "more_than" if strictly else "at_least", "share": show_share(share),
+            "basis": basis}
     if whole == 0:
-        return False, f"no member is present, so nobody can meet the rule of {rule}"
+        return False, Sentence("rule_nobody_present", {"rule": rule})
     ratio = Fraction(yes, whole)
     ok = ratio > share if strictly else ratio >= share
-    verdict = "meets" if ok else "does not meet"
-    shown = show_ratio(yes, whole, share)
-    return ok, f"{yes} yes of {whole} {who} = {shown}, {verdict} the rule of {rule}"
+    return ok, Sentence("rule_met" if ok else "rule_not_met", {
+        "yes": yes, "whole": whole, "who": who, "ratio": show_ratio(yes, whole, share),
+        "rule": rule})
 
 
 def quorum_met(present: int, members: int, quorum: ShareLike) -> tuple[bool, str]:
     """Whether at least `quorum` of `members` are present, e.g. (5, 9, 2/3) -> (False,
     "5 of 9 members present = 55.6%, quorum of at least 2/3 not met")."""
+    ok, sentence = judge_quorum(present, members, quorum)
+    return ok, sentence.english()
+
+
+def judge_quorum(present: int, members: int, quorum: ShareLike) -> tuple[bool, Sentence]:
+    """`quorum_met`, with the sentence as a code and parameters."""
     _check_counts(0, members, present)
     share = _check_share(quorum, "quorum")
     ok = Fraction(present, members) >= share
-    shown = show_ratio(present, members, share)
-    state = "met" if ok else "not met"
-    rule = f"quorum of at least {show_share(share)} {state}"
-    return ok, f"{present} of {members} members present = {shown}, {rule}"
+    return ok, Sentence("quorum_met" if ok else "quorum_not_met", {
+        "present": present, "members": members, "ratio": show_ratio(present, members, share),
+        "share": show_share(share)})

@@ -98,6 +98,20 @@ def may_attach(actor: Actor, item: Item, spec: WorkflowSpec) -> bool:
     return not roles_on(actor, item).isdisjoint(acting_roles(spec))
 
 
+def starting_roles(spec: WorkflowSpec) -> frozenset[str]:
+    """Who may start an item of this definition: the roles of the actions of its first state
+    (what Workflows.start checks)."""
+    return frozenset(role for t in spec.transitions_from(spec.initial) for role in t.roles)
+
+
+def may_start(actor: Actor, spec: WorkflowSpec, *, unit_id: int | None = None,
+              cluster_id: int | None = None, year: int | None = None) -> bool:
+    """Whether the actor may start an item of the definition for this unit or cluster and
+    year (a cluster's vote session: its leader or the council office)."""
+    held = actor.roles_for(unit_id, cluster_id, year)
+    return not held.isdisjoint(starting_roles(spec) - {SYSTEM_ROLE})
+
+
 # --- the same answers as errors, with a message a user can act on ----------------------------
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.documents import generated as gen
+from workflow.domain import vote_text
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
@@ -81,7 +82,8 @@ def submission_letter(
                      "Kết quả bình xét, suy tôn của " + cluster),
         body=(f"{cluster} đề nghị tặng {title.label.vi} cho đơn vị dẫn đầu phong trào thi đua "
               f"năm {dossier.year}.",),
-        nominees=((names.get(dossier.unit_id or 0, ""), title.label.vi, line["reason"]),),
+        nominees=((names.get(dossier.unit_id or 0, ""), title.label.vi,
+                   vote_text.render_all(line.get("rule"), "vi", names) or line["reason"]),),
         vote_summary=f"{line['yes']}/{tally['eligible']} phiếu đồng ý",
         recipients=("Như trên", "Các đơn vị thành viên"),
         signer_position=signer[0], signer_name=signer[1],

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from workflow.domain.roles import Actor
-from workflow.services import access
+from workflow.errors import PermissionDenied
+from workflow.services import access, voting
 from workflow.services.naming import Names, item_title, mentioned_units
 from workflow.services.workflows import Workflows
 
@@ -26,6 +27,7 @@ class WaitingItem:
     due: dt.date | None
     overdue: bool
     actions: tuple[str, ...]  # labels of what this user can do now
+    due_at: dt.datetime | None = None  # the local time it is due, when it has one (a vote)
 
 
 def _acting(workflows: Workflows) -> dict[str, dict[int, dict[str, tuple[bool, list[str]]]]]:
@@ -68,7 +70,7 @@ def waiting_for(
     total = int(rows[0].total) if rows else 0
     today = workflows.clock.today()
     names = _names(workflows, rows)
-    items = []
+    items: list[WaitingItem] = []
     for r in rows:
         spec = workflows.catalog.compiled(r.definition_id).spec
         roles = access.roles_on(actor, r)
@@ -79,7 +81,7 @@ def waiting_for(
             spec.state(r.state).label.get(locale), r.name,
             r.id if r.workflow == "campaign" else r.parent_id, r.due,
             r.due is not None and r.due < today, labels))
-    return items, total
+    return _with_ballots(workflows, actor, locale, items, total, first=offset <= 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,3 +129,63 @@ def _names(workflows: Workflows, rows: Sequence[Any]) -> Names:
             found = uow.year.unit_codes_and_names(sorted(wanted))
         units |= {unit_id: name for unit_id, (_code, name) in found.items()}
     return Names(units, clusters)
+
+
+BALLOT = {"vi": "Bỏ phiếu", "en": "Cast your ballot"}
+
+
+def ballots_waiting(workflows: Workflows, actor: Actor, locale: str = "vi"
+                    ) -> list[WaitingItem]:
+    """The open votes in which the actor holds a seat (their unit's, as its head or delegate,
+    or their own in a council) and has not voted yet in this round. Casting a ballot is no
+    transition of the session, so the inbox's query of actions does not find them."""
+    with workflows.catalog.uow().read() as uow:
+        sessions = uow.year.open_votes()
+        found = []
+        for session in sessions:
+            try:
+                seat = voting.voter_key(workflows, session, actor)
+            except PermissionDenied:
+                continue
+            if seat not in uow.year.voted(session.id, int(session.data.get("round", 1))):
+                found.append(session)
+        names = Names(uow.organisations.unit_names(), {
+            s.cluster_id: uow.organisations.cluster_name(s.cluster_id) or ""
+            for s in found if s.cluster_id is not None}) if found else Names()
+    items = []
+    for session in found:
+        spec = workflows.catalog.compiled(session.definition_id).spec
+        ends = session.data.get("ends_at")
+        due_at = workflows.clock.local(dt.datetime.fromisoformat(str(ends))) if ends else None
+        seat = voting.voter_key(workflows, session, actor)
+        unit = names.units.get(int(seat.removeprefix("unit:"))) if seat.startswith(
+            "unit:") else None
+        items.append(WaitingItem(
+            session.id, session.workflow, item_title(spec.title, session, names, locale),
+            session.state,
+            spec.state(session.state).label.get(locale), unit, session.parent_id,
+            due_at.date() if due_at else None,
+            due_at is not None and due_at < workflows.clock.local(), (BALLOT.get(
+                locale[:2], BALLOT["en"]),), due_at))
+    return items
+
+
+def _with_ballots(
+    workflows: Workflows, actor: Actor, locale: str, items: list[WaitingItem], total: int,
+    first: bool,
+) -> tuple[list[WaitingItem], int]:
+    """The page with the voter's open ballots first (on the first page), counted in the
+    total; a session the actor also chairs is one row with both."""
+    ballots = ballots_waiting(workflows, actor, locale)
+    if not ballots:
+        return items, total
+    chaired = {i.id: i for i in items}
+    extra = []
+    for b in ballots:
+        if b.id in chaired:
+            both = chaired[b.id]
+            items[items.index(both)] = replace(both, actions=b.actions + both.actions,
+                                               due=b.due, due_at=b.due_at, overdue=b.overdue)
+        else:
+            extra.append(b)
+    return (extra + items if first else items), total + len(extra)

@@ -303,6 +303,15 @@ class YearRepository(abc.ABC):
     @abc.abstractmethod
     def voted(self, session_id: int, round_: int) -> list[str]: ...
     @abc.abstractmethod
+    def open_votes(self) -> list[Instance]:
+        """The vote sessions taking ballots now (few at any time)."""
+    @abc.abstractmethod
+    def people(self, *, units: Sequence[int] = (), roles: Sequence[str] = (),
+               year: int | None = None, user_ids: Sequence[int] = ()
+               ) -> list[tuple[int, str, str | None, str]]:
+        """(id, full name, e-mail, locale) of the active users holding one of the roles for
+        one of the units in the year (or every year), and of the users named by id."""
+    @abc.abstractmethod
     def latest_document(self, instance_id: int, kind: str) -> dict[str, Any] | None: ...
     @abc.abstractmethod
     def add_objection(self, dossier_id: int, text: str, contact: str | None,

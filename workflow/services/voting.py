@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from workflow.documents import generated as gen
+from workflow.domain import vote_text
+from workflow.domain.refusals import Refusal
 from workflow.domain.roles import Actor
-from workflow.engine.instance import Instance
+from workflow.domain.rulesets import RuleSet, Title, show_share
+from workflow.engine.instance import ACTIVE, Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
-from workflow.services import documents, people, year
-from workflow.services.workflows import Workflows
+from workflow.services import access, documents, people, templates, year
+from workflow.services.workflows import Fired, Workflows
 
 HIDDEN_STATES = ("scheduled", "quorum_checked", "open", "closed")
+VOTE_LENGTH = dt.timedelta(hours=2)  # a vote closes this long after its meeting starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,21 +33,61 @@ class Receipt:
     voter_key: str
 
 
-def schedule_cluster_vote(
-    workflows: Workflows, campaign_id: int, actor: Actor, candidates: Mapping[str, Sequence[int]],
-    *, disciplined: Sequence[int] = (), ends_at: dt.datetime | None = None,
-) -> Instance:
-    """The cluster's year-end vote on its campaign: candidates must have a final score and
-    not be under discipline; their ranks and past winners are kept for the fairness checks.
-    `ends_at`, the scheduled end: from then the chair may close the vote whoever has voted."""
-    campaign = workflows.get(campaign_id)
-    if campaign.workflow != "campaign":
-        raise NotFound(f"no campaign with id {campaign_id}")
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """Where and when the vote is held (the conference, hội nghị): the minutes name them."""
+
+    day: dt.date
+    time: dt.time
+    place: str  # the city or venue written in the minutes' heading, e.g. "Hà Nội"
+    conference: str  # e.g. "Hội nghị tổng kết công tác thi đua năm 2026"
+
+    def as_data(self) -> dict[str, str]:
+        return {"date": self.day.isoformat(), "time": self.time.strftime("%H:%M"),
+                "place": self.place, "conference": self.conference}
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any] | None) -> Meeting | None:
+        """The meeting a session's data records, or None (sessions scheduled before it)."""
+        if not data:
+            return None
+        return cls(dt.date.fromisoformat(str(data["date"])),
+                   dt.time.fromisoformat(str(data.get("time") or "08:00")),
+                   str(data.get("place") or ""), str(data.get("conference") or ""))
+
+
+def campaign_rules(workflows: Workflows, campaign: Instance) -> RuleSet:
+    """The rule set in force when the campaign was launched (the start of its year before)."""
     if workflows.rulebook is None:
         raise InvalidInput("no rule book is loaded (definitions/rules)")
     launched = dt.date.fromisoformat(str(campaign.data.get("launched_at", ""))[:10] or
                                      f"{campaign.year}-01-01")
-    rules = workflows.rulebook.in_force(launched)
+    return workflows.rulebook.in_force(launched)
+
+
+def cluster_titles(rules: RuleSet) -> list[Title]:
+    """The titles a cluster votes on (suy tôn), in the rule set's order."""
+    return [t for t in rules.titles if t.cluster_vote is not None]
+
+
+def campaign_sessions(workflows: Workflows, campaign_id: int) -> list[Instance]:
+    """The vote sessions scheduled on a campaign, oldest first."""
+    return [c for c in workflows.children(campaign_id) if c.workflow == "vote_session"]
+
+
+def schedule_cluster_vote(
+    workflows: Workflows, campaign_id: int, actor: Actor, candidates: Mapping[str, Sequence[int]],
+    *, disciplined: Sequence[int] = (), ends_at: dt.datetime | None = None,
+    meeting: Meeting | None = None,
+) -> Instance:
+    """The cluster's year-end vote on its campaign: candidates must have a final score and
+    not be under discipline; their ranks and past winners are kept for the fairness checks.
+    `ends_at`, the scheduled end: from then the chair may close the vote whoever has voted;
+    `meeting`, the conference it is held at (the minutes' place, date and name)."""
+    campaign = workflows.get(campaign_id)
+    if campaign.workflow != "campaign":
+        raise NotFound(f"no campaign with id {campaign_id}")
+    rules = campaign_rules(workflows, campaign)
     standings = year.ranking(workflows, campaign_id).standings
     ranks = {s.unit_id: s.rank for s in standings}
     checked = _check_candidates(rules, candidates, ranks, set(disciplined))
@@ -53,13 +97,55 @@ def schedule_cluster_vote(
             raise NotFound(f"no cluster with id {campaign.cluster_id}")
         past = _past_winners(uow.year.locked_votes_before(cluster.code, cluster.year))
     return workflows.start("vote_session", actor, cluster_id=campaign.cluster_id,
-                           year=campaign.year, data={
+                           year=campaign.year, parent_id=campaign_id, data={
         "kind": "cluster", "campaign_id": campaign_id, "titles": sorted(checked),
         "candidates": checked, "rule_set": {"code": rules.code, "version": rules.version},
         "ranks": {str(k): v for k, v in ranks.items()}, "past_winners": past,
         "leader_unit_id": cluster.leader_unit_id, "secret": True,
         **({"ends_at": ends_at.isoformat()} if ends_at is not None else {}),
+        **({"meeting": meeting.as_data()} if meeting is not None else {}),
     })
+
+
+def schedule_year_end_vote(
+    workflows: Workflows, campaign_id: int, actor: Actor, candidates: Mapping[str, Sequence[int]],
+    meeting: Meeting, *, ends_at: dt.datetime | None = None,
+) -> Instance:
+    """The year-end vote as people schedule it (page and API): the campaign is at its vote,
+    it has no other vote under way, and the meeting is known; the vote closes at `ends_at`
+    (by default two hours after the meeting starts, the installation's local time)."""
+    campaign = workflows.get(campaign_id)
+    if campaign.workflow != "campaign":
+        raise NotFound(f"no campaign with id {campaign_id}")
+    spec = workflows.catalog.latest("vote_session").spec
+    if not access.may_start(actor, spec, cluster_id=campaign.cluster_id, year=campaign.year):
+        raise PermissionDenied(
+            f"scheduling the vote needs the role {' or '.join(sorted(access.starting_roles(spec)))}"
+            f" for cluster {campaign.cluster_id} in {campaign.year}")
+    if campaign.state != "voting":
+        raise TransitionNotAllowed("status", "the year-end vote is scheduled once the campaign "
+                                   "is at its vote", Refusal("vote_not_due"))
+    running = [s.id for s in campaign_sessions(workflows, campaign_id) if s.status == ACTIVE]
+    if running:
+        raise TransitionNotAllowed("status", f"vote session {running[-1]} is under way",
+                                   Refusal("vote_already_scheduled"))
+    voted = {t.code for t in cluster_titles(campaign_rules(workflows, campaign))}
+    strangers = sorted(set(candidates) - voted)
+    if strangers:
+        raise InvalidInput(f"candidates.{strangers[0]}: not a title voted in a cluster (one of "
+                           f"{', '.join(sorted(voted))})")
+    if not meeting.place.strip() or not meeting.conference.strip():
+        raise InvalidInput("meeting: give the place and the name of the conference")
+    starts = dt.datetime.combine(meeting.day, meeting.time, tzinfo=workflows.clock.tz)
+    if meeting.day < workflows.clock.today():
+        raise InvalidInput("meeting.date: the meeting cannot be in the past")
+    ends = ends_at or starts + VOTE_LENGTH
+    if ends.tzinfo is None:
+        ends = ends.replace(tzinfo=workflows.clock.tz)
+    if ends <= starts:
+        raise InvalidInput("ends_at: the vote closes after the meeting starts")
+    return schedule_cluster_vote(workflows, campaign_id, actor, candidates,
+                                 ends_at=ends.astimezone(dt.UTC), meeting=meeting)
 
 
 def _check_candidates(
@@ -235,36 +321,71 @@ def draw_up_minutes(
 def _vote_minutes(
     workflows: Workflows, session: Instance, committee: Sequence[tuple[str, str]]
 ) -> gen.VoteCountMinutes:
+    """The minutes' content, every sentence in Vietnamese from the vote catalogue; the place,
+    date and conference those given when the vote was scheduled."""
     assert workflows.rulebook is not None
     ref = session.data["rule_set"]
     rules = workflows.rulebook.get(ref["code"], ref["version"])
     names = _unit_names(workflows)
+    titles = {t.code: t.label.vi for t in rules.titles}
+    council = session.data.get("kind") == "council"
     tallies = []
     last = max(session.data["tally"], key=int)
     for round_key, counted in sorted(session.data["tally"].items(), key=lambda kv: int(kv[0])):
         for code, outcome in counted["titles"].items():
             title = rules.title_rule(code)
-            rule = title.cluster_vote
+            rule = title.vote if council else title.cluster_vote
+            shown = {"comparison": "more_than" if rule.strictly else "at_least",
+                     "share": show_share(rule.threshold.value), "basis": rule.basis} \
+                if rule else None
+            present_base = rule is not None and rule.basis == "present"
             tallies.append(gen.TitleTally(
-                title_label=title.label.vi, base=counted["eligible"],
-                base_label="tổng số đơn vị thành viên",
-                threshold=f"{'trên' if rule and rule.strictly else 'từ'} "
-                f"{float(rule.threshold.value) * 100:.0f}%" if rule else "",
+                title_label=title.label.vi,
+                base=counted["ballots"] if present_base else counted["eligible"],
+                base_label=("số thành viên có mặt" if present_base
+                            else "tổng số thành viên" if council
+                            else "tổng số đơn vị thành viên"),
+                threshold=vote_text.rule_text(shown, "vi") if shown else "",
                 rule=rule.threshold.basis if rule else "",
-                candidates=tuple(gen.CandidateTally(names.get(c["candidate"], str(c["candidate"])),
-                                                    c["yes"], c["elected"], c["reason"])
-                                 for c in outcome["candidates"]),
-                round=int(round_key), note=outcome.get("note", "")))
+                candidates=tuple(gen.CandidateTally(
+                    names.get(c["candidate"], str(c["candidate"])), c["yes"], c["elected"],
+                    vote_text.render_all(c.get("rule"), "vi", names) or c["reason"])
+                    for c in outcome["candidates"]),
+                round=int(round_key),
+                note=vote_text.render_all(outcome.get("note_rule"), "vi", names)
+                or outcome.get("note", "")))
     counted = session.data["tally"][last]
-    when = workflows.clock.today()
+    meeting = Meeting.of(session.data.get("meeting"))
+    present, absent = _attendance(workflows, session, names)
+    warnings = [vote_text.Sentence.of(w).render("vi", names, titles)
+                for w in session.data.get("warning_rules") or ()] \
+        or list(session.data.get("warnings") or ())
     return gen.VoteCountMinutes(
         issuer=_cluster_name(workflows, session), number=f"{session.id}/BB-KP",
-        place="Hà Nội", date=when, venue="Hội nghị tổng kết", session_name="Bình xét, suy tôn",
+        place=meeting.place if meeting else "",
+        date=meeting.day if meeting else workflows.clock.today(),
+        venue=meeting.conference if meeting else "hội nghị bình xét, suy tôn",
+        session_name=f"Bình xét, suy tôn năm {session.year}" if session.year
+        else "Bình xét, suy tôn",
         committee=tuple(gen.CommitteeMember(n, r) for n, r in committee),
         voters_eligible=counted["eligible"], ballots_issued=counted["eligible"],
         ballots_received=counted["ballots"], ballots_valid=counted["ballots"],
         ballots_invalid=0, abstentions=counted["abstained"], tallies=tuple(tallies),
-        warnings=tuple(session.data.get("warnings", ())))
+        warnings=tuple(warnings), present=tuple(present), absent=tuple(absent),
+        time=meeting.time if meeting else None)
+
+
+def _attendance(workflows: Workflows, session: Instance, names: Mapping[int, str]
+                ) -> tuple[list[str], list[str]]:
+    """Names of the member units present and absent at the quorum check (a cluster vote)."""
+    listed = session.data.get("present")
+    if not listed or session.data.get("kind") == "council" or session.cluster_id is None:
+        return [], []
+    with workflows.catalog.uow().read() as uow:
+        members = list(uow.year.members(session.cluster_id))
+    here = set(listed)
+    return ([names.get(u, str(u)) for u in members if f"unit:{u}" in here],
+            [names.get(u, str(u)) for u in members if f"unit:{u}" not in here])
 
 
 def _unit_names(workflows: Workflows) -> dict[int, str]:
@@ -275,3 +396,92 @@ def _unit_names(workflows: Workflows) -> dict[int, str]:
 def _cluster_name(workflows: Workflows, session: Instance) -> str:
     with workflows.catalog.uow().read() as uow:
         return uow.organisations.cluster_name(session.cluster_id) or ""
+
+
+# --- telling people --------------------------------------------------------------------------
+
+Render = Callable[[str, str, Mapping[str, Any]], tuple[str, str]]
+OPEN_TEXT = {
+    "vi": ("Mời bỏ phiếu: {title}",
+           "Phiên bỏ phiếu {title} đã mở{meeting}. Đề nghị đồng chí bỏ phiếu kín trên hệ "
+           "thống{until}."),
+    "en": ("Please vote: {title}",
+           "The vote {title} is open{meeting}. Please cast your secret ballot in the "
+           "system{until}."),
+}
+RESULT_TEXT = {
+    "vi": ("Kết quả bỏ phiếu: {title}", "Đã kiểm phiếu. Kết quả: {winners}."),
+    "en": ("Vote result: {title}", "The votes are counted. Result: {winners}."),
+}
+NOBODY = {"vi": "không ai được suy tôn", "en": "nobody elected"}
+
+
+def announce(workflows: Workflows, fired: Fired, *, base_url: str = "",
+             render: Render = templates.render) -> int:
+    """What a step of a vote session means to people, as messages (in-app, and e-mail to
+    those with an address): when the vote opens (or a runoff), the ballot to every voter with
+    its closing time; once counted, the result to the member units' heads and officers (or
+    the council's members). Returns how many messages were written."""
+    session = fired.instance
+    if session.workflow != "vote_session":
+        return 0
+    reached = {fired.to_state} | {a.to_state for a in fired.auto if a.instance_id == session.id}
+    roles: tuple[str, ...]
+    if "open" in reached:
+        kind, roles = "vote_open", ("unit_head",)
+    elif "tallied" in reached and not session.data.get("runoff"):
+        kind, roles = "vote_result", ("unit_head", "unit_officer")
+    else:
+        return 0
+    seats = [str(k) for k in session.data.get("eligible") or ()]
+    units = [int(k.removeprefix("unit:")) for k in seats if k.startswith("unit:")]
+    user_ids = [int(k.removeprefix("user:")) for k in seats if k.startswith("user:")]
+    with workflows.catalog.uow().read() as uow:
+        people_ = uow.year.people(units=units, roles=roles, year=session.year,
+                                  user_ids=user_ids)
+        cluster = uow.organisations.cluster_name(session.cluster_id) or ""
+        names = uow.organisations.unit_names() if kind == "vote_result" else {}
+    link = f"{base_url.rstrip('/')}/votes/{session.id}"
+    now = workflows.clock.now()
+    written = 0
+    with workflows.store.write() as tx:
+        out = workflows.catalog.uow().in_engine_tx(tx)
+        for user_id, full_name, email, locale in people_:
+            lang = templates.resolve_locale(locale)
+            subject, text = _announcement(workflows, session, kind, lang, cluster, names)
+            subject, body = render("notice", lang, {"title": subject, "text": text,
+                                                    "recipient": full_name, "link": link})
+            for channel, address in [("in_app", None)] + ([("email", email)] if email else []):
+                out.add_message({
+                    "channel": channel, "user_id": user_id, "address": address, "kind": kind,
+                    "instance_id": session.id, "deadline_id": None, "subject": subject,
+                    "body": body, "link": link, "digest_date": None, "status": "pending",
+                    "attempts": 0, "created_at": now})
+                written += 1
+    return written
+
+
+def _announcement(workflows: Workflows, session: Instance, kind: str, lang: str, cluster: str,
+                  names: Mapping[int, str]) -> tuple[str, str]:
+    spec = workflows.catalog.compiled(session.definition_id).spec
+    title = " – ".join(p for p in (f"{spec.title.get(lang)} {session.year or ''}".strip(),
+                                    cluster) if p)
+    if kind == "vote_open":
+        meeting = Meeting.of(session.data.get("meeting"))
+        at = f" ({meeting.conference}, {meeting.place})" if meeting else ""
+        ends = session.data.get("ends_at")
+        until = ""
+        if ends:
+            local = workflows.clock.local(dt.datetime.fromisoformat(str(ends)))
+            until = (f" trước {local:%H:%M} ngày {local:%d/%m/%Y}" if lang == "vi"
+                     else f" by {local:%H:%M} on {local:%d/%m/%Y}")
+        subject, text = OPEN_TEXT[lang]
+        return subject.format(title=title), text.format(title=title, meeting=at, until=until)
+    assert workflows.rulebook is not None
+    ref = session.data["rule_set"]
+    rules = workflows.rulebook.get(ref["code"], ref["version"])
+    won = [f"{rules.title_rule(code).label.get(lang)}: "
+           + (", ".join(names.get(int(u), str(u)) for u in units) or NOBODY[lang])
+           for code, units in (session.data.get("winners") or {}).items()]
+    subject, text = RESULT_TEXT[lang]
+    return subject.format(title=title), text.format(winners="; ".join(won) or NOBODY[lang])

@@ -12,6 +12,7 @@ import marshmallow as ma
 
 from workflow.domain.refusals import Refusal
 from workflow.domain.rulesets import RuleSet, Title, quorum_met
+from workflow.domain.vote_text import Sentence
 from workflow.domain.voting import TitleResult, count_votes, decide_title
 from workflow.engine.registry import CallContext
 from workflow.services.rules.base import YEAR, YearPort, port
@@ -57,6 +58,10 @@ def _quorum(ctx: CallContext) -> Fraction | None:
 def vote_quorum_met(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     """Those present are members, and enough of them for the strictest title's quorum."""
     present = ctx.payload.get("present")
+    if present is None:
+        # not given yet: the engine's own check of the required field asks for it, so that a
+        # page may offer the action with the attendance boxes to tick
+        return None
     everyone = members(ctx)
     if not isinstance(present, list) or not present:
         return Refusal("present_missing")
@@ -148,11 +153,11 @@ def ballot_box_sealed(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | 
 
 def _decide(ctx: CallContext, title: Title, eligible: int, present: int) -> Any:
     if is_council(ctx):
-        return lambda yes: title.vote.decide(yes, eligible, present)
+        return lambda yes: title.vote.judge(yes, eligible, present)
     rule = title.cluster_vote
     if rule is None:
-        return lambda yes: (False, f"{title.code} is not voted in a cluster")
-    return lambda yes: rule.passes(yes, eligible, present)
+        return lambda yes: (False, (Sentence("not_cluster_title", {"title": title.code}),))
+    return lambda yes: rule.judge(yes, eligible, present)
 
 
 def _cap(ctx: CallContext, title: Title) -> int | None:
@@ -192,20 +197,31 @@ def count_round(ctx: CallContext, params: Mapping[str, Any]) -> None:
         "eligible": eligible, "ballots": present, "abstained": abstained, "titles": results}
     data["runoff"] = runoff
     if not runoff:
-        data["warnings"] = fairness_warnings(data, rules)
+        found = fairness_sentences(data, rules)
+        data["warnings"] = [w.english() for w in found]
+        data["warning_rules"] = [w.as_data() for w in found]
     ctx.notes.append(f"round {round_} counted: {present} ballots of {eligible} eligible")
 
 
 def _as_data(outcome: TitleResult) -> dict[str, Any]:
     return {
         "winners": list(outcome.winners), "runoff": list(outcome.runoff), "note": outcome.note,
+        # the same sentences as codes and parameters, rendered in the reader's language
+        "note_rule": [outcome.note_sentence.as_data()] if outcome.note_sentence else [],
         "candidates": [{"candidate": r.candidate, "yes": r.yes, "carried": r.carried,
-                        "elected": r.elected, "reason": r.reason} for r in outcome.candidates],
+                        "elected": r.elected, "reason": r.reason,
+                        "rule": [s.as_data() for s in r.sentences]}
+                       for r in outcome.candidates],
     }
 
 
 def fairness_warnings(data: Mapping[str, Any], rules: RuleSet) -> list[str]:
     """Recorded and shown with the result, never blocking (luân phiên, nể nang)."""
+    return [s.english() for s in fairness_sentences(data, rules)]
+
+
+def fairness_sentences(data: Mapping[str, Any], rules: RuleSet) -> list[Sentence]:
+    """The fairness warnings as sentences of the vote catalogue (unit and title codes)."""
     warnings = []
     fair = rules.fairness
     ranks = {int(k): int(v) for k, v in (data.get("ranks") or {}).items()}
@@ -214,17 +230,17 @@ def fairness_warnings(data: Mapping[str, Any], rules: RuleSet) -> list[str]:
     for code, winners in (data.get("winners") or {}).items():
         for unit in winners:
             if fair.leader_wins_own and unit == leader:
-                warnings.append(f"{code}: the cluster leader {unit} elected itself")
+                warnings.append(Sentence("warn_leader_self", {"title": code, "unit": unit}))
             years = past.get(code) or {}
             recent = sorted(years, reverse=True)[: fair.same_winner_years]
             if len(recent) == fair.same_winner_years and all(unit in years[y] for y in recent):
-                warnings.append(f"{code}: unit {unit} also won in each of "
-                                f"{', '.join(sorted(recent))}")
+                warnings.append(Sentence("warn_same_winner", {
+                    "title": code, "unit": unit, "years": ", ".join(sorted(recent))}))
             if unit in ranks and ranks[unit] > fair.top_rank:
-                warnings.append(f"{code}: unit {unit} is ranked {ranks[unit]} by final score, "
-                                f"not in the top {fair.top_rank}")
+                warnings.append(Sentence("warn_rank", {
+                    "title": code, "unit": unit, "rank": ranks[unit], "top": fair.top_rank}))
             elif ranks and unit not in ranks:
-                warnings.append(f"{code}: unit {unit} has no final score")
+                warnings.append(Sentence("warn_no_score", {"title": code, "unit": unit}))
     return warnings
 
 
