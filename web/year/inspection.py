@@ -378,8 +378,9 @@ def pending_inspections(
     for t, why in actions:
         join = t.join
         if why is not None and pending and join is not None and join.workflow == "inspection":
-            why = Refusal("inspections_pending",
-                          {"count": len(pending), "units": refs("unit", pending)})
+            refusal = Refusal("inspections_pending",
+                              {"count": len(pending), "units": refs("unit", pending)})
+            why = TransitionNotAllowed("join", refusal.english(), refusal, t.trigger)
         out.append((t, why))
     return out
 

@@ -1,0 +1,548 @@
+"""A cluster's whole year in the browser, from an empty database.
+
+Only the set-up commands a new installation runs come before the browser: the schema
+(`thidua db upgrade`), the shipped definitions (`thidua definitions sync`) and a first admin
+(`thidua users create-admin`). Everything after is clicks and typing by the people whose work
+it is, each in their own browser; every page is photographed at 1280 and 390 px wide
+(test-output/screenshots/whole-year-*), and each step asserts what the page says, in Vietnamese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from tests.e2e.conftest import ARGS, CHROMIUM, SHOTS
+from workflow.bootstrap import Services, bootstrap
+from workflow.cli import cli
+from workflow.clock import FakeClock
+from workflow.config import load_settings
+
+YEAR = 2026
+PASSWORD = "mat-khau-ca-nam-2026"
+ADMIN = "quantri"
+# code, name, officer, head
+UNITS = [
+    ("BTP", "Bộ Tư pháp", "Nguyễn Văn An", "Trần Thị Bình"),
+    ("BCA", "Bộ Công an", "Lê Văn Cường", "Phạm Thị Dung"),
+    ("TTCP", "Thanh tra Chính phủ", "Hoàng Văn Em", "Vũ Thị Giang"),
+    ("TANDTC", "Tòa án nhân dân tối cao", "Đỗ Văn Hải", "Bùi Thị Lan"),
+    ("VKSNDTC", "Viện kiểm sát nhân dân tối cao", "Ngô Văn Minh", "Đặng Thị Nga"),
+]
+CLUSTER = "Khối thi đua các bộ, ngành Nội chính"
+OFFICE = ("vu_tdkt", "Phạm Văn Quang")  # the council office (Vụ Thi đua – Khen thưởng)
+
+
+def officer(code: str) -> str:
+    return f"{code.lower()}_canbo"
+
+
+def head(code: str) -> str:
+    return f"{code.lower()}_thutruong"
+
+
+@pytest.fixture
+def year_clock() -> FakeClock:
+    # the first working Monday of the emulation year, 8:00 in Hà Nội
+    return FakeClock(dt.datetime(YEAR, 1, 5, 1, 0, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def empty(tmp_path: Path, year_clock: FakeClock) -> Iterator[Services]:
+    """A new installation: the database only has what the set-up commands put there."""
+    settings = load_settings(environ={}, overrides={
+        "database": {"url": f"sqlite:///{tmp_path}/thidua.db"},
+        "app": {"documents_dir": str(tmp_path / "documents"),
+                "instance_dir": str(tmp_path / "instance")},
+        "scheduler": {"enabled": False}})
+    svc = bootstrap(settings, clock=year_clock)
+    runner = CliRunner()
+    for args in (["db", "upgrade"], ["definitions", "sync"],
+                 ["users", "create-admin", ADMIN, "--full-name", "Quản trị hệ thống"]):
+        done = runner.invoke(cli, args, obj=svc, env={"THIDUA_ADMIN_PASSWORD": PASSWORD})
+        assert done.exit_code == 0, (args, done.output)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def app_url(empty: Services) -> Iterator[str]:
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from web import create_app
+
+    httpd = make_server("127.0.0.1", 0, create_app(services=empty), threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+class Person:
+    """One user in their own browser, signed in."""
+
+    shots = 0
+
+    def __init__(self, browser: Any, base: str, username: str) -> None:
+        self.context = browser.new_context(locale="vi-VN", viewport={"width": 1280,
+                                                                     "height": 900})
+        self.page = self.context.new_page()
+        self.base, self.username = base, username
+        self.page.goto(f"{base}/login")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", PASSWORD)
+        self.page.click("button[type=submit]")
+        self.page.wait_for_url(f"{base}/")
+
+    def go(self, path: str) -> Any:
+        self.page.goto(f"{self.base}{path}")
+        return self.page
+
+    def text(self) -> str:
+        return str(self.page.inner_text("body"))
+
+    def sees(self, *phrases: str) -> None:
+        body = self.text()
+        for phrase in phrases:
+            assert phrase in body, f"{self.username} does not see {phrase!r} on {self.page.url}"
+
+    def shot(self, name: str) -> None:
+        """The page at the desktop width and at a phone's, which it must not overflow."""
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        Person.shots += 1
+        stem = f"whole-year-{Person.shots:02d}-{name}"
+        self.page.screenshot(path=str(SHOTS / f"{stem}-1280.png"), full_page=True)
+        self.page.set_viewport_size({"width": 390, "height": 844})
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        self.page.screenshot(path=str(SHOTS / f"{stem}-390.png"), full_page=True)
+        self.page.set_viewport_size({"width": 1280, "height": 900})
+        assert width <= 390, f"{self.page.url} is {width} px wide on a 390 px phone"
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def select_by_text(page: Any, selector: str, *texts: str) -> None:
+    """Choose options of a select by the text people read, not by ids."""
+    options = page.eval_on_selector_all(
+        f"{selector} option", "os => os.map(o => [o.value, o.textContent])")
+    values = [v for v, label in options for t in texts if t in label]
+    assert len(values) >= len(texts), (selector, texts, options)
+    page.select_option(selector, values)
+
+
+def onboard(admin: Person) -> None:
+    """The admin enters the cluster's units, the cluster, its people and their roles."""
+    page = admin.go("/admin/units")
+    for code, name, _officer, _head in UNITS:
+        page.fill("input[name=code]", code)
+        page.fill("input[name=name]", name)
+        page.click("form.stack button[type=submit]")
+        admin.sees(f"{code}")
+    admin.shot("units")
+
+    page = admin.go("/admin/clusters")
+    page.fill("input[name=code]", "NC")
+    page.fill("input[name=name]", CLUSTER)
+    page.fill("input[name=year]", str(YEAR))
+    select_by_text(page, "select[name=members]", *(name for _c, name, _o, _h in UNITS))
+    select_by_text(page, "select[name=leader_unit_id]", "Bộ Tư pháp")
+    select_by_text(page, "select[name=deputy_unit_id]", "Bộ Công an")
+    page.click("form.stack button[type=submit]")
+    admin.sees(CLUSTER)
+    admin.shot("cluster")
+
+    def person(username: str, full_name: str) -> None:
+        page = admin.go("/admin/people")
+        form = "form[action$='/people/create']"
+        page.fill(f"{form} input[name=username]", username)
+        page.fill(f"{form} input[name=full_name]", full_name)
+        page.fill(f"{form} input[name=password]", PASSWORD)
+        page.click(f"{form} button[type=submit]")
+        admin.sees(username)
+
+    def grant(username: str, role: str, *, unit: str = "", cluster: str = "") -> None:
+        page = admin.go("/admin/people")
+        form = "form[action$='/people/grant']"
+        page.fill(f"{form} input[name=username]", username)
+        select_by_text(page, f"{form} select[name=role]", role)
+        if unit:
+            select_by_text(page, f"{form} select[name=unit_id]", unit)
+        if cluster:
+            select_by_text(page, f"{form} select[name=cluster_id]", cluster)
+        page.fill(f"{form} input[name=year]", str(YEAR))
+        page.click(f"{form} button[type=submit]")
+        assert "không" not in admin.text().split("\n")[0].lower()
+
+    person(*OFFICE)
+    grant(OFFICE[0], "Cơ quan thường trực Hội đồng TĐKT")
+    for code, name, officer_name, head_name in UNITS:
+        person(officer(code), officer_name)
+        person(head(code), head_name)
+        grant(officer(code), "Cán bộ thi đua đơn vị", unit=name)
+        grant(head(code), "Thủ trưởng đơn vị", unit=name)
+        grant(officer(code), "Thành viên đoàn kiểm tra", cluster=CLUSTER)
+    grant(head("BTP"), "Trưởng cụm/khối", cluster=CLUSTER)
+    grant(head("BCA"), "Phó cụm/khối", cluster=CLUSTER)
+    admin.go("/admin/people")
+    admin.sees(*(h for _c, _n, _o, h in UNITS))
+    admin.shot("people")
+
+
+PDF = b"%PDF-1.4\n% thidua whole-year test\n%%EOF\n"
+DATES = {
+    "pledge_deadline": f"{YEAR}-02-27",
+    "six_month_report_due": f"{YEAR}-07-15",
+    "inspection_end": f"{YEAR}-11-13",
+    "scoring_deadline": f"{YEAR}-12-04",
+    "year_end_report_due": f"{YEAR}-12-11",
+}
+THEME = "Đoàn kết, kỷ cương, sáng tạo, hoàn thành xuất sắc nhiệm vụ năm 2026"
+CAMPAIGN = f"Phong trào thi đua {YEAR} – {CLUSTER}"
+NAMES = {code: name for code, name, _o, _h in UNITS}
+
+
+def local(day: str, hour: int = 9) -> dt.datetime:
+    """A working hour of a day in Hà Nội, as the clock's UTC time."""
+    return dt.datetime.fromisoformat(f"{day}T{hour:02d}:00:00+07:00").astimezone(dt.UTC)
+
+
+def press(person: Person, label: str) -> None:
+    """Click the (first enabled) button with this label and wait for the page it leads to."""
+    button = person.page.locator(f"button:has-text('{label}'):enabled").first
+    button.click()
+    person.page.wait_for_load_state()
+
+
+def flash_ok(person: Person) -> None:
+    """The page shows no refusal after an action."""
+    errors = person.page.locator(".flash.error, .refusal[role=alert]").all_inner_texts()
+    assert not errors, f"{person.username} on {person.page.url}: {errors}"
+
+
+def open_from_inbox(person: Person, title: str) -> None:
+    """Follow the inbox's link to an item, by its name."""
+    page = person.go("/")
+    page.locator("main a", has_text=title).first.click()
+    page.wait_for_load_state()
+    person.sees(title)
+
+
+def a_file(tmp: Path, name: str, content: bytes = PDF) -> str:
+    path = tmp / name
+    path.write_bytes(content)
+    return str(path)
+
+
+def create_and_launch(office: Person) -> None:
+    page = office.go("/")
+    page.click("nav >> text=Cụm và khối thi đua")
+    page.click(f"text={CLUSTER}")
+    page.fill("textarea[name=theme]", THEME)
+    page.select_option("select[name=criteria_table]", index=1)
+    for key, day in DATES.items():
+        page.fill(f"input[name={key}]", day)
+    office.shot("campaign-form")
+    press(office, "Lập phong trào")
+    office.sees(CAMPAIGN)
+    press(office, "Phát động")
+    office.sees("Đã phát động phong trào: 5 đơn vị thành viên")
+    office.shot("campaign-launched")
+
+
+def pledges(people: dict[str, Person], tmp: Path) -> None:
+    """Every unit pledges its targets; the leader returns Bộ Công an's once with a comment;
+    each head signs the accepted pledge with its signed copy."""
+    for code, name, _o, _h in UNITS:
+        me = people[officer(code)]
+        open_from_inbox(me, f"Giao ước thi đua {YEAR} – {name}")
+        for field in me.page.locator("input[name^='target:']").all():
+            field.fill("95,5" if code == "BCA" else "100")
+        press(me, "Lưu chỉ tiêu")
+        flash_ok(me)
+        press(me, "Trình")
+        flash_ok(me)
+    people[officer("BTP")].shot("pledge-submitted")
+
+    leader, deputy = people[head("BTP")], people[head("BCA")]
+    open_from_inbox(leader, f"Giao ước thi đua {YEAR} – Bộ Công an")
+    form = leader.page.locator("form.action", has_text="Trả lại")
+    form.locator("textarea[name=comment]").fill("Đề nghị nâng chỉ tiêu giải quyết đơn thư")
+    form.locator("summary").click()
+    leader.shot("pledge-return")
+    form.locator("button").click()
+    leader.page.wait_for_load_state()
+    flash_ok(leader)
+
+    bca = people[officer("BCA")]
+    open_from_inbox(bca, f"Giao ước thi đua {YEAR} – Bộ Công an")
+    bca.sees("Đề nghị nâng chỉ tiêu giải quyết đơn thư")
+    bca.shot("pledge-returned")
+    for field in bca.page.locator("input[name^='target:']").all():
+        field.fill("100")
+    press(bca, "Sửa chỉ tiêu")
+    flash_ok(bca)
+    press(bca, "Trình")
+    flash_ok(bca)
+
+    for code, name, _o, _h in UNITS:
+        checker = deputy if code == "BTP" else leader
+        open_from_inbox(checker, f"Giao ước thi đua {YEAR} – {name}")
+        press(checker, "Chấp thuận")
+        flash_ok(checker)
+    for code, name, _o, _h in UNITS:
+        me = people[head(code)]
+        open_from_inbox(me, f"Giao ước thi đua {YEAR} – {name}")
+        me.page.set_input_files("input[type=file]", a_file(tmp, f"giao-uoc-{code}.pdf"))
+        press(me, "Tải lên")
+        flash_ok(me)
+        press(me, "Ký giao ước")
+        flash_ok(me)
+    people[head("VKSNDTC")].shot("pledge-signed")
+
+
+def reports(people: dict[str, Person], clock: FakeClock, tmp: Path) -> None:
+    """Six-month reports: four on time, the procuracy's five days late (and penalised)."""
+    leader = people[head("BTP")]
+    clock.set(local(f"{YEAR}-07-01"))
+    leader.go("/")
+    leader.page.locator("main a", has_text=CAMPAIGN).first.click()
+    press(leader, "Bắt đầu sơ kết 6 tháng")
+    flash_ok(leader)
+    for code, name, _o, _h in UNITS:
+        if code == "VKSNDTC":
+            clock.set(local(f"{YEAR}-07-20"))
+        me = people[officer(code)]
+        open_from_inbox(me, f"Báo cáo sơ kết {YEAR} – {name}")
+        me.page.set_input_files("input[type=file]", a_file(tmp, f"bao-cao-{code}.pdf"))
+        press(me, "Tải lên")
+        flash_ok(me)
+        press(me, "Nộp báo cáo")
+        flash_ok(me)
+    people[officer("VKSNDTC")].shot("report-late")
+    for code, name, _o, _h in UNITS:
+        checker = people[head("BCA")] if code == "BTP" else leader
+        open_from_inbox(checker, f"Báo cáo sơ kết {YEAR} – {name}")
+        press(checker, "Chấp nhận")
+        flash_ok(checker)
+
+
+def campaign_page(person: Person) -> Any:
+    person.go("/")
+    person.page.click("nav >> text=Cụm và khối thi đua")
+    person.page.click(f"text={CLUSTER}")
+    person.page.locator("main a", has_text=CAMPAIGN).first.click()
+    person.page.wait_for_load_state()
+    return person.page
+
+
+def inspections(people: dict[str, Person], clock: FakeClock, officers: dict[str, str]) -> None:
+    """The leader records the proposed plan and starts the cross-inspection; each team lead
+    enters the points per criterion, concludes and signs; the inspected unit's head signs."""
+    leader = people[head("BTP")]
+    clock.set(local(f"{YEAR}-09-15"))
+    page = campaign_page(leader)
+    page.click("a:has-text('Đề xuất kế hoạch kiểm tra chéo')")
+    leader.shot("inspection-plan")
+    press(leader, "Ghi nhận kế hoạch này")
+    flash_ok(leader)
+    press(leader, "Bắt đầu kiểm tra chéo")
+    flash_ok(leader)
+    rows = leader.page.locator("main table:has(th:has-text('Trưởng đoàn')) tbody tr").all()
+    plan = []
+    for row in rows:
+        cells = row.locator("td").all_inner_texts()
+        plan.append((cells[1], cells[3], row.locator("a").first.get_attribute("href")))
+    assert len(plan) == len(UNITS), plan
+    clock.set(local(f"{YEAR}-10-20"))
+    for inspected, lead_name, href in plan:
+        lead = people[officers[lead_name.strip()]]
+        page = lead.go(href)
+        lead.sees(inspected)
+        for select in page.locator("select[name^='points-']").all():
+            select.select_option(index=1)  # the highest level comes first
+        for field in page.locator("input[name^='points-']").all():
+            field.fill(str(field.get_attribute("max")).replace(".", ","))
+        page.fill("[name=conclusion]", f"{inspected} thực hiện tốt các tiêu chí.")
+        press(lead, "Ghi kết quả")
+        flash_ok(lead)
+        press(lead, "Kết thúc kiểm tra")
+        flash_ok(lead)
+        press(lead, "Ký biên bản")
+        flash_ok(lead)
+        code = next(c for c, n, _o, _h in UNITS if n == inspected)
+        boss = people[head(code)]
+        boss.go(href)
+        press(boss, "Ký biên bản")
+        flash_ok(boss)
+        boss.sees("Đã áp dụng vào bảng điểm")
+    boss.shot("inspection-applied")
+
+
+def scoring(people: dict[str, Person], clock: FakeClock, tmp: Path) -> None:
+    """Each unit scores itself with a file of evidence per criterion and its head submits;
+    after the appeal window the leader (the deputy for the leader's own unit) verifies and
+    finalises every sheet."""
+    leader = people[head("BTP")]
+    clock.set(local(f"{YEAR}-11-16"))
+    campaign_page(leader)
+    press(leader, "Bắt đầu chấm điểm")
+    flash_ok(leader)
+    clock.set(local(f"{YEAR}-11-20"))
+    for code, name, _o, _h in UNITS:
+        me = people[officer(code)]
+        open_from_inbox(me, f"Phiếu chấm điểm {YEAR} – {name}")
+        page = me.page
+        for field in page.locator("input[name^='achieved-']").all():
+            field.fill("100")
+        for select in page.locator("select[name^='points-']").all():
+            select.select_option(index=1)
+        for field in page.locator("input[name^='points-']").all():
+            field.fill(str(field.get_attribute("max")))
+        press(me, "Lưu điểm tự chấm")
+        flash_ok(me)
+        codes = [str(u.get_attribute("name")).removeprefix("file-")
+                 for u in page.locator("input[type=file][name^='file-']").all()]
+        for criterion in codes:
+            page.set_input_files(f"input[name='file-{criterion}']",
+                                 a_file(tmp, f"minh-chung-{code}-{criterion}.pdf"))
+            page.click(f"button[name=criterion][value='{criterion}']")
+            page.wait_for_load_state()
+            flash_ok(me)
+        if code == "BTP":
+            me.shot("score-sheet")
+        boss = people[head(code)]
+        open_from_inbox(boss, f"Phiếu chấm điểm {YEAR} – {name}")
+        press(boss, "Nộp bảng điểm")
+        flash_ok(boss)
+    clock.set(local(f"{YEAR}-12-01"))
+    for code, name, _o, _h in UNITS:
+        checker = people[head("BCA")] if code == "BTP" else leader
+        open_from_inbox(checker, f"Phiếu chấm điểm {YEAR} – {name}")
+        press(checker, "Thẩm định")
+        flash_ok(checker)
+        press(checker, "Chốt điểm")
+        flash_ok(checker)
+    checker.shot("score-sheet-final")
+
+
+def year_end(people: dict[str, Person], clock: FakeClock, tmp: Path) -> None:
+    clock.set(local(f"{YEAR}-12-07"))
+    for code, name, _o, _h in UNITS:
+        me = people[officer(code)]
+        open_from_inbox(me, f"Báo cáo tổng kết {YEAR} – {name}")
+        me.page.set_input_files("input[type=file]", a_file(tmp, f"tong-ket-{code}.pdf"))
+        press(me, "Tải lên")
+        press(me, "Nộp báo cáo")
+        flash_ok(me)
+    for code, name, _o, _h in UNITS:
+        checker = people[head("BCA")] if code == "BTP" else people[head("BTP")]
+        open_from_inbox(checker, f"Báo cáo tổng kết {YEAR} – {name}")
+        press(checker, "Chấp nhận")
+        flash_ok(checker)
+
+
+def vote(people: dict[str, Person], clock: FakeClock) -> bytes:
+    """The leader schedules the year-end vote from the campaign page, takes the attendance
+    and opens it; each head votes from the inbox; the leader closes it and draws up the
+    minutes, which download."""
+    leader = people[head("BTP")]
+    clock.set(local(f"{YEAR}-12-17"))
+    page = campaign_page(leader)
+    press(leader, "Bình xét, suy tôn")
+    flash_ok(leader)
+    page.click("a:has-text('Lên lịch bỏ phiếu cuối năm')")
+    page.fill("input[name=date]", f"{YEAR}-12-18")
+    page.fill("input[name=time]", "08:30")
+    page.fill("input[name=closes]", "11:00")
+    page.fill("input[name=place]", "Hải Phòng")
+    page.fill("input[name=conference]", f"Hội nghị tổng kết công tác thi đua năm {YEAR}")
+    leader.shot("vote-schedule")
+    press(leader, "Lên lịch bỏ phiếu")
+    flash_ok(leader)
+    leader.sees("Hải Phòng")
+    clock.set(local(f"{YEAR}-12-18", 8))
+    press(leader, "Kiểm tra số lượng")
+    flash_ok(leader)
+    press(leader, "Mở bỏ phiếu")
+    flash_ok(leader)
+    leader.shot("vote-open")
+    for code, _name, _o, _h in UNITS:
+        me = people[head(code)]
+        page = me.go("/")
+        page.locator("main a", has_text="Phiên bỏ phiếu").first.click()
+        page.wait_for_load_state()
+        boxes = page.locator("input[name^='choice-']:enabled").all()
+        if boxes:
+            boxes[0].check()
+        press(me, "Xem lại phiếu")
+        press(me, "Bỏ phiếu")
+        flash_ok(me)
+    me.shot("vote-receipt")
+    page = leader.go(leader.page.url)
+    press(leader, "Đóng phiếu")
+    flash_ok(leader)
+    leader.sees("Kết quả")
+    page.fill("input[name=member_name] >> nth=0", "Trần Thị Bình")
+    leader.shot("vote-tally")
+    press(leader, "Lập biên bản")
+    flash_ok(leader)
+    with page.expect_download() as done:
+        page.click("a:has-text('Tải biên bản kiểm phiếu')")
+    leader.shot("vote-minuted")
+    return Path(done.value.path()).read_bytes()
+
+
+def test_a_cluster_runs_its_whole_year_in_the_browser_from_an_empty_database(
+    empty: Services, app_url: str, chromium: Any, year_clock: FakeClock, tmp_path: Path,
+) -> None:
+    admin = Person(chromium, app_url, ADMIN)
+    onboard(admin)
+    admin.close()
+
+    office = Person(chromium, app_url, OFFICE[0])
+    create_and_launch(office)
+    people = {name: Person(chromium, app_url, name)
+              for code, *_rest in UNITS for name in (officer(code), head(code))}
+    year_clock.set(local(f"{YEAR}-01-20"))
+    pledges(people, tmp_path)
+    campaign_page(people[head("BTP")])
+    people[head("BTP")].sees("Đang triển khai")
+    people[head("BTP")].shot("campaign-active")
+
+    reports(people, year_clock, tmp_path)
+    inspections(people, year_clock, {o: officer(c) for c, _n, o, _h in UNITS})
+    scoring(people, year_clock, tmp_path)
+    leader = people[head("BTP")]
+    page = campaign_page(leader)
+    page.click("a:has-text('Xếp hạng')")
+    leader.sees(*NAMES.values())
+    leader.shot("ranking")
+    year_end(people, year_clock, tmp_path)
+    minutes = vote(people, year_clock)
+    for person in [office, *people.values()]:
+        person.close()
+
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(minutes)).paragraphs)
+    assert f"Hải Phòng, ngày 18 tháng 12 năm {YEAR}" in text
+    assert f"Hội nghị tổng kết công tác thi đua năm {YEAR}" in text
+    assert "Trần Thị Bình" in text
