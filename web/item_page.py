@@ -8,6 +8,7 @@ details, which only administrators open.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -288,6 +289,11 @@ class Humanizer:
 def status_text(status: str) -> str:
     """The item's status when it is not simply running (suspended, cancelled, completed)."""
     return str(STATUSES[status]) if status in STATUSES else ""
+
+
+def raw_json(value: Any) -> str:
+    """A stored value as the engine keeps it, for the technical details (letters as they are)."""
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
 
 
 def file_size(size: int) -> str:

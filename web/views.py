@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from web import items as item_names
 from web.auth import current_actor
-from web.item_page import Humanizer, file_size, status_text
+from web.item_page import Humanizer, file_size, raw_json, status_text
 from web.refusals import explain
 from workflow.bootstrap import Services
 from workflow.engine.diagram import to_dot
@@ -119,7 +119,7 @@ def item(item_id: int) -> str | Response:
         targets=targets, documents=item_names.listed_files(item_id, _documents(item_id)),
         data_rows=words.rows(), steps=words.history(history), status=status_text(inst.status),
         parent=_parent(inst, actor), technical=actor.has_global_role("admin"),
-        term=words.term, file_size=file_size)
+        term=words.term, file_size=file_size, raw_json=raw_json)
 
 
 def _parent(inst: Any, actor: Any) -> tuple[str, str] | None:

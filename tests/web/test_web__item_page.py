@@ -184,3 +184,17 @@ def test_every_item_of_a_year_reads_without_codes_reprs_or_iso_dates(
                                 f"{' '.join(text[hit.start() - 80:hit.end() + 40].split())}")
 
     assert not offences, offences
+
+
+def test_the_item_page_speaks_english_when_asked(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    item = submitted_pledge(bloc)
+    auth.login("btp_head")
+
+    page = main_of(client.get(f"/items/{item}?lang=en").get_data(as_text=True))
+
+    assert "Submitted on" in page
+    assert "Submit" in page
+    assert "87.5%" in page  # English writes a decimal point
+    assert "submitted_at" not in page
