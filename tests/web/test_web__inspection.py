@@ -332,6 +332,7 @@ def test_the_leader_adjusts_scores_per_criterion_with_a_reason(
         assert tx.score_lines(sheet.id)["ky_giao_uoc"].verified_points == 2
     assert "Điểm thẩm định" in html
     assert "Ký giao ước chậm" in html  # the reason, in the history of adjustments
+    assert "Đăng ký chỉ tiêu và ký kết giao ước thi đua: 2 · Lý do: Ký giao ước chậm" in html
     assert "Sau điều chỉnh: <strong>98</strong>" in html  # 100 less the 2 points taken off
 
 

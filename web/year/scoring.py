@@ -20,7 +20,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
-from web.refusals import explain
+from web.refusals import explain, number
 from web.views import fire_seen, locale, login_required, services, upload_refusal
 from web.year.common import (
     EDITORS,
@@ -105,12 +105,19 @@ def _adjust_action(
     return None
 
 
-def _adjustments(sheet: Instance) -> list[tuple[Any, str, str]]:
-    """(when, who, reason) of every adjustment of the sheet's points."""
+def _adjustments(sheet: Instance, table: CriteriaTable) -> list[tuple[Any, str, str, str]]:
+    """(when, who, the points set per criterion, the reason) of every adjustment."""
     rows = [r for r in _wf().history(sheet.id) if r.get("trigger") == "adjust_scores"]
     names = services().reads.full_names({str(r["actor"]) for r in rows})
-    return [(r["at"], names.get(str(r["actor"]), ""), str(r.get("comment") or ""))
-            for r in rows]
+    titles = {c.code: c.title.get(locale()) for c in table.criteria}
+    out = []
+    for r in rows:
+        scores = (r.get("payload") or {}).get("scores") or {}
+        points = "; ".join(f"{titles.get(code, '')}: {number(Decimal(str(value)))}"
+                           for code, value in scores.items() if code in titles)
+        out.append((r["at"], names.get(str(r["actor"]), ""), points,
+                    str(r.get("comment") or "")))
+    return out
 
 
 def _settled(line: Any) -> Decimal:
@@ -151,7 +158,7 @@ def _render_sheet(sheet: Instance, actor: Actor, roles: set[str], typed: Typed |
         verified=any(line.verified_points is not None for line in lines.values()),
         settled=sheet.state in ("verified", "final"),
         adjust=adjust, adjustable=adjust is not None and adjust[1] is None, actions=others,
-        adjustments=_adjustments(sheet), totals=totals, typed=typed or Typed(),
+        adjustments=_adjustments(sheet, table), totals=totals, typed=typed or Typed(),
         unit=_unit_names([sheet.unit_id or 0]).get(sheet.unit_id or 0, ""),
         state=_state_label(sheet), locale=locale(), pts=show), status
 
