@@ -10,7 +10,14 @@ from pathlib import Path
 import docx
 
 from tests.e2e.conftest import PASSWORD, SHOTS, Session
-from tests.year_support import Bloc, launch, mid_year, plan_and_start_inspection, sign_all_pledges
+from tests.year_support import (
+    Bloc,
+    inspect,
+    launch,
+    mid_year,
+    plan_and_start_inspection,
+    sign_all_pledges,
+)
 from workflow.domain.scoring import show
 from workflow.services import people
 
@@ -82,3 +89,44 @@ def test_the_team_records_the_inspection_per_criterion_and_both_sides_sign(
     assert bloc.wf.get(item.id).state == "applied"
     for session in (team, head):
         session.close()
+
+
+def test_a_score_chosen_before_an_upload_is_saved_with_it(
+    browser: object, server: str, bloc: Bloc, tmp_path: Path
+) -> None:
+    launch(bloc)
+    sign_all_pledges(bloc)
+    mid_year(bloc)
+    plan_and_start_inspection(bloc)
+    for code in bloc.units:
+        inspect(bloc, code)
+    bloc.wf.fire(bloc.refresh(), "start_scoring", bloc.leader)
+    sheet = bloc.child("score_sheet", "bca")
+
+    officer = Session(browser, server, "bca_officer")
+    page = officer.open(f"/score-sheets/{sheet.id}")
+    page.select_option("[name='points-ky_giao_uoc']", "2")  # type: ignore[attr-defined]
+    page.select_option("[name='points-ke_hoach_phat_dong']", "3")  # type: ignore[attr-defined]
+    scan = tmp_path / "giao-uoc-da-ky.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% signed pledge\n")
+    page.set_input_files("[name='file-ky_giao_uoc']", str(scan))  # type: ignore[attr-defined]
+    page.click("#c-ky_giao_uoc button:has-text('Tải lên')")  # type: ignore[attr-defined]
+
+    assert "giao-uoc-da-ky.pdf" in page.inner_text("#c-ky_giao_uoc")  # type: ignore[attr-defined]
+    assert page.input_value("[name='points-ky_giao_uoc']") == "2"  # type: ignore[attr-defined]
+    assert page.input_value("[name='points-ke_hoach_phat_dong']") == "3"  # type: ignore[attr-defined]
+    with bloc.wf.store.read() as tx:
+        lines = tx.score_lines(sheet.id)
+    assert lines["ky_giao_uoc"].self_points == 2
+    assert lines["ke_hoach_phat_dong"].self_points == 3
+
+    quantitative = next(c for c in bloc.table.criteria if c.target_required)
+    field = page.locator(f"[name='achieved-{quantitative.code}']")  # type: ignore[attr-defined]
+    field.fill("95")
+    field.press("Enter")  # the form's default button saves; it does not upload
+    assert "Đã lưu điểm tự chấm" in page.inner_text("main")  # type: ignore[attr-defined]
+    officer.shot("score-sheet-upload-kept-choices-1280")
+    page.set_viewport_size({"width": 390, "height": 844})  # type: ignore[attr-defined]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # type: ignore[attr-defined]
+    officer.shot("score-sheet-upload-kept-choices-390")
+    officer.close()

@@ -332,6 +332,8 @@ def test_the_leader_adjusts_scores_per_criterion_with_a_reason(
         assert tx.score_lines(sheet.id)["ky_giao_uoc"].verified_points == 2
     assert "Điểm thẩm định" in html
     assert "Ký giao ước chậm" in html  # the reason, in the history of adjustments
+    assert "Đăng ký chỉ tiêu và ký kết giao ước thi đua: 2 · Lý do: Ký giao ước chậm" in html
+    assert "Sau điều chỉnh: <strong>98</strong>" in html  # 100 less the 2 points taken off
 
 
 def test_score_choices_survive_an_evidence_upload(
@@ -361,3 +363,25 @@ def test_score_choices_survive_an_evidence_upload(
     assert lines["ky_giao_uoc"].self_points == 4
     assert lines["ke_hoach_phat_dong"].self_points == 3
     assert '<option value="3" selected>' in html
+
+
+def test_an_upload_without_a_file_still_saves_the_scores_typed(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    to_inspection(bloc)
+    for member, _name in MEMBERS:
+        inspect(bloc, member)
+    bloc.wf.fire(bloc.refresh(), "start_scoring", bloc.leader)
+    sheet = bloc.child("score_sheet", "bca")
+    path = f"/score-sheets/{sheet.id}"
+    auth.login("bca_officer")
+
+    answer = client.post(f"{path}/evidence", data={
+        "csrf_token": csrf(client, path), "version": str(sheet.version),
+        "points-ky_giao_uoc": "2", "criterion": "ky_giao_uoc",
+        "kind-ky_giao_uoc": "signed_pledge"},
+        content_type="multipart/form-data", follow_redirects=True)
+
+    assert "Đã lưu điểm tự chấm" in answer.get_data(as_text=True)
+    with bloc.wf.store.read() as tx:
+        assert tx.score_lines(sheet.id)["ky_giao_uoc"].self_points == 2

@@ -20,7 +20,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
-from web.refusals import explain
+from web.refusals import explain, number
 from web.views import fire_seen, locale, login_required, services, upload_refusal
 from web.year.common import (
     EDITORS,
@@ -105,12 +105,26 @@ def _adjust_action(
     return None
 
 
-def _adjustments(sheet: Instance) -> list[tuple[Any, str, str]]:
-    """(when, who, reason) of every adjustment of the sheet's points."""
+def _adjustments(sheet: Instance, table: CriteriaTable) -> list[tuple[Any, str, str, str]]:
+    """(when, who, the points set per criterion, the reason) of every adjustment."""
     rows = [r for r in _wf().history(sheet.id) if r.get("trigger") == "adjust_scores"]
     names = services().reads.full_names({str(r["actor"]) for r in rows})
-    return [(r["at"], names.get(str(r["actor"]), ""), str(r.get("comment") or ""))
-            for r in rows]
+    titles = {c.code: c.title.get(locale()) for c in table.criteria}
+    out = []
+    for r in rows:
+        scores = (r.get("payload") or {}).get("scores") or {}
+        points = "; ".join(f"{titles.get(code, '')}: {number(Decimal(str(value)))}"
+                           for code, value in scores.items() if code in titles)
+        out.append((r["at"], names.get(str(r["actor"]), ""), points,
+                    str(r.get("comment") or "")))
+    return out
+
+
+def _settled(line: Any) -> Decimal:
+    for points in (line.verified_points, line.inspection_points, line.self_points):
+        if points is not None:
+            return Decimal(points)
+    return Decimal(0)
 
 
 def _render_sheet(sheet: Instance, actor: Actor, roles: set[str], typed: Typed | None = None,
@@ -132,8 +146,9 @@ def _render_sheet(sheet: Instance, actor: Actor, roles: set[str], typed: Typed |
         "self": sum((v.self_points for v in values if v.self_points is not None), Decimal(0)),
         "inspection": sum((v.inspection_points for v in values
                            if v.inspection_points is not None), Decimal(0)),
-        "verified": sum((v.verified_points for v in values
-                         if v.verified_points is not None), Decimal(0)),
+        # what verification settles on: the leader's points, else the inspection's, else
+        # the unit's own (rules.scoring.settle_verified_scores)
+        "verified": sum((_settled(v) for v in values), Decimal(0)),
     }
     return render_template(
         "year_score_sheet.html", sheet=sheet, campaign=campaign, table=table, lines=lines,
@@ -141,8 +156,9 @@ def _render_sheet(sheet: Instance, actor: Actor, roles: set[str], typed: Typed |
         editable=_editable(sheet, roles), submit=submit, kinds=EVIDENCE_KINDS,
         checked=any(line.inspection_points is not None for line in lines.values()),
         verified=any(line.verified_points is not None for line in lines.values()),
+        settled=sheet.state in ("verified", "final"),
         adjust=adjust, adjustable=adjust is not None and adjust[1] is None, actions=others,
-        adjustments=_adjustments(sheet), totals=totals, typed=typed or Typed(),
+        adjustments=_adjustments(sheet, table), totals=totals, typed=typed or Typed(),
         unit=_unit_names([sheet.unit_id or 0]).get(sheet.unit_id or 0, ""),
         state=_state_label(sheet), locale=locale(), pts=show), status
 
@@ -357,16 +373,19 @@ def upload_evidence(sheet_id: int) -> Response | tuple[str, int]:
         return back
     table = _sheet_table(sheet)[1]
     refused = _save_typed(sheet, table) if "version" in request.form else None
+    saved_version = _wf().get(sheet.id).version
     name, problem = _attach(sheet, table, actor, code)
     if refused is not None:  # the file is kept; the scores are shown again to correct
         if not problem:
             refused.problem = f"{refused.problem} " + _(
                 "(The file %(name)s was attached.)", name=name)
         return _render_sheet(_wf().get(sheet.id), actor, roles, refused, 422)
-    if problem:
+    if problem and not name and saved_version != sheet.version:
+        flash(_("Self-scores saved."))  # no file chosen: the scores typed are saved all the same
+    elif problem:
         flash(problem, "error")
-        return back
-    flash(_("Evidence attached: %(name)s", name=name))
+    else:
+        flash(_("Evidence attached: %(name)s", name=name))
     return back
 
 
