@@ -303,3 +303,15 @@ def test_the_pledge_page_speaks_english_on_request(
     assert f"Emulation pledge {YEAR} – {BCA}" in seen
     assert "Target this year" in seen
     assert "Save targets" in seen
+
+
+def test_the_generic_item_page_names_the_item_and_leads_to_its_own_page(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    launch(bloc)
+    pledge = bloc.child("pledge", "bca")
+    auth.login("bca_officer")
+    html = page(client, f"/items/{pledge.id}")
+    assert f"Giao ước thi đua {YEAR} – {BCA}" in text(html)
+    assert f"#{pledge.id}" not in text(html)
+    assert f'href="/pledges/{pledge.id}"' in html
