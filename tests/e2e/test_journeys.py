@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from tests.e2e.conftest import Session
-from tests.year_support import YEAR, Bloc, launch
+from tests.year_support import YEAR, Bloc, launch, mid_year, sign_all_pledges
 from workflow.engine.instance import Instance
 from workflow.services import voting
 from workflow.services.documents import attach
@@ -118,6 +118,50 @@ def test_a_pledge_is_submitted_returned_accepted_and_signed(
     assert opened.headers["content-type"] == "application/pdf"
     assert opened.body() == PDF
     for session in (officer, leader, head):
+        session.close()
+
+
+def test_a_report_is_uploaded_submitted_returned_and_accepted(
+    browser: object, server: str, bloc: Bloc, tmp_path: Path
+) -> None:
+    launch(bloc)
+    sign_all_pledges(bloc)
+    mid_year(bloc, skip=("bca",))
+    report = bloc.child("report", "bca")
+    document = tmp_path / "Bao_cao_so_ket_6_thang.pdf"
+    document.write_bytes(PDF)
+    officer = Session(browser, server, "bca_officer")
+    page = officer.open("/")
+    page.click(f"text=Báo cáo sơ kết {YEAR} – Bộ Công an")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{server}/reports/{report.id}")  # type: ignore[attr-defined]
+    assert "15/07/2025" in page.inner_text("main")  # type: ignore[attr-defined]
+    page.set_input_files("input[type=file]", str(document))  # type: ignore[attr-defined]
+    page.click("button:has-text('Tải lên')")  # type: ignore[attr-defined]
+    page.click("button:has-text('Nộp báo cáo')")  # type: ignore[attr-defined]
+    officer.shot("8-report-submitted")
+    assert bloc.wf.get(report.id).state == "submitted"
+
+    leader = Session(browser, server, "btp_head")
+    page = leader.open(f"/reports/{report.id}")
+    link = page.locator("a:has-text('Bao_cao_so_ket_6_thang.pdf')")  # type: ignore[attr-defined]
+    opened = leader.context.request.get(server + link.get_attribute("href"))
+    assert opened.body() == PDF
+    form = page.locator("form.action", has_text="Trả lại")  # type: ignore[attr-defined]
+    form.locator("textarea[name=comment]").fill("Bổ sung số liệu quý II")
+    form.locator("button").click()
+    assert bloc.wf.get(report.id).state == "returned"
+
+    page = officer.open(f"/reports/{report.id}")
+    assert "Bổ sung số liệu quý II" in page.inner_text("main")  # type: ignore[attr-defined]
+    page.set_viewport_size({"width": 390, "height": 844})  # type: ignore[attr-defined]
+    officer.shot("9-report-returned-390")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # type: ignore[attr-defined]
+    page.click("button:has-text('Nộp báo cáo')")  # type: ignore[attr-defined]
+    page = leader.open(f"/reports/{report.id}")
+    page.click("button:has-text('Chấp nhận')")  # type: ignore[attr-defined]
+    leader.shot("10-report-accepted")
+    assert bloc.wf.get(report.id).state == "accepted"
+    for session in (officer, leader):
         session.close()
 
 

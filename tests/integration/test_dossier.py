@@ -19,7 +19,7 @@ from workflow.clock import FakeClock
 from workflow.domain.refusals import Ref
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
-from workflow.services import dossiers, organisations, people, voting
+from workflow.services import dossiers, notifications, organisations, people, voting
 
 FLAG = "co_thi_dua_chinh_phu"
 COUNCIL = "Hội đồng Thi đua – Khen thưởng Trung ương"
@@ -119,6 +119,10 @@ def test_the_bloc_proposes_bca_and_the_flag_is_decided_and_announced(
     wf.fire(dossier, "start_appraisal", office)
     bloc.clock.set(local("2026-01-09"))  # four working days of appraisal
     wf.fire(dossier, "return", office, {"comment": "Bổ sung báo cáo", "missing": ["số liệu"]})
+    for told in ("bca_officer", "bca_head", "btp_head"):  # the unit, and the leader who files it
+        [note] = notifications.inbox(bloc.services.uow(), bloc.users[told])
+        assert note.subject == f"[Thi đua] Trả lại: Hồ sơ đề nghị khen thưởng {YEAR} – Bộ Công an"
+        assert "Bổ sung báo cáo" in note.body
     bloc.clock.set(local("2026-01-16"))  # the clock does not run while it is returned
     wf.fire(dossier, "resubmit", bloc.leader)
     bloc.clock.set(local("2026-01-20"))

@@ -76,8 +76,8 @@ def test_reminders_at_t7_t3_t1_are_each_sent_once(bloc: Bloc) -> None:
     sent = messages(bloc, instance_id=pledge.id, channel="in_app")
     assert len(sent) == 3 * 2  # three reminders, to the unit's officer and head
     assert {m["user_id"] for m in sent} == {bloc.users["bca_officer"], bloc.users["bca_head"]}
-    assert "Giao ước thi đua – Bộ Công an" in str(sent[0]["subject"])
-    assert str(sent[0]["link"]).endswith(f"/items/{pledge.id}")
+    assert "Giao ước thi đua 2025 – Bộ Công an" in str(sent[0]["subject"])  # named with its year
+    assert str(sent[0]["link"]).endswith(f"/pledges/{pledge.id}")  # the pledge's own page
 
 
 def test_leaving_the_state_early_cancels_its_reminders(bloc: Bloc) -> None:
@@ -199,11 +199,11 @@ def test_a_reminder_arrives_by_mail_in_vietnamese_with_a_link(
     mails = {m["To"]: m for m in handler.messages()}
     assert set(mails) == {"bca_officer@bocongan.gov.vn", "bca_head@bocongan.gov.vn"}
     mail = mails["bca_head@bocongan.gov.vn"]
-    assert "Giao ước thi đua – Bộ Công an" in mail["Subject"]
+    assert "Giao ước thi đua 2025 – Bộ Công an" in mail["Subject"]
     body = mail.get_content()
     assert "Dự thảo" in body
     assert "26/03/2025" in body
-    assert f"/items/{pledge.id}" in body
+    assert f"/pledges/{pledge.id}" in body
     assert delivery.deliver_pending(bloc.services.uow(), bloc.clock, mailer,
                                     base_url="https://thidua.example.vn").sent == 0
 

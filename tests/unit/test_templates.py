@@ -122,3 +122,16 @@ def test_a_stored_locale_without_texts_falls_back_to_vietnamese() -> None:
     assert templates.resolve_locale("fr") == "vi"
     assert templates.resolve_locale(None) == "vi"
     assert templates.link_line("fr", LINK) == f"Xem chi tiết tại: {LINK}"
+
+
+def test_a_returned_item_carries_the_comment_and_who_returned_it() -> None:
+    context = {"title": "Giao ước thi đua 2026 – Bộ Công an", "by": "trưởng cụm/khối",
+               "comment": "Đề nghị nâng chỉ tiêu giải ngân lên 95%", "recipient": "Trần Thị B"}
+    subject, body = templates.render("returned", "vi", context)
+    assert subject == "[Thi đua] Trả lại: Giao ước thi đua 2026 – Bộ Công an"
+    assert "đã được trưởng cụm/khối trả lại với ý kiến:\n\nĐề nghị nâng chỉ tiêu" in body
+    subject, body = templates.render("returned", "en", context | {"by": "cluster leader"})
+    assert subject == "[Emulation] Returned: Giao ước thi đua 2026 – Bộ Công an"
+    assert "returned by cluster leader with this comment" in body
+    with pytest.raises(ValueError, match="comment"):
+        templates.render("returned", "vi", {"title": "x", "by": "y"})

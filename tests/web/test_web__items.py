@@ -291,3 +291,27 @@ def test_another_units_officer_cannot_open_a_units_files_but_its_reviewer_can(
     auth.logout()
     auth.login("btp_head")  # the leader, who reviews it, opens it
     assert client.get(f"/items/{pledge.id}/documents/{doc.id}").status_code == 200
+
+
+def test_the_pledge_page_speaks_english_on_request(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    launch(bloc)
+    pledge = bloc.child("pledge", "bca")
+    auth.login("bca_officer")
+    seen = text(page(client, f"/pledges/{pledge.id}?lang=en"))
+    assert f"Emulation pledge {YEAR} – {BCA}" in seen
+    assert "Target this year" in seen
+    assert "Save targets" in seen
+
+
+def test_the_generic_item_page_names_the_item_and_leads_to_its_own_page(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    launch(bloc)
+    pledge = bloc.child("pledge", "bca")
+    auth.login("bca_officer")
+    html = page(client, f"/items/{pledge.id}")
+    assert f"Giao ước thi đua {YEAR} – {BCA}" in text(html)
+    assert f"#{pledge.id}" not in text(html)
+    assert f'href="/pledges/{pledge.id}"' in html

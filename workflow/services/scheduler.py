@@ -19,6 +19,7 @@ from workflow.clock import Clock
 from workflow.domain.roles import ROLES, SYSTEM_ACTOR
 from workflow.engine.instance import ACTIVE, Instance
 from workflow.errors import WorkflowError
+from workflow.services import naming
 from workflow.services.ports import EngineTxQueries, UnitOfWork
 from workflow.services.workflows import Workflows
 
@@ -146,12 +147,14 @@ class Sweeper:
         people = recipients(tx, inst, roles)
         state = wf.spec.state(inst.state)
         who = tx.unit_label(inst)
-        link = f"{self.base_url}/items/{inst.id}"
+        names = naming.Names({inst.unit_id: who} if inst.unit_id is not None else {},
+                             {inst.cluster_id: who} if inst.cluster_id is not None else {})
+        link = f"{self.base_url}{naming.item_path(inst.workflow, inst.id)}"
         days_left = (row.due_date - self.workflows.clock.date_of(now)).days
         written = 0
         for person in people:
             context = {
-                "title": f"{wf.spec.title.get(person.locale)} – {who}",
+                "title": naming.item_title(wf.spec.title, inst, names, person.locale),
                 "recipient": person.full_name,
                 "state": state.label.get(person.locale), "due_date": row.due_date,
                 "days_left": days_left, "link": link,
