@@ -258,7 +258,7 @@ def create_and_launch(office: Person) -> None:
     page.click("nav >> text=Cụm và khối thi đua")
     page.click(f"text={CLUSTER}")
     page.fill("textarea[name=theme]", THEME)
-    page.select_option("select[name=criteria_table]", index=1)
+    select_by_text(page, "select[name=criteria_table]", "Nội chính")
     for key, day in DATES.items():
         page.fill(f"input[name={key}]", day)
     office.shot("campaign-form")
@@ -381,7 +381,8 @@ def inspections(people: dict[str, Person], clock: FakeClock, officers: dict[str,
         for select in page.locator("select[name^='points-']").all():
             select.select_option(index=1)  # the highest level comes first
         for field in page.locator("input[name^='points-']").all():
-            field.fill(str(field.get_attribute("max")).replace(".", ","))
+            most = field.locator("xpath=following-sibling::span[1]").inner_text()
+            field.fill(most.removeprefix("/").strip())  # full points, as the page writes them
         page.fill("[name=conclusion]", f"{inspected} thực hiện tốt các tiêu chí.")
         press(lead, "Ghi kết quả")
         flash_ok(lead)
