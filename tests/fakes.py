@@ -85,6 +85,7 @@ class FakeUsers(UserRepository):
                     grants.append(RoleGrant("cluster_deputy", cluster_id=cid, year=c["year"]))
         return Actor(user_id, user["username"], tuple(dict.fromkeys(grants)),
                      extra={"session_epoch": user["session_epoch"],
+                            "full_name": user.get("full_name"),
                             "must_change_password": user["must_change_password"]})
 
     def credentials(self, username: str) -> tuple[int, str | None, bool] | None:

@@ -20,6 +20,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
+from web.items import title_of
 from web.refusals import explain, number
 from web.views import fire_seen, locale, login_required, services, upload_refusal
 from web.year.common import (
@@ -152,6 +153,7 @@ def _render_sheet(sheet: Instance, actor: Actor, roles: set[str], typed: Typed |
     }
     return render_template(
         "year_score_sheet.html", sheet=sheet, campaign=campaign, table=table, lines=lines,
+        title=title_of(sheet, locale()),
         targets=_targets(campaign.id, sheet.unit_id), evidence=evidence,
         editable=_editable(sheet, roles), submit=submit, kinds=EVIDENCE_KINDS,
         checked=any(line.inspection_points is not None for line in lines.values()),

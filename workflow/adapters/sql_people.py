@@ -27,7 +27,7 @@ _RA = role_assignments.c
 _HEAD = role_assignments.alias("head")
 # The user and their own grants in one query (a user without grants gives one row of NULLs).
 _USER_GRANTS = (
-    sa.select(users.c.username, users.c.active, users.c.session_epoch,
+    sa.select(users.c.username, users.c.full_name, users.c.active, users.c.session_epoch,
               users.c.must_change_password, _RA.role, _RA.unit_id, _RA.cluster_id, _RA.year)
     .outerjoin(role_assignments, _RA.user_id == users.c.id)
     .where(users.c.id == sa.bindparam("uid"))
@@ -55,6 +55,7 @@ def load_actor(conn: Connection, user_id: int) -> Actor | None:
                    for c, y, role in conn.execute(_DERIVED, {"uid": user_id})]
     return Actor(user_id, rows[0].username, tuple(dict.fromkeys(grants)),
                  extra={"session_epoch": int(rows[0].session_epoch or 0),
+                        "full_name": rows[0].full_name,
                         "must_change_password": bool(rows[0].must_change_password)})
 
 
