@@ -21,7 +21,7 @@ from workflow.domain.records import CampaignSummary, ClusterSummary
 from workflow.domain.refusals import Refusal
 from workflow.engine.instance import Instance
 from workflow.engine.spec import TransitionSpec, WorkflowSpec
-from workflow.errors import StaleState, TransitionNotAllowed
+from workflow.errors import NotFound, StaleState, TransitionNotAllowed
 from workflow.services import access, campaigns
 
 # The refusals that a reason given in the form lifts (moving the campaign on without everyone).
@@ -110,8 +110,10 @@ def _cluster_page(cluster: ClusterSummary, plan: Mapping[str, Any] | None = None
                   errors: Mapping[str, str] | None = None) -> str:
     wf, actor = _wf(), current_actor()
     found = campaigns.defaults(wf, services().criteria, cluster.id)
-    spec = _campaign_spec()
-    states = {s.name: s.label.get(locale()) for s in spec.states}
+    try:
+        states = {s.name: s.label.get(locale()) for s in _campaign_spec().states}
+    except NotFound:  # definitions not published yet: nothing to create nor to name
+        states = {}
     start = plan or {"theme": "", "kind": found.kind, "criteria_table": found.criteria_table,
                      "dates": found.dates}
     return render_template(

@@ -71,8 +71,12 @@ def _alive(campaign: CampaignSummary) -> bool:
 
 
 def may_create(workflows: Workflows, actor: Actor, cluster_id: int, year: int) -> bool:
-    """Whether the actor may create (and revise) a campaign of the cluster for the year."""
-    spec = workflows.catalog.latest("campaign").spec
+    """Whether the actor may create (and revise) a campaign of the cluster for the year (no one
+    may while the campaign definition is not published)."""
+    try:
+        spec = workflows.catalog.latest("campaign").spec
+    except NotFound:
+        return False
     return access.may_take(actor, spec, PLAN, cluster_id=cluster_id, year=year)
 
 
