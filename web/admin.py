@@ -10,6 +10,7 @@ import base64
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
@@ -31,6 +32,7 @@ from werkzeug.wrappers import Response
 
 from web.auth import current_actor, login_manager, weak_password_text
 from web.i18n import local_time
+from web.refusals import number as vi_number
 from web.views import form_ids
 from workflow.bootstrap import Services
 from workflow.definitions.workflow_loader import load_text
@@ -641,6 +643,8 @@ def shown(value: object) -> str:
     if isinstance(value, tuple):
         return ", ".join(str(v.label.get(locale())) if isinstance(v, Document) else str(v)
                          for v in value)
+    if isinstance(value, int | Decimal):
+        return vi_number(value)
     return str(value)
 
 
@@ -674,6 +678,11 @@ def set_rows(rule_set: RuleSet) -> list[RuleRow]:
                         limits.appraisal_working_days))
         rows.append(row(_("Return notice (working days), %(level)s", level=where),
                         limits.return_notice_working_days))
+    for salary in rule_set.base_salary:
+        rows.append(row(_("Base salary (đồng a month) from %(date)s",
+                          date=salary.start.strftime("%d/%m/%Y")), salary.amount))
+    if rule_set.prize_rounding is not None:
+        rows.append(row(_("Prize money rounded up to (đồng)"), rule_set.prize_rounding))
     rows.append(row(_("Tie rule"), rule_set.tie_rule))
     if rule_set.replaces is not None:
         rows.append(row(_("Replaces"), rule_set.replaces))
@@ -699,6 +708,8 @@ def title_rows(title: Title) -> list[RuleRow]:
     if vote.absentees_in_writing is not None:
         rows.append(row(_("Absent members vote in writing"), vote.absentees_in_writing))
     rows.append(row(_("Required documents"), title.required_documents))
+    if title.prize_coefficient is not None:
+        rows.append(row(_("Prize money (times the base salary)"), title.prize_coefficient))
     if title.cluster_vote is not None:
         cv = title.cluster_vote
         rows.append(threshold_row(_("Cluster vote threshold"), cv.threshold, cv.comparison,

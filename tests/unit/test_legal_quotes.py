@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,12 @@ def test_a_verified_value_agrees_with_its_quote(key: tuple[str, str]) -> None:
         assert f"{entry['expect']} trở lên tính trên tổng số thành viên" in said
     elif isinstance(value.value, bool):
         assert value.value is not entry.get("absent", False)
+    elif isinstance(value.value, Decimal):  # a prize coefficient, "4,5 lần mức lương cơ sở"
+        number, _, rest = entry["expect"].partition(" ")
+        assert rest == "lần mức lương cơ sở"
+        assert Decimal(number.replace(",", ".")) == value.value
+    elif key[1].startswith("base_salary"):  # đồng a month, "2.340.000 đồng/tháng"
+        assert entry["expect"] == f"{value.value:,} đồng/tháng".replace(",", ".")
     elif isinstance(value.value, int):
         assert entry["expect"] == f"{value.value:02d} ngày làm việc"
     else:  # the texts a decree puts out of force

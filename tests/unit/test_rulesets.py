@@ -122,9 +122,13 @@ def test_the_2025_set_carries_the_ballot_rules_over_unverified() -> None:
 
     assert "tie_rule" in paths
     assert "titles[co_thi_dua_chinh_phu].caps.per_cluster" in paths
-    # QĐ 637/QĐ-BNV settles the return notice at every level from 01/07/2025
+    # QĐ 637/QĐ-BNV settles the return notice at every level from 01/07/2025, and Decree
+    # 152/2025 art. 50 the collective titles' prize money
     settled = {f"time_limits[{level}].return_notice_working_days" for level in ("ministry",
                                                                                "commune")}
+    settled |= {f"titles[{code}].prize_coefficient" for code in (
+        "co_thi_dua_chinh_phu", "co_thi_dua_bo", "tap_the_ld_xuat_sac", "tap_the_ld_tien_tien")}
+    settled.add("base_salary[2023-07-01].amount")  # before the 2025 set, not in it
     assert set(old.unverified()) - settled < set(paths)
     assert not settled & set(paths)
     threshold = new.title_rule("co_thi_dua_bo").vote.threshold

@@ -5,6 +5,7 @@ QĐ 637/QĐ-BNV), Decree 152/2025 art. 59, and a set for the years before 2024."
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from workflow.definitions.rulesets_loader import load_ruleset_paths, load_ruleset_text
 from workflow.domain.rulesets import ADMIN_LEVELS, Sourced
-from workflow.errors import DefinitionErrors, InvalidInput
+from workflow.errors import DefinitionErrors, InvalidInput, NotFound
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = load_ruleset_paths([ROOT / "definitions" / "rules"], base=ROOT)
@@ -221,3 +222,63 @@ def test_every_verified_value_names_its_document_article_and_source() -> None:
                 assert value.document, (rules.name, path)
                 assert value.article, (rules.name, path)
                 assert value.source, (rules.name, path)
+
+
+# --- prize money (Decree 152/2025 art. 50, 54; base salary of Decree 73/2024) ---------------
+
+
+@pytest.mark.parametrize(("title", "amount"), [
+    ("co_thi_dua_chinh_phu", 28_080_000),  # 12.0 × 2,340,000
+    ("co_thi_dua_bo", 18_720_000),  # 8.0 ×
+    ("bang_khen_thu_tuong", 16_380_000),  # 7 ×
+    ("tap_the_ld_xuat_sac", 3_510_000),  # 1.5 ×
+    ("tap_the_ld_tien_tien", 1_880_000),  # 0.8 × = 1,872,000, rounded up to 10,000
+    ("chien_si_thi_dua_toan_quoc", 10_530_000),  # 4.5 ×
+    ("chien_si_thi_dua_bo", 7_020_000),  # 3.0 ×
+])
+def test_prize_money_is_the_coefficient_times_the_base_salary_rounded_up(
+    title: str, amount: int
+) -> None:
+    prize = V2025.prize_money(title, dt.date(2025, 12, 20))
+
+    assert prize.amount == amount
+    assert prize.amount % 10_000 == 0
+    assert prize.amount >= prize.exact > prize.amount - 10_000
+    assert (prize.base_salary, prize.base_salary_from) == (2_340_000, dt.date(2024, 7, 1))
+
+
+def test_the_base_salary_is_the_one_in_force_on_the_decision_date() -> None:
+    before, after = (V2024.prize_money("co_thi_dua_bo", dt.date(2024, m, 1)) for m in (6, 7))
+
+    assert (before.base_salary, before.amount) == (1_800_000, 14_400_000)
+    assert (after.base_salary, after.amount) == (2_340_000, 18_720_000)
+    with pytest.raises(NotFound, match="knows no base salary on 2024-01-05"):
+        V2025.prize_money("co_thi_dua_bo", dt.date(2024, 1, 5))
+    with pytest.raises(NotFound, match="gives no prize money for 'co_thi_dua_bo'"):
+        BOOK.in_force(dt.date(2022, 2, 10)).prize_money("co_thi_dua_bo", dt.date(2022, 2, 10))
+
+
+def test_rounding_up_never_rounds_an_exact_multiple() -> None:
+    rules = load_ruleset_text(BASE.replace("TIME_LIMITS\n", (
+        "base_salary:\n"
+        "  - {from: 2030-01-01, amount: {value: 2345678, basis: x, verified: false}}\n"
+        "prize_rounding: {value: 10000, basis: x, verified: false}\n")).replace(
+        "    required_documents:",
+        "    prize_coefficient: {value: 0.3, basis: x, verified: false}\n"
+        "    required_documents:"), "x.yaml")
+
+    prize = rules.prize_money("co", dt.date(2030, 6, 1))
+    assert (prize.exact, prize.amount) == (Decimal("703703.4"), 710_000)
+
+
+def test_a_base_salary_given_twice_is_refused() -> None:
+    text = BASE.replace("TIME_LIMITS\n", (
+        "base_salary:\n"
+        "  - {from: 2030-01-01, amount: {value: 1, basis: x, verified: false}}\n"
+        "  - {from: 2030-01-01, amount: {value: 2, basis: x, verified: false}}\n"))
+    with pytest.raises(DefinitionErrors) as caught:
+        load_ruleset_text(text, "x.yaml")
+
+    assert [str(e) for e in caught.value.errors] == [
+        "x.yaml:12 base_salary[1].from: a base salary from 2030-01-01 is already given at"
+        " base_salary[0] (line 11)"]

@@ -44,6 +44,9 @@ def test_each_set_shows_its_dates_and_each_value_its_basis(admin: FlaskClient) -
     assert "Thành viên vắng mặt cho ý kiến bằng văn bản" in first
     assert "Đối chiếu tại: tnt305/tai_lieu_noi_bo" in first
     assert "tập thể · cấp nhà nước" in first
+    assert "Mức lương cơ sở (đồng/tháng) từ 01/07/2024 2.340.000" in first
+    assert "Tiền thưởng (số lần mức lương cơ sở) 4,5" in first
+    assert "Nghị định 73/2024/NĐ-CP, Điều 3 khoản 2" in first
     assert "(collective" not in first
     assert "chưa kiểm chứng" in first
     assert "đã kiểm chứng" in first
@@ -55,6 +58,9 @@ def test_the_2025_set_says_what_decree_152_replaces(admin: FlaskClient) -> None:
     assert "áp dụng từ 01/07/2025" in second
     assert "Thay thế Nghị định 98/2023/NĐ-CP, Nghị định 28/2024/NĐ-CP" in second
     assert "Nghị định 152/2025/NĐ-CP, Điều 59 khoản 2" in second
+    assert "Tiền thưởng (số lần mức lương cơ sở) 12 " in second
+    assert "Nghị định 152/2025/NĐ-CP, Điều 50 khoản 2" in second
+    assert "Tiền thưởng làm tròn lên bội số của (đồng) 10.000" in second
 
 
 def test_each_holiday_shows_its_source_and_whether_it_was_checked(admin: FlaskClient) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,7 @@ from workflow.domain.rulesets import (
     TITLE_LEVELS,
     VOTE_BASES,
     AdminLevel,
+    BaseSalary,
     Caps,
     ClusterVoteRule,
     Document,
@@ -103,6 +105,16 @@ def to_share(value: Any) -> Fraction:
 class Share(_Field):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Fraction:
         return to_share(value)
+
+
+class Coefficient(_Field):
+    """A positive number like 4.5, exactly."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Decimal:
+        number = to_decimal(value)
+        if number <= 0:
+            raise ma.ValidationError(f"must be more than 0, got {describe(value)}")
+        return number
 
 
 class Role(_Field):
@@ -221,6 +233,16 @@ class TitleSchema(ma.Schema):
         Names(min_length=1, empty="must list at least one document"), required=True
     )
     max_candidates_per_ballot = Int(minimum=1, load_default=1)
+    prize_coefficient = SourcedField(Coefficient(), load_default=None)
+
+
+class BaseSalarySchema(ma.Schema):
+    start = Date(data_key="from", required=True)
+    amount = SourcedField(Int(minimum=1), required=True)
+
+    @ma.post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> BaseSalary:
+        return BaseSalary(**data)
 
 
 class LevelLimitsSchema(ma.Schema):
@@ -265,6 +287,8 @@ class RuleSetSchema(ma.Schema):
     tie_rule = SourcedField(Choice(TIE_RULES), required=True)
     time_limits = Nested(TimeLimitsSchema, load_default=())
     replaces = SourcedField(Texts(), load_default=None)
+    base_salary = NestedList(BaseSalarySchema, load_default=())
+    prize_rounding = SourcedField(Int(minimum=1), load_default=None)
     fairness = Nested(FairnessSchema, load_default=Fairness())
     documents = NestedList(
         DocumentSchema, required=True, min_length=1, empty="must list at least one document"
@@ -324,7 +348,19 @@ def _build(data: dict[str, Any], src: Source) -> RuleSet:
         listed: Sourced[tuple[str, ...]] = title["required_documents"]
         documents = tuple(catalogue[code] for code in listed.value)
         titles.append(Title(**{**title, "required_documents": replace(listed, value=documents)}))
-    return RuleSet(**{**data, "titles": tuple(titles), "source_path": src.file})
+    salaries = tuple(sorted(data["base_salary"], key=lambda b: b.start))
+    return RuleSet(**{**data, "titles": tuple(titles), "base_salary": salaries,
+                      "source_path": src.file})
+
+
+def _salaries(data: dict[str, Any], src: Source) -> Iterator[DefinitionError]:
+    first: dict[Any, int] = {}
+    for i, salary in enumerate(data["base_salary"]):
+        if salary.start in first:
+            where = src.where(("base_salary", first[salary.start]))
+            message = f"a base salary from {salary.start.isoformat()} is already given at {where}"
+            yield src.error(("base_salary", i, "from"), message)
+        first.setdefault(salary.start, i)
 
 
 def _check(src: Source) -> RuleSet:
@@ -334,6 +370,7 @@ def _check(src: Source) -> RuleSet:
         *_duplicates(src, data["documents"], "document", "documents"),
         *_duplicates(src, data["titles"], "title", "titles"),
         *_title_rules(data, src),
+        *_salaries(data, src),
     ]
     if errors:
         raise DefinitionErrors(errors)

@@ -21,7 +21,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, is_dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from typing import Any, Generic, Literal, TypeVar
 
@@ -192,6 +192,35 @@ class Title:
     cluster_vote: ClusterVoteRule | None = None
     caps: Caps = Caps()
     max_candidates_per_ballot: int = 1
+    # the prize money: this many times the base salary in force on the decision date
+    prize_coefficient: Sourced[Decimal] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BaseSalary:
+    """The base salary (mức lương cơ sở) in đồng a month, from `start` until the next one."""
+
+    start: dt.date
+    amount: Sourced[int]
+
+    @property
+    def key(self) -> str:
+        return self.start.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class Prize:
+    """The prize money of a title on a decision date, and how it was reckoned."""
+
+    amount: int  # đồng, rounded up to `rounding`
+    coefficient: Decimal
+    base_salary: int
+    base_salary_from: dt.date
+    rounding: int
+
+    @property
+    def exact(self) -> Decimal:
+        return self.coefficient * self.base_salary
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +265,8 @@ class RuleSet:
     time_limits: tuple[TimeLimits, ...] = ()
     # the texts this set's legal basis puts out of force when it starts
     replaces: Sourced[tuple[str, ...]] | None = None
+    base_salary: tuple[BaseSalary, ...] = ()  # by start date
+    prize_rounding: Sourced[int] | None = None  # prize money is rounded up to a multiple
 
     @property
     def name(self) -> str:
@@ -275,6 +306,25 @@ class RuleSet:
         return TimeLimits("central", self.appraisal_working_days,
                           self.return_notice_working_days)
 
+    def base_salary_on(self, on: dt.date) -> BaseSalary:
+        """The base salary in force on `on`; raises NotFound when none is known yet."""
+        known = [b for b in self.base_salary if b.start <= on]
+        if not known:
+            raise NotFound(f"rule set {self.name} knows no base salary on {on.isoformat()}")
+        return max(known, key=lambda b: b.start)
+
+    def prize_money(self, code: str, on: dt.date) -> Prize:
+        """The prize money of title `code` decided on `on`: its coefficient times the base
+        salary in force that day, rounded up to `prize_rounding` đồng."""
+        title = self.title_rule(code)
+        if title.prize_coefficient is None:
+            raise NotFound(f"rule set {self.name} gives no prize money for '{code}'")
+        base = self.base_salary_on(on)
+        step = 1 if self.prize_rounding is None else self.prize_rounding.value
+        exact = title.prize_coefficient.value * base.amount.value
+        amount = int((exact / step).to_integral_value(rounding=ROUND_CEILING)) * step
+        return Prize(amount, title.prize_coefficient.value, base.amount.value, base.start, step)
+
     def sourced(self) -> tuple[tuple[str, Sourced[Any]], ...]:
         """Every legal value with its path, e.g. ("titles[co_thi_dua_bo].vote.threshold", …)."""
         return tuple(_sourced(self, ""))
@@ -290,7 +340,8 @@ def _sourced(value: Any, path: str) -> Iterator[tuple[str, Sourced[Any]]]:
         return
     if isinstance(value, tuple):
         for item in value:
-            key = getattr(item, "code", None) or getattr(item, "level", None)
+            key = (getattr(item, "code", None) or getattr(item, "level", None)
+                   or getattr(item, "key", None))
             if isinstance(key, str):
                 yield from _sourced(item, f"{path}[{key}]")
         return
