@@ -254,3 +254,15 @@ def walk_to_year_end(bloc: Bloc) -> None:
     inspect_all(bloc)
     score_and_submit_all(bloc)
     verify_and_finalize_all(bloc)
+    year_end_reports(bloc)
+
+
+def year_end_reports(bloc: Bloc) -> None:
+    """Every unit's year-end report, submitted and accepted before the review meeting (the
+    vote may start without a reason only then)."""
+    for code, _ in MEMBERS:
+        report = next(r for r in bloc.children("report")
+                      if r.unit_id == bloc.units[code] and r.data.get("period") == "year_end")
+        bloc.attach(report, bloc.officer(code), "report")
+        bloc.wf.fire(report, "submit", bloc.officer(code))
+        bloc.wf.fire(report, "accept", bloc.checker_for(code))
