@@ -141,6 +141,13 @@ def shape(path: str) -> str:
 READ = """() => ({
   text: document.body.innerText,
   width: document.documentElement.scrollWidth,
+  // what sticks out: the innermost elements whose right edge passes the window
+  wide: Array.from(document.querySelectorAll('main *'))
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                 && !Array.from(e.children).some(c => c.getBoundingClientRect().right
+                                                      > window.innerWidth + 1))
+    .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')
+                          + (e.getAttribute('name') ? '[' + e.getAttribute('name') + ']' : '')),
   links: Array.from(document.querySelectorAll('header a[href], main a[href]'),
                     a => a.getAttribute('href')),
 })"""
@@ -172,7 +179,7 @@ def scan_as(browser: object, base: str, person: str, codes: re.Pattern[str]) -> 
             crawl.offences.append(Offence(person, path, problem, found))
         if read["width"] > PHONE["width"]:
             crawl.offences.append(Offence(person, path, "wider than the phone",
-                                          f"{read['width']} px"))
+                                          f"{read['width']} px: {', '.join(read['wide'])}"))
         for href in read["links"]:
             url = urlsplit(urljoin(base + path, href))
             target = url.path + (f"?{url.query}" if url.query else "")
