@@ -142,7 +142,7 @@ def _tables(ov: YearOverview) -> dict[str, tuple[tuple[str, ...], list[list[Cell
         Cell(date_text(d.due) if d.due else "–", warn=d.dossier_id in ov.overdue),
     ] for d in ov.dossiers]
     return {
-        "campaigns": ((_("Cluster or bloc"), _("Leading unit"), _("Stage"), _("Pledges signed"),
+        "campaigns": ((_("Cluster or bloc"), _("Leading unit of the year"), _("Stage"), _("Pledges signed"),
                        _("Reports handed in"), _("Inspections held"), _("Sheets verified"),
                        _("Late or missing"), _("Large gaps"), _("Votes"), _("Dossiers")),
                       campaigns),
@@ -178,8 +178,6 @@ def year() -> str:
                            today=services().workflows.clock.today())
 
 
-SHEETS = {"campaigns": "Phong trào", "issues": "Chậm, thiếu", "gaps": "Chênh lệch điểm",
-          "votes": "Bỏ phiếu", "dossiers": "Hồ sơ thẩm định"}
 
 
 @bp.route("/overview.xlsx")
@@ -263,7 +261,7 @@ def fairness_chart(history: TitleHistory, names: Mapping[int, str], label: str) 
             if record.leader_unit_id == unit:
                 parts.append(f'<rect x="{x - 12}" y="{y - 12}" width="24" height="24" '
                              f'fill="none" stroke="#444" stroke-width="2"><title>'
-                             f'{escape(_("Leading unit"))} {record.year}</title></rect>')
+                             f'{escape(_("Leading unit of the year"))} {record.year}</title></rect>')
             if unit in record.winners:
                 rank = record.ranks.get(unit)
                 colour = "#c00000" if record.leader_unit_id == unit or (
