@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-
 from workflow.adapters.tables import history, instances, score_lines
 from workflow.bootstrap import Services
 from workflow.engine.hashing import GENESIS

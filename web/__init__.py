@@ -35,8 +35,7 @@ def create_app(
     )
     app.extensions["thidua"] = services
     app.wsgi_app = _ascii_query(app.wsgi_app)  # type: ignore[method-assign]
-    from web import admin, api, auth, i18n, items, limits, refusals, security, views, year
-    from web import overview
+    from web import admin, api, auth, i18n, items, limits, overview, refusals, security, views, year
 
     limits.init_app(app, settings)  # X-Forwarded-For only behind trusted proxies
     i18n.init_app(app, settings)

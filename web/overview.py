@@ -19,9 +19,15 @@ from werkzeug.wrappers import Response
 from web.auth import current_actor
 from web.items import item_url
 from web.refusals import date_text, number
-from web.views import login_required, locale, services
+from web.views import locale, login_required, services
 from workflow.documents.overview import SheetTable, overview_workbook
-from workflow.domain.overview import ClusterFairness, Issue, TitleHistory
+from workflow.domain.overview import (
+    ClusterFairness,
+    FairnessRules,
+    FairnessWarning,
+    Issue,
+    TitleHistory,
+)
 from workflow.services import overview
 from workflow.services.overview import COUNTED, YearOverview
 
@@ -62,14 +68,15 @@ def _title_label(code: str) -> str:
 def _issue_text(issue: Issue) -> str:
     periods = {"six_month": _("six months"), "year_end": _("year end")}
     period = periods.get(issue.period or "", "")
-    return {
+    texts: dict[str, str] = {
         "pledge_unsigned": _("Pledge not signed after the deadline"),
         "report_missing": _("Report (%(period)s) not handed in", period=period),
         "report_late": _("Report (%(period)s) handed in late", period=period),
         "inspection_not_held": _("Cross-inspection not held"),
         "sheet_not_verified": _("Score sheet not verified"),
         "appraisal_overdue": _("Appraisal past its due date"),
-    }.get(issue.kind, issue.kind)
+    }
+    return texts.get(issue.kind, issue.kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +149,9 @@ def _tables(ov: YearOverview) -> dict[str, tuple[tuple[str, ...], list[list[Cell
         Cell(date_text(d.due) if d.due else "–", warn=d.dossier_id in ov.overdue),
     ] for d in ov.dossiers]
     return {
-        "campaigns": ((_("Cluster or bloc"), _("Leading unit of the year"), _("Stage"), _("Pledges signed"),
-                       _("Reports handed in"), _("Inspections held"), _("Sheets verified"),
+        "campaigns": ((_("Cluster or bloc"), _("Leading unit of the year"), _("Stage"),
+                       _("Pledges signed"), _("Reports handed in"), _("Inspections held"),
+                       _("Sheets verified"),
                        _("Late or missing"), _("Large gaps"), _("Votes"), _("Dossiers")),
                       campaigns),
         "issues": ((_("Cluster or bloc"), _("Unit"), _("What"), _("Stage"), _("Due"),
@@ -196,7 +204,7 @@ def workbook() -> Response:
 
 
 def _sheet_name(key: str) -> str:
-    names = {"campaigns": _("Campaigns"), "issues": _("Late or missing"),
+    names: dict[str, str] = {"campaigns": _("Campaigns"), "issues": _("Late or missing"),
              "gaps": _("Large gaps"), "votes": _("Votes"), "dossiers": _("Dossiers")}
     return names[key]
 
@@ -204,14 +212,14 @@ def _sheet_name(key: str) -> str:
 # --- fairness over the years ----------------------------------------------------------------------
 
 
-def _rules() -> overview.FairnessRules:
+def _rules() -> FairnessRules:
     wf = services().workflows
     return overview.fairness_rules(wf.rulebook, wf.clock.today())
 
 
-def _warning_text(w: Any, names: Mapping[int, str]) -> str:
+def _warning_text(w: FairnessWarning, names: Mapping[int, str]) -> str:
     unit = names.get(w.unit_id or 0, "")
-    return {
+    texts: dict[str, str] = {
         "leader_won": _("%(year)s: the leading unit %(unit)s was voted in its own leading "
                         "year", year=w.year, unit=unit),
         "same_winner": _("%(unit)s won %(n)s years running (%(since)s–%(year)s)", unit=unit,
@@ -220,7 +228,8 @@ def _warning_text(w: Any, names: Mapping[int, str]) -> str:
                       year=w.year, unit=unit, rank=w.count),
         "rotation": _("The title moves from unit to unit whatever the scores: check for a "
                       "rotation by favour (up to %(year)s)", year=w.year),
-    }.get(w.kind, w.kind)
+    }
+    return texts.get(w.kind, w.kind)
 
 
 def _percent(value: float | None) -> str:
@@ -236,8 +245,8 @@ def fairness_chart(history: TitleHistory, names: Mapping[int, str], label: str) 
     (its final-score rank written in it), a square around the leading unit of the year."""
     years = [y.year for y in history.years]
     units: list[int] = []
-    for y in history.years:
-        for u in (y.leader_unit_id, *y.winners):
+    for record in history.years:
+        for u in (record.leader_unit_id, *record.winners):
             if u is not None and u not in units:
                 units.append(u)
     if not years or not units:
@@ -261,7 +270,8 @@ def fairness_chart(history: TitleHistory, names: Mapping[int, str], label: str) 
             if record.leader_unit_id == unit:
                 parts.append(f'<rect x="{x - 12}" y="{y - 12}" width="24" height="24" '
                              f'fill="none" stroke="#444" stroke-width="2"><title>'
-                             f'{escape(_("Leading unit of the year"))} {record.year}</title></rect>')
+                             f'{escape(_("Leading unit of the year"))} {record.year}'
+                             '</title></rect>')
             if unit in record.winners:
                 rank = record.ranks.get(unit)
                 colour = "#c00000" if record.leader_unit_id == unit or (

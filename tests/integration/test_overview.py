@@ -62,7 +62,8 @@ def test_late_or_missing_gaps_votes_and_dossiers_are_found(
         s for (code, y), s in province.votes.items() if y == YEAR}
     assert {d.dossier_id for d in ov.dossiers} == set(province.dossiers)
     assert all(d.days_used == 4 and d.due is not None for d in ov.dossiers)
-    assert ov.overdue and ov.overdue < {d.dossier_id for d in ov.dossiers}
+    assert ov.overdue
+    assert ov.overdue < {d.dossier_id for d in ov.dossiers}
 
 
 def test_the_filter_keeps_one_cluster_and_one_stage(
@@ -110,7 +111,8 @@ def test_fairness_reads_five_years_of_leaders_and_winners(
     same = next(c for c in found if c.code == "K04")  # the same unit every year
     assert [y.year for y in merit.years] == list(range(YEAR - 4, YEAR + 1))
     [flag] = merit.titles
-    assert flag.title == FLAG and len(flag.years) == 4  # this year's vote is not counted
+    assert flag.title == FLAG
+    assert len(flag.years) == 4  # this year's vote is not counted
     assert all(y.ranks[y.winners[0]] == 1 for y in flag.years)
     assert not [w for w in merit.warnings if w.kind != "leader_won"]
     assert {w.kind for w in leader.warnings} >= {"leader_won"}

@@ -34,7 +34,7 @@ class SheetTable:
 def overview_workbook(title: str, sheets: Sequence[SheetTable]) -> bytes:
     """The workbook's bytes: each table on its own sheet with a bold header row."""
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook has
     for table in sheets:
         sheet = book.create_sheet(table.name[:SHEET_NAME_MAX])
         for column, text in enumerate(table.header, 1):

@@ -118,7 +118,7 @@ def fairness_rules(rulebook: RuleBook | None, today: dt.date) -> FairnessRules:
 def fairness(reads: ReadSide, rules: FairnessRules, code: str | None = None
              ) -> list[ClusterFairness]:
     """Each cluster's votes over its years on record (one cluster's when `code` is given),
-    in two queries; clusters by name."""
+    in two queries; clusters by code."""
     years, votes = reads.cluster_history(code)
     by_code: dict[str, list[ClusterYear]] = {}
     for y in years:
@@ -127,4 +127,4 @@ def fairness(reads: ReadSide, rules: FairnessRules, code: str | None = None
     for found in by_code.values():
         ids = {y.cluster_id for y in found}
         out.append(cluster_fairness(found, [v for v in votes if v.cluster_id in ids], rules))
-    return sorted(out, key=lambda c: c.name)
+    return sorted(out, key=lambda c: c.code)
