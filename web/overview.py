@@ -6,6 +6,7 @@ Only the council's people and administrators see these pages (`overview.may_see_
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,16 @@ bp = Blueprint("overview", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = ("pledge", "report", "inspection", "score_sheet")
 MAX_ID = 2**31 - 1
+# the campaign date each kind of item is held to (reports: the six-month one, the first due)
+DUE_KEYS = {"pledge": "pledge_deadline", "report": "six_month_report_due",
+            "inspection": "inspection_end", "score_sheet": "scoring_deadline"}
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def _allowed() -> None:
@@ -96,14 +107,18 @@ def _tables(ov: YearOverview) -> dict[str, tuple[tuple[str, ...], list[list[Cell
     """The page's tables (header and rows of cells), also the workbook's sheets."""
     names = services().reads.unit_names(ov.unit_ids)
     clusters = dict(ov.clusters)
+    today = services().workflows.clock.today()
 
     def unit(uid: int | None) -> str:
         return names.get(uid or 0, "")
 
     def share(line: overview.CampaignLine, kind: str) -> Cell:
+        """Done of all; in red once the campaign's date for them has passed."""
         p = line.progress.get(kind)
+        due = _date(line.campaign.dates.get(DUE_KEYS[kind], ""))
+        late = due is not None and today > due and line.campaign.status == "active"
         return Cell(f"{number(p.done)}/{number(p.total)}" if p and p.total else "–",
-                    warn=bool(p and p.done < p.total))
+                    warn=bool(p and p.done < p.total and late))
 
     campaigns = [[
         Cell(line.campaign.cluster_name, item_url("campaign", line.campaign.campaign_id)),
@@ -180,7 +195,10 @@ def _overview() -> YearOverview:
 def year() -> str:
     _allowed()
     ov = _overview()
-    stages = [(s, _state_label(d, s)) for s, d in ov.stages]
+    order = {name: n for n, name in enumerate(
+        services().workflows.catalog.latest("campaign").spec.state_names)}
+    stages = [(s, _state_label(d, s))
+              for s, d in sorted(ov.stages, key=lambda p: order.get(p[0], len(order)))]
     return render_template("overview.html", ov=ov, tables=_tables(ov), stages=stages,
                            cluster=_int_arg("cluster"), stage=request.args.get("stage", ""),
                            today=services().workflows.clock.today())
@@ -240,7 +258,8 @@ def _index(value: float | None) -> str:
     return "–" if value is None else number(round(value, 2))
 
 
-def fairness_chart(history: TitleHistory, names: Mapping[int, str], label: str) -> Markup:
+def fairness_chart(history: TitleHistory, names: Mapping[int, str], label: str,
+                   top_rank: int = 3) -> Markup:
     """One row per unit that led or won, one column per year: a filled circle where it won
     (its final-score rank written in it), a square around the leading unit of the year."""
     years = [y.year for y in history.years]
@@ -275,7 +294,7 @@ def fairness_chart(history: TitleHistory, names: Mapping[int, str], label: str) 
             if unit in record.winners:
                 rank = record.ranks.get(unit)
                 colour = "#c00000" if record.leader_unit_id == unit or (
-                    rank is not None and rank > 3) else "#1f6f3f"
+                    rank is not None and rank > top_rank) else "#1f6f3f"
                 parts.append(f'<circle cx="{x}" cy="{y}" r="9" fill="{colour}"><title>'
                              f'{escape(_("Voted"))} {record.year}</title></circle>')
                 if rank is not None:
@@ -316,7 +335,7 @@ def fairness_cluster(code: str) -> str:
         abort(404)
     names = _names_of(found)
     cluster = found[0]
-    charts = {h.title: fairness_chart(h, names, _title_label(h.title))
+    charts = {h.title: fairness_chart(h, names, _title_label(h.title), rules.top_rank)
               for h in cluster.titles}
     return render_template("fairness_cluster.html", cluster=cluster, names=names, rules=rules,
                            title_label=_title_label, percent=_percent, index=_index,
