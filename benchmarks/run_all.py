@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["engine.py", "year.py", "sweep.py", "web.py"]
+BENCHMARKS = ["engine.py", "year.py", "sweep.py", "web.py", "overview.py"]
 
 
 def main() -> int:

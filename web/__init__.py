@@ -35,7 +35,7 @@ def create_app(
     )
     app.extensions["thidua"] = services
     app.wsgi_app = _ascii_query(app.wsgi_app)  # type: ignore[method-assign]
-    from web import admin, api, auth, i18n, items, limits, refusals, security, views, year
+    from web import admin, api, auth, i18n, items, limits, overview, refusals, security, views, year
 
     limits.init_app(app, settings)  # X-Forwarded-For only behind trusted proxies
     i18n.init_app(app, settings)
@@ -46,6 +46,7 @@ def create_app(
     app.register_blueprint(views.bp)
     year.register_blueprints(app)  # the year's pages and the public page
     app.register_blueprint(admin.bp)
+    app.register_blueprint(overview.bp)  # the council office's overview and fairness
     app.register_blueprint(api.bp)
     app.before_request(_no_nul_in_forms)
     if start_scheduler:

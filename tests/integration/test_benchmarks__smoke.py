@@ -39,6 +39,13 @@ FIGURES = {
         rf"5,000 pending: {NUMBER} s .*target < 10 s",
         rf"5,000 vs 1,000 pending: x{NUMBER} \(target < 2\)",
     ],
+    "overview.py": [
+        rf"overview of the year +{NUMBER} ms \(target < 200 ms\)",
+        rf"fairness, every cluster +{NUMBER} ms \(target < 200 ms\)",
+        rf"fairness, one cluster +{NUMBER} ms \(target < 200 ms\)",
+        rf"baseline: cluster list page +{NUMBER} ms",
+        rf"baseline: items one campaign at a time +{NUMBER} ms",
+    ],
     "web.py": [
         rf"p50 {NUMBER} ms, p95 {NUMBER} ms, p99 {NUMBER} ms; 0 failed of \d+ "
         r"\(target p95 < 100 ms at 20/s",

@@ -179,6 +179,10 @@ POST /api/v1/definitions/publish                        401     403     403     
 POST /api/v1/campaigns                                  401     403     403     403     ok      403     403     403     ok      403     403     ok
 POST /api/v1/campaigns/<int:campaign_id>/launch         401     403     403     403     ok      403     403     403     ok      403     403     403
 GET  /api/v1/clusters/<int:cluster_id>/campaigns        401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+GET  /overview                                          login   403     403     403     403     403     403     403     ok      ok      ok      ok
+GET  /overview.xlsx                                     login   403     403     403     403     403     403     403     ok      ok      ok      ok
+GET  /fairness                                          login   403     403     403     403     403     403     403     ok      ok      ok      ok
+GET  /fairness/<code>                                   login   403     403     403     403     403     403     403     ok      ok      ok      ok
 """
 # Notes on the table:
 # - CD is a draft thematic campaign of the bloc. Creating a campaign and revising a draft's plan
@@ -679,6 +683,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/definitions/publish"): Route("final", "read", api_post(
         lambda w: "/api/v1/definitions/publish",
         lambda w: {"text": DEFINITION, "file": "definitions/report.yaml"})),
+    ("GET", "/overview"): Route("final", "page", get(lambda w: "/overview?year=2025")),
+    ("GET", "/overview.xlsx"): Route("final", "page", get(lambda w: "/overview.xlsx")),
+    ("GET", "/fairness"): Route("final", "page", get(lambda w: "/fairness")),
+    ("GET", "/fairness/<code>"): Route("final", "page", get(lambda w: "/fairness/KNC")),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,8 +21,19 @@ from workflow.adapters.tables import (
     documents,
     instances,
     role_assignments,
+    score_adjustments,
+    score_lines,
     units,
     users,
+)
+from workflow.domain.overview import (
+    APPRAISAL_STATES,
+    ClusterYear,
+    GapLine,
+    YearCampaign,
+    YearDossier,
+    YearItem,
+    YearVote,
 )
 from workflow.domain.records import (
     CampaignSummary,
@@ -222,3 +234,147 @@ class SqlReadSide:
             row = conn.execute(sa.select(dd.name, dd.saved_by, dd.saved_at, dd.source_text)
                                     .where(dd.name == name)).first()
         return Draft(*_utc(row, 2)) if row else None
+
+    # --- the council office's overview of a year, and the years on record -------------------
+
+    def campaign_years(self) -> list[int]:
+        i = instances.c
+        with read_connection(self.engine) as conn:
+            return [int(y) for y in conn.execute(
+                sa.select(i.year).where(i.workflow == "campaign", i.year.is_not(None))
+                .distinct().order_by(i.year.desc())).scalars()]
+
+    def year_campaigns(self, year: int) -> list[YearCampaign]:
+        i, c, cm = instances.c, clusters.c, cluster_members.c
+        members = (sa.select(cm.cluster_id, sa.func.count().label("n"))
+                   .group_by(cm.cluster_id).subquery())
+        stmt = (sa.select(i.id, i.cluster_id, c.code, c.name, c.kind, i.year, i.state, i.status,
+                          i.definition_id, i.data, c.leader_unit_id,
+                          sa.func.coalesce(members.c.n, 0))
+                .join(clusters, c.id == i.cluster_id)
+                .outerjoin(members, members.c.cluster_id == i.cluster_id)
+                .where(i.workflow == "campaign", i.year == year)
+                .order_by(c.code, i.id))
+        out = []
+        with read_connection(self.engine) as conn:
+            for row in conn.execute(stmt):
+                data = row.data if isinstance(row.data, dict) else {}
+                dates = data.get("dates") if isinstance(data.get("dates"), dict) else {}
+                out.append(YearCampaign(
+                    row[0], row[1], row[2], row[3], row[4], int(row[5] or year), row[6], row[7],
+                    row[8], str(data.get("theme") or ""),
+                    {str(k): str(v) for k, v in (dates or {}).items()}, row[10], int(row[11])))
+        return out
+
+    def _year_campaign_ids(self, year: int) -> Any:
+        i = instances.c
+        return sa.select(i.id).where(i.workflow == "campaign", i.year == year)
+
+    def year_items(self, year: int) -> list[YearItem]:
+        i = instances.c
+        stmt = (sa.select(i.id, i.workflow, i.state, i.definition_id, i.unit_id, i.parent_id,
+                          i.cluster_id, i.data["period"].as_string())
+                .where(i.workflow.in_(("pledge", "report", "inspection", "score_sheet")),
+                       i.parent_id.in_(self._year_campaign_ids(year)))
+                .order_by(i.id))
+        with read_connection(self.engine) as conn:
+            return [YearItem(row[0], row[1], row[2], row[3], row[4], row[5], row[6] or 0,
+                             row[7]) for row in conn.execute(stmt)]
+
+    def late_reports(self, year: int) -> dict[int, str]:
+        a = score_adjustments.c
+        stmt = (sa.select(a.source, a.reason)
+                .where(a.code == "late_report", a.source.like("report:%"),
+                       a.campaign_id.in_(self._year_campaign_ids(year))))
+        out: dict[int, str] = {}
+        with read_connection(self.engine) as conn:
+            for source, reason in conn.execute(stmt):
+                ref = str(source).partition(":")[2]
+                if ref.isdigit():
+                    out[int(ref)] = str(reason)
+        return out
+
+    def year_gaps(self, year: int) -> list[GapLine]:
+        sl = score_lines.c
+        sheet = instances.alias("sheet")
+        diff = sa.func.abs(sa.func.coalesce(sl.self_points, 0)
+                           - sa.func.coalesce(sl.inspection_points, 0))
+        stmt = (sa.select(sl.sheet_id, sl.campaign_id, sheet.c.cluster_id, sl.unit_id,
+                          sa.func.count(), sa.func.max(diff))
+                .join(sheet, sheet.c.id == sl.sheet_id)
+                .where(sl.gap_flag.is_(True),
+                       sl.campaign_id.in_(self._year_campaign_ids(year)))
+                .group_by(sl.sheet_id, sl.campaign_id, sheet.c.cluster_id, sl.unit_id)
+                .order_by(sa.func.count().desc(), sl.sheet_id))
+        with read_connection(self.engine) as conn:
+            return [GapLine(row[0], row[1], row[2] or 0, row[3], int(row[4]),
+                            Decimal(str(row[5] or 0))) for row in conn.execute(stmt)]
+
+    def year_votes(self, year: int) -> list[YearVote]:
+        i = instances.c
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(
+                sa.select(i.id, i.parent_id, i.cluster_id, i.year, i.state, i.status,
+                          i.definition_id, i.data)
+                .where(i.workflow == "vote_session", i.year == year,
+                       i.cluster_id.is_not(None)).order_by(i.id)).all()
+        return [v for v in map(_vote, rows) if v is not None]
+
+    def year_dossiers(self, year: int) -> list[YearDossier]:
+        i = instances.c
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(
+                sa.select(i.id, i.unit_id, i.cluster_id, i.state, i.definition_id, i.data,
+                          i.entered_at)
+                .where(i.workflow == "dossier", i.year == year,
+                       i.state.in_(sorted(APPRAISAL_STATES)))
+                .order_by(i.id)).all()
+        out = []
+        for row in rows:
+            data = row.data if isinstance(row.data, dict) else {}
+            due = data.get("appraisal_due") if row.state == "appraising" else None
+            out.append(YearDossier(
+                row.id, row.unit_id, row.cluster_id, row.state, row.definition_id,
+                str(data.get("title") or ""), int(data.get("appraisal_days_used") or 0),
+                _day(due), _utc([row.entered_at], 0)[0]))
+        return out
+
+    def cluster_history(self, code: str | None = None
+                        ) -> tuple[list[ClusterYear], list[YearVote]]:
+        c, i = clusters.c, instances.c
+        chosen = sa.select(c.id, c.code, c.name, c.kind, c.year, c.leader_unit_id,
+                           c.deputy_unit_id)
+        if code is not None:
+            chosen = chosen.where(c.code == code)
+        with read_connection(self.engine) as conn:
+            years = [ClusterYear(*row) for row in conn.execute(chosen.order_by(c.code, c.year))]
+            ids = [y.cluster_id for y in years]
+            rows = conn.execute(
+                sa.select(i.id, i.parent_id, i.cluster_id, i.year, i.state, i.status,
+                          i.definition_id, i.data)
+                .where(i.workflow == "vote_session",
+                       i.state.in_(("tallied", "minuted", "locked")),
+                       i.cluster_id.in_(ids or [0])).order_by(i.id)).all() if ids else []
+        return years, [v for v in map(_vote, rows) if v is not None]
+
+
+def _day(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _vote(row: Sequence[Any]) -> YearVote | None:
+    """A cluster's vote session from its row (None for a council's session)."""
+    data = row[7] if isinstance(row[7], dict) else {}
+    if data.get("kind", "cluster") != "cluster":
+        return None
+    winners = data.get("winners") if isinstance(data.get("winners"), dict) else {}
+    ranks = data.get("ranks") if isinstance(data.get("ranks"), dict) else {}
+    leader = data.get("leader_unit_id")
+    return YearVote(
+        row[0], data.get("campaign_id") or row[1], row[2], int(row[3] or 0), row[4], row[5],
+        row[6], {str(t): [int(u) for u in us] for t, us in (winners or {}).items()},
+        {int(u): int(r) for u, r in (ranks or {}).items()},
+        int(leader) if leader is not None else None)

@@ -11,6 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from workflow.domain.overview import (
+    ClusterYear,
+    GapLine,
+    YearCampaign,
+    YearDossier,
+    YearItem,
+    YearVote,
+)
 from workflow.domain.records import (
     CampaignSummary,
     ClusterSummary,
@@ -26,7 +34,8 @@ from workflow.domain.records import (
 )
 
 __all__ = [
-    "CampaignSummary", "ClusterSummary", "DefinitionVersion", "DocumentInfo", "Draft",
+    "CampaignSummary", "ClusterYear", "GapLine", "YearCampaign", "YearDossier", "YearItem",
+    "YearVote", "ClusterSummary", "DefinitionVersion", "DocumentInfo", "Draft",
     "DraftSummary", "GrantSummary", "PublishedDefinition", "ReadSide", "UnitSummary",
     "UserPage", "UserSummary",
 ]
@@ -113,4 +122,42 @@ class ReadSide(Protocol):
 
     def draft(self, name: str) -> Draft | None:
         """The draft of a workflow with its text, None when there is none."""
+        ...
+
+    # --- the council office's overview of a year, and the years on record -------------------
+
+    def campaign_years(self) -> list[int]:
+        """The years that have a campaign, the newest first."""
+        ...
+
+    def year_campaigns(self, year: int) -> list[YearCampaign]:
+        """Every cluster's campaigns of a year with their clusters, by cluster code."""
+        ...
+
+    def year_items(self, year: int) -> list[YearItem]:
+        """The pledges, reports, inspections and score sheets of the year's campaigns."""
+        ...
+
+    def late_reports(self, year: int) -> dict[int, str]:
+        """Reports of the year handed in after their due date: report id -> the penalty's
+        reason (how late it was)."""
+        ...
+
+    def year_gaps(self, year: int) -> list[GapLine]:
+        """Score sheets of the year with criteria flagged for a large self-vs-inspection gap."""
+        ...
+
+    def year_votes(self, year: int) -> list[YearVote]:
+        """The clusters' vote sessions of a year, oldest first."""
+        ...
+
+    def year_dossiers(self, year: int) -> list[YearDossier]:
+        """The year's dossiers on their way through the council office (submitted to council
+        review), with their appraisal clocks."""
+        ...
+
+    def cluster_history(self, code: str | None = None
+                        ) -> tuple[list[ClusterYear], list[YearVote]]:
+        """The years of one cluster (by code; every cluster when None) and their counted
+        cluster votes."""
         ...
