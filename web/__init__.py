@@ -47,6 +47,8 @@ def create_app(
     year.register_blueprints(app)  # the year's pages and the public page
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    from web import criteria_admin  # the criteria tables, for the council office
+    app.register_blueprint(criteria_admin.bp)
     app.before_request(_no_nul_in_forms)
     if start_scheduler:
         _start_scheduler(app, services)
