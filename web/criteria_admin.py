@@ -237,8 +237,16 @@ def explain(message: str) -> str:
 
 def problems(errors: Sequence[DefinitionError]) -> list[dict[str, Any]]:
     """Each problem as the page shows it: its line, where in the table, and what to do."""
-    return [{"line": e.line, "place": place(e.path), "message": explain(e.message)}
+    return [{"line": e.line, "message": explain(e.message),
+             "place": place(_parent(e.path) if e.message.startswith(NAMES_KEY) else e.path)}
             for e in errors]
+
+
+NAMES_KEY = ("missing required key", "unknown key")  # messages that name the key themselves
+
+
+def _parent(path: str) -> str:
+    return path.rsplit(".", 1)[0] if "." in path else ""
 
 
 # --- the list of tables --------------------------------------------------------------------
