@@ -38,20 +38,26 @@ def test_copy_to_a_new_version_numbers_it_and_keeps_the_draft(services: Services
     code = catalog.copy(CODE, author="vu_tdkt")
 
     draft = catalog.draft(code)
-    assert code == CODE and draft is not None
+    assert code == CODE
+    assert draft is not None
     assert "\nversion: 2\n" in draft.source_text
-    assert draft.saved_by == "vu_tdkt" and draft.saved_at.tzinfo is not None
+    assert draft.saved_by == "vu_tdkt"
+    assert draft.saved_at.tzinfo is not None
     table, errors = catalog.check(CODE, draft.source_text)
-    assert errors == [] and table is not None and table.version == 2
+    assert errors == []
+    assert table is not None
+    assert table.version == 2
     # a second copy never overwrites work in progress
     catalog.save_draft(CODE, draft.source_text + "# sửa\n", author="vu_tdkt")
     catalog.copy(CODE, author="quan_tri")
     again = catalog.draft(CODE)
-    assert again is not None and again.source_text.endswith("# sửa\n")
+    assert again is not None
+    assert again.source_text.endswith("# sửa\n")
     # the workflow definitions' drafts do not list it
     assert all(d.name != CODE and ":" not in d.name for d in services.reads.drafts())
     [listing] = [t for t in catalog.listing() if t.code == CODE]
-    assert listing.draft is not None and [v.version for v in listing.versions] == [1]
+    assert listing.draft is not None
+    assert [v.version for v in listing.versions] == [1]
 
 
 def test_problems_come_back_at_their_line(services: Services, bloc: Bloc) -> None:
@@ -73,11 +79,13 @@ def test_problems_come_back_at_their_line(services: Services, bloc: Bloc) -> Non
     # another table's code, or a version already published, is told at its line too
     other = draft.source_text.replace(f"code: {CODE}", "code: bhxh_tinh", 1)
     _table, [wrong] = catalog.check(CODE, other)
-    assert wrong.line == line_of(other, "code:") and "this page edits" in wrong.message
+    assert wrong.line == line_of(other, "code:")
+    assert "this page edits" in wrong.message
     old = draft.source_text.replace("version: 2", "version: 1", 1).replace(
         "scale: 100", "scale: 100\n# x", 1).replace("appeal_days: 5", "appeal_days: 6", 1)
     _table, [taken] = catalog.check(CODE, old)
-    assert taken.line == line_of(old, "version:") and "already published" in taken.message
+    assert taken.line == line_of(old, "version:")
+    assert "already published" in taken.message
 
 
 def test_publishing_a_new_version_leaves_launched_campaigns_on_theirs(
