@@ -30,6 +30,7 @@ from workflow.services.read_side import CampaignSummary
 
 bp = Blueprint("criteria_admin", __name__, url_prefix="/criteria")
 MAX_TEXT = 200_000  # characters of a table's text
+SYSTEM_AUTHOR = "system"  # the author of what `thidua definitions sync` publishes
 Answer = Response | tuple[str, int]
 
 
@@ -252,11 +253,19 @@ def _parent(path: str) -> str:
 # --- the list of tables --------------------------------------------------------------------
 
 
+def full_names(usernames: set[str]) -> dict[str, str]:
+    """Full names by username; what `thidua definitions sync` published is said as such."""
+    names = services().reads.full_names(usernames)
+    if SYSTEM_AUTHOR in usernames and SYSTEM_AUTHOR not in names:
+        names[SYSTEM_AUTHOR] = _("synced from the definition files")
+    return names
+
+
 def people(found: Sequence[CriteriaListing]) -> dict[str, str]:
     """The full name of whoever published a version or saved a draft, by username."""
     names = {v.created_by for t in found for v in t.versions}
     names |= {t.draft.saved_by for t in found if t.draft}
-    return services().reads.full_names(names)
+    return full_names(names)
 
 
 def campaign_names(found: Sequence[CriteriaListing]) -> dict[int, CampaignSummary]:
@@ -325,7 +334,7 @@ def editor(code: str, text: str, *, table: CriteriaTable | None = None,
     page = render_template(
         "criteria_edit.html", code=code, text=text, lines=lines, problems=shown, bad=bad,
         table=table, latest=latest, draft=draft, local_time=local_time,
-        people=services().reads.full_names([draft.saved_by] if draft else []), **extra)
+        people=full_names({draft.saved_by} if draft else set()), **extra)
     return page, status
 
 
