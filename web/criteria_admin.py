@@ -219,6 +219,9 @@ MESSAGES: tuple[tuple[re.Pattern[str], Render], ...] = tuple(
          lambda m: _("the code is %(found)s but this page edits the table %(code)s: write "
                      "%(code)s back (to make a new table, copy it as a new table)",
                      found=m["f"], code=m["c"])),
+        (r"nothing changed from version (?P<v>\d+); .*",
+         lambda m: _("nothing changed from version %(version)s: change the table before "
+                     "publishing it", version=m["v"])),
         (r"invalid YAML: (?P<p>.+)",
          lambda m: _("the text is not valid YAML here (%(problem)s): check the indentation, "
                      "colons and brackets", problem=m["p"])),
@@ -290,6 +293,10 @@ def copy(code: str) -> Response | tuple[str, int]:
     version = int(raw) if raw.isdigit() else None
     new_code = (request.form.get("new_code") or "").strip()[:100] \
         if request.form.get("mode") == "table" else None
+    if new_code is None and services().criteria.draft(code) is not None:
+        flash(_("A draft of this table is already being edited: continue it, or delete it "
+                "to start from another copy."))
+        return redirect(url_for("criteria_admin.edit", code=code))
     try:
         target = services().criteria.copy(code, version, new_code=new_code,
                                           author=current_actor().username)

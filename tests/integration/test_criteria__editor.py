@@ -146,3 +146,20 @@ def test_a_discarded_draft_is_gone(services: Services, bloc: Bloc) -> None:
     catalog.discard_draft(CODE)
     assert catalog.draft(CODE) is None
     assert all(t.draft is None for t in catalog.listing())
+
+
+def test_an_unchanged_copy_is_not_published_as_a_new_version(services: Services,
+                                                             bloc: Bloc) -> None:
+    catalog = services.criteria
+    catalog.copy(CODE, author="vu_tdkt")
+    draft = catalog.draft(CODE)
+    assert draft is not None
+
+    with pytest.raises(DefinitionErrors) as refused:
+        catalog.publish_draft(CODE, draft.source_text, author="vu_tdkt")
+
+    [error] = refused.value.errors
+    assert error.message.startswith("nothing changed from version 1")
+    assert error.line == line_of(draft.source_text, "version:")
+    assert [v.version for v in catalog.listing()[1].versions] == [1]
+    assert catalog.draft(CODE) is not None  # the draft is kept

@@ -191,3 +191,24 @@ def test_a_draft_is_deleted_and_forms_need_the_csrf_token(
     assert deleted.status_code == 302  # type: ignore[attr-defined]
     assert bloc.services.criteria.draft(CODE) is None
     assert client.get(f"/criteria/{CODE}/edit").status_code == 302
+
+
+def test_an_older_version_is_copied_from_its_page_and_a_draft_is_never_replaced(
+        client: FlaskClient, auth: AuthActions, bloc: Bloc) -> None:
+    auth.login("vu_tdkt")
+    version = page(client, f"/criteria/{CODE}/versions/1")
+    assert "Sao chép phiên bản này thành phiên bản mới" in version
+    post(client, f"/criteria/{CODE}/copy", {"mode": "version", "version": "1"},
+         f"/criteria/{CODE}/versions/1")
+    text = draft_text(client)
+    edit(client, "save", text + "# ghi chú\n")
+
+    again = post(client, f"/criteria/{CODE}/copy", {"mode": "version"})
+    html = page(client, f"/criteria/{CODE}/edit")
+    unchanged = edit(client, "publish", text)
+
+    assert again.headers["Location"].endswith(f"/criteria/{CODE}/edit")  # type: ignore[attr-defined]
+    assert "Bảng này đang có một bản dự thảo" in html
+    assert "# ghi chú" in html
+    assert unchanged.status_code == 400  # type: ignore[attr-defined]
+    assert "không có gì thay đổi so với phiên bản 1" in unchanged.get_data(as_text=True)  # type: ignore[attr-defined]

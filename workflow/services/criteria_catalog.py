@@ -284,6 +284,15 @@ class CriteriaCatalog:
         if table is None:
             raise DefinitionErrors(errors)
         with self.uow() as uow:
+            rows = uow.criteria.versions(code)
+            if rows and rows[-1]["content_hash"] == content_hash(table) \
+                    and table.version != rows[-1]["version"]:
+                found = _VERSION_LINE.search(text)
+                line = text.count("\n", 0, found.start()) + 1 if found else None
+                raise DefinitionErrors([DefinitionError(
+                    table.source_path, line, "version",
+                    f"nothing changed from version {rows[-1]['version']}; change the table "
+                    "before publishing it")])
             result = self._store(uow, table, text, author)
             uow.criteria.delete_draft(code)
         return result
