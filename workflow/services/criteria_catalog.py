@@ -36,7 +36,7 @@ def content_hash(table: CriteriaTable) -> str:
     return hashlib.sha256(canonical_json(meaning).encode("utf-8")).hexdigest()
 
 
-CODE_MAX = 64  # characters of a table's code (the column's width)
+CODE_MAX = 55  # characters of a new table's code: its draft is kept as "criteria:<code>" in 64
 _CODE_LINE = re.compile(r"^code:.*$", re.MULTILINE)
 _VERSION_LINE = re.compile(r"^version:.*$", re.MULTILINE)
 
