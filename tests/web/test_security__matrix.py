@@ -164,6 +164,11 @@ GET  /admin/clusters                                    login   403     403     
 POST /admin/clusters/create                             login   403     403     403     403     403     403     403     403     403     403     ok
 GET  /admin/rules                                       login   403     403     403     403     403     403     403     403     403     403     ok
 GET  /admin/deliveries                                  login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /criteria                                          login   403     403     403     403     403     403     403     ok      403     403     ok
+POST /criteria/<code>/copy                              login   403     403     403     403     403     403     403     ok      403     403     ok
+GET  /criteria/<code>/edit                              login   403     403     403     403     403     403     403     ok      403     403     ok
+POST /criteria/<code>/edit                              login   403     403     403     403     403     403     403     ok      403     403     ok
+GET  /criteria/<code>/versions/<int:version>            login   403     403     403     403     403     403     403     ok      403     403     ok
 GET  /api/openapi.json                                  ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 GET  /api/v1/me                                         401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 GET  /api/v1/inbox                                      401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
@@ -209,6 +214,7 @@ GET  /fairness/<code>                                   login   403     403     
 #   signed copy is refused before the inspection is concluded.
 # - S2 is bqp's cross-checked score sheet: the leader and the deputy adjust and verify it.
 # - POST /account/password: each posts a wrong current password (400, nothing changed).
+# - Criteria tables (/criteria) are drafted and published by the council office and admins.
 
 
 def parse_table(text: str) -> dict[tuple[str, str], dict[str, str | int]]:
@@ -483,6 +489,7 @@ def score_form(w: World) -> dict[str, Any]:
 
 
 DEFINITION = (ROOT / "definitions" / "report.yaml").read_text(encoding="utf-8")
+CRITERIA = (ROOT / "definitions" / "criteria" / "khoi-noi-chinh.yaml").read_text(encoding="utf-8")
 
 
 def _i(key: str, template: str) -> Callable[[World], str]:
@@ -634,6 +641,16 @@ ROUTES: dict[tuple[str, str], Route] = {
             "members": str(w.bloc.units["bqp"])})),
     ("GET", "/admin/rules"): Route("final", "read", get(lambda w: "/admin/rules")),
     ("GET", "/admin/deliveries"): Route("final", "read", get(lambda w: "/admin/deliveries")),
+    ("GET", "/criteria"): Route("final", "page", get(lambda w: "/criteria")),
+    ("POST", "/criteria/<code>/copy"): Route("final", "write", post(
+        lambda w: "/criteria/khoi_noi_chinh/copy", lambda w: {"mode": "version"})),
+    ("GET", "/criteria/<code>/edit"): Route("final", "read", get(
+        lambda w: "/criteria/khoi_noi_chinh/edit")),
+    ("POST", "/criteria/<code>/edit"): Route("final", "write", post(
+        lambda w: "/criteria/khoi_noi_chinh/edit",
+        lambda w: {"action": "save", "source_text": CRITERIA})),
+    ("GET", "/criteria/<code>/versions/<int:version>"): Route("final", "page", get(
+        lambda w: "/criteria/khoi_noi_chinh/versions/1")),
     ("GET", "/api/openapi.json"): Route("final", "read", get(lambda w: "/api/openapi.json")),
     ("GET", "/clusters"): Route("final", "read", get(lambda w: "/clusters")),
     ("GET", "/clusters/<int:cluster_id>"): Route("final", "read", get(

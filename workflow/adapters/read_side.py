@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from workflow.adapters.db import read_connection
 from workflow.adapters.sql_year import cluster_campaigns
 from workflow.adapters.tables import (
+    CRITERIA_DRAFT,
     cluster_members,
     clusters,
     definition_drafts,
@@ -225,7 +226,8 @@ class SqlReadSide:
     def drafts(self) -> list[DraftSummary]:
         dd = definition_drafts.c
         with read_connection(self.engine) as conn:
-            rows = conn.execute(sa.select(dd.name, dd.saved_by, dd.saved_at).order_by(dd.name))
+            rows = conn.execute(sa.select(dd.name, dd.saved_by, dd.saved_at)
+                                .where(~dd.name.startswith(CRITERIA_DRAFT)).order_by(dd.name))
             return [DraftSummary(*_utc(row, 2)) for row in rows]
 
     def draft(self, name: str) -> Draft | None:

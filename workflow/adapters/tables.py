@@ -385,7 +385,10 @@ objections = sa.Table(
 
 # --- the web app -------------------------------------------------------------------------------
 
-# A definition being edited by an admin and not yet published (one draft per workflow).
+# A definition being edited by an admin and not yet published (one draft per workflow). The
+# drafts of criteria tables are kept here too, under CRITERIA_DRAFT + their code (a workflow's
+# name has no colon, so the two never meet).
+CRITERIA_DRAFT = "criteria:"
 definition_drafts = sa.Table(
     "definition_drafts",
     metadata,

@@ -16,7 +16,16 @@ from workflow.adapters.db import is_sqlite
 from workflow.adapters.reseal import reseal_all
 from workflow.adapters.sql_people import SqlOrganisations, SqlUsers
 from workflow.adapters.sql_year import SqlEngineTxQueries, SqlYear
-from workflow.adapters.tables import api_tokens, criteria_tables, leases, outbox, users
+from workflow.adapters.tables import (
+    CRITERIA_DRAFT,
+    api_tokens,
+    criteria_tables,
+    definition_drafts,
+    instances,
+    leases,
+    outbox,
+    users,
+)
 from workflow.engine.hashing import HistoryChain
 from workflow.services.ports import (
     Counter,
@@ -264,6 +273,44 @@ class SqlCriteria(CriteriaRepository):
 
     def codes(self) -> list[str]:
         return sorted(set(self.conn.execute(sa.select(criteria_tables.c.code)).scalars()))
+
+    def published(self) -> list[dict[str, Any]]:
+        c = criteria_tables.c
+        return [dict(r._mapping) for r in self.conn.execute(
+            sa.select(c.code, c.version, c.source_path, c.created_at, c.created_by)
+            .order_by(c.code, c.version))]
+
+    def uses(self) -> list[dict[str, Any]]:
+        i = instances.c
+        out = []
+        for campaign_id, data in self.conn.execute(
+                sa.select(i.id, i.data).where(i.workflow == "campaign").order_by(i.id)):
+            table = (data or {}).get("criteria_table")
+            if isinstance(table, dict) and table.get("code"):
+                version = table.get("version")
+                out.append({"campaign_id": campaign_id, "code": str(table["code"]),
+                            "version": int(version) if version is not None else None})
+        return out
+
+    def drafts(self) -> list[dict[str, Any]]:
+        d = definition_drafts.c
+        rows = self.conn.execute(sa.select(d.name, d.saved_by, d.saved_at)
+                                 .where(d.name.startswith(CRITERIA_DRAFT)).order_by(d.name))
+        return [{"code": r.name[len(CRITERIA_DRAFT):], "saved_by": r.saved_by,
+                 "saved_at": r.saved_at} for r in rows]
+
+    def draft(self, code: str) -> Row | None:
+        d = definition_drafts.c
+        row = self.conn.execute(sa.select(d.source_text, d.saved_by, d.saved_at)
+                                .where(d.name == CRITERIA_DRAFT + code)).first()
+        return None if row is None else {"code": code, **row._mapping}
+
+    def replace_draft(self, code: str, text: str, saved_by: str, saved_at: dt.datetime
+                      ) -> None:
+        repo.replace_draft(self.conn, CRITERIA_DRAFT + code, text, saved_by, saved_at)
+
+    def delete_draft(self, code: str) -> None:
+        repo.delete_draft(self.conn, CRITERIA_DRAFT + code)
 
 
 class SqlHistory(HistoryRepository):

@@ -140,3 +140,14 @@ def _no_role(actor: Actor, item: Item, spec: WorkflowSpec) -> str:
         ("unit", item.unit_id), ("cluster", item.cluster_id), ("year", item.year)) if v)
     return (f"{item.workflow} {item.id} needs a role for {scope or 'its scope'} (one of "
             f"{roles}); '{actor.username}' holds none there")
+
+
+CRITERIA_EDITORS = frozenset({"admin", "council_secretariat"})
+
+
+def may_edit_criteria(actor: Actor) -> bool:
+    """Who may draft and publish criteria tables: the council office (Vụ Thi đua – Khen
+    thưởng, the council's standing body) and administrators, each holding the role everywhere
+    (a grant limited to one year counts too: the tables serve every year)."""
+    return any(g.role in CRITERIA_EDITORS and g.unit_id is None and g.cluster_id is None
+               for g in actor.grants)

@@ -231,7 +231,7 @@ class DefinitionRepository(abc.ABC):
 
 
 class CriteriaRepository(abc.ABC):
-    """Published criteria table versions."""
+    """Published criteria table versions, the drafts being edited, and the campaigns on them."""
 
     @abc.abstractmethod
     def versions(self, code: str) -> list[dict[str, Any]]:
@@ -243,6 +243,24 @@ class CriteriaRepository(abc.ABC):
         """version, source_text and source_path of a version (the newest when None)."""
     @abc.abstractmethod
     def codes(self) -> list[str]: ...
+    @abc.abstractmethod
+    def published(self) -> list[dict[str, Any]]:
+        """code, version, source_path, created_at, created_by of every version (no text),
+        by code then version."""
+    @abc.abstractmethod
+    def uses(self) -> list[dict[str, Any]]:
+        """campaign_id, code and version (None until launched) of every campaign's table."""
+    @abc.abstractmethod
+    def drafts(self) -> list[dict[str, Any]]:
+        """code, saved_by, saved_at of every draft, by code."""
+    @abc.abstractmethod
+    def draft(self, code: str) -> Row | None:
+        """code, source_text, saved_by, saved_at of the draft of a table."""
+    @abc.abstractmethod
+    def replace_draft(self, code: str, text: str, saved_by: str, saved_at: dt.datetime
+                      ) -> None: ...
+    @abc.abstractmethod
+    def delete_draft(self, code: str) -> None: ...
 
 
 class HistoryRepository(abc.ABC):
