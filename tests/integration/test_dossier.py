@@ -92,6 +92,9 @@ def test_the_bloc_proposes_bca_and_the_flag_is_decided_and_announced(
     assert "posted publicly for 6 of the 10 working days required" in str(early.value)
 
     bloc.clock.set(local("2025-12-24"))  # ten working days after posting on 10 December
+    # an objection holds the dossier back once the council office judges it admissible
+    dossiers.judge_objection(wf, objection, office, admissible=True,
+                             reason="Phản ánh có căn cứ về số liệu")
     with pytest.raises(TransitionNotAllowed) as unanswered:
         wf.fire(dossier.id, "submit", bloc.leader)
     assert "1 objection(s) still to be answered" in str(unanswered.value)
