@@ -166,6 +166,8 @@ def test_the_bloc_proposes_bca_and_the_flag_is_decided_and_announced(
     public = [d for d in dossiers.public_listing(wf) if d.id == dossier.id]
     assert [(p.state, p.unit, p.title, p.outcome) for p in public] == [
         ("announced", "Bộ Công an", "Cờ thi đua của Chính phủ", "approved")]
+    assert [(p.decision_number, p.decision_date) for p in public] == [
+        ("123/QĐ-TTg", bloc.clock.today())]
     history = wf.history(dossier.id)
     assert any(h["payload"].get("sha256") == decision_hash for h in history)
     with bloc.services.engine.connect() as conn:

@@ -3,6 +3,8 @@ cannot hold a dossier back (only those the council office judges admissible do, 
 answered), the council office is told of each one, and the posting ends on its own at the end
 of its period (the scheduler moves the dossier on; the public page stops listing it at once)."""
 
+# ruff: noqa: F811  (the shared fixtures are imported by name and taken as arguments)
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -121,7 +123,8 @@ def test_the_posting_ends_on_its_own_at_the_end_of_its_period(
 
     assert [(d.posted_from, d.posted_until) for d in listed] == [
         (local("2025-12-10").date(), local("2025-12-24").date())]
-    assert last_day > 0 and early.timeouts == 0
+    assert last_day > 0
+    assert early.timeouts == 0
     assert dossier.id not in before_sweep  # the page follows the period, not the sweep
     assert swept.timeouts == 1
     assert after.state == "posted"

@@ -140,3 +140,20 @@ def _no_role(actor: Actor, item: Item, spec: WorkflowSpec) -> str:
         ("unit", item.unit_id), ("cluster", item.cluster_id), ("year", item.year)) if v)
     return (f"{item.workflow} {item.id} needs a role for {scope or 'its scope'} (one of "
             f"{roles}); '{actor.username}' holds none there")
+
+
+# --- objections to a posted dossier ----------------------------------------------------------
+
+OBJECTION_JUDGES = frozenset({"council_secretariat"})
+OBJECTION_ANSWERERS = frozenset({"council_secretariat", "cluster_leader"})
+
+
+def may_judge_objections(actor: Actor, item: Item) -> bool:
+    """The council office judges whether an objection to a dossier is admissible, and reads
+    how to reach its writer."""
+    return not roles_on(actor, item).isdisjoint(OBJECTION_JUDGES)
+
+
+def may_answer_objections(actor: Actor, item: Item) -> bool:
+    """The council office or the cluster's leader answers an admissible objection."""
+    return not roles_on(actor, item).isdisjoint(OBJECTION_ANSWERERS)

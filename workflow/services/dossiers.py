@@ -15,8 +15,8 @@ from workflow.domain import vote_text
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
+from workflow.services import access, templates
 from workflow.services import documents as attachments
-from workflow.services import templates
 from workflow.services.ports import UnitOfWork
 from workflow.services.workflows import Workflows
 
@@ -117,8 +117,6 @@ def _cluster_name(workflows: Workflows, cluster_id: int | None) -> str:
 # admissible or not, with a reason; only an admissible objection not yet answered holds the
 # dossier back (a flood of anonymous objections cannot block it). Answers are public.
 
-JUDGES = frozenset({"council_secretariat"})
-ANSWERERS = frozenset({"council_secretariat", "cluster_leader"})
 OBJECTION_NOTICE_ROLES = ("council_secretariat",)
 MAX_OBJECTION = 5000
 MAX_REASON = 2000
@@ -234,19 +232,14 @@ def objections_of(workflows: Workflows, dossier_id: int) -> list[Objection]:
         return [_objection(r) for r in uow.year.objections_of([dossier_id])]
 
 
-def _held(actor: Actor, dossier: Instance, roles: frozenset[str]) -> bool:
-    return not actor.roles_for(dossier.unit_id, dossier.cluster_id, dossier.year).isdisjoint(
-        roles)
-
-
 def may_judge(actor: Actor, dossier: Instance) -> bool:
     """The council office judges whether an objection is admissible."""
-    return _held(actor, dossier, JUDGES)
+    return access.may_judge_objections(actor, dossier)
 
 
 def may_answer(actor: Actor, dossier: Instance) -> bool:
     """The council office or the cluster's leader answers an admissible objection."""
-    return _held(actor, dossier, ANSWERERS)
+    return access.may_answer_objections(actor, dossier)
 
 
 def _load_objection(uow: UnitOfWork, workflows: Workflows, objection_id: int
