@@ -90,13 +90,23 @@ def test_only_an_admissible_objection_holds_the_dossier_until_answered(
         "inadmissible", "answered"]
 
 
-def test_the_council_office_is_told_of_each_objection(bloc: Bloc, tmp_path: Path) -> None:
+def test_the_council_office_is_told_of_each_objection_and_the_leader_of_an_admitted_one(
+        bloc: Bloc, tmp_path: Path) -> None:
     dossier = posted(bloc, tmp_path)
 
-    dossiers.file_objection(bloc.wf, dossier.id, "Đề nghị làm rõ số liệu quý IV")
-
+    objection = dossiers.file_objection(bloc.wf, dossier.id, "Đề nghị làm rõ số liệu quý IV")
     office = notifications.inbox(bloc.services.uow(), bloc.users["vu_tdkt"])
     leader = notifications.inbox(bloc.services.uow(), bloc.users["btp_head"])
+    dossiers.judge_objection(bloc.wf, objection, bloc.actor("vu_tdkt"), admissible=True,
+                             reason="Có căn cứ")
+    told = [n for who in ("btp_head", "bca_head", "bqp_head")
+            for n in notifications.inbox(bloc.services.uow(), bloc.users[who])
+            if n.instance_id == dossier.id and n.kind == "notice"]
+
+    assert [n.subject for n in told] == [
+        "[Thi đua] Ý kiến phản ánh được thụ lý: hồ sơ Cờ thi đua của Chính phủ 2025 – Bộ Công an"
+    ] * 2  # the leader and the nominee's head, not another member
+    assert "Lý do thụ lý: Có căn cứ" in told[0].body
     [notice] = [n for n in office if n.instance_id == dossier.id]
     assert notice.link == f"/dossiers/{dossier.id}/objections"
     assert "Ý kiến phản ánh về hồ sơ Cờ thi đua của Chính phủ 2025 – Bộ Công an" in notice.subject

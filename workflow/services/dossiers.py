@@ -117,7 +117,8 @@ def _cluster_name(workflows: Workflows, cluster_id: int | None) -> str:
 # admissible or not, with a reason; only an admissible objection not yet answered holds the
 # dossier back (a flood of anonymous objections cannot block it). Answers are public.
 
-OBJECTION_NOTICE_ROLES = ("council_secretariat",)
+OBJECTION_NOTICE_ROLES = ("council_secretariat",)  # told of each new objection
+ADMITTED_NOTICE_ROLES = ("cluster_leader", "unit_head")  # told when one is judged admissible
 MAX_OBJECTION = 5000
 MAX_REASON = 2000
 
@@ -180,38 +181,58 @@ def file_objection(
     with workflows.catalog.uow() as uow:
         objection_id = uow.year.add_objection(
             dossier_id, text, (contact or "").strip()[:200] or None, now)
-        for user_id, full_name, email, locale in uow.year.role_holders(
-                dossier.unit_id, dossier.cluster_id, dossier.year, OBJECTION_NOTICE_ROLES):
-            _notify_objection(uow, dossier, title, text, (user_id, full_name, email, locale),
-                              now)
+        _notify(uow, dossier, OBJECTION_NOTICE_ROLES, now, _new_objection(title, text))
         return objection_id
 
 
-def _notify_objection(uow: UnitOfWork, dossier: Instance, title: str, text: str,
-                      person: tuple[int, str, str | None, str], now: dt.datetime) -> None:
-    user_id, full_name, email, locale = person
-    locale = templates.resolve_locale(locale)
-    quoted = text if len(text) <= 500 else text[:500] + "…"
-    if locale == "vi":
-        line = (f"Có ý kiến phản ánh mới về hồ sơ “{title}” đang công khai:\n\n{quoted}\n\n"
-                "Đề nghị xem xét, quyết định thụ lý hay không và trả lời.")
-        subject_title = f"Ý kiến phản ánh về hồ sơ {title}"
-    else:
-        line = (f"A new objection to the posted dossier “{title}”:\n\n{quoted}\n\n"
-                "Please judge whether it is admissible and answer it.")
-        subject_title = f"Objection to the dossier {title}"
-    subject, body = templates.render("notice", locale, {
-        "title": subject_title, "text": line, "recipient": full_name})
-    link = objections_path(dossier.id)
-    channels: list[tuple[str, str | None]] = [("in_app", None)]
-    if email:
-        channels.append(("email", email))
-    for channel, address in channels:
-        uow.year.add_message({
-            "channel": channel, "user_id": user_id, "address": address, "kind": "notice",
-            "instance_id": dossier.id, "deadline_id": None, "subject": subject, "body": body,
-            "link": link, "digest_date": None, "status": "pending", "attempts": 0,
-            "created_at": now})
+Texts = dict[str, tuple[str, str]]  # locale -> (subject's title, text)
+
+
+def _quoted(text: str) -> str:
+    return text if len(text) <= 500 else text[:500] + "…"
+
+
+def _new_objection(title: str, text: str) -> Texts:
+    return {
+        "vi": (f"Ý kiến phản ánh về hồ sơ {title}",
+               f"Có ý kiến phản ánh mới về hồ sơ “{title}” đang công khai:\n\n{_quoted(text)}"
+               "\n\nĐề nghị xem xét, quyết định thụ lý hay không và trả lời."),
+        "en": (f"Objection to the dossier {title}",
+               f"A new objection to the posted dossier “{title}”:\n\n{_quoted(text)}\n\n"
+               "Please judge whether it is admissible and answer it.")}
+
+
+def _admitted(title: str, text: str, reason: str) -> Texts:
+    return {
+        "vi": (f"Ý kiến phản ánh được thụ lý: hồ sơ {title}",
+               f"Cơ quan thường trực Hội đồng đã thụ lý ý kiến phản ánh về hồ sơ “{title}”:"
+               f"\n\n{_quoted(text)}\n\nLý do thụ lý: {reason}\n\nHồ sơ chưa thể nộp cho "
+               "đến khi ý kiến này được trả lời."),
+        "en": (f"Objection admitted: dossier {title}",
+               f"The council office admitted an objection to the dossier “{title}”:\n\n"
+               f"{_quoted(text)}\n\nWhy: {reason}\n\nThe dossier cannot be submitted until "
+               "it is answered.")}
+
+
+def _notify(uow: UnitOfWork, dossier: Instance, roles: Sequence[str], now: dt.datetime,
+            texts: Texts) -> None:
+    """Tell the people holding the roles on the dossier, in the app and by e-mail where they
+    have an address, in their language, with a link to the dossier's objections."""
+    for user_id, full_name, email, locale in uow.year.role_holders(
+            dossier.unit_id, dossier.cluster_id, dossier.year, roles):
+        locale = templates.resolve_locale(locale)
+        title, text = texts[locale]
+        subject, body = templates.render("notice", locale, {
+            "title": title, "text": text, "recipient": full_name})
+        channels: list[tuple[str, str | None]] = [("in_app", None)]
+        if email:
+            channels.append(("email", email))
+        for channel, address in channels:
+            uow.year.add_message({
+                "channel": channel, "user_id": user_id, "address": address, "kind": "notice",
+                "instance_id": dossier.id, "deadline_id": None, "subject": subject,
+                "body": body, "link": objections_path(dossier.id), "digest_date": None,
+                "status": "pending", "attempts": 0, "created_at": now})
 
 
 def objections_path(dossier_id: int) -> str:
@@ -266,9 +287,12 @@ def judge_objection(workflows: Workflows, objection_id: int, actor: Actor, *, ad
             raise PermissionDenied("objections are judged by the council office")
         if found.admissible is not None:
             raise InvalidInput(f"objection {objection_id} is already judged")
-        if not uow.year.judge_objection(objection_id, admissible, reason, actor.username,
-                                        workflows.clock.now()):
+        now = workflows.clock.now()
+        if not uow.year.judge_objection(objection_id, admissible, reason, actor.username, now):
             raise InvalidInput(f"objection {objection_id} is already judged")
+        if admissible:  # it now holds the dossier back: the leader and the nominee are told
+            _notify(uow, dossier, ADMITTED_NOTICE_ROLES, now,
+                    _admitted(_dossier_name(workflows, dossier), found.text, reason))
         judged = uow.year.objection_row(objection_id)
         assert judged is not None
         return _objection(judged)
