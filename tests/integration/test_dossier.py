@@ -123,7 +123,8 @@ def test_the_bloc_proposes_bca_and_the_flag_is_decided_and_announced(
     bloc.clock.set(local("2026-01-09"))  # four working days of appraisal
     wf.fire(dossier, "return", office, {"comment": "Bổ sung báo cáo", "missing": ["số liệu"]})
     for told in ("bca_officer", "bca_head", "btp_head"):  # the unit, and the leader who files it
-        [note] = notifications.inbox(bloc.services.uow(), bloc.users[told])
+        [note] = [n for n in notifications.inbox(bloc.services.uow(), bloc.users[told])
+                  if n.kind == "returned"]  # the leader and head were also told of the objection
         assert note.subject == f"[Thi đua] Trả lại: Hồ sơ đề nghị khen thưởng {YEAR} – Bộ Công an"
         assert "Bổ sung báo cáo" in note.body
     bloc.clock.set(local("2026-01-16"))  # the clock does not run while it is returned
