@@ -204,9 +204,11 @@ class SqlYear(YearRepository):
             objections.c.dossier_id, objections.c.id))]
 
     def answer_objection(self, objection_id: int, answer: str, by: str,
-                         at: dt.datetime) -> None:
-        self.conn.execute(objections.update().where(objections.c.id == objection_id).values(
+                         at: dt.datetime) -> bool:
+        found = self.conn.execute(objections.update().where(
+            objections.c.id == objection_id, objections.c.answered_at.is_(None)).values(
             answer=answer, answered_by=by, answered_at=at))
+        return bool(found.rowcount)
 
     def judge_objection(self, objection_id: int, admissible: bool, reason: str, by: str,
                         at: dt.datetime) -> bool:

@@ -317,7 +317,9 @@ def answer_objection(workflows: Workflows, objection_id: int, actor: Actor, answ
             raise InvalidInput(f"objection {objection_id} was judged not admissible")
         if found.answered_at is not None:
             raise InvalidInput(f"objection {objection_id} is already answered")
-        uow.year.answer_objection(objection_id, answer, actor.username, workflows.clock.now())
+        if not uow.year.answer_objection(objection_id, answer, actor.username,
+                                         workflows.clock.now()):  # a colleague was first
+            raise InvalidInput(f"objection {objection_id} is already answered")
 
 
 def posting_period(workflows: Workflows, dossier: Instance | Mapping[str, Any]

@@ -321,7 +321,8 @@ class YearRepository(abc.ABC):
         """(dossier id, answered at) of an objection."""
     @abc.abstractmethod
     def answer_objection(self, objection_id: int, answer: str, by: str,
-                         at: dt.datetime) -> None: ...
+                         at: dt.datetime) -> bool:
+        """Record the answer of an objection not answered yet; False if it already was."""
     @abc.abstractmethod
     def objection_row(self, objection_id: int) -> dict[str, Any] | None:
         """Every column of an objection."""
