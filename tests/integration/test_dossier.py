@@ -92,6 +92,9 @@ def test_the_bloc_proposes_bca_and_the_flag_is_decided_and_announced(
     assert "posted publicly for 6 of the 10 working days required" in str(early.value)
 
     bloc.clock.set(local("2025-12-24"))  # ten working days after posting on 10 December
+    # an objection holds the dossier back once the council office judges it admissible
+    dossiers.judge_objection(wf, objection, office, admissible=True,
+                             reason="Phản ánh có căn cứ về số liệu")
     with pytest.raises(TransitionNotAllowed) as unanswered:
         wf.fire(dossier.id, "submit", bloc.leader)
     assert "1 objection(s) still to be answered" in str(unanswered.value)
@@ -120,7 +123,8 @@ def test_the_bloc_proposes_bca_and_the_flag_is_decided_and_announced(
     bloc.clock.set(local("2026-01-09"))  # four working days of appraisal
     wf.fire(dossier, "return", office, {"comment": "Bổ sung báo cáo", "missing": ["số liệu"]})
     for told in ("bca_officer", "bca_head", "btp_head"):  # the unit, and the leader who files it
-        [note] = notifications.inbox(bloc.services.uow(), bloc.users[told])
+        [note] = [n for n in notifications.inbox(bloc.services.uow(), bloc.users[told])
+                  if n.kind == "returned"]  # the leader and head were also told of the objection
         assert note.subject == f"[Thi đua] Trả lại: Hồ sơ đề nghị khen thưởng {YEAR} – Bộ Công an"
         assert "Bổ sung báo cáo" in note.body
     bloc.clock.set(local("2026-01-16"))  # the clock does not run while it is returned
@@ -163,6 +167,8 @@ def test_the_bloc_proposes_bca_and_the_flag_is_decided_and_announced(
     public = [d for d in dossiers.public_listing(wf) if d.id == dossier.id]
     assert [(p.state, p.unit, p.title, p.outcome) for p in public] == [
         ("announced", "Bộ Công an", "Cờ thi đua của Chính phủ", "approved")]
+    assert [(p.decision_number, p.decision_date) for p in public] == [
+        ("123/QĐ-TTg", bloc.clock.today())]
     history = wf.history(dossier.id)
     assert any(h["payload"].get("sha256") == decision_hash for h in history)
     with bloc.services.engine.connect() as conn:

@@ -52,7 +52,7 @@ from tests.year_support import (
     targets,
 )
 from web import create_app
-from workflow.adapters.tables import documents, instances, metadata, users
+from workflow.adapters.tables import documents, instances, metadata, objections, users
 from workflow.bootstrap import Services, bootstrap
 from workflow.clock import FakeClock
 from workflow.config import load_settings
@@ -169,6 +169,9 @@ POST /criteria/<code>/copy                              login   403     403     
 GET  /criteria/<code>/edit                              login   403     403     403     403     403     403     403     ok      403     403     ok
 POST /criteria/<code>/edit                              login   403     403     403     403     403     403     403     ok      403     403     ok
 GET  /criteria/<code>/versions/<int:version>            login   403     403     403     403     403     403     403     ok      403     403     ok
+GET  /dossiers/<int:dossier_id>/objections                login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+POST /dossiers/<int:dossier_id>/objections/<int:objection_id>/judge  login 403 403     403     403     403     403     403     ok      403     403     403
+POST /dossiers/<int:dossier_id>/objections/<int:objection_id>/answer  login 403 403    403     ok      403     403     403     ok      403     403     403
 GET  /api/openapi.json                                  ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 GET  /api/v1/me                                         401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 GET  /api/v1/inbox                                      401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
@@ -215,6 +218,9 @@ GET  /fairness/<code>                                   login   403     403     
 # - S2 is bqp's cross-checked score sheet: the leader and the deputy adjust and verify it.
 # - POST /account/password: each posts a wrong current password (400, nothing changed).
 # - Criteria tables (/criteria) are drafted and published by the council office and admins.
+# - Objections to D: whoever may see the dossier reads them; only the council office judges
+#   one (O1, not judged yet) admissible or not; the council office and the cluster's leader
+#   answer an admissible one (O2). Everyone else gets 403 before anything is said about it.
 
 
 def parse_table(text: str) -> dict[tuple[str, str], dict[str, str | int]]:
@@ -280,7 +286,9 @@ def fingerprint(engine: sa.engine.Engine) -> tuple[Any, ...]:
         versions = conn.execute(sa.select(sa.func.sum(instances.c.version))).scalar()
         people_ = conn.execute(sa.select(sa.func.count(), sa.func.sum(users.c.session_epoch))
                                .where(users.c.active)).one()
-    return (*counts, versions, *people_)
+        judged = conn.execute(sa.select(sa.func.count(objections.c.judged_at),
+                                        sa.func.count(objections.c.answered_at))).one()
+    return (*counts, versions, *people_, *judged)
 
 
 EXTRA_USERS = {
@@ -417,6 +425,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     [dossier] = dossiers.open_dossiers(bloc.wf, done.id, bloc.leader, folder)
     bloc.wf.fire(dossier, "post", bloc.leader)
     ids["V2"], ids["D"] = done.id, dossier.id
+    ids["O1"] = dossiers.file_objection(bloc.wf, dossier.id, "Đề nghị làm rõ số liệu")
+    ids["O2"] = dossiers.file_objection(bloc.wf, dossier.id, "Số liệu quý IV chưa khớp")
+    dossiers.judge_objection(bloc.wf, ids["O2"], bloc.actor("vu_tdkt"), admissible=True,
+                             reason="Có căn cứ")
     w.snapshot("final")
     yield w
     for copy, _when in w.snapshots.values():
@@ -514,6 +526,14 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/public/thanks"): Route("final", "read", get(lambda w: "/public/thanks")),
     ("POST", "/public/dossiers/<int:dossier_id>/objections"): Route("final", "write", post(
         _i("D", "/public/dossiers/{}/objections"), lambda w: {"text": "Đề nghị làm rõ"})),
+    ("GET", "/dossiers/<int:dossier_id>/objections"): Route("final", "page", get(
+        _i("D", "/dossiers/{}/objections"))),
+    ("POST", "/dossiers/<int:dossier_id>/objections/<int:objection_id>/judge"): Route(
+        "final", "write", post(lambda w: f"/dossiers/{w.ids['D']}/objections/{w.ids['O1']}/judge",
+                               lambda w: {"admissible": "no", "reason": "Không liên quan"})),
+    ("POST", "/dossiers/<int:dossier_id>/objections/<int:objection_id>/answer"): Route(
+        "final", "write", post(lambda w: f"/dossiers/{w.ids['D']}/objections/{w.ids['O2']}/answer",
+                               lambda w: {"answer": "Số liệu đã được kiểm tra lại"})),
     ("GET", "/items/<int:item_id>"): Route("draft", "read", get(_i("P", "/items/{}"))),
     ("GET", "/items/<int:item_id>/diagram.svg"): Route("draft", "read", get(
         _i("P", "/items/{}/diagram.svg"))),

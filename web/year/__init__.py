@@ -22,8 +22,9 @@ from web.year.common import bp
 
 
 def register_blueprints(app: Flask) -> None:
-    """The year's pages and the public page (no sign-in)."""
-    from web import public
+    """The year's pages, the public page (no sign-in) and a dossier's objections."""
+    from web import objections, public
 
     app.register_blueprint(bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(objections.bp)

@@ -22,6 +22,7 @@ from workflow.adapters.tables import (
     clusters,
     deadlines,
     documents,
+    history,
     instances,
     objections,
     outbox,
@@ -190,15 +191,61 @@ class SqlYear(YearRepository):
                                 .where(objections.c.id == objection_id)).first()
         return None if row is None else (int(row.dossier_id), row.answered_at)
 
+    def objection_row(self, objection_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute(sa.select(objections).where(
+            objections.c.id == objection_id)).first()
+        return None if row is None else dict(row._mapping)
+
+    def objections_of(self, dossier_ids: Sequence[int]) -> list[dict[str, Any]]:
+        if not dossier_ids:
+            return []
+        return [dict(r._mapping) for r in self.conn.execute(sa.select(objections).where(
+            objections.c.dossier_id.in_(sorted(set(dossier_ids)))).order_by(
+            objections.c.dossier_id, objections.c.id))]
+
     def answer_objection(self, objection_id: int, answer: str, by: str,
-                         at: dt.datetime) -> None:
-        self.conn.execute(objections.update().where(objections.c.id == objection_id).values(
+                         at: dt.datetime) -> bool:
+        found = self.conn.execute(objections.update().where(
+            objections.c.id == objection_id, objections.c.answered_at.is_(None)).values(
             answer=answer, answered_by=by, answered_at=at))
+        return bool(found.rowcount)
+
+    def judge_objection(self, objection_id: int, admissible: bool, reason: str, by: str,
+                        at: dt.datetime) -> bool:
+        found = self.conn.execute(objections.update().where(
+            objections.c.id == objection_id, objections.c.judged_at.is_(None)).values(
+            admissible=admissible, reason=reason, judged_by=by, judged_at=at))
+        return bool(found.rowcount)
+
+    def role_holders(self, unit_id: int | None, cluster_id: int | None, year: int | None,
+                     roles: Sequence[str]) -> list[tuple[int, str, str | None, str]]:
+        rows = self.conn.execute(_recipients_query(set(roles)), {
+            "b_unit": unit_id or -1, "b_cluster": cluster_id or -1,
+            "b_year": year or -1}).all()
+        return [(int(r[0]), str(r[1]), r[2], str(r[3] or "vi")) for r in rows]
+
+    def add_message(self, values: Mapping[str, Any]) -> None:
+        self.conn.execute(outbox.insert().values(**values))
 
     def public_dossiers(self, states: Sequence[str]) -> list[Any]:
+        """The dossiers in the states with their unit's and cluster's names, when they were
+        decided (the decide step) and their latest achievement report (name, upload time)."""
+        h, d = history.c, documents.c
+        decided = sa.select(h.instance_id, sa.func.max(h.at).label("decided_at")).where(
+            h.trigger == "decide").group_by(h.instance_id).subquery()
+        latest = sa.select(d.instance_id, sa.func.max(d.id).label("doc_id")).where(
+            d.kind == "bao_cao_thanh_tich").group_by(d.instance_id).subquery()
+        report = documents.alias("report")
         return list(self.conn.execute(sa.select(
-            _I.id, _I.state, _I.data, _I.year, units.c.name).join(
-            units, units.c.id == _I.unit_id).where(
+            _I.id, _I.state, _I.data, _I.year, units.c.name,
+            clusters.c.name.label("cluster_name"), decided.c.decided_at,
+            report.c.filename.label("report_filename"),
+            report.c.uploaded_at.label("report_uploaded_at")).join(
+            units, units.c.id == _I.unit_id).outerjoin(
+            clusters, clusters.c.id == _I.cluster_id).outerjoin(
+            decided, decided.c.instance_id == _I.id).outerjoin(
+            latest, latest.c.instance_id == _I.id).outerjoin(
+            report, report.c.id == latest.c.doc_id).where(
             _I.workflow == "dossier", sa.or_(*(_I.state == s for s in states))).order_by(
             _I.id)).all())
 

@@ -381,6 +381,12 @@ objections = sa.Table(
     sa.Column("answer", sa.Text, nullable=True),
     sa.Column("answered_by", sa.String(100), nullable=True),
     sa.Column("answered_at", UtcDateTime, nullable=True),
+    # the council office's judgement: only an admissible objection (admissible true) holds the
+    # dossier back until answered; NULL: not judged yet
+    sa.Column("admissible", sa.Boolean, nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("judged_by", sa.String(100), nullable=True),
+    sa.Column("judged_at", UtcDateTime, nullable=True),
 )
 
 # --- the web app -------------------------------------------------------------------------------

@@ -243,7 +243,8 @@ class YearQueries:
     def open_objections(self, dossier_id: int) -> int:
         o = objections.c
         stmt = self._stmt("open_objections", lambda: sa.select(sa.func.count()).where(
-            o.dossier_id == sa.bindparam("b_id"), o.answered_at.is_(None)))
+            o.dossier_id == sa.bindparam("b_id"), o.admissible.is_(True),
+            o.answered_at.is_(None)))
         return int(self.fetchall(stmt, {"b_id": dossier_id})[0][0])
 
     # --- evidence ------------------------------------------------------------------------

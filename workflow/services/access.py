@@ -151,3 +151,20 @@ def may_edit_criteria(actor: Actor) -> bool:
     (a grant limited to one year counts too: the tables serve every year)."""
     return any(g.role in CRITERIA_EDITORS and g.unit_id is None and g.cluster_id is None
                for g in actor.grants)
+
+
+# --- objections to a posted dossier ----------------------------------------------------------
+
+OBJECTION_JUDGES = frozenset({"council_secretariat"})
+OBJECTION_ANSWERERS = frozenset({"council_secretariat", "cluster_leader"})
+
+
+def may_judge_objections(actor: Actor, item: Item) -> bool:
+    """The council office judges whether an objection to a dossier is admissible, and reads
+    how to reach its writer."""
+    return not roles_on(actor, item).isdisjoint(OBJECTION_JUDGES)
+
+
+def may_answer_objections(actor: Actor, item: Item) -> bool:
+    """The council office or the cluster's leader answers an admissible objection."""
+    return not roles_on(actor, item).isdisjoint(OBJECTION_ANSWERERS)

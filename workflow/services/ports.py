@@ -339,7 +339,26 @@ class YearRepository(abc.ABC):
         """(dossier id, answered at) of an objection."""
     @abc.abstractmethod
     def answer_objection(self, objection_id: int, answer: str, by: str,
-                         at: dt.datetime) -> None: ...
+                         at: dt.datetime) -> bool:
+        """Record the answer of an objection not answered yet; False if it already was."""
+    @abc.abstractmethod
+    def objection_row(self, objection_id: int) -> dict[str, Any] | None:
+        """Every column of an objection."""
+    @abc.abstractmethod
+    def objections_of(self, dossier_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """Every column of the objections to the dossiers, by dossier then as filed."""
+    @abc.abstractmethod
+    def judge_objection(self, objection_id: int, admissible: bool, reason: str, by: str,
+                        at: dt.datetime) -> bool:
+        """Record the judgement of an objection not judged yet; False if it already was."""
+    @abc.abstractmethod
+    def role_holders(self, unit_id: int | None, cluster_id: int | None, year: int | None,
+                     roles: Sequence[str]) -> list[tuple[int, str, str | None, str]]:
+        """(id, full name, e-mail, locale) of the active people holding one of the roles on
+        an item of that unit, cluster and year (grants held everywhere included)."""
+    @abc.abstractmethod
+    def add_message(self, values: Mapping[str, Any]) -> None:
+        """A row of the outbox (an in-app notification or an e-mail to deliver)."""
     @abc.abstractmethod
     def public_dossiers(self, states: Sequence[str]) -> list[Any]: ...
     @abc.abstractmethod
