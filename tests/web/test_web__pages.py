@@ -167,7 +167,7 @@ def test_an_item_page_shows_only_this_users_actions_and_fires_them(
     assert response.status_code == 302
     assert bloc.wf.get(pledge.id).state == "submitted"
     history = client.get(f"/items/{pledge.id}").get_data(as_text=True)
-    assert "bca_head" in history
+    assert "Thủ trưởng Bộ Công an" in history  # the history names who did it, by full name
 
 
 def test_a_stale_form_is_refused_with_a_clear_message(client: FlaskClient, auth: AuthActions,
