@@ -173,13 +173,10 @@ def record_council_results(workflows: Workflows, session_id: int, actor: Actor) 
     session = workflows.get(session_id)
     if session.data.get("kind") != "council" or session.state != "locked":
         raise TransitionNotAllowed("status", "a locked council vote is needed")
-    tally = session.data["tally"][max(session.data["tally"], key=int)]
-    for outcome in tally["titles"].values():
-        for line in outcome["candidates"]:
-            workflows.fire(line["candidate"], "record_council_result", actor, {
-                "council_result": {"carried": line["carried"], "yes": line["yes"],
-                                   "reason": line["reason"]},
-                "council_session_id": session_id})
+    # each dossier reads its result from the session's count (the payload names the session)
+    for dossier_id in sorted(int(d) for d in session.data.get("candidate_units") or {}):
+        workflows.fire(dossier_id, "record_council_result", actor,
+                       {"council_session_id": session_id})
 
 
 # --- the public page ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any, Protocol, cast
 
 from workflow.domain.refusals import Named, Ref, Refusal
 from workflow.domain.rulesets import RuleSet, Title
+from workflow.engine.instance import Instance
 from workflow.engine.registry import CallContext
 from workflow.services.rules.base import YEAR, YearPort, campaign_of, due_date, local_date, port
 
@@ -28,6 +29,7 @@ class DossierPort(YearPort, Protocol):
     def clusters_of_council(self, council: str, year: int) -> list[int]: ...
     def council_of(self, cluster_id: int) -> str | None: ...
     def open_objections(self, dossier_id: int) -> int: ...
+    def load_instance(self, instance_id: int, *, lock: bool = False) -> Instance | None: ...
 
 
 def dport(ctx: CallContext) -> DossierPort:
@@ -166,6 +168,52 @@ def pause_appraisal_clock(ctx: CallContext, params: Mapping[str, Any]) -> None:
     if "missing" in ctx.payload:
         data.setdefault("returns", []).append(
             {"on": local_date(ctx, ctx.now).isoformat(), "missing": ctx.payload["missing"]})
+
+
+def _council_line(ctx: CallContext) -> tuple[dict[str, Any], dict[str, Any]] | Refusal:
+    """The line of this dossier in the last round of the locked council session named by the
+    payload, with that round's tally; or why there is none."""
+    raw = ctx.payload.get("council_session_id")
+    try:
+        session_id = int(raw)
+    except (TypeError, ValueError):
+        return Refusal("council_session_other")
+    session = dport(ctx).load_instance(session_id)
+    if session is None or session.workflow != "vote_session" or (
+            session.data.get("kind") != "council"):
+        return Refusal("council_session_other")
+    if session.state != "locked" or not session.data.get("tally"):
+        return Refusal("council_session_not_counted")
+    tallies = session.data["tally"]
+    # a dossier tied in the first round is decided in the runoff: its last counted line
+    for round_ in sorted(tallies, key=int, reverse=True):
+        for outcome in tallies[round_]["titles"].values():
+            for line in outcome["candidates"]:
+                if int(line["candidate"]) == ctx.instance.id:
+                    return line, tallies[round_]
+    return Refusal("council_session_other")
+
+
+@YEAR.guard("council_session_counted")
+def council_session_counted(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
+    """The session named is a locked council vote that counted this dossier."""
+    found = _council_line(ctx)
+    return found if isinstance(found, Refusal) else None
+
+
+@YEAR.effect("write_council_result")
+def write_council_result(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    """The council's result, copied from the count: whatever else the payload says."""
+    found = _council_line(ctx)
+    assert not isinstance(found, Refusal)
+    line, tally = found
+    ctx.instance.data["council_result"] = {
+        "carried": bool(line["carried"]), "yes": int(line["yes"]),
+        "eligible": int(tally["eligible"]), "present": int(tally["ballots"]),
+        "reason": line["reason"], "rule": line.get("rule") or []}
+    ctx.instance.data["council_session_id"] = int(ctx.payload["council_session_id"])
+    ctx.notes.append(f"council result from session {ctx.payload['council_session_id']}: "
+                     f"{line['yes']} yes, carried {ctx.instance.data['council_result']['carried']}")
 
 
 @YEAR.guard("council_vote_recorded")
