@@ -3,15 +3,20 @@ from the voters the session accepts, and the result written on each dossier from
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import docx
 import pytest
+import sqlalchemy as sa
 
 from tests.integration.test_dossier import FLAG, attach, bloc, cluster_vote, local
 from tests.year_support import REASON, YEAR, Bloc
+from workflow.adapters.tables import clusters, documents
 from workflow.engine.instance import Instance
-from workflow.errors import TransitionNotAllowed
-from workflow.services import dossiers, people, voting
+from workflow.errors import InvalidInput, TransitionNotAllowed
+from workflow.services import council as council_service
+from workflow.services import decisions, dossiers, people, voting
 
 __all__ = ["bloc"]  # the fixture, shared with the dossier's tests
 
@@ -137,3 +142,82 @@ def test_a_member_added_after_the_vote_opened_cannot_cast_a_ballot(
         voting.cast_ballot(wf, council.id, bloc.actor(f"hd_{n}"), {FLAG: [dossier.id]})
     closed = wf.fire(council.id, "close", office).instance
     assert wf.get(closed.id).state == "tallied"
+
+
+def carried_dossier(bloc: Bloc, folder: Path) -> Instance:
+    """The bca dossier carried by the council (9 of 9) and with the authority."""
+    dossier = dossier_at_council(bloc, folder)
+    council = council_vote(bloc, dossier, present=9, yes=9, voters=9)
+    lock(bloc, council, folder)
+    [moved] = council_service.write_results(bloc.wf, council.id, bloc.actor("vu_tdkt"))
+    assert moved.state == "with_authority"
+    return moved
+
+
+def test_the_head_decides_in_vietnamese_and_the_decision_is_generated_announced_revoked(
+    bloc: Bloc, tmp_path: Path
+) -> None:
+    wf, office, head = bloc.wf, bloc.actor("vu_tdkt"), bloc.actor("thu_tuong")
+    dossier = carried_dossier(bloc, tmp_path)
+    with pytest.raises(TransitionNotAllowed) as unnumbered:
+        decisions.decide(wf, dossier.id, head, decisions.DecisionForm(
+            "đồng ý", "Dẫn đầu Khối", "", None), tmp_path)
+    assert unnumbered.value.refusal is not None
+    assert unnumbered.value.refusal.code == "decision_number_missing"
+    decided = decisions.decide(wf, dossier.id, head, decisions.DecisionForm(
+        "Đồng ý", "Dẫn đầu phong trào thi đua\nHoàn thành xuất sắc nhiệm vụ", "123/QĐ-TTg",
+        dt.date(2026, 3, 2), signer_name="Phạm Minh C"), tmp_path)
+    assert (decided.state, decided.data["outcome"], decided.data["decision_number"],
+            decided.data["decision_date"]) == ("decided", "approved", "123/QĐ-TTg", "2026-03-02")
+    assert decided.data["reasons"] == ["Dẫn đầu phong trào thi đua",
+                                       "Hoàn thành xuất sắc nhiệm vụ"]
+    with bloc.services.engine.connect() as conn:
+        key = conn.execute(sa.select(documents.c.storage_key).where(
+            documents.c.instance_id == dossier.id, documents.c.kind == "quyet_dinh")).scalar()
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / str(key))).paragraphs)
+    assert "QUYẾT ĐỊNH" in text
+    assert "Tặng Cờ thi đua của Chính phủ năm 2025 cho Bộ Công an" in text
+    assert "Hoàn thành xuất sắc nhiệm vụ" in text
+
+    announced = decisions.announce(wf, dossier.id, office)
+    assert announced.state == "announced"
+    with pytest.raises(InvalidInput):
+        decisions.revoke(wf, dossier.id, head, "  ")
+    revoked = decisions.revoke(wf, dossier.id, head, "Thành tích không đúng sự thật")
+    assert revoked.state == "revoked"
+    assert wf.history(dossier.id)[-1]["comment"] == "Thành tích không đúng sự thật"
+
+
+def test_a_downgrade_names_a_lower_title_and_a_refusal_needs_no_number(
+    bloc: Bloc, tmp_path: Path
+) -> None:
+    wf, head = bloc.wf, bloc.actor("thu_tuong")
+    dossier = carried_dossier(bloc, tmp_path)
+    lower = decisions.lower_titles(wf, dossier)
+    assert lower and all(code != FLAG for code, _label in lower)
+    with pytest.raises(TransitionNotAllowed):
+        decisions.decide(wf, dossier.id, head, decisions.DecisionForm(
+            "khen mức thấp hơn", "Chưa đủ tiêu chuẩn Cờ", "5/QĐ-TTg", None), tmp_path)
+    decided = decisions.decide(wf, dossier.id, head, decisions.DecisionForm(
+        "không đồng ý", "Chưa đủ tiêu chuẩn", "", None), tmp_path)
+    assert decided.data["outcome"] == "rejected"
+    with pytest.raises(InvalidInput):
+        decisions.decide(wf, dossier.id, head, decisions.DecisionForm(
+            "maybe", "x", "1", None), tmp_path)
+
+
+def test_the_flag_cap_explains_its_count_and_rounding(bloc: Bloc, tmp_path: Path) -> None:
+    """With two blocs of the council the flag cap is 20% of 2 = 0.4, rounded down to 0."""
+    session = cluster_vote(bloc, tmp_path)
+    [dossier] = dossiers.open_dossiers(bloc.wf, session.id, bloc.leader, tmp_path)
+    bloc.wf.fire(dossier, "post", bloc.leader)
+    attach(bloc, dossier, ["to_trinh", "bao_cao_thanh_tich", "bien_ban_binh_xet",
+                           "bien_ban_suy_ton_cum"], tmp_path)
+    with bloc.services.engine.begin() as conn:  # three of the other four blocs leave
+        conn.execute(clusters.update().where(clusters.c.code.in_(["K1", "K2", "K3"])).values(
+            council="Hội đồng TĐKT tỉnh"))
+    bloc.clock.set(local("2025-12-24"))
+    with pytest.raises(TransitionNotAllowed) as err:
+        bloc.wf.fire(dossier.id, "submit", bloc.leader)
+    assert ("at most 0 of the 2 leading units of Hội đồng Thi đua – Khen thưởng Trung ương may "
+            "be proposed: 20% of 2 leading units = 0.4 → at most 0 (down)") in str(err.value)

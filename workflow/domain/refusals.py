@@ -208,7 +208,8 @@ CATALOGUE: dict[str, str] = {
     "title_cap_cluster": "at most %(cap)s dossier(s) per cluster for this title; another "
                          "already counts",
     "title_cap_leaders": "at most %(quota)s of the %(clusters)s leading units of %(council)s may "
-                         "be proposed (a share of %(share)s); %(taken)s already are",
+                         "be proposed: %(share)s%% of %(clusters)s leading units = %(exact)s → at "
+                         "most %(quota)s (%(rounding)s); %(taken)s already are",
     "council_not_voted": "the council has not voted on this dossier",
     "council_not_carried": "the council did not carry it: %(reason)s",
     "decision_outcome_invalid": "choose the decision: approved, rejected or downgraded",
@@ -225,6 +226,7 @@ CATALOGUE: dict[str, str] = {
     "council_no_dossiers": "choose at least one dossier waiting for the council",
     "council_meeting_missing": "give the meeting's date, time and place",
     "council_meeting_past": "the meeting cannot be in the past",
+    "revoke_reason_missing": "write the reason for revoking the award",
     # input
     "points_decimals": "%(criterion)s: points have at most 2 decimal places, got %(points)s",
     "points_negative": "%(criterion)s: points must be at least 0, got %(points)s",

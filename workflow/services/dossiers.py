@@ -150,7 +150,8 @@ def answer_objection(workflows: Workflows, objection_id: int, actor: Actor, answ
 
 
 def schedule_council_vote(
-    workflows: Workflows, actor: Actor, dossier_ids: Sequence[int], year: int
+    workflows: Workflows, actor: Actor, dossier_ids: Sequence[int], year: int, *,
+    meeting: Any = None,
 ) -> Instance:
     """A council meeting voting on dossiers under review; candidates are the dossiers."""
     if workflows.rulebook is None:
@@ -165,7 +166,9 @@ def schedule_council_vote(
     return workflows.start("vote_session", actor, year=year, data={
         "kind": "council", "titles": sorted(candidates), "candidates": candidates,
         "candidate_units": {str(d.id): d.unit_id for d in found},  # for members' recusal
-        "rule_set": ref, "secret": True})
+        "rule_set": ref, "secret": True,
+        # the meeting's date, time and place (a voting.Meeting), for the invitation and minutes
+        **({"meeting": meeting.as_data()} if meeting is not None else {})})
 
 
 def record_council_results(workflows: Workflows, session_id: int, actor: Actor) -> None:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Protocol, cast
 
 from workflow.domain.refusals import Named, Ref, Refusal
-from workflow.domain.rulesets import RuleSet, Title
+from workflow.domain.rulesets import Caps, RuleSet, Title
 from workflow.engine.instance import Instance
 from workflow.engine.registry import CallContext
 from workflow.services.rules.base import YEAR, YearPort, campaign_of, due_date, local_date, port
@@ -139,10 +141,33 @@ def title_caps(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
         quota = caps.leader_quota(len(clusters)) or 0
         taken = [i for i, _, _, c in live if c in clusters]
         if len(taken) + 1 > quota:
-            return Refusal("title_cap_leaders", {
-                "quota": quota, "clusters": len(clusters), "council": council,
-                "share": caps.share_of_cluster_leaders.value, "taken": len(taken)})
+            return Refusal("title_cap_leaders", quota_explained(caps, len(clusters), council,
+                                                               len(taken)))
     return None
+
+
+ROUNDINGS = {"down": Named("down", "làm tròn xuống", "rounded down"),
+             "nearest": Named("nearest", "làm tròn đến số gần nhất", "rounded to the nearest"),
+             "up": Named("up", "làm tròn lên", "rounded up")}
+
+
+def quota_explained(caps: Caps, leading: int, council: str, taken: int) -> dict[str, Any]:
+    """The cap's rule, the count it is applied to and the result, as the refusal's values:
+    20% of 2 leading units = 0.4 → at most 0 (rounded down)."""
+    assert caps.share_of_cluster_leaders is not None
+    exact = caps.leader_share(leading) or Fraction(0)
+    share = Decimal(caps.share_of_cluster_leaders.value.numerator * 100) / Decimal(
+        caps.share_of_cluster_leaders.value.denominator)
+    return {"quota": caps.leader_quota(leading) or 0, "clusters": leading, "council": council,
+            "share": _plain(share), "taken": taken,
+            "exact": _plain(Decimal(exact.numerator) / Decimal(exact.denominator)),
+            "rounding": ROUNDINGS[caps.rounding]}
+
+
+def _plain(value: Decimal) -> Decimal:
+    """A number to two decimals at most, without trailing zeros or an exponent (0.4, 20)."""
+    value = value.quantize(Decimal("0.01"))
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 @YEAR.effect("start_appraisal_clock")
@@ -230,6 +255,15 @@ def valid_decision(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | Non
     outcome = ctx.payload.get("outcome")
     if outcome not in ("approved", "rejected", "downgraded"):
         return Refusal("decision_outcome_invalid")
+    # an award is made by a numbered decision (số quyết định) of a date
+    if outcome != "rejected" and not str(ctx.payload.get("decision_number") or "").strip():
+        return Refusal("decision_number_missing")
+    day = ctx.payload.get("decision_date")
+    if day is not None:
+        try:
+            dt.date.fromisoformat(str(day))
+        except ValueError:
+            return Refusal("decision_number_missing")
     if outcome == "downgraded":
         granted = ctx.payload.get("granted_title")
         codes = [t.code for t in rules_of(ctx).titles]
