@@ -179,6 +179,14 @@ POST /api/v1/definitions/publish                        401     403     403     
 POST /api/v1/campaigns                                  401     403     403     403     ok      403     403     403     ok      403     403     ok
 POST /api/v1/campaigns/<int:campaign_id>/launch         401     403     403     403     ok      403     403     403     ok      403     403     403
 GET  /api/v1/clusters/<int:cluster_id>/campaigns        401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+GET  /council/<int:year>                                 login   403     403     403     403     403     403     403     ok      ok      ok      403
+POST /council/<int:year>/schedule                       login   403     403     403     403     403     403     403     refused 403     403     403
+POST /votes/<int:session_id>/council-results            login   403     403     403     403     403     403     403     403     403     403     403
+GET  /dossiers/<int:dossier_id>/decision                login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+POST /dossiers/<int:dossier_id>/decision                login   403     403     403     403     403     403     403     403     403     refused 403
+POST /dossiers/<int:dossier_id>/announce                login   403     403     403     403     403     403     403     refused 403     403     403
+POST /dossiers/<int:dossier_id>/revoke                  login   403     403     403     403     403     403     403     403     403     refused 403
+GET  /dossiers/<int:dossier_id>/decision.docx           login   404     404     403     404     404     403     404     404     404     404     404
 """
 # Notes on the table:
 # - CD is a draft thematic campaign of the bloc. Creating a campaign and revising a draft's plan
@@ -205,6 +213,11 @@ GET  /api/v1/clusters/<int:cluster_id>/campaigns        401     ok      ok      
 #   signed copy is refused before the inspection is concluded.
 # - S2 is bqp's cross-checked score sheet: the leader and the deputy adjust and verify it.
 # - POST /account/password: each posts a wrong current password (400, nothing changed).
+# - The council's page of a year is for the council's people (office, members, the deciding
+#   head); only the office schedules (refused here: no dossier waits for the council). Writing a
+#   council's result on the dossiers is refused (403) on a cluster's vote (V2) to everyone. The
+#   decision page of D (a posted dossier) is read like the item; deciding and revoking are the
+#   deciding head's, announcing the office's, each refused in D's state; D has no decision yet.
 
 
 def parse_table(text: str) -> dict[tuple[str, str], dict[str, str | int]]:
@@ -679,6 +692,26 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/definitions/publish"): Route("final", "read", api_post(
         lambda w: "/api/v1/definitions/publish",
         lambda w: {"text": DEFINITION, "file": "definitions/report.yaml"})),
+    ("GET", "/council/<int:year>"): Route("final", "read", get(lambda w: f"/council/{YEAR}")),
+    ("POST", "/council/<int:year>/schedule"): Route("final", "write", post(
+        lambda w: f"/council/{YEAR}/schedule",
+        lambda w: {"dossier": str(w.ids["D"]), "date": "2026-03-02", "time": "08:00",
+                   "place": "Hà Nội"})),
+    ("POST", "/votes/<int:session_id>/council-results"): Route("final", "write", post(
+        _i("V2", "/votes/{}/council-results"))),
+    ("GET", "/dossiers/<int:dossier_id>/decision"): Route("final", "read", get(
+        _i("D", "/dossiers/{}/decision"))),
+    ("POST", "/dossiers/<int:dossier_id>/decision"): Route("final", "write", post(
+        _i("D", "/dossiers/{}/decision"),
+        lambda w: {"outcome": "approved", "reasons": "Dẫn đầu", "number": "1/QĐ-TTg",
+                   "date": "2026-03-02", "version": version(w, "D")})),
+    ("POST", "/dossiers/<int:dossier_id>/announce"): Route("final", "write", post(
+        _i("D", "/dossiers/{}/announce"), lambda w: {"version": version(w, "D")})),
+    ("POST", "/dossiers/<int:dossier_id>/revoke"): Route("final", "write", post(
+        _i("D", "/dossiers/{}/revoke"),
+        lambda w: {"comment": "Không đúng sự thật", "version": version(w, "D")})),
+    ("GET", "/dossiers/<int:dossier_id>/decision.docx"): Route("final", "read", get(
+        _i("D", "/dossiers/{}/decision.docx"))),
 }
 
 

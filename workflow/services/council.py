@@ -39,7 +39,7 @@ def members(reads: ReadSide, year: int) -> list[CouncilMember]:
 
 
 def is_office(actor: Actor, year: int) -> bool:
-    return OFFICE in actor.roles_for(None, None, year) or actor.is_admin
+    return OFFICE in actor.roles_for(None, None, year)
 
 
 def waiting(workflows: Workflows, reads: ReadSide, year: int) -> list[Instance]:

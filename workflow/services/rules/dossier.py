@@ -200,7 +200,7 @@ def _council_line(ctx: CallContext) -> tuple[dict[str, Any], dict[str, Any]] | R
     payload, with that round's tally; or why there is none."""
     raw = ctx.payload.get("council_session_id")
     try:
-        session_id = int(raw)
+        session_id = int(str(raw))
     except (TypeError, ValueError):
         return Refusal("council_session_other")
     session = dport(ctx).load_instance(session_id)
