@@ -179,6 +179,7 @@ POST /api/v1/definitions/publish                        401     403     403     
 POST /api/v1/campaigns                                  401     403     403     403     ok      403     403     403     ok      403     403     ok
 POST /api/v1/campaigns/<int:campaign_id>/launch         401     403     403     403     ok      403     403     403     ok      403     403     403
 GET  /api/v1/clusters/<int:cluster_id>/campaigns        401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+GET  /council                                           login   403     403     403     403     403     403     403     ok      ok      ok      403
 GET  /council/<int:year>                                 login   403     403     403     403     403     403     403     ok      ok      ok      403
 POST /council/<int:year>/schedule                       login   403     403     403     403     403     403     403     refused 403     403     403
 POST /votes/<int:session_id>/council-results            login   403     403     403     403     403     403     403     403     403     403     403
@@ -692,6 +693,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/definitions/publish"): Route("final", "read", api_post(
         lambda w: "/api/v1/definitions/publish",
         lambda w: {"text": DEFINITION, "file": "definitions/report.yaml"})),
+    ("GET", "/council"): Route("final", "read", get(lambda w: "/council")),
     ("GET", "/council/<int:year>"): Route("final", "read", get(lambda w: f"/council/{YEAR}")),
     ("POST", "/council/<int:year>/schedule"): Route("final", "write", post(
         lambda w: f"/council/{YEAR}/schedule",

@@ -68,6 +68,20 @@ def _waiting(year: int) -> list[WaitingDossier]:
                            if d.data.get("council_result") else "") for d in found]
 
 
+@bp.route("/council")
+@login_required
+def council_home() -> Response:
+    """The council's page of the newest year the reader holds a council role for (a grant for
+    every year: the year before this one, whose dossiers the council decides now)."""
+    actor = current_actor()
+    held = [g for g in actor.grants if g.role in COUNCIL_PEOPLE]
+    if not held:
+        abort(403)
+    years = [g.year for g in held if g.year is not None]
+    year = max(years) if years else _wf().clock.today().year - 1
+    return redirect(url_for("year.council_page", year=year))
+
+
 @bp.route("/council/<int:year>")
 @login_required
 def council_page(year: int, form: MeetingForm | None = None) -> str:
