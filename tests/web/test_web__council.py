@@ -84,6 +84,9 @@ def test_the_office_schedules_the_council_and_the_head_decides(
                        follow_redirects=True).get_data(as_text=True)
     assert "Đã ghi kết quả của Hội đồng vào 1 hồ sơ; 1 hồ sơ được trình cấp có thẩm quyền." in text
     assert wf.get(dossier.id).state == "with_authority"
+    text = page(client, "/council")  # the office's own year, with the dossier carried
+    assert "Hồ sơ được Hội đồng thông qua" in text
+    assert f'href="/dossiers/{dossier.id}/decision"' in text
 
     auth.logout()
     auth.login("thu_tuong")

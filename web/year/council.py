@@ -96,7 +96,20 @@ def council_page(year: int, form: MeetingForm | None = None) -> str:
         sessions=[(s, _state_label(s), voting.Meeting.of(s.data.get("meeting")),
                    sum(len(v) for v in (s.data.get("candidates") or {}).values()))
                   for s in sessions],
-        form=form or MeetingForm(date=(_wf().clock.today() + dt.timedelta(days=7)).isoformat()))
+        form=form or MeetingForm(date=(_wf().clock.today() + dt.timedelta(days=7)).isoformat()),
+        decided=_after_council(year))
+
+
+AFTER_COUNCIL = ("with_authority", "decided", "announced", "archived", "revoked")
+
+
+def _after_council(year: int) -> list[tuple[Instance, str, str, str]]:
+    """The dossiers the council carried, with the authority or decided: each links to its
+    decision page (dossier, nominee, title, state)."""
+    found = [_wf().get(i) for i in services().reads.items_of_year("dossier", year,
+                                                                   AFTER_COUNCIL)]
+    names = services().reads.unit_names(d.unit_id for d in found if d.unit_id is not None)
+    return [(d, names.get(d.unit_id or 0, ""), _titles(d), _state_label(d)) for d in found]
 
 
 def _meeting(form: MeetingForm) -> voting.Meeting:
