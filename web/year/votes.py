@@ -159,9 +159,11 @@ def _seat(session: Instance, actor: Actor) -> str | None:
     if session.state != "open":
         return None
     try:
-        return voting.voter_key(_wf(), session, actor)
+        seat = voting.voter_key(_wf(), session, actor)
     except PermissionDenied:
         return None
+    # a member added after opening, or absent where no written vote is taken, has no ballot
+    return seat if voting.accepts(_wf(), session, seat) else None
 
 
 def _vote_session(session_id: int) -> tuple[Instance, Actor, set[str], list[Unit]]:

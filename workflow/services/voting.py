@@ -251,6 +251,15 @@ def _refuse_non_voter(workflows: Workflows, session: Instance, key: str) -> None
                                    Refusal("ballot_absent_no_writing"))
 
 
+def accepts(workflows: Workflows, session: Instance, key: str) -> bool:
+    """Whether the session takes a ballot from this seat now (see `_refuse_non_voter`)."""
+    try:
+        _refuse_non_voter(workflows, session, key)
+    except TransitionNotAllowed:
+        return False
+    return True
+
+
 def own_candidates(session: Instance, actor: Actor, key: str) -> set[int]:
     """The candidates this voter may not choose (separation of duties, bầu cử khách quan):
     in a cluster vote the unit of the seat; in a council vote the dossiers of any unit the
