@@ -718,6 +718,8 @@ def title_rows(title: Title) -> list[RuleRow]:
         rows.append(row(_("At most per cluster"), caps.per_cluster))
     if caps.share_of_cluster_leaders is not None:
         rows.append(row(_("At most, share of cluster leaders"), caps.share_of_cluster_leaders))
+    if (r := caps.leader_quota_rounding) is not None:  # the share made a whole number (council)
+        rows.append(RuleRow(_("The share of leading units rounded"), {"down": _("down"), "nearest": _("to the nearest"), "up": _("up")}[r.value], r.basis, r.verified, r.citation, r.source))  # noqa: E501
     return rows
 
 

@@ -191,6 +191,15 @@ GET  /overview                                          login   403     403     
 GET  /overview.xlsx                                     login   403     403     403     403     403     403     403     ok      ok      ok      ok
 GET  /fairness                                          login   403     403     403     403     403     403     403     ok      ok      ok      ok
 GET  /fairness/<code>                                   login   403     403     403     403     403     403     403     ok      ok      ok      ok
+GET  /council                                           login   403     403     403     403     403     403     403     ok      ok      ok      403
+GET  /council/<int:year>                                 login   403     403     403     403     403     403     403     ok      ok      ok      403
+POST /council/<int:year>/schedule                       login   403     403     403     403     403     403     403     refused 403     403     403
+POST /votes/<int:session_id>/council-results            login   403     403     403     403     403     403     403     403     403     403     403
+GET  /dossiers/<int:dossier_id>/decision                login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+POST /dossiers/<int:dossier_id>/decision                login   403     403     403     403     403     403     403     403     403     refused 403
+POST /dossiers/<int:dossier_id>/announce                login   403     403     403     403     403     403     403     refused 403     403     403
+POST /dossiers/<int:dossier_id>/revoke                  login   403     403     403     403     403     403     403     403     403     refused 403
+GET  /dossiers/<int:dossier_id>/decision.docx           login   404     404     403     404     404     403     404     404     404     404     404
 """
 # Notes on the table:
 # - CD is a draft thematic campaign of the bloc. Creating a campaign and revising a draft's plan
@@ -221,6 +230,11 @@ GET  /fairness/<code>                                   login   403     403     
 # - Objections to D: whoever may see the dossier reads them; only the council office judges
 #   one (O1, not judged yet) admissible or not; the council office and the cluster's leader
 #   answer an admissible one (O2). Everyone else gets 403 before anything is said about it.
+# - The council's page of a year is for the council's people (office, members, the deciding
+#   head); only the office schedules (refused here: no dossier waits for the council). Writing a
+#   council's result on the dossiers is refused (403) on a cluster's vote (V2) to everyone. The
+#   decision page of D (a posted dossier) is read like the item; deciding and revoking are the
+#   deciding head's, announcing the office's, each refused in D's state; D has no decision yet.
 
 
 def parse_table(text: str) -> dict[tuple[str, str], dict[str, str | int]]:
@@ -724,6 +738,27 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/overview.xlsx"): Route("final", "page", get(lambda w: "/overview.xlsx")),
     ("GET", "/fairness"): Route("final", "page", get(lambda w: "/fairness")),
     ("GET", "/fairness/<code>"): Route("final", "page", get(lambda w: "/fairness/KNC")),
+    ("GET", "/council"): Route("final", "read", get(lambda w: "/council")),
+    ("GET", "/council/<int:year>"): Route("final", "read", get(lambda w: f"/council/{YEAR}")),
+    ("POST", "/council/<int:year>/schedule"): Route("final", "write", post(
+        lambda w: f"/council/{YEAR}/schedule",
+        lambda w: {"dossier": str(w.ids["D"]), "date": "2026-03-02", "time": "08:00",
+                   "place": "Hà Nội"})),
+    ("POST", "/votes/<int:session_id>/council-results"): Route("final", "write", post(
+        _i("V2", "/votes/{}/council-results"))),
+    ("GET", "/dossiers/<int:dossier_id>/decision"): Route("final", "read", get(
+        _i("D", "/dossiers/{}/decision"))),
+    ("POST", "/dossiers/<int:dossier_id>/decision"): Route("final", "write", post(
+        _i("D", "/dossiers/{}/decision"),
+        lambda w: {"outcome": "approved", "reasons": "Dẫn đầu", "number": "1/QĐ-TTg",
+                   "date": "2026-03-02", "version": version(w, "D")})),
+    ("POST", "/dossiers/<int:dossier_id>/announce"): Route("final", "write", post(
+        _i("D", "/dossiers/{}/announce"), lambda w: {"version": version(w, "D")})),
+    ("POST", "/dossiers/<int:dossier_id>/revoke"): Route("final", "write", post(
+        _i("D", "/dossiers/{}/revoke"),
+        lambda w: {"comment": "Không đúng sự thật", "version": version(w, "D")})),
+    ("GET", "/dossiers/<int:dossier_id>/decision.docx"): Route("final", "read", get(
+        _i("D", "/dossiers/{}/decision.docx"))),
 }
 
 

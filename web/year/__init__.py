@@ -8,6 +8,8 @@ from flask import Flask
 
 from web.year import (  # noqa: F401  (their routes)
     campaign,
+    council,
+    decisions,
     documents,
     inspection,
     pledges,

@@ -39,6 +39,7 @@ from web.year.common import (
     _wf,
     bp,
 )
+from web.year.council import council_view
 from workflow.domain import vote_text
 from workflow.domain.roles import Actor
 from workflow.domain.rulesets import RuleSet
@@ -48,7 +49,7 @@ from workflow.errors import (
     PermissionDenied,
     TransitionNotAllowed,
 )
-from workflow.services import access, voting
+from workflow.services import access, council, voting
 from workflow.services.read_side import UnitSummary as Unit
 
 
@@ -93,7 +94,8 @@ def _candidate_names(session: Instance) -> dict[int, str]:
             ids |= {int(c["candidate"]) for c in outcome["candidates"]}
     if data.get("kind") != "council":
         return _unit_names(ids)
-    return {i: f"#{i} {name}" for i, name in services().reads.item_unit_names(ids).items()}
+    # a council votes on dossiers: each is named by its nominee (one title per list)
+    return dict(services().reads.item_unit_names(ids))
 
 
 def _ballot(session: Instance, names: dict[int, str], own: set[int]) -> list[BallotTitle]:
@@ -157,9 +159,11 @@ def _seat(session: Instance, actor: Actor) -> str | None:
     if session.state != "open":
         return None
     try:
-        return voting.voter_key(_wf(), session, actor)
+        seat = voting.voter_key(_wf(), session, actor)
     except PermissionDenied:
         return None
+    # a member added after opening, or absent where no written vote is taken, has no ballot
+    return seat if voting.accepts(_wf(), session, seat) else None
 
 
 def _vote_session(session_id: int) -> tuple[Instance, Actor, set[str], list[Unit]]:
@@ -197,14 +201,14 @@ def vote(session_id: int) -> str:
         runoff=_named(result, "runoff", session, names) if result else [],
         minutes=_documents(session_id, "bien_ban_kiem_phieu")[-1:],
         actions=actions, reasons=reasons,
-        seats=[(f"unit:{u.id}", u.name) for u in members], locale=locale(),
+        seats=_seats(session, members), locale=locale(),
         meeting=voting.Meeting.of(session.data.get("meeting")),
         closes_at=local_time(dt.datetime.fromisoformat(str(session.data["ends_at"])))
         if session.data.get("ends_at") else "",
         attendance=_attendance(session, members), can_minute=can_minute,
         cluster_name=services().reads.cluster_names([session.cluster_id]).get(
             session.cluster_id, "") if session.cluster_id is not None else "",
-        committee=_committee_rows(actor))
+        committee=_committee_rows(actor), council=council_view(session, actor, seat))
 
 
 MINUTES_TRIGGER = "record_minutes"
@@ -229,10 +233,21 @@ def _attendance(session: Instance, members: Sequence[Unit]) -> tuple[list[str], 
     if not listed:
         return [], []
     present = set(listed)
-    seats = [(f"unit:{u.id}", u.name) for u in members] if session.data.get("kind") != "council" \
-        else list(_voter_names(listed).items())
+    seats = _seats(session, members)
     return ([name for key, name in seats if key in present],
             [name for key, name in seats if key not in present])
+
+
+def _seats(session: Instance, members: Sequence[Unit]) -> list[tuple[str, str]]:
+    """Who may be ticked present: the member units, or the council's voting members by name
+    (those fixed at opening once the vote is open)."""
+    if session.data.get("kind") != "council":
+        return [(f"unit:{u.id}", u.name) for u in members]
+    fixed = session.data.get("eligible")
+    if fixed:
+        return list(_voter_names(fixed).items())
+    return [(f"user:{m.user_id}", m.name)
+            for m in council.members(services().reads, session.year or 0) if m.votes]
 
 
 def _choices(titles: Sequence[BallotTitle]) -> dict[str, list[int]]:

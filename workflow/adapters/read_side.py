@@ -124,6 +124,24 @@ class SqlReadSide:
             return {row.id: row.full_name for row in conn.execute(
                 sa.select(users.c.id, users.c.full_name).where(users.c.id.in_(wanted)))}
 
+    def council_people(self, year: int) -> list[tuple[int, str, str]]:
+        ra, u = role_assignments.c, users.c
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(sa.select(u.id, u.full_name, ra.role).distinct()
+                                .join(role_assignments, ra.user_id == u.id)
+                                .where(u.active, ra.role.in_(("council_member", "council_chair")),
+                                       sa.or_(ra.year.is_(None), ra.year == year))
+                                .order_by(u.full_name, u.id, ra.role)).all()
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def items_of_year(self, workflow: str, year: int, states: Iterable[str]) -> list[int]:
+        i = instances.c
+        with read_connection(self.engine) as conn:
+            return [int(r[0]) for r in conn.execute(
+                sa.select(i.id).where(i.workflow == workflow, i.year == year,
+                                      i.status == "active", i.state.in_(sorted(set(states))))
+                .order_by(i.id))]
+
     def item_unit_names(self, item_ids: Iterable[int]) -> dict[int, str]:
         wanted = _ids(item_ids)
         if not wanted:

@@ -25,6 +25,7 @@ from workflow.adapters.tables import (
     role_assignments,
     score_adjustments,
     score_lines,
+    vote_participation,
 )
 from workflow.services.ports import EngineTxQueries
 
@@ -215,6 +216,15 @@ class YearQueries:
             sa.or_(ra.year.is_(None), ra.year == sa.bindparam("b_year"))).distinct().order_by(
             ra.user_id))
         return [int(r[0]) for r in self.fetchall(stmt, {"b_year": year or -1})]
+
+    def voter_keys(self, session_id: int, round_: int) -> list[str]:
+        """Who has voted in a round (public: the turnout), never what they chose."""
+        vp = vote_participation.c
+        stmt = self._stmt("voter_keys", lambda: sa.select(vp.voter_key).where(
+            vp.session_id == sa.bindparam("b_session"), vp.round == sa.bindparam("b_round")
+        ).order_by(vp.voter_key))
+        return [str(r[0]) for r in self.fetchall(stmt, {"b_session": session_id,
+                                                        "b_round": round_})]
 
     # --- dossiers -------------------------------------------------------------------------
 

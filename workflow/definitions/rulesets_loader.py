@@ -54,6 +54,7 @@ from workflow.domain.roles import ROLES
 from workflow.domain.rulesets import (
     COMPARISONS,
     DAY_BASES,
+    QUOTA_ROUNDINGS,
     TIE_RULES,
     TITLE_KINDS,
     TITLE_LEVELS,
@@ -212,6 +213,8 @@ class VoteSchema(ClusterVoteSchema):
 class CapsSchema(ma.Schema):
     per_cluster = SourcedField(Int(minimum=1), load_default=None)
     share_of_cluster_leaders = SourcedField(Share(), load_default=None)
+    # how the share of the leading units becomes a whole number of dossiers
+    leader_quota_rounding = SourcedField(Choice(QUOTA_ROUNDINGS), load_default=None)
 
     @ma.post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Caps:

@@ -967,3 +967,48 @@ def ranking_workbook(doc: RankingTable) -> GeneratedDocument:
         ExcelWriter(book, archive).save()  # unlike Workbook.save, keeps `modified`
     filename = f"bang-xep-hang_{_slug(doc.cluster)}_{doc.year}.xlsx"
     return _result(filename, XLSX_TYPE, buffer.getvalue(), doc.date)
+
+
+# --- quyết định khen thưởng -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Quyết định khen thưởng: số `number`, ngày `date`, của `decider` (e.g. Thủ tướng Chính
+    phủ), tặng `granted_title` cho `recipient` (or refusing it, with the reasons)."""
+
+    issuer: str  # e.g. "THỦ TƯỚNG CHÍNH PHỦ"
+    number: str
+    place: str
+    date: dt.date
+    decider: str  # e.g. "Thủ tướng Chính phủ"
+    recipient: str
+    granted_title: str
+    year: int
+    reasons: tuple[str, ...]
+    legal_basis: tuple[str, ...]
+    signer_position: str
+    signer_name: str
+    recipients: tuple[str, ...] = ("Như Điều 3",)
+
+
+def decision(doc: Decision) -> GeneratedDocument:
+    """Quyết định về việc tặng một danh hiệu, hình thức khen thưởng (.docx)."""
+    subject = f"Về việc tặng {doc.granted_title}"
+    out = _new_document("Quyết định", subject, doc.date)
+    _header(out, "", doc.issuer, doc.number, dateline(doc.place, doc.date))
+    _title(out, "QUYẾT ĐỊNH", subject)
+    _para(out, doc.decider.upper(), bold=True, size=14, align=CENTER, after=6)
+    for basis in doc.legal_basis:
+        text = basis.strip()
+        _body(out, text if text.endswith((";", ".", ",")) else f"{text};")
+    _para(out, "QUYẾT ĐỊNH:", bold=True, size=14, align=CENTER, after=6)
+    _body(out, f"Điều 1. Tặng {doc.granted_title} năm {doc.year} cho {doc.recipient}, "
+               "đã có thành tích:")
+    for reason in doc.reasons:
+        _body(out, f"- {reason.strip()}")
+    _body(out, "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.")
+    _body(out, f"Điều 3. {doc.recipient} và các cơ quan, đơn vị có liên quan chịu trách nhiệm "
+               "thi hành Quyết định này./.")
+    _footer(out, doc.recipients, "", doc.signer_position, doc.signer_name)
+    return _save_docx(out, f"quyet-dinh_{_slug(doc.number)}.docx", doc.date)

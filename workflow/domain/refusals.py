@@ -208,11 +208,25 @@ CATALOGUE: dict[str, str] = {
     "title_cap_cluster": "at most %(cap)s dossier(s) per cluster for this title; another "
                          "already counts",
     "title_cap_leaders": "at most %(quota)s of the %(clusters)s leading units of %(council)s may "
-                         "be proposed (a share of %(share)s); %(taken)s already are",
+                         "be proposed: %(share)s%% of %(clusters)s leading units = %(exact)s → at "
+                         "most %(quota)s (%(rounding)s); %(taken)s already are",
     "council_not_voted": "the council has not voted on this dossier",
     "council_not_carried": "the council did not carry it: %(reason)s",
     "decision_outcome_invalid": "choose the decision: approved, rejected or downgraded",
     "decision_granted_title_missing": "a downgrade names the lower title granted",
+    # the council's meeting and the decision (council)
+    "ballot_not_a_voter": "you were not among the voters when this vote opened; ballots are "
+                          "taken only from them",
+    "ballot_absent_no_writing": "you were not ticked present at the meeting, and the rule set "
+                                "takes no written votes from absent members for these titles",
+    "council_session_not_counted": "the council's vote on this dossier is not counted and "
+                                   "locked yet",
+    "council_session_other": "this dossier was not voted on in that council session",
+    "decision_number_missing": "write the decision's number (e.g. 123/QĐ-TTg) and its date",
+    "council_no_dossiers": "choose at least one dossier waiting for the council",
+    "council_meeting_missing": "give the meeting's date, time and place",
+    "council_meeting_past": "the meeting cannot be in the past",
+    "revoke_reason_missing": "write the reason for revoking the award",
     # input
     "points_decimals": "%(criterion)s: points have at most 2 decimal places, got %(points)s",
     "points_negative": "%(criterion)s: points must be at least 0, got %(points)s",

@@ -41,6 +41,8 @@ DayBasis = Literal["working", "calendar"]
 AdminLevel = Literal["central", "ministry", "commune"]
 
 VOTE_BASES: tuple[VoteBasis, ...] = ("all_members", "present")
+QuotaRounding = Literal["down", "nearest", "up"]
+QUOTA_ROUNDINGS: tuple[QuotaRounding, ...] = ("down", "nearest", "up")
 COMPARISONS: tuple[Comparison, ...] = ("at_least", "more_than")
 TITLE_KINDS: tuple[TitleKind, ...] = ("collective", "individual")
 TITLE_LEVELS: tuple[TitleLevel, ...] = ("state", "ministry", "unit")
@@ -168,14 +170,32 @@ class Caps:
 
     per_cluster: Sourced[int] | None = None
     share_of_cluster_leaders: Sourced[Fraction] | None = None
+    # how the share becomes a whole number: down (the default: "at most 20%" is never
+    # exceeded), nearest (half up) or up; a setting of the rule set, with its source
+    leader_quota_rounding: Sourced[QuotaRounding] | None = None
 
-    def leader_quota(self, leading_units: int) -> int | None:
-        """At most this many of `leading_units` cluster-leading units (rounded down)."""
+    @property
+    def rounding(self) -> QuotaRounding:
+        return "down" if self.leader_quota_rounding is None else self.leader_quota_rounding.value
+
+    def leader_share(self, leading_units: int) -> Fraction | None:
+        """The exact share of `leading_units` before rounding, e.g. 20% of 2 = 2/5."""
         if self.share_of_cluster_leaders is None:
             return None
         if leading_units < 0:
             raise InvalidInput(f"the number of leading units is negative: {leading_units}")
-        return math.floor(self.share_of_cluster_leaders.value * leading_units)
+        return self.share_of_cluster_leaders.value * leading_units
+
+    def leader_quota(self, leading_units: int) -> int | None:
+        """At most this many of `leading_units` cluster-leading units (rounded as set)."""
+        exact = self.leader_share(leading_units)
+        if exact is None:
+            return None
+        if self.rounding == "up":
+            return math.ceil(exact)
+        if self.rounding == "nearest":
+            return math.floor(exact + Fraction(1, 2))
+        return math.floor(exact)
 
 
 @dataclass(frozen=True, slots=True)

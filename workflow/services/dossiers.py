@@ -345,7 +345,8 @@ def posting_period(workflows: Workflows, dossier: Instance | Mapping[str, Any]
 
 
 def schedule_council_vote(
-    workflows: Workflows, actor: Actor, dossier_ids: Sequence[int], year: int
+    workflows: Workflows, actor: Actor, dossier_ids: Sequence[int], year: int, *,
+    meeting: Any = None,
 ) -> Instance:
     """A council meeting voting on dossiers under review; candidates are the dossiers."""
     if workflows.rulebook is None:
@@ -360,7 +361,9 @@ def schedule_council_vote(
     return workflows.start("vote_session", actor, year=year, data={
         "kind": "council", "titles": sorted(candidates), "candidates": candidates,
         "candidate_units": {str(d.id): d.unit_id for d in found},  # for members' recusal
-        "rule_set": ref, "secret": True})
+        "rule_set": ref, "secret": True,
+        # the meeting's date, time and place (a voting.Meeting), for the invitation and minutes
+        **({"meeting": meeting.as_data()} if meeting is not None else {})})
 
 
 def record_council_results(workflows: Workflows, session_id: int, actor: Actor) -> None:
@@ -368,13 +371,10 @@ def record_council_results(workflows: Workflows, session_id: int, actor: Actor) 
     session = workflows.get(session_id)
     if session.data.get("kind") != "council" or session.state != "locked":
         raise TransitionNotAllowed("status", "a locked council vote is needed")
-    tally = session.data["tally"][max(session.data["tally"], key=int)]
-    for outcome in tally["titles"].values():
-        for line in outcome["candidates"]:
-            workflows.fire(line["candidate"], "record_council_result", actor, {
-                "council_result": {"carried": line["carried"], "yes": line["yes"],
-                                   "reason": line["reason"]},
-                "council_session_id": session_id})
+    # each dossier reads its result from the session's count (the payload names the session)
+    for dossier_id in sorted(int(d) for d in session.data.get("candidate_units") or {}):
+        workflows.fire(dossier_id, "record_council_result", actor,
+                       {"council_session_id": session_id})
 
 
 # --- the public page ---------------------------------------------------------------------------

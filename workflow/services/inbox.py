@@ -147,7 +147,8 @@ def ballots_waiting(workflows: Workflows, actor: Actor, locale: str = "vi"
                 seat = voting.voter_key(workflows, session, actor)
             except PermissionDenied:
                 continue
-            if seat not in uow.year.voted(session.id, int(session.data.get("round", 1))):
+            if seat not in uow.year.voted(session.id, int(session.data.get("round", 1))) and (
+                    voting.accepts(workflows, session, seat)):
                 found.append(session)
         names = Names(uow.organisations.unit_names(), {
             s.cluster_id: uow.organisations.cluster_name(s.cluster_id) or ""

@@ -106,6 +106,19 @@ class ReadSide(Protocol):
         """Every cluster with its members, the newest year first, then by code."""
         ...
 
+    # --- the council ------------------------------------------------------------------------
+
+    def council_people(self, year: int) -> list[tuple[int, str, str]]:
+        """(user id, full name, role) of the active users holding council_member or
+        council_chair for the year (or for every year), by name; a chair who is also a
+        member appears once per role."""
+        ...
+
+    def items_of_year(self, workflow: str, year: int, states: Iterable[str]) -> list[int]:
+        """The ids of the active items of a workflow and year in one of `states`, oldest
+        first."""
+        ...
+
     # --- workflow definitions ---------------------------------------------------------------
 
     def published_definitions(self) -> list[DefinitionVersion]:

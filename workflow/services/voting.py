@@ -18,6 +18,7 @@ from workflow.domain.rulesets import RuleSet, Title, show_share
 from workflow.engine.instance import ACTIVE, Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from workflow.services import access, documents, people, templates, year
+from workflow.services.rules import voting as vote_rules
 from workflow.services.workflows import Fired, Workflows
 
 HIDDEN_STATES = ("scheduled", "quorum_checked", "open", "closed")
@@ -217,6 +218,7 @@ def cast_ballot(
             raise TransitionNotAllowed("status", f"voting is not open (the session is "
                                        f"{session.state})")
         key = voter_key(workflows, session, actor)
+        _refuse_non_voter(workflows, session, key)
         round_ = int(session.data["round"])
         clean = _check_choices(workflows, session, choices or {})
         _refuse_own(session, actor, key, clean)
@@ -226,6 +228,36 @@ def cast_ballot(
         box.record_ballot(session_id, round_, key, actor.username, secrets.token_hex(16), clean,
                           None if session.data.get("secret", True) else key)
     return Receipt(session_id, round_, key)
+
+
+def _refuse_non_voter(workflows: Workflows, session: Instance, key: str) -> None:
+    """A ballot only from a voter the session accepts: one of the members fixed when the vote
+    opened and, in a council, one ticked present or, where the rule set lets absent members
+    vote in writing, an absent member (their written vote). So ballots never outnumber the
+    voters the count is based on."""
+    if key not in set(session.data.get("eligible") or ()):
+        raise TransitionNotAllowed("status", "you were not among the voters when this vote "
+                                   "opened", Refusal("ballot_not_a_voter"))
+    if session.data.get("kind") != "council" or not session.data.get("present"):
+        return
+    if key in vote_rules.attendees(session.data):
+        return
+    assert workflows.rulebook is not None
+    ref = session.data["rule_set"]
+    rules = workflows.rulebook.get(ref["code"], ref["version"])
+    if not vote_rules.written_votes_allowed(rules, session.data["candidates"]):
+        raise TransitionNotAllowed("status", "you were not present at the meeting and these "
+                                   "titles take no written votes from absent members",
+                                   Refusal("ballot_absent_no_writing"))
+
+
+def accepts(workflows: Workflows, session: Instance, key: str) -> bool:
+    """Whether the session takes a ballot from this seat now (see `_refuse_non_voter`)."""
+    try:
+        _refuse_non_voter(workflows, session, key)
+    except TransitionNotAllowed:
+        return False
+    return True
 
 
 def own_candidates(session: Instance, actor: Actor, key: str) -> set[int]:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Protocol, cast
 
 from workflow.domain.refusals import Named, Ref, Refusal
-from workflow.domain.rulesets import RuleSet, Title
+from workflow.domain.rulesets import Caps, RuleSet, Title
+from workflow.engine.instance import Instance
 from workflow.engine.registry import CallContext
 from workflow.services.rules.base import YEAR, YearPort, campaign_of, due_date, local_date, port
 
@@ -28,6 +31,7 @@ class DossierPort(YearPort, Protocol):
     def clusters_of_council(self, council: str, year: int) -> list[int]: ...
     def council_of(self, cluster_id: int) -> str | None: ...
     def open_objections(self, dossier_id: int) -> int: ...
+    def load_instance(self, instance_id: int, *, lock: bool = False) -> Instance | None: ...
 
 
 def dport(ctx: CallContext) -> DossierPort:
@@ -137,10 +141,33 @@ def title_caps(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
         quota = caps.leader_quota(len(clusters)) or 0
         taken = [i for i, _, _, c in live if c in clusters]
         if len(taken) + 1 > quota:
-            return Refusal("title_cap_leaders", {
-                "quota": quota, "clusters": len(clusters), "council": council,
-                "share": caps.share_of_cluster_leaders.value, "taken": len(taken)})
+            return Refusal("title_cap_leaders", quota_explained(caps, len(clusters), council,
+                                                               len(taken)))
     return None
+
+
+ROUNDINGS = {"down": Named("down", "làm tròn xuống", "rounded down"),
+             "nearest": Named("nearest", "làm tròn đến số gần nhất", "rounded to the nearest"),
+             "up": Named("up", "làm tròn lên", "rounded up")}
+
+
+def quota_explained(caps: Caps, leading: int, council: str, taken: int) -> dict[str, Any]:
+    """The cap's rule, the count it is applied to and the result, as the refusal's values:
+    20% of 2 leading units = 0.4 → at most 0 (rounded down)."""
+    assert caps.share_of_cluster_leaders is not None
+    exact = caps.leader_share(leading) or Fraction(0)
+    share = Decimal(caps.share_of_cluster_leaders.value.numerator * 100) / Decimal(
+        caps.share_of_cluster_leaders.value.denominator)
+    return {"quota": caps.leader_quota(leading) or 0, "clusters": leading, "council": council,
+            "share": _plain(share), "taken": taken,
+            "exact": _plain(Decimal(exact.numerator) / Decimal(exact.denominator)),
+            "rounding": ROUNDINGS[caps.rounding]}
+
+
+def _plain(value: Decimal) -> Decimal:
+    """A number to two decimals at most, without trailing zeros or an exponent (0.4, 20)."""
+    value = value.quantize(Decimal("0.01"))
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 @YEAR.effect("start_appraisal_clock")
@@ -168,6 +195,52 @@ def pause_appraisal_clock(ctx: CallContext, params: Mapping[str, Any]) -> None:
             {"on": local_date(ctx, ctx.now).isoformat(), "missing": ctx.payload["missing"]})
 
 
+def _council_line(ctx: CallContext) -> tuple[dict[str, Any], dict[str, Any]] | Refusal:
+    """The line of this dossier in the last round of the locked council session named by the
+    payload, with that round's tally; or why there is none."""
+    raw = ctx.payload.get("council_session_id")
+    try:
+        session_id = int(str(raw))
+    except (TypeError, ValueError):
+        return Refusal("council_session_other")
+    session = dport(ctx).load_instance(session_id)
+    if session is None or session.workflow != "vote_session" or (
+            session.data.get("kind") != "council"):
+        return Refusal("council_session_other")
+    if session.state != "locked" or not session.data.get("tally"):
+        return Refusal("council_session_not_counted")
+    tallies = session.data["tally"]
+    # a dossier tied in the first round is decided in the runoff: its last counted line
+    for round_ in sorted(tallies, key=int, reverse=True):
+        for outcome in tallies[round_]["titles"].values():
+            for line in outcome["candidates"]:
+                if int(line["candidate"]) == ctx.instance.id:
+                    return line, tallies[round_]
+    return Refusal("council_session_other")
+
+
+@YEAR.guard("council_session_counted")
+def council_session_counted(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
+    """The session named is a locked council vote that counted this dossier."""
+    found = _council_line(ctx)
+    return found if isinstance(found, Refusal) else None
+
+
+@YEAR.effect("write_council_result")
+def write_council_result(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    """The council's result, copied from the count: whatever else the payload says."""
+    found = _council_line(ctx)
+    assert not isinstance(found, Refusal)
+    line, tally = found
+    ctx.instance.data["council_result"] = {
+        "carried": bool(line["carried"]), "yes": int(line["yes"]),
+        "eligible": int(tally["eligible"]), "present": int(tally["ballots"]),
+        "reason": line["reason"], "rule": line.get("rule") or []}
+    ctx.instance.data["council_session_id"] = int(ctx.payload["council_session_id"])
+    ctx.notes.append(f"council result from session {ctx.payload['council_session_id']}: "
+                     f"{line['yes']} yes, carried {ctx.instance.data['council_result']['carried']}")
+
+
 @YEAR.guard("council_vote_recorded")
 def council_vote_recorded(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     result = ctx.instance.data.get("council_result")
@@ -182,6 +255,15 @@ def valid_decision(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | Non
     outcome = ctx.payload.get("outcome")
     if outcome not in ("approved", "rejected", "downgraded"):
         return Refusal("decision_outcome_invalid")
+    # an award is made by a numbered decision (số quyết định) of a date
+    if outcome != "rejected" and not str(ctx.payload.get("decision_number") or "").strip():
+        return Refusal("decision_number_missing")
+    day = ctx.payload.get("decision_date")
+    if day is not None:
+        try:
+            dt.date.fromisoformat(str(day))
+        except ValueError:
+            return Refusal("decision_number_missing")
     if outcome == "downgraded":
         granted = ctx.payload.get("granted_title")
         codes = [t.code for t in rules_of(ctx).titles]

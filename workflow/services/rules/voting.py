@@ -23,6 +23,7 @@ class VotePort(YearPort, Protocol):
     def ballots(self, session_id: int, round_: int) -> list[dict[str, Any]]: ...
     def shuffle_ballots(self, session_id: int, round_: int) -> int: ...
     def council_members(self, year: int | None) -> list[int]: ...
+    def voter_keys(self, session_id: int, round_: int) -> list[str]: ...
 
 
 def vport(ctx: CallContext) -> VotePort:
@@ -44,6 +45,18 @@ def members(ctx: CallContext) -> list[str]:
         return [f"user:{u}" for u in vport(ctx).council_members(ctx.instance.year)]
     assert ctx.instance.cluster_id is not None
     return [f"unit:{u}" for u in vport(ctx).member_units(ctx.instance.cluster_id)]
+
+
+def written_votes_allowed(rules: RuleSet, titles: Any) -> bool:
+    """Whether absent council members may vote in writing on every title of a session (the
+    rule set's `absentees_in_writing`); a title without the setting takes no written vote."""
+    found = [rules.title_rule(t).vote.absentees_in_writing for t in titles]
+    return bool(found) and all(f is not None and f.value for f in found)
+
+
+def attendees(data: Mapping[str, Any]) -> set[str]:
+    """The members ticked present at the quorum check (a council's meeting)."""
+    return {str(k) for k in data.get("present") or ()}
 
 
 def _quorum(ctx: CallContext) -> Fraction | None:
@@ -88,7 +101,13 @@ def fix_eligible_voters(ctx: CallContext, params: Mapping[str, Any]) -> None:
 @YEAR.effect("seal_ballot_box")
 def seal_ballot_box(ctx: CallContext, params: Mapping[str, Any]) -> None:
     data = ctx.instance.data
-    cast_count = vport(ctx).shuffle_ballots(ctx.instance.id, int(data["round"]))
+    round_ = int(data["round"])
+    if is_council(ctx) and data.get("present"):
+        # who voted without attending: their written vote (phiếu bằng văn bản), for the minutes
+        written = sorted(set(vport(ctx).voter_keys(ctx.instance.id, round_))
+                         - attendees(data))
+        data.setdefault("written_voters", {})[str(round_)] = written
+    cast_count = vport(ctx).shuffle_ballots(ctx.instance.id, round_)
     data["sealed_round"] = data["round"]
     data.setdefault("ballots_cast", {})[str(data["round"])] = cast_count
     ctx.notes.append(f"{cast_count} ballots sealed")
@@ -172,9 +191,15 @@ def count_round(ctx: CallContext, params: Mapping[str, Any]) -> None:
     round_ = int(data["round"])
     box = vport(ctx).ballots(ctx.instance.id, round_)
     rules = session_rules(ctx)
-    # a council counts those present at the meeting; a cluster, the ballots cast
+    # a council counts those present at the meeting and the absent members who voted in
+    # writing (never more than the eligible voters: a ballot is refused from anyone else);
+    # a cluster, the ballots cast
     eligible = len(data["eligible"])
-    present = len(data["present"]) if is_council(ctx) and data.get("present") else len(box)
+    if is_council(ctx) and data.get("present"):
+        written = (data.get("written_voters") or {}).get(str(round_)) or []
+        present = min(eligible, len(attendees(data) | set(written)))
+    else:
+        present = len(box)
     ranks = {int(k): int(v) for k, v in (data.get("ranks") or {}).items()}
     results: dict[str, Any] = {}
     runoff: dict[str, list[int]] = {}
