@@ -32,6 +32,11 @@ def local(day: str, hour: int = 9) -> dt.datetime:
 
 @pytest.fixture
 def bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
+    return council_bloc(services, clock, snapshots)
+
+
+def council_bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
+    """The bloc at year end, four more blocs of its council, the council's people."""
     def build() -> Bloc:
         services.criteria.sync([services.settings.definitions_dir / "criteria"],
                                base=services.settings.definitions_dir.parent)
