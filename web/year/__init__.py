@@ -9,6 +9,7 @@ from flask import Flask
 from web.year import (  # noqa: F401  (their routes)
     campaign,
     documents,
+    dossiers,
     inspection,
     pledges,
     ranking,

@@ -39,6 +39,7 @@ from web.year.common import (
     _wf,
     bp,
 )
+from web.year.dossiers import vote_dossiers
 from workflow.domain import vote_text
 from workflow.domain.roles import Actor
 from workflow.domain.rulesets import RuleSet
@@ -204,7 +205,7 @@ def vote(session_id: int) -> str:
         attendance=_attendance(session, members), can_minute=can_minute,
         cluster_name=services().reads.cluster_names([session.cluster_id]).get(
             session.cluster_id, "") if session.cluster_id is not None else "",
-        committee=_committee_rows(actor))
+        committee=_committee_rows(actor), **vote_dossiers(session, roles))
 
 
 MINUTES_TRIGGER = "record_minutes"
