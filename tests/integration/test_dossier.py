@@ -126,7 +126,8 @@ def test_the_bloc_proposes_bca_and_the_flag_is_decided_and_announced(
     wf.fire(dossier, "return", office, {"comment": "Bổ sung báo cáo", "missing": ["số liệu"]})
     for told in ("bca_officer", "bca_head", "btp_head"):  # the unit, and the leader who files it
         [note] = notifications.inbox(bloc.services.uow(), bloc.users[told])
-        assert note.subject == f"[Thi đua] Trả lại: Hồ sơ đề nghị khen thưởng {YEAR} – Bộ Công an"
+        assert note.subject == (  # named by the title it proposes
+            f"[Thi đua] Trả lại: Hồ sơ đề nghị Cờ thi đua của Chính phủ {YEAR} – Bộ Công an")
         assert "Bổ sung báo cáo" in note.body
     bloc.clock.set(local("2026-01-16"))  # the clock does not run while it is returned
     wf.fire(dossier, "resubmit", bloc.leader)

@@ -18,12 +18,26 @@ from web.items import listed_files, title_of
 from web.refusals import explain
 from web.views import locale, login_required, services
 from web.year import itempage
-from web.year.common import CHAIRS, _documents, _form_version, _load, _members, _roles, \
-    _state_label, _wf, bp
+from web.year.common import (
+    CHAIRS,
+    _documents,
+    _form_version,
+    _load,
+    _members,
+    _roles,
+    _state_label,
+    _wf,
+    bp,
+)
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
-from workflow.errors import InvalidInput, NotFound, PermissionDenied, StaleState, \
-    TransitionNotAllowed
+from workflow.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    StaleState,
+    TransitionNotAllowed,
+)
 from workflow.services import access, dossier_page, dossiers
 
 # the plain actions of the page; returning has its own form, the council's steps their pages

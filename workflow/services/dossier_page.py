@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from workflow.domain.labels import Label
 from workflow.domain.roles import Actor
@@ -17,6 +17,7 @@ from workflow.domain.rulesets import RuleSet, Title
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, TransitionNotAllowed
 from workflow.services import dossiers
+from workflow.services.rules.dossier import DossierPort
 from workflow.services.workflows import Workflows
 
 # steps after which the appraisal clock runs, and those that stop it
@@ -43,8 +44,8 @@ def opened_from(workflows: Workflows, session: Instance) -> list[Instance]:
     """The dossiers opened from this vote session and not withdrawn, oldest first."""
     if session.year is None:
         return []
-    with workflows.store.read() as query:
-        found = query.dossiers_of_year(session.year)
+    with workflows.store.read() as query:  # the port the dossier rules read dossiers through
+        found = cast(DossierPort, query).dossiers_of_year(session.year)
     return [workflows.get(i) for i, state, _status, data, _cluster in sorted(found)
             if data.get("vote_session_id") == session.id and state != "withdrawn"]
 
