@@ -186,6 +186,8 @@ POST /dossiers/<int:dossier_id>/minutes                 login   refused refused 
 POST /dossiers/<int:dossier_id>/fire                    login   refused refused 403     refused refused 403     refused refused refused refused refused
 POST /dossiers/<int:dossier_id>/return                  login   refused refused 403     refused refused 403     refused refused refused refused refused
 POST /votes/<int:session_id>/dossiers                   login   403     403     403     refused refused 403     403     refused 403     403     403
+POST /api/v1/votes/<int:session_id>/dossiers            401     403     403     403     409     409     403     403     409     403     403     403
+GET  /api/v1/dossiers/<int:dossier_id>/clock            401     ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
 """
 # Notes on the table:
 # - CD is a draft thematic campaign of the bloc. Creating a campaign and revising a draft's plan
@@ -617,6 +619,10 @@ ROUTES: dict[tuple[str, str], Route] = {
             "version": version(w, "D")})),
     ("POST", "/votes/<int:session_id>/dossiers"): Route("final", "write", post(
         _i("V2", "/votes/{}/dossiers"))),
+    ("POST", "/api/v1/votes/<int:session_id>/dossiers"): Route("final", "write", api_post(
+        _i("V2", "/api/v1/votes/{}/dossiers"), lambda w: {})),
+    ("GET", "/api/v1/dossiers/<int:dossier_id>/clock"): Route("final", "read", get(
+        _i("D", "/api/v1/dossiers/{}/clock"))),
     ("GET", "/campaigns/<int:campaign_id>/votes/new"): Route("final", "read", get(
         _i("C", "/campaigns/{}/votes/new"))),
     ("POST", "/campaigns/<int:campaign_id>/votes"): Route("final", "write", post(

@@ -18,7 +18,7 @@ from tests.year_support import MEMBERS, PDF, REASON, Bloc
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
 from workflow.engine.instance import Instance
-from workflow.services import dossiers, voting
+from workflow.services import api_tokens, dossier_page, dossiers, voting
 
 FLAG = "co_thi_dua_chinh_phu"
 NAME = "Hồ sơ đề nghị Cờ thi đua của Chính phủ 2025 – Bộ Công an"
@@ -189,3 +189,61 @@ def test_a_return_names_the_missing_documents_and_the_unit_reads_them(
     assert "tạm dừng" in html
     assert "09/01/2026" in html  # the clock's history, dates as people write them
     assert dt.date(2026, 1, 9).isoformat() not in html
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+def bearer(bloc: Bloc, username: str) -> dict[str, str]:
+    token = api_tokens.create_token(bloc.services.uow(), bloc.clock, bloc.users[username],
+                                    "test")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_the_api_opens_the_winners_dossiers_once_for_the_leader_only(
+    client: FlaskClient, bloc: Bloc
+) -> None:
+    session = minuted_vote(bloc)
+    path = f"/api/v1/votes/{session.id}/dossiers"
+
+    refused = client.post(path, json={}, headers=bearer(bloc, "bca_officer"))
+    made = client.post(path, json={}, headers=bearer(bloc, "btp_head"))
+    again = client.post(path, json={}, headers=bearer(bloc, "btp_head"))
+
+    assert refused.status_code == 403
+    assert made.status_code == 201
+    [item] = made.get_json()["items"]
+    assert (item["title"], item["unit_id"], item["state"]) == (NAME, bloc.units["bca"], "draft")
+    assert again.status_code == 409
+    assert bloc.wf.get(session.id).state == "locked"
+
+
+def test_the_api_gives_the_appraisal_clock_paused_after_a_return(
+    client: FlaskClient, bloc: Bloc
+) -> None:
+    session = minuted_vote(bloc)
+    wf, folder, office = bloc.wf, bloc.services.settings.documents_dir, bloc.actor("vu_tdkt")
+    [dossier] = dossier_page.open_after_vote(wf, session.id, bloc.leader, folder)
+    wf.fire(dossier.id, "post", bloc.leader)
+    bloc.clock.set(local("2025-12-24"))
+    for kind in ("to_trinh", "bao_cao_thanh_tich", "bien_ban_binh_xet", "bien_ban_suy_ton_cum"):
+        dossiers.attach(wf, wf.get(dossier.id), bloc.leader, folder, kind, f"{kind}.pdf", PDF)
+    wf.fire(dossier.id, "submit", bloc.leader)
+    wf.fire(dossier.id, "receive", office)
+    path = f"/api/v1/dossiers/{dossier.id}/clock"
+    before = client.get(path, headers=bearer(bloc, "bca_officer")).get_json()
+    bloc.clock.set(local("2026-01-05"))
+    wf.fire(dossier.id, "start_appraisal", office)
+    bloc.clock.set(local("2026-01-09"))
+    dossier_page.return_for_supplement(wf, dossier.id, office, ["bao_cao_thanh_tich"],
+                                       "Bổ sung số liệu")
+
+    clock = client.get(path, headers=bearer(bloc, "bca_officer")).get_json()
+
+    assert (before["started"], before["used"], before["left"]) == (False, 0, 20)
+    assert (clock["used"], clock["left"], clock["paused"], clock["running"]) == (4, 16, True,
+                                                                                  False)
+    assert clock["due"] is None
+    assert clock["spans"] == [{"started": "2026-01-05", "stopped": "2026-01-09", "days": 4,
+                               "stopped_by": "return"}]
+    assert client.get(path).status_code == 401
