@@ -569,3 +569,4 @@ def openapi_document() -> dict[str, Any]:
 def _document_text() -> str:
     """Generated once per process (some 30 ms): the routes are all registered at import."""
     return json.dumps(generate_document(OPERATIONS))
+from web import api_dossiers  # noqa: E402, F401  (the dossiers routes, on this blueprint)

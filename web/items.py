@@ -23,6 +23,7 @@ PAGES = {
     "report": ("year.report", "report_id"),
     "score_sheet": ("year.score_sheet", "sheet_id"),
     "vote_session": ("year.vote", "session_id"),
+    "dossier": ("year.dossier", "dossier_id"),
 }
 KB = 1024
 

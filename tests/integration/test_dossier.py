@@ -32,6 +32,11 @@ def local(day: str, hour: int = 9) -> dt.datetime:
 
 @pytest.fixture
 def bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
+    return council_bloc(services, clock, snapshots)
+
+
+def council_bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
+    """The bloc at year end, four more blocs of its council, the council's people."""
     def build() -> Bloc:
         services.criteria.sync([services.settings.definitions_dir / "criteria"],
                                base=services.settings.definitions_dir.parent)
@@ -125,7 +130,8 @@ def test_the_bloc_proposes_bca_and_the_flag_is_decided_and_announced(
     for told in ("bca_officer", "bca_head", "btp_head"):  # the unit, and the leader who files it
         [note] = [n for n in notifications.inbox(bloc.services.uow(), bloc.users[told])
                   if n.kind == "returned"]  # the leader and head were also told of the objection
-        assert note.subject == f"[Thi đua] Trả lại: Hồ sơ đề nghị khen thưởng {YEAR} – Bộ Công an"
+        assert note.subject == (  # named by the title it proposes
+            f"[Thi đua] Trả lại: Hồ sơ đề nghị Cờ thi đua của Chính phủ {YEAR} – Bộ Công an")
         assert "Bổ sung báo cáo" in note.body
     bloc.clock.set(local("2026-01-16"))  # the clock does not run while it is returned
     wf.fire(dossier, "resubmit", bloc.leader)

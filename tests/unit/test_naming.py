@@ -95,4 +95,19 @@ def test_the_names_of_a_list_are_asked_once_with_the_inspecting_units() -> None:
 def test_links_go_to_the_page_made_for_the_kind_of_item() -> None:
     assert item_path("pledge", 21) == "/pledges/21"
     assert item_path("report", 22) == "/reports/22"
-    assert item_path("dossier", 23) == "/items/23"
+    assert item_path("dossier", 23) == "/dossiers/23"  # the dossier has its own page now
+    assert item_path("inspection", 24) == "/items/24"
+
+
+def test_a_dossier_is_named_by_the_title_it_proposes() -> None:
+    dossier = Item("dossier", 2, data={"title": "co_thi_dua_chinh_phu", "title_label": {
+        "vi": "Cờ thi đua của Chính phủ", "en": "Government emulation flag"}})
+    generic = Label("Hồ sơ đề nghị khen thưởng", "Commendation dossier")
+
+    assert item_title(generic, dossier, NAMES) == \
+        "Hồ sơ đề nghị Cờ thi đua của Chính phủ 2026 – Bộ Tư pháp"
+    assert item_title(generic, dossier, NAMES, "en") == \
+        "Dossier proposing government emulation flag 2026 – Bộ Tư pháp"
+    assert item_title(generic, Item("dossier", 2), NAMES) == \
+        "Hồ sơ đề nghị khen thưởng 2026 – Bộ Tư pháp"  # opened before titles were kept
+    assert item_path("dossier", 5) == "/dossiers/5"

@@ -11,6 +11,7 @@ from web.year import (  # noqa: F401  (their routes)
     council,
     decisions,
     documents,
+    dossiers,
     inspection,
     pledges,
     ranking,

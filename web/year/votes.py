@@ -40,6 +40,7 @@ from web.year.common import (
     bp,
 )
 from web.year.council import council_view
+from web.year.dossiers import vote_dossiers
 from workflow.domain import vote_text
 from workflow.domain.roles import Actor
 from workflow.domain.rulesets import RuleSet
@@ -208,7 +209,8 @@ def vote(session_id: int) -> str:
         attendance=_attendance(session, members), can_minute=can_minute,
         cluster_name=services().reads.cluster_names([session.cluster_id]).get(
             session.cluster_id, "") if session.cluster_id is not None else "",
-        committee=_committee_rows(actor), council=council_view(session, actor, seat))
+        committee=_committee_rows(actor), council=council_view(session, actor, seat),
+        **vote_dossiers(session, roles))
 
 
 MINUTES_TRIGGER = "record_minutes"

@@ -123,6 +123,8 @@ def _deadline(d: DeadlineSpec) -> dict[str, Any]:
         out["escalate_to"] = d.escalate_to
     if d.timeout_trigger is not None:
         out["timeout"] = d.timeout_trigger
+    if d.due_field is not None:
+        out["due_field"] = d.due_field
     return out
 
 

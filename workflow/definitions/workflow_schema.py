@@ -222,6 +222,7 @@ class DeadlineSchema(ma.Schema):
     remind = Remind(load_default=())
     escalate_to = Name()
     timeout = Name()
+    due_field = Name()
 
     @ma.validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:
@@ -256,6 +257,7 @@ class DeadlineSchema(ma.Schema):
             remind_days_before=data["remind"],
             escalate_to=data.get("escalate_to"),
             timeout_trigger=data.get("timeout"),
+            due_field=data.get("due_field"),
         )
 
 

@@ -42,6 +42,10 @@ class DeadlineSpec:
     remind_days_before: tuple[int, ...] = ()
     escalate_to: str | None = None  # a role
     timeout_trigger: str | None = None
+    # A field of the instance's data holding the due date (ISO) when an effect computes it,
+    # e.g. the appraisal clock that resumes with the working days left; the kind above is the
+    # fallback while the field is unset.
+    due_field: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

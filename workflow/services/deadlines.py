@@ -65,8 +65,12 @@ def due_date(
     data: Mapping[str, Any] | None = None, *, tz: dt.tzinfo,
 ) -> tuple[dt.date, str] | None:
     """The local date a state is due, and what it derives from; None when its campaign date
-    is not set (the deadline cannot be known yet)."""
+    is not set (the deadline cannot be known yet). A date an effect wrote in the spec's
+    `due_field` (a clock that pauses and resumes) comes first."""
     start = entered.astimezone(tz).date()
+    held = (data or {}).get(spec.due_field) if spec.due_field else None
+    if held:
+        return dt.date.fromisoformat(str(held)), f"field:{spec.due_field}"
     if spec.kind == "date" and spec.date is not None:
         return spec.date, "date"
     if spec.kind == "campaign_date" and spec.campaign_date:

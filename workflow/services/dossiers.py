@@ -5,7 +5,7 @@ may read."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,26 +24,38 @@ PUBLIC_STATES = ("posting", "announced", "archived")
 
 
 def open_dossiers(
-    workflows: Workflows, session_id: int, actor: Actor, folder: Path
+    workflows: Workflows, session_id: int, actor: Actor, folder: Path,
+    skip_units: Collection[int] = (),
 ) -> list[Instance]:
-    """One dossier per winner of a locked cluster vote, with the vote's minutes attached."""
+    """One dossier per winner of a locked cluster vote (but those in `skip_units`), with the
+    vote's minutes attached and the title's name kept for the dossier's heading."""
     session = workflows.get(session_id)
     if session.workflow != "vote_session" or session.state != "locked":
         raise TransitionNotAllowed("status", "dossiers follow a locked vote session")
     minutes = _document(workflows, session.id, "bien_ban_kiem_phieu")
     opened = []
     for title, winners in session.data.get("winners", {}).items():
+        label = _title_label_of(workflows, session.data["rule_set"], title)
         for unit in winners:
+            if unit in skip_units:
+                continue
             dossier = workflows.start(
                 "dossier", actor, unit_id=unit, cluster_id=session.cluster_id, year=session.year,
                 parent_id=session.data.get("campaign_id"), data={
                     "title": title, "nominee_unit_id": unit, "vote_session_id": session.id,
-                    "rule_set": session.data["rule_set"]})
+                    "rule_set": session.data["rule_set"], "title_label": label})
             content = (folder / minutes["storage_key"]).read_bytes()
             attach(workflows, dossier, actor, folder, minutes["kind"], minutes["filename"],
                    content)
             opened.append(workflows.get(dossier.id))
     return opened
+
+
+def _title_label_of(workflows: Workflows, ref: Mapping[str, Any], title: str) -> dict[str, str]:
+    if workflows.rulebook is None:
+        return {"vi": title, "en": title}
+    label = workflows.rulebook.get(ref["code"], ref["version"]).title_rule(title).label
+    return {"vi": label.vi, "en": label.en}
 
 
 def _document(workflows: Workflows, instance_id: int, kind: str) -> dict[str, Any]:

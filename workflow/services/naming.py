@@ -60,7 +60,10 @@ REPORT_NOUNS: dict[str, Label] = {
 }
 # the path of the page made for each kind of item (web/items.PAGES names the same pages)
 PATHS = {"campaign": "/campaigns/{}", "pledge": "/pledges/{}", "report": "/reports/{}",
-         "score_sheet": "/score-sheets/{}", "vote_session": "/votes/{}"}
+         "score_sheet": "/score-sheets/{}", "vote_session": "/votes/{}",
+         "dossier": "/dossiers/{}"}
+# a dossier is named by the title it proposes, kept in its data when it was opened
+DOSSIER = Label("Hồ sơ đề nghị {title}", "Dossier proposing {title}")
 INSPECTS = Label("{by} kiểm tra {of}", "{by} inspects {of}")
 COUNCIL = Label("Hội đồng Thi đua – Khen thưởng", "Emulation and Commendation Council")
 
@@ -106,9 +109,19 @@ def item_title(title: Label, inst: Named, names: Names, locale: str = "vi") -> s
     noun = NOUNS.get(inst.workflow, title)
     if inst.workflow == "report":
         noun = REPORT_NOUNS.get(str(inst.data.get("period")), title)
+    if inst.workflow == "dossier":
+        noun = _dossier_noun(inst) or title
     head = noun.get(locale) + (f" {inst.year}" if inst.year else "")
     whose = _whose(inst, names, locale)
     return f"{head} – {whose}" if whose else head
+
+
+def _dossier_noun(inst: Named) -> Label | None:
+    label = inst.data.get("title_label")
+    if not isinstance(label, Mapping) or not label.get("vi"):
+        return None
+    vi, en = str(label["vi"]), str(label.get("en") or label["vi"])
+    return Label(DOSSIER.vi.format(title=vi), DOSSIER.en.format(title=en[:1].lower() + en[1:]))
 
 
 def _whose(inst: Named, names: Names, locale: str) -> str:

@@ -176,7 +176,7 @@ def start_appraisal_clock(ctx: CallContext, params: Mapping[str, Any]) -> None:
     data = ctx.instance.data
     today = local_date(ctx, ctx.now)
     used = int(data.get("appraisal_days_used") or 0)
-    left = rules_of(ctx).appraisal_working_days.value - used
+    left = max(0, rules_of(ctx).appraisal_working_days.value - used)
     data["appraisal_resumed_on"] = today.isoformat()
     data["appraisal_due"] = dport(ctx).store.calendar.add_working_days(today, left).isoformat()
     ctx.notes.append(f"appraisal: {used} working days used, due {data['appraisal_due']}")
