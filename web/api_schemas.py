@@ -113,7 +113,7 @@ class VoteScheduleBody(Schema):
 
 
 class DefinitionBody(Schema):
-    text = Text(required=True, validate=validate.Length(max=200_000),
+    text = Text(required=True, validate=validate.Length(max=64_000),  # definition_checks
                 metadata={"description": "the YAML text of one workflow definition"})
     file = Text(validate=validate.Regexp(r"^[A-Za-z0-9_.\-/]{1,200}$"),
                 metadata={"description": "file name used in messages and stored with it"})
