@@ -395,3 +395,40 @@ def test_10_only_the_leader_and_the_council_office_issue_the_ranking(
     assert answer.status_code == 403
     assert "Trưởng khối và Văn phòng Hội đồng" in answer.get_data(as_text=True)
     assert len(bloc.wf.history(campaign.id)) == before
+
+
+# --- 16. the OpenAPI document states what the server refuses ---------------------------------
+
+
+def _strings(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for prop in (schema.get("properties") or {}).values():
+        if prop.get("type") == "string" and prop.get("format") not in ("binary", "date", "time",
+                                                                        "date-time"):
+            out.append(prop)
+        if prop.get("type") == "object":
+            out.extend(_strings(prop))
+    return out
+
+
+def test_16_request_bodies_state_no_nul_the_kind_pattern_and_no_unknown_fields() -> None:
+    from web.api import openapi_document
+    from web.api_schemas import DOCUMENT_KIND, NO_NUL
+
+    document = openapi_document()
+    bodies = [(path, op["requestBody"]["content"]) for path, ops in document["paths"].items()
+              for op in ops.values() if "requestBody" in op]
+    assert bodies
+    for path, content in bodies:
+        for media in content.values():
+            schema = media["schema"]
+            assert schema.get("additionalProperties") is False, path
+            for prop in _strings(schema):
+                if "enum" not in prop and ("maxLength" in prop or "minLength" in prop):
+                    assert "pattern" in prop, (path, prop)  # a text the databases store
+    upload = document["paths"]["/api/v1/items/{item_id}/documents"]["post"]["requestBody"]
+    kind = upload["content"]["multipart/form-data"]["schema"]["properties"]["kind"]
+    assert kind["pattern"] == DOCUMENT_KIND
+    fire = document["paths"]["/api/v1/items/{item_id}/fire"]["post"]["requestBody"]
+    assert fire["content"]["application/json"]["schema"]["properties"]["comment"][
+        "pattern"] == NO_NUL

@@ -244,8 +244,8 @@ def _on_team(username: str, dialect: str) -> Any:
     """The item's planned inspection team names the user (data.plan.team)."""
     if dialect == "postgresql":
         names = sa.func.json_array_elements_text(
-            sa.func.coalesce(_I.data.op("#>")(sa.literal("{plan,team}", sa.Text)),
-                             sa.literal("[]", sa.JSON))).table_valued("value")
+            sa.func.coalesce(_I.data[("plan", "team")], sa.text("'[]'::json"))
+        ).table_valued("value")
     else:
         names = sa.func.json_each(_I.data, "$.plan.team").table_valued("value")
     return sa.exists(sa.select(sa.literal(1)).select_from(names).where(
