@@ -18,6 +18,7 @@ from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.wrappers import Response
 
+from web import definition_checks as checks
 from web.api_schemas import (
     MAX_ID,
     REPLIES,
@@ -39,6 +40,7 @@ from web.openapi import openapi_document as generate_document
 from web.security import csrf, status_of
 from workflow.bootstrap import Services
 from workflow.definitions.workflow_loader import load_text
+from workflow.definitions.yamlsrc import MAX_NODES
 from workflow.domain.campaigns import campaign_title
 from workflow.domain.records import CampaignSummary
 from workflow.domain.roles import Actor
@@ -339,11 +341,17 @@ def vote_result(session_id: int) -> ResponseReturnValue:
 
 
 @operation("POST", "/v1/definitions/validate", "Check a workflow definition without storing "
-           "it", (200, "Validation"), (400,), body=DefinitionBody, tags=("definitions",))
+           "it (admin)", (200, "Validation"), (400, 403, 429), body=DefinitionBody,
+           tags=("definitions",))
 def validate_definition() -> ResponseReturnValue:
+    checks.require_checker(actor())  # before the body is read: admins only, bounded
     body = load_json(DefinitionBody)
     try:
-        spec = load_definition(body["text"], body.get("file") or DEFAULT_FILE)
+        with checks.slot():
+            spec = load_definition(body["text"], body.get("file") or DEFAULT_FILE,
+                                   checks.MAX_NODES)
+    except checks.Busy as exc:
+        raise ApiError(429, "too_many_requests", str(exc)) from None
     except DefinitionErrors as exc:
         return {"ok": False, "name": None, "errors": definition_errors(exc)}
     return {"ok": True, "name": spec.name, "errors": []}
@@ -423,11 +431,11 @@ def cluster_campaigns(cluster_id: int) -> ResponseReturnValue:
                       for c in services().reads.cluster_campaigns(cluster.id)]}
 
 
-def load_definition(text: str, file: str) -> WorkflowSpec:
+def load_definition(text: str, file: str, max_nodes: int = MAX_NODES) -> WorkflowSpec:
     """The spec of a definition text, checked like a publish would check it."""
     catalog = services().catalog
     try:
-        spec = load_text(text, file, catalog.registry)
+        spec = load_text(text, file, catalog.registry, max_nodes)
     except RecursionError:
         raise DefinitionErrors([DefinitionError(
             file, None, "", "the YAML is nested too deeply to be a workflow definition")]) from None
@@ -458,7 +466,10 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> Respon
 
 @bp.errorhandler(ApiError)
 def api_error(exc: ApiError) -> Response:
-    return error_response(exc.status, exc.code, exc.message, **exc.extra)
+    response = error_response(exc.status, exc.code, exc.message, **exc.extra)
+    if exc.status == 429:
+        response.headers["Retry-After"] = "5"
+    return response
 
 
 @bp.errorhandler(ValidationError)

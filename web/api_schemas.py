@@ -18,8 +18,19 @@ MAX_PAGE = 100_000
 # --- requests ---------------------------------------------------------------------------------
 
 
+# What Text refuses, stated in the OpenAPI document so that a client (or schemathesis) knows
+NO_NUL = "^[^\\u0000\\ud800-\\udfff]*$"
+DOCUMENT_KIND = r"^[a-z][a-z0-9_]{0,63}$"  # as workflow.services.documents checks it
+DOCUMENT_REF = r"^[A-Za-z0-9_.\-]{1,64}$"
+
+
 class Text(fields.String):
     """A string the databases can store: no NUL character, no lone surrogate."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not any(isinstance(v, validate.Regexp) for v in self.validators):
+            self.metadata = {**self.metadata, "pattern": NO_NUL}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -73,9 +84,9 @@ class FireBody(Schema):
 
 
 class DocumentForm(Schema):
-    kind = Text(required=True, validate=validate.Length(1, 64),
+    kind = Text(required=True, validate=validate.Regexp(DOCUMENT_KIND),
                 metadata={"description": "document kind, e.g. signed_pledge"})
-    ref = Text(validate=validate.Length(1, 64),
+    ref = Text(validate=validate.Regexp(DOCUMENT_REF),
                metadata={"description": "criterion or item code the document is for"})
 
 
@@ -89,7 +100,8 @@ class DocumentUpload(DocumentForm):
 class BallotBody(Schema):
     choices = fields.Dict(
         keys=Text(validate=validate.Length(1, 64)), values=fields.List(_id_field()),
-        required=True, metadata={"description": "title code -> chosen candidate ids; {} abstains"})
+        required=True, metadata={"description": "title code (1 to 64 characters) -> chosen "
+                                             "candidate ids; {} abstains"})
 
 
 class MeetingBody(Schema):
@@ -113,7 +125,7 @@ class VoteScheduleBody(Schema):
 
 
 class DefinitionBody(Schema):
-    text = Text(required=True, validate=validate.Length(max=200_000),
+    text = Text(required=True, validate=validate.Length(max=64_000),  # definition_checks
                 metadata={"description": "the YAML text of one workflow definition"})
     file = Text(validate=validate.Regexp(r"^[A-Za-z0-9_.\-/]{1,200}$"),
                 metadata={"description": "file name used in messages and stored with it"})

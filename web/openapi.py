@@ -21,7 +21,8 @@ ERROR_TEXT = {400: "Invalid input; 'fields' names each field and its problem",
               403: "The caller lacks the role; the message names the role needed",
               404: "No such item, session or path",
               409: "Stale version, or the action is not allowed now; the message says why",
-              413: "The upload is too large"}
+              413: "The upload is too large",
+              429: "Too many requests at once; try again after Retry-After seconds"}
 REFS = "#/components/schemas/"
 DESCRIPTION = ("Workflow items, votes and definitions of thidua. Every call but this document "
                "needs 'Authorization: Bearer <token>'.")

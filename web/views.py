@@ -179,6 +179,8 @@ def upload(item_id: int) -> Response:
 def save_targets(item_id: int) -> Response:
     wf = services().workflows
     inst = wf.get(item_id)
+    if not access.may_see(current_actor(), inst, member_units):
+        abort(403)  # before anything about the item is said
     trigger = "revise_targets" if inst.state in ("returned", "amending") else "save_targets"
     targets = {}
     for key, value in request.form.items():
@@ -218,6 +220,8 @@ def fire(item_id: int) -> Response:
     payload = {key[len("field:"):]: value.strip()[:5000] for key, value in request.form.items()
                if key.startswith("field:")}
     payload["comment"] = request.form.get("comment", "").strip()[:5000]
+    if not access.may_see(current_actor(), services().workflows.get(item_id), member_units):
+        abort(403)  # before the version, the state or the roles of the item are said
     try:
         done = fire_seen(item_id, trigger, {k: v for k, v in payload.items() if v}, expected)
     except TransitionNotAllowed as exc:

@@ -27,6 +27,8 @@ class Item:
     unit_id: int | None
     cluster_id: int | None
     year: int | None
+    data: dict[str, object] | None = None
+    parent_id: int | None = None
 
 
 PLEDGE = Item(10, "pledge", BCA, BLOC, YEAR)  # a unit's item
@@ -64,14 +66,14 @@ OUTSIDER = actor(RoleGrant("unit_officer", unit_id=OUTSIDE, year=YEAR), name="ou
 
 def test_roles_on_an_item_are_the_grants_covering_its_scope() -> None:
     assert access.roles_on(OFFICER, PLEDGE) == {"unit_officer"}
-    assert access.roles_on(INSPECTOR, PLEDGE) == {"inspector"}
+    assert access.roles_on(INSPECTOR, PLEDGE) == set()  # only on its own inspection
     assert access.roles_on(OTHER_UNIT, PLEDGE) == set()
     assert access.roles_on(LEADER_LAST_YEAR, CAMPAIGN) == set()
 
 
 def test_a_unit_item_is_seen_by_role_holders_only() -> None:
     assert access.may_see(OFFICER, PLEDGE, members)
-    assert access.may_see(INSPECTOR, PLEDGE, members)
+    assert not access.may_see(INSPECTOR, PLEDGE, members)  # the grant is for inspections
     assert access.may_see(COUNCIL, PLEDGE, members)  # a grant without unit or cluster: all
     assert not access.may_see(OTHER_UNIT, PLEDGE, members)  # a member unit, not this one
     assert not access.may_see(LEADER_LAST_YEAR, PLEDGE, members)
@@ -121,9 +123,49 @@ def test_documents_are_read_by_whoever_may_see_the_item() -> None:
 
 def test_acting_needs_a_role_on_the_item_membership_is_not_enough() -> None:
     assert access.may_act(OFFICER, PLEDGE)
-    assert access.may_act(INSPECTOR, PLEDGE)  # which action is the engine's check
+    assert not access.may_act(INSPECTOR, PLEDGE)  # the inspector grant: its inspection only
     assert not access.may_act(OTHER_UNIT, CAMPAIGN)
     assert access.may_act(SYSTEM_ACTOR, PLEDGE)
+
+
+# An inspection of bca by a team of one bqp officer ("someone"), in the bloc's campaign 20.
+TEAM_PLAN = {"plan": {"inspector_unit_id": BQP, "unit_id": BCA, "team": ["someone"],
+                      "lead": "someone"}}
+INSPECTION = Item(13, "inspection", BCA, BLOC, YEAR, TEAM_PLAN, parent_id=20)
+BCA_PLEDGE = Item(14, "pledge", BCA, BLOC, YEAR, parent_id=20)
+BQP_PLEDGE = Item(15, "pledge", BQP, BLOC, YEAR, parent_id=20)
+
+
+def test_the_inspector_grant_counts_on_the_inspections_of_its_team_only() -> None:
+    other = actor(RoleGrant("inspector", cluster_id=BLOC, year=YEAR), name="another")
+    assert access.roles_on(INSPECTOR, INSPECTION) == {"inspector"}
+    assert access.may_see(INSPECTOR, INSPECTION, members)
+    assert access.roles_on(other, INSPECTION) == set()
+    assert not access.may_see(other, INSPECTION, members)
+    # of another year, the grant covers nothing at all
+    last_year = actor(RoleGrant("inspector", cluster_id=BLOC, year=YEAR - 1))
+    assert access.roles_on(last_year, INSPECTION) == set()
+
+
+def test_the_team_reads_the_inspected_units_items_through_its_inspection_only() -> None:
+    other = actor(RoleGrant("inspector", cluster_id=BLOC, year=YEAR), name="another")
+    assert access.may_read_as_team(INSPECTOR, INSPECTION, BCA_PLEDGE)
+    assert not access.may_read_as_team(INSPECTOR, INSPECTION, BQP_PLEDGE)  # not inspected
+    assert not access.may_read_as_team(other, INSPECTION, BCA_PLEDGE)  # not on the team
+    elsewhere = Item(16, "pledge", BCA, BLOC, YEAR, parent_id=21)  # another campaign
+    assert not access.may_read_as_team(INSPECTOR, INSPECTION, elsewhere)
+
+
+def test_official_exports_are_for_the_roles_named_on_the_cluster_and_year() -> None:
+    exporters = {"cluster_leader", "council_secretariat"}
+    leader = actor(RoleGrant("cluster_leader", cluster_id=BLOC, year=YEAR))
+    deputy = actor(RoleGrant("cluster_deputy", cluster_id=BLOC, year=YEAR))
+    office = actor(RoleGrant("council_secretariat", year=YEAR))
+    assert access.may_export_official(leader, CAMPAIGN, exporters)
+    assert access.may_export_official(office, CAMPAIGN, exporters)
+    assert not access.may_export_official(deputy, CAMPAIGN, exporters)
+    assert not access.may_export_official(INSPECTOR, CAMPAIGN, exporters)
+    assert not access.may_export_official(LEADER_LAST_YEAR, CAMPAIGN, exporters)
 
 
 def test_attaching_is_for_roles_the_definition_gives_an_action_to() -> None:

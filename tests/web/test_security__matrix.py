@@ -98,50 +98,50 @@ GET  /static/<path:filename>                            ok      ok      ok      
 GET  /public                                            ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 GET  /public/thanks                                     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 POST /public/dossiers/<int:dossier_id>/objections       ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
-GET  /items/<int:item_id>                               login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
-GET  /items/<int:item_id>/diagram.svg                   login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+GET  /items/<int:item_id>                               login   ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
+GET  /items/<int:item_id>/diagram.svg                   login   ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
 POST /items/<int:item_id>/documents                     login   ok      ok      403     ok      ok      403     403     403     403     403     403
-POST /items/<int:item_id>/fire                          login   ok      ok      refused refused refused refused refused refused refused refused refused
-POST /items/<int:item_id>/targets                       login   ok      ok      refused refused refused refused refused refused refused refused refused
+POST /items/<int:item_id>/fire                          login   ok      ok      403     refused refused 403     403     refused refused refused refused
+POST /items/<int:item_id>/targets                       login   ok      ok      403     refused refused 403     403     refused refused refused refused
 GET  /campaigns/<int:campaign_id>                       login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
-POST /campaigns/<int:campaign_id>/fire                  login   refused refused refused refused refused refused refused ok      refused refused refused
+POST /campaigns/<int:campaign_id>/fire                  login   refused refused refused refused refused 403     refused ok      refused refused refused
 GET  /campaigns/<int:campaign_id>/inspection-plan       login   403     403     403     ok      403     403     403     403     403     403     403
-POST /campaigns/<int:campaign_id>/inspection-plan       login   refused refused refused ok      refused refused refused refused refused refused refused
+POST /campaigns/<int:campaign_id>/inspection-plan       login   refused refused refused ok      refused 403     refused refused refused refused refused
 GET  /campaigns/<int:campaign_id>/ranking               login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 GET  /campaigns/<int:campaign_id>/ranking.svg           login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
-POST /campaigns/<int:campaign_id>/ranking.xlsx          login   403     403     403     ok      ok      403     403     ok      403     403     403
+POST /campaigns/<int:campaign_id>/ranking.xlsx          login   403     403     403     ok      403     403     403     ok      403     403     403
 GET  /clusters                                          login   ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 GET  /clusters/<int:cluster_id>                         login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /clusters/<int:cluster_id>/campaigns               login   403     403     403     ok      403     403     403     ok      403     403     ok
 GET  /campaigns/<int:campaign_id>/plan                  login   403     403     403     ok      403     403     403     ok      403     403     ok
 POST /campaigns/<int:campaign_id>/plan                  login   403     403     403     ok      403     403     403     ok      403     403     ok
-POST /campaigns/<int:campaign_id>/launch                login   refused 403     403     ok      refused 403     refused ok      refused refused refused
-GET  /score-sheets/<int:sheet_id>                       login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
-POST /score-sheets/<int:sheet_id>/scores                login   ok      ok      403     refused refused 403     refused refused refused refused refused
-POST /score-sheets/<int:sheet_id>/evidence              login   ok      ok      403     refused refused 403     refused refused refused refused refused
-GET  /score-sheets/<int:sheet_id>/evidence/<int:document_id>  login ok  ok      403     ok      ok      403     ok      ok      ok      ok      ok
-POST /score-sheets/<int:sheet_id>/submit                login   refused ok      403     refused refused 403     refused refused refused refused refused
-POST /score-sheets/<int:sheet_id>/fire                  login   refused 403     refused ok      ok      403     refused refused refused refused refused
+POST /campaigns/<int:campaign_id>/launch                login   403     403     403     ok      refused 403     403     ok      refused refused refused
+GET  /score-sheets/<int:sheet_id>                       login   ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
+POST /score-sheets/<int:sheet_id>/scores                login   ok      ok      403     refused refused 403     403     refused refused refused refused
+POST /score-sheets/<int:sheet_id>/evidence              login   ok      ok      403     refused refused 403     403     refused refused refused refused
+GET  /score-sheets/<int:sheet_id>/evidence/<int:document_id>  login   ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
+POST /score-sheets/<int:sheet_id>/submit                login   refused ok      403     refused refused 403     403     refused refused refused refused
+POST /score-sheets/<int:sheet_id>/fire                  login   403     403     refused ok      ok      403     403     refused refused refused refused
 POST /score-sheets/<int:sheet_id>/adjust                login   403     403     403     ok      ok      403     403     403     403     403     403
-GET  /inspections/<int:inspection_id>                   login   ok      403     403     ok      ok      403     ok      ok      ok      ok      ok
-POST /inspections/<int:inspection_id>/results           login   422     403     403     403     403     403     ok      403     403     403     403
-POST /inspections/<int:inspection_id>/fire              login   refused 403     403     refused refused 403     ok      refused refused refused refused
-POST /inspections/<int:inspection_id>/minutes.docx      login   ok      403     403     ok      403     403     ok      403     403     403     403
-POST /inspections/<int:inspection_id>/signed-minutes    login   refused 403     403     refused 403     403     refused 403     403     403     403
-GET  /inspections/<int:inspection_id>/documents/<int:document_id>  login ok  403     403     ok      ok      403     ok      ok      ok      ok      ok
+GET  /inspections/<int:inspection_id>                   login   403     403     403     ok      ok      403     ok      ok      ok      ok      ok
+POST /inspections/<int:inspection_id>/results           login   403     403     403     403     403     403     ok      403     403     403     403
+POST /inspections/<int:inspection_id>/fire              login   403     403     403     refused refused 403     ok      refused refused refused refused
+POST /inspections/<int:inspection_id>/minutes.docx      login   403     403     403     ok      403     403     ok      403     403     403     403
+POST /inspections/<int:inspection_id>/signed-minutes    login   403     403     403     refused 403     403     refused 403     403     403     403
+GET  /inspections/<int:inspection_id>/documents/<int:document_id>  login   403     403     403     ok      ok      403     ok      ok      ok      ok      ok
 GET  /votes/<int:session_id>                            login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /votes/<int:session_id>/confirm                    login   refused ok      refused ok      ok      403     refused refused refused refused refused
 POST /votes/<int:session_id>/cast                       login   refused ok      refused ok      ok      403     refused refused refused refused refused
 POST /votes/<int:session_id>/fire                       login   403     403     403     ok      refused 403     403     ok      403     403     403
 GET  /votes/<int:session_id>/minutes                    login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
-GET  /pledges/<int:pledge_id>                            login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
-POST /pledges/<int:pledge_id>/targets                   login   ok      ok      403     refused refused 403     refused refused refused refused refused
-POST /pledges/<int:pledge_id>/fire                      login   ok      ok      403     refused refused 403     refused refused refused refused refused
+GET  /pledges/<int:pledge_id>                           login   ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
+POST /pledges/<int:pledge_id>/targets                   login   ok      ok      403     refused refused 403     403     refused refused refused refused
+POST /pledges/<int:pledge_id>/fire                      login   ok      ok      403     refused refused 403     403     refused refused refused refused
 POST /pledges/<int:pledge_id>/documents                 login   ok      ok      403     ok      ok      403     403     403     403     403     403
-GET  /reports/<int:report_id>                           login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
-POST /reports/<int:report_id>/fire                      login   refused refused 403     refused refused 403     refused refused refused refused refused
+GET  /reports/<int:report_id>                           login   ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
+POST /reports/<int:report_id>/fire                      login   refused refused 403     refused refused 403     403     refused refused refused refused
 POST /reports/<int:report_id>/documents                 login   ok      ok      403     ok      ok      403     403     403     403     403     403
-GET  /items/<int:item_id>/documents/<int:document_id>   login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+GET  /items/<int:item_id>/documents/<int:document_id>   login   ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
 POST /votes/<int:session_id>/minutes                    login   403     403     403     refused refused 403     403     refused 403     403     403
 GET  /campaigns/<int:campaign_id>/votes/new             login   403     403     403     ok      403     403     403     ok      403     403     403
 POST /campaigns/<int:campaign_id>/votes                 login   403     403     403     refused 403     403     403     refused 403     403     403
@@ -175,14 +175,14 @@ POST /dossiers/<int:dossier_id>/objections/<int:objection_id>/answer  login 403 
 GET  /api/openapi.json                                  ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 GET  /api/v1/me                                         401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 GET  /api/v1/inbox                                      401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
-GET  /api/v1/items/<int:item_id>                        401     ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
-GET  /api/v1/items/<int:item_id>/history                401     ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+GET  /api/v1/items/<int:item_id>                        401     ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
+GET  /api/v1/items/<int:item_id>/history                401     ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
 POST /api/v1/items/<int:item_id>/fire                   401     ok      ok      403     403     403     403     403     403     403     403     403
 POST /api/v1/items/<int:item_id>/documents              401     ok      ok      403     ok      ok      403     403     403     403     403     403
 POST /api/v1/votes/<int:session_id>/ballots             401     403     ok      403     ok      ok      403     403     403     403     403     403
 GET  /api/v1/votes/<int:session_id>/result              401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /api/v1/campaigns/<int:campaign_id>/votes          401     403     403     403     409     403     403     403     409     403     403     403
-POST /api/v1/definitions/validate                       401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+POST /api/v1/definitions/validate                       401     403     403     403     403     403     403     403     403     403     403     ok
 POST /api/v1/definitions/publish                        401     403     403     403     403     403     403     403     403     403     403     ok
 POST /api/v1/campaigns                                  401     403     403     403     ok      403     403     403     ok      403     403     ok
 POST /api/v1/campaigns/<int:campaign_id>/launch         401     403     403     403     ok      403     403     403     ok      403     403     403
@@ -221,8 +221,14 @@ GET  /api/v1/dossiers/<int:dossier_id>/clock            401     ok      ok      
 # - "refused" cells answer 302 with the reason flashed and write nothing, e.g. the leader may
 #   read a unit's score sheet but only the unit edits it; firing an action one lacks the role
 #   for is flashed, not a 403.
-# - The Excel ranking is for holders of a role on the cluster (leader, deputy, inspectors) or
-#   everywhere; a unit head alone gets 403 (the page hides the button from them).
+# - The official Excel ranking is for the cluster's leader and the council office (issue 18):
+#   the deputy, officers (inspectors) and heads get 403 (the page hides the button from them).
+# - The `inspector` grant is held for the whole cluster by every officer, but counts only on
+#   an inspection whose team names them (issue 18): "insp" reads no pledge, report, score sheet
+#   or file of bca through it, and "off" (bca's officer) does not see I, of another unit.
+# - Page posts answer 403 to whoever may not see the item, before its state, version or the
+#   roles its actions need are said (issue 18); who may see it but not act is "refused".
+# - Checking a definition (API) is for administrators only (issue 18).
 # - The result of a counted vote (API) is for the same people as its page.
 # - The pledge's and the report's pages answer 403 to whoever may not see the item; a save or an
 #   action they may not take comes back on the page with the reason ("refused"). R is bca's
@@ -234,8 +240,8 @@ GET  /api/v1/dossiers/<int:dossier_id>/clock            401     ok      ok      
 #   posted: submitting and returning it are refused to all, its minutes already attached.
 #   Every winner of V2 has its dossier already: opening them again is refused to the chairs.
 # - Inspections: I is the inspection led by ttcp_officer ("insp"), of a unit other than bca, so
-#   bca's head has no part in it. Every inspector sees it, only its team records (another
-#   inspector is refused with the page shown again, 422, nothing written); the minutes are
+#   bca's head has no part in it. Its team, the inspected unit and the leader see it, only the
+#   team records (another officer gets 403, nothing written); the minutes are
 #   drawn up and the signed copy uploaded by those who act on it (team, unit, leader); the
 #   signed copy is refused before the inspection is concluded.
 # - S2 is bqp's cross-checked score sheet: the leader and the deputy adjust and verify it.
@@ -264,6 +270,22 @@ def parse_table(text: str) -> dict[tuple[str, str], dict[str, str | int]]:
 
 
 EXPECTED = parse_table(EXPECTED_TABLE)
+
+# Cases beyond one row per route (issue 18): the year, the inspector's scope and the official
+# exports, on other items of the same routes. IPg is the pledge of the unit that insp's team
+# inspects (IP is a file of it); I_bca is the inspection of bca, whose team is not insp's.
+SCOPE_TABLE = """
+case                                                    anon    off     head    oth     lead    dep     l24     insp    sec     cnl     auth    adm
+team:GET  /pledges/IPg                                  login   403     403     403     ok      ok      403     403     ok      ok      ok      ok
+team:GET  /items/IPg/documents/IP                       login   403     403     403     ok      ok      403     403     ok      ok      ok      ok
+team:GET  /api/v1/items/IPg                             401     403     403     403     ok      ok      403     403     ok      ok      ok      ok
+team:GET  /inspections/I_bca                            login   ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
+team:GET  /api/v1/items/I                               401     403     403     403     ok      ok      403     ok      ok      ok      ok      ok
+year:GET  /api/v1/items/V2                              401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+year:GET  /votes/V2/minutes                             login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+export:POST /campaigns/C/ranking.xlsx                   login   403     403     403     ok      403     403     403     ok      403     403     403
+"""
+SCOPE = parse_table(SCOPE_TABLE)
 
 
 # --- the data: built once, kept as snapshots --------------------------------------------------
@@ -427,6 +449,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         ids["IP"] = conn.execute(sa.select(sa.func.min(documents.c.id)).where(
             documents.c.instance_id == bloc.child("pledge", inspected).id)).scalar()
     ids["I_unit"] = inspected
+    ids["IPg"] = bloc.child("pledge", inspected).id
+    ids["I_bca"] = bloc.child("inspection", "bca").id
     w.snapshot("inspecting")
 
     # 3. scoring, bca's sheet filled in with evidence, bqp's submitted and cross-checked; an
@@ -814,6 +838,22 @@ def outcome(response: TestResponse, kind: str, wrote: bool) -> str | int:
     return "ok"
 
 
+SCOPE_ROUTES: dict[tuple[str, str], Route] = {
+    ("team:GET", "/pledges/IPg"): Route("inspecting", "read", get(_i("IPg", "/pledges/{}"))),
+    ("team:GET", "/items/IPg/documents/IP"): Route("inspecting", "read", get(
+        lambda w: f"/items/{w.ids['IPg']}/documents/{w.ids['IP']}")),
+    ("team:GET", "/api/v1/items/IPg"): Route("inspecting", "read", get(
+        _i("IPg", "/api/v1/items/{}"))),
+    ("team:GET", "/inspections/I_bca"): Route("inspecting", "read", get(
+        _i("I_bca", "/inspections/{}"))),
+    ("team:GET", "/api/v1/items/I"): Route("inspecting", "read", get(_i("I", "/api/v1/items/{}"))),
+    ("year:GET", "/api/v1/items/V2"): Route("final", "read", get(_i("V2", "/api/v1/items/{}"))),
+    ("year:GET", "/votes/V2/minutes"): Route("final", "read", get(_i("V2", "/votes/{}/minutes"))),
+    ("export:POST", "/campaigns/C/ranking.xlsx"): Route("final", "write", post(
+        _i("C", "/campaigns/{}/ranking.xlsx"))),
+}
+
+
 def app_routes(app: Flask) -> set[tuple[str, str]]:
     return {(method, rule.rule) for rule in app.url_map.iter_rules()
             for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
@@ -855,6 +895,28 @@ def test_every_role_gets_the_expected_answer_on_every_route(world: World) -> Non
                 wrong.append(f"{method} {rule} as {role}: expected {expected[role]}, got {got} "
                              f"({response.status_code} {body})")
     assert cells == len(EXPECTED) * len(ROLES)
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_the_year_the_inspectors_scope_and_the_exports_on_other_items(world: World) -> None:
+    """The SCOPE_TABLE cases: the same routes on the items that tell the year, the inspection
+    team and the official export apart."""
+    assert set(SCOPE_ROUTES) == set(SCOPE)
+    engine = world.services.engine
+    wrong: list[str] = []
+    for (case, rule), expected in SCOPE.items():
+        route = SCOPE_ROUTES[(case, rule)]
+        for role in ROLES:
+            world.at(route.at)
+            before = fingerprint(engine)
+            response = route.probe(world, role)
+            wrote = fingerprint(engine) != before
+            if wrote:
+                world.current = None
+            got = outcome(response, route.kind, wrote)
+            response.close()
+            if got != expected[role]:
+                wrong.append(f"{case} {rule} as {role}: expected {expected[role]}, got {got}")
     assert wrong == [], "\n".join(wrong)
 
 

@@ -355,10 +355,13 @@ def test_a_broken_definition_is_reported_with_line_numbers(client: FlaskClient,
                                                            bloc: Bloc) -> None:
     text = pledge_text().replace("dest: submitted", "dest: submited")
     line = text.splitlines().index("    dest: submited") + 1
+    uow = bloc.services.uow()  # checking a definition is for administrators (issue 18)
+    bloc.users["root"] = people.create_user(uow, "root", "Quản trị")
+    people.grant(uow, bloc.users["root"], "admin")
 
-    body = client.post("/api/v1/definitions/validate", headers=bearer(bloc, "bca_head"),
+    body = client.post("/api/v1/definitions/validate", headers=bearer(bloc, "root"),
                        json={"text": text, "file": "pledge.yaml"}).get_json()
-    good = client.post("/api/v1/definitions/validate", headers=bearer(bloc, "bca_head"),
+    good = client.post("/api/v1/definitions/validate", headers=bearer(bloc, "root"),
                        json={"text": pledge_text()}).get_json()
 
     assert body["ok"] is False

@@ -177,7 +177,13 @@ def test_someone_outside_the_team_reads_but_cannot_record(
     to_inspection(bloc)
     item = bloc.child("inspection", "bca")
     team = set(item.data["plan"]["team"])
-    outsider = next(f"{c}_officer" for c, _ in MEMBERS if f"{c}_officer" not in team)
+    # the inspected unit's officer reads it (their unit's inspection) but is not on the team;
+    # any other officer outside the team does not even read it (issue 18: the inspector grant
+    # counts only on its own inspection)
+    outsider = "bca_officer"
+    assert outsider not in team
+    stranger = next(f"{c}_officer" for c, _ in MEMBERS
+                    if f"{c}_officer" not in team and c != "bca")
     path = f"/inspections/{item.id}"
     auth.login(outsider)
 
@@ -187,12 +193,19 @@ def test_someone_outside_the_team_reads_but_cannot_record(
 
     assert "Chỉ đọc" in html
     assert 'name="points-ky_giao_uoc"' not in html
-    assert tried.status_code == 422
-    assert "không có tên trong đoàn kiểm tra này" in tried.get_data(as_text=True)
+    # no role that records results on it: the inspector grant counts on the team's own
+    # inspections only (issue 18; the engine's guard still names the team to whoever tries)
+    assert tried.status_code == 403
     assert bloc.wf.get(item.id).data.get("results") is None
     auth.logout()
     auth.login("bqp_head")  # another unit's head: no role on bca's inspection
     assert client.get(path).status_code == 403
+    auth.logout()
+    auth.login(stranger)
+    assert client.get(path).status_code == 403
+    assert client.post(f"{path}/results", data={
+        **full_form(bloc, "bca", item), "csrf_token": csrf(client, "/")}).status_code == 403
+    assert bloc.wf.get(item.id).data.get("results") is None
 
 
 def test_conclude_sign_download_the_minutes_and_upload_the_signed_copy(

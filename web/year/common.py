@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from werkzeug.wrappers import Response
 
+from web.auth import current_actor
 from web.refusals import explain
 from web.views import fire_seen, locale, page_number, services
 from workflow.domain.criteria import CriteriaTable
@@ -151,9 +152,18 @@ def _form_version() -> int:
         raise InvalidInput(_("The form lacks the item's version; reload the page.")) from None
 
 
+def _require_see(inst: Instance) -> None:
+    """403 to whoever may not see the item, before anything about it (its state, its version,
+    the roles its actions need) is said."""
+    if not access.may_see(current_actor(), inst,
+                          lambda _cluster: {u.id for u in _members(inst.cluster_id)}):
+        abort(403)
+
+
 def _fire_form(inst: Instance, trigger: str, payload: dict[str, Any]) -> Fired | None:
     """Fire from a form carrying the version the user saw (checked in the fire's own
     transaction); what fired, or None when it was refused (the reason is flashed)."""
+    _require_see(inst)
     try:
         return fire_seen(inst.id, trigger, payload, _form_version())
     except TransitionNotAllowed as exc:
@@ -187,6 +197,7 @@ def _offered(
 def _fire_posted(inst: Instance) -> Fired | None:
     """Fire the action a page's action form posted, with its comment or present list; what
     fired, or None (the reason is flashed)."""
+    _require_see(inst)
     t = _spec(inst).transition(inst.state, request.form.get("trigger", ""))
     if t is None or not set(t.required_fields) <= FORM_FIELDS:
         flash(_("This action is not open now; reload the page."), "error")

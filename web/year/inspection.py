@@ -360,7 +360,8 @@ def inspection_document(inspection_id: int, document_id: int) -> Response:
     for item in [inst, *_unit_items(inst)]:
         doc = next((d for d in _documents(item.id) if d.id == document_id), None)
         if doc is not None:
-            if not access.may_read_documents(actor, item):
+            if not (access.may_read_documents(actor, item)
+                    or access.may_read_as_team(actor, inst, item)):
                 abort(403)
             return _send_document(doc)
     abort(404)

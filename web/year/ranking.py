@@ -106,9 +106,8 @@ def ranking_workbook(campaign_id: int) -> Response:
     actor = current_actor()
     if not year.may_export_ranking(actor, inst):
         raise PermissionDenied(_(
-            "Only the cluster leader, its deputy and the council secretariat may generate the "
-            "official ranking workbook; ask one of them for it, or read the ranking on this "
-            "page."))
+            "Only the cluster leader and the council office may generate the official ranking "
+            "workbook; ask one of them for it, or read the ranking on this page."))
     year.ranking_workbook(_wf(), campaign_id, actor, services().settings.documents_dir)
     return _send_document(_documents(campaign_id, "bang_xep_hang")[-1])
 

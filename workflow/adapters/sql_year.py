@@ -34,7 +34,7 @@ from workflow.adapters.tables import (
     vote_participation,
 )
 from workflow.domain.records import CampaignSummary
-from workflow.domain.roles import Actor, RoleGrant
+from workflow.domain.roles import INSPECTOR_ROLE, Actor, RoleGrant
 from workflow.engine.instance import Instance
 from workflow.services.ports import EngineTxQueries, YearRepository
 
@@ -258,9 +258,14 @@ class SqlYear(YearRepository):
     def waiting_statement(self, acting: Mapping[str, Mapping[int, Mapping[str, Any]]],
                           actor: Actor) -> object | None:
         own_units = {g.unit_id for g in actor.grants if g.unit_id is not None}
-        conditions = [c for g in actor.grants if g.role in acting
-                      for c in [_grant_condition(g, acting[g.role], own_units)]
-                      if c is not None]
+        team = _on_team(actor.username, self.conn.dialect.name)
+        conditions = []
+        for g in actor.grants:
+            c = _grant_condition(g, acting[g.role], own_units) if g.role in acting else None
+            if c is not None:
+                # the cluster-wide inspector grant counts only on the inspections whose
+                # planned team names the user
+                conditions.append(sa.and_(c, team) if g.role == INSPECTOR_ROLE else c)
         if not conditions:
             return None
         due = sa.select(_D.instance_id, sa.func.min(_D.due_date).label("due")).where(
@@ -280,6 +285,18 @@ class SqlYear(YearRepository):
     def waiting(self, statement: object, limit: int, offset: int) -> list[Any]:
         stmt = cast(sa.Select[Any], statement)
         return list(self.conn.execute(stmt, {"limit": limit, "offset": offset}).all())
+
+
+def _on_team(username: str, dialect: str) -> Any:
+    """The item's planned inspection team names the user (data.plan.team)."""
+    if dialect == "postgresql":
+        names = sa.func.json_array_elements_text(
+            sa.func.coalesce(_I.data[("plan", "team")], sa.text("'[]'::json"))
+        ).table_valued("value")
+    else:
+        names = sa.func.json_each(_I.data, "$.plan.team").table_valued("value")
+    return sa.exists(sa.select(sa.literal(1)).select_from(names).where(
+        names.c.value == username))
 
 
 def _grant_condition(

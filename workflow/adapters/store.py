@@ -15,7 +15,15 @@ from workflow.adapters import repository as repo
 from workflow.adapters.db import read_connection
 from workflow.adapters.executor import StatementCache, Transaction
 from workflow.adapters.repository import definitions_revision
-from workflow.adapters.tables import cluster_members, deadlines, documents, history, instances
+from workflow.adapters.tables import (
+    cluster_members,
+    deadlines,
+    documents,
+    history,
+    instances,
+    role_assignments,
+    users,
+)
 from workflow.adapters.year_store import YearQueries
 from workflow.domain.criteria import CriteriaTable
 from workflow.domain.rulesets import RuleBook, RuleSet
@@ -297,3 +305,13 @@ class WriteTx(YearQueries, Transaction):
 
     def member_units(self, cluster_id: int) -> list[int]:
         return [r[0] for r in self.fetchall(self.store._members, {"b_cluster": cluster_id})]
+
+    def home_units(self, usernames: Sequence[str], year: int | None) -> dict[str, set[int]]:
+        """The units each user holds a unit role for in the year (or in every year)."""
+        ra = role_assignments.c
+        stmt = self.cache.get("home_units", lambda: sa.select(ra.unit_id).join(
+            users, users.c.id == ra.user_id).where(
+            users.c.username == sa.bindparam("b_user"), ra.unit_id.is_not(None),
+            sa.or_(ra.year.is_(None), ra.year == sa.bindparam("b_year"))))
+        return {name: {int(r[0]) for r in self.fetchall(stmt, {"b_user": name, "b_year": year})}
+                for name in usernames}

@@ -37,12 +37,13 @@ def _check(src: yamlsrc.Source, registry: Registry) -> WorkflowSpec:
     return replace(spec, source_path=src.file)
 
 
-def load_text(text: str, file: str, registry: Registry) -> WorkflowSpec:
+def load_text(text: str, file: str, registry: Registry,
+              max_nodes: int = yamlsrc.MAX_NODES) -> WorkflowSpec:
     """Load one definition; raises DefinitionErrors with all of its problems.
 
     Checks that need other workflows (children, their states, cycles) are not made.
     """
-    return _check(yamlsrc.parse(text, file), registry)
+    return _check(yamlsrc.parse(text, file, max_nodes), registry)
 
 
 def load_paths(

@@ -116,8 +116,9 @@ def _too_deep(file: str, line: int) -> DefinitionErrors:
 class _Converter:
     """Turns a composed node tree into plain data, recording lines and collecting errors."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, max_nodes: int = MAX_NODES) -> None:
         self.file = file
+        self.max_nodes = max_nodes
         self.lines: dict[YamlPath, int] = {}
         self.errors: list[DefinitionError] = []
         self._scalars = SafeConstructor()
@@ -130,7 +131,7 @@ class _Converter:
     def convert(self, node: Node, path: YamlPath, line: int) -> Any:
         self.lines[path] = line
         self._count += 1
-        if self._count > MAX_NODES:
+        if self._count > self.max_nodes:
             raise _TooLarge
         if len(path) > MAX_DEPTH:  # aliases can nest deeper than the text does
             raise _TooDeep(line)
@@ -292,8 +293,9 @@ def _first_too_deep(events: Iterable[yaml.Event]) -> int | None:
     return None
 
 
-def parse(text: str, file: str) -> Source:
-    """Parse one definition file; raises DefinitionErrors naming every problem found."""
+def parse(text: str, file: str, max_nodes: int = MAX_NODES) -> Source:
+    """Parse one definition file; raises DefinitionErrors naming every problem found (a
+    document that expands to more than `max_nodes` nodes is one)."""
     deep = _depth_line(text)
     if deep is not None:
         raise _too_deep(file, deep)
@@ -303,11 +305,11 @@ def parse(text: str, file: str) -> Source:
         raise DefinitionErrors([_syntax_error(text, file, exc)]) from None
     if root is None:
         raise DefinitionErrors([DefinitionError(file, 1, "", "the file is empty")])
-    converter = _Converter(file)
+    converter = _Converter(file, max_nodes)
     try:
         data = converter.convert(root, (), _line(root))
     except _TooLarge:
-        message = f"the document expands to more than {MAX_NODES} nodes"
+        message = f"the document expands to more than {max_nodes} nodes"
         raise DefinitionErrors([DefinitionError(file, _line(root), "", message)]) from None
     except _TooDeep as exc:
         raise _too_deep(file, exc.line) from None

@@ -149,6 +149,8 @@ CATALOGUE: dict[str, str] = {
     "inspection_plan_self": "%(unit)s would inspect itself",
     "inspection_plan_mutual": "%(unit)s and %(other)s would inspect each other",
     "inspection_plan_team": "the team inspecting %(unit)s needs members and a lead among them",
+    "inspection_plan_own_unit": "%(user)s belongs to %(unit)s and cannot be on the team "
+                                "inspecting it; choose a member of another unit",
     "inspection_plan_uncovered": "every member must be inspected exactly once; not covered: "
                                  "%(units)s",
     "targets_invalid": "targets must be numbers for the criteria of the table",

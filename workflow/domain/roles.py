@@ -37,6 +37,7 @@ _ROLES = (
 ROLES: dict[str, RoleInfo] = {r.name: r for r in _ROLES}
 
 SYSTEM_ROLE = "system"
+INSPECTOR_ROLE = "inspector"  # held for a cluster; counts on the inspections of its team
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Protocol
 
-from workflow.domain.roles import SYSTEM_ROLE, Actor
+from workflow.domain.roles import INSPECTOR_ROLE, SYSTEM_ROLE, Actor
 from workflow.engine.spec import WorkflowSpec
 from workflow.errors import PermissionDenied
 
@@ -33,9 +33,40 @@ class Item(Protocol):
     def year(self) -> int | None: ...
 
 
+INSPECTOR = INSPECTOR_ROLE
+
+
 def roles_on(actor: Actor, item: Item) -> set[str]:
-    """The roles the actor holds on the item: grants covering its unit or cluster and year."""
-    return actor.roles_for(item.unit_id, item.cluster_id, item.year)
+    """The roles the actor holds on the item: grants covering its unit or cluster and year.
+
+    The `inspector` grant is held for a whole cluster (every officer of a member unit holds
+    it), but it counts only on an inspection whose team names the actor: it never opens the
+    other members' pledges, reports or score sheets."""
+    roles = actor.roles_for(item.unit_id, item.cluster_id, item.year)
+    if INSPECTOR in roles and not on_team(actor, item):
+        roles.discard(INSPECTOR)
+    return roles
+
+
+def on_team(actor: Actor, item: Item) -> bool:
+    """Whether the item is an inspection whose planned team names the actor."""
+    if item.workflow != "inspection":
+        return False
+    data = getattr(item, "data", None)
+    plan = data.get("plan") if isinstance(data, dict) else None
+    team = plan.get("team") if isinstance(plan, dict) else None
+    return isinstance(team, list) and actor.username in team
+
+
+def may_read_as_team(actor: Actor, inspection: Item, item: Item) -> bool:
+    """The team of an inspection reads the inspected unit's pledge, reports and score sheet
+    of the same campaign (and year: the grant's) through the inspection, and nothing of any
+    other unit; the inspection's page is where they read them."""
+    if INSPECTOR not in roles_on(actor, inspection):
+        return False
+    return (item.unit_id is not None and item.unit_id == inspection.unit_id
+            and item.year == inspection.year
+            and getattr(item, "parent_id", None) == getattr(inspection, "parent_id", None))
 
 
 def acting_roles(spec: WorkflowSpec) -> frozenset[str]:
@@ -110,6 +141,12 @@ def may_start(actor: Actor, spec: WorkflowSpec, *, unit_id: int | None = None,
     year (a cluster's vote session: its leader or the council office)."""
     held = actor.roles_for(unit_id, cluster_id, year)
     return not held.isdisjoint(starting_roles(spec) - {SYSTEM_ROLE})
+
+
+def may_export_official(actor: Actor, item: Item, exporters: Collection[str]) -> bool:
+    """Official exports of a cluster-wide item (the ranking workbook, written into its
+    history) are for the roles named, held for its cluster and year (or everywhere)."""
+    return not actor.roles_for(None, item.cluster_id, item.year).isdisjoint(exporters)
 
 
 # --- the same answers as errors, with a message a user can act on ----------------------------

@@ -14,7 +14,7 @@ from workflow.domain.inspection_pairing import propose_pairs
 from workflow.domain.roles import Actor
 from workflow.domain.scoring import RankRow, capped_adjustments, rank
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
-from workflow.services import documents
+from workflow.services import access, documents
 from workflow.services.ports import UnitOfWork
 from workflow.services.workflows import Workflows
 
@@ -120,25 +120,25 @@ def _last_year_pairs(plans: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
 
 
 # Who may generate the official ranking workbook (and so write it into the campaign's
-# history): the cluster's leader and deputy, and the council's secretariat. Officers hold the
-# cluster-wide `inspector` grant and may read the ranking, not issue it.
-EXPORTERS = frozenset({"cluster_leader", "cluster_deputy", "council_secretariat"})
+# history): the cluster's leader and the council office. Officers hold the cluster-wide
+# `inspector` grant and the deputy helps the leader: they read the ranking, not issue it.
+EXPORTERS = frozenset({"cluster_leader", "council_secretariat"})
 
 
 def may_export_ranking(actor: Actor, campaign: Any) -> bool:
-    return bool(actor.roles_for(None, campaign.cluster_id, campaign.year) & EXPORTERS)
+    return access.may_export_official(actor, campaign, EXPORTERS)
 
 
 def ranking_workbook(
     workflows: Workflows, campaign_id: int, actor: Actor, folder: Path
 ) -> str:
     """The cluster's score and ranking table as an Excel file, attached to the campaign with
-    its hash in the campaign's history; only for the leader, the deputy and the secretariat."""
+    its hash in the campaign's history; only for the leader and the council office."""
     campaign = workflows.get(campaign_id)
     if not may_export_ranking(actor, campaign):
         raise PermissionDenied(
             f"'{actor.username}' may not generate the official ranking of campaign "
-            f"{campaign_id}: only the cluster leader, its deputy and the council secretariat may")
+            f"{campaign_id}: only the cluster leader and the council office may")
     result = ranking(workflows, campaign_id)
     assert workflows.store.criteria is not None
     ref = campaign.data["criteria_table"]

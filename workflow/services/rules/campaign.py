@@ -163,10 +163,13 @@ def valid_inspection_plan(ctx: CallContext, params: Mapping[str, Any]) -> Refusa
         return Refusal("inspection_plan_shape", {"detail": str(exc.messages)})
     assert ctx.instance.cluster_id is not None
     members = set(port(ctx).member_units(ctx.instance.cluster_id))
-    return _plan_problem(items, members)
+    team = {name for item in items for name in item["team"]}
+    homes = port(ctx).home_units(sorted(team), ctx.instance.year)
+    return _plan_problem(items, members, homes)
 
 
-def _plan_problem(items: Sequence[Mapping[str, Any]], members: set[int]) -> Refusal | None:
+def _plan_problem(items: Sequence[Mapping[str, Any]], members: set[int],
+                  homes: Mapping[str, set[int]] | None = None) -> Refusal | None:
     inspected = [i["unit_id"] for i in items]
     pairs = {(i["inspector_unit_id"], i["unit_id"]) for i in items}
     for item in items:
@@ -181,6 +184,10 @@ def _plan_problem(items: Sequence[Mapping[str, Any]], members: set[int]) -> Refu
                            {"unit": Ref("unit", a), "other": Ref("unit", b)})
         if not item["team"] or item["lead"] not in item["team"]:
             return Refusal("inspection_plan_team", {"unit": Ref("unit", b)})
+        for name in item["team"]:  # nobody inspects their own unit
+            if b in (homes or {}).get(name, set()):
+                return Refusal("inspection_plan_own_unit",
+                               {"user": Ref("user", name), "unit": Ref("unit", b)})
     missing = members - set(inspected)
     if missing or len(inspected) != len(set(inspected)):
         return Refusal("inspection_plan_uncovered", {"units": refs("unit", sorted(missing))})
