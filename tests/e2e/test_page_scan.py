@@ -177,6 +177,9 @@ def scan_as(browser: object, base: str, person: str, codes: re.Pattern[str]) -> 
         text = read["text"].replace(person, "")
         for problem, found in problems(text, codes):
             crawl.offences.append(Offence(person, path, problem, found))
+        if read["width"] > PHONE["width"]:  # measured once the styles have loaded, not before
+            page.wait_for_load_state("load")
+            read = page.evaluate(READ)
         if read["width"] > PHONE["width"]:
             crawl.offences.append(Offence(person, path, "wider than the phone",
                                           f"{read['width']} px: {', '.join(read['wide'])}"))

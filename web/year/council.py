@@ -82,11 +82,16 @@ def council_home() -> Response:
     return redirect(url_for("year.council_page", year=year))
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
 @bp.route("/council/<int:year>")
 @login_required
 def council_page(year: int, form: MeetingForm | None = None) -> str:
     """The council's year: members, dossiers waiting, meetings; the office schedules."""
     actor = current_actor()
+    if not MIN_YEAR <= year <= MAX_YEAR:  # no such year: nothing to hide
+        abort(404)
     if not _may_view(actor, year):
         abort(403)
     sessions = council.sessions(_wf(), services().reads, year)
@@ -126,6 +131,8 @@ def _meeting(form: MeetingForm) -> voting.Meeting:
 @login_required
 def council_schedule(year: int) -> str | Response:
     actor = current_actor()
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        abort(404)
     if not council.is_office(actor, year):
         abort(403)
     form = MeetingForm(
