@@ -169,7 +169,7 @@ POST /criteria/<code>/copy                              login   403     403     
 GET  /criteria/<code>/edit                              login   403     403     403     403     403     403     403     ok      403     403     ok
 POST /criteria/<code>/edit                              login   403     403     403     403     403     403     403     ok      403     403     ok
 GET  /criteria/<code>/versions/<int:version>            login   403     403     403     403     403     403     403     ok      403     403     ok
-GET  /dossiers/<int:dossier_id>/objections                login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+GET  /dossiers/<int:dossier_id>/objections              login   ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
 POST /dossiers/<int:dossier_id>/objections/<int:objection_id>/judge  login 403 403     403     403     403     403     403     ok      403     403     403
 POST /dossiers/<int:dossier_id>/objections/<int:objection_id>/answer  login 403 403    403     ok      403     403     403     ok      403     403     403
 GET  /api/openapi.json                                  ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
@@ -195,20 +195,20 @@ GET  /council                                           login   403     403     
 GET  /council/<int:year>                                 login   403     403     403     403     403     403     403     ok      ok      ok      403
 POST /council/<int:year>/schedule                       login   403     403     403     403     403     403     403     refused 403     403     403
 POST /votes/<int:session_id>/council-results            login   403     403     403     403     403     403     403     403     403     403     403
-GET  /dossiers/<int:dossier_id>/decision                login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+GET  /dossiers/<int:dossier_id>/decision                login   ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
 POST /dossiers/<int:dossier_id>/decision                login   403     403     403     403     403     403     403     403     403     refused 403
 POST /dossiers/<int:dossier_id>/announce                login   403     403     403     403     403     403     403     refused 403     403     403
 POST /dossiers/<int:dossier_id>/revoke                  login   403     403     403     403     403     403     403     403     403     refused 403
-GET  /dossiers/<int:dossier_id>/decision.docx           login   404     404     403     404     404     403     404     404     404     404     404
-GET  /dossiers/<int:dossier_id>                         login   ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+GET  /dossiers/<int:dossier_id>/decision.docx           login   404     404     403     404     404     403     403     404     404     404     404
+GET  /dossiers/<int:dossier_id>                         login   ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
 POST /dossiers/<int:dossier_id>/documents               login   ok      403     403     ok      403     403     403     ok      403     ok      403
 POST /dossiers/<int:dossier_id>/letter                  login   ok      403     403     ok      403     403     403     403     403     403     403
-POST /dossiers/<int:dossier_id>/minutes                 login   refused refused 403     refused refused 403     refused refused refused refused refused
-POST /dossiers/<int:dossier_id>/fire                    login   refused refused 403     refused refused 403     refused refused refused refused refused
-POST /dossiers/<int:dossier_id>/return                  login   refused refused 403     refused refused 403     refused refused refused refused refused
+POST /dossiers/<int:dossier_id>/minutes                 login   refused refused 403     refused refused 403     403     refused refused refused refused
+POST /dossiers/<int:dossier_id>/fire                    login   refused refused 403     refused refused 403     403     refused refused refused refused
+POST /dossiers/<int:dossier_id>/return                  login   refused refused 403     refused refused 403     403     refused refused refused refused
 POST /votes/<int:session_id>/dossiers                   login   403     403     403     refused refused 403     403     refused 403     403     403
 POST /api/v1/votes/<int:session_id>/dossiers            401     403     403     403     409     409     403     403     409     403     403     403
-GET  /api/v1/dossiers/<int:dossier_id>/clock            401     ok      ok      403     ok      ok      403     ok      ok      ok      ok      ok
+GET  /api/v1/dossiers/<int:dossier_id>/clock            401     ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
 """
 # Notes on the table:
 # - CD is a draft thematic campaign of the bloc. Creating a campaign and revising a draft's plan
@@ -250,6 +250,8 @@ GET  /api/v1/dossiers/<int:dossier_id>/clock            401     ok      ok      
 # - Objections to D: whoever may see the dossier reads them; only the council office judges
 #   one (O1, not judged yet) admissible or not; the council office and the cluster's leader
 #   answer an admissible one (O2). Everyone else gets 403 before anything is said about it.
+# - The inspector grant opens only the inspection its holder's team carries out (issue 18):
+#   no dossier of another unit.
 # - The council's page of a year is for the council's people (office, members, the deciding
 #   head); only the office schedules (refused here: no dossier waits for the council). Writing a
 #   council's result on the dossiers is refused (403) on a cluster's vote (V2) to everyone. The
