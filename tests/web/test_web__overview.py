@@ -109,7 +109,7 @@ def test_each_line_links_to_its_item(app: Flask, province: Province) -> None:
     for sheet in province.gaps:
         assert f'href="/score-sheets/{sheet}"' in html
     for dossier in province.dossiers:
-        assert f'href="/items/{dossier}"' in html
+        assert f'href="/dossiers/{dossier}"' in html
     this_year = [s for (_code, y), s in province.votes.items() if y == YEAR]
     for session in this_year:
         assert f'href="/votes/{session}"' in html
