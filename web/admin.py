@@ -516,7 +516,7 @@ def grant_role() -> Response | tuple[str, int]:
         username = add_grant()
     except WorkflowError as exc:
         return people_page(_("The role was not granted: %(reason)s", reason=str(exc)), 400)
-    flash(_("Role %(role)s granted to %(username)s.", role=form_text("role"),
+    flash(_("Role %(role)s granted to %(username)s.", role=role_label(form_text("role")),
             username=username))
     return redirect(url_for("admin.people_list"))
 

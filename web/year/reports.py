@@ -10,8 +10,8 @@ from web.auth import current_actor
 from web.views import locale, login_required, services
 from web.year import itempage
 from web.year.common import PERIODS, _date, _load, _roles, _state_label, _wf, bp
+from workflow.domain.overview import REPORT_DUE
 from workflow.engine.instance import Instance
-from workflow.services.rules.base import REPORT_DUE
 
 BUTTONS = ("submit", "accept", "return")
 REPORT = "report"  # the kind of the report's document

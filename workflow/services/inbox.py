@@ -143,7 +143,7 @@ def ballots_waiting(workflows: Workflows, actor: Actor, locale: str = "vi"
     transition of the session, so the inbox's query of actions does not find them."""
     with workflows.catalog.uow().read() as uow:
         sessions = uow.year.open_votes()
-        found = []
+        found = []  # (session, the actor's seat in it)
         for session in sessions:
             try:
                 seat = voting.voter_key(workflows, session, actor)
@@ -151,16 +151,15 @@ def ballots_waiting(workflows: Workflows, actor: Actor, locale: str = "vi"
                 continue
             if seat not in uow.year.voted(session.id, int(session.data.get("round", 1))) and (
                     voting.accepts(workflows, session, seat)):
-                found.append(session)
+                found.append((session, seat))
         names = Names(uow.organisations.unit_names(), {
             s.cluster_id: uow.organisations.cluster_name(s.cluster_id) or ""
-            for s in found if s.cluster_id is not None}) if found else Names()
+            for s, _seat in found if s.cluster_id is not None}) if found else Names()
     items = []
-    for session in found:
+    for session, seat in found:
         spec = workflows.catalog.compiled(session.definition_id).spec
         ends = session.data.get("ends_at")
         due_at = workflows.clock.local(dt.datetime.fromisoformat(str(ends))) if ends else None
-        seat = voting.voter_key(workflows, session, actor)
         unit = names.units.get(int(seat.removeprefix("unit:"))) if seat.startswith(
             "unit:") else None
         items.append(WaitingItem(

@@ -23,7 +23,6 @@ from workflow.services.ports import EngineTxQueries
 
 YEAR = Registry()
 CAMPAIGN_DATES = DATE_KEYS
-REPORT_DUE = {"six_month": "six_month_report_due", "year_end": "year_end_report_due"}
 
 
 class YearPort(Protocol):

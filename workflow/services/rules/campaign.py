@@ -10,13 +10,14 @@ from typing import Any
 import marshmallow as ma
 
 from workflow.domain.criteria import CriteriaTable
+from workflow.domain.overview import REPORT_DUE
 from workflow.domain.refusals import Ref, Refusal, refs
 from workflow.engine.hashing import canonical_json
 from workflow.engine.registry import CallContext
 from workflow.errors import InvalidInput, NotFound
+from workflow.services.naming import REPORT_NOUNS
 from workflow.services.rules.base import (
     CAMPAIGN_DATES,
-    REPORT_DUE,
     YEAR,
     campaign_of,
     decimal,
@@ -203,10 +204,16 @@ def penalize_missing_reports(ctx: CallContext, params: Mapping[str, Any]) -> Non
             continue
         if report.state in ("due", "returned") and report.unit_id is not None:
             penalize(ctx, "missing_report", report.unit_id, f"report:{report.id}",
-                     f"không nộp báo cáo {params['period']}")
+                     f"không nộp {_report_noun(params['period'])}")
 
 
 # --- reports and pledges -------------------------------------------------------------------
+
+
+def _report_noun(period: str) -> str:
+    """The report of a period as the penalty's reason names it ("báo cáo sơ kết")."""
+    noun = REPORT_NOUNS.get(period)
+    return noun.vi.lower() if noun is not None else "báo cáo"
 
 
 @YEAR.effect("penalize_if_late")
@@ -217,7 +224,7 @@ def penalize_if_late(ctx: CallContext, params: Mapping[str, Any]) -> None:
     today = local_date(ctx, ctx.now)
     if due is not None and today > due and ctx.instance.unit_id is not None:
         penalize(ctx, "late_report", ctx.instance.unit_id, f"report:{ctx.instance.id}",
-                 f"nộp muộn {(today - due).days} ngày (hạn {due.isoformat()})")
+                 f"nộp muộn {(today - due).days} ngày (hạn {due:%d/%m/%Y})")
 
 
 @YEAR.guard("valid_targets")

@@ -72,7 +72,7 @@ def penalize_late_score_sheet(ctx: CallContext, params: Mapping[str, Any]) -> No
     today = local_date(ctx, ctx.now)
     if due is not None and today > due and ctx.instance.unit_id is not None:
         penalize(ctx, "late_score_sheet", ctx.instance.unit_id,
-                 f"score_sheet:{ctx.instance.id}", f"nộp bảng điểm muộn (hạn {due})")
+                 f"score_sheet:{ctx.instance.id}", f"nộp bảng điểm muộn (hạn {due:%d/%m/%Y})")
 
 
 @YEAR.guard("inspection_applied_for_unit")
