@@ -413,7 +413,7 @@ def _strings(schema: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_16_request_bodies_state_no_nul_the_kind_pattern_and_no_unknown_fields() -> None:
     from web.api import openapi_document
-    from web.api_schemas import DOCUMENT_KIND, NO_NUL
+    from web.api.schemas import DOCUMENT_KIND, NO_NUL
 
     document = openapi_document()
     bodies = [(path, op["requestBody"]["content"]) for path, ops in document["paths"].items()

@@ -9,7 +9,7 @@ from typing import Any
 from schemathesis.specs.openapi.definitions import OPENAPI_30_VALIDATOR
 
 from web.api import OPERATIONS, openapi_document
-from web.api_schemas import REPLIES, ErrorDetailSchema, MeSchema
+from web.api.schemas import REPLIES, ErrorDetailSchema, MeSchema
 
 REF = "#/components/schemas/"
 

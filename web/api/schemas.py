@@ -1,5 +1,5 @@
 """The API's marshmallow schemas: requests are loaded (validated) with them, answers dumped
-through them, and the OpenAPI document is generated from both (web/openapi.py), so the document
+through them, and the OpenAPI document is generated from both (web/api/openapi.py), so the document
 describes what is really accepted and returned.
 
 Request schemas are inlined in the document; a reply schema (a name ending in `Schema`) is a

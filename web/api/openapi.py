@@ -13,7 +13,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from marshmallow import Schema
 
-from web.api_schemas import MAX_ID, REPLIES, ErrorSchema, Reply
+from web.api.schemas import MAX_ID, REPLIES, ErrorSchema, Reply
 
 COMMON_ERRORS = (401, 404)
 ERROR_TEXT = {400: "Invalid input; 'fields' names each field and its problem",
@@ -36,7 +36,7 @@ class Operation:
     rule: str
     endpoint: str
     summary: str
-    ok: tuple[int, str]  # status, reply (a name of api_schemas.REPLIES)
+    ok: tuple[int, str]  # status, reply (a name of schemas.REPLIES)
     errors: tuple[int, ...]
     query: type[Schema] | None = None
     body: type[Schema] | None = None

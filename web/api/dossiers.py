@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields
 
 from web.api import actor, load_item, operation, require_see, services
-from web.api_schemas import REPLIES, Reply
+from web.api.schemas import REPLIES, Reply
 from workflow.errors import NotFound, PermissionDenied, TransitionNotAllowed
 from workflow.services import access, dossier_page, naming
 
