@@ -48,8 +48,8 @@ def create_app(
     app.register_blueprint(admin.bp)
     app.register_blueprint(overview.bp)  # the council office's overview and fairness
     app.register_blueprint(api.bp)
-    from web import criteria_admin  # the criteria tables, for the council office
-    app.register_blueprint(criteria_admin.bp)
+    from web import criteria  # the criteria tables, for the council office
+    app.register_blueprint(criteria.bp)
     app.before_request(_no_nul_in_forms)
     if start_scheduler:
         _start_scheduler(app, services)

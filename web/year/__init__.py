@@ -12,6 +12,7 @@ from web.year import (  # noqa: F401  (their routes)
     decisions,
     documents,
     dossiers,
+    evidence,
     inspection,
     pledges,
     ranking,

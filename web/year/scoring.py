@@ -7,22 +7,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from web.auth import current_actor
 from web.items import title_of
 from web.refusals import explain, number
-from web.views import fire_seen, locale, login_required, services, upload_refusal
+from web.views import fire_seen, locale, login_required, services
 from web.year.common import (
     EDITORS,
     EVIDENCE_KINDS,
@@ -34,24 +26,20 @@ from web.year.common import (
     _load,
     _offered,
     _roles,
-    _send_document,
     _state_label,
     _unit_names,
     _wf,
     bp,
 )
+from web.year.evidence import _attach, _attach_chosen
 from workflow.domain.criteria import CriteriaTable
 from workflow.domain.refusals import Ref, Refusal
 from workflow.domain.roles import Actor
 from workflow.domain.scoring import show
 from workflow.engine.instance import Instance
 from workflow.engine.spec import TransitionSpec
-from workflow.errors import (
-    InvalidInput,
-    TransitionNotAllowed,
-)
+from workflow.errors import InvalidInput, TransitionNotAllowed
 from workflow.services import access, inspections
-from workflow.services import documents as attachments
 
 
 def _sheet(sheet_id: int) -> tuple[Instance, Actor, set[str]]:
@@ -306,61 +294,6 @@ def adjust_scores(sheet_id: int) -> Response | tuple[str, int]:
     return _render_sheet(sheet, actor, roles, typed, 422)
 
 
-def _upload_problem(table: CriteriaTable, code: str, kind: str) -> str | None:
-    try:
-        criterion = table.criterion(code)
-    except KeyError:
-        return str(_("Choose a criterion of the table."))
-    if kind not in criterion.evidence:
-        return str(_("Choose a kind of evidence the criterion asks for."))
-    upload = _chosen_file(code)
-    if upload is None or not upload.filename:
-        return str(_("Choose a file to upload."))
-    return None
-
-
-def _chosen_file(code: str) -> FileStorage | None:
-    """The file chosen for a criterion (its own field in the sheet's form, or `file`)."""
-    upload = request.files.get(f"file-{code}")
-    if upload is None or not upload.filename:
-        upload = request.files.get("file")
-    return upload
-
-
-def _kind(code: str) -> str:
-    return request.form.get(f"kind-{code}") or request.form.get("kind", "")
-
-
-def _attach(sheet: Instance, table: CriteriaTable, actor: Actor, code: str) -> tuple[str, str]:
-    """Attach the file chosen for a criterion: (its name, a problem or "")."""
-    problem = _upload_problem(table, code, _kind(code))
-    upload = _chosen_file(code)
-    name = (upload.filename or "") if upload is not None else ""
-    content = upload.read() if upload is not None and problem is None else b""
-    problem = problem or upload_refusal(name or "file", content)
-    if problem:
-        return name, problem
-    attachments.attach(_wf(), services().settings.documents_dir, sheet.id, actor, _kind(code),
-                       name or "file", content, ref=code)
-    return name, ""
-
-
-def _attach_chosen(sheet: Instance, table: CriteriaTable, actor: Actor) -> list[str]:
-    """Attach every file chosen in the sheet's form (saving the scores must not drop them);
-    the names attached; problems are flashed."""
-    names = []
-    for c in table.criteria:
-        upload = request.files.get(f"file-{c.code}")
-        if upload is None or not upload.filename:
-            continue
-        name, problem = _attach(sheet, table, actor, c.code)
-        if problem:
-            flash(problem, "error")
-        else:
-            names.append(name)
-    return names
-
-
 @bp.route("/score-sheets/<int:sheet_id>/evidence", methods=["POST"])
 @login_required
 def upload_evidence(sheet_id: int) -> Response | tuple[str, int]:
@@ -389,18 +322,3 @@ def upload_evidence(sheet_id: int) -> Response | tuple[str, int]:
     else:
         flash(_("Evidence attached: %(name)s", name=name))
     return back
-
-
-@bp.route("/score-sheets/<int:sheet_id>/evidence/<int:document_id>")
-@login_required
-def evidence_file(sheet_id: int, document_id: int) -> Response:
-    sheet = _load(sheet_id, "score_sheet")
-    if not access.may_read_documents(current_actor(), sheet):
-        abort(403)
-    doc = next((d for d in _documents(sheet.id) if d.id == document_id), None)
-    if doc is None:
-        abort(404)
-    return _send_document(doc)
-
-
-# --- the ranking ---------------------------------------------------------------------------
