@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
-from transitions import EventData, Machine, State
+from transitions import EventData, Machine, State, Transition
 
 from workflow.domain.refusals import Ref, Refusal, refs
 from workflow.domain.roles import Actor
@@ -50,6 +50,29 @@ def _present(value: Any) -> bool:
     return not (isinstance(value, list | dict | tuple) and not value)
 
 
+class _Step(Transition):
+    """`transitions`' Transition for machines without callbacks: what `Transition.execute`
+    does (its conditions in order, then the state change), without walking its empty callback
+    lists (prepare, before, after, the states' enter and exit) and formatting four debug lines
+    on every step. thidua's states and transitions carry no callbacks (effects run in the
+    engine, after the checks); `_LeanMachine` refuses any that would be added."""
+
+    def execute(self, event_data: EventData) -> bool:
+        for cond in self.conditions:
+            if not cond.check(event_data):
+                return False
+        if self.dest:
+            event_data.machine.set_state(self.dest, event_data.model)
+        return True
+
+    def add_callback(self, trigger: str, func: Any) -> None:
+        raise TypeError("thidua's machines run no transition callbacks")
+
+
+class _LeanMachine(Machine):
+    transition_cls = _Step
+
+
 class CompiledWorkflow:
     """A definition version ready to run: its spec, its machine and its resolved guards."""
 
@@ -63,7 +86,7 @@ class CompiledWorkflow:
         self._index: dict[tuple[str, str], TransitionSpec] = {
             (src, t.trigger): t for t in spec.transitions for src in t.sources
         }
-        self.machine = Machine(
+        self.machine = _LeanMachine(
             model=None,
             states=[State(s.name, final=s.final) for s in spec.states],
             initial=spec.initial,
