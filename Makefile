@@ -40,7 +40,7 @@ test: $(STAMP)
 	scripts/system-deps.sh test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	THIDUA_TEST_PG_URL="$$(scripts/pg.sh start)" $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal
+	THIDUA_TEST_PG_URL="$$(THIDUA_PG_DURABLE=0 scripts/pg.sh start)" $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 bench: $(STAMP)
 	scripts/system-deps.sh test

@@ -3,6 +3,11 @@
 #   scripts/pg.sh start   start it (initialising the data folder once) and print its URL
 #   scripts/pg.sh stop    stop it
 #   scripts/pg.sh url     print the URL of the test database
+# THIDUA_PG_DURABLE=0 (the tests) runs the server without waiting for the disk (fsync,
+# full_page_writes and synchronous_commit off): a test database is thrown away, and copying a
+# template per test then costs a fraction. Any other value (the benchmarks, the default) puts
+# durability back, so that commits are measured as production makes them. The server reloads
+# its settings at each start; both modes never run on it at once.
 set -euo pipefail
 PORT="${THIDUA_PG_PORT:-54329}"
 DATA="${THIDUA_PG_DATA:-/tmp/thidua-pg-$PORT}"
@@ -10,6 +15,7 @@ DB="${THIDUA_PG_DB:-thidua_test}"
 BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 [ -n "$BIN" ] || { echo "PostgreSQL is not installed (scripts/system-deps.sh test)" >&2; exit 1; }
 URL="postgresql+psycopg://postgres@127.0.0.1:$PORT/$DB"
+DURABLE="${THIDUA_PG_DURABLE:-1}"
 
 as_pg() {
   # PostgreSQL refuses to run as root: run its tools as the postgres user then.
@@ -24,7 +30,16 @@ start() {
       "SELECT 1 FROM pg_database WHERE datname='$DB'" | grep -q 1; then
     as_pg "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres "$DB"
   fi
+  durability
   echo "$URL"
+}
+
+durability() {
+  local how="SET" off=" = off"
+  [ "$DURABLE" = 0 ] || { how="RESET"; off=""; }
+  as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -qAt -v ON_ERROR_STOP=1 \
+    -c "ALTER SYSTEM $how fsync$off" -c "ALTER SYSTEM $how full_page_writes$off" \
+    -c "ALTER SYSTEM $how synchronous_commit$off" -c "SELECT pg_reload_conf()" postgres >/dev/null
 }
 
 boot() {

@@ -16,8 +16,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from benchmarks.province import Province, seed_province
-from tests.web.conftest import PASSWORD, csrf
-from web import create_app
+from tests.web.conftest import PASSWORD, csrf, shared_app
 from workflow.bootstrap import Services
 from workflow.services import people
 
@@ -52,7 +51,7 @@ def province(services: Services) -> Province:
 
 @pytest.fixture
 def app(services: Services, province: Province) -> Flask:
-    return create_app(services=services, testing=True)
+    return shared_app(services)
 
 
 def signed_in(app: Flask, username: str) -> FlaskClient:
