@@ -227,6 +227,10 @@ def template() -> bytes:
     return _save(book, "Mẫu nhập dữ liệu thi đua")
 
 
+def template_stream() -> io.BytesIO:
+    return io.BytesIO(template())
+
+
 def error_file(checked: Checked, describe: Callable[[Problem], str], as_csv: bool) -> bytes:
     """The failing rows as they were read, each with its problems in a last column; one sheet
     per sheet of the file (CSV: the first failing sheet)."""
