@@ -581,4 +581,4 @@ def _document_text() -> str:
     """Generated once per process (some 30 ms): the routes are all registered at import."""
     return json.dumps(generate_document(OPERATIONS))
 from web import api_dossiers  # noqa: E402, F401  (the dossiers routes, on this blueprint)
-from web import api_imports  # noqa: E402, F401  (the import of units, clusters, people)
+from web.api_imports import ROUTES as IMPORT_ROUTES  # noqa: E402, F401  (units, clusters, people)

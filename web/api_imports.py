@@ -128,3 +128,6 @@ def import_commit() -> ResponseReturnValue:
                        f"{len(refused.checked.problems)} problem(s); POST it to "
                        "/api/v1/imports/dry-run for the full report", fields=where) from None
     return report(done.checked, year, committed=True, new_people=done.new_people), 201
+
+
+ROUTES = (import_template, import_dry_run, import_commit)  # what web.api imports to register

@@ -32,7 +32,8 @@ def test_a_province_imports_from_one_workbook_and_again_without_duplicates(
     data = province_workbook(clusters=10, members=10, per_unit=3)  # 101 units, 301 people
 
     checked = imports.dry_run(services.uow(), ADMIN, "tinh.xlsx", data, YEAR)
-    assert checked.ok and checked.problems == ()
+    assert checked.ok
+    assert checked.problems == ()
     assert _table_counts(services)["units"] == 0  # the dry run wrote nothing
     done = imports.commit(services.uow(), ADMIN, "tinh.xlsx", data, YEAR)
 
@@ -44,7 +45,8 @@ def test_a_province_imports_from_one_workbook_and_again_without_duplicates(
     codes = [u for u in cluster.members]
     names = {organisations.unit_id(services.uow(), f"DV03_{m:02d}"): m for m in range(10)}
     assert [names[u] for u in codes] == [3, 4, 5, 6, 7, 8, 9, 0, 1, 2]  # the rotation order
-    assert cluster.leader_unit_id == codes[0] and cluster.deputy_unit_id == codes[1]
+    assert cluster.leader_unit_id == codes[0]
+    assert cluster.deputy_unit_id == codes[1]
     # no password in the file, none made up: the new person cannot sign in yet
     assert people.check_password(services.uow(), "dv00_00.1", "") is None
     officer = people.actor_by_username(services.uow(), "dv00_00.1")

@@ -168,7 +168,8 @@ def test_a_csv_file_is_read_by_its_header_with_semicolons_too() -> None:
 
     result = check(raw, EMPTY, problems)
 
-    assert problems == [] and result.problems == ()
+    assert problems == []
+    assert result.problems == ()
     assert result.plan.people[0].full_name == "An"
 
 
@@ -200,4 +201,5 @@ def test_the_error_file_keeps_the_failing_rows_and_never_writes_a_formula() -> N
     assert all(c.data_type == "s" and c.quotePrefix for c in (sheet["A2"], sheet["B2"]))
     assert "Dòng 3: cột A: bad_code" in sheet["E2"].value
     text = spreadsheets.error_file(result, lambda p: p.code, as_csv=True).decode("utf-8-sig")  # type: ignore[arg-type]  # noqa: E501
-    assert "'-X,'+cmd|' /C calc'!A0" in text and "'@SUM" in text
+    assert "'-X,'+cmd|' /C calc'!A0" in text
+    assert "'@SUM" in text

@@ -41,7 +41,8 @@ def test_the_dry_run_answers_each_problem_with_its_row_and_column(
 
     body = response.get_json()  # type: ignore[attr-defined]
     assert response.status_code == 200  # type: ignore[attr-defined]
-    assert body["ok"] is False and body["committed"] is False
+    assert body["ok"] is False
+    assert body["committed"] is False
     assert body["problems"] == [{
         "sheet": "people", "sheet_title": "Người dùng", "row": 3, "column": "email",
         "letter": "C", "code": "bad_email",

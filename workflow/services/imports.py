@@ -72,14 +72,13 @@ def commit(uow: UnitOfWork, actor: Actor, filename: str, data: bytes, year: int)
 
 def _apply(uow: UnitOfWork, plan: Plan, known: Directory, year: int) -> tuple[str, ...]:
     unit_ids = {code: u.id for code, u in known.units.items()}
-    for unit in plan.units:  # parents first
-        parent = unit_ids.get(unit.parent) if unit.parent else None
-        old = known.units.get(unit.code)
+    for row in plan.units:  # parents first
+        parent = unit_ids.get(row.parent) if row.parent else None
+        old = known.units.get(row.code)
         if old is None:
-            unit_ids[unit.code] = uow.directory.add_unit(unit.code, unit.name, parent,
-                                                         unit.kind)
-        elif domain.unit_change(unit, known):
-            uow.directory.update_unit(old.id, unit.name, parent, unit.kind or old.kind)
+            unit_ids[row.code] = uow.directory.add_unit(row.code, row.name, parent, row.kind)
+        elif domain.unit_change(row, known):
+            uow.directory.update_unit(old.id, row.name, parent, row.kind or old.kind)
     for cluster in plan.clusters:
         members = [unit_ids[code] for code in cluster.members]
         leader = unit_ids[cluster.leader] if cluster.leader else None
