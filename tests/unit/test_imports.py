@@ -203,3 +203,19 @@ def test_the_error_file_keeps_the_failing_rows_and_never_writes_a_formula() -> N
     text = spreadsheets.error_file(result, lambda p: p.code, as_csv=True).decode("utf-8-sig")  # type: ignore[arg-type]  # noqa: E501
     assert "'-X,'+cmd|' /C calc'!A0" in text
     assert "'@SUM" in text
+
+
+def test_the_overview_workbook_writes_text_never_as_a_formula() -> None:
+    """Every export writes what people typed as text: the overview too (the ranking's test
+    is in test_documents_gen)."""
+    from workflow.documents.overview import SheetTable, overview_workbook
+
+    data = overview_workbook("Tổng quan", [SheetTable(
+        "Phong trào", ("Cụm", "Ghi chú"), (("=HYPERLINK(\"http://x\")", "+1"), ("@A", -5)))])
+    sheet = load_workbook(io.BytesIO(data))["Phong trào"]
+
+    assert [(c.value, c.data_type) for c in sheet[2]] == [('=HYPERLINK("http://x")', "s"),
+                                                         ("+1", "s")]
+    assert sheet["A2"].quotePrefix
+    assert sheet["A3"].quotePrefix
+    assert sheet["B3"].value == -5  # a number stays a number
