@@ -15,7 +15,7 @@ from web.api import ApiError, actor, operation, services
 from web.api_schemas import REPLIES, Reply
 from web.imports import SHEET_NAMES, describe
 from workflow.documents import spreadsheets
-from workflow.domain.imports import BY_KEY, MAX_BYTES, Checked
+from workflow.domain.imports import BY_KEY, MAX_BYTES, WARNINGS, Checked
 from workflow.services import imports
 
 
@@ -42,6 +42,8 @@ class ImportProblemSchema(Reply):
     letter = fields.String(allow_none=True, metadata={"description": "the column's letter"})
     code = fields.String(metadata={"description": "the problem's code, e.g. unknown_unit"})
     message = fields.String(metadata={"description": "what to fix, in Vietnamese"})
+    blocking = fields.Boolean(metadata={"description": "false for what was only skipped (a "
+                                        "sheet or a column the import does not know)"})
 
 
 class ImportCountsSchema(Reply):
@@ -79,7 +81,8 @@ def problems(checked: Checked) -> list[dict[str, Any]]:
     return [{"sheet": p.sheet if p.sheet in BY_KEY else None,
              "sheet_title": SHEET_NAMES.get(p.sheet or "", p.sheet or ""),
              "row": p.row, "column": p.column, "letter": p.letter, "code": p.code,
-             "message": describe(p)} for p in checked.problems]
+             "message": describe(p), "blocking": p.code not in WARNINGS}
+            for p in checked.problems]
 
 
 def report(checked: Checked, year: int, committed: bool,

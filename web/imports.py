@@ -96,11 +96,12 @@ def template() -> Response:
 
 def report(checked: Checked, token: str, filename: str, year: int,
            status: int = 200, **extra: Any) -> tuple[str, int]:
-    problems = [where(p) for p in checked.problems]
+    problems = [where(p) for p in checked.errors]
+    notes = [where(p) for p in checked.warnings]
     counts = {SHEET_NAMES[k]: c for k, c in checked.plan.counts.items()
               if c.created or c.updated or c.unchanged}
     return render_template("admin_imports_report.html", checked=checked, problems=problems,
-                           counts=counts, token=token, filename=filename, year=year,
+                           notes=notes, counts=counts, token=token, filename=filename, year=year,
                            failing=sum(len(checked.failing_rows(k)) for k in SHEET_NAMES),
                            **extra), status
 

@@ -54,7 +54,7 @@ def test_an_admin_fixes_a_file_from_its_error_list_and_imports_it(
 
     problems = page.locator("table.import-problems tbody tr")  # type: ignore[attr-defined]
     rows = [problems.nth(i).inner_text().split("\t") for i in range(problems.count())]
-    assert ["Đơn vị", "4", "A – Mã đơn vị (code)"] == rows[0][:3]
+    assert rows[0][:3] == ["Đơn vị", "4", "A – Mã đơn vị (code)"]
     assert "Mã DV00 01 chỉ được gồm chữ không dấu" in rows[0][3]
     assert any(r[:3] == ["Cụm, khối", "3", "F – Đơn vị phó cụm/khối (deputy)"] for r in rows)
     assert any(r[:3] == ["Người dùng", "5", "C – Thư điện tử (email)"] for r in rows)

@@ -219,3 +219,15 @@ def test_the_overview_workbook_writes_text_never_as_a_formula() -> None:
     assert sheet["A2"].quotePrefix
     assert sheet["A3"].quotePrefix
     assert sheet["B3"].value == -5  # a number stays a number
+
+
+def test_a_column_or_sheet_the_import_does_not_know_is_skipped_not_an_error() -> None:
+    sheets = {**GOOD, "Ghi chú": [["Nội dung"], ["Gọi điện trước"]]}
+    sheets["Đơn vị"] = [[*headers(UNITS), "Ghi chú"], ["SNV", "Sở Nội vụ", "", "", "x"],
+                        ["STC", "Sở Tài chính"], ["PTC", "Phòng Tổ chức", "SNV"]]
+
+    result = checked(sheets)
+
+    assert result.ok  # type: ignore[attr-defined]
+    assert where(result.warnings) == [("units", None, "E", "unknown_column"),  # type: ignore[attr-defined]
+                                      ("Ghi chú", None, None, "unknown_sheet")]

@@ -47,7 +47,7 @@ def test_the_dry_run_answers_each_problem_with_its_row_and_column(
         "sheet": "people", "sheet_title": "Người dùng", "row": 3, "column": "email",
         "letter": "C", "code": "bad_email",
         "message": "khong-phai-thu không phải địa chỉ thư điện tử: đồng chí hãy sửa lại hoặc "
-                   "để trống ô này."}]
+                   "để trống ô này.", "blocking": True}]
     assert body["counts"]["units"] == {"created": 4, "updated": 0, "unchanged": 0}
 
 

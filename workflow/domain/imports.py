@@ -274,15 +274,24 @@ class Checked:
 
     @property
     def ok(self) -> bool:
-        return not any(p.row is not None or p.code in BLOCKING for p in self.problems)
+        return not self.errors
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """The problems that stop the import."""
+        return tuple(p for p in self.problems if p.code not in WARNINGS)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """What was skipped (a sheet or a column the import does not know)."""
+        return tuple(p for p in self.problems if p.code in WARNINGS)
 
     def failing_rows(self, key: str) -> set[int]:
         return {p.row for p in self.problems if p.sheet == key and p.row is not None}
 
 
-# file-level problems that stop the commit (the others only warn: a sheet or column skipped)
-BLOCKING = frozenset({"file_kind", "file_unreadable", "file_too_large", "too_many_rows",
-                      "no_sheet", "missing_column", "duplicate_column"})
+# what only warns (a sheet or a column skipped); every other problem stops the import
+WARNINGS = frozenset({"unknown_sheet", "unknown_column"})
 
 
 def column_letter(index: int) -> str:
