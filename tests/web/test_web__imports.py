@@ -111,3 +111,27 @@ def test_only_administrators_import(client: FlaskClient, auth: AuthActions) -> N
     auth.login("bca_head")
     assert client.get(UPLOAD).status_code == 403
     assert client.get(f"{UPLOAD}/template.xlsx").status_code == 403
+
+
+def test_a_csv_file_gets_its_failing_rows_back_as_csv_never_as_formulas(
+    admin: FlaskClient,
+) -> None:
+    text = ("Tên đăng nhập (username);Họ và tên (full_name);Thư điện tử (email)\n"
+            "an.nv;Nguyễn Văn An;an@example.vn\n"
+            "binh;=HYPERLINK(\"http://x\");binh-at-example\n")
+    response = upload(admin, text.encode("utf-8-sig"), "nguoi-dung.csv")
+    shown = page(response)
+    assert "Ô chứa công thức (=HYPERLINK(\"http://x\")): đồng chí hãy nhập giá trị trực tiếp." \
+        in shown
+    errors = [part.split('"')[0] for part in shown.split('href="') if "/errors" in part][0]
+
+    got = admin.get(errors)
+
+    assert got.headers["Content-Disposition"].endswith("nguoi-dung-cac-dong-loi.csv")
+    lines = got.data.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Tên đăng nhập (username),Họ và tên (full_name),Thư điện tử (email)," \
+        "Lỗi cần sửa (errors)"
+    assert lines[1] == ('binh,"\'=HYPERLINK(""http://x"")",binh-at-example,"Dòng 3: cột B: Ô '
+                        'chứa công thức (=HYPERLINK(""http://x"")): đồng chí hãy nhập giá trị '
+                        'trực tiếp.; cột C: binh-at-example không phải địa chỉ thư điện tử: '
+                        'đồng chí hãy sửa lại hoặc để trống ô này."')

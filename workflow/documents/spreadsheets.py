@@ -91,8 +91,7 @@ def _read_xlsx(data: bytes) -> list[RawSheet]:
                     value = getattr(cell, "value", None)
                     if getattr(cell, "data_type", None) == "f" or (
                             isinstance(value, str) and value.startswith("=")):
-                        formulas.append((number, index, str(value)))
-                        value = ""
+                        formulas.append((number, index, str(value)))  # read as no value
                     texts.append(_text(value))
                 while texts and not texts[-1]:
                     texts.pop()
@@ -123,8 +122,7 @@ def _read_csv(filename: str, data: bytes) -> RawSheet:
         cells = cells[:MAX_COLUMNS]
         for index, value in enumerate(cells):
             if value.strip().startswith("="):
-                formulas.append((number, index, value.strip()))
-                cells[index] = ""
+                formulas.append((number, index, value.strip()))  # read as no value
         texts = [c.strip() for c in cells]
         while texts and not texts[-1]:
             texts.pop()

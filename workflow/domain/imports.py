@@ -173,6 +173,7 @@ class Table:
     rows: tuple[tuple[int, Mapping[str, str]], ...]
     originals: Mapping[int, tuple[str, ...]]  # row number -> the cells as read
     header: tuple[str, ...]
+    formula_cells: frozenset[tuple[int, str]] = frozenset()  # (row, field): read as empty
 
 
 # --- the directory as it stands ------------------------------------------------------------
@@ -367,14 +368,19 @@ def tables(sheets: Sequence[RawSheet]) -> tuple[list[Table], list[Problem]]:
             if column.required and column.field not in positions:
                 problems.append(Problem(spec.key, None, column.field, "missing_column",
                                         {"header": column.header}))
-        rows = tuple((number, {name: (cells[i] if i < len(cells) else "").strip()
+        formulas = {(number, index) for number, index, _formula in sheet.formulas}
+        rows = tuple((number, {name: "" if (number, i) in formulas else
+                               (cells[i] if i < len(cells) else "").strip()
                                for name, i in positions.items()})
                      for number, cells in sheet.rows)
         for number, index, formula in sheet.formulas:
             name = next((n for n, i in positions.items() if i == index), None)
             problems.append(Problem(spec.key, number, name, "formula", {"value": formula[:40]},
                                     column_letter(index)))
-        found.append(Table(spec, sheet.title, positions, rows, dict(sheet.rows), sheet.header))
+        named = frozenset((number, name) for name, i in positions.items()
+                          for number, index in formulas if index == i)
+        found.append(Table(spec, sheet.title, positions, rows, dict(sheet.rows), sheet.header,
+                           named))
     if not found:
         problems.append(Problem(None, None, None, "no_sheet"))
     return found, problems
@@ -405,6 +411,8 @@ class _Sheet:
         long."""
         value = values.get(name, "")
         column = self.table.spec.column(name)
+        if (row, name) in self.table.formula_cells:
+            return None  # said once: the cell holds a formula
         if not value:
             if column.required:
                 self.problem(row, name, "required", header=column.header)
