@@ -26,7 +26,15 @@ from werkzeug.wrappers import Response
 from web.auth import current_actor, login_manager
 from workflow.bootstrap import Services
 from workflow.documents import spreadsheets
-from workflow.domain.imports import BY_KEY, MAX_BYTES, MAX_ROWS, PROBLEM_TEXT, Checked, Problem
+from workflow.domain.imports import (
+    BY_KEY,
+    MAX_BYTES,
+    MAX_ROWS,
+    PROBLEM_TEXT,
+    UNIT_KINDS,
+    Checked,
+    Problem,
+)
 from workflow.errors import NotFound, PermissionDenied
 from workflow.services import access, imports
 
@@ -47,6 +55,12 @@ def admins_only() -> Response | None:
     if not access.may_import_directory(current_actor()):
         raise PermissionDenied(_("Importing units, clusters and people is for administrators."))
     return None
+
+
+@bp.app_template_filter("unit_kind")
+def unit_kind(kind: str | None) -> str:
+    """A unit's kind as people say it (the import names it by code)."""
+    return UNIT_KINDS.get(kind or "", kind or "")
 
 
 def describe(problem: Problem) -> str:

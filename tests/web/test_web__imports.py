@@ -93,6 +93,9 @@ def test_a_good_file_is_committed_once_and_again_without_duplicates(
     assert "Người dùng mới chưa có mật khẩu" in shown
     assert organisations.find_cluster(bloc.services.uow(), "CUM_02", 2026).name == \
         "Cụm thi đua số 2"
+    units = page(admin.get("/admin/units?page=2"))
+    assert "Đơn vị 1 của cụm 1" in page(admin.get("/admin/units")) + units
+    assert "sở, ban, ngành" in page(admin.get("/admin/units")) + units  # the unit's kind
     again = page(upload(admin, data))
     assert "Tệp không có lỗi." in again
     assert admin.post(action, data={"csrf_token": csrf(admin, UPLOAD),
