@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,6 +157,3 @@ def discard(folder: Path, actor: Actor, token: str) -> None:
                  place / f"{actor.user_id}-{token}.{kind}"):
         path.unlink(missing_ok=True)
 
-
-def counts(checked: Checked) -> Mapping[str, domain.Counts]:
-    return checked.plan.counts
