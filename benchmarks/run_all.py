@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["engine.py", "year.py", "sweep.py", "web.py", "overview.py"]
+BENCHMARKS = ["engine.py", "year.py", "sweep.py", "web.py", "overview.py",
+              "imports.py"]
 
 
 def main() -> int:

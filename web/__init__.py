@@ -50,6 +50,8 @@ def create_app(
     app.register_blueprint(api.bp)
     from web import criteria  # the criteria tables, for the council office
     app.register_blueprint(criteria.bp)
+    from web import imports as directory_imports  # units, clusters, people from Excel
+    app.register_blueprint(directory_imports.bp)
     app.before_request(_no_nul_in_forms)
     if start_scheduler:
         _start_scheduler(app, services)

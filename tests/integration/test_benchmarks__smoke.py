@@ -51,6 +51,11 @@ FIGURES = {
         r"\(target p95 < 100 ms at 20/s",
         rf"highest rate with p95 < 100 ms: {NUMBER} requests/s \(target >= 20\)",
     ],
+    "imports.py": [
+        rf"dry run {NUMBER} s, commit {NUMBER} s \(target < 10 s\)",
+        rf"re-import of the same file {NUMBER} s \(nothing created\)",
+        rf"baseline: the same, one use case call at a time {NUMBER} s",
+    ],
 }
 PG_FIGURES = [
     rf"raw psycopg UPDATE\+INSERT, commit each +{NUMBER} transitions/s",

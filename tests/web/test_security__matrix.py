@@ -29,6 +29,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import Workbook
 from werkzeug.test import TestResponse
 
 from tests.conftest import ROOT, TEST_WORKFLOWS
@@ -56,7 +57,7 @@ from workflow.adapters.tables import documents, instances, metadata, objections,
 from workflow.bootstrap import Services, bootstrap
 from workflow.clock import FakeClock
 from workflow.config import load_settings
-from workflow.services import api_tokens, campaigns, dossiers, people, voting, year
+from workflow.services import api_tokens, campaigns, dossiers, imports, people, voting, year
 
 FLAG = "co_thi_dua_chinh_phu"
 THEMATIC = {"theme": "Thi đua chuyển đổi số năm 2025", "kind": "thematic",
@@ -209,6 +210,14 @@ POST /dossiers/<int:dossier_id>/return                  login   refused refused 
 POST /votes/<int:session_id>/dossiers                   login   403     403     403     refused refused 403     403     refused 403     403     403
 POST /api/v1/votes/<int:session_id>/dossiers            401     403     403     403     409     409     403     403     409     403     403     403
 GET  /api/v1/dossiers/<int:dossier_id>/clock            401     ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
+GET  /admin/imports                                     login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/imports/template.xlsx                       login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/imports/check                               login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/imports/<token>/errors                      login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/imports/<token>/commit                      login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /api/v1/imports/template.xlsx                      401     403     403     403     403     403     403     403     403     403     403     ok
+POST /api/v1/imports/dry-run                            401     403     403     403     403     403     403     403     403     403     403     ok
+POST /api/v1/imports                                    401     403     403     403     403     403     403     403     403     403     403     ok
 """
 # Notes on the table:
 # - CD is a draft thematic campaign of the bloc. Creating a campaign and revising a draft's plan
@@ -257,6 +266,8 @@ GET  /api/v1/dossiers/<int:dossier_id>/clock            401     ok      ok      
 #   council's result on the dossiers is refused (403) on a cluster's vote (V2) to everyone. The
 #   decision page of D (a posted dossier) is read like the item; deciding and revoking are the
 #   deciding head's, announcing the office's, each refused in D's state; D has no decision yet.
+# - Importing units, clusters and people from a spreadsheet (pages and API) is for
+#   administrators only; the errors and commit probes use a file staged by the admin.
 
 
 def parse_table(text: str) -> dict[tuple[str, str], dict[str, str | int]]:
@@ -554,6 +565,41 @@ def score_form(w: World) -> dict[str, Any]:
     return {**form, "version": version(w, "S")}
 
 
+def import_workbook() -> bytes:
+    """One new unit, in the import template's layout."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Đơn vị"
+    sheet.append(["Mã đơn vị (code)", "Tên đơn vị (name)"])
+    sheet.append(["DV_NHAP", "Đơn vị nhập từ tệp"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+IMPORT_FILE = import_workbook()
+
+
+def import_file() -> tuple[io.BytesIO, str]:
+    return io.BytesIO(IMPORT_FILE), "don-vi.xlsx"
+
+
+def staged_import(w: World) -> str:
+    """The file uploaded by the administrator for a check, waiting for the commit."""
+    admin = people.actor_by_username(w.services.uow(), str(PLAYERS["adm"]))
+    assert admin is not None
+    return imports.stage(w.services.settings.documents_dir, admin, "don-vi.xlsx",
+                         IMPORT_FILE, w.services.clock.now())
+
+
+def api_upload(path: Callable[[World], str]) -> Probe:
+    def probe(w: World, role: str) -> TestResponse:
+        return w.clients[role].post(path(w), headers=w.headers[role],
+                                    content_type="multipart/form-data",
+                                    data={"year": "2025", "file": import_file()})
+    return probe
+
+
 DEFINITION = (ROOT / "definitions" / "report.yaml").read_text(encoding="utf-8")
 CRITERIA = (ROOT / "definitions" / "criteria" / "khoi-noi-chinh.yaml").read_text(encoding="utf-8")
 
@@ -822,6 +868,21 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: {"comment": "Không đúng sự thật", "version": version(w, "D")})),
     ("GET", "/dossiers/<int:dossier_id>/decision.docx"): Route("final", "read", get(
         _i("D", "/dossiers/{}/decision.docx"))),
+    ("GET", "/admin/imports"): Route("final", "page", get(lambda w: "/admin/imports")),
+    ("GET", "/admin/imports/template.xlsx"): Route("final", "page", get(
+        lambda w: "/admin/imports/template.xlsx")),
+    ("POST", "/admin/imports/check"): Route("final", "page", post(
+        lambda w: "/admin/imports/check", lambda w: {"year": "2025", "file": import_file()})),
+    ("GET", "/admin/imports/<token>/errors"): Route("final", "page", get(
+        lambda w: f"/admin/imports/{staged_import(w)}/errors?year=2025")),
+    ("POST", "/admin/imports/<token>/commit"): Route("final", "write", post(
+        lambda w: f"/admin/imports/{staged_import(w)}/commit", lambda w: {"year": "2025"})),
+    ("GET", "/api/v1/imports/template.xlsx"): Route("final", "page", get(
+        lambda w: "/api/v1/imports/template.xlsx")),
+    ("POST", "/api/v1/imports/dry-run"): Route("final", "page", api_upload(
+        lambda w: "/api/v1/imports/dry-run")),
+    ("POST", "/api/v1/imports"): Route("final", "write", api_upload(
+        lambda w: "/api/v1/imports")),
 }
 
 

@@ -296,3 +296,4 @@ import web.api.definitions  # noqa: E402, F401
 import web.api.campaigns  # noqa: E402, F401
 import web.api.meta  # noqa: E402, F401
 import web.api.dossiers  # noqa: E402, F401
+import web.api.directory  # noqa: E402, F401  (imports of units, clusters, people)

@@ -43,6 +43,7 @@ class Operation:
     multipart: bool = False
     public: bool = False
     tags: tuple[str, ...] = field(default=())
+    produces: str | None = None  # a file's media type, when the answer is a file, not JSON
 
 
 def component_name(schema: type[Schema] | Schema) -> str | None:
@@ -93,6 +94,9 @@ def _responses(op: Operation) -> dict[str, Any]:
     reply: type[Reply] | dict[str, str] = REPLIES[name] or {"$ref": f"{REFS}{name}"}
     out: dict[str, Any] = {str(status): {"description": "Success", "content": {
         "application/json": {"schema": reply}}}}
+    if op.produces is not None:  # a file
+        out[str(status)]["content"] = {op.produces: {"schema": {"type": "string",
+                                                               "format": "binary"}}}
     codes = op.errors if op.public else (*COMMON_ERRORS, *op.errors)
     for code in sorted(set(codes)):
         out[str(code)] = {"description": ERROR_TEXT[code], "content": {

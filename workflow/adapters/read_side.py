@@ -196,7 +196,8 @@ class SqlReadSide:
     def units(self) -> list[UnitSummary]:
         u = units.c
         with read_connection(self.engine) as conn:
-            rows = conn.execute(sa.select(u.id, u.code, u.name, u.parent_id).order_by(u.code))
+            rows = conn.execute(sa.select(u.id, u.code, u.name, u.parent_id, u.kind)
+                                .order_by(u.code))
             return [UnitSummary(*row) for row in rows]
 
     def cluster_campaigns(self, cluster_id: int) -> list[CampaignSummary]:

@@ -25,6 +25,8 @@ units = sa.Table(
     sa.Column("code", sa.String(64), nullable=False, unique=True),
     sa.Column("name", sa.String(300), nullable=False),
     sa.Column("parent_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True),
+    # loại đơn vị (bo_nganh, tinh, so_nganh, …: workflow.domain.imports.UNIT_KINDS)
+    sa.Column("kind", sa.String(32), nullable=True),
 )
 
 clusters = sa.Table(

@@ -14,6 +14,7 @@ from workflow.adapters import limit_store
 from workflow.adapters import repository as repo
 from workflow.adapters.db import is_sqlite
 from workflow.adapters.reseal import reseal_all
+from workflow.adapters.sql_directory import SqlDirectory
 from workflow.adapters.sql_people import SqlOrganisations, SqlUsers
 from workflow.adapters.sql_year import SqlEngineTxQueries, SqlYear
 from workflow.adapters.tables import (
@@ -64,6 +65,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._conn = conn
         self.users = SqlUsers(conn)
         self.organisations = SqlOrganisations(conn)
+        self.directory = SqlDirectory(conn)
         self.tokens = SqlTokens(conn)
         self.limits = SqlLimits(conn)
         self.outbox = SqlOutbox(conn)

@@ -19,6 +19,7 @@ class UnitSummary:
     code: str
     name: str
     parent_id: int | None = None
+    kind: str | None = None  # loại đơn vị (workflow.domain.imports.UNIT_KINDS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -205,3 +205,12 @@ def may_judge_objections(actor: Actor, item: Item) -> bool:
 def may_answer_objections(actor: Actor, item: Item) -> bool:
     """The council office or the cluster's leader answers an admissible objection."""
     return not roles_on(actor, item).isdisjoint(OBJECTION_ANSWERERS)
+
+
+# --- the directory's import (units, clusters, people from a spreadsheet) ---------------------
+
+
+def may_import_directory(actor: Actor) -> bool:
+    """Administrators import units, clusters and people (they create accounts and grant
+    roles, which only an administrator does in the pages)."""
+    return actor.has_global_role("admin")

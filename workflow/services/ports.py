@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol, Self, TypeVar
 
 from workflow.domain.criteria import CriteriaTable
+from workflow.domain.imports import Directory
 from workflow.domain.records import CampaignSummary
 from workflow.domain.roles import Actor
 from workflow.engine.hashing import HistoryChain
@@ -458,6 +459,26 @@ class EngineStore(Protocol):
     def children(self, parent_id: int) -> list[Instance]: ...
 
 
+class DirectoryRepository(abc.ABC):
+    """The directory (units, a year's clusters, people) as the import reads and writes it."""
+
+    @abc.abstractmethod
+    def snapshot(self, year: int) -> Directory:
+        """Every unit, the year's clusters and every person with their every-year grants."""
+    @abc.abstractmethod
+    def add_unit(self, code: str, name: str, parent_id: int | None, kind: str | None) -> int: ...
+    @abc.abstractmethod
+    def update_unit(self, unit_id: int, name: str, parent_id: int | None,
+                    kind: str | None) -> None: ...
+    @abc.abstractmethod
+    def update_cluster(self, cluster_id: int, name: str, kind: str, council: str | None,
+                       leader_unit_id: int | None, deputy_unit_id: int | None,
+                       members: Sequence[int]) -> None:
+        """Its fields, and its members replaced in this order (the rotation's)."""
+    @abc.abstractmethod
+    def update_person(self, user_id: int, full_name: str, email: str | None) -> None: ...
+
+
 # --- the unit of work -------------------------------------------------------------------------
 
 
@@ -467,6 +488,7 @@ class UnitOfWork(abc.ABC):
 
     users: UserRepository
     organisations: OrganisationRepository
+    directory: DirectoryRepository
     tokens: TokenRepository
     limits: LimitRepository
     outbox: OutboxRepository
