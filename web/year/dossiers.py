@@ -17,7 +17,7 @@ from web.auth import current_actor
 from web.items import listed_files, title_of
 from web.refusals import explain
 from web.views import locale, login_required, services
-from web.year import itempage
+from web.year import decisions, itempage
 from web.year.common import (
     CHAIRS,
     _documents,
@@ -68,7 +68,8 @@ def _posting(inst: Instance) -> dict[str, Any] | None:
 
 
 def _page(inst: Instance, actor: Actor, *, error: str | None = None,
-          form: dict[str, Any] | None = None) -> str:
+          form: dict[str, Any] | None = None,
+          decision_fields: decisions.DecisionFields | None = None) -> str:
     wf = _wf()
     docs = _documents(inst.id)
     files = listed_files(inst.id, docs)
@@ -100,7 +101,14 @@ def _page(inst: Instance, actor: Actor, *, error: str | None = None,
         objections_url=f"/dossiers/{inst.id}/objections",
         signer=_signer(actor), history=itempage.history(inst), error=error,
         form=form or {}, locale=lang, kind_label=lambda k: labels[k].get(lang)
-        if k in labels else itempage.kind_label(k))
+        if k in labels else itempage.kind_label(k),
+        decision=decisions.decision_context(inst, actor, decision_fields)
+        if inst.state in decisions.SHOWN_STATES else None)
+
+
+def dossier_page_with(inst: Instance, fields: decisions.DecisionFields) -> str:
+    """The dossier page again with the decision form as typed and why it was refused."""
+    return _page(_wf().get(inst.id), current_actor(), decision_fields=fields)
 
 
 def _signer(actor: Actor) -> str:
