@@ -67,6 +67,7 @@ def decision_context(dossier: Instance, actor: Actor,
         return dossier.state in states and access.may_take_on(actor, dossier, spec, trigger)
 
     return {
+        "council": data.get("council_result"),
         "granted": rules.title_rule(granted).label.get(locale()),
         "outcome": OUTCOME_LABELS.get(str(data.get("outcome")), ""),
         "decision_date": dt.date.fromisoformat(str(data["decision_date"]))
@@ -95,7 +96,7 @@ def decision(dossier_id: int, fields: DecisionFields | None = None) -> str:
         "year_decision.html", dossier=dossier, state=_state_label(dossier),
         unit=names.get(dossier.unit_id or 0, ""),
         title=rules.title_rule(dossier.data["title"]).label.get(locale()),
-        council=dossier.data.get("council_result"), shown=dossier.state in SHOWN_STATES,
+        shown=dossier.state in SHOWN_STATES,
         **decision_context(dossier, actor, fields))
 
 
