@@ -1,8 +1,10 @@
 """The dossier's page (hồ sơ đề nghị khen thưởng): the title's documents as a checklist with
 upload and download, the tờ trình generated and the vote-count minutes attached in one click,
 the public posting with a link to its objections, the appraisal clock and its history, returning
-for supplement by naming the missing documents, and the actions as buttons. Also opening the
-winners' dossiers from the cluster's counted vote."""
+for supplement by naming the missing documents, the actions as buttons, and from the council's
+result on, the decision (web/year/decisions.py: the deciding head's form, the generated
+decision, the announcement, for whom the access policy gives each). Also opening the winners'
+dossiers from the cluster's counted vote."""
 
 from __future__ import annotations
 
