@@ -1,10 +1,18 @@
-"""A cluster's whole year in the browser, from an empty database.
+"""A cluster's whole year in the browser, from an empty database, to the announced decision.
 
 Only the set-up commands a new installation runs come before the browser: the schema
 (`thidua db upgrade`), the shipped definitions (`thidua definitions sync`) and a first admin
 (`thidua users create-admin`). Everything after is clicks and typing by the people whose work
 it is, each in their own browser; every page is photographed at 1280 and 390 px wide
 (test-output/screenshots/whole-year-*), and each step asserts what the page says, in Vietnamese.
+
+After the cluster's vote the same test goes on (the same database and browser: the year is not
+run twice) to the council's side: the leader opens the winner's dossier from the vote's
+result, documents are uploaded and downloaded, a citizen objects on the public page and is
+answered, the council office returns the dossier twice for supplement (the appraisal due date
+is checked against one computed here from the holiday files), the council meets with a quorum
+and one written vote of an absent member, the competent head decides on the dossier page and
+the public page shows the announced decision with its number and date.
 """
 
 from __future__ import annotations
@@ -512,10 +520,406 @@ def vote(people: dict[str, Person], clock: FakeClock) -> bytes:
     return Path(done.value.path()).read_bytes()
 
 
+# --- after the cluster's vote: the dossier, the council, the decision (issue 14) ------------
+
+HOLIDAYS = Path(__file__).resolve().parents[2] / "definitions" / "holidays"
+COUNCIL = [("hd_chutich", "Trần Văn Hội", True), ("hd_uyvien1", "Lê Thị Thẩm", False),
+           ("hd_uyvien2", "Ngô Quang Định", False), ("hd_uyvien3", "Phan Thị Xét", False)]
+ABSENT = "hd_uyvien3"  # away on the meeting's day: votes in writing
+HEAD = ("lanhdao_qd", "Đinh Tiến Quyết")  # the competent head who decides
+TITLE = "Cờ thi đua cấp bộ, ban, ngành, tỉnh"
+DOSSIER = f"Hồ sơ đề nghị {TITLE} {YEAR} – Bộ Tư pháp"
+APPRAISAL_DAYS = 20  # the rule set's appraisal_working_days (definitions/rules/2025-07.yaml)
+POSTING_DAYS = 10  # its public_posting_days, counted in working days
+DECISION = ("45/QĐ-HĐTĐKT", "2027-02-18")
+OBJECTION = "Đề nghị làm rõ tỷ lệ giải quyết đơn thư của Bộ Tư pháp năm 2026"
+ANSWER = "Tỷ lệ 98,5% đã được đoàn kiểm tra chéo xác nhận tại biên bản kiểm tra"
+
+
+def days_off() -> tuple[set[dt.date], set[dt.date]]:
+    """The holidays and the worked weekend days of the holiday files, read here on their own
+    (not through the workflow's calendar) so that the test checks the page's arithmetic."""
+    import yaml
+
+    off: set[dt.date] = set()
+    worked: set[dt.date] = set()
+    for path in HOLIDAYS.glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for h in data.get("holidays") or []:
+            first = dt.date.fromisoformat(str(h.get("date") or h["from"]))
+            last = dt.date.fromisoformat(str(h.get("date") or h["to"]))
+            off |= {first + dt.timedelta(n) for n in range((last - first).days + 1)}
+        for w in data.get("working_days") or []:
+            worked.add(dt.date.fromisoformat(str(w["date"] if isinstance(w, dict) else w)))
+    return off, worked
+
+
+def working(day: dt.date) -> bool:
+    off, worked = days_off()
+    return day in worked or (day.weekday() < 5 and day not in off)
+
+
+def working_days(after: str, until: str) -> int:
+    """Working days in (after, until]."""
+    start, end = dt.date.fromisoformat(after), dt.date.fromisoformat(until)
+    return sum(working(start + dt.timedelta(n)) for n in range(1, (end - start).days + 1))
+
+
+def add_working_days(start: str, n: int) -> dt.date:
+    day = dt.date.fromisoformat(start)
+    while n:
+        day += dt.timedelta(1)
+        n -= working(day)
+    return day
+
+
+def docx_text(content: bytes) -> str:
+    """The words of a Word document: its paragraphs and its tables' cells."""
+    document = docx.Document(io.BytesIO(content))
+    return "\n".join([p.text for p in document.paragraphs] + [
+        cell.text for table in document.tables for row in table.rows for cell in row.cells])
+
+
+def vn(day: dt.date | str) -> str:
+    """A date as the pages write it: dd/mm/yyyy."""
+    return (dt.date.fromisoformat(day) if isinstance(day, str) else day).strftime("%d/%m/%Y")
+
+
+def council_people(admin: Person) -> None:
+    """The administrator enters the council of the year: its chair and members, and the head
+    who decides (every grant held for the year, not for a unit or cluster)."""
+    page = admin.go("/admin/people")
+    for username, full_name, chair in [*COUNCIL, (*HEAD, None)]:
+        page = admin.go("/admin/people")
+        form = "form[action$='/people/create']"
+        page.fill(f"{form} input[name=username]", username)
+        page.fill(f"{form} input[name=full_name]", full_name)
+        page.fill(f"{form} input[name=password]", PASSWORD)
+        page.click(f"{form} button[type=submit]")
+        admin.sees(username)
+        roles = (["Người có thẩm quyền quyết định"] if chair is None else
+                 ["Thành viên Hội đồng TĐKT"] + (["Chủ tịch Hội đồng TĐKT"] if chair else []))
+        for role in roles:
+            page = admin.go("/admin/people")
+            form = "form[action$='/people/grant']"
+            page.fill(f"{form} input[name=username]", username)
+            select_by_text(page, f"{form} select[name=role]", role)
+            page.fill(f"{form} input[name=year]", str(YEAR))
+            page.click(f"{form} button[type=submit]")
+            admin.sees(f"Đã giao vai trò {role} cho {username}.")
+
+
+def fill_dossier(leader: Person, officer_btp: Person, tmp: Path) -> None:
+    """From the vote's result the leader opens the winner's dossier in one click; the
+    documents are uploaded (one by the unit's officer), the tờ trình generated, and each
+    downloads as it was given."""
+    page = leader.page
+    press(leader, "Lập hồ sơ đề nghị cho các đơn vị được suy tôn")
+    flash_ok(leader)
+    assert page.inner_text("h1") == DOSSIER
+    leader.sees("Đã lập hồ sơ: " + DOSSIER, "Biên bản kiểm phiếu")
+    report = b"%PDF-1.4\n% Bao cao thanh tich Bo Tu phap 2026\n%%EOF\n"
+    for who, kind, name, content in [
+            (officer_btp, "bao_cao_thanh_tich", "bao-cao-thanh-tich-BTP.pdf", report),
+            (leader, "bien_ban_binh_xet", "bien-ban-binh-xet.pdf", PDF),
+            (leader, "bien_ban_suy_ton_cum", "bien-ban-suy-ton-khoi.pdf", PDF)]:
+        open_from_inbox(who, DOSSIER)
+        page = who.page
+        row = f"form:has(input[name=kind][value={kind}])"
+        page.set_input_files(f"{row} input[type=file]", a_file(tmp, name, content))
+        page.click(f"{row} button")
+        page.wait_for_load_state()
+        flash_ok(who)
+        who.sees(f"Đã tải lên tài liệu: {name}")
+    open_from_inbox(leader, DOSSIER)
+    page = leader.page
+    if page.locator("button:has-text('Đính kèm biên bản kiểm phiếu')").count():
+        press(leader, "Đính kèm biên bản kiểm phiếu")
+        flash_ok(leader)
+    page.fill("input[name=number]", "15/TTr-KNC")
+    page.fill("input[name=signer_position]", "Trưởng khối")
+    page.fill("input[name=signer_name]", "Trần Thị Bình")
+    press(leader, "Tạo tờ trình")
+    flash_ok(leader)
+    leader.sees("Đã tạo và đính kèm tờ trình.")
+    assert "Thiếu" not in page.inner_text("#documents"), page.inner_text("#documents")
+    link = page.get_attribute("a:has-text('bao-cao-thanh-tich-BTP.pdf')", "href")
+    assert page.request.get(f"{leader.base}{link}").body() == report
+    with page.expect_download() as done:
+        page.click("#documents a[href*='/documents/']:has-text('.docx')")
+    text = docx_text(Path(done.value.path()).read_bytes())
+    assert "15/TTr-KNC" in text, text
+    assert "Bộ Tư pháp" in text, text
+    leader.shot("dossier-documents")
+
+
+def posting_and_objection(people: dict[str, Any], chromium: Any, base: str,
+                          clock: FakeClock) -> None:
+    """Posted publicly for its period; a citizen objects on the public page without signing
+    in; the council office judges it admissible and the leader answers it; the public page
+    shows the answer."""
+    leader, office = people["leader"], people["office"]
+    open_from_inbox(leader, DOSSIER)
+    press(leader, "Công khai")
+    flash_ok(leader)
+    posted, ends = f"{YEAR}-12-18", add_working_days(f"{YEAR}-12-18", POSTING_DAYS)
+    leader.sees(f"Công khai từ {vn(posted)} đến {vn(ends)} ({POSTING_DAYS} ngày làm việc).")
+
+    clock.set(local(f"{YEAR}-12-21"))
+    context = chromium.new_context(locale="vi-VN")
+    citizen = context.new_page()
+    citizen.goto(f"{base}/public")
+    card = citizen.locator("article.card", has_text="Bộ Tư pháp")
+    shown = card.inner_text()
+    for phrase in (CLUSTER, TITLE, f"từ {vn(posted)} đến {vn(ends)}"):
+        assert phrase in shown, (phrase, shown)
+    card.locator("textarea[name=text]").fill(OBJECTION)
+    card.locator("input[name=contact]").fill("0912 345 678")
+    card.get_by_role("button", name="Gửi phản ánh").click()
+    citizen.wait_for_url(f"{base}/public/thanks")
+
+    clock.set(local(f"{YEAR}-12-22"))
+    page = office.go("/")
+    page.click("main a:has-text('Ý kiến phản ánh về hồ sơ')")  # the notification
+    page.wait_for_load_state()
+    office.sees(OBJECTION, "0912 345 678", "Chờ cơ quan thường trực Hội đồng xem xét thụ lý")
+    item = page.locator("article.card").first
+    item.get_by_label("Thụ lý: phải trả lời trước khi nộp hồ sơ").check()
+    item.locator("textarea[name=reason]").fill("Phản ánh có căn cứ, cần làm rõ số liệu")
+    item.get_by_role("button", name="Ghi kết quả xem xét").click()
+    page.wait_for_load_state()
+    flash_ok(office)
+    office.shot("objection-judged")
+
+    open_from_inbox(leader, DOSSIER)
+    page = leader.page
+    page.click("a:has-text('Ý kiến phản ánh và trả lời')")
+    page.wait_for_load_state()
+    item = page.locator("article.card").first
+    item.locator("textarea[name=answer]").fill(ANSWER)
+    item.get_by_role("button", name="Gửi trả lời").click()
+    page.wait_for_load_state()
+    flash_ok(leader)
+    leader.sees("Đã trả lời", ANSWER)
+    assert "0912 345 678" not in leader.text()  # the writer's contact is the office's only
+
+    citizen.goto(f"{base}/public")
+    public = citizen.locator("article.card", has_text="Bộ Tư pháp").inner_text()
+    assert OBJECTION in public, public
+    assert ANSWER in public, public
+    assert "0912 345 678" not in citizen.inner_text("body")
+    context.close()
+
+
+def appraisal(people: dict[str, Any], clock: FakeClock, tmp: Path) -> None:
+    """Submitted once the posting is over; the council office receives it and appraises it,
+    returning it twice for supplement; the clock pauses meanwhile and the due date on the page
+    is the one the holiday calendar gives."""
+    leader, office, unit = people["leader"], people["office"], people["officer"]
+    clock.set(local("2027-01-05"))
+    open_from_inbox(leader, DOSSIER)
+    press(leader, "Nộp hồ sơ")
+    flash_ok(leader)
+    leader.sees("Đã nộp")
+    clock.set(local("2027-01-06"))
+    open_from_inbox(office, DOSSIER)
+    press(office, "Tiếp nhận")
+    flash_ok(office)
+    press(office, "Bắt đầu thẩm định")
+    flash_ok(office)
+    clock_text = office.page.inner_text("#clock")
+    assert f"{APPRAISAL_DAYS} ngày làm việc" in clock_text, clock_text
+    first_due = add_working_days("2027-01-06", APPRAISAL_DAYS)
+    assert f"Hạn thẩm định\n{vn(first_due)}" in clock_text, clock_text
+
+    # two returns for supplement: (returned on, resubmitted on, document, file, comment)
+    returns = [("2027-01-12", "2027-01-14", "bao_cao_thanh_tich", "bao-cao-thanh-tich-bo-sung.pdf",
+                "Báo cáo thành tích thiếu số liệu quý IV"),
+               ("2027-01-21", "2027-01-26", "bien_ban_binh_xet", "bien-ban-binh-xet-ky.pdf",
+                "Biên bản họp bình xét chưa có chữ ký")]
+    resumed, used = "2027-01-06", 0
+    for returned_on, again_on, kind, name, comment in returns:
+        clock.set(local(returned_on))
+        open_from_inbox(office, DOSSIER)
+        page = office.page
+        page.check(f"form.return input[name=missing][value={kind}]")
+        page.fill("form.return textarea[name=comment]", comment)
+        page.click("form.return button")
+        page.wait_for_load_state()
+        flash_ok(office)
+        used += working_days(resumed, returned_on)
+        office.sees("thời hạn thẩm định tạm dừng")
+        clock_text = page.inner_text("#clock")
+        assert f"Đã dùng\n{used} ngày làm việc" in clock_text, clock_text
+        if used == working_days("2027-01-06", "2027-01-12"):
+            office.shot("dossier-returned")
+
+        clock.set(local(again_on, 10))
+        open_from_inbox(unit, DOSSIER)
+        page = unit.page
+        told = page.inner_text("section.returned")
+        assert comment in told, told
+        row = f"form:has(input[name=kind][value={kind}])"
+        page.set_input_files(f"{row} input[type=file]", a_file(tmp, name))
+        page.click(f"{row} button")
+        page.wait_for_load_state()
+        flash_ok(unit)
+        press(unit, "Nộp bổ sung")
+        flash_ok(unit)
+        resumed = again_on
+
+    due = add_working_days(resumed, APPRAISAL_DAYS - used)
+    assert due == dt.date(2027, 2, 17)  # the arithmetic crosses Tết Đinh Mùi (5–11/02/2027)
+    page = office.go("/")
+    row = page.locator("main tr", has_text=DOSSIER).first.inner_text()
+    assert vn(due) in row, row  # the inbox's due date is the paused clock's
+    page.locator("main a", has_text=DOSSIER).first.click()
+    page.wait_for_load_state()
+    clock_text = office.page.inner_text("#clock")
+    assert f"Đã dùng\n{used} ngày làm việc" in clock_text, clock_text
+    assert f"Hạn thẩm định\n{vn(due)}" in clock_text, clock_text
+    office.shot("dossier-clock")
+    clock.set(local("2027-01-28"))
+    open_from_inbox(office, DOSSIER)
+    press(office, "Trình Hội đồng")
+    flash_ok(office)
+
+
+def council_meeting(people: dict[str, Any], chromium: Any, base: str, clock: FakeClock
+                    ) -> None:
+    """The council office schedules the meeting for the dossier; three of the four members
+    are present (a quorum of 2/3), the fourth votes in writing; the chair locks the count and
+    the office writes the result on the dossier from the count."""
+    office = people["office"]
+    page = office.go("/")
+    page.click("nav >> text=Hội đồng")
+    page.wait_for_load_state()
+    office.sees("Bộ Tư pháp", TITLE, *(name for _u, name, _c in COUNCIL))
+    page.fill("input[name=date]", "2027-02-03")
+    page.fill("input[name=time]", "08:30")
+    page.fill("input[name=place]", "Hà Nội")
+    office.shot("council-schedule")
+    press(office, "Lên lịch họp Hội đồng")
+    flash_ok(office)
+    office.sees("03/02/2027 08:30", "Hà Nội")
+    vote_url = page.url
+    clock.set(local("2027-02-03", 8))
+    absent = next(name for user, name, _c in COUNCIL if user == ABSENT)
+    page.locator("label.check", has_text=absent).locator("input[name=present]").uncheck()
+    press(office, "Kiểm tra số lượng")
+    flash_ok(office)
+    press(office, "Mở bỏ phiếu")
+    flash_ok(office)
+    office.shot("council-open")
+    for username, _name, _chair in COUNCIL:
+        member = Person(chromium, base, username)
+        page = member.page
+        page.locator("main a[href$='" + vote_url.removeprefix(base) + "']").first.click()
+        page.wait_for_load_state()
+        writing = "phiếu bằng văn bản của thành viên vắng mặt" in member.text()
+        assert writing is (username == ABSENT), username
+        page.locator("label.check", has_text="Bộ Tư pháp").locator("input").check()
+        press(member, "Xem lại phiếu")
+        press(member, "Bỏ phiếu")
+        flash_ok(member)
+        member.close()
+    page = office.go("/")
+    page.click("nav >> text=Hội đồng")
+    page.click("main a:has-text('03/02/2027 08:30')")  # the council's meetings
+    page.wait_for_load_state()
+    press(office, "Đóng phiếu")
+    flash_ok(office)
+    office.sees(f"Phiếu bằng văn bản của thành viên vắng mặt (1): {absent}",
+                "3/4 thành viên có mặt")  # the quorum counts who sat at the meeting
+    page.fill("input[name=member_name] >> nth=0", OFFICE[1])
+    press(office, "Lập biên bản")
+    flash_ok(office)
+    chair = Person(chromium, base, COUNCIL[0][0])
+    chair.page.click("nav >> text=Hội đồng")
+    chair.page.click("main a:has-text('03/02/2027 08:30')")
+    chair.page.wait_for_load_state()
+    press(chair, "Khóa kết quả")
+    flash_ok(chair)
+    chair.close()
+    page = office.go("/")
+    page.click("nav >> text=Hội đồng")
+    page.wait_for_load_state()
+    office.sees("Đã khóa")  # the locked meeting is still listed, its dossier not waiting
+    assert "Hồ sơ đưa ra bỏ phiếu" not in office.text()
+    page.click("main a:has-text('03/02/2027 08:30')")
+    page.wait_for_load_state()
+    press(office, "Ghi kết quả của Hội đồng vào hồ sơ")
+    flash_ok(office)
+    office.sees("Đã ghi kết quả của Hội đồng vào 1 hồ sơ; 1 hồ sơ được trình cấp có thẩm quyền.")
+    office.shot("council-result")
+
+
+def decision_and_announcement(people: dict[str, Any], chromium: Any, base: str,
+                              clock: FakeClock) -> None:
+    """The competent head decides on the dossier page; the decision downloads; the council
+    office announces it there; the public page shows it with its number and date."""
+    number, day = DECISION
+    clock.set(local(day))
+    head = Person(chromium, base, HEAD[0])
+    open_from_inbox(head, DOSSIER)
+    page = head.page
+    head.sees("Trình cấp có thẩm quyền", "4 phiếu đồng ý")
+    page.locator("#decision label", has_text="Đồng ý").first.locator("input").check()
+    page.fill("#decision textarea[name=reasons]",
+              "Dẫn đầu Khối thi đua các bộ, ngành Nội chính năm 2026")
+    page.fill("#decision input[name=number]", number)
+    page.fill("#decision input[name=date]", day)
+    page.fill("#decision input[name=signer]", HEAD[1])
+    head.shot("decision-form")
+    press(head, "Ghi quyết định")
+    flash_ok(head)
+    head.sees("Đã ghi quyết định.", f"Số {number}", f"ngày {vn(day)}", "Đã quyết định")
+    with page.expect_download() as done:
+        page.click("#decision a:has-text('Tải quyết định')")
+    text = docx_text(Path(done.value.path()).read_bytes())
+    for phrase in (number, "Bộ Tư pháp", HEAD[1]):
+        assert phrase in text, (phrase, text)
+    head.close()
+
+    office = people["office"]
+    open_from_inbox(office, DOSSIER)
+    press(office, "Công bố quyết định")
+    flash_ok(office)
+    office.sees("Đã công bố quyết định trên trang công khai.", "Đã công bố")
+    context = chromium.new_context(locale="vi-VN")
+    public = context.new_page()
+    public.goto(f"{base}/public")
+    row = public.locator("tr", has_text="Bộ Tư pháp").inner_text()
+    for phrase in (TITLE, f"Số {number}", f"ngày {vn(day)}", CLUSTER):
+        assert phrase in row, (phrase, row)
+    context.close()
+
+
+def after_the_vote(chromium: Any, base: str, clock: FakeClock, tmp: Path) -> None:
+    """The year goes on from the cluster's vote to the announced decision, in the browser."""
+    admin = Person(chromium, base, ADMIN)
+    council_people(admin)
+    admin.close()
+    people = {"leader": Person(chromium, base, head("BTP")),
+              "officer": Person(chromium, base, officer("BTP")),
+              "office": Person(chromium, base, OFFICE[0])}
+    leader = people["leader"]
+    campaign_page(leader)
+    leader.page.locator("main a", has_text="Phiên bỏ phiếu").first.click()
+    leader.page.wait_for_load_state()
+    fill_dossier(leader, people["officer"], tmp)
+    posting_and_objection(people, chromium, base, clock)
+    appraisal(people, clock, tmp)
+    council_meeting(people, chromium, base, clock)
+    decision_and_announcement(people, chromium, base, clock)
+    for person in people.values():
+        person.close()
+
+
 # The browser leaves a stylesheet half-read when it moves on to the next page; the test
 # server's thread then leaves that file to the garbage collector (a ResourceWarning there).
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-@pytest.mark.timeout(900)  # a long journey: minutes on a loaded 2-core machine
+@pytest.mark.timeout(1200)  # a long journey: minutes on a loaded 2-core machine
 def test_a_cluster_runs_its_whole_year_in_the_browser_from_an_empty_database(
     empty: Services, app_url: str, chromium: Any, year_clock: FakeClock, tmp_path: Path,
 ) -> None:
@@ -553,3 +957,6 @@ def test_a_cluster_runs_its_whole_year_in_the_browser_from_an_empty_database(
     assert f"Hội nghị tổng kết công tác thi đua năm {YEAR}" in text
     assert "Trần Thị Bình" in text
     assert "có mặt 5/5 đơn vị thành viên" in text
+
+    # the year goes on in the same database: the winner's dossier to the announced decision
+    after_the_vote(chromium, app_url, year_clock, tmp_path)

@@ -105,7 +105,7 @@ def test_absent_members_vote_in_writing_and_the_session_is_counted(
 ) -> None:
     """7 of 9 present, all 9 ballots: the two absent members' ballots are written votes (the
     2024 rule set takes them for the flag); the session closes, is counted on all 9 members
-    and carries the flag."""
+    and carries the flag; the quorum is the 7 at the meeting."""
     wf, office = bloc.wf, bloc.actor("vu_tdkt")
     dossier = dossier_at_council(bloc, tmp_path)
     council = council_vote(bloc, dossier, present=7, yes=8, voters=9)
@@ -116,6 +116,8 @@ def test_absent_members_vote_in_writing_and_the_session_is_counted(
     line = tally["titles"][FLAG]["candidates"][0]
     assert line["carried"]
     assert "8 yes of 9 members" in line["reason"]
+    # the quorum counts who sat at the meeting, not the written votes of the absent
+    assert "7 of 9 members present" in line["reason"]
     lock(bloc, council, tmp_path)
     dossiers.record_council_results(wf, council.id, office)
     assert wf.fire(dossier.id, "council_done", office).instance.state == "with_authority"
@@ -142,6 +144,23 @@ def test_a_member_added_after_the_vote_opened_cannot_cast_a_ballot(
         voting.cast_ballot(wf, council.id, bloc.actor(f"hd_{n}"), {FLAG: [dossier.id]})
     closed = wf.fire(council.id, "close", office).instance
     assert wf.get(closed.id).state == "tallied"
+
+
+def test_a_locked_session_stays_listed_and_holds_its_dossiers_until_the_result_is_written(
+    bloc: Bloc, tmp_path: Path
+) -> None:
+    """Locking ends the session's workflow: the council's page must still list it (where the
+    office writes the result) and must not offer its dossier for another meeting meanwhile;
+    a dossier the council did not carry is offered again once its result is written."""
+    wf, reads = bloc.wf, bloc.services.reads
+    dossier = dossier_at_council(bloc, tmp_path)
+    council = council_vote(bloc, dossier, present=9, yes=7, voters=9)
+    assert council_service.waiting(wf, reads, YEAR) == []
+    lock(bloc, council, tmp_path)
+    assert [s.id for s in council_service.sessions(wf, reads, YEAR)] == [council.id]
+    assert council_service.waiting(wf, reads, YEAR) == []
+    council_service.write_results(wf, council.id, bloc.actor("vu_tdkt"))
+    assert [d.id for d in council_service.waiting(wf, reads, YEAR)] == [dossier.id]
 
 
 def carried_dossier(bloc: Bloc, folder: Path) -> Instance:

@@ -177,6 +177,19 @@ def test_attaching_is_for_roles_the_definition_gives_an_action_to() -> None:
     assert not access.may_attach(OTHER_UNIT, PLEDGE, PLEDGE_SPEC)
 
 
+def test_an_action_is_offered_to_the_roles_its_definition_gives_it_on_the_item() -> None:
+    # t0: the unit's people, t1: the cluster's leaders, t2: the system only
+    leader = actor(RoleGrant("cluster_leader", cluster_id=BLOC, year=YEAR))
+    assert access.may_take_on(OFFICER, PLEDGE, PLEDGE_SPEC, "t0")
+    assert not access.may_take_on(OFFICER, PLEDGE, PLEDGE_SPEC, "t1")
+    assert access.may_take_on(leader, PLEDGE, PLEDGE_SPEC, "t1")
+    assert not access.may_take_on(LEADER_LAST_YEAR, PLEDGE, PLEDGE_SPEC, "t1")
+    assert not access.may_take_on(OTHER_UNIT, PLEDGE, PLEDGE_SPEC, "t0")  # not on this item
+    assert not access.may_take_on(COUNCIL, PLEDGE, PLEDGE_SPEC, "t0")
+    assert not access.may_take_on(actor(RoleGrant("system")), PLEDGE, PLEDGE_SPEC, "t2")
+    assert not access.may_take_on(OFFICER, PLEDGE, PLEDGE_SPEC, "no_such_action")
+
+
 def test_a_refusal_names_the_item_its_scope_and_the_roles_that_would_do() -> None:
     with pytest.raises(PermissionDenied) as seeing:
         access.require_see(OUTSIDER, PLEDGE, PLEDGE_SPEC, members)

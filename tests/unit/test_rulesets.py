@@ -216,6 +216,18 @@ def test_a_council_vote_checks_the_quorum_first() -> None:
     )
 
 
+def test_written_votes_count_in_the_base_but_the_quorum_counts_who_attended() -> None:
+    vote = BOOK.get("tdkt", 1).title_rule("co_thi_dua_chinh_phu").vote
+
+    carried, (quorum, _rule) = vote.judge(9, 9, 9, attending=7)
+    assert carried
+    assert quorum.english() == "7 of 9 members present = 77.8%, quorum of at least 2/3 met"
+    short, (too_few,) = vote.judge(9, 9, 9, attending=5)  # written votes make no quorum
+    assert not short
+    assert too_few.english().startswith("5 of 9 members present")
+    assert vote.judge(9, 9, 9) == vote.judge(9, 9, 9, attending=9)
+
+
 def test_a_cluster_vote_uses_its_own_rule() -> None:
     cluster_vote = BOOK.get("tdkt", 1).title_rule("co_thi_dua_chinh_phu").cluster_vote
     assert cluster_vote is not None

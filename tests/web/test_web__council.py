@@ -6,6 +6,7 @@ Government-flag cap says how its number was reached."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -157,3 +158,78 @@ def test_the_flag_cap_says_how_its_number_was_reached(
         "csrf_token": csrf(client, f"/items/{dossier.id}"), "trigger": "submit",
         "version": bloc.wf.get(dossier.id).version}, follow_redirects=True).get_data(as_text=True)
     assert "20% của 2 đơn vị dẫn đầu = 0,4 → tối đa 0 (làm tròn xuống)" in text
+
+
+def test_the_head_decides_from_the_dossier_page_and_the_office_announces_there(
+    bloc: Bloc, client: FlaskClient, auth: AuthActions, tmp_path: Path
+) -> None:
+    """The decision form is on the dossier page too, for whom the access policy gives the
+    decision; its forms lead back to the dossier page, which keeps what was typed when refused
+    and then offers the generated decision and the announcement."""
+    from workflow.services import council as council_service
+
+    wf = bloc.wf
+    dossier = dossier_at_council(bloc, bloc.services.settings.documents_dir)
+    session = council_service.schedule(
+        wf, bloc.services.reads, bloc.actor("vu_tdkt"), [dossier.id], 2025,
+        voting.Meeting(dt.date(2026, 1, 20), dt.time(8, 30), "Nhà Quốc hội",
+                       "Phiên họp Hội đồng"))
+    wf.fire(session, "check_quorum", bloc.actor("vu_tdkt"),
+            {"present": [member(bloc, n) for n in range(9)]})
+    wf.fire(session, "open", bloc.actor("vu_tdkt"))
+    for n in range(9):
+        voting.cast_ballot(wf, session.id, bloc.actor(f"hd_{n}"), {FLAG: [dossier.id]})
+    wf.fire(session, "close", bloc.actor("vu_tdkt"), {"comment": REASON})
+    lock(bloc, wf.get(session.id), tmp_path)
+    council_service.write_results(wf, session.id, bloc.actor("vu_tdkt"))
+    url = f"/dossiers/{dossier.id}"
+
+    for who in ("vu_tdkt", "btp_head"):  # the office and the cluster see no decision form
+        auth.login(who)
+        text = page(client, url)
+        assert "Chưa có quyết định." in text
+        assert "Ghi quyết định" not in text
+        assert client.post(f"{url}/decision", data={
+            "csrf_token": csrf(client, url), "outcome": "approved", "reasons": "x",
+            "number": "1/QĐ", "date": "2026-03-02"}).status_code == 403
+        auth.logout()
+
+    auth.login("thu_tuong")
+    text = page(client, url)
+    for label in ("Đồng ý", "Không đồng ý", "Khen mức thấp hơn", "Số quyết định",
+                  "Ngày quyết định", "Ghi quyết định"):
+        assert label in text
+    assert 'name="back" value="dossier"' in text
+    token = csrf(client, url)
+    version = VERSION.search(text)
+    assert version
+    refused = client.post(f"{url}/decision", data={
+        "csrf_token": token, "version": version.group(1), "outcome": "approved",
+        "reasons": "Dẫn đầu phong trào thi đua", "number": "", "date": "2026-03-02",
+        "back": "dossier"})
+    body = refused.get_data(as_text=True)
+    assert "Thành phần hồ sơ" in body  # the dossier page again, not the decision page
+    assert "hi số quyết định (ví dụ 123/QĐ-TTg) và ngày quyết định" in body
+    assert "Dẫn đầu phong trào thi đua</textarea>" in body
+    done = client.post(f"{url}/decision", data={
+        "csrf_token": token, "version": version.group(1), "outcome": "approved",
+        "reasons": "Dẫn đầu phong trào thi đua", "number": "123/QĐ-TTg", "date": "2026-03-02",
+        "signer": "Phạm Minh C", "back": "dossier"})
+    assert done.headers["Location"].endswith(f"{url}#decision")
+    text = page(client, url)
+    assert "Đã ghi quyết định." in text
+    assert "Số 123/QĐ-TTg" in text
+    assert "ngày 02/03/2026" in text
+    assert f'href="/dossiers/{dossier.id}/decision.docx"' in text
+    assert "Ghi quyết định" not in text
+    auth.logout()
+
+    auth.login("vu_tdkt")
+    text = page(client, url)
+    assert "Công bố quyết định" in text
+    text = client.post(f"{url}/announce", data={
+        "csrf_token": csrf(client, url), "version": wf.get(dossier.id).version,
+        "back": "dossier"}, follow_redirects=True).get_data(as_text=True)
+    assert "Đã công bố quyết định trên trang công khai." in text
+    assert "Thành phần hồ sơ" in text
+    assert wf.get(dossier.id).state == "announced"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,6 +17,7 @@ from web.auth import current_actor
 from web.refusals import explain
 from web.views import locale, login_required, services
 from web.year.common import _documents, _form_version, _load, _send_document, _state_label, _wf, bp
+from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, PermissionDenied, StaleState, TransitionNotAllowed
 from workflow.services import access, decisions
@@ -40,45 +42,75 @@ class DecisionFields:
     error: str = ""
 
 
-def _dossier(dossier_id: int) -> tuple[Instance, set[str]]:
+def _dossier(dossier_id: int, trigger: str | None = None) -> tuple[Instance, Actor]:
+    """The dossier, if the reader may see it and (for a form) holds its action on it."""
     dossier = _load(dossier_id, "dossier")
     actor = current_actor()
     if not access.may_see(actor, dossier):
         abort(403)
-    return dossier, access.roles_on(actor, dossier)
+    if trigger is not None and not access.may_take_on(
+            actor, dossier, _wf().catalog.compiled(dossier.definition_id).spec, trigger):
+        abort(403)
+    return dossier, actor
+
+
+def decision_context(dossier: Instance, actor: Actor,
+                     fields: DecisionFields | None = None) -> dict[str, Any]:
+    """What _decision_form.html needs: the decision as recorded, and the forms the reader may
+    use (the access policy says who holds the action on the dossier, its state when)."""
+    rules = decisions.rules_of(_wf(), dossier)
+    data = dossier.data
+    granted = data.get("granted_title") or data["title"]
+    spec = _wf().catalog.compiled(dossier.definition_id).spec
+
+    def may(trigger: str, *states: str) -> bool:
+        return dossier.state in states and access.may_take_on(actor, dossier, spec, trigger)
+
+    return {
+        "council": data.get("council_result"),
+        "granted": rules.title_rule(granted).label.get(locale()),
+        "outcome": OUTCOME_LABELS.get(str(data.get("outcome")), ""),
+        "decision_date": dt.date.fromisoformat(str(data["decision_date"]))
+        if data.get("decision_date") else None,
+        "may_decide": may("decide", "with_authority"),
+        "may_announce": may("announce", "decided"),
+        "may_revoke": may("revoke", "announced", "archived"),
+        "outcomes": list(OUTCOME_LABELS.items()),
+        "lower": decisions.lower_titles(_wf(), dossier),
+        "fields": fields or DecisionFields(date=_wf().clock.today().isoformat()),
+        "documents": _documents(dossier.id, "quyet_dinh")[-1:],
+    }
 
 
 @bp.route("/dossiers/<int:dossier_id>/decision")
 @login_required
 def decision(dossier_id: int, fields: DecisionFields | None = None) -> str:
-    dossier, roles = _dossier(dossier_id)
+    dossier, actor = _dossier(dossier_id)
+    if fields is not None and request.form.get("back") == "dossier":
+        from web.year.dossiers import dossier_page_with  # the dossier page includes the form
+
+        return dossier_page_with(dossier, fields)
     names = services().reads.unit_names([dossier.unit_id or 0])
     rules = decisions.rules_of(_wf(), dossier)
-    data = dossier.data
-    granted = data.get("granted_title") or data["title"]
     return render_template(
         "year_decision.html", dossier=dossier, state=_state_label(dossier),
         unit=names.get(dossier.unit_id or 0, ""),
-        title=rules.title_rule(data["title"]).label.get(locale()),
-        granted=rules.title_rule(granted).label.get(locale()),
-        outcome=OUTCOME_LABELS.get(str(data.get("outcome")), ""),
-        decision_date=dt.date.fromisoformat(str(data["decision_date"]))
-        if data.get("decision_date") else None,
-        council=data.get("council_result"),
-        may_decide=dossier.state == "with_authority" and "decision_authority" in roles,
-        may_announce=dossier.state == "decided" and "council_secretariat" in roles,
-        may_revoke=dossier.state in ("announced", "archived") and "decision_authority" in roles,
-        outcomes=list(OUTCOME_LABELS.items()), lower=decisions.lower_titles(_wf(), dossier),
-        fields=fields or DecisionFields(date=_wf().clock.today().isoformat()),
-        documents=_documents(dossier_id, "quyet_dinh")[-1:], shown=dossier.state in SHOWN_STATES)
+        title=rules.title_rule(dossier.data["title"]).label.get(locale()),
+        shown=dossier.state in SHOWN_STATES,
+        **decision_context(dossier, actor, fields))
+
+
+def _back(dossier_id: int) -> Response:
+    """Back to the page the form was sent from: the dossier's or the decision's."""
+    if request.form.get("back") == "dossier":
+        return redirect(url_for("year.dossier", dossier_id=dossier_id) + "#decision")
+    return redirect(url_for("year.decision", dossier_id=dossier_id))
 
 
 @bp.route("/dossiers/<int:dossier_id>/decision", methods=["POST"])
 @login_required
 def decide(dossier_id: int) -> str | Response:
-    dossier, roles = _dossier(dossier_id)
-    if "decision_authority" not in roles:
-        abort(403)
+    dossier, actor = _dossier(dossier_id, "decide")
     form = request.form
     fields = DecisionFields(
         outcome=form.get("outcome", "")[:40], reasons=form.get("reasons", "")[:TEXT_LIMIT],
@@ -93,7 +125,7 @@ def decide(dossier_id: int) -> str | Response:
         fields.error = _("Write the reasons for the decision.")
         return decision(dossier_id, fields)
     try:
-        decisions.decide(_wf(), dossier_id, current_actor(), decisions.DecisionForm(
+        decisions.decide(_wf(), dossier_id, actor, decisions.DecisionForm(
             fields.outcome, fields.reasons, fields.number, day, fields.granted_title,
             fields.signer.strip()), services().settings.documents_dir,
             expected_version=_form_version())
@@ -101,38 +133,34 @@ def decide(dossier_id: int) -> str | Response:
         fields.error = explain(exc, dossier)
         return decision(dossier_id, fields)
     flash(_("The decision is recorded."))
-    return redirect(url_for("year.decision", dossier_id=dossier_id))
+    return _back(dossier_id)
 
 
 @bp.route("/dossiers/<int:dossier_id>/announce", methods=["POST"])
 @login_required
 def announce_decision(dossier_id: int) -> Response:
-    dossier, roles = _dossier(dossier_id)
-    if "council_secretariat" not in roles:
-        abort(403)
+    dossier, actor = _dossier(dossier_id, "announce")
     try:
-        decisions.announce(_wf(), dossier_id, current_actor(), _form_version())
+        decisions.announce(_wf(), dossier_id, actor, _form_version())
     except (InvalidInput, TransitionNotAllowed, PermissionDenied, StaleState) as exc:
         flash(explain(exc, dossier, with_action=True), "error")
     else:
         flash(_("The decision is announced on the public page."))
-    return redirect(url_for("year.decision", dossier_id=dossier_id))
+    return _back(dossier_id)
 
 
 @bp.route("/dossiers/<int:dossier_id>/revoke", methods=["POST"])
 @login_required
 def revoke_decision(dossier_id: int) -> Response:
-    dossier, roles = _dossier(dossier_id)
-    if "decision_authority" not in roles:
-        abort(403)
+    dossier, actor = _dossier(dossier_id, "revoke")
     try:
-        decisions.revoke(_wf(), dossier_id, current_actor(),
+        decisions.revoke(_wf(), dossier_id, actor,
                          request.form.get("comment", "")[:TEXT_LIMIT], _form_version())
     except (InvalidInput, TransitionNotAllowed, PermissionDenied, StaleState) as exc:
         flash(explain(exc, dossier, with_action=True), "error")
     else:
         flash(_("The award is revoked."))
-    return redirect(url_for("year.decision", dossier_id=dossier_id))
+    return _back(dossier_id)
 
 
 @bp.route("/dossiers/<int:dossier_id>/decision.docx")

@@ -1,8 +1,10 @@
 """The dossier's page (hồ sơ đề nghị khen thưởng): the title's documents as a checklist with
 upload and download, the tờ trình generated and the vote-count minutes attached in one click,
 the public posting with a link to its objections, the appraisal clock and its history, returning
-for supplement by naming the missing documents, and the actions as buttons. Also opening the
-winners' dossiers from the cluster's counted vote."""
+for supplement by naming the missing documents, the actions as buttons, and from the council's
+result on, the decision (web/year/decisions.py: the deciding head's form, the generated
+decision, the announcement, for whom the access policy gives each). Also opening the winners'
+dossiers from the cluster's counted vote."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from web.auth import current_actor
 from web.items import listed_files, title_of
 from web.refusals import explain
 from web.views import locale, login_required, services
-from web.year import itempage
+from web.year import decisions, itempage
 from web.year.common import (
     CHAIRS,
     _documents,
@@ -68,7 +70,8 @@ def _posting(inst: Instance) -> dict[str, Any] | None:
 
 
 def _page(inst: Instance, actor: Actor, *, error: str | None = None,
-          form: dict[str, Any] | None = None) -> str:
+          form: dict[str, Any] | None = None,
+          decision_fields: decisions.DecisionFields | None = None) -> str:
     wf = _wf()
     docs = _documents(inst.id)
     files = listed_files(inst.id, docs)
@@ -100,7 +103,14 @@ def _page(inst: Instance, actor: Actor, *, error: str | None = None,
         objections_url=f"/dossiers/{inst.id}/objections",
         signer=_signer(actor), history=itempage.history(inst), error=error,
         form=form or {}, locale=lang, kind_label=lambda k: labels[k].get(lang)
-        if k in labels else itempage.kind_label(k))
+        if k in labels else itempage.kind_label(k),
+        decision=decisions.decision_context(inst, actor, decision_fields)
+        if inst.state in decisions.SHOWN_STATES else None)
+
+
+def dossier_page_with(inst: Instance, fields: decisions.DecisionFields) -> str:
+    """The dossier page again with the decision form as typed and why it was refused."""
+    return _page(_wf().get(inst.id), current_actor(), decision_fields=fields)
 
 
 def _signer(actor: Actor) -> str:

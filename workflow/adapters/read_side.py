@@ -134,12 +134,14 @@ class SqlReadSide:
                                 .order_by(u.full_name, u.id, ra.role)).all()
         return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
-    def items_of_year(self, workflow: str, year: int, states: Iterable[str]) -> list[int]:
+    def items_of_year(self, workflow: str, year: int, states: Iterable[str], *,
+                      finished: bool = False) -> list[int]:
         i = instances.c
+        live = sa.true() if finished else i.status == "active"
         with read_connection(self.engine) as conn:
             return [int(r[0]) for r in conn.execute(
-                sa.select(i.id).where(i.workflow == workflow, i.year == year,
-                                      i.status == "active", i.state.in_(sorted(set(states))))
+                sa.select(i.id).where(i.workflow == workflow, i.year == year, live,
+                                      i.state.in_(sorted(set(states))))
                 .order_by(i.id))]
 
     def item_unit_names(self, item_ids: Iterable[int]) -> dict[int, str]:

@@ -153,10 +153,13 @@ class VoteRule:
         )
         return carried, f"{why}; {how}"
 
-    def judge(self, yes: int, all_members: int, present: int
+    def judge(self, yes: int, all_members: int, present: int, attending: int | None = None
               ) -> tuple[bool, tuple[Sentence, ...]]:
-        """`decide`, with the sentences as codes and parameters."""
-        met, why = judge_quorum(present, all_members, self.quorum.value)
+        """`decide`, with the sentences as codes and parameters. `attending`, when given, is
+        who sat at the meeting, which the quorum counts: an absent member's written vote
+        counts in `present` (the ballots' base) but never makes the meeting quorate."""
+        met, why = judge_quorum(present if attending is None else attending, all_members,
+                                self.quorum.value)
         if not met:
             return False, (why,)
         carried, how = judge(yes, all_members, present, self.threshold.value, self.basis,

@@ -123,6 +123,14 @@ def may_take(actor: Actor, spec: WorkflowSpec, trigger: str, *, unit_id: int | N
     return not actor.roles_for(unit_id, cluster_id, year).isdisjoint(roles - {SYSTEM_ROLE})
 
 
+def may_take_on(actor: Actor, item: Item, spec: WorkflowSpec, trigger: str) -> bool:
+    """Whether the actor holds, on the item, a role the definition gives this action (the
+    deciding head's form on a dossier, the council office's announcement): the state and the
+    guards are the engine's check."""
+    roles = {r for t in spec.transitions if t.trigger == trigger for r in t.roles}
+    return not roles_on(actor, item).isdisjoint(roles - {SYSTEM_ROLE})
+
+
 def may_attach(actor: Actor, item: Item, spec: WorkflowSpec) -> bool:
     """Uploading to an item is for the people who act on it: a role its definition gives some
     action to, held on the item. Reading it (an inspector, the council) is not enough."""

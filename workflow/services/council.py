@@ -43,18 +43,26 @@ def is_office(actor: Actor, year: int) -> bool:
 
 
 def waiting(workflows: Workflows, reads: ReadSide, year: int) -> list[Instance]:
-    """Dossiers under council review that no council session is voting on or has carried."""
+    """Dossiers under council review that no council session is voting on or has carried: a
+    session counts until its result is written on the dossier (a locked session whose result
+    is not written yet still holds it), unless it was cancelled."""
     found = [workflows.get(i) for i in reads.items_of_year("dossier", year, ["council_review"])]
-    busy = {int(d) for s in sessions(workflows, reads, year) if s.status == "active"
-            for d in (s.data.get("candidate_units") or {})}
-    return [d for d in found if d.id not in busy and not (
+    held = [(s.id, {int(d) for d in (s.data.get("candidate_units") or {})})
+            for s in sessions(workflows, reads, year) if s.state != "cancelled"]
+
+    def busy(dossier: Instance) -> bool:
+        return any(dossier.id in ids and dossier.data.get("council_session_id") != sid
+                   for sid, ids in held)
+
+    return [d for d in found if not busy(d) and not (
         d.data.get("council_result") or {}).get("carried")]
 
 
 def sessions(workflows: Workflows, reads: ReadSide, year: int) -> list[Instance]:
     """The council's vote sessions of the year, newest first."""
     states = [s.name for s in workflows.catalog.latest("vote_session").spec.states]
-    found = [workflows.get(i) for i in reads.items_of_year("vote_session", year, states)]
+    found = [workflows.get(i) for i in reads.items_of_year("vote_session", year, states,
+                                                            finished=True)]
     return [s for s in reversed(found) if s.data.get("kind") == "council"]
 
 

@@ -114,9 +114,10 @@ class ReadSide(Protocol):
         member appears once per role."""
         ...
 
-    def items_of_year(self, workflow: str, year: int, states: Iterable[str]) -> list[int]:
+    def items_of_year(self, workflow: str, year: int, states: Iterable[str], *,
+                      finished: bool = False) -> list[int]:
         """The ids of the active items of a workflow and year in one of `states`, oldest
-        first."""
+        first; with `finished`, also those whose workflow has ended (a locked vote)."""
         ...
 
     # --- workflow definitions ---------------------------------------------------------------

@@ -170,9 +170,10 @@ def ballot_box_sealed(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | 
     return None if data.get("sealed_round") == data.get("round") else Refusal("box_not_sealed")
 
 
-def _decide(ctx: CallContext, title: Title, eligible: int, present: int) -> Any:
+def _decide(ctx: CallContext, title: Title, eligible: int, present: int,
+            attending: int | None = None) -> Any:
     if is_council(ctx):
-        return lambda yes: title.vote.judge(yes, eligible, present)
+        return lambda yes: title.vote.judge(yes, eligible, present, attending)
     rule = title.cluster_vote
     if rule is None:
         return lambda yes: (False, (Sentence("not_cluster_title", {"title": title.code}),))
@@ -195,9 +196,11 @@ def count_round(ctx: CallContext, params: Mapping[str, Any]) -> None:
     # writing (never more than the eligible voters: a ballot is refused from anyone else);
     # a cluster, the ballots cast
     eligible = len(data["eligible"])
+    attending: int | None = None  # who sat at the council's meeting: the quorum's count
     if is_council(ctx) and data.get("present"):
         written = (data.get("written_voters") or {}).get(str(round_)) or []
         present = min(eligible, len(attendees(data) | set(written)))
+        attending = min(eligible, len(attendees(data)))
     else:
         present = len(box)
     ranks = {int(k): int(v) for k, v in (data.get("ranks") or {}).items()}
@@ -209,7 +212,7 @@ def count_round(ctx: CallContext, params: Mapping[str, Any]) -> None:
         title = rules.title_rule(code)
         cap = seats.get(code, _cap(ctx, title)) if round_ > 1 else _cap(ctx, title)
         outcome = decide_title(code, candidates, count_votes(box, code),
-                               _decide(ctx, title, eligible, present), cap,
+                               _decide(ctx, title, eligible, present, attending), cap,
                                runoff_round=round_ > 1, rank=ranks)
         results[code] = _as_data(outcome)
         # winners of earlier rounds stay; a tie leaves its seats to the runoff
