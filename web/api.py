@@ -35,6 +35,7 @@ from web.api_schemas import (
     PageQuery,
     VoteScheduleBody,
 )
+from web.api_versions import expected_version
 from web.openapi import Operation
 from web.openapi import openapi_document as generate_document
 from web.security import csrf, status_of
@@ -272,7 +273,7 @@ def fire(item_id: int) -> ResponseReturnValue:
         payload["comment"] = comment
     # found, version checked, fired and written in one transaction
     fired = services().workflows.fire(item_id, body["trigger"], actor(), payload,
-                                      expected_version=body["version"])
+                                      expected_version=expected_version(body))
     voting.announce(services().workflows, fired, base_url=services().settings.app.base_url)
     inst = fired.instance
     return {"id": inst.id, "state": inst.state, "status": inst.status, "version": inst.version}
@@ -410,7 +411,7 @@ def launch_campaign(campaign_id: int) -> ResponseReturnValue:
     if inst.workflow != "campaign":
         raise NotFound(f"no campaign with id {campaign_id}")
     require_see(inst, actor())
-    fired = campaigns.launch(services().workflows, actor(), inst.id, body["version"],
+    fired = campaigns.launch(services().workflows, actor(), inst.id, expected_version(body),
                              body.get("comment") or "")
     done = fired.instance
     return {"id": done.id, "state": done.state, "status": done.status, "version": done.version}
@@ -580,4 +581,11 @@ def openapi_document() -> dict[str, Any]:
 def _document_text() -> str:
     """Generated once per process (some 30 ms): the routes are all registered at import."""
     return json.dumps(generate_document(OPERATIONS))
-from web import api_dossiers  # noqa: E402, F401  (the dossiers routes, on this blueprint)
+from web import (  # noqa: E402, F401  (issue 15)
+    api_council,
+    api_dossiers,  # noqa: E402, F401  (the dossiers routes, on this blueprint)
+    api_http,  # noqa: E402, F401  (ETag, If-Match, Idempotency-Key hooks)
+    api_org,
+    api_people,
+    api_year,
+)

@@ -14,6 +14,8 @@ from apispec.ext.marshmallow.common import resolve_schema_cls
 from marshmallow import Schema
 
 from web.api_schemas import MAX_ID, REPLIES, ErrorSchema, Reply
+from web.api_versions import IF_MATCH_ENDPOINTS, IF_MATCH_PATTERN
+from workflow.services.documents import EXTENSIONS
 
 COMMON_ERRORS = (401, 404)
 ERROR_TEXT = {400: "Invalid input; 'fields' names each field and its problem",
@@ -21,6 +23,9 @@ ERROR_TEXT = {400: "Invalid input; 'fields' names each field and its problem",
               403: "The caller lacks the role; the message names the role needed",
               404: "No such item, session or path",
               409: "Stale version, or the action is not allowed now; the message says why",
+              412: "If-Match names a version the item has left; 'current_version' is its "
+                   "version now",
+              422: "The Idempotency-Key was used before for another request",
               413: "The upload is too large",
               429: "Too many requests at once; try again after Retry-After seconds"}
 REFS = "#/components/schemas/"
@@ -76,6 +81,17 @@ def _operation(op: Operation) -> dict[str, Any]:
         for name in re.findall(r"<(?:\w+:)?(\w+)>", op.rule)]
     if op.query is not None:
         params.append({"in": "query", "schema": op.query})
+    if op.method == "POST" and not op.public:
+        params.append({"name": "Idempotency-Key", "in": "header", "required": False,
+                       "description": "a key of the client's (e.g. a UUID): the same request "
+                       "sent again with it is answered as the first time, never done twice",
+                       "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                                  "pattern": "^[!-~]+$"}})
+    if f"api.{op.endpoint}" in IF_MATCH_ENDPOINTS:
+        params.append({"name": "If-Match", "in": "header", "required": False,
+                       "description": "the item's ETag (its version) as the caller saw it, "
+                       "instead of 'version' in the body; a stale one gets 412",
+                       "schema": {"type": "string", "pattern": IF_MATCH_PATTERN}})
     out: dict[str, Any] = {"operationId": op.endpoint, "summary": op.summary,
                            "tags": list(op.tags), "responses": _responses(op)}
     if params:
@@ -93,7 +109,19 @@ def _responses(op: Operation) -> dict[str, Any]:
     reply: type[Reply] | dict[str, str] = REPLIES[name] or {"$ref": f"{REFS}{name}"}
     out: dict[str, Any] = {str(status): {"description": "Success", "content": {
         "application/json": {"schema": reply}}}}
-    codes = op.errors if op.public else (*COMMON_ERRORS, *op.errors)
+    if name == "File":  # a document's bytes, of one of the types an upload may have
+        out[str(status)] = {"description": "The file", "content": {
+            media: {"schema": {"type": "string", "format": "binary"}}
+            for media in sorted({*EXTENSIONS.values(), "application/octet-stream"})}}
+    if f"api.{op.endpoint}" in IF_MATCH_ENDPOINTS or op.endpoint == "item":
+        out[str(status)]["headers"] = {"ETag": {
+            "description": "the item's version, for If-Match", "schema": {"type": "string"}}}
+    extra: tuple[int, ...] = ()
+    if op.method == "POST" and not op.public:
+        extra += (409, 422)  # an Idempotency-Key in use, or used for another request
+    if f"api.{op.endpoint}" in IF_MATCH_ENDPOINTS:
+        extra += (400, 412)
+    codes = op.errors if op.public else (*COMMON_ERRORS, *op.errors, *extra)
     for code in sorted(set(codes)):
         out[str(code)] = {"description": ERROR_TEXT[code], "content": {
             "application/json": {"schema": ErrorSchema}}}

@@ -205,3 +205,17 @@ def may_judge_objections(actor: Actor, item: Item) -> bool:
 def may_answer_objections(actor: Actor, item: Item) -> bool:
     """The council office or the cluster's leader answers an admissible objection."""
     return not roles_on(actor, item).isdisjoint(OBJECTION_ANSWERERS)
+
+
+# --- administration through the API (units, clusters, people, roles, tokens) ----------------
+
+
+def may_administer(actor: Actor) -> bool:
+    """Units, clusters, people and their roles are kept by the system's administrators (the
+    admin pages ask the same)."""
+    return actor.has_global_role("admin")
+
+
+def may_manage_tokens(actor: Actor, user_id: int) -> bool:
+    """Each user keeps their own API tokens; administrators keep anyone's."""
+    return actor.user_id == user_id or may_administer(actor)

@@ -1,0 +1,355 @@
+"""The council in the JSON API: the dossiers waiting for it, its sessions (scheduled by the
+council office, members invited), the attendance of any vote, its turnout, the result written
+on each dossier, the deciding authority's decision (generated and attached) and its
+announcement. Ballots and a vote's result use /v1/votes/... of web.api. Every check is the
+access policy's, as the council's pages ask it. Registered on the API blueprint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask.typing import ResponseReturnValue
+from marshmallow import Schema, fields, validate
+
+from web.api import actor, load_item, load_json, operation, require_see, services
+from web.api_schemas import MAX_ID, REPLIES, Reply, Text
+from web.api_versions import expected_version
+from web.api_year import CHAIRS
+from workflow.engine.instance import Instance
+from workflow.errors import InvalidInput, NotFound, PermissionDenied
+from workflow.services import access, council, decisions, naming, voting
+
+COUNCIL_PEOPLE = frozenset({"council_secretariat", "council_member", "council_chair",
+                            "decision_authority"})
+MEETING_NAME = "Phiên họp Hội đồng Thi đua – Khen thưởng"
+
+
+def _id(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
+
+
+def _version() -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(0, MAX_ID), metadata={
+        "description": "the item version the caller saw (or send If-Match)"})
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+class CouncilMeetingBody(Schema):
+    date = fields.Date(required=True)
+    time = fields.Time(required=True)
+    place = Text(required=True, validate=validate.Length(1, 200))
+    conference = Text(validate=validate.Length(1, 200),
+                      metadata={"description": "the meeting's name in the minutes"})
+
+
+class CouncilSessionBody(Schema):
+    dossier_ids = fields.List(_id(), required=True, validate=validate.Length(1, 200),
+                              metadata={"description": "the dossiers the council votes on"})
+    meeting = fields.Nested(CouncilMeetingBody, required=True)
+
+
+class AttendanceBody(Schema):
+    present = fields.List(_id(), required=True, validate=validate.Length(0, 500), metadata={
+        "description": "who is present: member unit ids (a cluster's vote) or council member "
+                       "user ids (a council session)"})
+    version = _version()
+    comment = Text(validate=validate.Length(max=5000))
+
+
+class DecisionBody(Schema):
+    outcome = Text(required=True, validate=validate.Length(1, 40), metadata={
+        "description": "approved, downgraded or rejected (or đồng ý, khen mức thấp hơn, "
+                       "không đồng ý)"})
+    reasons = Text(required=True, validate=validate.Length(1, 5000))
+    number = Text(load_default="", validate=validate.Length(max=60),
+                  metadata={"description": "the decision's number (an award needs one)"})
+    date = fields.Date(allow_none=True, metadata={"description": "the decision's date"})
+    granted_title = Text(load_default="", validate=validate.Length(max=80),
+                         metadata={"description": "the lower title of a downgrade"})
+    signer = Text(load_default="", validate=validate.Length(max=120))
+    version = _version()
+
+
+class VersionBody(Schema):
+    version = _version()
+    comment = Text(validate=validate.Length(max=5000))
+
+
+# --- replies ----------------------------------------------------------------------------------
+
+
+class CouncilDossierSchema(Reply):
+    id = fields.Integer()
+    title = fields.String()
+    unit_id = fields.Integer(allow_none=True)
+    unit = fields.String(allow_none=True)
+    state = fields.String()
+    version = fields.Integer()
+
+
+class CouncilDossierListSchema(Reply):
+    items = fields.List(fields.Nested(CouncilDossierSchema))
+
+
+class CouncilSessionSchema(Reply):
+    id = fields.Integer()
+    year = fields.Integer(allow_none=True)
+    state = fields.String()
+    status = fields.String()
+    version = fields.Integer()
+    dossier_ids = fields.List(fields.Integer())
+    meeting = fields.Dict(allow_none=True)
+
+
+class CouncilSessionListSchema(Reply):
+    items = fields.List(fields.Nested(CouncilSessionSchema))
+
+
+class CouncilMemberSchema(Reply):
+    user_id = fields.Integer()
+    name = fields.String()
+    chair = fields.Boolean()
+    votes = fields.Boolean()
+
+
+class CouncilMemberListSchema(Reply):
+    items = fields.List(fields.Nested(CouncilMemberSchema))
+
+
+class TurnoutSchema(Reply):
+    eligible = fields.List(fields.String(), metadata={"description": "voter keys"})
+    voted = fields.List(fields.String())
+    as_of = fields.String(metadata={"format": "date-time"})
+
+
+class DecisionSchema(Reply):
+    id = fields.Integer()
+    state = fields.String()
+    status = fields.String()
+    version = fields.Integer()
+    outcome = fields.String(allow_none=True)
+    decision_number = fields.String(allow_none=True)
+    decision_date = fields.String(allow_none=True, metadata={"format": "date"})
+    granted_title = fields.String(allow_none=True)
+
+
+class DossierResultSchema(Reply):
+    id = fields.Integer()
+    state = fields.String()
+    version = fields.Integer()
+    carried = fields.Boolean()
+
+
+class DossierResultListSchema(Reply):
+    items = fields.List(fields.Nested(DossierResultSchema))
+
+
+REPLIES.update({"CouncilDossierList": CouncilDossierListSchema,
+                "CouncilSession": CouncilSessionSchema,
+                "CouncilSessionList": CouncilSessionListSchema,
+                "CouncilMemberList": CouncilMemberListSchema, "Turnout": TurnoutSchema,
+                "Decision": DecisionSchema, "DossierResultList": DossierResultListSchema})
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def require_council(year: int) -> None:
+    who = actor()
+    if not 2000 <= year <= 2100:
+        raise NotFound(f"no council year {year}")
+    if not who.roles_for(None, None, year) & COUNCIL_PEOPLE:
+        raise PermissionDenied(f"the council's work of {year} is for its office, members, "
+                               f"chair and deciding authority; '{who.username}' is none")
+
+
+def require_office(year: int) -> None:
+    who = actor()
+    if not council.is_office(who, year):
+        raise PermissionDenied("this is for the council office (council_secretariat)")
+
+
+def session_reply(s: Instance) -> dict[str, Any]:
+    return {"id": s.id, "year": s.year, "state": s.state, "status": s.status,
+            "version": s.version,
+            "dossier_ids": sorted(int(d) for d in s.data.get("candidate_units") or {}),
+            "meeting": s.data.get("meeting")}
+
+
+def dossier_of(dossier_id: int) -> Instance:
+    dossier = load_item(dossier_id)
+    if dossier.workflow != "dossier":
+        raise NotFound(f"no dossier with id {dossier_id}")
+    require_see(dossier, actor())
+    return dossier
+
+
+def require_role(dossier: Instance, role: str, what: str) -> None:
+    who = actor()
+    if role not in access.roles_on(who, dossier):
+        raise PermissionDenied(f"{what} needs the role {role}; '{who.username}' does not "
+                               "hold it for this dossier")
+
+
+def decision_reply(d: Instance) -> dict[str, Any]:
+    data = d.data
+    return {"id": d.id, "state": d.state, "status": d.status, "version": d.version,
+            "outcome": data.get("outcome"), "decision_number": data.get("decision_number"),
+            "decision_date": data.get("decision_date"),
+            "granted_title": data.get("granted_title") or data.get("title")}
+
+
+# --- the council ------------------------------------------------------------------------------
+
+
+@operation("GET", "/v1/council/<int:year>/dossiers", "Dossiers under the council's review "
+           "that no session is voting on or has carried", (200, "CouncilDossierList"), (403,),
+           tags=("council",))
+def council_dossiers(year: int) -> ResponseReturnValue:
+    require_council(year)
+    svc = services()
+    found = council.waiting(svc.workflows, svc.reads, year)
+    names = naming.names_for(svc.reads, found)
+    return {"items": [{
+        "id": d.id, "unit_id": d.unit_id, "state": d.state, "version": d.version,
+        "unit": names.units.get(d.unit_id) if d.unit_id is not None else None,
+        "title": naming.item_title(svc.workflows.catalog.compiled(d.definition_id).spec.title,
+                                   d, names)} for d in found]}
+
+
+@operation("GET", "/v1/council/<int:year>/members", "The council's people of a year: who "
+           "votes, who chairs", (200, "CouncilMemberList"), (403,), tags=("council",))
+def council_members(year: int) -> ResponseReturnValue:
+    require_council(year)
+    return {"items": [{"user_id": m.user_id, "name": m.name, "chair": m.chair, "votes": m.votes}
+                      for m in council.members(services().reads, year)]}
+
+
+@operation("GET", "/v1/council/<int:year>/sessions", "The council's sessions of a year, "
+           "newest first", (200, "CouncilSessionList"), (403,), tags=("council",))
+def council_sessions(year: int) -> ResponseReturnValue:
+    require_council(year)
+    svc = services()
+    return {"items": [session_reply(s) for s in council.sessions(svc.workflows, svc.reads,
+                                                                 year)]}
+
+
+@operation("POST", "/v1/council/<int:year>/sessions", "Schedule a council session voting on "
+           "dossiers; the voting members are invited (the council office)",
+           (201, "CouncilSession"), (400, 403, 409), body=CouncilSessionBody, tags=("council",))
+def schedule_council(year: int) -> ResponseReturnValue:
+    require_council(year)
+    require_office(year)
+    body = load_json(CouncilSessionBody)
+    meeting = body["meeting"]
+    svc = services()
+    session = council.schedule(
+        svc.workflows, svc.reads, actor(), sorted(set(body["dossier_ids"])), year,
+        voting.Meeting(meeting["date"], meeting["time"], meeting["place"].strip(),
+                       (meeting.get("conference") or MEETING_NAME).strip()),
+        base_url=svc.settings.app.base_url)
+    return session_reply(session), 201
+
+
+# --- any vote: attendance, turnout ------------------------------------------------------------
+
+
+@operation("POST", "/v1/votes/<int:session_id>/attendance", "Record who is present and check "
+           "the quorum (the chair); the vote can then be opened", (200, "CouncilSession"),
+           (400, 403, 409, 412), body=AttendanceBody, tags=("votes",))
+def attendance(session_id: int) -> ResponseReturnValue:
+    body = load_json(AttendanceBody)
+    session = load_item(session_id)
+    if session.workflow != "vote_session":
+        raise NotFound(f"no vote session with id {session_id}")
+    who = actor()
+    require_see(session, who)
+    if not access.roles_on(who, session) & CHAIRS:
+        raise PermissionDenied("the attendance is taken by the chair of the vote")
+    prefix = "user" if session.data.get("kind") == "council" else "unit"
+    payload: dict[str, Any] = {"present": [f"{prefix}:{i}" for i in dict.fromkeys(
+        body["present"])]}
+    if (body.get("comment") or "").strip():
+        payload["comment"] = body["comment"].strip()
+    fired = services().workflows.fire(session.id, "check_quorum", who, payload,
+                                      expected_version=expected_version(body))
+    return session_reply(fired.instance)
+
+
+@operation("GET", "/v1/votes/<int:session_id>/turnout", "Who has voted in the current round "
+           "(never how)", (200, "Turnout"), (403,), tags=("votes",))
+def turnout(session_id: int) -> ResponseReturnValue:
+    session = load_item(session_id)
+    if session.workflow != "vote_session":
+        raise NotFound(f"no vote session with id {session_id}")
+    require_see(session, actor())
+    found = voting.turnout(services().workflows, session.id)
+    return {"eligible": [str(k) for k in found["eligible"]],
+            "voted": [str(k) for k in found["voted"]], "as_of": found["as_of"]}
+
+
+@operation("POST", "/v1/votes/<int:session_id>/council-results", "Write a locked council "
+           "session's count on each of its dossiers; the carried ones go to the deciding "
+           "authority (the council office)", (200, "DossierResultList"), (403, 409),
+           tags=("council",))
+def council_results(session_id: int) -> ResponseReturnValue:
+    session = load_item(session_id)
+    if session.workflow != "vote_session" or session.data.get("kind") != "council":
+        raise NotFound(f"no council session with id {session_id}")
+    require_see(session, actor())
+    require_office(session.year or 0)
+    moved = council.write_results(services().workflows, session.id, actor())
+    return {"items": [{"id": d.id, "state": d.state, "version": d.version,
+                       "carried": bool((d.data.get("council_result") or {}).get("carried"))}
+                      for d in moved]}
+
+
+# --- the decision -----------------------------------------------------------------------------
+
+
+@operation("POST", "/v1/dossiers/<int:dossier_id>/decision", "Decide on a dossier (the "
+           "deciding authority); an award gets its decision (quyết định) generated and "
+           "attached", (200, "Decision"), (400, 403, 409, 412), body=DecisionBody,
+           tags=("dossiers",))
+def decide(dossier_id: int) -> ResponseReturnValue:
+    body = load_json(DecisionBody)
+    dossier = dossier_of(dossier_id)
+    require_role(dossier, "decision_authority", "deciding on a dossier")
+    if not body["reasons"].strip():
+        raise InvalidInput("reasons: write the reasons for the decision")
+    svc = services()
+    day: dt.date | None = body.get("date")
+    done = decisions.decide(svc.workflows, dossier.id, actor(), decisions.DecisionForm(
+        body["outcome"], body["reasons"], body["number"].strip(), day, body["granted_title"],
+        body["signer"].strip()), svc.settings.documents_dir,
+        expected_version=expected_version(body))
+    return decision_reply(done)
+
+
+@operation("POST", "/v1/dossiers/<int:dossier_id>/announce", "Announce a decided dossier on "
+           "the public page (the council office)", (200, "Decision"), (400, 403, 409, 412),
+           body=VersionBody, tags=("dossiers",))
+def announce(dossier_id: int) -> ResponseReturnValue:
+    body = load_json(VersionBody)
+    dossier = dossier_of(dossier_id)
+    require_role(dossier, "council_secretariat", "announcing a decision")
+    done = decisions.announce(services().workflows, dossier.id, actor(),
+                              expected_version(body))
+    return decision_reply(done)
+
+
+@operation("POST", "/v1/dossiers/<int:dossier_id>/revoke", "Revoke an announced award, with "
+           "the reason (the deciding authority)", (200, "Decision"), (400, 403, 409, 412),
+           body=VersionBody, tags=("dossiers",))
+def revoke(dossier_id: int) -> ResponseReturnValue:
+    body = load_json(VersionBody)
+    dossier = dossier_of(dossier_id)
+    require_role(dossier, "decision_authority", "revoking an award")
+    done = decisions.revoke(services().workflows, dossier.id, actor(),
+                            body.get("comment") or "", expected_version(body))
+    return decision_reply(done)
+
+
