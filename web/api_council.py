@@ -12,13 +12,24 @@ from typing import Any
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
 
-from web.api import actor, load_item, load_json, operation, require_see, services
-from web.api_schemas import MAX_ID, REPLIES, Reply, Text
+from web.api import (
+    actor,
+    iso,
+    load_item,
+    load_json,
+    load_query,
+    operation,
+    page_of,
+    require_see,
+    services,
+)
+from web.api_org import paged
+from web.api_schemas import MAX_ID, REPLIES, PageQuery, Reply, Text
 from web.api_versions import expected_version
 from web.api_year import CHAIRS
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
-from workflow.services import access, council, decisions, naming, voting
+from workflow.services import access, council, decisions, dossier_page, dossiers, naming, voting
 
 COUNCIL_PEOPLE = frozenset({"council_secretariat", "council_member", "council_chair",
                             "decision_authority"})
@@ -71,6 +82,30 @@ class DecisionBody(Schema):
                          metadata={"description": "the lower title of a downgrade"})
     signer = Text(load_default="", validate=validate.Length(max=120))
     version = _version()
+
+
+class ReturnBody(Schema):
+    missing = fields.List(Text(validate=validate.Length(1, 300)), required=True,
+                          validate=validate.Length(1, 50), metadata={
+                              "description": "document codes of the title, or words for "
+                                             "anything else that must be supplemented"})
+    comment = Text(required=True, validate=validate.Length(1, 5000))
+    version = _version()
+
+
+class ObjectionsQuery(PageQuery):
+    status = Text(validate=validate.OneOf(("waiting", "inadmissible", "open", "answered")),
+                  metadata={"description": "waiting (to judge), inadmissible, open (to "
+                                           "answer) or answered"})
+
+
+class JudgeBody(Schema):
+    admissible = fields.Boolean(required=True)
+    reason = Text(required=True, validate=validate.Length(1, 5000))
+
+
+class AnswerBody(Schema):
+    answer = Text(required=True, validate=validate.Length(1, 5000))
 
 
 class VersionBody(Schema):
@@ -147,6 +182,32 @@ class DossierResultListSchema(Reply):
     items = fields.List(fields.Nested(DossierResultSchema))
 
 
+class ObjectionSchema(Reply):
+    OPTIONAL = ("contact",)
+    id = fields.Integer()
+    dossier_id = fields.Integer()
+    text = fields.String()
+    contact = fields.String(allow_none=True, metadata={
+        "description": "how to reach its writer: for the council office only"})
+    filed_at = fields.String(metadata={"format": "date-time"})
+    status = fields.String(metadata={"description": "waiting, inadmissible, open, answered"})
+    holds = fields.Boolean(metadata={"description": "it holds the dossier back"})
+    reason = fields.String(allow_none=True)
+    judged_by = fields.String(allow_none=True)
+    judged_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    answer = fields.String(allow_none=True)
+    answered_by = fields.String(allow_none=True)
+    answered_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class ObjectionPageSchema(Reply):
+    items = fields.List(fields.Nested(ObjectionSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+REPLIES.update({"Objection": ObjectionSchema, "ObjectionPage": ObjectionPageSchema})
 REPLIES.update({"CouncilDossierList": CouncilDossierListSchema,
                 "CouncilSession": CouncilSessionSchema,
                 "CouncilSessionList": CouncilSessionListSchema,
@@ -353,3 +414,80 @@ def revoke(dossier_id: int) -> ResponseReturnValue:
     return decision_reply(done)
 
 
+
+
+# --- the appraisal: returns, objections --------------------------------------------------------
+
+
+@operation("POST", "/v1/dossiers/<int:dossier_id>/return", "Return a dossier for supplement, "
+           "naming each missing document (the council office); its appraisal clock pauses",
+           (200, "Decision"), (400, 403, 409, 412), body=ReturnBody, tags=("dossiers",))
+def return_dossier(dossier_id: int) -> ResponseReturnValue:
+    body = load_json(ReturnBody)
+    dossier = dossier_of(dossier_id)
+    require_role(dossier, "council_secretariat", "returning a dossier for supplement")
+    done = dossier_page.return_for_supplement(
+        services().workflows, dossier.id, actor(), body["missing"], body["comment"],
+        expected_version=expected_version(body))
+    return decision_reply(done)
+
+
+def objection_reply(o: dossiers.Objection, with_contact: bool) -> dict[str, Any]:
+    out = {"id": o.id, "dossier_id": o.dossier_id, "text": o.text, "filed_at": iso(o.filed_at),
+           "status": o.status, "holds": o.holds, "reason": o.reason, "judged_by": o.judged_by,
+           "judged_at": iso(o.judged_at), "answer": o.answer, "answered_by": o.answered_by,
+           "answered_at": iso(o.answered_at)}
+    if with_contact:
+        out["contact"] = o.contact
+    return out
+
+
+def objection_of(dossier: Instance, objection_id: int) -> dossiers.Objection:
+    found = next((o for o in dossiers.objections_of(services().workflows, dossier.id)
+                  if o.id == objection_id), None)
+    if found is None:
+        raise NotFound(f"no objection {objection_id} to dossier {dossier.id}")
+    return found
+
+
+@operation("GET", "/v1/dossiers/<int:dossier_id>/objections", "The objections to a posted "
+           "dossier, as filed, by status", (200, "ObjectionPage"), (400, 403),
+           query=ObjectionsQuery, tags=("dossiers",))
+def objections(dossier_id: int) -> ResponseReturnValue:
+    query = load_query(ObjectionsQuery)
+    dossier = dossier_of(dossier_id)
+    judge = dossiers.may_judge(actor(), dossier)
+    rows = [o for o in dossiers.objections_of(services().workflows, dossier.id)
+            if query.get("status", o.status) == o.status]
+    items, total = paged(rows, query)
+    return page_of([objection_reply(o, judge) for o in items], total, query)
+
+
+@operation("POST", "/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/judge",
+           "Judge an objection admissible (it holds the dossier back until answered) or not, "
+           "with the reason (the council office)", (200, "Objection"), (400, 403),
+           body=JudgeBody, tags=("dossiers",))
+def judge_objection(dossier_id: int, objection_id: int) -> ResponseReturnValue:
+    body = load_json(JudgeBody)
+    dossier = dossier_of(dossier_id)
+    if not dossiers.may_judge(actor(), dossier):
+        raise PermissionDenied("objections are judged by the council office")
+    objection_of(dossier, objection_id)
+    judged = dossiers.judge_objection(services().workflows, objection_id, actor(),
+                                      admissible=body["admissible"], reason=body["reason"])
+    return objection_reply(judged, True)
+
+
+@operation("POST", "/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/answer",
+           "Answer an admissible objection (the cluster's leader or the council office)",
+           (200, "Objection"), (400, 403), body=AnswerBody, tags=("dossiers",))
+def answer_objection(dossier_id: int, objection_id: int) -> ResponseReturnValue:
+    body = load_json(AnswerBody)
+    dossier = dossier_of(dossier_id)
+    if not dossiers.may_answer(actor(), dossier):
+        raise PermissionDenied("objections are answered by the cluster's leader or the "
+                               "council office")
+    objection_of(dossier, objection_id)
+    dossiers.answer_objection(services().workflows, objection_id, actor(), body["answer"])
+    return objection_reply(objection_of(dossier, objection_id),
+                           dossiers.may_judge(actor(), dossier))

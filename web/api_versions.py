@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 # the actions whose item (the one id in their path) may be named by If-Match
 IF_MATCH_ENDPOINTS = frozenset({
     "api.fire", "api.attach", "api.launch_campaign", "api.attendance", "api.decide",
-    "api.announce", "api.revoke",
+    "api.announce", "api.revoke", "api.return_dossier",
 })
 IF_MATCH = re.compile(r'^\s*(?:W/)?"?([0-9]{1,10})"?\s*$')
 IF_MATCH_PATTERN = r'^(W/)?"?[0-9]{1,10}"?$'

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,10 +81,10 @@ class Api:
     def headers(self, who: str, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}", **extra}
 
-    def get(self, who: str, path: str, status: int = 200, **query: Any) -> Any:
+    def get(self, who: str, path: str, **query: Any) -> Any:
         answer = self.client.get(f"/api/v1{path}", query_string=query,
                                  headers=self.headers(who))
-        assert answer.status_code == status, (who, path, answer.get_data(as_text=True))
+        assert answer.status_code == 200, (who, path, answer.get_data(as_text=True))
         return answer.get_json() if answer.is_json else answer.get_data()
 
     def post(self, who: str, path: str, body: Any = None, status: int = 200, *,
@@ -337,6 +338,25 @@ def dossier(api: Api, clock: FakeClock, session: int) -> int:
     [opened] = api.post(leader, f"/votes/{session}/dossiers", {}, 201)["items"]
     assert opened["title"].startswith("Hồ sơ đề nghị Cờ thi đua của Chính phủ")
     api.fire(leader, opened["id"], "post")
+    # a citizen objects on the public page (a form, no sign-in); the office judges it
+    # admissible through the API and the leader answers it
+    public = api.client.application.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', public.get("/public").get_data(
+        as_text=True))
+    assert token is not None
+    filed = public.post(f"/public/dossiers/{opened['id']}/objections", data={
+        "text": "Đề nghị làm rõ số liệu quý IV", "contact": "cong.dan@example.vn",
+        "csrf_token": token.group(1)})
+    assert filed.status_code in (302, 303), filed.get_data(as_text=True)
+    [objection] = api.get(office, f"/dossiers/{opened['id']}/objections",
+                          status="waiting")["items"]
+    assert objection["contact"] == "cong.dan@example.vn"  # the office may reach its writer
+    assert "contact" not in api.get(leader, f"/dossiers/{opened['id']}/objections")["items"][0]
+    api.post(office, f"/dossiers/{opened['id']}/objections/{objection['id']}/judge",
+             {"admissible": True, "reason": "Phản ánh có căn cứ"})
+    answered = api.post(leader, f"/dossiers/{opened['id']}/objections/{objection['id']}/answer",
+                        {"answer": "Số liệu đã được kiểm tra chéo"})
+    assert (answered["status"], answered["holds"]) == ("answered", False)
     clock.set(local(f"{YEAR + 1}-01-05"))  # ten working days of public posting
     api.post(leader, f"/dossiers/{opened['id']}/letter", {
         "number": "12/TTr-KNC", "signer_position": "KHỐI TRƯỞNG",
@@ -349,6 +369,13 @@ def dossier(api: Api, clock: FakeClock, session: int) -> int:
     api.fire(office, opened["id"], "receive")
     clock.set(local(f"{YEAR + 1}-01-06"))
     api.fire(office, opened["id"], "start_appraisal")
+    clock.set(local(f"{YEAR + 1}-01-07"))
+    returned = api.post(office, f"/dossiers/{opened['id']}/return", {
+        "missing": ["bao_cao_thanh_tich"], "comment": "Bổ sung số liệu quý IV"},
+        version=api.item(office, opened["id"])["version"])
+    assert returned["state"] == "returned"
+    api.upload(leader, opened["id"], "bao_cao_thanh_tich", "bao-cao-bo-sung.pdf")
+    api.fire(leader, opened["id"], "resubmit")
     clock_state = api.get(office, f"/dossiers/{opened['id']}/clock")
     assert (clock_state["started"], clock_state["running"]) == (True, True)
     api.fire(office, opened["id"], "to_council")
@@ -364,10 +391,10 @@ def council(api: Api, clock: FakeClock, dossier_id: int) -> None:
     assert len(voters) == len(COUNCIL_MEMBERS)
     session = api.post(office, f"/council/{YEAR}/sessions", {
         "dossier_ids": [dossier_id],
-        "meeting": {"date": f"{YEAR + 1}-01-08", "time": "08:00", "place": "Hà Nội"}}, 201)
+        "meeting": {"date": f"{YEAR + 1}-01-12", "time": "08:00", "place": "Hà Nội"}}, 201)
     assert [s["id"] for s in api.get(office, f"/council/{YEAR}/sessions")["items"]] == [
         session["id"]]
-    clock.set(local(f"{YEAR + 1}-01-08", 8))
+    clock.set(local(f"{YEAR + 1}-01-12", 8))
     present = api.post(office, f"/votes/{session['id']}/attendance", {"present": voters},
                        version=session["version"])
     api.fire(office, present, "open")

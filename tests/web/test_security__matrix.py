@@ -241,6 +241,10 @@ POST /api/v1/votes/<int:session_id>/council-results     401     404     404     
 POST /api/v1/dossiers/<int:dossier_id>/decision         401     403     403     403     403     403     403     403     403     403     409     403
 POST /api/v1/dossiers/<int:dossier_id>/announce         401     403     403     403     403     403     403     403     409     403     403     403
 POST /api/v1/dossiers/<int:dossier_id>/revoke           401     403     403     403     403     403     403     403     403     403     409     403
+POST /api/v1/dossiers/<int:dossier_id>/return           401     403     403     403     403     403     403     403     409     403     403     403
+GET  /api/v1/dossiers/<int:dossier_id>/objections       401     ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
+POST /api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/judge  401  403  403  403  403  403  403  403  ok  403  403  403
+POST /api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/answer  401  403  403  403  ok  403  403  403  ok  403  403  403
 """
 # Notes on the table:
 # - CD is a draft thematic campaign of the bloc. Creating a campaign and revising a draft's plan
@@ -298,7 +302,9 @@ POST /api/v1/dossiers/<int:dossier_id>/revoke           401     403     403     
 #   the vote is open, not counted); the council's API is for its people like its page, the
 #   office schedules (400: D is not under the council's review). V2 is no council
 #   session (404 to all). D's letter is the unit officer's or the leader's; its decision,
-#   announcement and revocation answer 409 in D's state to the role that would take them.
+#   announcement and revocation answer 409 in D's state to the role that would take them,
+#   as does its return for supplement (the office's: D is posted, not under appraisal). D's
+#   objections are read, judged (O1) and answered (O2) through the API as on their page.
 
 
 def parse_table(text: str) -> dict[tuple[str, str], dict[str, str | int]]:
@@ -817,6 +823,20 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/dossiers/<int:dossier_id>/revoke"): Route("final", "write", api_post(
         _i("D", "/api/v1/dossiers/{}/revoke"), lambda w: {
             "comment": "Không đúng sự thật", "version": int(version(w, "D"))})),
+    ("POST", "/api/v1/dossiers/<int:dossier_id>/return"): Route("final", "write", api_post(
+        _i("D", "/api/v1/dossiers/{}/return"), lambda w: {
+            "missing": ["bao_cao_thanh_tich"], "comment": "Bổ sung",
+            "version": int(version(w, "D"))})),
+    ("GET", "/api/v1/dossiers/<int:dossier_id>/objections"): Route("final", "read", get(
+        _i("D", "/api/v1/dossiers/{}/objections"))),
+    ("POST", "/api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/judge"): Route(
+        "final", "write", api_post(
+            lambda w: f"/api/v1/dossiers/{w.ids['D']}/objections/{w.ids['O1']}/judge",
+            lambda w: {"admissible": False, "reason": "Không có căn cứ"})),
+    ("POST", "/api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/answer"): Route(
+        "final", "write", api_post(
+            lambda w: f"/api/v1/dossiers/{w.ids['D']}/objections/{w.ids['O2']}/answer",
+            lambda w: {"answer": "Đã kiểm tra lại số liệu"})),
     ("GET", "/campaigns/<int:campaign_id>/votes/new"): Route("final", "read", get(
         _i("C", "/campaigns/{}/votes/new"))),
     ("POST", "/campaigns/<int:campaign_id>/votes"): Route("final", "write", post(
