@@ -13,7 +13,7 @@ from typing import Any
 from flask import g, request
 from werkzeug.wrappers import Response
 
-from web.api import PUBLIC, ApiError, actor, bp, load_item, services
+from web.api import PUBLIC, ApiError, actor, bp, load_item, require_see, services
 from web.api_versions import IF_MATCH_ENDPOINTS, etag, parse_if_match
 from workflow.services import idempotency
 
@@ -80,7 +80,9 @@ def preconditions() -> Response | None:
                            'e.g. If-Match: "3" (the ETag of the item)')
         item_id = next(iter((request.view_args or {}).values()), None)
         if isinstance(item_id, int):
-            current = load_item(item_id).version
+            inst = load_item(item_id)
+            require_see(inst, actor())  # nothing of an item, not even its version, to others
+            current = inst.version
             if current != version:
                 raise ApiError(412, "precondition_failed",
                                f"the item is at version {current}, not {version}: someone "

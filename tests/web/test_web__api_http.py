@@ -129,3 +129,13 @@ def test_a_refusal_is_kept_too_and_a_bad_key_is_400(client: FlaskClient, bloc: B
 
     assert again == first
     assert bad["code"] == "invalid_idempotency_key"
+
+
+def test_if_match_tells_nothing_to_someone_who_may_not_see_the_item(client: FlaskClient,
+                                                                    bloc: Bloc) -> None:
+    pledge = pledge_of(bloc, "bca")
+
+    refused = error_of(client.post(f"/api/v1/items/{pledge.id}/fire", json={
+        "trigger": "submit"}, headers={**bearer(bloc, "bqp_officer"), "If-Match": '"99"'}), 403)
+
+    assert "current_version" not in refused
