@@ -108,6 +108,15 @@ class AnswerBody(Schema):
     answer = Text(required=True, validate=validate.Length(1, 5000))
 
 
+class SessionsQuery(PageQuery):
+    state = Text(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$"),
+                 metadata={"description": "only sessions in this state"})
+
+
+class MembersQuery(PageQuery):
+    votes = fields.Boolean(metadata={"description": "voting members (true) or not (false)"})
+
+
 class VersionBody(Schema):
     version = _version()
     comment = Text(validate=validate.Length(max=5000))
@@ -127,6 +136,9 @@ class CouncilDossierSchema(Reply):
 
 class CouncilDossierListSchema(Reply):
     items = fields.List(fields.Nested(CouncilDossierSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 class CouncilSessionSchema(Reply):
@@ -141,6 +153,9 @@ class CouncilSessionSchema(Reply):
 
 class CouncilSessionListSchema(Reply):
     items = fields.List(fields.Nested(CouncilSessionSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 class CouncilMemberSchema(Reply):
@@ -152,6 +167,9 @@ class CouncilMemberSchema(Reply):
 
 class CouncilMemberListSchema(Reply):
     items = fields.List(fields.Nested(CouncilMemberSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 class TurnoutSchema(Reply):
@@ -267,35 +285,45 @@ def decision_reply(d: Instance) -> dict[str, Any]:
 
 
 @operation("GET", "/v1/council/<int:year>/dossiers", "Dossiers under the council's review "
-           "that no session is voting on or has carried", (200, "CouncilDossierList"), (403,),
-           tags=("council",))
+           "that no session is voting on or has carried", (200, "CouncilDossierList"),
+           (400, 403), query=PageQuery, tags=("council",))
 def council_dossiers(year: int) -> ResponseReturnValue:
+    query = load_query(PageQuery)
     require_council(year)
     svc = services()
-    found = council.waiting(svc.workflows, svc.reads, year)
+    found, total = paged(council.waiting(svc.workflows, svc.reads, year), query)
     names = naming.names_for(svc.reads, found)
-    return {"items": [{
+    return page_of([{
         "id": d.id, "unit_id": d.unit_id, "state": d.state, "version": d.version,
         "unit": names.units.get(d.unit_id) if d.unit_id is not None else None,
         "title": naming.item_title(svc.workflows.catalog.compiled(d.definition_id).spec.title,
-                                   d, names)} for d in found]}
+                                   d, names)} for d in found], total, query)
 
 
 @operation("GET", "/v1/council/<int:year>/members", "The council's people of a year: who "
-           "votes, who chairs", (200, "CouncilMemberList"), (403,), tags=("council",))
+           "votes, who chairs", (200, "CouncilMemberList"), (400, 403), query=MembersQuery,
+           tags=("council",))
 def council_members(year: int) -> ResponseReturnValue:
+    query = load_query(MembersQuery)
     require_council(year)
-    return {"items": [{"user_id": m.user_id, "name": m.name, "chair": m.chair, "votes": m.votes}
-                      for m in council.members(services().reads, year)]}
+    rows = [m for m in council.members(services().reads, year)
+            if query.get("votes", m.votes) == m.votes]
+    items, total = paged(rows, query)
+    return page_of([{"user_id": m.user_id, "name": m.name, "chair": m.chair, "votes": m.votes}
+                    for m in items], total, query)
 
 
 @operation("GET", "/v1/council/<int:year>/sessions", "The council's sessions of a year, "
-           "newest first", (200, "CouncilSessionList"), (403,), tags=("council",))
+           "newest first", (200, "CouncilSessionList"), (400, 403), query=SessionsQuery,
+           tags=("council",))
 def council_sessions(year: int) -> ResponseReturnValue:
+    query = load_query(SessionsQuery)
     require_council(year)
     svc = services()
-    return {"items": [session_reply(s) for s in council.sessions(svc.workflows, svc.reads,
-                                                                 year)]}
+    rows = [s for s in council.sessions(svc.workflows, svc.reads, year)
+            if query.get("state", s.state) == s.state]
+    items, total = paged(rows, query)
+    return page_of([session_reply(s) for s in items], total, query)
 
 
 @operation("POST", "/v1/council/<int:year>/sessions", "Schedule a council session voting on "

@@ -122,6 +122,9 @@ class ClusterPageSchema(Reply):
 
 class MemberListSchema(Reply):
     items = fields.List(fields.Nested(MemberSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
 
 
 REPLIES.update({"Unit": UnitSchema, "UnitPage": UnitPageSchema, "Cluster": ClusterSchema,
@@ -252,7 +255,9 @@ def get_cluster(cluster_id: int) -> ResponseReturnValue:
 
 
 @operation("GET", "/v1/clusters/<int:cluster_id>/members", "A cluster's member units in "
-           "rotation order, the leader and deputy marked", (200, "MemberList"), (403,),
-           tags=("organisations",))
+           "rotation order, the leader and deputy marked", (200, "MemberList"), (400, 403),
+           query=PageQuery, tags=("organisations",))
 def cluster_members(cluster_id: int) -> ResponseReturnValue:
-    return {"items": members_reply(visible_cluster(cluster_id), units_by_id())}
+    query = load_query(PageQuery)
+    items, total = paged(members_reply(visible_cluster(cluster_id), units_by_id()), query)
+    return page_of(items, total, query)

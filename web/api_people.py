@@ -95,6 +95,13 @@ class TokenSchema(Reply):
 
 class TokenListSchema(Reply):
     items = fields.List(fields.Nested(TokenSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class TokenQuery(PageQuery):
+    revoked = fields.Boolean(metadata={"description": "revoked (true) or live (false) only"})
 
 
 class NewTokenSchema(TokenSchema):
@@ -199,11 +206,15 @@ def grant_role(user_id: int) -> ResponseReturnValue:
 
 
 @operation("GET", "/v1/people/<int:user_id>/tokens", "A person's API tokens, oldest first, "
-           "revoked ones included (never the tokens themselves)", (200, "TokenList"), (403,),
-           tags=("people",))
+           "revoked ones included (never the tokens themselves)", (200, "TokenList"),
+           (400, 403), query=TokenQuery, tags=("people",))
 def list_tokens(user_id: int) -> ResponseReturnValue:
+    query = load_query(TokenQuery)
     require_tokens_of(user_id)
-    return {"items": [token_reply(t) for t in api_tokens.tokens_of(services().uow(), user_id)]}
+    rows = [t for t in api_tokens.tokens_of(services().uow(), user_id)
+            if query.get("revoked", t.revoked_at is not None) == (t.revoked_at is not None)]
+    items, total = paged(rows, query)
+    return page_of([token_reply(t) for t in items], total, query)
 
 
 @operation("POST", "/v1/people/<int:user_id>/tokens", "Create an API token; the token is in "

@@ -28,7 +28,7 @@ from web.api_org import paged
 from web.api_schemas import DOCUMENT_KIND, MAX_ID, REPLIES, LangQuery, PageQuery, Reply, Text
 from workflow.engine.instance import Instance
 from workflow.errors import NotFound, PermissionDenied, TransitionNotAllowed
-from workflow.services import access, dossiers, naming, organisations, voting, year
+from workflow.services import access, dossiers, inspections, naming, organisations, voting, year
 from workflow.services import documents as attachments
 
 CHAIRS = frozenset({"cluster_leader", "cluster_deputy", "council_secretariat", "council_chair"})
@@ -399,3 +399,31 @@ def dossier_letter(dossier_id: int) -> ResponseReturnValue:
                                      signer=(body["signer_position"].strip(),
                                              body["signer_name"].strip()))
     return generated(dossier.id, "to_trinh", sha), 201
+
+
+@operation("POST", "/v1/inspections/<int:inspection_id>/minutes", "Draw up the minutes of a "
+           "cross-inspection (biên bản kiểm tra chéo) from its recorded results and attach them "
+           "(the team, the inspected unit, the leader)", (201, "Generated"), (400, 403),
+           tags=("items",))
+def inspection_minutes(inspection_id: int) -> ResponseReturnValue:
+    inspection = load_item(inspection_id)
+    if inspection.workflow != "inspection":
+        raise NotFound(f"no inspection with id {inspection_id}")
+    who = actor()
+    require_see(inspection, who)
+    svc = services()
+    campaign = svc.workflows.get(inspection.parent_id or 0)
+    ref = campaign.data.get("criteria_table")
+    if not isinstance(ref, dict):
+        raise TransitionNotAllowed("status", "the campaign has no criteria table")
+    table = svc.criteria.get(ref["code"], ref.get("version"))
+    reads = svc.reads
+    plan = inspection.data.get("plan") or {}
+    cluster = reads.cluster_names([campaign.cluster_id or 0]).get(campaign.cluster_id or 0, "")
+    names = inspections.Names(
+        cluster, reads.unit_names([inspection.unit_id or 0,
+                                   int(plan.get("inspector_unit_id") or 0)]),
+        reads.full_names(inspections.people_of(inspection)))
+    doc = inspections.draw_up_minutes(svc.workflows, svc.settings.documents_dir, inspection,
+                                      who, table, names)
+    return generated(inspection.id, inspections.MINUTES_KIND, doc.sha256), 201

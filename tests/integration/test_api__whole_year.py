@@ -268,6 +268,9 @@ def inspections(api: Api, campaign: int, units: dict[str, int], criteria: list[A
         lead = item["data"]["plan"]["lead"]
         api.fire(lead, item, "record_results", {"results": results})
         api.fire(lead, item, "conclude")
+        minutes = api.post(lead, f"/inspections/{item['id']}/minutes", {}, 201)
+        assert minutes["document"]["kind"] == "bien_ban_kiem_tra"
+        item["version"] = api.item(lead, item["id"])["version"]  # the minutes are in its history
         api.fire(lead, item, "sign_minutes")
         code = next(c for c, *_ in UNITS if units[c] == item["unit_id"])
         api.fire(head(code), item["id"], "sign_minutes")

@@ -242,6 +242,7 @@ POST /api/v1/dossiers/<int:dossier_id>/decision         401     403     403     
 POST /api/v1/dossiers/<int:dossier_id>/announce         401     403     403     403     403     403     403     403     409     403     403     403
 POST /api/v1/dossiers/<int:dossier_id>/revoke           401     403     403     403     403     403     403     403     403     403     409     403
 POST /api/v1/dossiers/<int:dossier_id>/return           401     403     403     403     403     403     403     403     409     403     403     403
+POST /api/v1/inspections/<int:inspection_id>/minutes    401     403     403     403     ok      403     403     ok      403     403     403     403
 GET  /api/v1/dossiers/<int:dossier_id>/objections       401     ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
 POST /api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/judge  401  403  403  403  403  403  403  403  ok  403  403  403
 POST /api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/answer  401  403  403  403  ok  403  403  403  ok  403  403  403
@@ -305,6 +306,7 @@ POST /api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/answer  401
 #   announcement and revocation answer 409 in D's state to the role that would take them,
 #   as does its return for supplement (the office's: D is posted, not under appraisal). D's
 #   objections are read, judged (O1) and answered (O2) through the API as on their page.
+#   I's minutes are drawn up through the API by those who may on its page (team, leader).
 
 
 def parse_table(text: str) -> dict[tuple[str, str], dict[str, str | int]]:
@@ -827,6 +829,9 @@ ROUTES: dict[tuple[str, str], Route] = {
         _i("D", "/api/v1/dossiers/{}/return"), lambda w: {
             "missing": ["bao_cao_thanh_tich"], "comment": "Bổ sung",
             "version": int(version(w, "D"))})),
+    ("POST", "/api/v1/inspections/<int:inspection_id>/minutes"): Route("inspecting", "read",
+                                                                     api_post(
+        _i("I", "/api/v1/inspections/{}/minutes"), lambda w: {})),
     ("GET", "/api/v1/dossiers/<int:dossier_id>/objections"): Route("final", "read", get(
         _i("D", "/api/v1/dossiers/{}/objections"))),
     ("POST", "/api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/judge"): Route(
