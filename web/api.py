@@ -581,11 +581,5 @@ def openapi_document() -> dict[str, Any]:
 def _document_text() -> str:
     """Generated once per process (some 30 ms): the routes are all registered at import."""
     return json.dumps(generate_document(OPERATIONS))
-from web import (  # noqa: E402, F401  (issue 15)
-    api_council,
-    api_dossiers,  # noqa: E402, F401  (the dossiers routes, on this blueprint)
-    api_http,  # noqa: E402, F401  (ETag, If-Match, Idempotency-Key hooks)
-    api_org,
-    api_people,
-    api_year,
-)
+import web.api_routes  # noqa: E402, F401  (issue 15's routes and hooks, on this blueprint)
+from web import api_dossiers  # noqa: E402, F401  (the dossiers routes, on this blueprint)

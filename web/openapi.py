@@ -33,6 +33,25 @@ DESCRIPTION = ("Workflow items, votes and definitions of thidua. Every call but 
                "needs 'Authorization: Bearer <token>'.")
 
 
+# What a client (or schemathesis' stateful tests) can do next with the id an answer gives:
+# operation -> link name -> (the operation it leads to, its path parameter).
+LINKS: dict[str, dict[str, tuple[str, str]]] = {
+    "create_unit": {"GetUnit": ("get_unit", "unit_id")},
+    "create_cluster": {"GetCluster": ("get_cluster", "cluster_id"),
+                       "ClusterMembers": ("cluster_members", "cluster_id")},
+    "create_person": {"GetPerson": ("get_person", "user_id"),
+                      "GrantRole": ("grant_role", "user_id"),
+                      "CreateToken": ("create_token", "user_id")},
+    "create_campaign": {"GetCampaign": ("item", "item_id"),
+                        "LaunchCampaign": ("launch_campaign", "campaign_id"),
+                        "CampaignItems": ("campaign_items", "campaign_id")},
+    "schedule_vote": {"Attendance": ("attendance", "session_id"),
+                      "Turnout": ("turnout", "session_id")},
+    "schedule_council": {"CouncilAttendance": ("attendance", "session_id")},
+    "fire": {"ItemAfter": ("item", "item_id"), "HistoryAfter": ("history", "item_id")},
+}
+
+
 @dataclass(frozen=True)
 class Operation:
     """One route of the API as the document describes it."""
@@ -113,6 +132,11 @@ def _responses(op: Operation) -> dict[str, Any]:
         out[str(status)] = {"description": "The file", "content": {
             media: {"schema": {"type": "string", "format": "binary"}}
             for media in sorted({*EXTENSIONS.values(), "application/octet-stream"})}}
+    links = LINKS.get(op.endpoint)
+    if links:
+        out[str(status)]["links"] = {
+            name: {"operationId": target, "parameters": {param: "$response.body#/id"}}
+            for name, (target, param) in links.items()}
     if f"api.{op.endpoint}" in IF_MATCH_ENDPOINTS or op.endpoint == "item":
         out[str(status)]["headers"] = {"ETag": {
             "description": "the item's version, for If-Match", "schema": {"type": "string"}}}

@@ -139,3 +139,23 @@ def test_if_match_tells_nothing_to_someone_who_may_not_see_the_item(client: Flas
         "trigger": "submit"}, headers={**bearer(bloc, "bqp_officer"), "If-Match": '"99"'}), 403)
 
     assert "current_version" not in refused
+
+
+def test_the_document_links_what_a_client_does_next_with_a_new_id() -> None:
+    from web.api import openapi_document
+
+    doc = openapi_document()
+    operations = {op["operationId"]: (path, op) for path, ops in doc["paths"].items()
+                  for op in ops.values()}
+    created = operations["create_campaign"][1]["responses"]["201"]["links"]
+
+    assert created["LaunchCampaign"] == {"operationId": "launch_campaign",
+                                         "parameters": {"campaign_id": "$response.body#/id"}}
+    for _path, op in operations.values():
+        for answer in op["responses"].values():
+            for link in answer.get("links", {}).values():
+                path, _target = operations[link["operationId"]]
+                for param in link["parameters"]:
+                    assert f"{{{param}}}" in path, (link, path)
+    item = operations["item"][1]["responses"]["200"]
+    assert "ETag" in item["headers"]
