@@ -32,7 +32,8 @@ class PersonBody(Schema):
     username = Text(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.@\-]{1,100}$"),
                     metadata={"description": "the sign-in name"})
     full_name = Text(required=True, validate=validate.Length(1, 200))
-    email = fields.Email(allow_none=True, validate=validate.Length(max=200))
+    email = Text(allow_none=True, validate=[validate.Length(max=200), validate.Email()],
+                 metadata={"format": "email"})
     password = Text(validate=validate.Length(max=200), metadata={
         "description": "a password to sign in to the pages (checked for strength); without "
                        "one the person cannot sign in until an admin resets it"})
