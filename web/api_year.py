@@ -6,6 +6,7 @@ module once its own routes are in place)."""
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import Any
 
@@ -255,12 +256,13 @@ def campaign_items(campaign_id: int) -> ResponseReturnValue:
     campaign = campaign_of(campaign_id)
     who = actor()
     wf = services().workflows
+    members = functools.cache(member_units)  # asked once, not once per item
     rows = [c for c in wf.children(campaign.id)
             if query.get("workflow", c.workflow) == c.workflow
             and query.get("state", c.state) == c.state
             and query.get("status", c.status) == c.status
             and query.get("unit_id", c.unit_id) == c.unit_id
-            and access.may_see(who, c, member_units)]
+            and access.may_see(who, c, members)]
     items, total = paged(rows, query)
     names = naming.names_for(services().reads, items)
     lang = query["lang"]
