@@ -218,6 +218,43 @@ POST /admin/imports/<token>/commit                      login   403     403     
 GET  /api/v1/imports/template.xlsx                      401     403     403     403     403     403     403     403     403     403     403     ok
 POST /api/v1/imports/dry-run                            401     403     403     403     403     403     403     403     403     403     403     ok
 POST /api/v1/imports                                    401     403     403     403     403     403     403     403     403     403     403     ok
+POST /api/v1/units                                      401     403     403     403     403     403     403     403     403     403     403     ok
+GET  /api/v1/units                                      401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+GET  /api/v1/units/<int:unit_id>                        401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+POST /api/v1/clusters                                   401     403     403     403     403     403     403     403     403     403     403     ok
+GET  /api/v1/clusters                                   401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+GET  /api/v1/clusters/<int:cluster_id>                  401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+GET  /api/v1/clusters/<int:cluster_id>/members          401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /api/v1/people                                     401     403     403     403     403     403     403     403     403     403     403     ok
+GET  /api/v1/people                                     401     403     403     403     403     403     403     403     403     403     403     ok
+GET  /api/v1/people/<int:user_id>                       401     ok      403     403     403     403     403     403     403     403     403     ok
+POST /api/v1/people/<int:user_id>/roles                 401     403     403     403     403     403     403     403     403     403     403     ok
+GET  /api/v1/people/<int:user_id>/tokens                401     ok      403     403     403     403     403     403     403     403     403     ok
+POST /api/v1/people/<int:user_id>/tokens                401     ok      403     403     403     403     403     403     403     403     403     ok
+DELETE /api/v1/people/<int:user_id>/tokens/<int:token_id>  401  ok      403     403     403     403     403     403     403     403     403     ok
+GET  /api/v1/campaigns/<int:campaign_id>/items          401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+GET  /api/v1/campaigns/<int:campaign_id>/criteria       401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+GET  /api/v1/campaigns/<int:campaign_id>/ranking        401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+GET  /api/v1/campaigns/<int:campaign_id>/inspection-plan  401   403     403     403     ok      403     403     403     403     403     403     403
+GET  /api/v1/items/<int:item_id>/documents              401     ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
+GET  /api/v1/items/<int:item_id>/documents/<int:document_id>  401  ok   ok      403     ok      ok      403     403     ok      ok      ok      ok
+POST /api/v1/votes/<int:session_id>/minutes             401     403     403     403     409     409     403     403     409     403     403     403
+POST /api/v1/dossiers/<int:dossier_id>/letter           401     ok      403     403     ok      403     403     403     403     403     403     403
+GET  /api/v1/council/<int:year>/dossiers                401     403     403     403     403     403     403     403     ok      ok      ok      403
+GET  /api/v1/council/<int:year>/members                 401     403     403     403     403     403     403     403     ok      ok      ok      403
+GET  /api/v1/council/<int:year>/sessions                401     403     403     403     403     403     403     403     ok      ok      ok      403
+POST /api/v1/council/<int:year>/sessions                401     403     403     403     403     403     403     403     400     403     403     403
+POST /api/v1/votes/<int:session_id>/attendance          401     403     403     403     409     409     403     403     409     403     403     403
+GET  /api/v1/votes/<int:session_id>/turnout             401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /api/v1/votes/<int:session_id>/council-results     401     404     404     404     404     404     404     404     404     404     404     404
+POST /api/v1/dossiers/<int:dossier_id>/decision         401     403     403     403     403     403     403     403     403     403     409     403
+POST /api/v1/dossiers/<int:dossier_id>/announce         401     403     403     403     403     403     403     403     409     403     403     403
+POST /api/v1/dossiers/<int:dossier_id>/revoke           401     403     403     403     403     403     403     403     403     403     409     403
+POST /api/v1/dossiers/<int:dossier_id>/return           401     403     403     403     403     403     403     403     409     403     403     403
+POST /api/v1/inspections/<int:inspection_id>/minutes    401     403     403     403     ok      403     403     ok      403     403     403     403
+GET  /api/v1/dossiers/<int:dossier_id>/objections       401     ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
+POST /api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/judge  401  403  403  403  403  403  403  403  ok  403  403  403
+POST /api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/answer  401  403  403  403  ok  403  403  403  ok  403  403  403
 """
 # Notes on the table:
 # - CD is a draft thematic campaign of the bloc. Creating a campaign and revising a draft's plan
@@ -268,6 +305,19 @@ POST /api/v1/imports                                    401     403     403     
 #   deciding head's, announcing the office's, each refused in D's state; D has no decision yet.
 # - Importing units, clusters and people from a spreadsheet (pages and API) is for
 #   administrators only; the errors and commit probes use a file staged by the admin.
+# - The API of issue 15: units, clusters, people and roles are kept by admins (anyone signed in
+#   reads the units; a cluster is read by those who take part in it, as its page); a person's
+#   account and tokens by themself ("off" here) or an admin; TK is a spare token of "off". A
+#   campaign's items, criteria and ranking are read like the campaign's page, its proposed
+#   inspection plan by the leader (as the page); an item's documents like the item (S, with
+#   its evidence E). Drawing up V1's minutes and taking its attendance are the chairs' (409:
+#   the vote is open, not counted); the council's API is for its people like its page, the
+#   office schedules (400: D is not under the council's review). V2 is no council
+#   session (404 to all). D's letter is the unit officer's or the leader's; its decision,
+#   announcement and revocation answer 409 in D's state to the role that would take them,
+#   as does its return for supplement (the office's: D is posted, not under appraisal). D's
+#   objections are read, judged (O1) and answered (O2) through the API as on their page.
+#   I's minutes are drawn up through the API by those who may on its page (team, leader).
 
 
 def parse_table(text: str) -> dict[tuple[str, str], dict[str, str | int]]:
@@ -431,6 +481,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     _sign_in(w)
     ids = w.ids
     ids["spare"] = bloc.users["nhan_vien_nghi"]
+    api_tokens.create_token(svc.uow(), clock, bloc.users["bca_officer"], "spare")
+    ids["TK"] = api_tokens.tokens_of(svc.uow(), bloc.users["bca_officer"])[-1].id
 
     # 1. launched: bca's pledge is a draft with its targets saved
     campaign = launch(bloc)
@@ -740,6 +792,102 @@ ROUTES: dict[tuple[str, str], Route] = {
         _i("V2", "/api/v1/votes/{}/dossiers"), lambda w: {})),
     ("GET", "/api/v1/dossiers/<int:dossier_id>/clock"): Route("final", "read", get(
         _i("D", "/api/v1/dossiers/{}/clock"))),
+    # issue 15: organisations, people, tokens, the year, the council
+    ("POST", "/api/v1/units"): Route("final", "write", api_post(
+        lambda w: "/api/v1/units", lambda w: {"code": "MOI", "name": "Đơn vị mới"})),
+    ("GET", "/api/v1/units"): Route("final", "read", get(lambda w: "/api/v1/units?q=b")),
+    ("GET", "/api/v1/units/<int:unit_id>"): Route("final", "read", get(
+        lambda w: f"/api/v1/units/{w.bloc.units['bca']}")),
+    ("POST", "/api/v1/clusters"): Route("final", "write", api_post(
+        lambda w: "/api/v1/clusters", lambda w: {
+            "code": "MOI", "name": "Khối mới", "kind": "khoi", "year": YEAR,
+            "members": [w.bloc.units["bca"]]})),
+    ("GET", "/api/v1/clusters"): Route("final", "read", get(lambda w: "/api/v1/clusters")),
+    ("GET", "/api/v1/clusters/<int:cluster_id>"): Route("final", "read", get(
+        lambda w: f"/api/v1/clusters/{w.bloc.cluster}")),
+    ("GET", "/api/v1/clusters/<int:cluster_id>/members"): Route("final", "read", get(
+        lambda w: f"/api/v1/clusters/{w.bloc.cluster}/members")),
+    ("POST", "/api/v1/people"): Route("final", "write", api_post(
+        lambda w: "/api/v1/people", lambda w: {"username": "nguoi_moi",
+                                               "full_name": "Người Mới"})),
+    ("GET", "/api/v1/people"): Route("final", "read", get(lambda w: "/api/v1/people?q=bca")),
+    ("GET", "/api/v1/people/<int:user_id>"): Route("final", "read", get(
+        lambda w: f"/api/v1/people/{w.bloc.users['bca_officer']}")),
+    ("POST", "/api/v1/people/<int:user_id>/roles"): Route("final", "write", api_post(
+        _i("spare", "/api/v1/people/{}/roles"),
+        lambda w: {"role": "unit_officer", "unit_id": w.bloc.units["bca"], "year": YEAR})),
+    ("GET", "/api/v1/people/<int:user_id>/tokens"): Route("final", "read", get(
+        lambda w: f"/api/v1/people/{w.bloc.users['bca_officer']}/tokens")),
+    # tokens are left out of the fingerprint (each request marks its token used): "read"
+    ("POST", "/api/v1/people/<int:user_id>/tokens"): Route("final", "read", api_post(
+        lambda w: f"/api/v1/people/{w.bloc.users['bca_officer']}/tokens",
+        lambda w: {"name": "máy trạm"})),
+    ("DELETE", "/api/v1/people/<int:user_id>/tokens/<int:token_id>"): Route(
+        "final", "read", lambda w, role: w.clients[role].delete(
+            f"/api/v1/people/{w.bloc.users['bca_officer']}/tokens/{w.ids['TK']}",
+            headers=w.headers[role])),
+    ("GET", "/api/v1/campaigns/<int:campaign_id>/items"): Route("final", "read", get(
+        _i("C", "/api/v1/campaigns/{}/items?workflow=pledge"))),
+    ("GET", "/api/v1/campaigns/<int:campaign_id>/criteria"): Route("final", "read", get(
+        _i("C", "/api/v1/campaigns/{}/criteria"))),
+    ("GET", "/api/v1/campaigns/<int:campaign_id>/ranking"): Route("final", "read", get(
+        _i("C", "/api/v1/campaigns/{}/ranking"))),
+    ("GET", "/api/v1/campaigns/<int:campaign_id>/inspection-plan"): Route("mid", "read", get(
+        _i("C", "/api/v1/campaigns/{}/inspection-plan"))),
+    ("GET", "/api/v1/items/<int:item_id>/documents"): Route("final", "read", get(
+        _i("S", "/api/v1/items/{}/documents"))),
+    ("GET", "/api/v1/items/<int:item_id>/documents/<int:document_id>"): Route(
+        "final", "read", get(lambda w: f"/api/v1/items/{w.ids['S']}/documents/{w.ids['E']}")),
+    ("POST", "/api/v1/votes/<int:session_id>/minutes"): Route("final", "write", api_post(
+        _i("V1", "/api/v1/votes/{}/minutes"),
+        lambda w: {"committee": [{"name": "Trần Văn B", "role": "Thư ký"}]})),
+    ("POST", "/api/v1/dossiers/<int:dossier_id>/letter"): Route("final", "write", api_post(
+        _i("D", "/api/v1/dossiers/{}/letter"), lambda w: {
+            "number": "12/TTr-KNC", "signer_position": "KHỐI TRƯỞNG",
+            "signer_name": "Nguyễn Văn A"})),
+    ("GET", "/api/v1/council/<int:year>/dossiers"): Route("final", "read", get(
+        lambda w: f"/api/v1/council/{YEAR}/dossiers")),
+    ("GET", "/api/v1/council/<int:year>/members"): Route("final", "read", get(
+        lambda w: f"/api/v1/council/{YEAR}/members")),
+    ("GET", "/api/v1/council/<int:year>/sessions"): Route("final", "read", get(
+        lambda w: f"/api/v1/council/{YEAR}/sessions")),
+    ("POST", "/api/v1/council/<int:year>/sessions"): Route("final", "write", api_post(
+        lambda w: f"/api/v1/council/{YEAR}/sessions", lambda w: {
+            "dossier_ids": [w.ids["D"]],
+            "meeting": {"date": "2026-03-02", "time": "08:00", "place": "Hà Nội"}})),
+    ("POST", "/api/v1/votes/<int:session_id>/attendance"): Route("final", "write", api_post(
+        _i("V1", "/api/v1/votes/{}/attendance"),
+        lambda w: {"present": list(w.bloc.units.values()), "version": int(version(w, "V1"))})),
+    ("GET", "/api/v1/votes/<int:session_id>/turnout"): Route("final", "read", get(
+        _i("V1", "/api/v1/votes/{}/turnout"))),
+    ("POST", "/api/v1/votes/<int:session_id>/council-results"): Route("final", "write", api_post(
+        _i("V2", "/api/v1/votes/{}/council-results"), lambda w: {})),
+    ("POST", "/api/v1/dossiers/<int:dossier_id>/decision"): Route("final", "write", api_post(
+        _i("D", "/api/v1/dossiers/{}/decision"), lambda w: {
+            "outcome": "approved", "reasons": "Dẫn đầu", "number": "1/QĐ-TTg",
+            "date": "2026-03-02", "version": int(version(w, "D"))})),
+    ("POST", "/api/v1/dossiers/<int:dossier_id>/announce"): Route("final", "write", api_post(
+        _i("D", "/api/v1/dossiers/{}/announce"), lambda w: {"version": int(version(w, "D"))})),
+    ("POST", "/api/v1/dossiers/<int:dossier_id>/revoke"): Route("final", "write", api_post(
+        _i("D", "/api/v1/dossiers/{}/revoke"), lambda w: {
+            "comment": "Không đúng sự thật", "version": int(version(w, "D"))})),
+    ("POST", "/api/v1/dossiers/<int:dossier_id>/return"): Route("final", "write", api_post(
+        _i("D", "/api/v1/dossiers/{}/return"), lambda w: {
+            "missing": ["bao_cao_thanh_tich"], "comment": "Bổ sung",
+            "version": int(version(w, "D"))})),
+    ("POST", "/api/v1/inspections/<int:inspection_id>/minutes"): Route("inspecting", "read",
+                                                                     api_post(
+        _i("I", "/api/v1/inspections/{}/minutes"), lambda w: {})),
+    ("GET", "/api/v1/dossiers/<int:dossier_id>/objections"): Route("final", "read", get(
+        _i("D", "/api/v1/dossiers/{}/objections"))),
+    ("POST", "/api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/judge"): Route(
+        "final", "write", api_post(
+            lambda w: f"/api/v1/dossiers/{w.ids['D']}/objections/{w.ids['O1']}/judge",
+            lambda w: {"admissible": False, "reason": "Không có căn cứ"})),
+    ("POST", "/api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/answer"): Route(
+        "final", "write", api_post(
+            lambda w: f"/api/v1/dossiers/{w.ids['D']}/objections/{w.ids['O2']}/answer",
+            lambda w: {"answer": "Đã kiểm tra lại số liệu"})),
     ("GET", "/campaigns/<int:campaign_id>/votes/new"): Route("final", "read", get(
         _i("C", "/campaigns/{}/votes/new"))),
     ("POST", "/campaigns/<int:campaign_id>/votes"): Route("final", "write", post(

@@ -444,6 +444,9 @@ def test_the_openapi_document_is_valid_and_describes_every_route(app: Flask,
     assert described == routed
     fire = doc["paths"]["/api/v1/items/{item_id}/fire"]["post"]
     schema = fire["requestBody"]["content"]["application/json"]["schema"]
-    assert schema["required"] == ["trigger", "version"]
+    # the version the caller saw: in the body, or as the header If-Match (issue 15)
+    assert schema["required"] == ["trigger"]
+    assert {p["name"] for p in fire["parameters"] if p["in"] == "header"} == {
+        "If-Match", "Idempotency-Key"}
     assert schema["additionalProperties"] is False
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"

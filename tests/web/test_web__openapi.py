@@ -40,8 +40,9 @@ def test_every_operation_describes_its_answer_and_its_errors_with_a_schema() -> 
     for path, method, op in operations:
         for status, answer in op["responses"].items():
             if status.startswith("2") and "application/json" not in answer["content"]:
-                [file] = answer["content"].values()  # a file, e.g. the import's template
-                assert file["schema"] == {"type": "string", "format": "binary"}, (method, path)
+                for media, file in answer["content"].items():  # a file: a template, a document
+                    assert file["schema"] == {"type": "string", "format": "binary"}, (
+                        method, path, media)
                 continue
             schema = answer["content"]["application/json"]["schema"]
             if status.startswith("2"):
@@ -75,7 +76,7 @@ def test_an_error_lists_its_optional_keys_as_optional() -> None:
 
     assert error["required"] == ["code", "message"]
     assert set(error["properties"]) == {"code", "message", "check", "fields", "errors",
-                                        "refusals"}
+                                        "refusals", "current_version"}
 
 
 def test_a_dumped_answer_keeps_only_the_keys_the_document_lists() -> None:

@@ -297,3 +297,8 @@ import web.api.campaigns  # noqa: E402, F401
 import web.api.meta  # noqa: E402, F401
 import web.api.dossiers  # noqa: E402, F401
 import web.api.directory  # noqa: E402, F401  (imports of units, clusters, people)
+import web.api.units  # noqa: E402, F401  (issue 15: units, clusters, their members)
+import web.api.persons  # noqa: E402, F401  (people, roles, tokens)
+import web.api.year  # noqa: E402, F401  (a campaign's items, criteria, ranking, documents)
+import web.api.council  # noqa: E402, F401  (votes' attendance, the council, decisions)
+import web.api.conventions  # noqa: E402, F401  (ETag, If-Match, Idempotency-Key)

@@ -17,6 +17,7 @@ from web.api import (
     services,
 )
 from web.api.schemas import MAX_ID, CampaignBody, LangQuery, LaunchBody
+from web.api.versions import expected_version
 from workflow.domain.campaigns import campaign_title
 from workflow.domain.records import CampaignSummary
 from workflow.errors import NotFound, PermissionDenied
@@ -59,7 +60,7 @@ def launch_campaign(campaign_id: int) -> ResponseReturnValue:
     if inst.workflow != "campaign":
         raise NotFound(f"no campaign with id {campaign_id}")
     require_see(inst, actor())
-    fired = campaigns.launch(services().workflows, actor(), inst.id, body["version"],
+    fired = campaigns.launch(services().workflows, actor(), inst.id, expected_version(body),
                              body.get("comment") or "")
     done = fired.instance
     return {"id": done.id, "state": done.state, "status": done.status, "version": done.version}

@@ -30,6 +30,7 @@ from web.api.schemas import (
     LangQuery,
     PageQuery,
 )
+from web.api.versions import expected_version
 from workflow.errors import NotFound
 from workflow.services import documents, voting
 from workflow.services import inbox as inbox_service
@@ -111,7 +112,7 @@ def fire(item_id: int) -> ResponseReturnValue:
         payload["comment"] = comment
     # found, version checked, fired and written in one transaction
     fired = services().workflows.fire(item_id, body["trigger"], actor(), payload,
-                                      expected_version=body["version"])
+                                      expected_version=expected_version(body))
     voting.announce(services().workflows, fired, base_url=services().settings.app.base_url)
     inst = fired.instance
     return {"id": inst.id, "state": inst.state, "status": inst.status, "version": inst.version}

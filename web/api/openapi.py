@@ -14,6 +14,8 @@ from apispec.ext.marshmallow.common import resolve_schema_cls
 from marshmallow import Schema
 
 from web.api.schemas import MAX_ID, REPLIES, ErrorSchema, Reply
+from web.api.versions import IF_MATCH_ENDPOINTS, IF_MATCH_PATTERN
+from workflow.services.documents import EXTENSIONS
 
 COMMON_ERRORS = (401, 404)
 ERROR_TEXT = {400: "Invalid input; 'fields' names each field and its problem",
@@ -21,11 +23,33 @@ ERROR_TEXT = {400: "Invalid input; 'fields' names each field and its problem",
               403: "The caller lacks the role; the message names the role needed",
               404: "No such item, session or path",
               409: "Stale version, or the action is not allowed now; the message says why",
+              412: "If-Match names a version the item has left; 'current_version' is its "
+                   "version now",
+              422: "The Idempotency-Key was used before for another request",
               413: "The upload is too large",
               429: "Too many requests at once; try again after Retry-After seconds"}
 REFS = "#/components/schemas/"
 DESCRIPTION = ("Workflow items, votes and definitions of thidua. Every call but this document "
                "needs 'Authorization: Bearer <token>'.")
+
+
+# What a client (or schemathesis' stateful tests) can do next with the id an answer gives:
+# operation -> link name -> (the operation it leads to, its path parameter).
+LINKS: dict[str, dict[str, tuple[str, str]]] = {
+    "create_unit": {"GetUnit": ("get_unit", "unit_id")},
+    "create_cluster": {"GetCluster": ("get_cluster", "cluster_id"),
+                       "ClusterMembers": ("cluster_members", "cluster_id")},
+    "create_person": {"GetPerson": ("get_person", "user_id"),
+                      "GrantRole": ("grant_role", "user_id"),
+                      "CreateToken": ("create_token", "user_id")},
+    "create_campaign": {"GetCampaign": ("item", "item_id"),
+                        "LaunchCampaign": ("launch_campaign", "campaign_id"),
+                        "CampaignItems": ("campaign_items", "campaign_id")},
+    "schedule_vote": {"Attendance": ("attendance", "session_id"),
+                      "Turnout": ("turnout", "session_id")},
+    "schedule_council": {"CouncilAttendance": ("attendance", "session_id")},
+    "fire": {"ItemAfter": ("item", "item_id"), "HistoryAfter": ("history", "item_id")},
+}
 
 
 @dataclass(frozen=True)
@@ -77,6 +101,17 @@ def _operation(op: Operation) -> dict[str, Any]:
         for name in re.findall(r"<(?:\w+:)?(\w+)>", op.rule)]
     if op.query is not None:
         params.append({"in": "query", "schema": op.query})
+    if op.method == "POST" and not op.public:
+        params.append({"name": "Idempotency-Key", "in": "header", "required": False,
+                       "description": "a key of the client's (e.g. a UUID): the same request "
+                       "sent again with it is answered as the first time, never done twice",
+                       "schema": {"type": "string", "minLength": 1, "maxLength": 255,
+                                  "pattern": "^[!-~]+$"}})
+    if f"api.{op.endpoint}" in IF_MATCH_ENDPOINTS:
+        params.append({"name": "If-Match", "in": "header", "required": False,
+                       "description": "the item's ETag (its version) as the caller saw it, "
+                       "instead of 'version' in the body; a stale one gets 412",
+                       "schema": {"type": "string", "pattern": IF_MATCH_PATTERN}})
     out: dict[str, Any] = {"operationId": op.endpoint, "summary": op.summary,
                            "tags": list(op.tags), "responses": _responses(op)}
     if params:
@@ -97,7 +132,24 @@ def _responses(op: Operation) -> dict[str, Any]:
     if op.produces is not None:  # a file
         out[str(status)]["content"] = {op.produces: {"schema": {"type": "string",
                                                                "format": "binary"}}}
-    codes = op.errors if op.public else (*COMMON_ERRORS, *op.errors)
+    elif name == "File":  # a document's bytes, of one of the types an upload may have
+        out[str(status)] = {"description": "The file", "content": {
+            media: {"schema": {"type": "string", "format": "binary"}}
+            for media in sorted({*EXTENSIONS.values(), "application/octet-stream"})}}
+    links = LINKS.get(op.endpoint)
+    if links:
+        out[str(status)]["links"] = {
+            name: {"operationId": target, "parameters": {param: "$response.body#/id"}}
+            for name, (target, param) in links.items()}
+    if f"api.{op.endpoint}" in IF_MATCH_ENDPOINTS or op.endpoint == "item":
+        out[str(status)]["headers"] = {"ETag": {
+            "description": "the item's version, for If-Match", "schema": {"type": "string"}}}
+    extra: tuple[int, ...] = ()
+    if op.method == "POST" and not op.public:
+        extra += (409, 422)  # an Idempotency-Key in use, or used for another request
+    if f"api.{op.endpoint}" in IF_MATCH_ENDPOINTS:
+        extra += (400, 412)
+    codes = op.errors if op.public else (*COMMON_ERRORS, *op.errors, *extra)
     for code in sorted(set(codes)):
         out[str(code)] = {"description": ERROR_TEXT[code], "content": {
             "application/json": {"schema": ErrorSchema}}}

@@ -76,8 +76,8 @@ class InboxQuery(PageQuery):
 class FireBody(Schema):
     trigger = Text(required=True, validate=validate.Length(1, 64),
                    metadata={"description": "the action, e.g. submit"})
-    version = fields.Integer(strict=True, required=True, validate=validate.Range(0, MAX_ID),
-                             metadata={"description": "the item version the caller saw"})
+    version = fields.Integer(strict=True, validate=validate.Range(0, MAX_ID), metadata={
+        "description": "the item version the caller saw (required unless If-Match is sent)"})
     comment = Text(validate=validate.Length(max=5000))
     payload = fields.Dict(keys=Text(validate=validate.Length(1, 64)), values=fields.Raw(),
                           metadata={"description": "named fields the action needs"})
@@ -155,8 +155,9 @@ class CampaignBody(Schema):
 
 
 class LaunchBody(Schema):
-    version = fields.Integer(strict=True, required=True, validate=validate.Range(0, MAX_ID),
-                             metadata={"description": "the campaign version the caller saw"})
+    version = fields.Integer(strict=True, validate=validate.Range(0, MAX_ID), metadata={
+        "description": "the campaign version the caller saw (required unless If-Match is "
+                       "sent)"})
     comment = Text(validate=validate.Length(max=5000))
 
 
@@ -205,7 +206,7 @@ class DefinitionProblemSchema(Reply):
 
 
 class ErrorDetailSchema(Reply):
-    OPTIONAL = ("check", "problems", "errors", "refusals")
+    OPTIONAL = ("check", "problems", "errors", "refusals", "current_version")
 
     code = _str(description="machine-readable, e.g. stale_state")
     message = _str(description="what went wrong and what to do")
@@ -216,6 +217,8 @@ class ErrorDetailSchema(Reply):
     errors = fields.List(fields.Nested(DefinitionProblemSchema))
     refusals = fields.Dict(metadata={
         "description": "field name -> the refusal's catalogue code and parameters"})
+    current_version = fields.Integer(metadata={
+        "description": "the item's version now, when a precondition (If-Match) failed"})
 
 
 class ErrorSchema(Reply):

@@ -419,6 +419,21 @@ api_tokens = sa.Table(
     sa.Column("revoked_at", UtcDateTime, nullable=True),
 )
 
+# The answers of API requests sent with an Idempotency-Key, per user: a retried request gets
+# the first answer again instead of acting twice. `status` is null while the first one runs.
+api_idempotency = sa.Table(
+    "api_idempotency",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("key", sa.String(255), nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer, nullable=True),
+    sa.Column("body", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False, index=True),
+    sa.UniqueConstraint("user_id", "key", name="uq_api_idempotency_user_key"),
+)
+
 # Limits on attempts shared by every process (sign-in failures, anonymous objections): one row
 # per key, counting the hits of the window that began at its first hit and ends at reset_at.
 rate_limits = sa.Table(

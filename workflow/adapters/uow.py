@@ -19,6 +19,7 @@ from workflow.adapters.sql_people import SqlOrganisations, SqlUsers
 from workflow.adapters.sql_year import SqlEngineTxQueries, SqlYear
 from workflow.adapters.tables import (
     CRITERIA_DRAFT,
+    api_idempotency,
     api_tokens,
     criteria_tables,
     definition_drafts,
@@ -34,6 +35,7 @@ from workflow.services.ports import (
     DefinitionRepository,
     EngineTxQueries,
     HistoryRepository,
+    IdempotencyRepository,
     LeaseRepository,
     LimitRepository,
     OutboxRepository,
@@ -67,6 +69,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.organisations = SqlOrganisations(conn)
         self.directory = SqlDirectory(conn)
         self.tokens = SqlTokens(conn)
+        self.idempotency = SqlIdempotency(conn)
         self.limits = SqlLimits(conn)
         self.outbox = SqlOutbox(conn)
         self.definitions = SqlDefinitions(conn)
@@ -89,6 +92,40 @@ class SqlUnitOfWork(UnitOfWork):
 
     def in_engine_tx(self, tx: object) -> EngineTxQueries:
         return SqlEngineTxQueries(tx)
+
+
+class SqlIdempotency(IdempotencyRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def find(self, user_id: int, key: str) -> Row | None:
+        t = api_idempotency.c
+        row = self.conn.execute(sa.select(t.id, t.fingerprint, t.status, t.body).where(
+            t.user_id == user_id, t.key == key)).mappings().first()
+        return None if row is None else dict(row)
+
+    def reserve(self, user_id: int, key: str, fingerprint: str, at: dt.datetime) -> int | None:
+        try:
+            with self.conn.begin_nested():
+                done = self.conn.execute(api_idempotency.insert().values(
+                    user_id=user_id, key=key, fingerprint=fingerprint, created_at=at))
+        except sa.exc.IntegrityError:
+            return None
+        primary = done.inserted_primary_key
+        assert primary is not None
+        return int(primary[0])
+
+    def complete(self, record_id: int, status: int, body: str) -> None:
+        self.conn.execute(api_idempotency.update().where(
+            api_idempotency.c.id == record_id).values(status=status, body=body))
+
+    def release(self, record_id: int) -> None:
+        self.conn.execute(api_idempotency.delete().where(api_idempotency.c.id == record_id))
+
+    def prune(self, before: dt.datetime) -> int:
+        done = self.conn.execute(api_idempotency.delete().where(
+            api_idempotency.c.created_at < before))
+        return int(done.rowcount or 0)
 
 
 class SqlTokens(TokenRepository):

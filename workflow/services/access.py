@@ -222,3 +222,17 @@ def may_import_directory(actor: Actor) -> bool:
     """Administrators import units, clusters and people (they create accounts and grant
     roles, which only an administrator does in the pages)."""
     return actor.has_global_role("admin")
+
+
+# --- administration through the API (units, clusters, people, roles, tokens) ----------------
+
+
+def may_administer(actor: Actor) -> bool:
+    """Units, clusters, people and their roles are kept by the system's administrators (the
+    admin pages ask the same)."""
+    return actor.has_global_role("admin")
+
+
+def may_manage_tokens(actor: Actor, user_id: int) -> bool:
+    """Each user keeps their own API tokens; administrators keep anyone's."""
+    return actor.user_id == user_id or may_administer(actor)

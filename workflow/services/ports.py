@@ -166,6 +166,24 @@ class TokenRepository(abc.ABC):
     def of_user(self, user_id: int) -> list[Row]: ...
 
 
+class IdempotencyRepository(abc.ABC):
+    """The answers of API requests sent with an Idempotency-Key, per user."""
+
+    @abc.abstractmethod
+    def find(self, user_id: int, key: str) -> Row | None:
+        """id, fingerprint, status and body of the key's request, if one came."""
+    @abc.abstractmethod
+    def reserve(self, user_id: int, key: str, fingerprint: str, at: dt.datetime) -> int | None:
+        """Note that the key's first request is running: its id, or None when another
+        request took the key first."""
+    @abc.abstractmethod
+    def complete(self, record_id: int, status: int, body: str) -> None: ...
+    @abc.abstractmethod
+    def release(self, record_id: int) -> None: ...
+    @abc.abstractmethod
+    def prune(self, before: dt.datetime) -> int: ...
+
+
 class LimitRepository(abc.ABC):
     """Counters of attempts per key, shared by every process."""
 
@@ -490,6 +508,7 @@ class UnitOfWork(abc.ABC):
     organisations: OrganisationRepository
     directory: DirectoryRepository
     tokens: TokenRepository
+    idempotency: IdempotencyRepository
     limits: LimitRepository
     outbox: OutboxRepository
     definitions: DefinitionRepository
