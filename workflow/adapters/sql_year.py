@@ -133,7 +133,9 @@ class SqlYear(YearRepository):
             .join(home, home.c.user_id == insp.c.user_id)
             .join(users, users.c.id == insp.c.user_id)
             .where(insp.c.role == "inspector", insp.c.cluster_id == cluster_id,
-                   insp.c.year == year, home.c.unit_id.is_not(None), home.c.year == year)
+                   sa.or_(insp.c.year.is_(None), insp.c.year == year),
+                   home.c.unit_id.is_not(None),
+                   sa.or_(home.c.year.is_(None), home.c.year == year))
             .distinct().order_by(home.c.unit_id, users.c.username)
         )
         return [(r[0], r[1]) for r in rows]
@@ -456,8 +458,8 @@ def _recipients_query(roles: set[str]) -> Any:
         if role in roles:
             parts.append(sa.select(u.id, u.full_name, u.email, u.locale, u.digest)
                          .join(role_assignments, ra.user_id == u.id)
-                         .join(clusters, sa.and_(column == ra.unit_id,
-                                                 clusters.c.year == ra.year))
+                         .join(clusters, sa.and_(column == ra.unit_id, sa.or_(
+                             ra.year.is_(None), clusters.c.year == ra.year)))
                          .where(u.active, ra.role == "unit_head",
                                 clusters.c.id == sa.bindparam("b_cluster")))
     union = sa.union(*parts).subquery()
