@@ -301,14 +301,22 @@ _repair_command("move", "Move an instance to a named state (admin, with a reason
 @click.option("--dry-run", is_flag=True, help="Report what would move where; change nothing.")
 @click.option("--as", "username", help="The admin doing it (not needed for a dry run).")
 @click.option("--reason", default="", help="Why; kept in each instance's history.")
+@click.option("--campaign", "campaign_id", type=int,
+              help="Only this campaign (its id) and every item under it.")
+@click.option("--cluster", "cluster_code", help="Only the items of this cluster (its code; "
+              "with --year, as clusters are formed each year).")
+@click.option("--year", type=int, help="Only the items of this year.")
 @click.pass_context
 @friendly_errors
 def migrate(
     ctx: click.Context, name: str, to_version: int, from_version: int | None,
     mappings: tuple[str, ...], dry_run: bool, username: str | None, reason: str,
+    campaign_id: int | None, cluster_code: str | None, year: int | None,
 ) -> None:
-    """Move running instances of a workflow to a newer version."""
-    from workflow.services import migration
+    """Move running instances of a workflow to a newer version (all of them, or only those of a
+    campaign, a cluster or a year); --dry-run counts them first."""
+    from workflow.services import migration, organisations
+    from workflow.services.ports import MigrationScope
 
     mapping = {}
     for item in mappings:
@@ -317,21 +325,36 @@ def migrate(
             raise click.BadParameter(f"'{item}' is not OLD=NEW", param_hint="--map")
         mapping[old.strip()] = new.strip()
     services = _services(ctx)
+    cluster_id = None
+    if cluster_code is not None:
+        if year is None:
+            raise click.UsageError("--cluster needs --year (a cluster is formed each year)")
+        cluster_id = organisations.find_cluster(services.uow(), cluster_code, year).id
+    if campaign_id is not None:
+        campaign = services.workflows.get(campaign_id)
+        if campaign.workflow != "campaign":
+            raise click.BadParameter(f"item {campaign_id} is a {campaign.workflow}, not a "
+                                     "campaign", param_hint="--campaign")
+    scope = MigrationScope(campaign_id, cluster_id, year)
     if dry_run:
-        plan = migration.plan(services.workflows, name, to_version, mapping, from_version)
+        plan = migration.plan(services.workflows, name, to_version, mapping, from_version,
+                              scope)
     else:
         if not username:
             raise click.UsageError("a migration needs --as ADMIN")
         actor = _actor(services, username)
         plan = migration.migrate(
-            services.workflows, name, to_version, mapping, actor, reason, from_version
+            services.workflows, name, to_version, mapping, actor, reason, from_version, scope
         )
     for line in plan.summary():
         click.echo(line)
     for problem in plan.problems:
         click.echo(f"refused: {problem}", err=True)
     verb = "would move" if dry_run else "moved"
-    click.echo(f"{verb} {len(plan.moves)} instance(s) of {name} to version {to_version}")
+    where = ", ".join(f"{label} {value}" for label, value in (
+        ("campaign", campaign_id), ("cluster", cluster_code), ("year", year)) if value)
+    click.echo(f"{verb} {len(plan.moves)} instance(s) of {name} to version {to_version}"
+               + (f" ({where})" if where else ""))
     if not plan.ok:
         sys.exit(1)
 
@@ -599,6 +622,9 @@ def demo(ctx: click.Context, reset: bool) -> None:
         demo_module.delete_sqlite_database(settings.database_url)
     services = _services(ctx, migrated=False)
     demo_module.run(services, echo=click.echo)
+
+
+import workflow.cli_tokens  # noqa: E402, F401  (the `tokens` group)
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ from workflow.adapters.tables import (
 from workflow.domain.records import CampaignSummary
 from workflow.domain.roles import INSPECTOR_ROLE, Actor, RoleGrant
 from workflow.engine.instance import Instance
-from workflow.services.ports import EngineTxQueries, YearRepository
+from workflow.services.ports import EngineTxQueries, MigrationScope, YearRepository
 
 _I = instances.c
 _D = deadlines.c
@@ -252,10 +252,22 @@ class SqlYear(YearRepository):
             _I.id)).all())
 
     def running_elsewhere(self, workflow: str, statuses: Sequence[str],
-                          definition_id: int) -> list[Instance]:
-        return repo.instances_where(
-            self.conn, _I.workflow == workflow, _I.status.in_(tuple(statuses)),
-            _I.definition_id != definition_id)
+                          definition_id: int, scope: MigrationScope | None = None
+                          ) -> list[Instance]:
+        where = [_I.workflow == workflow, _I.status.in_(tuple(statuses)),
+                 _I.definition_id != definition_id]
+        if scope is not None and scope.cluster_id is not None:
+            where.append(_I.cluster_id == scope.cluster_id)
+        if scope is not None and scope.year is not None:
+            where.append(_I.year == scope.year)
+        if scope is not None and scope.campaign_id is not None:
+            # the campaign and every item under it, however deep (a vote's dossiers)
+            tree = sa.select(_I.id).where(_I.id == scope.campaign_id).cte(
+                "tree", recursive=True)
+            child = instances.alias("child")
+            tree = tree.union_all(sa.select(child.c.id).where(child.c.parent_id == tree.c.id))
+            where.append(_I.id.in_(sa.select(tree.c.id)))
+        return repo.instances_where(self.conn, *where)
 
     def waiting_statement(self, acting: Mapping[str, Mapping[int, Mapping[str, Any]]],
                           actor: Actor) -> object | None:

@@ -197,6 +197,19 @@ class TokenRepository(abc.ABC):
         """Every token (as of_user gives them) with its owner's username, oldest first."""
 
 
+@dataclass(frozen=True, slots=True)
+class MigrationScope:
+    """Which instances a migration moves: of one campaign (the campaign and everything under
+    it), of one cluster, of one year; None everywhere: all."""
+
+    campaign_id: int | None = None
+    cluster_id: int | None = None
+    year: int | None = None
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.campaign_id, self.cluster_id, self.year))
+
+
 class AdminChangeRepository(abc.ABC):
     """The history of administrators' changes (people, roles, tokens, units, clusters)."""
 
@@ -406,8 +419,10 @@ class YearRepository(abc.ABC):
     def public_dossiers(self, states: Sequence[str]) -> list[Any]: ...
     @abc.abstractmethod
     def running_elsewhere(self, workflow: str, statuses: Sequence[str],
-                          definition_id: int) -> list[Instance]:
-        """Instances of a workflow in the statuses, on another definition version."""
+                          definition_id: int, scope: MigrationScope | None = None
+                          ) -> list[Instance]:
+        """Instances of the workflow in those statuses on another definition version, only
+        those inside the scope when one is given."""
     @abc.abstractmethod
     def waiting_statement(self, acting: Mapping[str, Mapping[int, Mapping[str, Any]]],
                           actor: Actor) -> object | None:
