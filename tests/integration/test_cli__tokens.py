@@ -46,19 +46,23 @@ def test_a_token_is_printed_once_and_only_its_hash_is_kept(env: dict[str, str]) 
 
     assert made.exit_code == 0, made.output
     token = made.stdout.strip()
-    assert len(token) >= 40 and "\n" not in token
+    assert len(token) >= 40
+    assert "\n" not in token
     assert f"works through {last_day:%d/%m/%Y}" in made.stderr
     assert "shown only now" in made.stderr
     [(digest, name)] = _rows(env, "SELECT token_hash, name FROM api_tokens")
-    assert digest == hashlib.sha256(token.encode()).hexdigest() and name == "Máy chủ tích hợp"
+    assert digest == hashlib.sha256(token.encode()).hexdigest()
+    assert name == "Máy chủ tích hợp"
 
 
 def test_an_expiry_further_than_two_years_or_past_is_refused(env: dict[str, str]) -> None:
     far = run(env, "tokens", "create", "quantri", "--name", "x", "--expires", "2199-01-01")
     past = run(env, "tokens", "create", "quantri", "--name", "x", "--expires", "2001-01-01")
 
-    assert far.exit_code == 1 and "at most 730 days" in far.stderr
-    assert past.exit_code == 1 and "already past" in past.stderr
+    assert far.exit_code == 1
+    assert "at most 730 days" in far.stderr
+    assert past.exit_code == 1
+    assert "already past" in past.stderr
     assert _rows(env, "SELECT count(*) FROM api_tokens") == [(0,)]
 
 
@@ -74,11 +78,13 @@ def test_list_then_revoke_and_the_history_records_both(env: dict[str, str]) -> N
 
     assert listed.exit_code == 0
     [line] = [x for x in listed.stdout.splitlines() if x.startswith(f"{token_id}\t")]
-    assert line.split("\t")[1:3] == ["quantri", "CI"] and line.endswith("\tactive")
+    assert line.split("\t")[1:3] == ["quantri", "CI"]
+    assert line.endswith("\tactive")
     assert revoked.stdout.strip() == f"token {token_id} revoked"
     assert again.stdout.strip() == f"token {token_id} was already revoked"
     assert after.stdout.splitlines()[1].endswith("\trevoked")
-    assert unknown.exit_code == 1 and "no API token with id 999" in unknown.stderr
+    assert unknown.exit_code == 1
+    assert "no API token with id 999" in unknown.stderr
     assert _rows(env, "SELECT action, actor FROM admin_changes WHERE subject = 'token' "
                       "ORDER BY id") == [("token_created", "quantri"),
                                          ("token_revoked", "quantri")]
@@ -87,7 +93,8 @@ def test_list_then_revoke_and_the_history_records_both(env: dict[str, str]) -> N
 def test_a_token_for_an_unknown_user_is_a_clear_error(env: dict[str, str]) -> None:
     result = run(env, "tokens", "create", "nobody", "--name", "x")
 
-    assert result.exit_code == 1 and "no user named 'nobody'" in result.stderr
+    assert result.exit_code == 1
+    assert "no user named 'nobody'" in result.stderr
 
 
 def test_migrate_counts_within_a_campaign_a_cluster_or_a_year(tmp_path: Path) -> None:
@@ -111,5 +118,7 @@ def test_migrate_counts_within_a_campaign_a_cluster_or_a_year(tmp_path: Path) ->
     assert (f"would move 0 instance(s) of pledge to version 1 (campaign {campaign})"
             in by_campaign.stdout)
     assert f"(cluster {code}, year {year})" in by_cluster.stdout
-    assert no_year.exit_code == 2 and "--cluster needs --year" in no_year.stderr
-    assert not_campaign.exit_code == 2 and "not a campaign" in not_campaign.stderr
+    assert no_year.exit_code == 2
+    assert "--cluster needs --year" in no_year.stderr
+    assert not_campaign.exit_code == 2
+    assert "not a campaign" in not_campaign.stderr
