@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -10,6 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from web.admin import bp, cluster_choices, form_int, form_text, paginate, services, unit_choices
+from web.auth import current_actor
 from web.views import form_ids
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.services import organisations
@@ -35,7 +37,8 @@ def create_unit() -> Response | tuple[str, int]:
     try:
         code = form_text("code", 64)
         organisations.create_unit(services().uow(), code, form_text("name"),
-                                  form_int("parent_id"))
+                                  form_int("parent_id"), by=current_actor(),
+                                  at=services().clock.now())
     except WorkflowError as exc:
         return units_page(_("The unit was not created: %(reason)s", reason=str(exc)), 400)
     flash(_("Unit %(code)s created.", code=code))
@@ -67,12 +70,37 @@ def add_cluster() -> str:
     year = form_int("year", 1900, 2200)
     if not code or not name or year is None:
         raise InvalidInput(_("A cluster needs a code, a name and a year."))
-    members = form_ids("members")
+    members = typed_members(form_text("member_order", 5000), form_ids("members"))
     organisations.create_cluster(
         services().uow(), code, name, form_text("kind", 8), year, members,
         council=form_text("council") or None, leader_unit_id=form_int("leader_unit_id"),
-        deputy_unit_id=form_int("deputy_unit_id"))
+        deputy_unit_id=form_int("deputy_unit_id"), by=current_actor(),
+        at=services().clock.now())
     return code
+
+
+def typed_members(typed: str, chosen: list[int]) -> list[int]:
+    """The members in the rotation order typed (unit codes separated by commas, semicolons or
+    new lines), saved as typed; without it, the units chosen in the list (in the list's
+    order, which is by code). Units chosen in the list must all be in the typed order."""
+    codes = [c.strip() for c in re.split(r"[,;\n]", typed) if c.strip()]
+    if not codes:
+        return chosen
+    by_code = {u.code.casefold(): u.id for u in unit_choices()}
+    unknown = [c for c in codes if c.casefold() not in by_code]
+    if unknown:
+        raise InvalidInput(_("No unit has the code %(codes)s; type the codes shown in the "
+                             "list of units.", codes=", ".join(unknown)))
+    members = [by_code[c.casefold()] for c in codes]
+    if len(set(members)) != len(members):
+        raise InvalidInput(_("A unit is typed twice in the rotation order."))
+    missing = [u for u in chosen if u not in members]
+    if missing:
+        names = {u.id: u.code for u in unit_choices()}
+        raise InvalidInput(_("The rotation order leaves out %(codes)s, chosen as members; "
+                             "add them to the order or unselect them.",
+                             codes=", ".join(names[u] for u in missing)))
+    return members
 
 
 @bp.route("/clusters/create", methods=["POST"])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from workflow.clock import Clock
 from workflow.domain.roles import Actor
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
-from workflow.services import admin_log
+from workflow.services import access, admin_log
 from workflow.services.ports import UnitOfWork
 
 KINDS = {"cum": "cụm thi đua", "khoi": "khối thi đua"}
@@ -294,6 +294,7 @@ class NextYearCluster:
     deputy_unit_id: int | None
     source_id: int | None = None  # this year's cluster it comes from
     exists: bool = False  # next year already has a cluster with this code (it is kept)
+    include: bool = True  # to be created (the council office may leave one out)
 
 
 def propose_next_year(uow: UnitOfWork, year: int) -> list[NextYearCluster]:
@@ -324,7 +325,7 @@ def confirm_next_year(
 ) -> list[int]:
     """Create next year's clusters as confirmed, all or none (one transaction); a code that
     next year already has is refused, so confirming twice cannot duplicate a cluster."""
-    if not (by.has_global_role("admin") or by.has_global_role("council_secretariat")):
+    if not access.may_roll_over(by):
         raise PermissionDenied("the year's roll-over is for the council office or an admin")
     codes = [c.code for c in clusters]
     if len(set(codes)) != len(codes):
