@@ -49,7 +49,8 @@ def page(year: int, error: str | None = None, status: int = 200,
     codes = {u.id: u.code for u in units}
     return render_template(
         "rollover.html", year=year, proposals=drafts if drafts is not None else proposals,
-        units=units, codes=codes, error=error, kinds=organisations.KINDS,
+        units=units, error=error, kinds=organisations.KINDS,
+        member_codes=lambda p: ", ".join(codes.get(u, "") for u in p.members),
         existing=[p.code for p in proposals if p.exists]), status
 
 
