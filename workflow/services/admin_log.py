@@ -22,6 +22,7 @@ ACTIONS = (
     "unit_created", "unit_edited", "cluster_created", "cluster_edited",
 )
 PAGE = 50
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ def record(
 def changes(uow: UnitOfWork, *, user_id: int | None = None, number: int = 1,
             per: int = PAGE) -> ChangePage:
     """One page of the history, newest first (of one person when `user_id` is given)."""
-    number = max(1, number)
+    number = min(max(1, number), MAX_PAGE)  # beyond it lies no page, and no SQL offset
     with uow.read():
         total, rows = uow.changes.page(user_id, per, (number - 1) * per)
         pages = max(1, -(-total // per))
