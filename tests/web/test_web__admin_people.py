@@ -59,7 +59,7 @@ def rows(bloc: Bloc, query: sa.Select) -> list[tuple[object, ...]]:  # type: ign
 
 def test_search_and_filters_narrow_the_list(admin: FlaskClient, bloc: Bloc) -> None:
     by_name = text(admin.get("/admin/people?q=Bộ Công an"))
-    by_role = text(admin.get("/admin/people?role=council_secretariat"))
+    by_role = text(admin.get("/admin/people?has_role=council_secretariat"))
     by_unit = text(admin.get(f"/admin/people?unit={bloc.units['bqp']}"))
     nobody = text(admin.get("/admin/people?q=không-có-ai"))
 
@@ -81,14 +81,14 @@ def test_the_pager_keeps_the_filters(admin: FlaskClient, bloc: Bloc) -> None:
         people.grant(uow, uid, "unit_officer", unit_id=bloc.units["ktnn"], year=YEAR)
     people.set_active(uow, bloc.users["ktnn_officer"], False)
 
-    first = page(admin.get("/admin/people?role=unit_officer&active=1&q=can_bo"))
-    second = text(admin.get("/admin/people?role=unit_officer&active=1&q=can_bo&page=2"))
+    first = page(admin.get("/admin/people?has_role=unit_officer&active=1&q=can_bo"))
+    second = text(admin.get("/admin/people?has_role=unit_officer&active=1&q=can_bo&page=2"))
     inactive = text(admin.get("/admin/people?active=0"))
 
     assert re.search(r'href="/admin/people\?[^"]*page=2', first)
     link = re.search(r'href="(/admin/people\?[^"]*page=2[^"]*)"', first)
     assert link is not None
-    assert "role=unit_officer" in link.group(1)
+    assert "has_role=unit_officer" in link.group(1)
     assert "q=can_bo" in link.group(1)
     assert "active=1" in link.group(1)
     assert "Trang 2 / 2" in second or "2 / 2" in second

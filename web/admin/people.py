@@ -36,7 +36,7 @@ from workflow.services.workflows import MAX_ID
 def filters() -> dict[str, Any]:
     """The list's filters from the query string (kept by the pager's links)."""
     unit = request.args.get("unit", "")
-    role = request.args.get("role", "")
+    role = request.args.get("has_role", "")  # not "role": the grant form's field
     active = request.args.get("active", "")
     return {
         "q": (request.args.get("q") or "").strip()[:100],
