@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workflow.adapters.db import read_connection
+from workflow.adapters.db import folded, read_connection
 from workflow.adapters.sql_year import cluster_campaigns
 from workflow.adapters.tables import (
     CRITERIA_DRAFT,
@@ -177,10 +177,7 @@ class SqlReadSide:
                    active: bool | None = None) -> UserPage:
         u, ra = users.c, role_assignments.c
         where: list[Any] = []
-        if query.strip():
-            wanted = query.strip().lower()
-            where.append(sa.or_(sa.func.lower(u.username).contains(wanted, autoescape=True),
-                                sa.func.lower(u.full_name).contains(wanted, autoescape=True)))
+        wanted = query.strip().casefold()
         if unit_id is not None:
             where.append(sa.or_(u.unit_id == unit_id, sa.exists().where(
                 ra.user_id == u.id, ra.unit_id == unit_id)))
@@ -189,6 +186,10 @@ class SqlReadSide:
         if active is not None:
             where.append(u.active.is_(sa.true()) if active else u.active.is_(sa.false()))
         with read_connection(self.engine) as conn:
+            if wanted:
+                where.append(sa.or_(
+                    folded(conn, u.username).contains(wanted, autoescape=True),
+                    folded(conn, u.full_name).contains(wanted, autoescape=True)))
             total = int(conn.execute(sa.select(sa.func.count()).select_from(users)
                                      .where(*where)).scalar() or 0)
             pages = max(1, -(-total // size))
