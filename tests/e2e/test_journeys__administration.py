@@ -71,8 +71,10 @@ def test_an_admin_orders_a_bloc_grants_a_role_and_hands_out_a_token(
     token = admin.inner_text("code.token").strip()  # type: ignore[attr-defined]
     shot(admin, "admin-token")
     assert api_status(base, token) == 200
-    admin.reload()  # type: ignore[attr-defined]
+    person_page = admin.url  # type: ignore[attr-defined]
+    admin.goto(person_page.rsplit("/tokens", 1)[0])  # type: ignore[attr-defined]
     assert token not in admin.content()  # type: ignore[attr-defined]
+    assert "Phần mềm một cửa" in admin.inner_text("main")  # type: ignore[attr-defined]
     admin.click("button:has-text('Thu hồi') >> nth=-1")  # type: ignore[attr-defined]
     assert "Đã thu hồi mã" in admin.inner_text("main")  # type: ignore[attr-defined]
     assert api_status(base, token) == 401
