@@ -178,6 +178,10 @@ POST /admin/people/<int:user_id>/grants/<int:grant_id>/revoke  login   403     4
 POST /admin/people/<int:user_id>/tokens                 login   403     403     403     403     403     403     403     403     403     403     ok
 POST /admin/people/<int:user_id>/tokens/<int:token_id>/revoke  login   403     403     403     403     403     403     403     403     403     403     ok
 GET  /admin/changes                                     login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/units/<int:unit_id>                         login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/units/<int:unit_id>                         login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/clusters/<int:cluster_id>                   login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/clusters/<int:cluster_id>                   login   403     403     403     403     403     403     403     403     403     403     ok
 GET  /account/tokens                                    login   ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 POST /account/tokens                                    login   ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 POST /account/tokens/<int:token_id>/revoke              login   ok      404     404     404     404     404     404     404     404     404     404
@@ -789,6 +793,18 @@ ROUTES: dict[tuple[str, str], Route] = {
         "final", "write", post(lambda w: "/admin/people/{}/tokens/{}/revoke".format(
             w.bloc.users["bca_officer"], _token_of(w, "bca_officer")))),
     ("GET", "/admin/changes"): Route("final", "read", get(lambda w: "/admin/changes")),
+    ("GET", "/admin/units/<int:unit_id>"): Route("final", "read", get(
+        lambda w: f"/admin/units/{w.bloc.units['ttcp']}")),
+    ("POST", "/admin/units/<int:unit_id>"): Route("final", "write", post(
+        lambda w: f"/admin/units/{w.bloc.units['ttcp']}", lambda w: {
+            "name": "Thanh tra Chính phủ (mới)", "parent_id": ""})),
+    ("GET", "/admin/clusters/<int:cluster_id>"): Route("final", "read", get(
+        lambda w: f"/admin/clusters/{w.bloc.cluster}")),
+    ("POST", "/admin/clusters/<int:cluster_id>"): Route("final", "write", post(
+        lambda w: f"/admin/clusters/{w.bloc.cluster}", lambda w: {
+            "name": "Khối Nội chính", "member_order": "BTP, LANG, BQP, BCA, TANDTC, VKSNDTC, "
+            "TTCP, KTNN", "leader_unit_id": str(w.bloc.units["btp"]),
+            "deputy_unit_id": str(w.bloc.units["bqp"])})),
     ("GET", "/account/tokens"): Route("final", "page", get(lambda w: "/account/tokens")),
     ("POST", "/account/tokens"): Route("final", "write", post(
         lambda w: "/account/tokens", lambda w: {

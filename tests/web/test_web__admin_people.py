@@ -427,3 +427,45 @@ def test_the_roll_over_is_not_for_a_unit(client: FlaskClient, auth: AuthActions,
     auth.login("bca_head")
 
     assert client.get("/next-year/").status_code == 403
+
+
+def test_a_clusters_order_and_leadership_are_corrected_on_its_page(admin: FlaskClient,
+                                                                   bloc: Bloc) -> None:
+    path = f"/admin/clusters/{bloc.cluster}"
+
+    shown = page(admin.get(path))
+    saved = post(admin, path, {
+        "name": "Khối Nội chính", "council": "", "member_order": "BTP, BQP, LANG",
+        "leader_unit_id": str(bloc.units["btp"]), "deputy_unit_id": str(bloc.units["bqp"])},
+        path)
+    refused = post(admin, path, {
+        "name": "Khối Nội chính", "member_order": "BTP, BQP",
+        "leader_unit_id": str(bloc.units["lang"])}, path)
+
+    assert "BTP, LANG, BQP, BCA, TANDTC, VKSNDTC, TTCP, KTNN" in shown
+    assert saved.status_code == 302  # type: ignore[attr-defined]
+    order = rows(bloc, sa.select(units.c.code).join(
+        cluster_members, cluster_members.c.unit_id == units.c.id).where(
+        cluster_members.c.cluster_id == bloc.cluster).order_by(cluster_members.c.position))
+    assert order == [("BTP",), ("BQP",), ("LANG",)]
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert "Chưa lưu được thay đổi" in text(refused)
+    assert "BTP, BQP" in page(refused)  # kept as typed
+    history = text(admin.get("/admin/changes"))
+    assert "sửa cụm, khối" in history
+    assert "Phó cụm, khối: LANG – Ban Quản lý Lăng Chủ tịch Hồ Chí Minh → BQP – Bộ Quốc phòng" \
+        in history
+
+
+def test_a_unit_is_renamed_on_its_page(admin: FlaskClient, bloc: Bloc) -> None:
+    path = f"/admin/units/{bloc.units['ttcp']}"
+
+    assert "Thanh tra Chính phủ" in text(admin.get(path))
+    saved = post(admin, path, {"name": "Thanh tra Chính phủ (mới)", "parent_id": ""}, path)
+    empty = post(admin, path, {"name": "", "parent_id": ""}, path)
+
+    assert saved.status_code == 302  # type: ignore[attr-defined]
+    assert empty.status_code == 400  # type: ignore[attr-defined]
+    assert admin.get("/admin/units/999999").status_code == 404
+    assert "Tên: Thanh tra Chính phủ → Thanh tra Chính phủ (mới)" in text(
+        admin.get("/admin/changes"))

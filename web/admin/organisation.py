@@ -6,15 +6,16 @@ import re
 from dataclasses import asdict
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from web.admin import bp, cluster_choices, form_int, form_text, paginate, services, unit_choices
 from web.auth import current_actor
 from web.views import form_ids
-from workflow.errors import InvalidInput, WorkflowError
+from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.services import organisations
+from workflow.services.workflows import MAX_ID
 
 # --- units and clusters ----------------------------------------------------------------------
 
@@ -110,4 +111,81 @@ def create_cluster() -> Response | tuple[str, int]:
     except WorkflowError as exc:
         return clusters_page(_("The cluster was not created: %(reason)s", reason=str(exc)), 400)
     flash(_("Cluster %(code)s created.", code=code))
+    return redirect(url_for("admin.clusters_list"))
+
+
+# --- editing a unit or a cluster ----------------------------------------------------------------
+
+
+def unit_page(unit_id: int, error: str | None = None, status: int = 200) -> tuple[str, int]:
+    found = next((u for u in unit_choices() if u.id == unit_id), None)
+    if found is None:
+        abort(404)
+    return render_template("admin_unit.html", unit=found, units=unit_choices(),
+                           values=request.form, error=error), status
+
+
+@bp.route("/units/<int:unit_id>")
+def unit(unit_id: int) -> tuple[str, int]:
+    if unit_id > MAX_ID:
+        abort(404)
+    return unit_page(unit_id)
+
+
+@bp.route("/units/<int:unit_id>", methods=["POST"])
+def edit_unit(unit_id: int) -> Response | tuple[str, int]:
+    if unit_id > MAX_ID:
+        abort(404)
+    try:
+        changed = organisations.edit_unit(services().uow(), unit_id, form_text("name"),
+                                          form_int("parent_id"), by=current_actor(),
+                                          at=services().clock.now())
+    except NotFound:
+        abort(404)
+    except WorkflowError as exc:
+        return unit_page(unit_id, _("The changes were not saved: %(reason)s",
+                                    reason=str(exc)), 400)
+    flash(_("The changes are saved.") if changed else _("Nothing was changed."))
+    return redirect(url_for("admin.units_list"))
+
+
+def cluster_page(cluster_id: int, error: str | None = None, status: int = 200
+                 ) -> tuple[str, int]:
+    try:
+        found = organisations.get_cluster(services().uow(), cluster_id)
+    except NotFound:
+        abort(404)
+    codes = {u.id: u.code for u in unit_choices()}
+    return render_template(
+        "admin_cluster.html", cluster=found, units=unit_choices(), kinds=organisations.KINDS,
+        order=", ".join(codes.get(u, "") for u in found.members), values=request.form,
+        error=error), status
+
+
+@bp.route("/clusters/<int:cluster_id>")
+def cluster(cluster_id: int) -> tuple[str, int]:
+    if cluster_id > MAX_ID:
+        abort(404)
+    return cluster_page(cluster_id)
+
+
+@bp.route("/clusters/<int:cluster_id>", methods=["POST"])
+def edit_cluster(cluster_id: int) -> Response | tuple[str, int]:
+    if cluster_id > MAX_ID:
+        abort(404)
+    try:
+        members = typed_members(form_text("member_order", 5000), [])
+        if not members:
+            raise InvalidInput(_("Type the members' unit codes in the rotation order."))
+        changed = organisations.edit_cluster(
+            services().uow(), cluster_id, form_text("name"), members,
+            council=form_text("council") or None, leader_unit_id=form_int("leader_unit_id"),
+            deputy_unit_id=form_int("deputy_unit_id"), by=current_actor(),
+            at=services().clock.now())
+    except NotFound:
+        abort(404)
+    except WorkflowError as exc:
+        return cluster_page(cluster_id, _("The changes were not saved: %(reason)s",
+                                          reason=str(exc)), 400)
+    flash(_("The changes are saved.") if changed else _("Nothing was changed."))
     return redirect(url_for("admin.clusters_list"))
