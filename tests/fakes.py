@@ -302,7 +302,8 @@ class FakeChanges(AdminChangeRepository):
         self.db = db
 
     def add(self, values: Mapping[str, Any]) -> None:
-        self.db.changes.append({"id": len(self.db.changes) + 1, **values})
+        at = values.get("at") or dt.datetime.now(dt.UTC)  # the database's own time
+        self.db.changes.append({"id": len(self.db.changes) + 1, **values, "at": at})
 
     def page(self, user_id: int | None, limit: int, offset: int) -> tuple[int, list[Row]]:
         found = [c for c in reversed(self.db.changes)

@@ -150,7 +150,10 @@ class SqlAdminChanges(AdminChangeRepository):
         self.conn = conn
 
     def add(self, values: Mapping[str, Any]) -> None:
-        self.conn.execute(admin_changes.insert().values(**values))
+        row = dict(values)
+        if row.get("at") is None:
+            row["at"] = sa.func.current_timestamp()
+        self.conn.execute(admin_changes.insert().values(**row))
 
     def page(self, user_id: int | None, limit: int, offset: int) -> tuple[int, list[Row]]:
         c = admin_changes.c

@@ -53,11 +53,12 @@ def record(
     user_id: int | None = None, before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None, at: dt.datetime | None = None,
 ) -> None:
-    """Write one entry; call it inside the unit of work that makes the change."""
+    """Write one entry; call it inside the unit of work that makes the change (`at` None: the
+    database's own time, for the callers without a clock: set-up scripts)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown admin change {action!r}")
     uow.changes.add({
-        "at": at or dt.datetime.now(dt.UTC),
+        "at": at,
         "actor_id": by.user_id if by is not None else None,
         "actor": by.username if by is not None else None,
         "action": action, "subject": subject, "subject_id": subject_id, "user_id": user_id,
