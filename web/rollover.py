@@ -4,6 +4,7 @@ for the council office or an administrator to edit and confirm, all in one trans
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -33,6 +34,15 @@ def council_office_only() -> Response | None:
         raise PermissionDenied(_("The year's roll-over is for the council office and "
                                  "administrators."))
     return None
+
+
+@bp.app_context_processor
+def roll_over_link() -> dict[str, Callable[[], bool]]:
+    """`may_roll_over()` in every template: whether the signed-in person may open this page
+    (the clusters' page links to it for them)."""
+    def allowed() -> bool:
+        return bool(current_user.is_authenticated) and access.may_roll_over(current_actor())
+    return {"may_roll_over": allowed}
 
 
 def chosen_year() -> int:

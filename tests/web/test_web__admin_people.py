@@ -395,6 +395,7 @@ def test_next_years_clusters_are_proposed_by_rotation_and_confirmed_together(
 ) -> None:
     auth.login("vu_tdkt")  # the council office, not an administrator
 
+    assert "Chuẩn bị cụm, khối năm sau từ cụm, khối năm nay" in text(client.get("/clusters"))
     shown = page(client.get(f"/next-year/?year={YEAR}"))
     lang, bqp = bloc.units["lang"], bloc.units["bqp"]
 
@@ -427,6 +428,7 @@ def test_the_roll_over_is_not_for_a_unit(client: FlaskClient, auth: AuthActions,
     auth.login("bca_head")
 
     assert client.get("/next-year/").status_code == 403
+    assert "Chuẩn bị cụm, khối năm sau" not in text(client.get("/clusters"))
 
 
 def test_a_clusters_order_and_leadership_are_corrected_on_its_page(admin: FlaskClient,
