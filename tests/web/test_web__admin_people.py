@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from tests.web.conftest import AuthActions, csrf
-from tests.year_support import YEAR, Bloc
+from tests.year_support import YEAR, Bloc, launch
 from workflow.adapters.tables import (
     admin_changes,
     api_tokens,
@@ -471,3 +471,22 @@ def test_a_unit_is_renamed_on_its_page(admin: FlaskClient, bloc: Bloc) -> None:
     assert admin.get("/admin/units/999999").status_code == 404
     assert "Tên: Thanh tra Chính phủ → Thanh tra Chính phủ (mới)" in text(
         admin.get("/admin/changes"))
+
+
+def test_a_cluster_with_a_campaign_keeps_its_members(admin: FlaskClient, bloc: Bloc) -> None:
+    launch(bloc)
+    path = f"/admin/clusters/{bloc.cluster}"
+
+    refused = post(admin, path, {"name": "Khối Nội chính", "member_order": "BTP, LANG",
+                                 "leader_unit_id": str(bloc.units["btp"]),
+                                 "deputy_unit_id": str(bloc.units["lang"])}, path)
+    reordered = post(admin, path, {
+        "name": "Khối Nội chính",
+        "member_order": "BTP, BQP, LANG, BCA, TANDTC, VKSNDTC, TTCP, KTNN",
+        "leader_unit_id": str(bloc.units["btp"]), "deputy_unit_id": str(bloc.units["bqp"])},
+        path)
+
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert "Cụm, khối đã có phong trào thi đua" in text(refused)
+    assert "BTP, LANG" in page(refused)
+    assert reordered.status_code == 302  # type: ignore[attr-defined]

@@ -177,6 +177,12 @@ def edit_cluster(cluster_id: int) -> Response | tuple[str, int]:
         members = typed_members(form_text("member_order", 5000), [])
         if not members:
             raise InvalidInput(_("Type the members' unit codes in the rotation order."))
+        current = organisations.get_cluster(services().uow(), cluster_id)
+        if set(members) != set(current.members) and \
+                services().reads.cluster_campaigns(cluster_id):
+            raise InvalidInput(_(
+                "The cluster already has a campaign, run by its members: change their order "
+                "and the leadership here, and other members in next year's cluster."))
         changed = organisations.edit_cluster(
             services().uow(), cluster_id, form_text("name"), members,
             council=form_text("council") or None, leader_unit_id=form_int("leader_unit_id"),

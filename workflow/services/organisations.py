@@ -155,6 +155,11 @@ def edit_cluster(
     with uow:
         current = _cluster(uow, cluster_id)
         _check_known(uow, members)
+        if set(members) != set(current.members) and uow.year.cluster_campaigns(cluster_id):
+            raise InvalidInput(
+                "members: the cluster has a campaign, whose pledges, inspections and vote "
+                "are its members'; change the order and the leadership, or form next year's "
+                "cluster")
         before = _cluster_values(uow, current.name, current.council, current.members,
                                  current.leader_unit_id, current.deputy_unit_id)
         after = _cluster_values(uow, name, council, members, leader_unit_id, deputy_unit_id)
