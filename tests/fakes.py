@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from workflow.domain.roles import Actor, RoleGrant
 from workflow.services.ports import (
+    AdminChangeRepository,
     ClusterRecord,
     EngineTxQueries,
     OrganisationRepository,
@@ -35,6 +36,7 @@ class Tables:
     clusters: dict[int, dict[str, Any]] = field(default_factory=dict)
     rotations: dict[int, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[int, dict[str, Any]] = field(default_factory=dict)
+    changes: list[dict[str, Any]] = field(default_factory=list)
     next_id: int = 1
     commits: int = 0
 
@@ -65,9 +67,29 @@ class FakeUsers(UserRepository):
         return uid
 
     def add_grant(self, user_id: int, role: str, unit_id: int | None, cluster_id: int | None,
-                  year: int | None) -> None:
-        self.db.grants.append({"user_id": user_id, "role": role, "unit_id": unit_id,
+                  year: int | None) -> int:
+        gid = self.db.new_id()
+        self.db.grants.append({"id": gid, "user_id": user_id, "role": role, "unit_id": unit_id,
                                "cluster_id": cluster_id, "year": year})
+        return gid
+
+    def profile(self, user_id: int) -> Row | None:
+        user = self.db.users.get(user_id)
+        if user is None:
+            return None
+        return {"id": user_id, "username": user["username"], "full_name": user["full_name"],
+                "email": user["email"], "unit_id": user.get("unit_id"),
+                "active": user["active"]}
+
+    def update_profile(self, user_id: int, full_name: str, email: str | None,
+                       unit_id: int | None) -> None:
+        self.db.users[user_id].update(full_name=full_name, email=email, unit_id=unit_id)
+
+    def grant_row(self, grant_id: int) -> Row | None:
+        return next((dict(g) for g in self.db.grants if g.get("id") == grant_id), None)
+
+    def remove_grant(self, grant_id: int) -> None:
+        self.db.grants = [g for g in self.db.grants if g.get("id") != grant_id]
 
     def actor(self, user_id: int) -> Actor | None:
         user = self.db.users.get(user_id)
@@ -77,7 +99,7 @@ class FakeUsers(UserRepository):
                   for g in self.db.grants if g["user_id"] == user_id]
         for head in [g for g in grants if g.role == "unit_head"]:
             for cid, c in self.db.clusters.items():
-                if c["year"] != head.year:
+                if head.year is not None and c["year"] != head.year:
                     continue
                 if c["leader_unit_id"] == head.unit_id:
                     grants.append(RoleGrant("cluster_leader", cluster_id=cid, year=c["year"]))
@@ -196,6 +218,24 @@ class FakeOrganisations(OrganisationRepository):
     def set_leadership(self, cluster_id: int, leader: int, deputy: int) -> None:
         self.db.clusters[cluster_id].update(leader_unit_id=leader, deputy_unit_id=deputy)
 
+    def cluster_ids_of_year(self, year: int) -> list[int]:
+        return sorted((i for i, c in self.db.clusters.items() if c["year"] == year),
+                      key=lambda i: str(self.db.clusters[i]["code"]))
+
+    def unit(self, unit_id: int) -> Row | None:
+        u = self.db.units.get(unit_id)
+        return None if u is None else {"id": unit_id, **u}
+
+    def update_unit(self, unit_id: int, name: str, parent_id: int | None) -> None:
+        self.db.units[unit_id].update(name=name, parent_id=parent_id)
+
+    def update_cluster(self, cluster_id: int, name: str, council: str | None,
+                       members: Sequence[int], leader_unit_id: int | None,
+                       deputy_unit_id: int | None) -> None:
+        self.db.clusters[cluster_id].update(
+            name=name, council=council, members=list(members), leader_unit_id=leader_unit_id,
+            deputy_unit_id=deputy_unit_id)
+
     def pending_rotation(self, cluster_id: int) -> int | None:
         return next((i for i, r in self.db.rotations.items()
                      if r["cluster_id"] == cluster_id and r["status"] == "proposed"), None)
@@ -221,14 +261,19 @@ class FakeTokens(TokenRepository):
     def __init__(self, db: Tables) -> None:
         self.db = db
 
-    def add(self, user_id: int, name: str, token_hash: str, at: dt.datetime) -> None:
+    def add(self, user_id: int, name: str, token_hash: str, at: dt.datetime,
+            expires_at: dt.datetime | None = None) -> int:
         tid = self.db.new_id()
         self.db.tokens[tid] = {"id": tid, "user_id": user_id, "name": name, "hash": token_hash,
-                               "created_at": at, "last_used_at": None, "revoked_at": None}
+                               "created_at": at, "last_used_at": None, "revoked_at": None,
+                               "expires_at": expires_at}
+        return tid
 
-    def live(self, token_hash: str) -> tuple[int, int, dt.datetime | None] | None:
+    def live(self, token_hash: str, now: dt.datetime
+             ) -> tuple[int, int, dt.datetime | None] | None:
         return next(((t["id"], t["user_id"], t["last_used_at"]) for t in self.db.tokens.values()
-                     if t["hash"] == token_hash and t["revoked_at"] is None), None)
+                     if t["hash"] == token_hash and t["revoked_at"] is None
+                     and (t["expires_at"] is None or t["expires_at"] > now)), None)
 
     def touch(self, token_id: int, at: dt.datetime) -> None:
         self.db.tokens[token_id]["last_used_at"] = at
@@ -243,6 +288,33 @@ class FakeTokens(TokenRepository):
     def of_user(self, user_id: int) -> list[Row]:
         return [dict(t) for _, t in sorted(self.db.tokens.items()) if t["user_id"] == user_id]
 
+    def get(self, token_id: int) -> Row | None:
+        found = self.db.tokens.get(token_id)
+        return None if found is None else dict(found)
+
+    def every(self) -> list[Row]:
+        return [dict(t, username=self.db.users[t["user_id"]]["username"])
+                for _, t in sorted(self.db.tokens.items())]
+
+
+class FakeChanges(AdminChangeRepository):
+    def __init__(self, db: Tables) -> None:
+        self.db = db
+
+    def add(self, values: Mapping[str, Any]) -> None:
+        at = values.get("at") or dt.datetime.now(dt.UTC)  # the database's own time
+        self.db.changes.append({"id": len(self.db.changes) + 1, **values, "at": at})
+
+    def page(self, user_id: int | None, limit: int, offset: int) -> tuple[int, list[Row]]:
+        found = [c for c in reversed(self.db.changes)
+                 if user_id is None or c["user_id"] == user_id]
+        names = {i: u for i, u in self.db.users.items()}
+        rows = [dict(c, actor_name=names.get(c["actor_id"], {}).get("full_name"),
+                     user_name=names.get(c["user_id"], {}).get("full_name"),
+                     user_username=names.get(c["user_id"], {}).get("username"))
+                for c in found[offset:offset + limit]]
+        return len(found), rows
+
 
 class FakeUnitOfWork(UnitOfWork):
     """People, organisations and tokens in memory; the other repositories are not faked (a
@@ -255,6 +327,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.users = FakeUsers(self.db)
         self.organisations = FakeOrganisations(self.db)
         self.tokens = FakeTokens(self.db)
+        self.changes = FakeChanges(self.db)
 
     def _begin(self, readonly: bool) -> None:
         self._saved = copy.deepcopy(self.db)

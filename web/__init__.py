@@ -52,6 +52,9 @@ def create_app(
     app.register_blueprint(criteria.bp)
     from web import imports as directory_imports  # units, clusters, people from Excel
     app.register_blueprint(directory_imports.bp)
+    from web import account_tokens, rollover
+    app.register_blueprint(account_tokens.bp)  # each person's API tokens
+    app.register_blueprint(rollover.bp)  # the year's roll-over of the clusters
     app.before_request(_no_nul_in_forms)
     if start_scheduler:
         _start_scheduler(app, services)

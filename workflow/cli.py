@@ -301,14 +301,22 @@ _repair_command("move", "Move an instance to a named state (admin, with a reason
 @click.option("--dry-run", is_flag=True, help="Report what would move where; change nothing.")
 @click.option("--as", "username", help="The admin doing it (not needed for a dry run).")
 @click.option("--reason", default="", help="Why; kept in each instance's history.")
+@click.option("--campaign", "campaign_id", type=int,
+              help="Only this campaign (its id) and every item under it.")
+@click.option("--cluster", "cluster_code", help="Only the items of this cluster (its code; "
+              "with --year, as clusters are formed each year).")
+@click.option("--year", type=int, help="Only the items of this year.")
 @click.pass_context
 @friendly_errors
 def migrate(
     ctx: click.Context, name: str, to_version: int, from_version: int | None,
     mappings: tuple[str, ...], dry_run: bool, username: str | None, reason: str,
+    campaign_id: int | None, cluster_code: str | None, year: int | None,
 ) -> None:
-    """Move running instances of a workflow to a newer version."""
-    from workflow.services import migration
+    """Move running instances of a workflow to a newer version (all of them, or only those of a
+    campaign, a cluster or a year); --dry-run counts them first."""
+    from workflow.services import migration, organisations
+    from workflow.services.ports import MigrationScope
 
     mapping = {}
     for item in mappings:
@@ -317,21 +325,36 @@ def migrate(
             raise click.BadParameter(f"'{item}' is not OLD=NEW", param_hint="--map")
         mapping[old.strip()] = new.strip()
     services = _services(ctx)
+    cluster_id = None
+    if cluster_code is not None:
+        if year is None:
+            raise click.UsageError("--cluster needs --year (a cluster is formed each year)")
+        cluster_id = organisations.find_cluster(services.uow(), cluster_code, year).id
+    if campaign_id is not None:
+        campaign = services.workflows.get(campaign_id)
+        if campaign.workflow != "campaign":
+            raise click.BadParameter(f"item {campaign_id} is a {campaign.workflow}, not a "
+                                     "campaign", param_hint="--campaign")
+    scope = MigrationScope(campaign_id, cluster_id, year)
     if dry_run:
-        plan = migration.plan(services.workflows, name, to_version, mapping, from_version)
+        plan = migration.plan(services.workflows, name, to_version, mapping, from_version,
+                              scope)
     else:
         if not username:
             raise click.UsageError("a migration needs --as ADMIN")
         actor = _actor(services, username)
         plan = migration.migrate(
-            services.workflows, name, to_version, mapping, actor, reason, from_version
+            services.workflows, name, to_version, mapping, actor, reason, from_version, scope
         )
     for line in plan.summary():
         click.echo(line)
     for problem in plan.problems:
         click.echo(f"refused: {problem}", err=True)
     verb = "would move" if dry_run else "moved"
-    click.echo(f"{verb} {len(plan.moves)} instance(s) of {name} to version {to_version}")
+    where = ", ".join(f"{label} {value}" for label, value in (
+        ("campaign", campaign_id), ("cluster", cluster_code), ("year", year)) if value)
+    click.echo(f"{verb} {len(plan.moves)} instance(s) of {name} to version {to_version}"
+               + (f" ({where})" if where else ""))
     if not plan.ok:
         sys.exit(1)
 
@@ -581,6 +604,95 @@ def users_create_admin(ctx: click.Context, username: str, full_name: str,
 
 
 ADMIN_PASSWORD_ENV = "THIDUA_ADMIN_PASSWORD"
+
+
+# --- API tokens: the first one of an installation, before anyone can sign in to make one --------
+# A token is printed once when created and never again: only its hash is kept.
+
+
+@cli.group()
+def tokens() -> None:
+    """API tokens: create (shown once), list, revoke."""
+
+
+def _by(ctx: click.Context, username: str | None) -> Actor | None:
+    """The admin recorded in the history of admin changes (None: 'the command line')."""
+    return None if username is None else _actor(_services(ctx), username)
+
+
+@tokens.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="What the token is for, e.g. the client using it.")
+@click.option("--expires", "expires_on", type=click.DateTime(["%Y-%m-%d", "%d/%m/%Y"]),
+              help="The last day it works (YYYY-MM-DD or DD/MM/YYYY).")
+@click.option("--days", type=click.IntRange(1, 730), default=90, show_default=True,
+              help="Or: how many days from today it works.")
+@click.option("--as", "by", help="The admin doing it (kept in the history of admin changes).")
+@click.pass_context
+@friendly_errors
+def tokens_create(ctx: click.Context, username: str, name: str,
+                  expires_on: dt.datetime | None, days: int, by: str | None) -> None:
+    """Create a token for USERNAME and print it once (it works at most 730 days)."""
+    from workflow.services import api_tokens, people
+
+    services = _services(ctx)
+    user = people.user_id(services.uow(), username)
+    last_day = (expires_on.date() if expires_on is not None
+                else services.clock.today() + dt.timedelta(days=days))
+    token = api_tokens.create_token(services.uow(), services.clock, user, name,
+                                    expires_on=last_day, by=_by(ctx, by))
+    click.echo(token)
+    click.echo(f"token '{name.strip()}' of '{username}' works through {last_day:%d/%m/%Y}; "
+               "it is shown only now: keep it in a safe place", err=True)
+
+
+@tokens.command("list")
+@click.option("--user", "username", help="Only this user's tokens.")
+@click.pass_context
+@friendly_errors
+def tokens_list(ctx: click.Context, username: str | None) -> None:
+    """List tokens (never the tokens themselves): id, owner, name, dates and state."""
+    from workflow.services import api_tokens, people
+
+    services = _services(ctx)
+    if username is not None:
+        uid = people.user_id(services.uow(), username)
+        found = [api_tokens.TokenInfo(t.id, t.user_id, t.name, t.created_at, t.last_used_at,
+                                      t.revoked_at, t.expires_at, username)
+                 for t in api_tokens.tokens_of(services.uow(), uid)]
+    else:
+        found = api_tokens.every_token(services.uow())
+    now = services.clock.now()
+    labels = {"live": "active", "expired": "expired", "revoked": "revoked"}
+    click.echo("id\tuser\tname\tcreated\tlast used\texpires\tstate")
+    for t in found:
+        click.echo("\t".join((
+            str(t.id), t.username, t.name, _day(services, t.created_at),
+            _day(services, t.last_used_at) or "never",
+            _day(services, t.expires_at - dt.timedelta(seconds=1)) if t.expires_at else "never",
+            labels[t.state(now)])))
+    click.echo(f"{len(found)} token(s)", err=True)
+
+
+def _day(services: Services, moment: dt.datetime | None) -> str:
+    return "" if moment is None else f"{services.clock.local(moment):%d/%m/%Y}"
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@click.option("--as", "by", help="The admin doing it (kept in the history of admin changes).")
+@click.pass_context
+@friendly_errors
+def tokens_revoke(ctx: click.Context, token_id: int, by: str | None) -> None:
+    """Stop token TOKEN_ID from working, for good."""
+    from workflow.services import api_tokens
+
+    services = _services(ctx)
+    try:
+        done = api_tokens.revoke(services.uow(), services.clock, token_id, by=_by(ctx, by))
+    except NotFound:
+        raise NotFound(f"no API token with id {token_id} (see `thidua tokens list`)") from None
+    click.echo(f"token {token_id} revoked" if done else f"token {token_id} was already revoked")
 
 
 # --- demo ------------------------------------------------------------------------------------

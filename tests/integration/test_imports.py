@@ -5,6 +5,7 @@ file imported again updates and never duplicates."""
 from __future__ import annotations
 
 import io
+from collections import Counter
 
 import pytest
 from openpyxl import load_workbook
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 from benchmarks.imports import province_workbook
 from workflow.bootstrap import Services
 from workflow.domain.roles import Actor, RoleGrant
-from workflow.services import imports, organisations, people
+from workflow.services import admin_log, imports, organisations, people
 
 pytestmark = pytest.mark.integration
 ADMIN = Actor(None, "quantri", (RoleGrant("admin"),))
@@ -104,3 +105,19 @@ def test_only_an_administrator_imports(services: Services) -> None:
 
     with pytest.raises(imports.PermissionDenied):
         imports.dry_run(services.uow(), officer, "tinh.xlsx", province_workbook(1, 2, 1), YEAR)
+
+
+def test_an_import_is_written_in_the_history_of_admin_changes(services: Services) -> None:
+    done = imports.commit(services.uow(), ADMIN, "tinh.xlsx", province_workbook(1, 2, 1), YEAR)
+    first = admin_log.changes(services.uow(), per=500)
+    actions = Counter(c.action for c in first.changes)
+    counts = done.checked.plan.counts
+    assert actions["unit_created"] == counts["units"].created > 0
+    assert actions["cluster_created"] == counts["clusters"].created == 1
+    assert actions["user_created"] == counts["people"].created > 0
+    assert actions["grant_given"] > 0
+    assert all(c.actor == ADMIN.username and (c.after or {}).get("source") == "import"
+               for c in first.changes)
+
+    imports.commit(services.uow(), ADMIN, "tinh.xlsx", province_workbook(1, 2, 1), YEAR)
+    assert admin_log.changes(services.uow()).total == first.total  # nothing changed, nothing said

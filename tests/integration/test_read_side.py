@@ -80,11 +80,43 @@ def test_a_page_of_users_holds_their_roles_and_stops_at_the_last_page(org: Org) 
     assert [u.username for u in last.users] == everyone[5 * (pages - 1):]
     admin = next(u for u in first.users if u.username == "admin")
     assert (admin.id, admin.full_name, admin.active) == (org.users["admin"], "Admin", True)
-    assert admin.grants == (GrantSummary("admin", None, None, None, None),)
+    assert [_grant(g) for g in admin.grants] == [GrantSummary("admin", None, None, None, None)]
     head_a = next(u for p in range(1, pages + 1) for u in reads.users_page(p, 5).users
                   if u.username == "head_a")
-    assert head_a.grants == (GrantSummary("unit_head", YEAR, "a", None, None),
-                             GrantSummary("cluster_leader", YEAR, None, "K1", YEAR))
+    assert [_grant(g) for g in head_a.grants] == [
+        GrantSummary("unit_head", YEAR, "a", None, None),
+        GrantSummary("cluster_leader", YEAR, None, "K1", YEAR)]
+    assert [(g.unit_name, g.cluster_name) for g in head_a.grants] == [
+        ("Đơn vị a", None), (None, "Khối 1")]
+    assert all(g.id for g in head_a.grants)
+    assert first.total == len(everyone)
+
+
+def _grant(g: GrantSummary) -> GrantSummary:
+    """The grant without its id and names (what the page lists it by)."""
+    return GrantSummary(g.role, g.year, g.unit, g.cluster, g.cluster_year)
+
+
+def test_people_are_found_by_name_unit_role_and_state(org: Org) -> None:
+    reads = org.services.reads
+    people.set_active(org.services.uow(), org.users["officer_d"], False)
+    people.edit_user(org.services.uow(), org.users["office"], "Vụ Thi Đua", None,
+                     org.units["b"])
+
+    def names(**filters: object) -> list[str]:
+        return [u.username for u in reads.users_page(1, 50, **filters).users]  # type: ignore[arg-type]
+
+    assert names(query="HEAD_") == ["head_a", "head_b", "head_c", "head_d"]
+    assert names(query="%") == []  # a wildcard is a character like any other
+    assert names(unit_id=org.units["b"]) == ["head_b", "office", "officer_b"]
+    assert names(role="cluster_leader") == ["head_a", "leader_2024", "leader_k2"]
+    assert names(active=False) == ["officer_d"]
+    assert names(role="unit_officer", active=True) == ["officer_a", "officer_b", "officer_c"]
+    [office] = reads.users_page(1, 5, query="thi đua").users  # Đ folds to đ on both
+    assert [u.username for u in reads.users_page(1, 5, query="THI ĐUA").users] == ["office"]
+    assert office.unit == "b – Đơn vị b"
+    assert reads.user(org.users["office"]) == office
+    assert reads.user(999_999) is None
 
 
 def test_units_by_code_with_the_unit_they_belong_to(services: Services) -> None:

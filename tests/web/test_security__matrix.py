@@ -53,7 +53,15 @@ from tests.year_support import (
     targets,
 )
 from web import create_app
-from workflow.adapters.tables import documents, instances, metadata, objections, users
+from workflow.adapters.tables import api_tokens as token_rows
+from workflow.adapters.tables import (
+    documents,
+    instances,
+    metadata,
+    objections,
+    role_assignments,
+    users,
+)
 from workflow.bootstrap import Services, bootstrap
 from workflow.clock import FakeClock
 from workflow.config import load_settings
@@ -165,6 +173,21 @@ GET  /admin/clusters                                    login   403     403     
 POST /admin/clusters/create                             login   403     403     403     403     403     403     403     403     403     403     ok
 GET  /admin/rules                                       login   403     403     403     403     403     403     403     403     403     403     ok
 GET  /admin/deliveries                                  login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/people/<int:user_id>                        login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/people/<int:user_id>/edit                   login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/people/<int:user_id>/grants/<int:grant_id>/revoke  login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/people/<int:user_id>/tokens                 login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/people/<int:user_id>/tokens/<int:token_id>/revoke  login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/changes                                     login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/units/<int:unit_id>                         login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/units/<int:unit_id>                         login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /admin/clusters/<int:cluster_id>                   login   403     403     403     403     403     403     403     403     403     403     ok
+POST /admin/clusters/<int:cluster_id>                   login   403     403     403     403     403     403     403     403     403     403     ok
+GET  /account/tokens                                    login   ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+POST /account/tokens                                    login   ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+POST /account/tokens/<int:token_id>/revoke              login   ok      404     404     404     404     404     404     404     404     404     404
+GET  /next-year/                                        login   403     403     403     403     403     403     403     ok      403     403     ok
+POST /next-year/                                        login   403     403     403     403     403     403     403     ok      403     403     ok
 GET  /criteria                                          login   403     403     403     403     403     403     403     ok      403     403     ok
 POST /criteria/<code>/copy                              login   403     403     403     403     403     403     403     ok      403     403     ok
 GET  /criteria/<code>/edit                              login   403     403     403     403     403     403     403     ok      403     403     ok
@@ -660,6 +683,23 @@ def _i(key: str, template: str) -> Callable[[World], str]:
     return lambda w: template.format(w.ids[key])
 
 
+def _token_of(w: World, username: str) -> int:
+    """The id of the API token the player signed in with (made in _sign_in)."""
+    with w.services.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.min(token_rows.c.id)).where(
+            token_rows.c.user_id == w.bloc.users[username])).scalar() or 0)
+
+
+def _grant_of(w: World, username: str) -> int:
+    with w.services.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.min(role_assignments.c.id)).where(
+            role_assignments.c.user_id == w.bloc.users[username])).scalar() or 0)
+
+
+def _in_days(w: World, days: int) -> str:
+    return (w.bloc.clock.today() + dt.timedelta(days=days)).isoformat()
+
+
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/"): Route("final", "read", get(lambda w: "/")),
     ("GET", "/login"): Route("final", "read", get(lambda w: "/login")),
@@ -932,6 +972,45 @@ ROUTES: dict[tuple[str, str], Route] = {
             "members": str(w.bloc.units["bqp"])})),
     ("GET", "/admin/rules"): Route("final", "read", get(lambda w: "/admin/rules")),
     ("GET", "/admin/deliveries"): Route("final", "read", get(lambda w: "/admin/deliveries")),
+    ("GET", "/admin/people/<int:user_id>"): Route("final", "read", get(
+        _i("spare", "/admin/people/{}"))),
+    ("POST", "/admin/people/<int:user_id>/edit"): Route("final", "write", post(
+        _i("spare", "/admin/people/{}/edit"), lambda w: {
+            "full_name": "Nhân Viên Nghỉ Phép", "email": "nghi@example.vn", "unit_id": ""})),
+    ("POST", "/admin/people/<int:user_id>/grants/<int:grant_id>/revoke"): Route(
+        "final", "write", post(lambda w: "/admin/people/{}/grants/{}/revoke".format(
+            w.bloc.users["bqp_clerk"], _grant_of(w, "bqp_clerk")))),
+    ("POST", "/admin/people/<int:user_id>/tokens"): Route("final", "write", post(
+        _i("spare", "/admin/people/{}/tokens"), lambda w: {
+            "name": "Cổng dữ liệu", "expires_on": _in_days(w, 30)})),
+    ("POST", "/admin/people/<int:user_id>/tokens/<int:token_id>/revoke"): Route(
+        "final", "write", post(lambda w: "/admin/people/{}/tokens/{}/revoke".format(
+            w.bloc.users["bca_officer"], _token_of(w, "bca_officer")))),
+    ("GET", "/admin/changes"): Route("final", "read", get(lambda w: "/admin/changes")),
+    ("GET", "/admin/units/<int:unit_id>"): Route("final", "read", get(
+        lambda w: f"/admin/units/{w.bloc.units['ttcp']}")),
+    ("POST", "/admin/units/<int:unit_id>"): Route("final", "write", post(
+        lambda w: f"/admin/units/{w.bloc.units['ttcp']}", lambda w: {
+            "name": "Thanh tra Chính phủ (mới)", "parent_id": ""})),
+    ("GET", "/admin/clusters/<int:cluster_id>"): Route("final", "read", get(
+        lambda w: f"/admin/clusters/{w.bloc.cluster}")),
+    ("POST", "/admin/clusters/<int:cluster_id>"): Route("final", "write", post(
+        lambda w: f"/admin/clusters/{w.bloc.cluster}", lambda w: {
+            "name": "Khối Nội chính", "member_order": "BTP, LANG, BQP, BCA, TANDTC, VKSNDTC, "
+            "TTCP, KTNN", "leader_unit_id": str(w.bloc.units["btp"]),
+            "deputy_unit_id": str(w.bloc.units["bqp"])})),
+    ("GET", "/account/tokens"): Route("final", "page", get(lambda w: "/account/tokens")),
+    ("POST", "/account/tokens"): Route("final", "write", post(
+        lambda w: "/account/tokens", lambda w: {
+            "name": "Bảng tin", "expires_on": _in_days(w, 30)})),
+    ("POST", "/account/tokens/<int:token_id>/revoke"): Route("final", "write", post(
+        lambda w: f"/account/tokens/{_token_of(w, 'bca_officer')}/revoke")),
+    ("GET", "/next-year/"): Route("final", "page", get(lambda w: f"/next-year/?year={YEAR}")),
+    ("POST", "/next-year/"): Route("final", "write", post(
+        lambda w: "/next-year/", lambda w: {
+            "year": str(YEAR), "include-0": "1", "code-0": "KNC", "name-0": "Khối 2026",
+            "members-0": "BTP, LANG", "leader-0": str(w.bloc.units["lang"]),
+            "deputy-0": str(w.bloc.units["btp"])})),
     ("GET", "/criteria"): Route("final", "page", get(lambda w: "/criteria")),
     ("POST", "/criteria/<code>/copy"): Route("final", "write", post(
         lambda w: "/criteria/khoi_noi_chinh/copy", lambda w: {"mode": "version"})),

@@ -147,6 +147,7 @@ def deliveries() -> str:
 
 
 # the features' pages, on this blueprint (they import the helpers above)
+import web.admin.changes  # noqa: E402, F401
 import web.admin.definitions  # noqa: E402, F401
 import web.admin.organisation  # noqa: E402, F401
 import web.admin.people  # noqa: E402, F401

@@ -155,7 +155,7 @@ def authenticate() -> None:
     found = people.actor(svc.uow(), user_id) if user_id is not None else None
     if found is None:
         raise ApiError(401, "invalid_token",
-                       "the API token is unknown or revoked, or its user is inactive")
+                       "the API token is unknown, expired or revoked, or its user is inactive")
     g.api_actor = found
 
 

@@ -57,6 +57,8 @@ class GrantBody(Schema):
 class TokenBody(Schema):
     name = Text(required=True, validate=validate.Length(1, 100),
                 metadata={"description": "what the token is for, e.g. the client using it"})
+    expires_on = fields.Date(load_default=None, metadata={
+        "description": "its last day (local date, at most two years ahead); none: until revoked"})
 
 
 # --- replies ----------------------------------------------------------------------------------
@@ -92,6 +94,8 @@ class TokenSchema(Reply):
     created_at = fields.String(metadata={"format": "date-time"})
     last_used_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     revoked_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    expires_at = fields.String(allow_none=True, metadata={
+        "format": "date-time", "description": "when it stops working; none: until revoked"})
 
 
 class TokenListSchema(Reply):
@@ -145,7 +149,8 @@ def require_tokens_of(user_id: int) -> None:
 
 def token_reply(t: api_tokens.TokenInfo) -> dict[str, Any]:
     return {"id": t.id, "name": t.name, "created_at": iso(t.created_at),
-            "last_used_at": iso(t.last_used_at), "revoked_at": iso(t.revoked_at)}
+            "last_used_at": iso(t.last_used_at), "revoked_at": iso(t.revoked_at),
+            "expires_at": iso(t.expires_at)}
 
 
 # --- people and roles -------------------------------------------------------------------------
@@ -161,7 +166,8 @@ def create_person() -> ResponseReturnValue:
         people.check_strength(password, body["username"])  # before anyone is created
     uow = services().uow()
     user_id = people.create_user(uow, body["username"], body["full_name"].strip(),
-                                 body.get("email") or None)
+                                 body.get("email") or None, by=actor(),
+                                 at=services().clock.now())
     if password:
         people.set_password(uow, user_id, password)
     return person_reply(person(user_id)), 201
@@ -199,7 +205,8 @@ def grant_role(user_id: int) -> ResponseReturnValue:
     body = load_json(GrantBody)
     person(user_id)
     people.grant(services().uow(), user_id, body["role"], unit_id=body.get("unit_id"),
-                 cluster_id=body.get("cluster_id"), year=body.get("year"))
+                 cluster_id=body.get("cluster_id"), year=body.get("year"), by=actor(),
+                 at=services().clock.now())
     return person_reply(person(user_id)), 201
 
 
@@ -224,7 +231,8 @@ def create_token(user_id: int) -> ResponseReturnValue:
     require_tokens_of(user_id)
     body = load_json(TokenBody)
     svc = services()
-    secret = api_tokens.create_token(svc.uow(), svc.clock, user_id, body["name"])
+    secret = api_tokens.create_token(svc.uow(), svc.clock, user_id, body["name"],
+                                     expires_on=body["expires_on"], by=actor())
     made = api_tokens.tokens_of(svc.uow(), user_id)[-1]
     return {**token_reply(made), "token": secret}, 201
 
@@ -236,6 +244,6 @@ def revoke_token(user_id: int, token_id: int) -> ResponseReturnValue:
     svc = services()
     if not any(t.id == token_id for t in api_tokens.tokens_of(svc.uow(), user_id)):
         raise NotFound(f"no API token with id {token_id} for user {user_id}")
-    api_tokens.revoke(svc.uow(), svc.clock, token_id)
+    api_tokens.revoke(svc.uow(), svc.clock, token_id, owner=user_id, by=actor())
     return token_reply(next(t for t in api_tokens.tokens_of(svc.uow(), user_id)
                             if t.id == token_id))

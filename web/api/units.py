@@ -193,7 +193,8 @@ def create_unit() -> ResponseReturnValue:
     require_admin("creating a unit")
     body = load_json(UnitBody)
     unit_id = organisations.create_unit(services().uow(), body["code"], body["name"],
-                                        body.get("parent_id"))
+                                        body.get("parent_id"), by=actor(),
+                                        at=services().clock.now())
     return unit_reply(units_by_id()[unit_id]), 201
 
 
@@ -227,7 +228,8 @@ def create_cluster() -> ResponseReturnValue:
     cluster_id = organisations.create_cluster(
         services().uow(), body["code"], body["name"], body["kind"], body["year"],
         body["members"], council=(body.get("council") or "").strip() or None,
-        leader_unit_id=body.get("leader_unit_id"), deputy_unit_id=body.get("deputy_unit_id"))
+        leader_unit_id=body.get("leader_unit_id"), deputy_unit_id=body.get("deputy_unit_id"),
+        by=actor(), at=services().clock.now())
     return cluster_reply(visible_cluster(cluster_id), units_by_id()), 201
 
 

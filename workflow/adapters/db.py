@@ -51,6 +51,8 @@ def _sqlite_engine(url: str, synchronous: str, echo: bool) -> Engine:
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA cache_size=-65536")  # 64 MB of pages per connection
         cur.close()
+        # SQLite's lower() folds ASCII only ("Đua" stays "Đua"): searches by name use this
+        dbapi_conn.create_function("casefold", 1, _casefold, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -60,6 +62,15 @@ def _sqlite_engine(url: str, synchronous: str, echo: bool) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _casefold(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
+
+
+def folded(conn: Connection, column: Any) -> Any:
+    """A text column case-folded for a search, Vietnamese letters included."""
+    return sa.func.casefold(column) if conn.dialect.name == "sqlite" else sa.func.lower(column)
 
 
 def new_id(result: CursorResult[Any]) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from workflow.adapters.db import read_connection
+from workflow.adapters.db import folded, read_connection
 from workflow.adapters.sql_year import cluster_campaigns
 from workflow.adapters.tables import (
     CRITERIA_DRAFT,
@@ -174,26 +174,35 @@ class SqlReadSide:
                 sa.select(users.c.username).where(users.c.id == user_id)).scalar()
         return found
 
-    def users_page(self, number: int, size: int) -> UserPage:
+    def users_page(self, number: int, size: int, *, query: str = "",
+                   unit_id: int | None = None, role: str | None = None,
+                   active: bool | None = None) -> UserPage:
         u, ra = users.c, role_assignments.c
+        where: list[Any] = []
+        wanted = query.strip().casefold()
+        if unit_id is not None:
+            where.append(sa.or_(u.unit_id == unit_id, sa.exists().where(
+                ra.user_id == u.id, ra.unit_id == unit_id)))
+        if role:
+            where.append(sa.exists().where(ra.user_id == u.id, ra.role == role))
+        if active is not None:
+            where.append(u.active.is_(sa.true()) if active else u.active.is_(sa.false()))
         with read_connection(self.engine) as conn:
-            total = int(conn.execute(sa.select(sa.func.count()).select_from(users)).scalar() or 0)
+            if wanted:
+                where.append(sa.or_(
+                    folded(conn, u.username).contains(wanted, autoescape=True),
+                    folded(conn, u.full_name).contains(wanted, autoescape=True)))
+            total = int(conn.execute(sa.select(sa.func.count()).select_from(users)
+                                     .where(*where)).scalar() or 0)
             pages = max(1, -(-total // size))
             number = min(max(1, number), pages)
-            rows = conn.execute(sa.select(u.id, u.username, u.full_name, u.email, u.active)
-                                .order_by(u.username).limit(size).offset((number - 1) * size)
-                                ).all()
-            grants: dict[int, list[GrantSummary]] = {row.id: [] for row in rows}
-            for grant in conn.execute(
-                sa.select(ra.user_id, ra.role, ra.year, units.c.code, clusters.c.code,
-                          clusters.c.year)
-                .outerjoin(units, units.c.id == ra.unit_id)
-                .outerjoin(clusters, clusters.c.id == ra.cluster_id)
-                .where(ra.user_id.in_(list(grants))).order_by(ra.id)):
-                grants[grant[0]].append(GrantSummary(*grant[1:]))
-        found = tuple(UserSummary(row.id, row.username, row.full_name, row.email,
-                                  bool(row.active), tuple(grants[row.id])) for row in rows)
-        return UserPage(number, pages, found)
+            found = _user_summaries(conn, where, size, (number - 1) * size)
+        return UserPage(number, pages, found, total)
+
+    def user(self, user_id: int) -> UserSummary | None:
+        with read_connection(self.engine) as conn:
+            found = _user_summaries(conn, [users.c.id == user_id], 1, 0)
+        return found[0] if found else None
 
     def units(self) -> list[UnitSummary]:
         u = units.c
@@ -401,3 +410,26 @@ def _vote(row: Sequence[Any]) -> YearVote | None:
         row[6], {str(t): [int(u) for u in us] for t, us in (winners or {}).items()},
         {int(u): int(r) for u, r in (ranks or {}).items()},
         int(leader) if leader is not None else None)
+
+
+def _user_summaries(conn: Any, where: list[Any], limit: int, offset: int
+                    ) -> tuple[UserSummary, ...]:
+    """Accounts by username with their unit and every grant (named, in the order given)."""
+    u, ra = users.c, role_assignments.c
+    rows = conn.execute(sa.select(u.id, u.username, u.full_name, u.email, u.active, u.unit_id,
+                                  units.c.code, units.c.name)
+                        .outerjoin(units, units.c.id == u.unit_id).where(*where)
+                        .order_by(u.username).limit(limit).offset(offset)).all()
+    grants: dict[int, list[GrantSummary]] = {row.id: [] for row in rows}
+    unit_of, cluster_of = units.alias("gu"), clusters.alias("gc")
+    for g in conn.execute(
+        sa.select(ra.user_id, ra.role, ra.year, unit_of.c.code, cluster_of.c.code,
+                  cluster_of.c.year, ra.id, unit_of.c.name, cluster_of.c.name)
+        .outerjoin(unit_of, unit_of.c.id == ra.unit_id)
+        .outerjoin(cluster_of, cluster_of.c.id == ra.cluster_id)
+        .where(ra.user_id.in_(list(grants))).order_by(ra.id)):
+        grants[g[0]].append(GrantSummary(*g[1:]))
+    return tuple(UserSummary(
+        row.id, row.username, row.full_name, row.email, bool(row.active),
+        tuple(grants[row.id]), row.unit_id,
+        f"{row.code} – {row.name}" if row.code is not None else None) for row in rows)

@@ -38,7 +38,8 @@ _DERIVED = (
     sa.select(clusters.c.id, clusters.c.year,
               sa.case((clusters.c.leader_unit_id == _HEAD.c.unit_id, "cluster_leader"),
                       else_="cluster_deputy"))
-    .join(_HEAD, sa.and_(_HEAD.c.year == clusters.c.year, sa.or_(
+    .join(_HEAD, sa.and_(sa.or_(_HEAD.c.year.is_(None), _HEAD.c.year == clusters.c.year),
+                         sa.or_(
         clusters.c.leader_unit_id == _HEAD.c.unit_id,
         clusters.c.deputy_unit_id == _HEAD.c.unit_id)))
     .where(_HEAD.c.user_id == sa.bindparam("uid"), _HEAD.c.role == "unit_head")
@@ -82,9 +83,9 @@ class SqlUsers(UserRepository):
             username=username, full_name=full_name, email=email, active=True)))
 
     def add_grant(self, user_id: int, role: str, unit_id: int | None, cluster_id: int | None,
-                  year: int | None) -> None:
-        self.conn.execute(role_assignments.insert().values(
-            user_id=user_id, role=role, unit_id=unit_id, cluster_id=cluster_id, year=year))
+                  year: int | None) -> int:
+        return new_id(self.conn.execute(role_assignments.insert().values(
+            user_id=user_id, role=role, unit_id=unit_id, cluster_id=cluster_id, year=year)))
 
     def actor(self, user_id: int) -> Actor | None:
         return load_actor(self.conn, user_id)
@@ -137,6 +138,26 @@ class SqlUsers(UserRepository):
         done = self.conn.execute(users.update().where(users.c.id == user_id).values(
             active=active))
         return bool(done.rowcount)
+
+    def profile(self, user_id: int) -> Row | None:
+        u = users.c
+        row = self.conn.execute(sa.select(u.id, u.username, u.full_name, u.email, u.unit_id,
+                                          u.active).where(u.id == user_id)).first()
+        return None if row is None else dict(row._mapping)
+
+    def update_profile(self, user_id: int, full_name: str, email: str | None,
+                       unit_id: int | None) -> None:
+        self.conn.execute(users.update().where(users.c.id == user_id).values(
+            full_name=full_name, email=email, unit_id=unit_id))
+
+    def grant_row(self, grant_id: int) -> Row | None:
+        row = self.conn.execute(sa.select(_RA.id, _RA.user_id, _RA.role, _RA.unit_id,
+                                          _RA.cluster_id, _RA.year)
+                                .where(_RA.id == grant_id)).first()
+        return None if row is None else dict(row._mapping)
+
+    def remove_grant(self, grant_id: int) -> None:
+        self.conn.execute(role_assignments.delete().where(_RA.id == grant_id))
 
 
 class SqlOrganisations(OrganisationRepository):
@@ -228,6 +249,32 @@ class SqlOrganisations(OrganisationRepository):
         row = self.conn.execute(sa.select(rotation_proposals).where(
             rotation_proposals.c.id == proposal_id)).first()
         return None if row is None else dict(row._mapping)
+
+    def cluster_ids_of_year(self, year: int) -> list[int]:
+        return [int(i) for i in self.conn.execute(sa.select(clusters.c.id).where(
+            clusters.c.year == year).order_by(clusters.c.code)).scalars()]
+
+    def unit(self, unit_id: int) -> Row | None:
+        row = self.conn.execute(sa.select(units.c.id, units.c.code, units.c.name,
+                                          units.c.parent_id).where(units.c.id == unit_id)).first()
+        return None if row is None else dict(row._mapping)
+
+    def update_unit(self, unit_id: int, name: str, parent_id: int | None) -> None:
+        self.conn.execute(units.update().where(units.c.id == unit_id).values(
+            name=name, parent_id=parent_id))
+
+    def update_cluster(self, cluster_id: int, name: str, council: str | None,
+                       members: Sequence[int], leader_unit_id: int | None,
+                       deputy_unit_id: int | None) -> None:
+        self.conn.execute(clusters.update().where(clusters.c.id == cluster_id).values(
+            name=name, council=council, leader_unit_id=leader_unit_id,
+            deputy_unit_id=deputy_unit_id))
+        self.conn.execute(cluster_members.delete().where(
+            cluster_members.c.cluster_id == cluster_id))
+        if members:
+            self.conn.execute(cluster_members.insert(), [
+                {"cluster_id": cluster_id, "unit_id": u, "position": i}
+                for i, u in enumerate(members)])
 
     def decide_rotation(self, proposal_id: int, status: str, by: str,
                         at: dt.datetime) -> None:

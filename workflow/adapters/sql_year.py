@@ -36,7 +36,7 @@ from workflow.adapters.tables import (
 from workflow.domain.records import CampaignSummary
 from workflow.domain.roles import INSPECTOR_ROLE, Actor, RoleGrant
 from workflow.engine.instance import Instance
-from workflow.services.ports import EngineTxQueries, YearRepository
+from workflow.services.ports import EngineTxQueries, MigrationScope, YearRepository
 
 _I = instances.c
 _D = deadlines.c
@@ -133,7 +133,9 @@ class SqlYear(YearRepository):
             .join(home, home.c.user_id == insp.c.user_id)
             .join(users, users.c.id == insp.c.user_id)
             .where(insp.c.role == "inspector", insp.c.cluster_id == cluster_id,
-                   insp.c.year == year, home.c.unit_id.is_not(None), home.c.year == year)
+                   sa.or_(insp.c.year.is_(None), insp.c.year == year),
+                   home.c.unit_id.is_not(None),
+                   sa.or_(home.c.year.is_(None), home.c.year == year))
             .distinct().order_by(home.c.unit_id, users.c.username)
         )
         return [(r[0], r[1]) for r in rows]
@@ -250,10 +252,22 @@ class SqlYear(YearRepository):
             _I.id)).all())
 
     def running_elsewhere(self, workflow: str, statuses: Sequence[str],
-                          definition_id: int) -> list[Instance]:
-        return repo.instances_where(
-            self.conn, _I.workflow == workflow, _I.status.in_(tuple(statuses)),
-            _I.definition_id != definition_id)
+                          definition_id: int, scope: MigrationScope | None = None
+                          ) -> list[Instance]:
+        where = [_I.workflow == workflow, _I.status.in_(tuple(statuses)),
+                 _I.definition_id != definition_id]
+        if scope is not None and scope.cluster_id is not None:
+            where.append(_I.cluster_id == scope.cluster_id)
+        if scope is not None and scope.year is not None:
+            where.append(_I.year == scope.year)
+        if scope is not None and scope.campaign_id is not None:
+            # the campaign and every item under it, however deep (a vote's dossiers)
+            tree = sa.select(_I.id).where(_I.id == scope.campaign_id).cte(
+                "tree", recursive=True)
+            child = instances.alias("child")
+            tree = tree.union_all(sa.select(child.c.id).where(child.c.parent_id == tree.c.id))
+            where.append(_I.id.in_(sa.select(tree.c.id)))
+        return repo.instances_where(self.conn, *where)
 
     def waiting_statement(self, acting: Mapping[str, Mapping[int, Mapping[str, Any]]],
                           actor: Actor) -> object | None:
@@ -456,8 +470,8 @@ def _recipients_query(roles: set[str]) -> Any:
         if role in roles:
             parts.append(sa.select(u.id, u.full_name, u.email, u.locale, u.digest)
                          .join(role_assignments, ra.user_id == u.id)
-                         .join(clusters, sa.and_(column == ra.unit_id,
-                                                 clusters.c.year == ra.year))
+                         .join(clusters, sa.and_(column == ra.unit_id, sa.or_(
+                             ra.year.is_(None), clusters.c.year == ra.year)))
                          .where(u.active, ra.role == "unit_head",
                                 clusters.c.id == sa.bindparam("b_cluster")))
     union = sa.union(*parts).subquery()

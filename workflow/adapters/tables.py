@@ -69,6 +69,8 @@ users = sa.Table(
     sa.Column("session_epoch", sa.Integer, nullable=False, server_default="0"),
     # set when an admin resets the password: the owner must choose their own at next sign-in
     sa.Column("must_change_password", sa.Boolean, nullable=False, server_default=sa.false()),
+    # the unit the person works in (their roles say what they do, and for which unit)
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True),
 )
 
 role_assignments = sa.Table(
@@ -417,6 +419,26 @@ api_tokens = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("last_used_at", UtcDateTime, nullable=True),
     sa.Column("revoked_at", UtcDateTime, nullable=True),
+    # the token stops working at this moment (NULL: tokens made before expiries existed)
+    sa.Column("expires_at", UtcDateTime, nullable=True),
+)
+
+# Every change an administrator makes to people, roles, tokens, units and clusters: who, when,
+# what it was before and after (written in the transaction of the change itself).
+admin_changes = sa.Table(
+    "admin_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UtcDateTime, nullable=False, index=True),
+    sa.Column("actor_id", sa.Integer, sa.ForeignKey("users.id"), nullable=True, index=True),
+    sa.Column("actor", sa.String(100), nullable=True),  # NULL: the command line or a set-up
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("subject", sa.String(20), nullable=False),  # user | grant | token | unit | cluster
+    sa.Column("subject_id", sa.Integer, nullable=True),
+    # the person the change concerns (a user's edit, their grant or token), for the filter
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=True, index=True),
+    sa.Column("before", sa.JSON, nullable=True),
+    sa.Column("after", sa.JSON, nullable=True),
 )
 
 # The answers of API requests sent with an Idempotency-Key, per user: a retried request gets

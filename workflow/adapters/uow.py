@@ -4,7 +4,7 @@ workflow/services/ports.py bound to it. Built by the composition root (bootstrap
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,13 +12,14 @@ from sqlalchemy.engine import Connection, Engine
 
 from workflow.adapters import limit_store
 from workflow.adapters import repository as repo
-from workflow.adapters.db import is_sqlite
+from workflow.adapters.db import is_sqlite, new_id
 from workflow.adapters.reseal import reseal_all
 from workflow.adapters.sql_directory import SqlDirectory
 from workflow.adapters.sql_people import SqlOrganisations, SqlUsers
 from workflow.adapters.sql_year import SqlEngineTxQueries, SqlYear
 from workflow.adapters.tables import (
     CRITERIA_DRAFT,
+    admin_changes,
     api_idempotency,
     api_tokens,
     criteria_tables,
@@ -30,6 +31,7 @@ from workflow.adapters.tables import (
 )
 from workflow.engine.hashing import HistoryChain
 from workflow.services.ports import (
+    AdminChangeRepository,
     Counter,
     CriteriaRepository,
     DefinitionRepository,
@@ -70,6 +72,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.directory = SqlDirectory(conn)
         self.tokens = SqlTokens(conn)
         self.idempotency = SqlIdempotency(conn)
+        self.changes = SqlAdminChanges(conn)
         self.limits = SqlLimits(conn)
         self.outbox = SqlOutbox(conn)
         self.definitions = SqlDefinitions(conn)
@@ -132,14 +135,18 @@ class SqlTokens(TokenRepository):
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, user_id: int, name: str, token_hash: str, at: dt.datetime) -> None:
-        self.conn.execute(api_tokens.insert().values(
-            user_id=user_id, name=name, token_hash=token_hash, created_at=at))
+    def add(self, user_id: int, name: str, token_hash: str, at: dt.datetime,
+            expires_at: dt.datetime | None = None) -> int:
+        return new_id(self.conn.execute(api_tokens.insert().values(
+            user_id=user_id, name=name, token_hash=token_hash, created_at=at,
+            expires_at=expires_at)))
 
-    def live(self, token_hash: str) -> tuple[int, int, dt.datetime | None] | None:
+    def live(self, token_hash: str, now: dt.datetime
+             ) -> tuple[int, int, dt.datetime | None] | None:
         t = api_tokens.c
         row = self.conn.execute(sa.select(t.id, t.user_id, t.last_used_at).where(
-            t.token_hash == token_hash, t.revoked_at.is_(None))).first()
+            t.token_hash == token_hash, t.revoked_at.is_(None),
+            sa.or_(t.expires_at.is_(None), t.expires_at > now))).first()
         return None if row is None else (int(row.id), int(row.user_id), row.last_used_at)
 
     def touch(self, token_id: int, at: dt.datetime) -> None:
@@ -155,12 +162,52 @@ class SqlTokens(TokenRepository):
         self.conn.execute(api_tokens.update().where(api_tokens.c.id == token_id).values(
             revoked_at=at))
 
+    _LISTED = (api_tokens.c.id, api_tokens.c.user_id, api_tokens.c.name,
+               api_tokens.c.created_at, api_tokens.c.last_used_at, api_tokens.c.revoked_at,
+               api_tokens.c.expires_at)
+
     def of_user(self, user_id: int) -> list[Row]:
         t = api_tokens.c
-        rows = self.conn.execute(sa.select(
-            t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.revoked_at,
-        ).where(t.user_id == user_id).order_by(t.id))
+        rows = self.conn.execute(sa.select(*self._LISTED).where(t.user_id == user_id)
+                                 .order_by(t.id))
         return [dict(r._mapping) for r in rows]
+
+    def get(self, token_id: int) -> Row | None:
+        row = self.conn.execute(sa.select(*self._LISTED).where(
+            api_tokens.c.id == token_id)).first()
+        return None if row is None else dict(row._mapping)
+
+    def every(self) -> list[Row]:
+        rows = self.conn.execute(sa.select(*self._LISTED, users.c.username)
+                                 .join(users, users.c.id == api_tokens.c.user_id)
+                                 .order_by(api_tokens.c.id))
+        return [dict(r._mapping) for r in rows]
+
+
+class SqlAdminChanges(AdminChangeRepository):
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, values: Mapping[str, Any]) -> None:
+        row = dict(values)
+        if row.get("at") is None:
+            row["at"] = sa.func.current_timestamp()
+        self.conn.execute(admin_changes.insert().values(**row))
+
+    def page(self, user_id: int | None, limit: int, offset: int) -> tuple[int, list[Row]]:
+        c = admin_changes.c
+        who, whom = users.alias("who"), users.alias("whom")
+        where = [] if user_id is None else [c.user_id == user_id]
+        total = int(self.conn.execute(sa.select(sa.func.count()).select_from(admin_changes)
+                                      .where(*where)).scalar() or 0)
+        rows = self.conn.execute(
+            sa.select(c.id, c.at, c.actor, c.action, c.subject, c.subject_id, c.user_id,
+                      c.before, c.after, who.c.full_name.label("actor_name"),
+                      whom.c.full_name.label("user_name"),
+                      whom.c.username.label("user_username"))
+            .outerjoin(who, who.c.id == c.actor_id).outerjoin(whom, whom.c.id == c.user_id)
+            .where(*where).order_by(c.id.desc()).limit(limit).offset(offset))
+        return total, [dict(r._mapping) for r in rows]
 
 
 class SqlLimits(LimitRepository):

@@ -46,6 +46,9 @@ class GrantSummary:
     unit: str | None
     cluster: str | None
     cluster_year: int | None
+    id: int = 0
+    unit_name: str | None = None
+    cluster_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,8 @@ class UserSummary:
     email: str | None
     active: bool
     grants: tuple[GrantSummary, ...] = ()
+    unit_id: int | None = None
+    unit: str | None = None  # "BTP – Bộ Tư pháp": the unit the person works in
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,7 @@ class UserPage:
     number: int
     pages: int
     users: tuple[UserSummary, ...]
+    total: int = 0
 
 
 @dataclass(frozen=True, slots=True)

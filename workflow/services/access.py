@@ -198,6 +198,17 @@ def may_edit_criteria(actor: Actor) -> bool:
                for g in actor.grants)
 
 
+ROLL_OVER = frozenset({"admin", "council_secretariat"})
+
+
+def may_roll_over(actor: Actor) -> bool:
+    """Who carries this year's clusters to the next (the year's roll-over): the council office
+    and administrators, holding the role everywhere (a grant of one year counts: it is the
+    year ending)."""
+    return any(g.role in ROLL_OVER and g.unit_id is None and g.cluster_id is None
+               for g in actor.grants)
+
+
 # --- objections to a posted dossier ----------------------------------------------------------
 
 OBJECTION_JUDGES = frozenset({"council_secretariat"})

@@ -11,13 +11,14 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from workflow.documents import spreadsheets
 from workflow.domain import imports as domain
 from workflow.domain.imports import Checked, Directory, Plan
 from workflow.domain.roles import Actor
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
-from workflow.services import access
+from workflow.services import access, admin_log
 from workflow.services.ports import UnitOfWork
 
 STAGING = "imports"  # under the documents folder: uploads waiting for their commit
@@ -65,30 +66,49 @@ def commit(uow: UnitOfWork, actor: Actor, filename: str, data: bytes, year: int)
         checked = domain.check(sheets, known, problems)
         if not checked.ok:
             raise ImportRejected(checked)
-        created = _apply(uow, checked.plan, known, year)
+        created = _apply(uow, checked.plan, known, year, actor)
     return Imported(checked, created)
 
 
-def _apply(uow: UnitOfWork, plan: Plan, known: Directory, year: int) -> tuple[str, ...]:
+def _apply(
+    uow: UnitOfWork, plan: Plan, known: Directory, year: int, actor: Actor
+) -> tuple[str, ...]:
+    """Write the plan; each creation and change goes into the history of admin changes, as
+    if made one by one in the pages (the database's time: one transaction, one moment)."""
+
+    def log(action: str, subject: str, subject_id: int | None, *, user_id: int | None = None,
+            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
+        admin_log.record(uow, actor, action, subject, subject_id, user_id=user_id,
+                         before=before, after={**(after or {}), "source": "import"})
+
     unit_ids = {code: u.id for code, u in known.units.items()}
     for row in plan.units:  # parents first
         parent = unit_ids.get(row.parent) if row.parent else None
         old = known.units.get(row.code)
         if old is None:
             unit_ids[row.code] = uow.directory.add_unit(row.code, row.name, parent, row.kind)
+            log("unit_created", "unit", unit_ids[row.code], after={
+                "code": row.code, "name": row.name, "parent": row.parent or ""})
         elif domain.unit_change(row, known):
             uow.directory.update_unit(old.id, row.name, parent, row.kind or old.kind)
+            log("unit_edited", "unit", old.id, after={
+                "code": row.code, "name": row.name, "parent": row.parent or ""})
     for cluster in plan.clusters:
         members = [unit_ids[code] for code in cluster.members]
         leader = unit_ids[cluster.leader] if cluster.leader else None
         deputy = unit_ids[cluster.deputy] if cluster.deputy else None
         existing = known.clusters.get(cluster.code)
+        values = {"code": cluster.code, "year": year, "name": cluster.name,
+                  "members": list(cluster.members), "leader": cluster.leader or "",
+                  "deputy": cluster.deputy or ""}
         if existing is None:
-            uow.organisations.add_cluster(cluster.code, cluster.name, cluster.kind, year,
-                                          members, cluster.council, leader, deputy)
+            made = uow.organisations.add_cluster(cluster.code, cluster.name, cluster.kind, year,
+                                                 members, cluster.council, leader, deputy)
+            log("cluster_created", "cluster", made, after=values)
         elif domain.cluster_change(cluster, known):
             uow.directory.update_cluster(existing.id, cluster.name, cluster.kind,
                                          cluster.council, leader, deputy, members)
+            log("cluster_edited", "cluster", existing.id, after=values)
     created: list[str] = []
     for person in plan.people:
         found = known.people.get(person.username)
@@ -96,15 +116,25 @@ def _apply(uow: UnitOfWork, plan: Plan, known: Directory, year: int) -> tuple[st
             user_id = uow.users.add(person.username, person.full_name, person.email)
             held: frozenset[tuple[str, str | None]] = frozenset()
             created.append(person.username)
+            log("user_created", "user", user_id, user_id=user_id, after={
+                "username": person.username, "full_name": person.full_name,
+                "email": person.email or ""})
         else:
             user_id, held = found.id, found.grants
             if (found.full_name, found.email) != (person.full_name,
                                                   person.email or found.email):
                 uow.directory.update_person(user_id, person.full_name,
                                             person.email or found.email)
+                log("user_edited", "user", user_id, user_id=user_id,
+                    before={"full_name": found.full_name, "email": found.email or ""},
+                    after={"full_name": person.full_name,
+                           "email": person.email or found.email or ""})
         for role, unit in sorted(domain.person_grants(person) - held,
                                  key=lambda g: (g[0], g[1] or "")):
-            uow.users.add_grant(user_id, role, unit_ids[unit] if unit else None, None, None)
+            grant_id = uow.users.add_grant(user_id, role, unit_ids[unit] if unit else None,
+                                           None, None)
+            log("grant_given", "grant", grant_id, user_id=user_id,
+                after={"role": role, "unit": unit, "year": None})
     return tuple(created)
 
 

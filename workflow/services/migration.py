@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from workflow.domain.roles import Actor
 from workflow.engine.instance import ACTIVE, COMPLETED, SUSPENDED
 from workflow.errors import InvalidInput, MigrationRefused, PermissionDenied
+from workflow.services.ports import MigrationScope
 from workflow.services.workflows import Step, Workflows
 
 
@@ -42,9 +43,10 @@ class MigrationPlan:
 
 def plan(
     workflows: Workflows, workflow: str, to_version: int, mapping: Mapping[str, str],
-    from_version: int | None = None,
+    from_version: int | None = None, scope: MigrationScope | None = None,
 ) -> MigrationPlan:
-    """What a migration would do: where each running instance would go, and what blocks it."""
+    """What a migration would do: where each running instance would go, and what blocks it
+    (only the instances inside `scope`, when given: one campaign, cluster or year)."""
     target = workflows.catalog.version(workflow, to_version)
     targets = set(target.spec.state_names)
     result = MigrationPlan(workflow, to_version)
@@ -55,7 +57,7 @@ def plan(
             )
     with workflows.catalog.uow().read() as uow:
         running = uow.year.running_elsewhere(workflow, (ACTIVE, SUSPENDED),
-                                             target.definition_id)
+                                             target.definition_id, scope or None)
     for inst in running:
         source = workflows.catalog.compiled(inst.definition_id)
         if from_version is not None and source.version != from_version:
@@ -79,13 +81,15 @@ def plan(
 def migrate(
     workflows: Workflows, workflow: str, to_version: int, mapping: Mapping[str, str],
     actor: Actor, reason: str, from_version: int | None = None,
+    scope: MigrationScope | None = None,
 ) -> MigrationPlan:
-    """Move every running instance as planned, each with a history entry, in one transaction."""
+    """Move every running instance (inside `scope` when given) as planned, each with a history
+    entry, in one transaction."""
     if not actor.has_global_role("admin"):
         raise PermissionDenied(f"migrating instances is for admins; '{actor.username}' is not one")
     if not (reason or "").strip():
         raise InvalidInput("reason: a reason is required to migrate instances")
-    result = plan(workflows, workflow, to_version, mapping, from_version)
+    result = plan(workflows, workflow, to_version, mapping, from_version, scope)
     if not result.ok:
         raise MigrationRefused("migration refused:\n" + "\n".join(result.problems))
     target = workflows.catalog.version(workflow, to_version)

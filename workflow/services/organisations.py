@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workflow.clock import Clock
 from workflow.domain.roles import Actor
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
+from workflow.services import access, admin_log
 from workflow.services.ports import UnitOfWork
 
 KINDS = {"cum": "cụm thi đua", "khoi": "khối thi đua"}
@@ -36,7 +38,8 @@ class RotationProposal:
     status: str
 
 
-def create_unit(uow: UnitOfWork, code: str, name: str, parent_id: int | None = None) -> int:
+def create_unit(uow: UnitOfWork, code: str, name: str, parent_id: int | None = None, *,
+                by: Actor | None = None, at: dt.datetime | None = None) -> int:
     """A unit (ministry, province, office inside one); codes are unique."""
     code, name = code.strip(), name.strip()
     if not code or not name:
@@ -46,7 +49,52 @@ def create_unit(uow: UnitOfWork, code: str, name: str, parent_id: int | None = N
             raise InvalidInput(f"code: a unit with code '{code}' already exists")
         if parent_id is not None and not uow.organisations.unit_exists(parent_id):
             raise InvalidInput(f"parent_id: no unit with id {parent_id}")
-        return uow.organisations.add_unit(code, name, parent_id)
+        unit = uow.organisations.add_unit(code, name, parent_id)
+        admin_log.record(uow, by, "unit_created", "unit", unit, at=at, after={
+            "code": code, "name": name, "parent": _unit_label(uow, parent_id)})
+        return unit
+
+
+def edit_unit(uow: UnitOfWork, unit_id: int, name: str, parent_id: int | None, *,
+              by: Actor | None = None, at: dt.datetime | None = None) -> bool:
+    """Rename a unit or hang it elsewhere (its code stays); False when nothing changed."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("name: a unit needs a name")
+    if parent_id == unit_id:
+        raise InvalidInput("parent_id: a unit cannot be its own parent")
+    with uow:
+        row = uow.organisations.unit(unit_id)
+        if row is None:
+            raise NotFound(f"no unit with id {unit_id}")
+        if parent_id is not None and not uow.organisations.unit_exists(parent_id):
+            raise InvalidInput(f"parent_id: no unit with id {parent_id}")
+        before = {"name": row["name"], "parent": _unit_label(uow, row["parent_id"])}
+        after = {"name": name, "parent": _unit_label(uow, parent_id)}
+        if before == after:
+            return False
+        uow.organisations.update_unit(unit_id, name, parent_id)
+        admin_log.record(uow, by, "unit_edited", "unit", unit_id, at=at,
+                         before={k: v for k, v in before.items() if after[k] != v},
+                         after={k: v for k, v in after.items() if before[k] != v})
+        return True
+
+
+def _unit_label(uow: UnitOfWork, unit_id: int | None) -> str | None:
+    if unit_id is None:
+        return None
+    row = uow.organisations.unit(unit_id)
+    return None if row is None else f"{row['code']} – {row['name']}"
+
+
+def _labels(uow: UnitOfWork, ids: Sequence[int]) -> list[str]:
+    return [_unit_label(uow, u) or str(u) for u in ids]
+
+
+def _cluster_values(uow: UnitOfWork, name: str, council: str | None, members: Sequence[int],
+                    leader: int | None, deputy: int | None) -> dict[str, object]:
+    return {"name": name, "council": council, "members": _labels(uow, members),
+            "leader": _unit_label(uow, leader), "deputy": _unit_label(uow, deputy)}
 
 
 def unit_id(uow: UnitOfWork, code: str) -> int:
@@ -60,9 +108,10 @@ def unit_id(uow: UnitOfWork, code: str) -> int:
 def create_cluster(
     uow: UnitOfWork, code: str, name: str, kind: str, year: int, members: Sequence[int], *,
     council: str | None = None, leader_unit_id: int | None = None,
-    deputy_unit_id: int | None = None,
+    deputy_unit_id: int | None = None, by: Actor | None = None, at: dt.datetime | None = None,
 ) -> int:
-    """A cluster (cụm) or bloc (khối) of one year, with its member units in order.
+    """A cluster (cụm) or bloc (khối) of one year, with its member units in the order given
+    (the rotation's order: kept as given, never sorted).
 
     Each year has its own row and membership, so a re-formed cluster leaves past years intact.
     """
@@ -74,12 +123,54 @@ def create_cluster(
     with uow:
         if uow.organisations.cluster_id(code, year) is not None:
             raise InvalidInput(f"code: cluster '{code}' already exists for {year}")
-        known = uow.organisations.known_units(members)
-        unknown = [m for m in members if m not in known]
-        if unknown:
-            raise InvalidInput(f"members: no unit with id {', '.join(map(str, unknown))}")
-        return uow.organisations.add_cluster(code, name, kind, year, members, council,
-                                             leader_unit_id, deputy_unit_id)
+        _check_known(uow, members)
+        cluster = uow.organisations.add_cluster(code, name, kind, year, members, council,
+                                                leader_unit_id, deputy_unit_id)
+        admin_log.record(uow, by, "cluster_created", "cluster", cluster, at=at, after={
+            "code": code, "year": year,
+            **_cluster_values(uow, name, council, members, leader_unit_id, deputy_unit_id)})
+        return cluster
+
+
+def _check_known(uow: UnitOfWork, members: Sequence[int]) -> None:
+    known = uow.organisations.known_units(members)
+    unknown = [m for m in members if m not in known]
+    if unknown:
+        raise InvalidInput(f"members: no unit with id {', '.join(map(str, unknown))}")
+
+
+def edit_cluster(
+    uow: UnitOfWork, cluster_id: int, name: str, members: Sequence[int], *,
+    council: str | None = None, leader_unit_id: int | None = None,
+    deputy_unit_id: int | None = None, by: Actor | None = None, at: dt.datetime | None = None,
+) -> bool:
+    """Change a cluster's name, council, members (in rotation order) and leadership; False
+    when nothing changed."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("name: a cluster needs a name")
+    if len(set(members)) != len(members):
+        raise InvalidInput("members: a unit is listed twice")
+    _check_leadership(members, leader_unit_id, deputy_unit_id)
+    with uow:
+        current = _cluster(uow, cluster_id)
+        _check_known(uow, members)
+        if set(members) != set(current.members) and uow.year.cluster_campaigns(cluster_id):
+            raise InvalidInput(
+                "members: the cluster has a campaign, whose pledges, inspections and vote "
+                "are its members'; change the order and the leadership, or form next year's "
+                "cluster")
+        before = _cluster_values(uow, current.name, current.council, current.members,
+                                 current.leader_unit_id, current.deputy_unit_id)
+        after = _cluster_values(uow, name, council, members, leader_unit_id, deputy_unit_id)
+        if before == after:
+            return False
+        uow.organisations.update_cluster(cluster_id, name, council, members, leader_unit_id,
+                                         deputy_unit_id)
+        admin_log.record(uow, by, "cluster_edited", "cluster", cluster_id, at=at,
+                         before={k: v for k, v in before.items() if after[k] != v},
+                         after={k: v for k, v in after.items() if before[k] != v})
+        return True
 
 
 def _check_leadership(
@@ -190,3 +281,64 @@ def _apply_rotation(
     _check_leadership(members, leader, deputy)
     uow.organisations.set_leadership(existing, leader, deputy)
     return existing
+
+
+# --- the year's roll-over: next year's clusters from this year's ----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NextYearCluster:
+    """Next year's cluster as proposed (or as the council office edited it)."""
+
+    code: str
+    name: str
+    kind: str
+    council: str | None
+    members: tuple[int, ...]
+    leader_unit_id: int | None
+    deputy_unit_id: int | None
+    source_id: int | None = None  # this year's cluster it comes from
+    exists: bool = False  # next year already has a cluster with this code (it is kept)
+    include: bool = True  # to be created (the council office may leave one out)
+
+
+def propose_next_year(uow: UnitOfWork, year: int) -> list[NextYearCluster]:
+    """Every cluster of `year` carried to `year + 1`: the same members in the same order, this
+    year's deputy leads, the member after it in the rotation order is deputy (a cluster without
+    a deputy keeps no leadership: the council office chooses)."""
+    with uow.read():
+        ids = uow.organisations.cluster_ids_of_year(year)
+        current = [_cluster(uow, i) for i in ids]
+        taken = set(uow.organisations.cluster_ids_of_year(year + 1))
+        existing = {_cluster(uow, i).code for i in taken}
+    proposals = []
+    for c in current:
+        leader: int | None
+        deputy: int | None
+        try:
+            leader, deputy = next_leadership(c)
+        except InvalidInput:
+            leader = deputy = None
+        proposals.append(NextYearCluster(c.code, c.name, c.kind, c.council, c.members,
+                                         leader, deputy, c.id, c.code in existing))
+    return proposals
+
+
+def confirm_next_year(
+    uow: UnitOfWork, year: int, clusters: Sequence[NextYearCluster], *, by: Actor,
+    at: dt.datetime | None = None,
+) -> list[int]:
+    """Create next year's clusters as confirmed, all or none (one transaction); a code that
+    next year already has is refused, so confirming twice cannot duplicate a cluster."""
+    if not access.may_roll_over(by):
+        raise PermissionDenied("the year's roll-over is for the council office or an admin")
+    codes = [c.code for c in clusters]
+    if len(set(codes)) != len(codes):
+        raise InvalidInput("code: a cluster is listed twice")
+    created = []
+    with uow:
+        for c in clusters:
+            created.append(create_cluster(
+                uow, c.code, c.name, c.kind, year + 1, c.members, council=c.council,
+                leader_unit_id=c.leader_unit_id, deputy_unit_id=c.deputy_unit_id, by=by, at=at))
+    return created

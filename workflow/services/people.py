@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import secrets
+from dataclasses import dataclass
 
 from workflow.clock import Clock
 from workflow.domain import passwords
 from workflow.domain.roles import ROLES, Actor
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, WeakPassword
+from workflow.services import admin_log
 from workflow.services.ports import UnitOfWork
 
 # A unit head of the unit that leads (or is deputy of) a cluster in a year acts as its leader
@@ -18,22 +20,107 @@ from workflow.services.ports import UnitOfWork
 
 
 def create_user(
-    uow: UnitOfWork, username: str, full_name: str, email: str | None = None
+    uow: UnitOfWork, username: str, full_name: str, email: str | None = None, *,
+    unit_id: int | None = None, by: Actor | None = None, at: dt.datetime | None = None,
 ) -> int:
+    """A new account (without a password: set one, or let its owner reset it); `by` is the
+    administrator making it, kept in the history of admin changes with `at`."""
     username = username.strip()
     if not username:
         raise InvalidInput("username: required")
     with uow:
         if uow.users.id_by_username(username) is not None:
             raise InvalidInput(f"username: '{username}' is taken")
-        return uow.users.add(username, full_name, email)
+        if unit_id is not None and not uow.organisations.unit_exists(unit_id):
+            raise InvalidInput(f"unit_id: no unit with id {unit_id}")
+        user_id = uow.users.add(username, full_name, email)
+        if unit_id is not None:
+            uow.users.update_profile(user_id, full_name, email, unit_id)
+        admin_log.record(uow, by, "user_created", "user", user_id, user_id=user_id, at=at,
+                         after=_profile_values(uow, username, full_name, email, unit_id))
+        return user_id
+
+
+def _profile_values(uow: UnitOfWork, username: str, full_name: str, email: str | None,
+                    unit_id: int | None) -> dict[str, object]:
+    return {"username": username, "full_name": full_name, "email": email,
+            "unit": _unit_label(uow, unit_id)}
+
+
+def _unit_label(uow: UnitOfWork, unit_id: int | None) -> str | None:
+    """A unit as people name it ("BTP – Bộ Tư pháp"), kept in the history as it was then."""
+    if unit_id is None:
+        return None
+    row = uow.organisations.unit(unit_id)
+    return None if row is None else f"{row['code']} – {row['name']}"
+
+
+def _grant_values(uow: UnitOfWork, role: str, unit_id: int | None, cluster_id: int | None,
+                  year: int | None) -> dict[str, object]:
+    cluster = None
+    if cluster_id is not None:
+        record = uow.organisations.cluster(cluster_id)
+        cluster = None if record is None else f"{record.code} {record.year} – {record.name}"
+    return {"role": role, "unit": _unit_label(uow, unit_id), "cluster": cluster, "year": year}
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    id: int
+    username: str
+    full_name: str
+    email: str | None
+    unit_id: int | None
+    active: bool
+
+
+def profile(uow: UnitOfWork, user_id: int) -> Profile:
+    with uow.read():
+        row = uow.users.profile(user_id)
+    if row is None:
+        raise NotFound(f"no user with id {user_id}")
+    return Profile(int(row["id"]), row["username"], row["full_name"], row["email"],
+                   row["unit_id"], bool(row["active"]))
+
+
+def edit_user(
+    uow: UnitOfWork, user_id: int, full_name: str, email: str | None, unit_id: int | None, *,
+    by: Actor | None = None, at: dt.datetime | None = None,
+) -> bool:
+    """Change a person's name, e-mail address and unit; False when nothing changed."""
+    full_name, email = full_name.strip(), (email or "").strip() or None
+    if not full_name:
+        raise InvalidInput("full_name: required")
+    if len(full_name) > 200:
+        raise InvalidInput("full_name: at most 200 characters")
+    if email is not None and ("@" not in email or len(email) > 200):
+        raise InvalidInput(f"email: '{email}' is not an e-mail address")
+    with uow:
+        row = uow.users.profile(user_id)
+        if row is None:
+            raise NotFound(f"no user with id {user_id}")
+        if unit_id is not None and not uow.organisations.unit_exists(unit_id):
+            raise InvalidInput(f"unit_id: no unit with id {unit_id}")
+        before = _profile_values(uow, row["username"], row["full_name"], row["email"],
+                                 row["unit_id"])
+        after = _profile_values(uow, row["username"], full_name, email, unit_id)
+        changed = {k for k in before if before[k] != after[k]}
+        if not changed:
+            return False
+        uow.users.update_profile(user_id, full_name, email, unit_id)
+        admin_log.record(uow, by, "user_edited", "user", user_id, user_id=user_id, at=at,
+                         before={k: before[k] for k in sorted(changed)},
+                         after={k: after[k] for k in sorted(changed)})
+        return True
 
 
 def grant(
     uow: UnitOfWork, user_id: int, role: str, *, unit_id: int | None = None,
-    cluster_id: int | None = None, year: int | None = None,
-) -> None:
-    """Give a user a role for a unit or a cluster (or everywhere) and a year (or every year)."""
+    cluster_id: int | None = None, year: int | None = None, by: Actor | None = None,
+    at: dt.datetime | None = None,
+) -> int:
+    """Give a user a role for a unit or a cluster (or everywhere), for one year or until it is
+    revoked (`year` None: it keeps working from one year to the next)."""
     info = ROLES.get(role)
     if info is None or role == "system":
         raise InvalidInput(f"role: unknown role '{role}'")
@@ -50,7 +137,31 @@ def grant(
             raise InvalidInput(f"unit_id: no unit with id {unit_id}")
         if cluster_id is not None and not uow.organisations.cluster_exists(cluster_id):
             raise InvalidInput(f"cluster_id: no cluster with id {cluster_id}")
-        uow.users.add_grant(user_id, role, unit_id, cluster_id, year)
+        if uow.users.username(user_id) is None:
+            raise NotFound(f"no user with id {user_id}")
+        grant_id = uow.users.add_grant(user_id, role, unit_id, cluster_id, year)
+        admin_log.record(uow, by, "grant_given", "grant", grant_id, user_id=user_id, at=at,
+                         after=_grant_values(uow, role, unit_id, cluster_id, year))
+        return grant_id
+
+
+def revoke_grant(
+    uow: UnitOfWork, grant_id: int, *, user_id: int | None = None, by: Actor | None = None,
+    at: dt.datetime | None = None,
+) -> None:
+    """Take a role back (of `user_id` when given: a grant of someone else is not found)."""
+    with uow:
+        row = uow.users.grant_row(grant_id)
+        if row is None or (user_id is not None and row["user_id"] != user_id):
+            raise NotFound(f"no role grant {grant_id}")
+        if by is not None and row["user_id"] == by.user_id and row["role"] == "admin" \
+                and row["unit_id"] is None and row["cluster_id"] is None:
+            raise InvalidInput("role: an administrator cannot revoke their own admin role")
+        before = _grant_values(uow, row["role"], row["unit_id"], row["cluster_id"],
+                               row["year"])
+        uow.users.remove_grant(grant_id)
+        admin_log.record(uow, by, "grant_revoked", "grant", grant_id,
+                         user_id=int(row["user_id"]), at=at, before=before)
 
 
 MIN_PASSWORD = passwords.MIN_LENGTH
@@ -239,8 +350,14 @@ def unit_name(uow: UnitOfWork, unit_id: int) -> str:
     return name
 
 
-def set_active(uow: UnitOfWork, user_id: int, active: bool) -> None:
+def set_active(uow: UnitOfWork, user_id: int, active: bool, *, by: Actor | None = None,
+               at: dt.datetime | None = None) -> None:
     """Open or close an account: a closed one cannot sign in (NotFound when there is none)."""
     with uow:
-        if not uow.users.set_active(user_id, active):
+        row = uow.users.profile(user_id)
+        if row is None or not uow.users.set_active(user_id, active):
             raise NotFound(f"no user with id {user_id}")
+        if bool(row["active"]) != active:
+            admin_log.record(uow, by, "user_reactivated" if active else "user_deactivated",
+                             "user", user_id, user_id=user_id, at=at,
+                             before={"active": bool(row["active"])}, after={"active": active})

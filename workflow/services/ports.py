@@ -75,7 +75,7 @@ class UserRepository(abc.ABC):
     def add(self, username: str, full_name: str, email: str | None) -> int: ...
     @abc.abstractmethod
     def add_grant(self, user_id: int, role: str, unit_id: int | None, cluster_id: int | None,
-                  year: int | None) -> None: ...
+                  year: int | None) -> int: ...
     @abc.abstractmethod
     def actor(self, user_id: int) -> Actor | None:
         """The active user with their grants (leadership derived from the rotation too)."""
@@ -104,6 +104,17 @@ class UserRepository(abc.ABC):
     @abc.abstractmethod
     def set_active(self, user_id: int, active: bool) -> bool:
         """Open or close an account; False when there is no such user."""
+    @abc.abstractmethod
+    def profile(self, user_id: int) -> Row | None:
+        """username, full_name, email, unit_id and active of a user; None when there is none."""
+    @abc.abstractmethod
+    def update_profile(self, user_id: int, full_name: str, email: str | None,
+                       unit_id: int | None) -> None: ...
+    @abc.abstractmethod
+    def grant_row(self, grant_id: int) -> Row | None:
+        """id, user_id, role, unit_id, cluster_id and year of one grant."""
+    @abc.abstractmethod
+    def remove_grant(self, grant_id: int) -> None: ...
 
 
 class OrganisationRepository(abc.ABC):
@@ -145,16 +156,31 @@ class OrganisationRepository(abc.ABC):
     @abc.abstractmethod
     def decide_rotation(self, proposal_id: int, status: str, by: str,
                         at: dt.datetime) -> None: ...
+    @abc.abstractmethod
+    def cluster_ids_of_year(self, year: int) -> list[int]:
+        """The clusters of a year, by code."""
+    @abc.abstractmethod
+    def unit(self, unit_id: int) -> Row | None:
+        """code, name and parent_id of a unit."""
+    @abc.abstractmethod
+    def update_unit(self, unit_id: int, name: str, parent_id: int | None) -> None: ...
+    @abc.abstractmethod
+    def update_cluster(self, cluster_id: int, name: str, council: str | None,
+                       members: Sequence[int], leader_unit_id: int | None,
+                       deputy_unit_id: int | None) -> None:
+        """New name, council, members (in their order) and leadership of a cluster."""
 
 
 class TokenRepository(abc.ABC):
     """API tokens, kept as their SHA-256."""
 
     @abc.abstractmethod
-    def add(self, user_id: int, name: str, token_hash: str, at: dt.datetime) -> None: ...
+    def add(self, user_id: int, name: str, token_hash: str, at: dt.datetime,
+            expires_at: dt.datetime | None = None) -> int: ...
     @abc.abstractmethod
-    def live(self, token_hash: str) -> tuple[int, int, dt.datetime | None] | None:
-        """(id, user id, last used) of an unrevoked token."""
+    def live(self, token_hash: str, now: dt.datetime
+             ) -> tuple[int, int, dt.datetime | None] | None:
+        """(id, user id, last used) of a token neither revoked nor expired at `now`."""
     @abc.abstractmethod
     def touch(self, token_id: int, at: dt.datetime) -> None: ...
     @abc.abstractmethod
@@ -164,6 +190,36 @@ class TokenRepository(abc.ABC):
     def revoke(self, token_id: int, at: dt.datetime) -> None: ...
     @abc.abstractmethod
     def of_user(self, user_id: int) -> list[Row]: ...
+    @abc.abstractmethod
+    def get(self, token_id: int) -> Row | None:
+        """id, user_id, name, created_at, last_used_at, revoked_at, expires_at of a token."""
+    @abc.abstractmethod
+    def every(self) -> list[Row]:
+        """Every token (as of_user gives them) with its owner's username, oldest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationScope:
+    """Which instances a migration moves: of one campaign (the campaign and everything under
+    it), of one cluster, of one year; None everywhere: all."""
+
+    campaign_id: int | None = None
+    cluster_id: int | None = None
+    year: int | None = None
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.campaign_id, self.cluster_id, self.year))
+
+
+class AdminChangeRepository(abc.ABC):
+    """The history of administrators' changes (people, roles, tokens, units, clusters)."""
+
+    @abc.abstractmethod
+    def add(self, values: Mapping[str, Any]) -> None: ...
+    @abc.abstractmethod
+    def page(self, user_id: int | None, limit: int, offset: int) -> tuple[int, list[Row]]:
+        """How many changes there are (of one person, or all) and one page of them, newest
+        first, each with the names of who made it and whom it concerns."""
 
 
 class IdempotencyRepository(abc.ABC):
@@ -382,8 +438,10 @@ class YearRepository(abc.ABC):
     def public_dossiers(self, states: Sequence[str]) -> list[Any]: ...
     @abc.abstractmethod
     def running_elsewhere(self, workflow: str, statuses: Sequence[str],
-                          definition_id: int) -> list[Instance]:
-        """Instances of a workflow in the statuses, on another definition version."""
+                          definition_id: int, scope: MigrationScope | None = None
+                          ) -> list[Instance]:
+        """Instances of the workflow in those statuses on another definition version, only
+        those inside the scope when one is given."""
     @abc.abstractmethod
     def waiting_statement(self, acting: Mapping[str, Mapping[int, Mapping[str, Any]]],
                           actor: Actor) -> object | None:
@@ -509,6 +567,7 @@ class UnitOfWork(abc.ABC):
     directory: DirectoryRepository
     tokens: TokenRepository
     idempotency: IdempotencyRepository
+    changes: AdminChangeRepository
     limits: LimitRepository
     outbox: OutboxRepository
     definitions: DefinitionRepository

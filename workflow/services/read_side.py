@@ -85,9 +85,16 @@ class ReadSide(Protocol):
         """The username of an account, None when there is no such account."""
         ...
 
-    def users_page(self, number: int, size: int) -> UserPage:
+    def users_page(self, number: int, size: int, *, query: str = "",
+                   unit_id: int | None = None, role: str | None = None,
+                   active: bool | None = None) -> UserPage:
         """Accounts by username, `size` a page, with their roles: page `number`, or the last
-        page when there are fewer."""
+        page when there are fewer; only those whose name or username contains `query`, who
+        work in or hold a role for `unit_id`, hold `role`, are (in)active, when given."""
+        ...
+
+    def user(self, user_id: int) -> UserSummary | None:
+        """One account with its unit and roles (as users_page lists it)."""
         ...
 
     def units(self) -> list[UnitSummary]:
