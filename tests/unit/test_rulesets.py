@@ -16,6 +16,7 @@ from workflow.domain.rulesets import (
     RuleSetNotInForce,
     passes,
     quorum_met,
+    quorum_needed,
     show_ratio,
     show_share,
 )
@@ -252,3 +253,28 @@ def test_impossible_counts_are_refused(
         passes(*args)
 
     assert str(caught.value) == message
+
+
+# --- the cluster meeting's quorum ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("members", "quorum", "needed"), [
+    (8, Fraction(2, 3), 6), (9, Fraction(2, 3), 6), (3, Fraction(2, 3), 2),
+    (8, Fraction(1, 2), 4), (7, Fraction(1, 2), 4), (10, Fraction(4, 5), 8),
+])
+def test_quorum_needed_is_the_fewest_members_present_that_meet_it(
+    members: int, quorum: Fraction, needed: int
+) -> None:
+    assert quorum_needed(members, quorum) == needed
+    assert quorum_met(needed, members, quorum)[0]
+    assert not quorum_met(needed - 1, members, quorum)[0]
+
+
+def test_every_shipped_rule_set_gives_the_cluster_meeting_a_quorum_with_its_basis() -> None:
+    for rule_set in BOOK.sets:
+        quorum = rule_set.cluster_quorum
+        assert quorum is not None, rule_set.name
+        assert quorum.value == Fraction(2, 3)
+        assert not quorum.verified  # no national text sets it: practice, said so
+        assert "practice" in quorum.basis
+        assert not quorum_met(4, 8, quorum.value)[0]

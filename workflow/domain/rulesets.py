@@ -287,6 +287,9 @@ class RuleSet:
     replaces: Sourced[tuple[str, ...]] | None = None
     base_salary: tuple[BaseSalary, ...] = ()  # by start date
     prize_rounding: Sourced[int] | None = None  # prize money is rounded up to a multiple
+    # the share of a cluster's member units that must be present before its vote (suy tôn)
+    # opens; None: the set gives none, and the cluster's vote checks no quorum
+    cluster_quorum: Sourced[Fraction] | None = None
 
     @property
     def name(self) -> str:
@@ -503,6 +506,13 @@ def quorum_met(present: int, members: int, quorum: ShareLike) -> tuple[bool, str
     "5 of 9 members present = 55.6%, quorum of at least 2/3 not met")."""
     ok, sentence = judge_quorum(present, members, quorum)
     return ok, sentence.english()
+
+
+def quorum_needed(members: int, quorum: ShareLike) -> int:
+    """The fewest members present that meet `quorum` of `members`: (8, 2/3) -> 6."""
+    share = _check_share(quorum, "quorum")
+    whole = share * members
+    return whole.numerator // whole.denominator + (1 if whole.denominator != 1 else 0)
 
 
 def judge_quorum(present: int, members: int, quorum: ShareLike) -> tuple[bool, Sentence]:
