@@ -61,6 +61,7 @@ def test_the_2025_set_says_what_decree_152_replaces(admin: FlaskClient) -> None:
     assert "Tiền thưởng (số lần mức lương cơ sở) 12 " in second
     assert "Nghị định 152/2025/NĐ-CP, Điều 50 khoản 2" in second
     assert "Tiền thưởng làm tròn lên bội số của (đồng) 10.000" in second
+    assert "Số đơn vị có mặt tối thiểu khi cụm, khối bỏ phiếu suy tôn ít nhất 2/3" in second
 
 
 def test_each_holiday_shows_its_source_and_whether_it_was_checked(admin: FlaskClient) -> None:

@@ -64,7 +64,7 @@ def decision(dossier_id: int, fields: DecisionFields | None = None) -> str:
         outcome=OUTCOME_LABELS.get(str(data.get("outcome")), ""),
         decision_date=dt.date.fromisoformat(str(data["decision_date"]))
         if data.get("decision_date") else None,
-        council=data.get("council_result"),
+        council=data.get("council_result"), prize=decisions.prize_of(_wf(), dossier),
         may_decide=dossier.state == "with_authority" and "decision_authority" in roles,
         may_announce=dossier.state == "decided" and "council_secretariat" in roles,
         may_revoke=dossier.state in ("announced", "archived") and "decision_authority" in roles,

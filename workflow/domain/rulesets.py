@@ -242,6 +242,27 @@ class Prize:
     def exact(self) -> Decimal:
         return self.coefficient * self.base_salary
 
+    @property
+    def text(self) -> str:
+        """The amount as a Vietnamese decision writes it: "28.080.000 đồng"."""
+        return f"{dong(self.amount)} đồng"
+
+    @property
+    def reckoning(self) -> str:
+        """How it was reckoned, in Vietnamese: "12 lần mức lương cơ sở 2.340.000 đồng (từ
+        01/07/2024), làm tròn lên bội số của 10.000 đồng"."""
+        times = f"{self.coefficient.normalize():f}".replace(".", ",")
+        text = (f"{times} lần mức lương cơ sở {dong(self.base_salary)} đồng (từ "
+                f"{self.base_salary_from.strftime('%d/%m/%Y')})")
+        if self.rounding > 1:
+            text += f", làm tròn lên bội số của {dong(self.rounding)} đồng"
+        return text
+
+
+def dong(amount: int) -> str:
+    """An amount of đồng with dots between thousands, as Vietnamese write it: 1.234.000."""
+    return f"{amount:,}".replace(",", ".")
+
 
 @dataclass(frozen=True, slots=True)
 class TimeLimits:
