@@ -38,7 +38,8 @@ def test_the_shipped_sets_load_with_their_ranges_and_files() -> None:
     assert [(s.code, s.version, s.period, s.source_path) for s in BOOK.sets] == [
         ("tdkt_2013", 1, "2017-10-01 to 2023-12-31", "definitions/rules/2017-10.yaml"),
         ("tdkt", 1, "2024-01-01 to 2025-06-30", "definitions/rules/2024.yaml"),
-        ("tdkt", 2, "from 2025-07-01", "definitions/rules/2025-07.yaml"),
+        ("tdkt", 2, "2025-07-01 to 2026-09-30", "definitions/rules/2025-07.yaml"),
+        ("tdkt", 3, "from 2026-10-01", "definitions/rules/2026-10.yaml"),
     ]
     for rule_set in BOOK.sets:
         assert {t.code for t in rule_set.titles} == TITLES
@@ -48,7 +49,7 @@ def test_the_shipped_sets_load_with_their_ranges_and_files() -> None:
 @pytest.mark.parametrize(
     ("day", "version"),
     [("2024-01-01", 1), ("2024-03-01", 1), ("2025-06-30", 1), ("2025-07-01", 2),
-     ("2031-12-31", 2)],
+     ("2026-09-30", 2), ("2026-10-01", 3), ("2031-12-31", 3)],
 )
 def test_the_set_in_force_is_chosen_by_date(day: str, version: int) -> None:
     assert BOOK.in_force(dt.date.fromisoformat(day)).version == version
@@ -66,7 +67,8 @@ def test_no_set_before_decree_91_2017_is_a_clear_error() -> None:
 
     assert str(caught.value) == (
         "no rule set is in force on 2017-09-30 ('tdkt_2013' v1 2017-10-01 to 2023-12-31;"
-        " 'tdkt' v1 2024-01-01 to 2025-06-30; 'tdkt' v2 from 2025-07-01)"
+        " 'tdkt' v1 2024-01-01 to 2025-06-30; 'tdkt' v2 2025-07-01 to 2026-09-30;"
+        " 'tdkt' v3 from 2026-10-01)"
     )
 
 

@@ -64,6 +64,14 @@ def test_the_2025_set_says_what_decree_152_replaces(admin: FlaskClient) -> None:
     assert "Số đơn vị có mặt tối thiểu khi cụm, khối bỏ phiếu suy tôn ít nhất 2/3" in second
 
 
+def test_the_amending_law_set_says_which_dossiers_it_takes(admin: FlaskClient) -> None:
+    second = page(admin.get("/admin/rules?page=2"))  # with the rules of 01/7/2025
+
+    assert "áp dụng từ 01/10/2026" in second
+    assert "Áp dụng cho hồ sơ nhận từ ngày 01/10/2026" in second
+    assert "Luật 06/2026/QH16" in second
+
+
 def test_each_holiday_shows_its_source_and_whether_it_was_checked(admin: FlaskClient) -> None:
     answer = page(admin.get("/admin/rules"))
 

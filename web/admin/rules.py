@@ -79,6 +79,11 @@ def set_rows(rule_set: RuleSet) -> list[RuleRow]:
         rows.append(row(_("Quorum of a cluster's vote (member units present)"),
                         rule_set.cluster_quorum, _("at least") + " "))
     rows.append(row(_("Tie rule"), rule_set.tie_rule))
+    received = rule_set.applies_to_dossiers_received_from
+    if received is not None:
+        rows.append(RuleRow(
+            _("Applies to dossiers received from"), received.value.strftime("%d/%m/%Y"),
+            received.basis, received.verified, received.citation, received.source))
     if rule_set.replaces is not None:
         rows.append(row(_("Replaces"), rule_set.replaces))
     return rows
