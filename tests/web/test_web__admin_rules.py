@@ -70,6 +70,7 @@ def test_the_amending_law_set_says_which_dossiers_it_takes(admin: FlaskClient) -
     assert "áp dụng từ 01/10/2026" in second
     assert "Áp dụng cho hồ sơ nhận từ ngày 01/10/2026" in second
     assert "Luật 06/2026/QH16" in second
+    assert "Ưu tiên khi thành tích như nhau: nữ và tập thể có tỷ lệ nữ từ 70%" in second
 
 
 def test_each_holiday_shows_its_source_and_whether_it_was_checked(admin: FlaskClient) -> None:

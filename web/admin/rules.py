@@ -79,6 +79,9 @@ def set_rows(rule_set: RuleSet) -> list[RuleRow]:
         rows.append(row(_("Quorum of a cluster's vote (member units present)"),
                         rule_set.cluster_quorum, _("at least") + " "))
     rows.append(row(_("Tie rule"), rule_set.tie_rule))
+    if rule_set.women_priority_share is not None:
+        rows.append(row(_("Priority among equals: collectives with women at least"),
+                        rule_set.women_priority_share))
     received = rule_set.applies_to_dossiers_received_from
     if received is not None:
         rows.append(RuleRow(

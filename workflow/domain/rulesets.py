@@ -315,6 +315,10 @@ class RuleSet:
     # this set; those received before follow the earlier set unless this one is more
     # favourable to them (see RuleBook.for_dossier)
     applies_to_dossiers_received_from: Sourced[dt.date] | None = None
+    # among equally qualified candidates, priority to women and to collectives with at least
+    # this share of women (Decree 152/2025 art. 4); the engine knows no such shares, so a vote
+    # that breaks a tie reminds the meeting of it
+    women_priority_share: Sourced[Fraction] | None = None
 
     @property
     def name(self) -> str:

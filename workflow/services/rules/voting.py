@@ -11,7 +11,7 @@ from typing import Any, Protocol, cast
 import marshmallow as ma
 
 from workflow.domain.refusals import Refusal
-from workflow.domain.rulesets import RuleSet, Title, quorum_met, quorum_needed
+from workflow.domain.rulesets import RuleSet, Title, quorum_met, quorum_needed, show_share
 from workflow.domain.vote_text import Sentence
 from workflow.domain.voting import TitleResult, count_votes, decide_title
 from workflow.engine.registry import CallContext
@@ -236,7 +236,7 @@ def count_round(ctx: CallContext, params: Mapping[str, Any]) -> None:
         outcome = decide_title(code, candidates, count_votes(box, code),
                                _decide(ctx, title, eligible, present), cap,
                                runoff_round=round_ > 1, rank=ranks)
-        results[code] = _as_data(outcome)
+        results[code] = _as_data(outcome, rules)
         # winners of earlier rounds stay; a tie leaves its seats to the runoff
         winners[code] = (winners.get(code, []) if round_ > 1 else []) + list(outcome.winners)
         if outcome.runoff:
@@ -253,11 +253,21 @@ def count_round(ctx: CallContext, params: Mapping[str, Any]) -> None:
     ctx.notes.append(f"round {round_} counted: {present} ballots of {eligible} eligible")
 
 
-def _as_data(outcome: TitleResult) -> dict[str, Any]:
+TIE_BROKEN = ("tie_runoff", "tie_rank")
+
+
+def _as_data(outcome: TitleResult, rules: RuleSet) -> dict[str, Any]:
+    notes = [outcome.note_sentence] if outcome.note_sentence else []
+    share = rules.women_priority_share
+    if share is not None and notes and notes[0].code in TIE_BROKEN:
+        # where a tie is broken, the priority the decree gives among equals (the engine does
+        # not know the share of women of a unit: the meeting weighs it)
+        notes.append(Sentence("tie_women_priority", {"share": show_share(share.value)}))
     return {
-        "winners": list(outcome.winners), "runoff": list(outcome.runoff), "note": outcome.note,
+        "winners": list(outcome.winners), "runoff": list(outcome.runoff),
+        "note": "; ".join(n.english() for n in notes),
         # the same sentences as codes and parameters, rendered in the reader's language
-        "note_rule": [outcome.note_sentence.as_data()] if outcome.note_sentence else [],
+        "note_rule": [n.as_data() for n in notes],
         "candidates": [{"candidate": r.candidate, "yes": r.yes, "carried": r.carried,
                         "elected": r.elected, "reason": r.reason,
                         "rule": [s.as_data() for s in r.sentences]}
