@@ -336,3 +336,6 @@ def test_the_vote_page_refuses_to_check_the_quorum_with_four_of_eight_units_pres
     assert ("Mới có 4/8 đơn vị thành viên có mặt: cuộc bỏ phiếu của cụm chỉ được mở khi có "
             "ít nhất 6 đơn vị có mặt (2/3 số thành viên)") in text.replace("\n", " ")
     assert bloc.wf.get(session.id).state == "scheduled"
+    for key in (f"unit:{u}" for u in bloc.units.values()):  # the four ticks are kept
+        box = f'name="present" value="{key}" checked' in text
+        assert box == (key in four), key
