@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.smtp_support import Handler
-from tests.year_support import Bloc, at, launch, make_bloc, sign_pledge
+from tests.year_support import DATES, YEAR, Bloc, at, launch, make_bloc, sign_pledge
 from workflow.adapters.mailer import SmtpMailer
 from workflow.adapters.tables import deadlines, outbox, users
 from workflow.bootstrap import Services
@@ -223,3 +223,32 @@ def test_reminders_land_in_the_inbox_with_an_unread_count(bloc: Bloc) -> None:
     assert page[0].subject.startswith("[Thi đua]")
     assert notifications.unread_count(bloc.services.uow(), head) == 0
     assert notifications.inbox(bloc.services.uow(), head)[0].read
+
+
+def test_a_pledge_due_soon_after_launch_gets_every_promised_reminder_once(bloc: Bloc) -> None:
+    """The pledge deadline 10 days after launch puts the draft's due date (5 days before it)
+    at 15 February: the T-7 reminder's time (8 February) is past at launch, so it goes out at
+    launch, as one catch-up reminder; T-3 and T-1 at their time; each once, across restarts."""
+
+    bloc.clock.set(at("2025-02-10"))
+    campaign = bloc.wf.start("campaign", bloc.leader, cluster_id=bloc.cluster, year=YEAR)
+    bloc.wf.fire(campaign, "launch", bloc.leader, {
+        "theme": "Thi đua hoàn thành xuất sắc nhiệm vụ", "criteria_table": "khoi_noi_chinh",
+        "dates": {**DATES, "pledge_deadline": "2025-02-20"}, "kind": "regular"})
+    bloc.campaign = campaign
+    pledge = bloc.child("pledge", "bca")
+    assert [(r["days_before"], r["fire_at"].replace(tzinfo=dt.UTC))
+            for r in rows(bloc, instance_id=pledge.id)] == [
+        (7, at("2025-02-10")), (3, at("2025-02-12", 8)), (1, at("2025-02-14", 8))]
+
+    at_launch = sweep(bloc, "2025-02-10")
+    restarted = bloc.services.sweeper().sweep()  # a new process sweeping the same minute
+    sweep(bloc, "2025-02-12")
+    sweep(bloc, "2025-02-14")
+    sweep(bloc, "2025-02-14", hour=11)
+
+    assert at_launch.reminders == 8  # type: ignore[attr-defined]  # one per member's pledge
+    assert restarted.processed == 0  # type: ignore[attr-defined]
+    sent = messages(bloc, instance_id=pledge.id, channel="in_app")
+    assert len(sent) == 3 * 2  # three reminders, to the unit's officer and head
+    assert [r["status"] for r in rows(bloc, instance_id=pledge.id)] == ["done"] * 3

@@ -298,11 +298,14 @@ def test_closing_early_needs_a_reason_and_the_minimum_of_ballots(bloc: Bloc) -> 
 def test_a_vote_closes_without_a_reason_once_every_present_voter_has_voted(bloc: Bloc) -> None:
     session = voting.schedule_cluster_vote(
         bloc.wf, bloc.refresh().id, bloc.leader, {FLAG: [bloc.units["bca"]]})
-    present = ["bqp", "ttcp"]  # only two came: both voted, the box is complete
+    # six of the eight came (the cluster's quorum of 2/3 needs six): all voted, the box is
+    # complete
+    present = ["btp", "lang", "bqp", "bca", "tandtc", "ttcp"]
     bloc.wf.fire(session, "check_quorum", bloc.leader,
                  {"present": [f"unit:{bloc.units[c]}" for c in present]})
     session = bloc.wf.fire(session, "open", bloc.leader).instance
-    vote(bloc, session, {"bqp": "bca", "ttcp": None})
+    vote(bloc, session, {"btp": "bca", "lang": None, "bqp": "bca", "bca": None,
+                         "tandtc": "bca", "ttcp": None})
 
     closed = bloc.wf.fire(session, "close", bloc.leader).instance
 
@@ -328,3 +331,37 @@ def open_vote_of(bloc: Bloc, session: Instance) -> Instance:
     bloc.wf.fire(session, "check_quorum", bloc.leader,
                  {"present": [f"unit:{u}" for u in bloc.units.values()]})
     return bloc.wf.fire(session, "open", bloc.leader).instance
+
+
+# --- the cluster meeting's quorum ------------------------------------------------------------
+
+
+def test_a_cluster_vote_with_four_of_eight_members_present_does_not_open(bloc: Bloc) -> None:
+    session = voting.schedule_cluster_vote(
+        bloc.wf, bloc.refresh().id, bloc.leader, {FLAG: [bloc.units["bca"]]})
+    four = [f"unit:{bloc.units[c]}" for c in ("btp", "lang", "bqp", "bca")]
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        bloc.wf.fire(session, "check_quorum", bloc.leader, {"present": four})
+
+    assert refused.value.refusal is not None
+    assert refused.value.refusal.code == "cluster_quorum_not_met"
+    assert refused.value.refusal.params["needed"] == 6  # 2/3 of 8 is 5 1/3: six units
+    assert refused.value.refusal.params["present"] == 4
+    assert bloc.wf.get(session.id).state == "scheduled"
+
+
+def test_a_cluster_vote_opens_with_exactly_the_quorum_present(bloc: Bloc) -> None:
+    session = voting.schedule_cluster_vote(
+        bloc.wf, bloc.refresh().id, bloc.leader, {FLAG: [bloc.units["bca"]]})
+    five = [f"unit:{bloc.units[c]}" for c in ("btp", "lang", "bqp", "bca", "tandtc")]
+    with pytest.raises(TransitionNotAllowed):
+        bloc.wf.fire(session, "check_quorum", bloc.leader, {"present": five})
+    six = [*five, f"unit:{bloc.units['ttcp']}"]
+
+    checked = bloc.wf.fire(bloc.wf.get(session.id), "check_quorum", bloc.leader,
+                           {"present": six}).instance
+    opened = bloc.wf.fire(checked, "open", bloc.leader).instance
+
+    assert opened.state == "open"
+

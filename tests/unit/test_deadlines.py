@@ -56,14 +56,48 @@ def test_no_rows_while_the_campaign_date_is_unknown() -> None:
     assert deadlines.plan(item(), "x", spec, local("2025-02-10"), {}, CALENDAR, TZ) == []
 
 
-def test_reminders_already_past_at_entry_are_not_planned() -> None:
+def test_reminders_already_past_at_entry_become_one_catch_up_reminder_at_entry() -> None:
+    """Entered after the 7-day reminder's time: it is sent at entry, the 1-day one later."""
     spec = DeadlineSpec(kind="date", date=dt.date(2025, 3, 10), remind_days_before=(7, 1),
                         timeout_trigger="expire")
 
     rows = deadlines.plan(item(), "x", spec, local("2025-03-05"), {}, CALENDAR, TZ)
 
-    assert [(r["kind"], r["days_before"]) for r in rows] == [("reminder", 1), ("timeout", 0)]
-    assert rows[1]["trigger"] == "expire"
+    assert [(r["kind"], r["days_before"]) for r in rows] == [
+        ("reminder", 7), ("reminder", 1), ("timeout", 0)]
+    assert rows[0]["fire_at"] == local("2025-03-05")  # at entry
+    assert rows[1]["fire_at"] == local("2025-03-09", 8)
+    assert rows[2]["trigger"] == "expire"
+
+
+def test_a_pledge_due_ten_days_after_launch_gets_every_promised_reminder() -> None:
+    """The pledge is due 5 days before a pledge deadline 10 days after launch: the 7-day
+    reminder's time is already past at launch, so it goes out at launch; the 3- and 1-day
+    ones at their time. Several passed reminders are one catch-up, not a pile of them."""
+    spec = DeadlineSpec(kind="campaign_date", campaign_date="pledge_deadline", offset_days=-5,
+                        remind_days_before=(7, 3, 1))
+    dates = {"pledge_deadline": "2025-03-20"}
+    launch = local("2025-03-10", 10)
+
+    rows = deadlines.plan(item(), "draft", spec, launch, dates, CALENDAR, TZ)
+
+    assert [(r["days_before"], r["fire_at"]) for r in rows] == [
+        (7, launch), (3, local("2025-03-12", 8)), (1, local("2025-03-14", 8))]
+    late = deadlines.plan(item(), "draft", spec, local("2025-03-13", 10), dates, CALENDAR, TZ)
+    assert [(r["days_before"], r["fire_at"]) for r in late] == [
+        (3, local("2025-03-13", 10)), (1, local("2025-03-14", 8))]  # one for 7 and 3
+
+
+def test_no_catch_up_reminder_once_the_deadline_is_over() -> None:
+    spec = DeadlineSpec(kind="date", date=dt.date(2025, 3, 10), remind_days_before=(3, 1),
+                        escalate_to="council_secretariat")
+
+    rows = deadlines.plan(item(), "x", spec, local("2025-03-11", 9), {}, CALENDAR, TZ)
+
+    assert [r["kind"] for r in rows] == ["escalation"]
+    on_the_day = deadlines.plan(item(), "x", spec, local("2025-03-10", 9), {}, CALENDAR, TZ)
+    assert [(r["kind"], r["days_before"]) for r in on_the_day] == [
+        ("reminder", 1), ("escalation", 0)]
 
 
 def test_a_moved_campaign_date_keeps_each_rows_offset() -> None:

@@ -16,6 +16,7 @@ from workflow.domain.rulesets import (
     RuleSetNotInForce,
     passes,
     quorum_met,
+    quorum_needed,
     show_ratio,
     show_share,
 )
@@ -37,7 +38,8 @@ def test_the_shipped_sets_load_with_their_ranges_and_files() -> None:
     assert [(s.code, s.version, s.period, s.source_path) for s in BOOK.sets] == [
         ("tdkt_2013", 1, "2017-10-01 to 2023-12-31", "definitions/rules/2017-10.yaml"),
         ("tdkt", 1, "2024-01-01 to 2025-06-30", "definitions/rules/2024.yaml"),
-        ("tdkt", 2, "from 2025-07-01", "definitions/rules/2025-07.yaml"),
+        ("tdkt", 2, "2025-07-01 to 2026-09-30", "definitions/rules/2025-07.yaml"),
+        ("tdkt", 3, "from 2026-10-01", "definitions/rules/2026-10.yaml"),
     ]
     for rule_set in BOOK.sets:
         assert {t.code for t in rule_set.titles} == TITLES
@@ -47,7 +49,7 @@ def test_the_shipped_sets_load_with_their_ranges_and_files() -> None:
 @pytest.mark.parametrize(
     ("day", "version"),
     [("2024-01-01", 1), ("2024-03-01", 1), ("2025-06-30", 1), ("2025-07-01", 2),
-     ("2031-12-31", 2)],
+     ("2026-09-30", 2), ("2026-10-01", 3), ("2031-12-31", 3)],
 )
 def test_the_set_in_force_is_chosen_by_date(day: str, version: int) -> None:
     assert BOOK.in_force(dt.date.fromisoformat(day)).version == version
@@ -65,7 +67,8 @@ def test_no_set_before_decree_91_2017_is_a_clear_error() -> None:
 
     assert str(caught.value) == (
         "no rule set is in force on 2017-09-30 ('tdkt_2013' v1 2017-10-01 to 2023-12-31;"
-        " 'tdkt' v1 2024-01-01 to 2025-06-30; 'tdkt' v2 from 2025-07-01)"
+        " 'tdkt' v1 2024-01-01 to 2025-06-30; 'tdkt' v2 2025-07-01 to 2026-09-30;"
+        " 'tdkt' v3 from 2026-10-01)"
     )
 
 
@@ -264,3 +267,28 @@ def test_impossible_counts_are_refused(
         passes(*args)
 
     assert str(caught.value) == message
+
+
+# --- the cluster meeting's quorum ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("members", "quorum", "needed"), [
+    (8, Fraction(2, 3), 6), (9, Fraction(2, 3), 6), (3, Fraction(2, 3), 2),
+    (8, Fraction(1, 2), 4), (7, Fraction(1, 2), 4), (10, Fraction(4, 5), 8),
+])
+def test_quorum_needed_is_the_fewest_members_present_that_meet_it(
+    members: int, quorum: Fraction, needed: int
+) -> None:
+    assert quorum_needed(members, quorum) == needed
+    assert quorum_met(needed, members, quorum)[0]
+    assert not quorum_met(needed - 1, members, quorum)[0]
+
+
+def test_every_shipped_rule_set_gives_the_cluster_meeting_a_quorum_with_its_basis() -> None:
+    for rule_set in BOOK.sets:
+        quorum = rule_set.cluster_quorum
+        assert quorum is not None, rule_set.name
+        assert quorum.value == Fraction(2, 3)
+        assert not quorum.verified  # no national text sets it: practice, said so
+        assert "practice" in quorum.basis
+        assert not quorum_met(4, 8, quorum.value)[0]

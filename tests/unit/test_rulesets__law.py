@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from workflow.definitions.rulesets_loader import load_ruleset_paths, load_ruleset_text
-from workflow.domain.rulesets import ADMIN_LEVELS, Sourced
+from workflow.domain.rulesets import ADMIN_LEVELS, Sourced, dong
 from workflow.errors import DefinitionErrors, InvalidInput, NotFound
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -282,3 +282,31 @@ def test_a_base_salary_given_twice_is_refused() -> None:
     assert [str(e) for e in caught.value.errors] == [
         "x.yaml:12 base_salary[1].from: a base salary from 2030-01-01 is already given at"
         " base_salary[0] (line 11)"]
+
+
+@pytest.mark.parametrize(("salary", "amount"), [
+    (2_000_000, 600_000),  # 0.3 × = 600,000 exactly: stays
+    (2_000_001, 610_000),  # 600,000.3: one đồng over rounds up a whole step
+    (2_033_333, 610_000),  # 609,999.9
+    (2_033_334, 620_000),  # 610,000.2
+])
+def test_prize_money_rounds_up_to_the_next_ten_thousand_dong(salary: int, amount: int) -> None:
+    rules = load_ruleset_text(BASE.replace("TIME_LIMITS\n", (
+        "base_salary:\n"
+        f"  - {{from: 2030-01-01, amount: {{value: {salary}, basis: x, verified: false}}}}\n"
+        "prize_rounding: {value: 10000, basis: x, verified: false}\n")).replace(
+        "    required_documents:",
+        "    prize_coefficient: {value: 0.3, basis: x, verified: false}\n"
+        "    required_documents:"), "x.yaml")
+
+    assert rules.prize_money("co", dt.date(2030, 6, 1)).amount == amount
+
+
+def test_prize_money_is_written_as_a_vietnamese_decision_writes_it() -> None:
+    prize = V2025.prize_money("chien_si_thi_dua_toan_quoc", dt.date(2025, 12, 20))
+
+    assert dong(1_234_000) == "1.234.000"
+    assert dong(999) == "999"
+    assert prize.text == "10.530.000 đồng"
+    assert prize.reckoning == ("4,5 lần mức lương cơ sở 2.340.000 đồng (từ 01/07/2024), làm "
+                               "tròn lên bội số của 10.000 đồng")

@@ -61,6 +61,16 @@ def test_the_2025_set_says_what_decree_152_replaces(admin: FlaskClient) -> None:
     assert "Tiền thưởng (số lần mức lương cơ sở) 12 " in second
     assert "Nghị định 152/2025/NĐ-CP, Điều 50 khoản 2" in second
     assert "Tiền thưởng làm tròn lên bội số của (đồng) 10.000" in second
+    assert "Số đơn vị có mặt tối thiểu khi cụm, khối bỏ phiếu suy tôn ít nhất 2/3" in second
+
+
+def test_the_amending_law_set_says_which_dossiers_it_takes(admin: FlaskClient) -> None:
+    second = page(admin.get("/admin/rules?page=2"))  # with the rules of 01/7/2025
+
+    assert "áp dụng từ 01/10/2026" in second
+    assert "Áp dụng cho hồ sơ nhận từ ngày 01/10/2026" in second
+    assert "Luật 06/2026/QH16" in second
+    assert "Ưu tiên khi thành tích như nhau: nữ và tập thể có tỷ lệ nữ từ 70%" in second
 
 
 def test_each_holiday_shows_its_source_and_whether_it_was_checked(admin: FlaskClient) -> None:

@@ -7,9 +7,11 @@ Government-flag cap says how its number was reached."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
+import docx
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
@@ -118,6 +120,13 @@ def test_the_office_schedules_the_council_and_the_head_decides(
     download = client.get(f"/dossiers/{dossier.id}/decision.docx")
     assert download.status_code == 200
     assert download.headers["Content-Disposition"].endswith(".docx")
+    # the prize money: 12 times the base salary in force on 02/03/2026 (2.340.000 đồng)
+    assert "Tiền thưởng: <strong>28.080.000 đồng</strong>" in text
+    assert ("12 lần mức lương cơ sở 2.340.000 đồng áp dụng từ 01/07/2024, làm tròn lên bội "
+            "số của 10.000 đồng") in text
+    words = "\n".join(p.text for p in docx.Document(io.BytesIO(download.data)).paragraphs)
+    assert ("Kèm theo tiền thưởng 28.080.000 đồng (12 lần mức lương cơ sở 2.340.000 đồng (từ "
+            "01/07/2024), làm tròn lên bội số của 10.000 đồng).") in words
 
     auth.logout()
     auth.login("vu_tdkt")

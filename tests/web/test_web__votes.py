@@ -322,3 +322,20 @@ def test_the_api_schedules_the_vote_for_the_leader_only_and_once(
     assert "is under way" in again.get_json()["error"]["message"]
     [session] = voting.campaign_sessions(bloc.wf, campaign.id)
     assert session.id == answer["id"]
+
+
+def test_the_vote_page_refuses_to_check_the_quorum_with_four_of_eight_units_present(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    session = scheduled(client, auth, bloc)
+    path = f"/votes/{session.id}"
+    four = [f"unit:{bloc.units[c]}" for c, _name in MEMBERS[:4]]
+
+    text = fire(client, path, session.id, bloc, "check_quorum", present=four)
+
+    assert ("Mới có 4/8 đơn vị thành viên có mặt: cuộc bỏ phiếu của cụm chỉ được mở khi có "
+            "ít nhất 6 đơn vị có mặt (2/3 số thành viên)") in text.replace("\n", " ")
+    assert bloc.wf.get(session.id).state == "scheduled"
+    for key in (f"unit:{u}" for u in bloc.units.values()):  # the four ticks are kept
+        box = f'name="present" value="{key}" checked' in text
+        assert box == (key in four), key

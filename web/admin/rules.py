@@ -75,7 +75,18 @@ def set_rows(rule_set: RuleSet) -> list[RuleRow]:
                           date=salary.start.strftime("%d/%m/%Y")), salary.amount))
     if rule_set.prize_rounding is not None:
         rows.append(row(_("Prize money rounded up to (đồng)"), rule_set.prize_rounding))
+    if rule_set.cluster_quorum is not None:
+        rows.append(row(_("Quorum of a cluster's vote (member units present)"),
+                        rule_set.cluster_quorum, _("at least") + " "))
     rows.append(row(_("Tie rule"), rule_set.tie_rule))
+    if rule_set.women_priority_share is not None:
+        rows.append(row(_("Priority among equals: collectives with women at least"),
+                        rule_set.women_priority_share))
+    received = rule_set.applies_to_dossiers_received_from
+    if received is not None:
+        rows.append(RuleRow(
+            _("Applies to dossiers received from"), received.value.strftime("%d/%m/%Y"),
+            received.basis, received.verified, received.citation, received.source))
     if rule_set.replaces is not None:
         rows.append(row(_("Replaces"), rule_set.replaces))
     return rows

@@ -68,6 +68,7 @@ def decision_context(dossier: Instance, actor: Actor,
 
     return {
         "council": data.get("council_result"),
+        "prize": decisions.prize_of(_wf(), dossier),
         "granted": rules.title_rule(granted).label.get(locale()),
         "outcome": OUTCOME_LABELS.get(str(data.get("outcome")), ""),
         "decision_date": dt.date.fromisoformat(str(data["decision_date"]))

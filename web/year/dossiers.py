@@ -31,6 +31,7 @@ from web.year.common import (
     _wf,
     bp,
 )
+from web.year.dossier_rules import rules_applied
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import (
@@ -102,6 +103,7 @@ def _page(inst: Instance, actor: Actor, *, error: str | None = None,
         council_url=url_for("year.vote", session_id=council_id) if council_id else None,
         objections_url=f"/dossiers/{inst.id}/objections",
         signer=_signer(actor), history=itempage.history(inst), error=error,
+        rules_applied=rules_applied(inst),
         form=form or {}, locale=lang, kind_label=lambda k: labels[k].get(lang)
         if k in labels else itempage.kind_label(k),
         decision=decisions.decision_context(inst, actor, decision_fields)

@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as flask_session
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -190,8 +191,10 @@ def vote(session_id: int) -> str:
     can_minute = any(t.trigger == MINUTES_TRIGGER and why is None for t, why in offered)
     actions, reasons = _vote_actions([(t, why) for t, why in offered
                                       if t.trigger != MINUTES_TRIGGER])
+    # the boxes ticked when checking the quorum was refused, kept for the chair to correct
+    ticked = flask_session.pop(f"present:{session_id}", None)
     return render_template(
-        "year_vote.html", session=session, state=_state_label(session),
+        "year_vote.html", session=session, state=_state_label(session), ticked=ticked,
         ballot=_ballot(session, names, voting.own_candidates(session, actor, seat))
         if seat else [], seat=seat,
         voted=seat in turnout["voted"] if seat else False, turnout=turnout, chair=chair,
@@ -333,6 +336,8 @@ def vote_fire(session_id: int) -> Response:
     fired = _fire_posted(session)
     if fired is not None:  # the voters are told the vote is open, the members its result
         voting.announce(_wf(), fired, base_url=services().settings.app.base_url)
+    elif request.form.get("trigger") == "check_quorum":  # refused: keep what was ticked
+        flask_session[f"present:{session_id}"] = request.form.getlist("present")[:500]
     return redirect(url_for("year.vote", session_id=session_id))
 
 

@@ -201,6 +201,11 @@ class WriteTx(YearQueries, Transaction):
             raise RuntimeError("no rule book is wired to the engine store")
         return self.store.rulebook.get(code, version)
 
+    def rule_book(self) -> RuleBook:
+        if self.store.rulebook is None:
+            raise RuntimeError("no rule book is wired to the engine store")
+        return self.store.rulebook
+
     def instance_data(self, instance_id: int) -> dict[str, Any] | None:
         inst = self.load_instance(instance_id)
         return inst.data if inst is not None else None

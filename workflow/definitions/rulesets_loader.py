@@ -292,6 +292,9 @@ class RuleSetSchema(ma.Schema):
     replaces = SourcedField(Texts(), load_default=None)
     base_salary = NestedList(BaseSalarySchema, load_default=())
     prize_rounding = SourcedField(Int(minimum=1), load_default=None)
+    cluster_quorum = SourcedField(Share(), load_default=None)
+    applies_to_dossiers_received_from = SourcedField(Date(), load_default=None)
+    women_priority_share = SourcedField(Share(), load_default=None)
     fairness = Nested(FairnessSchema, load_default=Fairness())
     documents = NestedList(
         DocumentSchema, required=True, min_length=1, empty="must list at least one document"

@@ -40,6 +40,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from workflow.domain.rulesets import Prize
 from workflow.domain.scoring import round_points, show
 from workflow.errors import InvalidInput
 
@@ -990,6 +991,7 @@ class Decision:
     signer_position: str
     signer_name: str
     recipients: tuple[str, ...] = ("Như Điều 3",)
+    prize: Prize | None = None  # the prize money that goes with the award
 
 
 def decision(doc: Decision) -> GeneratedDocument:
@@ -1007,6 +1009,8 @@ def decision(doc: Decision) -> GeneratedDocument:
                "đã có thành tích:")
     for reason in doc.reasons:
         _body(out, f"- {reason.strip()}")
+    if doc.prize is not None:
+        _body(out, f"Kèm theo tiền thưởng {doc.prize.text} ({doc.prize.reckoning}).")
     _body(out, "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.")
     _body(out, f"Điều 3. {doc.recipient} và các cơ quan, đơn vị có liên quan chịu trách nhiệm "
                "thi hành Quyết định này./.")

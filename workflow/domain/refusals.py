@@ -186,6 +186,10 @@ CATALOGUE: dict[str, str] = {
     "present_strangers": "not members of this vote: %(people)s",
     "quorum_not_met": "%(present)s of %(members)s members are present; the quorum is at least "
                       "%(quorum)s of them",
+    "cluster_quorum_not_met": "only %(present)s of the %(members)s member units are present: "
+                              "the cluster's vote opens only with at least %(needed)s of them "
+                              "present (%(quorum)s of the members); tick the units present, or "
+                              "hold the vote another day",
     "too_few_ballots": "only %(cast)s of %(expected)s voters present have voted: a secret vote "
                        "closes at its scheduled end or once everyone present has voted; before "
                        "that, only with a reason and at least %(minimum)s ballots, so that no "

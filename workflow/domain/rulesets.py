@@ -245,6 +245,27 @@ class Prize:
     def exact(self) -> Decimal:
         return self.coefficient * self.base_salary
 
+    @property
+    def text(self) -> str:
+        """The amount as a Vietnamese decision writes it: "28.080.000 đồng"."""
+        return f"{dong(self.amount)} đồng"
+
+    @property
+    def reckoning(self) -> str:
+        """How it was reckoned, in Vietnamese: "12 lần mức lương cơ sở 2.340.000 đồng (từ
+        01/07/2024), làm tròn lên bội số của 10.000 đồng"."""
+        times = f"{self.coefficient.normalize():f}".replace(".", ",")
+        text = (f"{times} lần mức lương cơ sở {dong(self.base_salary)} đồng (từ "
+                f"{self.base_salary_from.strftime('%d/%m/%Y')})")
+        if self.rounding > 1:
+            text += f", làm tròn lên bội số của {dong(self.rounding)} đồng"
+        return text
+
+
+def dong(amount: int) -> str:
+    """An amount of đồng with dots between thousands, as Vietnamese write it: 1.234.000."""
+    return f"{amount:,}".replace(",", ".")
+
 
 @dataclass(frozen=True, slots=True)
 class TimeLimits:
@@ -290,6 +311,17 @@ class RuleSet:
     replaces: Sourced[tuple[str, ...]] | None = None
     base_salary: tuple[BaseSalary, ...] = ()  # by start date
     prize_rounding: Sourced[int] | None = None  # prize money is rounded up to a multiple
+    # the share of a cluster's member units that must be present before its vote (suy tôn)
+    # opens; None: the set gives none, and the cluster's vote checks no quorum
+    cluster_quorum: Sourced[Fraction] | None = None
+    # a transition rule of the law this set follows: dossiers RECEIVED from this date follow
+    # this set; those received before follow the earlier set unless this one is more
+    # favourable to them (see RuleBook.for_dossier)
+    applies_to_dossiers_received_from: Sourced[dt.date] | None = None
+    # among equally qualified candidates, priority to women and to collectives with at least
+    # this share of women (Decree 152/2025 art. 4); the engine knows no such shares, so a vote
+    # that breaks a tie reminds the meeting of it
+    women_priority_share: Sourced[Fraction] | None = None
 
     @property
     def name(self) -> str:
@@ -405,6 +437,66 @@ class RuleBook:
         """The rules of title `code` in the set in force on `on`."""
         return self.in_force(on).title_rule(code)
 
+    def for_dossier(self, pinned: RuleSet, title: str, received_on: dt.date) -> RulesChoice:
+        """The rule set a dossier for `title` received on `received_on` follows. It keeps the
+        set it was opened with (its vote's), unless a later set says which dossiers it takes
+        (`applies_to_dossiers_received_from`): from that date it takes them; before it, only
+        when it is more favourable to the dossier (`favourable_changes`: some value eases,
+        none tightens). The last such set decides."""
+        choice = RulesChoice(pinned, "pinned", received_on, None)
+        for later in self.sets:
+            start = later.applies_to_dossiers_received_from
+            if start is None or later.effective_from <= pinned.effective_from:
+                continue
+            if received_on >= start.value:
+                choice = RulesChoice(later, "received_from", received_on, start.value)
+            elif _has_title(later, title) and favourable_changes(choice.rules, later, title):
+                choice = RulesChoice(later, "more_favourable", received_on, start.value)
+            else:
+                choice = RulesChoice(choice.rules, "received_before", received_on, start.value)
+        return choice
+
+
+@dataclass(frozen=True, slots=True)
+class RulesChoice:
+    """Which rule set a dossier follows and why: `pinned` (no later set claims it),
+    `received_from` (received on or after the later set's date), `received_before` (before
+    it, so the earlier set), `more_favourable` (before it, but the later set is kinder)."""
+
+    rules: RuleSet
+    why: str
+    received_on: dt.date
+    boundary: dt.date | None  # the later set's date the receipt was compared with
+
+
+def _has_title(rules: RuleSet, code: str) -> bool:
+    return any(t.code == code for t in rules.titles)
+
+
+def favourable_changes(old: RuleSet, new: RuleSet, code: str) -> tuple[str, ...] | None:
+    """What `new` eases for title `code` against `old` (a lower council threshold or quorum,
+    more prize money); None when `new` tightens anything of these, () when nothing changes."""
+    a, b = old.title_rule(code), new.title_rule(code)
+    eased: list[str] = []
+    pairs: list[tuple[str, Fraction | Decimal | None, Fraction | Decimal | None, bool]] = [
+        ("vote.threshold", a.vote.threshold.value, b.vote.threshold.value, False),
+        ("vote.quorum", a.vote.quorum.value, b.vote.quorum.value, False),
+        ("prize_coefficient", a.prize_coefficient.value if a.prize_coefficient else None,
+         b.prize_coefficient.value if b.prize_coefficient else None, True),
+    ]
+    if a.vote.comparison != b.vote.comparison:
+        if b.vote.comparison == "more_than":
+            return None
+        eased.append("vote.comparison")
+    for name, before, after, more_is_better in pairs:
+        if before is None or after is None or before == after:
+            continue
+        if (after > before) == more_is_better:
+            eased.append(name)
+        else:
+            return None
+    return tuple(eased)
+
 
 # --- vote arithmetic ----------------------------------------------------------------------
 
@@ -506,6 +598,13 @@ def quorum_met(present: int, members: int, quorum: ShareLike) -> tuple[bool, str
     "5 of 9 members present = 55.6%, quorum of at least 2/3 not met")."""
     ok, sentence = judge_quorum(present, members, quorum)
     return ok, sentence.english()
+
+
+def quorum_needed(members: int, quorum: ShareLike) -> int:
+    """The fewest members present that meet `quorum` of `members`: (8, 2/3) -> 6."""
+    share = _check_share(quorum, "quorum")
+    whole = share * members
+    return whole.numerator // whole.denominator + (1 if whole.denominator != 1 else 0)
 
 
 def judge_quorum(present: int, members: int, quorum: ShareLike) -> tuple[bool, Sentence]:

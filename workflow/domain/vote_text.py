@@ -53,6 +53,11 @@ CATALOGUE: dict[str, Label] = {
     "tie_rank": Label(
         en="tied again with %(votes)s votes: the final score rank decides (%(ranks)s)",
         vi="vẫn cùng được %(votes)s phiếu: xếp theo thứ hạng điểm chính thức (%(ranks)s)"),
+    "tie_women_priority": Label(
+        en="Decree 152/2025/NĐ-CP art. 4: among equally qualified candidates, women and "
+           "collectives with at least %(share)s women come first",
+        vi="Nghị định 152/2025/NĐ-CP Điều 4: giữa các ứng viên có thành tích như nhau, ưu tiên "
+           "nữ và tập thể có từ %(share)s nữ trở lên"),
     "not_cluster_title": Label(en="%(title)s is not voted in a cluster",
                                vi="danh hiệu %(title)s không bình xét trong cụm, khối"),
     # fairness warnings (design, not law): shown with the result, never blocking

@@ -115,13 +115,30 @@ def plan(
     for kind, days_before, role, trigger in wanted:
         fire_at = fire_time(kind, due, days_before, tz)
         if kind == "reminder" and fire_at < now:
-            continue  # entered too late for this reminder: it never applied
+            # entered after this reminder's time: while the deadline is still ahead, ONE
+            # catch-up reminder goes out at entry for all the reminders already passed (not
+            # one per passed reminder, which would arrive together); it carries the last
+            # passed one's days_before, so it is unique beside the reminders still to come
+            if now >= end_of(due, tz) or catch_up_of(wanted, due, now, tz) != days_before:
+                continue
+            fire_at = now
         rows.append({
             "instance_id": inst.id, "state": state, "entry_version": inst.version,
             "kind": kind, "days_before": days_before, "due_date": due, "fire_at": fire_at,
             "anchor": anchor, "role": role, "trigger": trigger, "status": "pending",
         })
     return rows
+
+
+def catch_up_of(
+    wanted: list[tuple[str, int, str | None, str | None]], due: dt.date, now: dt.datetime,
+    tz: dt.tzinfo,
+) -> int | None:
+    """The days_before of the reminder that stands for all those whose time has passed at
+    `now`: the last of them to have fallen due (the fewest days before); None if none has."""
+    passed = [n for kind, n, _r, _t in wanted
+              if kind == "reminder" and fire_time(kind, due, n, tz) < now]
+    return min(passed) if passed else None
 
 
 def moved_rows(

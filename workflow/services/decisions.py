@@ -11,9 +11,9 @@ from pathlib import Path
 from workflow.documents import generated as gen
 from workflow.domain.refusals import Refusal
 from workflow.domain.roles import Actor
-from workflow.domain.rulesets import RuleSet
+from workflow.domain.rulesets import Prize, RuleSet
 from workflow.engine.instance import Instance
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, NotFound
 from workflow.services import documents as attachments
 from workflow.services.workflows import Workflows
 
@@ -62,6 +62,24 @@ def lower_titles(workflows: Workflows, dossier: Instance) -> list[tuple[str, str
             if t.code != asked.code and t.kind == asked.kind]
 
 
+def prize_of(workflows: Workflows, dossier: Instance) -> Prize | None:
+    """The prize money of a decided award: the granted title's coefficient times the base
+    salary in force on the decision date, rounded up as the rule set says; None when nothing
+    was awarded (not decided, không đồng ý, revoked) or the set gives no prize for the title
+    or knows no base salary on that day."""
+    data = dossier.data
+    if data.get("outcome") not in ("approved", "downgraded") or not data.get("decision_date"):
+        return None
+    if dossier.state == "revoked":
+        return None
+    rules = rules_of(workflows, dossier)
+    granted = str(data.get("granted_title") or data["title"])
+    try:
+        return rules.prize_money(granted, dt.date.fromisoformat(str(data["decision_date"])))
+    except NotFound:
+        return None
+
+
 def decide(
     workflows: Workflows, dossier_id: int, actor: Actor, form: DecisionForm, folder: Path, *,
     expected_version: int | None = None,
@@ -102,7 +120,7 @@ def document(workflows: Workflows, dossier: Instance, actor: Actor, folder: Path
         reasons=tuple(reasons if isinstance(reasons, list) else [str(reasons)]),
         legal_basis=("Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15",
                      "Xét đề nghị của Hội đồng Thi đua – Khen thưởng"),
-        signer_position=position, signer_name=signer_name))
+        signer_position=position, signer_name=signer_name, prize=prize_of(workflows, dossier)))
     return attachments.attach(workflows, folder, dossier, actor, "quyet_dinh", doc.filename,
                               doc.content, uploaded=False).sha256
 

@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any, Protocol, cast
 
 from workflow.domain.refusals import Named, Ref, Refusal
-from workflow.domain.rulesets import Caps, RuleSet, Title
+from workflow.domain.rulesets import Caps, RuleBook, RuleSet, Title
 from workflow.engine.instance import Instance
 from workflow.engine.registry import CallContext
 from workflow.services.rules.base import YEAR, YearPort, campaign_of, due_date, local_date, port
@@ -24,6 +24,7 @@ class DossierPort(YearPort, Protocol):
     store: Any
 
     def rule_set(self, code: str, version: int) -> RuleSet: ...
+    def rule_book(self) -> RuleBook: ...
     def document_kinds(self, instance_id: int) -> set[str]: ...
     def dossiers_of_year(
         self, year: int
@@ -270,3 +271,26 @@ def valid_decision(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | Non
         if granted not in codes or granted == ctx.instance.data["title"]:
             return Refusal("decision_granted_title_missing")
     return None
+
+
+@YEAR.effect("pin_rules_by_receipt")
+def pin_rules_by_receipt(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    """Submission: the dossier's receipt date is recorded and chooses its rule set. It keeps
+    the set of the vote that opened it unless a later set takes dossiers received from a date
+    (a law's transition rule): received on or after it, the later set; before it, the later
+    set only when it is more favourable (RuleBook.for_dossier). The set the vote used is kept
+    in `opened_rule_set`, the choice and its reason in `rules_choice`, for the page."""
+    data = ctx.instance.data
+    book = dport(ctx).rule_book()
+    opened = data.get("opened_rule_set") or data["rule_set"]
+    received = local_date(ctx, ctx.now)
+    choice = book.for_dossier(book.get(opened["code"], opened["version"]), data["title"],
+                              received)
+    data["opened_rule_set"] = dict(opened)
+    data["received_on"] = received.isoformat()
+    data["rule_set"] = {"code": choice.rules.code, "version": choice.rules.version}
+    data["rules_choice"] = {
+        "why": choice.why,
+        "boundary": choice.boundary.isoformat() if choice.boundary else None}
+    ctx.notes.append(f"received {received.isoformat()}: rules {choice.rules.name} "
+                     f"({choice.why})")

@@ -11,7 +11,7 @@ from typing import Any, Protocol, cast
 import marshmallow as ma
 
 from workflow.domain.refusals import Refusal
-from workflow.domain.rulesets import RuleSet, Title, quorum_met
+from workflow.domain.rulesets import RuleSet, Title, quorum_met, quorum_needed, show_share
 from workflow.domain.vote_text import Sentence
 from workflow.domain.voting import TitleResult, count_votes, decide_title
 from workflow.engine.registry import CallContext
@@ -60,16 +60,36 @@ def attendees(data: Mapping[str, Any]) -> set[str]:
 
 
 def _quorum(ctx: CallContext) -> Fraction | None:
-    if not is_council(ctx):
-        return None
+    """The share of the members that must be present: a council's strictest title's quorum,
+    a cluster's meeting quorum of the rule set (None: the set gives none)."""
     rules = session_rules(ctx)
+    if not is_council(ctx):
+        return None if rules.cluster_quorum is None else rules.cluster_quorum.value
     return max((rules.title_rule(t).vote.quorum.value for t in ctx.instance.data["titles"]),
                default=None)
 
 
+def _below_quorum(ctx: CallContext, present: list[Any]) -> Refusal | None:
+    everyone = members(ctx)
+    quorum = _quorum(ctx)
+    if quorum is None:
+        return None
+    count = len(set(present) & set(everyone))
+    met, _ = quorum_met(count, len(everyone), quorum)
+    if met:
+        return None
+    if is_council(ctx):
+        return Refusal("quorum_not_met", {
+            "present": count, "members": len(everyone), "quorum": quorum})
+    return Refusal("cluster_quorum_not_met", {
+        "present": count, "members": len(everyone), "quorum": quorum,
+        "needed": quorum_needed(len(everyone), quorum)})
+
+
 @YEAR.guard("vote_quorum_met")
 def vote_quorum_met(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
-    """Those present are members, and enough of them for the strictest title's quorum."""
+    """Those present are members, and enough of them for the quorum: the strictest title's
+    (a council) or the cluster meeting's of the rule set (a cluster's vote)."""
     present = ctx.payload.get("present")
     if present is None:
         # not given yet: the engine's own check of the required field asks for it, so that a
@@ -81,12 +101,17 @@ def vote_quorum_met(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | No
     strangers = [p for p in present if p not in everyone]
     if strangers:
         return Refusal("present_strangers", {"people": [str(p) for p in strangers]})
-    quorum = _quorum(ctx)
-    if quorum is None:
-        return None
-    met, _ = quorum_met(len(set(present)), len(everyone), quorum)
-    return None if met else Refusal("quorum_not_met", {
-        "present": len(set(present)), "members": len(everyone), "quorum": quorum})
+    return _below_quorum(ctx, present)
+
+
+@YEAR.guard("vote_quorum_held")
+def vote_quorum_held(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
+    """Opening: the members recorded present at the quorum check are still enough for the
+    quorum (of the members as they are now: one added since counts in the base)."""
+    present = ctx.instance.data.get("present")
+    if not isinstance(present, list) or not present:
+        return Refusal("present_missing")
+    return _below_quorum(ctx, present)
 
 
 @YEAR.effect("fix_eligible_voters")
@@ -214,7 +239,7 @@ def count_round(ctx: CallContext, params: Mapping[str, Any]) -> None:
         outcome = decide_title(code, candidates, count_votes(box, code),
                                _decide(ctx, title, eligible, present, attending), cap,
                                runoff_round=round_ > 1, rank=ranks)
-        results[code] = _as_data(outcome)
+        results[code] = _as_data(outcome, rules)
         # winners of earlier rounds stay; a tie leaves its seats to the runoff
         winners[code] = (winners.get(code, []) if round_ > 1 else []) + list(outcome.winners)
         if outcome.runoff:
@@ -231,11 +256,21 @@ def count_round(ctx: CallContext, params: Mapping[str, Any]) -> None:
     ctx.notes.append(f"round {round_} counted: {present} ballots of {eligible} eligible")
 
 
-def _as_data(outcome: TitleResult) -> dict[str, Any]:
+TIE_BROKEN = ("tie_runoff", "tie_rank")
+
+
+def _as_data(outcome: TitleResult, rules: RuleSet) -> dict[str, Any]:
+    notes = [outcome.note_sentence] if outcome.note_sentence else []
+    share = rules.women_priority_share
+    if share is not None and notes and notes[0].code in TIE_BROKEN:
+        # where a tie is broken, the priority the decree gives among equals (the engine does
+        # not know the share of women of a unit: the meeting weighs it)
+        notes.append(Sentence("tie_women_priority", {"share": show_share(share.value)}))
     return {
-        "winners": list(outcome.winners), "runoff": list(outcome.runoff), "note": outcome.note,
+        "winners": list(outcome.winners), "runoff": list(outcome.runoff),
+        "note": "; ".join(n.english() for n in notes),
         # the same sentences as codes and parameters, rendered in the reader's language
-        "note_rule": [outcome.note_sentence.as_data()] if outcome.note_sentence else [],
+        "note_rule": [n.as_data() for n in notes],
         "candidates": [{"candidate": r.candidate, "yes": r.yes, "carried": r.carried,
                         "elected": r.elected, "reason": r.reason,
                         "rule": [s.as_data() for s in r.sentences]}
