@@ -30,7 +30,6 @@ from workflow.bootstrap import Services, bootstrap
 from workflow.cli import cli
 from workflow.clock import FakeClock
 from workflow.config import load_settings
-from workflow.services import api_tokens, people
 
 YEAR = 2026
 PASSWORD = "mat-khau-ca-nam-2026"
@@ -163,9 +162,11 @@ def empty(db_url: str, tmp_path: Path, year_clock: FakeClock) -> Iterator[Servic
 
 
 def admin_token(svc: Services) -> str:
-    """The one token of the set-up, made as `thidua tokens create` makes it."""
-    uow = svc.uow()
-    return api_tokens.create_token(uow, svc.clock, people.user_id(uow, ADMIN), "whole-year test")
+    """The one token of the set-up, made by `thidua tokens create` (printed once, first line)."""
+    done = CliRunner().invoke(cli, ["tokens", "create", ADMIN, "--name", "whole-year test"],
+                              obj=svc)
+    assert done.exit_code == 0, done.output
+    return done.output.splitlines()[0].strip()
 
 
 # --- the stages, each by HTTP -------------------------------------------------------------
