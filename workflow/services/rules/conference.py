@@ -52,7 +52,7 @@ def plan_refusal(plan: Any, members: set[int], year: int | None) -> Refusal | No
         return Refusal("conference_kind_invalid")
     day = _date(plan.get("date"))
     if day is None or (year is not None and day.year != year):
-        return Refusal("conference_date_invalid", {"year": year or ""})
+        return Refusal("conference_date_invalid", {"year": str(year or "")})
     for key in ("place", "topic"):
         if len(str(plan.get(key) or "")) > SHORT_LENGTH:
             return Refusal("conference_text_too_long", {"max": SHORT_LENGTH})
