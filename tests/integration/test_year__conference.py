@@ -127,7 +127,8 @@ def test_held_minuted_signed_and_a_task_followed_to_done(bloc: Bloc) -> None:
     assert "ngày 15 tháng 7 năm 2025" in text
     assert "7/8 đơn vị thành viên có mặt" in text
     assert "hoàn thành trước 30/09/2025" in text
-    assert "Báo cáo sơ kết 6 tháng" in cells and "Vắng" in cells
+    assert "Báo cáo sơ kết 6 tháng" in cells
+    assert "Vắng" in cells
     with pytest.raises(PermissionDenied):
         conferences.draw_up_minutes(bloc.wf, bloc.services.settings.documents_dir, conf,
                                     bloc.head("bca"), names)

@@ -36,7 +36,8 @@ def test_a_conference_from_plan_to_a_task(client: FlaskClient, auth: AuthActions
     campaign = launch(bloc)
     auth.login("btp_head")
     html = page(client, f"/campaigns/{campaign.id}")
-    assert "Hội nghị" in html and "Lập kế hoạch và tổ chức hội nghị" in html
+    assert "Hội nghị" in html
+    assert "Lập kế hoạch và tổ chức hội nghị" in html
 
     token = csrf(client, f"/campaigns/{campaign.id}/conferences")
     wrong = client.post(f"/campaigns/{campaign.id}/conferences",
@@ -53,7 +54,8 @@ def test_a_conference_from_plan_to_a_task(client: FlaskClient, auth: AuthActions
     path = made.headers["Location"]
     html = page(client, path)
     assert "Hội nghị sơ kết 6 tháng 2025" in html
-    assert "15/07/2025" in html and "Bộ Tư pháp" in html
+    assert "15/07/2025" in html
+    assert "Bộ Tư pháp" in html
     assert "Gửi giấy mời" in html
     client.post(f"{path}/fire", data={"trigger": "invite", "version": _version(html),
                                       "csrf_token": token})
@@ -88,7 +90,8 @@ def test_a_conference_from_plan_to_a_task(client: FlaskClient, auth: AuthActions
     minutes = client.post(f"{path}/minutes.docx", data={"csrf_token": token})
     assert minutes.status_code == 200
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(minutes.data)).paragraphs)
-    assert "7/8 đơn vị thành viên có mặt" in text and "Xây dựng mô hình điểm" in text
+    assert "7/8 đơn vị thành viên có mặt" in text
+    assert "Xây dựng mô hình điểm" in text
     html = page(client, path)
     client.post(f"{path}/fire", data={"trigger": "draw_up", "version": _version(html),
                                       "csrf_token": token})
@@ -97,7 +100,8 @@ def test_a_conference_from_plan_to_a_task(client: FlaskClient, auth: AuthActions
                                       "csrf_token": token})
     html = page(client, path)
     assert "Đã ký biên bản" in html
-    assert "Xây dựng mô hình điểm" in html and "30/09/2025" in html
+    assert "Xây dựng mô hình điểm" in html
+    assert "30/09/2025" in html
     assert "Bộ Công an" in html
 
     auth.login("bca_officer")

@@ -39,8 +39,8 @@ from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import TransitionNotAllowed
 from workflow.services import access, conferences
-from workflow.services.rules.conference import plan_refusal
 from workflow.services.read_side import UnitSummary as Unit
+from workflow.services.rules.conference import plan_refusal
 
 KIND_LABELS = {
     "pledge_signing": lazy_gettext("Pledge-signing conference"),

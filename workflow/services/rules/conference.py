@@ -11,9 +11,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from workflow.domain.labels import Label
 from workflow.domain.refusals import Ref, Refusal
 from workflow.engine.registry import CallContext
-from workflow.domain.labels import Label
 from workflow.services import naming, templates
 from workflow.services.rules.base import YEAR, port
 
@@ -93,7 +93,9 @@ def attendance_refusal(attendance: Any, members: set[int]) -> Refusal | None:
     return None
 
 
-def conclusions_refusal(conclusions: Any, members: set[int], held: dt.date | None) -> Refusal | None:
+def conclusions_refusal(
+    conclusions: Any, members: set[int], held: dt.date | None,
+) -> Refusal | None:
     """What is wrong with the conclusions ([{text, unit_id?, due?}]), or None."""
     if not isinstance(conclusions, list) or not conclusions:
         return Refusal("conference_conclusions_missing")
