@@ -151,3 +151,34 @@ def test_held_minuted_signed_and_a_task_followed_to_done(bloc: Bloc) -> None:
         bloc.wf.fire(task, "accept", bloc.officer("bca"), {})
     task = bloc.wf.fire(task, "accept", bloc.leader, {}).instance
     assert task.state == "done"
+
+
+def test_a_task_is_reminded_before_its_due_date_and_escalated_when_late(bloc: Bloc) -> None:
+    conf = _start(bloc)
+    bloc.wf.fire(conf, "invite", bloc.leader, {})
+    bloc.wf.fire(conf.id, "record_attendance", bloc.leader, {"attendance": _attendance(bloc)})
+    bloc.clock.set(at("2025-07-15", 11))
+    bloc.wf.fire(conf.id, "hold", bloc.leader, {})
+    bloc.wf.fire(conf.id, "record_conclusions", bloc.leader, {"conclusions": [
+        {"text": "Báo cáo tiến độ chỉ tiêu", "unit_id": bloc.units["bca"], "due": "2025-08-20"}]})
+    conf = bloc.wf.get(conf.id)
+    names = conferences.Names("Khối", bloc.services.reads.unit_names(bloc.units.values()))
+    conferences.draw_up_minutes(bloc.wf, bloc.services.settings.documents_dir, conf,
+                                bloc.leader, names)
+    bloc.wf.fire(conf.id, "draw_up", bloc.leader, {})
+    bloc.wf.fire(conf.id, "sign", bloc.leader, {})
+    [task] = conferences.tasks_of(bloc.wf, bloc.wf.get(conf.id))
+
+    def kinds(user: str) -> list[str]:
+        return [n.kind for n in notifications.inbox(bloc.services.uow(), bloc.users[user])
+                if n.instance_id == task.id]
+
+    bloc.clock.set(at("2025-08-13"))  # 7 days before
+    bloc.services.sweeper().sweep()
+    assert kinds("bca_officer") == ["reminder"]
+    assert "20/08/2025" in next(
+        n.body for n in notifications.inbox(bloc.services.uow(), bloc.users["bca_officer"])
+        if n.instance_id == task.id)
+    bloc.clock.set(at("2025-08-21"))  # late: the cluster's leader is told
+    bloc.services.sweeper().sweep()
+    assert "escalation" in kinds("btp_head")
