@@ -108,3 +108,23 @@ def test_a_conference_from_plan_to_a_task(client: FlaskClient, auth: AuthActions
     inbox = page(client, "/")
     assert "Nhiệm vụ theo kết luận hội nghị 2025" in inbox
     assert "30/09/2025" in inbox
+    task_link = re.search(r'href="(/items/\d+)">Xây dựng mô hình điểm<', html)
+    assert task_link
+    task = page(client, task_link.group(1))
+    assert "Xây dựng mô hình điểm" in task
+    assert "30/09/2025" in task
+    assert "Bộ Công an" in task
+    assert "Báo cáo kết quả" in task
+    token = csrf(client, task_link.group(1))
+    client.post(f"{task_link.group(1)}/fire", data={
+        "trigger": "report", "comment": "Đã xây dựng mô hình điểm tại 3 đơn vị",
+        "version": _version(task), "csrf_token": token})
+
+    auth.login("btp_head")
+    task = page(client, task_link.group(1))
+    assert "Đã báo cáo kết quả" in task
+    assert "Đã xây dựng mô hình điểm tại 3 đơn vị" in task
+    token = csrf(client, task_link.group(1))
+    client.post(f"{task_link.group(1)}/fire", data={
+        "trigger": "accept", "version": _version(task), "csrf_token": token})
+    assert "Đã hoàn thành" in page(client, path)

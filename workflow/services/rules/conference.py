@@ -156,8 +156,7 @@ def store_conference_conclusions(ctx: CallContext, params: Mapping[str, Any]) ->
         for c in ctx.payload["conclusions"]]
     ctx.instance.data["conclusions"] = conclusions
     ctx.instance.data["tasks"] = [
-        {"unit_id": c["unit_id"], "text": c["text"], "due": c["due"],
-         "conference_id": ctx.instance.id}
+        {"text": c["text"], "unit_id": c["unit_id"], "due": c["due"]}
         for c in conclusions if c["unit_id"] is not None]
 
 
