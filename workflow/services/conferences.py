@@ -9,7 +9,7 @@ their refusal beside the form it keeps as typed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,10 +30,9 @@ from workflow.services.rules.conference import KIND_NAMES, KINDS, title
 from workflow.services.workflows import Workflows
 
 MINUTES_KIND = "bien_ban_hoi_nghi"  # the generated minutes
-SIGNED_KIND = "signed_conference_minutes"  # the minutes as signed on paper
 MINUTES_STATES = frozenset({"held", "minuted", "signed"})
 
-__all__ = ["KINDS", "KIND_NAMES", "MINUTES_KIND", "SIGNED_KIND", "title"]
+__all__ = ["KINDS", "KIND_NAMES", "MINUTES_KIND", "title"]
 
 Get = Callable[[str], str]
 GetList = Callable[[str], list[str]]
@@ -166,7 +165,3 @@ def draw_up_minutes(
             documents.attach(workflows, folder, conference, actor, MINUTES_KIND, doc.filename,
                              doc.content, uploaded=False)
     return doc
-
-
-def units_of(tasks: Sequence[Instance]) -> set[int]:
-    return {t.unit_id for t in tasks if t.unit_id is not None}

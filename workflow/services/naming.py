@@ -54,6 +54,13 @@ NOUNS: dict[str, Label] = {
     "score_sheet": Label("Phiếu chấm điểm", "Score sheet"),
     "vote_session": Label("Phiên bỏ phiếu", "Vote session"),
 }
+# a conference is named by its kind (data.plan.kind)
+CONFERENCE_NOUNS: dict[str, Label] = {
+    "pledge_signing": Label("Hội nghị ký kết giao ước thi đua", "Pledge-signing conference"),
+    "six_month": Label("Hội nghị sơ kết 6 tháng", "Six-month review conference"),
+    "year_end": Label("Hội nghị tổng kết năm", "Year-end review conference"),
+    "thematic": Label("Hội nghị chuyên đề", "Thematic conference"),
+}
 REPORT_NOUNS: dict[str, Label] = {
     "six_month": Label("Báo cáo sơ kết", "Six-month report"),
     "year_end": Label("Báo cáo tổng kết", "Year-end report"),
@@ -111,6 +118,8 @@ def item_title(title: Label, inst: Named, names: Names, locale: str = "vi") -> s
         noun = REPORT_NOUNS.get(str(inst.data.get("period")), title)
     if inst.workflow == "dossier":
         noun = _dossier_noun(inst) or title
+    if inst.workflow == "conference":
+        noun = CONFERENCE_NOUNS.get(str(_plan(inst).get("kind")), title)
     head = noun.get(locale) + (f" {inst.year}" if inst.year else "")
     whose = _whose(inst, names, locale)
     return f"{head} – {whose}" if whose else head

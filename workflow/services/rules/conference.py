@@ -11,19 +11,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from workflow.domain.labels import Label
 from workflow.domain.refusals import Ref, Refusal
 from workflow.engine.registry import CallContext
 from workflow.services import naming, templates
 from workflow.services.rules.base import YEAR, port
 
 KINDS = ("pledge_signing", "six_month", "year_end", "thematic")
-KIND_NAMES = {
-    "pledge_signing": Label("Hội nghị ký kết giao ước thi đua", "Pledge-signing conference"),
-    "six_month": Label("Hội nghị sơ kết 6 tháng", "Six-month review conference"),
-    "year_end": Label("Hội nghị tổng kết năm", "Year-end review conference"),
-    "thematic": Label("Hội nghị chuyên đề", "Thematic conference"),
-}
+KIND_NAMES = naming.CONFERENCE_NOUNS
 TEXT_LENGTH = 2000
 SHORT_LENGTH = 300
 
