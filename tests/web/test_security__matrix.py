@@ -148,6 +148,8 @@ POST /conferences/<int:conference_id>/conclusions       login   403     403     
 POST /conferences/<int:conference_id>/fire              login   403     403     403     ok      ok      403     403     refused refused refused refused
 POST /conferences/<int:conference_id>/minutes.docx      login   403     403     403     ok      ok      403     403     403     403     403     403
 GET  /conferences/<int:conference_id>/documents/<int:document_id>  login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+GET  /api/v1/campaigns/<int:campaign_id>/conferences    401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /api/v1/campaigns/<int:campaign_id>/conferences    401     403     403     403     ok      ok      403     403     403     403     403     403
 GET  /votes/<int:session_id>                            login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /votes/<int:session_id>/confirm                    login   refused ok      refused ok      ok      403     refused refused refused refused refused
 POST /votes/<int:session_id>/cast                       login   refused ok      refused ok      ok      403     refused refused refused refused refused
@@ -769,6 +771,13 @@ ROUTES: dict[tuple[str, str], Route] = {
         _i("KH", "/conferences/{}/minutes.docx"))),
     ("GET", "/conferences/<int:conference_id>/documents/<int:document_id>"): Route(
         "final", "read", get(lambda w: f"/conferences/{w.ids['KM']}/documents/{w.ids['KD']}")),
+    ("GET", "/api/v1/campaigns/<int:campaign_id>/conferences"): Route("final", "read", get(
+        _i("C", "/api/v1/campaigns/{}/conferences"))),
+    ("POST", "/api/v1/campaigns/<int:campaign_id>/conferences"): Route("final", "write", api_post(
+        _i("C", "/api/v1/campaigns/{}/conferences"), lambda w: {
+            "kind": "thematic", "topic": "Chuyển đổi số", "date": "2025-12-20",
+            "place": "Hội trường Bộ Tư pháp", "host_unit_id": w.bloc.units["btp"],
+            "agenda": [{"title": "Báo cáo chuyên đề", "presenter": "Bộ Tư pháp"}]})),
     ("GET", "/votes/<int:session_id>"): Route("final", "read", get(_i("V1", "/votes/{}"))),
     ("POST", "/votes/<int:session_id>/confirm"): Route("final", "page", post(
         _i("V1", "/votes/{}/confirm"), lambda w: {f"choice-{FLAG}": str(w.bloc.units["bqp"])})),

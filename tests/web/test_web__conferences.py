@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from tests.web.conftest import AuthActions, csrf
 from tests.year_support import Bloc, at, launch
+from workflow.services import api_tokens
 
 
 def page(client: FlaskClient, path: str) -> str:
@@ -24,6 +25,10 @@ def _version(html: str) -> str:
     found = re.search(r'name="version" value="(\d+)"', html)
     assert found
     return found.group(1)
+
+
+def bearer(bloc: Bloc, username: str) -> str:
+    return api_tokens.create_token(bloc.services.uow(), bloc.clock, bloc.users[username], "test")
 
 
 PLAN = {"kind": "six_month", "topic": "", "date": "15/07/2025", "time": "08:30",
@@ -128,3 +133,36 @@ def test_a_conference_from_plan_to_a_task(client: FlaskClient, auth: AuthActions
     client.post(f"{task_link.group(1)}/fire", data={
         "trigger": "accept", "version": _version(task), "csrf_token": token})
     assert "Đã hoàn thành" in page(client, path)
+
+
+def test_the_api_plans_a_conference_and_lists_it_with_its_tasks(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    campaign = launch(bloc)
+    leader = {"Authorization": f"Bearer {bearer(bloc, 'btp_head')}"}
+    body = {"kind": "year_end", "date": "2025-12-20", "time": "08:00",
+            "place": "Hội trường Bộ Tư pháp", "host_unit_id": bloc.units["bca"],
+            "agenda": [{"title": "Báo cáo tổng kết năm", "presenter": "Bộ Công an"}]}
+    wrong = client.post(f"/api/v1/campaigns/{campaign.id}/conferences",
+                        json={**body, "date": "2026-01-05"}, headers=leader)
+    assert wrong.status_code == 400
+    assert wrong.json is not None
+    assert wrong.json["error"]["refusals"]["plan"]["code"] == "conference_date_invalid"
+    member = {"Authorization": f"Bearer {bearer(bloc, 'bca_head')}"}
+    assert client.post(f"/api/v1/campaigns/{campaign.id}/conferences", json=body,
+                       headers=member).status_code == 403
+
+    made = client.post(f"/api/v1/campaigns/{campaign.id}/conferences", json=body,
+                       headers=leader)
+    assert made.status_code == 201
+    assert made.json is not None
+    assert made.json["name"] == "Hội nghị tổng kết năm 2025"
+    assert made.json["host_unit"] == "Bộ Công an"
+    assert made.json["state_label"] == "Đã lên kế hoạch"
+    listed = client.get(f"/api/v1/campaigns/{campaign.id}/conferences", headers=member)
+    assert listed.status_code == 200
+    assert listed.json is not None
+    assert [c["id"] for c in listed.json["items"]] == [made.json["id"]]
+    assert listed.json["items"][0]["agenda"] == [
+        {"title": "Báo cáo tổng kết năm", "presenter": "Bộ Công an"}]
+    assert listed.json["items"][0]["tasks"] == []

@@ -297,3 +297,4 @@ import web.api.campaigns  # noqa: E402, F401
 import web.api.meta  # noqa: E402, F401
 import web.api.dossiers  # noqa: E402, F401
 import web.api.directory  # noqa: E402, F401  (imports of units, clusters, people)
+import web.api.conferences  # noqa: E402, F401  (a campaign's conferences)

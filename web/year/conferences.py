@@ -37,10 +37,9 @@ from web.year.common import (
 )
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
-from workflow.errors import TransitionNotAllowed
+from workflow.errors import InvalidInput, TransitionNotAllowed
 from workflow.services import access, conferences
 from workflow.services.read_side import UnitSummary as Unit
-from workflow.services.rules.conference import plan_refusal
 
 KIND_LABELS = {
     "pledge_signing": lazy_gettext("Pledge-signing conference"),
@@ -92,8 +91,7 @@ def _campaign(campaign_id: int) -> tuple[Instance, Actor, list[Unit]]:
 
 
 def _may_plan(actor: Actor, campaign: Instance) -> bool:
-    spec = _wf().catalog.latest("conference").spec
-    return access.may_start(actor, spec, cluster_id=campaign.cluster_id, year=campaign.year)
+    return conferences.may_plan(_wf(), actor, campaign)
 
 
 def _name(inst: Instance) -> str:
@@ -152,12 +150,10 @@ def plan_conference(campaign_id: int) -> Response | tuple[str, int]:
     if not _may_plan(actor, campaign):
         abort(403)
     plan = conferences.read_plan(lambda k: request.form.get(k, ""), request.form.getlist)
-    refusal = plan_refusal(plan, {u.id for u in members}, campaign.year)
-    if refusal is not None:
-        return _list(campaign, actor, members, plan, explain(refusal), 422)
-    inst = _wf().start("conference", actor, cluster_id=campaign.cluster_id, year=campaign.year,
-                       parent_id=campaign.id)
-    _wf().fire(inst, "revise_plan", actor, {"plan": plan})
+    try:
+        inst = conferences.plan(_wf(), actor, campaign, plan, [u.id for u in members])
+    except InvalidInput as exc:
+        return _list(campaign, actor, members, plan, explain(exc.refusal or exc), 422)
     flash(_("The conference is planned; send the invitations when the plan is final."))
     return redirect(url_for("year.conference", conference_id=inst.id))
 

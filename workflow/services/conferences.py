@@ -26,7 +26,7 @@ from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, PermissionDenied
 from workflow.services import access, documents
-from workflow.services.rules.conference import KIND_NAMES, KINDS, title
+from workflow.services.rules.conference import KIND_NAMES, KINDS, plan_refusal, title
 from workflow.services.workflows import Workflows
 
 MINUTES_KIND = "bien_ban_hoi_nghi"  # the generated minutes
@@ -98,6 +98,32 @@ def conferences_of(workflows: Workflows, campaign: Instance) -> list[Instance]:
     """A campaign's conferences, by their planned date."""
     found = [c for c in workflows.children(campaign.id) if c.workflow == "conference"]
     return sorted(found, key=lambda c: (str((c.data.get("plan") or {}).get("date") or ""), c.id))
+
+
+def may_plan(workflows: Workflows, actor: Actor, campaign: Instance) -> bool:
+    """Who plans a cluster's conferences: its leader or deputy that year."""
+    spec = workflows.catalog.latest("conference").spec
+    return access.may_start(actor, spec, cluster_id=campaign.cluster_id, year=campaign.year)
+
+
+def plan(
+    workflows: Workflows, actor: Actor, campaign: Instance, plan: Mapping[str, Any],
+    members: Iterable[int],
+) -> Instance:
+    """Plan a conference of the campaign's cluster and year: created only with a whole plan
+    (InvalidInput with the refusal otherwise), which its own revise_plan step stores."""
+    if campaign.workflow != "campaign":
+        raise InvalidInput(f"{campaign.workflow} {campaign.id} is not a campaign")
+    if not may_plan(workflows, actor, campaign):
+        raise PermissionDenied(
+            f"'{actor.username}' is neither the leader nor the deputy of the cluster in "
+            f"{campaign.year} and cannot plan its conferences")
+    refusal = plan_refusal(plan, set(members), campaign.year)
+    if refusal is not None:
+        raise InvalidInput(refusal.english(), refusal)
+    inst = workflows.start("conference", actor, cluster_id=campaign.cluster_id,
+                           year=campaign.year, parent_id=campaign.id)
+    return workflows.fire(inst, "revise_plan", actor, {"plan": dict(plan)}).instance
 
 
 # --- the minutes ---------------------------------------------------------------------------
