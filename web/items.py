@@ -24,6 +24,7 @@ PAGES = {
     "score_sheet": ("year.score_sheet", "sheet_id"),
     "vote_session": ("year.vote", "session_id"),
     "dossier": ("year.dossier", "dossier_id"),
+    "conference": ("year.conference", "conference_id"),
 }
 KB = 1024
 

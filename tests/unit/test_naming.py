@@ -111,3 +111,13 @@ def test_a_dossier_is_named_by_the_title_it_proposes() -> None:
     assert item_title(generic, Item("dossier", 2), NAMES) == \
         "Hồ sơ đề nghị khen thưởng 2026 – Bộ Tư pháp"  # opened before titles were kept
     assert item_path("dossier", 5) == "/dossiers/5"
+
+
+def test_a_conference_is_named_by_its_kind_and_its_page_is_its_own() -> None:
+    conference = Label("Hội nghị của cụm, khối thi đua", "Cluster conference")
+    review = Item("conference", data={"plan": {"kind": "six_month"}})
+    assert item_title(conference, review, NAMES) == \
+        "Hội nghị sơ kết 6 tháng 2026 – Khối thi đua các bộ, ngành Nội chính Trung ương"
+    assert item_title(conference, Item("conference"), NAMES, "en") == \
+        "Cluster conference 2026 – Khối thi đua các bộ, ngành Nội chính Trung ương"
+    assert item_path("conference", 21) == "/conferences/21"

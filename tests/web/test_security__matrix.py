@@ -65,7 +65,16 @@ from workflow.adapters.tables import (
 from workflow.bootstrap import Services, bootstrap
 from workflow.clock import FakeClock
 from workflow.config import load_settings
-from workflow.services import api_tokens, campaigns, dossiers, imports, people, voting, year
+from workflow.services import (
+    api_tokens,
+    campaigns,
+    conferences,
+    dossiers,
+    imports,
+    people,
+    voting,
+    year,
+)
 
 FLAG = "co_thi_dua_chinh_phu"
 THEMATIC = {"theme": "Thi đua chuyển đổi số năm 2025", "kind": "thematic",
@@ -138,6 +147,17 @@ POST /inspections/<int:inspection_id>/fire              login   403     403     
 POST /inspections/<int:inspection_id>/minutes.docx      login   403     403     403     ok      403     403     ok      403     403     403     403
 POST /inspections/<int:inspection_id>/signed-minutes    login   403     403     403     refused 403     403     refused 403     403     403     403
 GET  /inspections/<int:inspection_id>/documents/<int:document_id>  login   403     403     403     ok      ok      403     ok      ok      ok      ok      ok
+GET  /campaigns/<int:campaign_id>/conferences           login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /campaigns/<int:campaign_id>/conferences           login   403     403     403     ok      ok      403     403     403     403     403     403
+GET  /conferences/<int:conference_id>                   login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /conferences/<int:conference_id>/plan              login   403     403     403     ok      ok      403     403     403     403     403     403
+POST /conferences/<int:conference_id>/attendance        login   403     403     403     ok      ok      403     403     403     403     403     403
+POST /conferences/<int:conference_id>/conclusions       login   403     403     403     ok      ok      403     403     403     403     403     403
+POST /conferences/<int:conference_id>/fire              login   403     403     403     ok      ok      403     403     refused refused refused refused
+POST /conferences/<int:conference_id>/minutes.docx      login   403     403     403     ok      ok      403     403     403     403     403     403
+GET  /conferences/<int:conference_id>/documents/<int:document_id>  login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+GET  /api/v1/campaigns/<int:campaign_id>/conferences    401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /api/v1/campaigns/<int:campaign_id>/conferences    401     403     403     403     ok      ok      403     403     403     403     403     403
 GET  /votes/<int:session_id>                            login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /votes/<int:session_id>/confirm                    login   refused ok      refused ok      ok      403     refused refused refused refused refused
 POST /votes/<int:session_id>/cast                       login   refused ok      refused ok      ok      403     refused refused refused refused refused
@@ -485,6 +505,34 @@ def _open_vote(bloc: Bloc, candidates: tuple[str, ...]) -> Any:
     return bloc.wf.fire(session, "open", bloc.leader).instance
 
 
+def _conferences(bloc: Bloc, ids: dict[str, Any], campaign_id: int) -> None:
+    """KP planned, KI invited, KH held with its conclusions, KM with its minutes (KD)."""
+    plan = {"kind": "thematic", "topic": "Chuyển đổi số", "date": "2025-12-20", "time": "08:00",
+            "place": "Hội trường Bộ Tư pháp", "host_unit_id": bloc.units["btp"],
+            "agenda": [{"title": "Báo cáo chuyên đề", "presenter": "Bộ Tư pháp"}]}
+    attendance = {str(u): {"present": True, "attendees": "Đại diện"} for u in bloc.units.values()}
+    made = []
+    for steps in range(4):
+        conf = bloc.wf.start("conference", bloc.leader, cluster_id=bloc.cluster, year=YEAR,
+                             parent_id=campaign_id)
+        conf = bloc.wf.fire(conf, "revise_plan", bloc.leader, {"plan": plan}).instance
+        if steps >= 1:
+            bloc.wf.fire(conf, "invite", bloc.leader)
+        if steps >= 2:
+            bloc.wf.fire(conf.id, "record_attendance", bloc.leader, {"attendance": attendance})
+            bloc.wf.fire(conf.id, "hold", bloc.leader)
+            bloc.wf.fire(conf.id, "record_conclusions", bloc.leader, {"conclusions": [
+                {"text": "Giao nhiệm vụ", "unit_id": bloc.units["bca"], "due": "2026-01-31"}]})
+        if steps >= 3:
+            names = conferences.Names("Khối", bloc.services.reads.unit_names(bloc.units.values()))
+            conferences.draw_up_minutes(bloc.wf, bloc.services.settings.documents_dir,
+                                        bloc.wf.get(conf.id), bloc.leader, names)
+            bloc.wf.fire(conf.id, "draw_up", bloc.leader)
+        made.append(conf.id)
+    ids["KP"], ids["KI"], ids["KH"], ids["KM"] = made
+    ids["KD"] = bloc.services.reads.documents(ids["KM"], conferences.MINUTES_KIND)[0].id
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp("matrix")
@@ -569,6 +617,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     ids["O2"] = dossiers.file_objection(bloc.wf, dossier.id, "Số liệu quý IV chưa khớp")
     dossiers.judge_objection(bloc.wf, ids["O2"], bloc.actor("vu_tdkt"), admissible=True,
                              reason="Có căn cứ")
+    _conferences(bloc, ids, campaign.id)
     w.snapshot("final")
     yield w
     for copy, _when in w.snapshots.values():
@@ -679,6 +728,13 @@ DEFINITION = (ROOT / "definitions" / "report.yaml").read_text(encoding="utf-8")
 CRITERIA = (ROOT / "definitions" / "criteria" / "khoi-noi-chinh.yaml").read_text(encoding="utf-8")
 
 
+def conference_plan_form(w: World) -> dict[str, Any]:
+    return {"kind": "thematic", "topic": "Chuyển đổi số", "date": "20/12/2025",
+            "time": "08:00", "place": "Hội trường Bộ Tư pháp",
+            "host_unit_id": str(w.bloc.units["btp"]), "agenda_title": "Báo cáo chuyên đề",
+            "agenda_presenter": "Bộ Tư pháp"}
+
+
 def _i(key: str, template: str) -> Callable[[World], str]:
     return lambda w: template.format(w.ids[key])
 
@@ -782,6 +838,38 @@ ROUTES: dict[tuple[str, str], Route] = {
         _i("I", "/inspections/{}/signed-minutes"), lambda w: {"file": pdf()})),
     ("GET", "/inspections/<int:inspection_id>/documents/<int:document_id>"): Route(
         "inspecting", "read", get(lambda w: f"/inspections/{w.ids['I']}/documents/{w.ids['IP']}")),
+    ("GET", "/campaigns/<int:campaign_id>/conferences"): Route("final", "read", get(
+        _i("C", "/campaigns/{}/conferences"))),
+    ("POST", "/campaigns/<int:campaign_id>/conferences"): Route("final", "write", post(
+        _i("C", "/campaigns/{}/conferences"), lambda w: conference_plan_form(w))),
+    ("GET", "/conferences/<int:conference_id>"): Route("final", "read", get(
+        _i("KH", "/conferences/{}"))),
+    ("POST", "/conferences/<int:conference_id>/plan"): Route("final", "write", post(
+        _i("KP", "/conferences/{}/plan"),
+        lambda w: {**conference_plan_form(w), "place": "Hội trường khác",
+                   "version": version(w, "KP")})),
+    ("POST", "/conferences/<int:conference_id>/attendance"): Route("final", "write", post(
+        _i("KI", "/conferences/{}/attendance"), lambda w: {
+            f"present-{w.bloc.units['bca']}": "1", f"attendees-{w.bloc.units['bca']}": "Đại diện",
+            "version": version(w, "KI")})),
+    ("POST", "/conferences/<int:conference_id>/conclusions"): Route("final", "write", post(
+        _i("KH", "/conferences/{}/conclusions"), lambda w: {
+            "conclusion_text": "Tiếp tục thực hiện", "conclusion_unit": "",
+            "conclusion_due": "", "version": version(w, "KH")})),
+    ("POST", "/conferences/<int:conference_id>/fire"): Route("final", "write", post(
+        _i("KP", "/conferences/{}/fire"), lambda w: {"trigger": "invite",
+                                                     "version": version(w, "KP")})),
+    ("POST", "/conferences/<int:conference_id>/minutes.docx"): Route("final", "write", post(
+        _i("KH", "/conferences/{}/minutes.docx"))),
+    ("GET", "/conferences/<int:conference_id>/documents/<int:document_id>"): Route(
+        "final", "read", get(lambda w: f"/conferences/{w.ids['KM']}/documents/{w.ids['KD']}")),
+    ("GET", "/api/v1/campaigns/<int:campaign_id>/conferences"): Route("final", "read", get(
+        _i("C", "/api/v1/campaigns/{}/conferences"))),
+    ("POST", "/api/v1/campaigns/<int:campaign_id>/conferences"): Route("final", "write", api_post(
+        _i("C", "/api/v1/campaigns/{}/conferences"), lambda w: {
+            "kind": "thematic", "topic": "Chuyển đổi số", "date": "2025-12-20",
+            "place": "Hội trường Bộ Tư pháp", "host_unit_id": w.bloc.units["btp"],
+            "agenda": [{"title": "Báo cáo chuyên đề", "presenter": "Bộ Tư pháp"}]})),
     ("GET", "/votes/<int:session_id>"): Route("final", "read", get(_i("V1", "/votes/{}"))),
     ("POST", "/votes/<int:session_id>/confirm"): Route("final", "page", post(
         _i("V1", "/votes/{}/confirm"), lambda w: {f"choice-{FLAG}": str(w.bloc.units["bqp"])})),

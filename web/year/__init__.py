@@ -8,6 +8,7 @@ from flask import Flask
 
 from web.year import (  # noqa: F401  (their routes)
     campaign,
+    conferences,
     council,
     decisions,
     documents,

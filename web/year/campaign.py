@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from web.auth import current_actor
 from web.views import locale, login_required
-from web.year import schedule, setup
+from web.year import conferences, schedule, setup
 from web.year.common import (
     DATE_LABELS,
     PERIODS,
@@ -144,7 +144,8 @@ def campaign(campaign_id: int) -> str:
         can_plan=any(t.trigger == "plan_inspections" for t, _ in actions),
         plan=_plan_rows(inst, names, children), locale=locale(), pts=show,
         title=setup.title_of(inst), reasons=reasons, draft=setup.draft_panel(inst, actions),
-        **schedule.campaign_votes(inst, actor, children))
+        **schedule.campaign_votes(inst, actor, children),
+        **conferences.campaign_conferences(inst, actor))
 
 
 @bp.route("/campaigns/<int:campaign_id>/fire", methods=["POST"])

@@ -213,6 +213,17 @@ def _child(raw: Any, key: PathKey) -> Any:
 # --- schemas ------------------------------------------------------------------------------
 
 
+class FieldPath(Field[str]):
+    """A field of an item's data, or a dotted path to a nested one (`task.due`)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> str:
+        if not isinstance(value, str):
+            raise ma.ValidationError(f"expected a field name, got {describe(value)}")
+        for part in value.split("."):
+            check_name(part)
+        return value
+
+
 class DeadlineSchema(ma.Schema):
     date = Date()
     campaign_date = CampaignKey()
@@ -222,7 +233,7 @@ class DeadlineSchema(ma.Schema):
     remind = Remind(load_default=())
     escalate_to = Name()
     timeout = Name()
-    due_field = Name()
+    due_field = FieldPath()
 
     @ma.validates_schema
     def _check(self, data: dict[str, Any], **_: Any) -> None:

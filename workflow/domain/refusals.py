@@ -158,6 +158,26 @@ CATALOGUE: dict[str, str] = {
     "target_qualitative": "%(criterion)s is qualitative and takes no target",
     "target_not_positive": "the target of %(criterion)s must be more than 0",
     "targets_missing": "targets missing for %(count)s criteria: %(criteria)s",
+    # conferences
+    "conference_plan_invalid": "the conference needs a plan: its kind, date, place, host unit "
+                               "and agenda",
+    "conference_kind_invalid": "choose the kind of conference",
+    "conference_date_invalid": "give the conference's date, a day of %(year)s",
+    "conference_place_missing": "give the place where the conference is held",
+    "conference_host_invalid": "choose the host unit among the cluster's members",
+    "conference_agenda_missing": "give at least one agenda item, each with its title",
+    "conference_text_too_long": "a text of the conference is at most %(max)s characters",
+    "conference_attendance_invalid": "the attendance names units that are not members of the "
+                                     "cluster; reload the page",
+    "conference_attendees_missing": "write who attended for %(unit)s, or untick it",
+    "conference_attendance_empty": "tick at least one unit that attended",
+    "conference_attendance_missing": "record who attended before confirming that the "
+                                     "conference was held",
+    "conference_conclusions_missing": "write at least one conclusion",
+    "conference_task_unit_missing": "a conclusion with a due date needs the unit it assigns "
+                                    "the task to",
+    "conference_task_due_invalid": "the task for %(unit)s needs a due date after the "
+                                   "conference",
     # inspections
     "not_in_inspection_team": "%(user)s is not in the team of this inspection",
     "not_inspection_lead": "only the lead of the inspection team, %(lead)s, may do this",

@@ -60,15 +60,26 @@ def campaign_key(template: str, data: Mapping[str, Any]) -> str | None:
         return None
 
 
+def _field(data: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of an item's data, or None."""
+    value: Any = data
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
 def due_date(
     spec: DeadlineSpec, entered: dt.datetime, dates: Mapping[str, Any], calendar: WorkingDays,
     data: Mapping[str, Any] | None = None, *, tz: dt.tzinfo,
 ) -> tuple[dt.date, str] | None:
     """The local date a state is due, and what it derives from; None when its campaign date
     is not set (the deadline cannot be known yet). A date an effect wrote in the spec's
-    `due_field` (a clock that pauses and resumes) comes first."""
+    `due_field` (a clock that pauses and resumes; a dotted path reads a nested field, e.g.
+    `task.due` of an item spawned with its task) comes first."""
     start = entered.astimezone(tz).date()
-    held = (data or {}).get(spec.due_field) if spec.due_field else None
+    held = _field(data or {}, spec.due_field) if spec.due_field else None
     if held:
         return dt.date.fromisoformat(str(held)), f"field:{spec.due_field}"
     if spec.kind == "date" and spec.date is not None:

@@ -54,6 +54,13 @@ NOUNS: dict[str, Label] = {
     "score_sheet": Label("Phiếu chấm điểm", "Score sheet"),
     "vote_session": Label("Phiên bỏ phiếu", "Vote session"),
 }
+# a conference is named by its kind (data.plan.kind)
+CONFERENCE_NOUNS: dict[str, Label] = {
+    "pledge_signing": Label("Hội nghị ký kết giao ước thi đua", "Pledge-signing conference"),
+    "six_month": Label("Hội nghị sơ kết 6 tháng", "Six-month review conference"),
+    "year_end": Label("Hội nghị tổng kết năm", "Year-end review conference"),
+    "thematic": Label("Hội nghị chuyên đề", "Thematic conference"),
+}
 REPORT_NOUNS: dict[str, Label] = {
     "six_month": Label("Báo cáo sơ kết", "Six-month report"),
     "year_end": Label("Báo cáo tổng kết", "Year-end report"),
@@ -61,7 +68,7 @@ REPORT_NOUNS: dict[str, Label] = {
 # the path of the page made for each kind of item (web/items.PAGES names the same pages)
 PATHS = {"campaign": "/campaigns/{}", "pledge": "/pledges/{}", "report": "/reports/{}",
          "score_sheet": "/score-sheets/{}", "vote_session": "/votes/{}",
-         "dossier": "/dossiers/{}"}
+         "dossier": "/dossiers/{}", "conference": "/conferences/{}"}
 # a dossier is named by the title it proposes, kept in its data when it was opened
 DOSSIER = Label("Hồ sơ đề nghị {title}", "Dossier proposing {title}")
 INSPECTS = Label("{by} kiểm tra {of}", "{by} inspects {of}")
@@ -111,6 +118,8 @@ def item_title(title: Label, inst: Named, names: Names, locale: str = "vi") -> s
         noun = REPORT_NOUNS.get(str(inst.data.get("period")), title)
     if inst.workflow == "dossier":
         noun = _dossier_noun(inst) or title
+    if inst.workflow == "conference":
+        noun = CONFERENCE_NOUNS.get(str(_plan(inst).get("kind")), title)
     head = noun.get(locale) + (f" {inst.year}" if inst.year else "")
     whose = _whose(inst, names, locale)
     return f"{head} – {whose}" if whose else head

@@ -6,7 +6,16 @@ Importing this package registers them all in `YEAR`; the composition root
 
 from __future__ import annotations
 
-from workflow.services.rules import campaign, dossier, inspection, notices, scoring, voting
+from workflow.services.rules import (
+    campaign,
+    conference,
+    dossier,
+    inspection,
+    notices,
+    scoring,
+    voting,
+)
 from workflow.services.rules.base import YEAR
 
-__all__ = ["YEAR", "campaign", "dossier", "inspection", "notices", "scoring", "voting"]
+__all__ = ["YEAR", "campaign", "conference", "dossier", "inspection", "notices", "scoring",
+           "voting"]
