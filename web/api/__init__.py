@@ -301,5 +301,6 @@ import web.api.units  # noqa: E402, F401  (issue 15: units, clusters, their memb
 import web.api.persons  # noqa: E402, F401  (people, roles, tokens)
 import web.api.year  # noqa: E402, F401  (a campaign's items, criteria, ranking, documents)
 import web.api.council  # noqa: E402, F401  (votes' attendance, the council, decisions)
+import web.api.decisions  # noqa: E402, F401  (the decision, returns, objections)
 import web.api.conventions  # noqa: E402, F401  (ETag, If-Match, Idempotency-Key)
 import web.api.conferences  # noqa: E402, F401  (a campaign's conferences)
