@@ -21,7 +21,7 @@ from web.api import (
     require_see,
     services,
 )
-from web.api.schemas import MAX_ID, REPLIES, PageQuery, Reply, Text
+from web.api.schemas import MAX_ID, REPLIES, PageQuery, PageSchema, Reply, Text
 from web.api.units import paged
 from web.api.versions import expected_version
 from web.api.year import CHAIRS
@@ -89,11 +89,8 @@ class CouncilDossierSchema(Reply):
     version = fields.Integer()
 
 
-class CouncilDossierListSchema(Reply):
+class CouncilDossierListSchema(PageSchema):
     items = fields.List(fields.Nested(CouncilDossierSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class CouncilSessionSchema(Reply):
@@ -106,11 +103,8 @@ class CouncilSessionSchema(Reply):
     meeting = fields.Dict(allow_none=True)
 
 
-class CouncilSessionListSchema(Reply):
+class CouncilSessionListSchema(PageSchema):
     items = fields.List(fields.Nested(CouncilSessionSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class CouncilMemberSchema(Reply):
@@ -120,11 +114,8 @@ class CouncilMemberSchema(Reply):
     votes = fields.Boolean()
 
 
-class CouncilMemberListSchema(Reply):
+class CouncilMemberListSchema(PageSchema):
     items = fields.List(fields.Nested(CouncilMemberSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class TurnoutSchema(Reply):

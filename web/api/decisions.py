@@ -23,7 +23,7 @@ from web.api import (
     services,
 )
 from web.api.council import _version
-from web.api.schemas import REPLIES, PageQuery, Reply, Text
+from web.api.schemas import REPLIES, PageQuery, PageSchema, Reply, Text
 from web.api.units import paged
 from web.api.versions import expected_version
 from workflow.engine.instance import Instance
@@ -105,11 +105,8 @@ class ObjectionSchema(Reply):
     answered_at = fields.String(allow_none=True, metadata={"format": "date-time"})
 
 
-class ObjectionPageSchema(Reply):
+class ObjectionPageSchema(PageSchema):
     items = fields.List(fields.Nested(ObjectionSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 def dossier_of(dossier_id: int) -> Instance:

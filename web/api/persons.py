@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
 
 from web.api import actor, iso, load_json, load_query, operation, page_of, services
-from web.api.schemas import MAX_ID, REPLIES, PageQuery, Reply, Text
+from web.api.schemas import MAX_ID, REPLIES, PageQuery, PageSchema, Reply, Text
 from web.api.units import paged, require_admin
 from workflow.domain.records import UserSummary
 from workflow.domain.roles import ROLES, SYSTEM_ROLE
@@ -81,11 +81,8 @@ class PersonSchema(Reply):
     roles = fields.List(fields.Nested(PersonGrantSchema))
 
 
-class PersonPageSchema(Reply):
+class PersonPageSchema(PageSchema):
     items = fields.List(fields.Nested(PersonSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class TokenSchema(Reply):
@@ -98,11 +95,8 @@ class TokenSchema(Reply):
         "format": "date-time", "description": "when it stops working; none: until revoked"})
 
 
-class TokenListSchema(Reply):
+class TokenListSchema(PageSchema):
     items = fields.List(fields.Nested(TokenSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class TokenQuery(PageQuery):

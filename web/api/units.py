@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from web.api import actor, load_json, load_query, operation, page_of, services
-from web.api.schemas import MAX_ID, REPLIES, PageQuery, Reply, Text
+from web.api.schemas import MAX_ID, REPLIES, PageQuery, PageSchema, Reply, Text
 from workflow.domain.records import ClusterSummary, UnitSummary
 from workflow.errors import NotFound, PermissionDenied
 from workflow.services import access, organisations
@@ -84,11 +84,8 @@ class UnitSchema(Reply):
     parent_id = fields.Integer(allow_none=True)
 
 
-class UnitPageSchema(Reply):
+class UnitPageSchema(PageSchema):
     items = fields.List(fields.Nested(UnitSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class MemberSchema(Reply):
@@ -113,18 +110,12 @@ class ClusterSchema(Reply):
     members = fields.List(fields.Nested(MemberSchema))
 
 
-class ClusterPageSchema(Reply):
+class ClusterPageSchema(PageSchema):
     items = fields.List(fields.Nested(ClusterSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
-class MemberListSchema(Reply):
+class MemberListSchema(PageSchema):
     items = fields.List(fields.Nested(MemberSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 REPLIES.update({"Unit": UnitSchema, "UnitPage": UnitPageSchema, "Cluster": ClusterSchema,
