@@ -6,7 +6,9 @@ Seeding writes the units, the cluster, a launched campaign with its 500 pledges 
 the engine in one step), 500 final score sheets with a line per criterion, and penalty entries,
 in bulk. Ranking is `year.ranking`, a few aggregate queries; the baseline is the same ranking
 computed with two queries per unit, measured in the same run. Exits 1 when the target is
-missed; `--smoke` runs 20 units once and enforces nothing.
+missed; `--smoke` runs 20 units once and enforces nothing. Also the cross-inspection plan of a
+40-unit cluster against last year's pairs (target: under 100 ms a plan), beside a plan with no
+previous year to avoid, measured in the same run.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from workflow.adapters.tables import (  # noqa: E402
 )
 from workflow.bootstrap import Services, bootstrap  # noqa: E402
 from workflow.config import PROJECT_ROOT, load_settings  # noqa: E402
+from workflow.domain.inspection_pairing import propose_pairs  # noqa: E402
 from workflow.domain.roles import Actor, RoleGrant  # noqa: E402
 from workflow.domain.scoring import RankRow, capped_adjustments, rank  # noqa: E402
 from workflow.engine.hashing import GENESIS  # noqa: E402
@@ -164,7 +167,29 @@ def main() -> int:
               f"seeding and ranking took {total:.2f} s", total < TARGET_S))
     print(f"  ranking in bulk {rank_s * 1000:.0f} ms vs two queries per unit "
           f"{naive_s * 1000:.0f} ms: x{naive_s / rank_s:.1f} faster", flush=True)
+    plan_s, fresh_s = pairing_times(2 if args.smoke else 20)
+    print(f"  inspection plan of 40 units against last year's pairs: {plan_s * 1000:.1f} ms "
+          f"(no previous year: {fresh_s * 1000:.1f} ms; target < "
+          f"{PAIRING_TARGET_S * 1000:.0f} ms) " + targets.check(
+              f"an inspection plan took {plan_s * 1000:.0f} ms", plan_s < PAIRING_TARGET_S),
+          flush=True)
     return targets.exit_code("year")
+
+
+PAIRING_TARGET_S = 0.1
+
+
+def pairing_times(seeds: int) -> tuple[float, float]:
+    """Seconds per plan of a 40-unit cluster, with and without last year's pairs to avoid."""
+    units = list(range(1, 41))
+    last = propose_pairs(units, seed=1).pairs
+    timed = []
+    for previous in (last, ()):
+        started = time.perf_counter()
+        for seed in range(seeds):
+            propose_pairs(units, previous, seed=seed)
+        timed.append((time.perf_counter() - started) / seeds)
+    return timed[0], timed[1]
 
 
 if __name__ == "__main__":

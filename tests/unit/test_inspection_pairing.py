@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Iterable, Iterator
 
 import pytest
@@ -111,15 +110,16 @@ def test_duplicate_unit_ids_are_refused_naming_the_duplicates() -> None:
     assert not isinstance(err.value, ValueError)
 
 
-def test_a_40_unit_cluster_is_planned_well_under_a_second() -> None:
+def test_a_40_unit_cluster_gets_a_valid_plan_avoiding_last_year_whatever_the_seed() -> None:
+    # how fast is benchmarks/year.py's figure (a timed unit test fails on a loaded machine)
     units = _units(40)
     last = propose_pairs(units, seed=1).pairs
 
-    started = time.perf_counter()
     for seed in range(20):
-        propose_pairs(units, last, seed=seed)
+        pairing = propose_pairs(units, last, seed=seed)
 
-    assert (time.perf_counter() - started) / 20 < 0.1
+        assert_valid(pairing, units)
+        assert pairing.repeated == ()
 
 
 # --- consecutive years -------------------------------------------------------------------
