@@ -50,6 +50,7 @@ def test_an_admin_orders_a_bloc_grants_a_role_and_hands_out_a_token(
     admin.fill("input[name=year]", "2026")  # type: ignore[attr-defined]
     admin.fill("textarea[name=member_order]", "LANG\nBTP\nBCA\nBQP")  # type: ignore[attr-defined]
     admin.click("text=Tạo cụm, khối")  # type: ignore[attr-defined]
+    admin.wait_for_load_state()  # type: ignore[attr-defined]
     assert "LANG, BTP, BCA, BQP" in admin.inner_text("main")  # type: ignore[attr-defined]
 
     # found by search, a role until revoked from the person's page
@@ -62,6 +63,7 @@ def test_an_admin_orders_a_bloc_grants_a_role_and_hands_out_a_token(
     admin.select_option("select[name=unit_id] >> nth=1", label="BCA – Bộ Công an")  # type: ignore[attr-defined]
     admin.check("input[name=held][value=always]")  # type: ignore[attr-defined]
     admin.click("button:has-text('Giao vai trò')")  # type: ignore[attr-defined]
+    admin.wait_for_load_state()  # type: ignore[attr-defined]
     roles = admin.inner_text("main")  # type: ignore[attr-defined]
     assert "BCA – Bộ Công an, đến khi thu hồi" in roles
 
@@ -74,13 +76,16 @@ def test_an_admin_orders_a_bloc_grants_a_role_and_hands_out_a_token(
     person_page = admin.url  # type: ignore[attr-defined]
     admin.goto(person_page.rsplit("/tokens", 1)[0])  # type: ignore[attr-defined]
     assert token not in admin.content()  # type: ignore[attr-defined]
+    admin.wait_for_load_state()  # type: ignore[attr-defined]
     assert "Phần mềm một cửa" in admin.inner_text("main")  # type: ignore[attr-defined]
     admin.click("button:has-text('Thu hồi') >> nth=-1")  # type: ignore[attr-defined]
+    admin.wait_for_load_state()  # type: ignore[attr-defined]
     assert "Đã thu hồi mã" in admin.inner_text("main")  # type: ignore[attr-defined]
     assert api_status(base, token) == 401
 
     # the history says who did what, in words
     admin.click("text=Lịch sử thay đổi về người này")  # type: ignore[attr-defined]
+    admin.wait_for_load_state()  # type: ignore[attr-defined]
     history = admin.inner_text("main")  # type: ignore[attr-defined]
     for words in ("giao vai trò", "tạo mã truy cập API", "thu hồi mã truy cập API",
                   "Quản trị hệ thống"):
