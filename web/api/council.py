@@ -21,13 +21,13 @@ from web.api import (
     require_see,
     services,
 )
+from web.api.dossiers import chaired_session
 from web.api.schemas import MAX_ID, REPLIES, PageQuery, PageSchema, Reply, Text
 from web.api.units import paged
 from web.api.versions import expected_version
-from web.api.year import CHAIRS
 from workflow.engine.instance import Instance
 from workflow.errors import NotFound, PermissionDenied
-from workflow.services import access, council, naming, voting
+from workflow.services import council, naming, voting
 
 COUNCIL_PEOPLE = frozenset({"council_secretariat", "council_member", "council_chair",
                             "decision_authority"})
@@ -237,13 +237,7 @@ def schedule_council(year: int) -> ResponseReturnValue:
            (400, 403, 409, 412), body=AttendanceBody, tags=("votes",))
 def attendance(session_id: int) -> ResponseReturnValue:
     body = load_json(AttendanceBody)
-    session = load_item(session_id)
-    if session.workflow != "vote_session":
-        raise NotFound(f"no vote session with id {session_id}")
-    who = actor()
-    require_see(session, who)
-    if not access.roles_on(who, session) & CHAIRS:
-        raise PermissionDenied("the attendance is taken by the chair of the vote")
+    session, who = chaired_session(session_id, "the attendance is taken by the chair of the vote")
     prefix = "user" if session.data.get("kind") == "council" else "unit"
     payload: dict[str, Any] = {"present": [f"{prefix}:{i}" for i in dict.fromkeys(
         body["present"])]}

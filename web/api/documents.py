@@ -23,6 +23,7 @@ from web.api import (
     require_see,
     services,
 )
+from web.api.dossiers import chaired_session
 from web.api.schemas import (
     DOCUMENT_KIND,
     REPLIES,
@@ -32,7 +33,7 @@ from web.api.schemas import (
     Text,
 )
 from web.api.units import paged
-from web.api.year import CHAIRS, member_units
+from web.api.year import member_units
 from workflow.engine.instance import Instance
 from workflow.errors import NotFound, PermissionDenied, TransitionNotAllowed
 from workflow.services import access, dossiers, inspections, voting
@@ -155,13 +156,8 @@ def download_document(item_id: int, document_id: int) -> ResponseReturnValue:
            (201, "Generated"), (400, 403, 409), body=MinutesBody, tags=("votes",))
 def vote_minutes(session_id: int) -> ResponseReturnValue:
     body = load_json(MinutesBody)
-    session = load_item(session_id)
-    if session.workflow != "vote_session":
-        raise NotFound(f"no vote session with id {session_id}")
-    who = actor()
-    require_see(session, who)
-    if not access.roles_on(who, session) & CHAIRS:
-        raise PermissionDenied("the vote-count minutes are drawn up by the chair of the vote")
+    session, who = chaired_session(session_id, "the vote-count minutes are drawn up by the "
+                                   "chair of the vote")
     svc = services()
     sha = voting.draw_up_minutes(svc.workflows, session.id, who, svc.settings.documents_dir,
                                  [(m["name"].strip(), m["role"].strip())

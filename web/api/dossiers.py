@@ -9,10 +9,25 @@ from marshmallow import fields
 
 from web.api import actor, load_item, operation, require_see, services
 from web.api.schemas import REPLIES, Reply
+from workflow.domain.roles import Actor
+from workflow.engine.instance import Instance
 from workflow.errors import NotFound, PermissionDenied, TransitionNotAllowed
 from workflow.services import access, dossier_page, naming
 
 CHAIRS = frozenset({"cluster_leader", "cluster_deputy", "council_secretariat", "council_chair"})
+
+
+def chaired_session(session_id: int, refusal: str) -> tuple[Instance, Actor]:
+    """A vote session the caller may see and chairs (the leader, the deputy, the council
+    office or chair); 404 for anything else, 403 with `refusal` for a reader who is no chair."""
+    session = load_item(session_id)
+    if session.workflow != "vote_session":
+        raise NotFound(f"no vote session with id {session_id}")
+    who = actor()
+    require_see(session, who)
+    if not access.roles_on(who, session) & CHAIRS:
+        raise PermissionDenied(refusal)
+    return session, who
 
 
 class OpenedDossierSchema(Reply):
@@ -55,13 +70,8 @@ REPLIES.update({"OpenedDossiers": OpenedDossiersSchema, "AppraisalClock": Apprai
            "a counted cluster vote, its minutes attached (the cluster's leader); the vote is "
            "locked", (201, "OpenedDossiers"), (403, 409), tags=("dossiers",))
 def open_vote_dossiers(session_id: int) -> ResponseReturnValue:
-    session = load_item(session_id)
-    if session.workflow != "vote_session":
-        raise NotFound(f"no vote session with id {session_id}")
-    who = actor()
-    require_see(session, who)
-    if not access.roles_on(who, session) & CHAIRS:
-        raise PermissionDenied("the dossiers of a vote are opened by the cluster's leader")
+    session, who = chaired_session(session_id, "the dossiers of a vote are opened by the "
+                                   "cluster's leader")
     svc = services()
     if session.state == "locked" and not dossier_page.winners_without_dossier(svc.workflows,
                                                                               session):

@@ -35,7 +35,6 @@ from workflow.engine.instance import Instance
 from workflow.errors import NotFound, TransitionNotAllowed
 from workflow.services import access, naming, organisations, year
 
-CHAIRS = frozenset({"cluster_leader", "cluster_deputy", "council_secretariat", "council_chair"})
 WORKFLOWS = ("pledge", "report", "inspection", "score_sheet", "vote_session", "dossier")
 
 
