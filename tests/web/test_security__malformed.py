@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import TestResponse, encode_multipart
 
+from tests.db_fingerprint import fingerprint as db_fingerprint
 from tests.web.conftest import AuthActions, csrf
 from tests.year_support import (
     PDF,
@@ -29,7 +30,7 @@ from tests.year_support import (
     sign_all_pledges,
     targets,
 )
-from workflow.adapters.tables import documents, instances, metadata, users
+from workflow.adapters.tables import documents, users
 from workflow.services import people
 
 HUGE = 2**70  # no database integer holds it
@@ -38,13 +39,7 @@ HTML_AS_PDF = b"<!doctype html><html><body><script>alert(1)</script></body></htm
 
 def fingerprint(bloc: Bloc) -> tuple[Any, ...]:
     """Every table's row count, the instances' versions and the users' state."""
-    with bloc.services.engine.connect() as conn:
-        counts = tuple(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
-                       for t in metadata.sorted_tables if t.name != "api_tokens")
-        versions = conn.execute(sa.select(sa.func.sum(instances.c.version))).scalar()
-        people_ = conn.execute(sa.select(sa.func.count(), sa.func.sum(users.c.session_epoch))
-                               .where(users.c.active)).one()
-    return (*counts, versions, *people_)
+    return db_fingerprint(bloc.services.engine)
 
 
 def not_5xx(response: TestResponse, what: str = "") -> TestResponse:

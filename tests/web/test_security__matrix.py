@@ -33,6 +33,7 @@ from openpyxl import Workbook
 from werkzeug.test import TestResponse
 
 from tests.conftest import ROOT, TEST_WORKFLOWS
+from tests.db_fingerprint import fingerprint
 from tests.web.conftest import PASSWORD, csrf
 from tests.year_support import (
     DATES,
@@ -56,11 +57,7 @@ from web import create_app
 from workflow.adapters.tables import api_tokens as token_rows
 from workflow.adapters.tables import (
     documents,
-    instances,
-    metadata,
-    objections,
     role_assignments,
-    users,
 )
 from workflow.bootstrap import Services, bootstrap
 from workflow.clock import FakeClock
@@ -431,20 +428,6 @@ class World:
     def at(self, name: str) -> None:
         if self.current != name:
             self.restore(name)
-
-
-def fingerprint(engine: sa.engine.Engine) -> tuple[Any, ...]:
-    """What a write would change: row counts, instance versions, active users and their
-    session epochs (signing out ends a user's other sessions)."""
-    with engine.connect() as conn:
-        counts = tuple(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
-                       for t in metadata.sorted_tables if t.name != "api_tokens")
-        versions = conn.execute(sa.select(sa.func.sum(instances.c.version))).scalar()
-        people_ = conn.execute(sa.select(sa.func.count(), sa.func.sum(users.c.session_epoch))
-                               .where(users.c.active)).one()
-        judged = conn.execute(sa.select(sa.func.count(objections.c.judged_at),
-                                        sa.func.count(objections.c.answered_at))).one()
-    return (*counts, versions, *people_, *judged)
 
 
 EXTRA_USERS = {
