@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflow.domain.refusals import Ref, Refusal
+from workflow.domain.roles import SUPERVISOR_ROLE
 from workflow.engine.registry import CallContext
 from workflow.services import naming, templates
 from workflow.services.rules.base import YEAR, port
@@ -172,27 +173,32 @@ def _when(plan: Mapping[str, Any], locale: str) -> str:
 
 @YEAR.effect("invite_to_conference")
 def invite_to_conference(ctx: CallContext, params: Mapping[str, Any]) -> None:
-    """Invite the heads and emulation officers of every member unit, in the app and by
-    e-mail, in the step's transaction."""
+    """Invite the heads and emulation officers of every member unit, and the council members
+    supervising the cluster that year, in the app and by e-mail, in the step's transaction."""
     queries = port(ctx).engine_queries()
     inst = ctx.instance
     plan = inst.data.get("plan") or {}
     link = naming.item_path("conference", inst.id)
     seen: set[Any] = set()
-    for unit in sorted(_members(ctx)):
-        scope = _Scope(unit, inst.year)
-        for row in queries.recipients(scope, {"unit_head", "unit_officer"}):  # type: ignore[arg-type]
+    invited: list[tuple[_Scope, set[str]]] = [
+        (_Scope(unit, inst.year), {"unit_head", "unit_officer"}) for unit in sorted(_members(ctx))]
+    if inst.cluster_id is not None:
+        invited.append((_Scope(None, inst.year, inst.cluster_id), {SUPERVISOR_ROLE}))
+    for scope, roles in invited:
+        for row in queries.recipients(scope, roles):  # type: ignore[arg-type]
             user_id, full_name, email, locale, _digest = row
             if user_id in seen:
                 continue
             seen.add(user_id)
             locale = templates.resolve_locale(locale)
             name = title(inst.data, inst.year, locale)
+            whom = ("đồng chí" if locale == "vi" else "You are") if scope.unit_id is None \
+                else ("đơn vị" if locale == "vi" else "Your unit is")
             if locale == "vi":
-                text = (f"Trân trọng kính mời đơn vị dự {name} vào {_when(plan, locale)} "
+                text = (f"Trân trọng kính mời {whom} dự {name} vào {_when(plan, locale)} "
                         f"tại {plan.get('place', '')}.")
             else:
-                text = (f"Your unit is invited to the {name} on {_when(plan, locale)} at "
+                text = (f"{whom} invited to the {name} on {_when(plan, locale)} at "
                         f"{plan.get('place', '')}.")
             subject, body = templates.render("notice", locale, {
                 "title": name, "text": text, "recipient": full_name})
@@ -208,9 +214,11 @@ def invite_to_conference(ctx: CallContext, params: Mapping[str, Any]) -> None:
 
 
 class _Scope:
-    """A member unit and the year, as the recipients' query reads an item's scope."""
+    """A member unit (or the cluster) and the year, as the recipients' query reads an item's
+    scope."""
 
-    def __init__(self, unit_id: int, year: int | None) -> None:
+    def __init__(self, unit_id: int | None, year: int | None,
+                 cluster_id: int | None = None) -> None:
         self.unit_id: int | None = unit_id
-        self.cluster_id: int | None = None
+        self.cluster_id: int | None = cluster_id
         self.year = year
