@@ -77,7 +77,8 @@ def test_a_supervisor_reads_that_cluster_and_year_only(bloc: Bloc) -> None:
     assert access.supervised_clusters(member, YEAR) == {bloc.cluster}
     assert access.supervised_clusters(member, YEAR + 1) == set()
     assert "cluster_supervisor" in access.roles_on(member, pledge)
-    assert access.may_see(member, pledge) and access.may_see(member, bloc.campaign)
+    assert access.may_see(member, pledge)
+    assert access.may_see(member, bloc.campaign)
     # it gives no action, and nothing on another cluster of the year
     assert not access.may_attach(member, pledge, bloc.wf.catalog.latest("pledge").spec)
     assert all(t.trigger not in {"accept", "return"} or why is not None
@@ -144,7 +145,8 @@ def test_notes_are_recorded_checked_and_read_by_leader_and_office_only(bloc: Blo
                             _note(date="2025-07-21", content="Kiểm tra hồ sơ ký kết"),
                             expected_version=fired.instance.version)
     item = supervision.item_of(wf, reads, bloc.cluster, YEAR)
-    assert item is not None and item.id == fired.instance.id
+    assert item is not None
+    assert item.id == fired.instance.id
 
     for who in ("hd_member", "btp_head", "vu_tdkt"):
         notes = supervision.read_notes(wf, reads, bloc.actor(who), bloc.cluster, YEAR)

@@ -142,6 +142,35 @@ def valid_conference_conclusions(ctx: CallContext, params: Mapping[str, Any]) ->
                                _date(plan.get("date")) if isinstance(plan, Mapping) else None)
 
 
+CALLED = frozenset({"invited", "held", "minuted", "signed"})  # a conference whose invitations went
+
+
+def pledge_conference_refusal(conference: Any, campaign_id: int | None) -> Refusal | None:
+    """Whether a conference (an Instance, or None) may be the one a pledge of this campaign
+    is signed at: a pledge-signing conference of the same campaign, called."""
+    plan = getattr(conference, "data", {}).get("plan") if conference is not None else None
+    if conference is None or getattr(conference, "workflow", None) != "conference" or \
+            getattr(conference, "parent_id", None) != campaign_id or \
+            not isinstance(plan, Mapping) or plan.get("kind") != "pledge_signing" or \
+            getattr(conference, "state", None) not in CALLED:
+        return Refusal("conference_pledge_conference_invalid")
+    return None
+
+
+@YEAR.guard("pledge_signing_conference")
+def pledge_signing_conference(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
+    """A pledge signed at a conference names a called pledge-signing conference of its own
+    campaign (naming none is fine: a pledge may be signed on its own)."""
+    wanted = ctx.payload.get("conference_id")
+    if wanted is None:
+        return None
+    if _unit(wanted) is None or ctx.instance.parent_id is None:
+        return Refusal("conference_pledge_conference_invalid")
+    found = next((c for c in port(ctx).children(ctx.instance.parent_id) if c.id == wanted),
+                 None)
+    return pledge_conference_refusal(found, ctx.instance.parent_id)
+
+
 @YEAR.effect("store_conference_conclusions")
 def store_conference_conclusions(ctx: CallContext, params: Mapping[str, Any]) -> None:
     """The conclusions as written, and the tasks they assign (one item each once the minutes
