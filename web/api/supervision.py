@@ -156,7 +156,8 @@ def supervision_notes(cluster_id: int) -> ResponseReturnValue:
 
 @operation("POST", "/v1/clusters/<int:cluster_id>/supervision-notes", "Record a supervision "
            "note (a council member supervising the cluster that year); the leader is told",
-           (201, "SupervisionNotes"), (400, 403, 409), body=SupervisionNoteBody, tags=("supervision",))
+           (201, "SupervisionNotes"), (400, 403, 409), body=SupervisionNoteBody,
+           tags=("supervision",))
 def record_supervision_note(cluster_id: int) -> ResponseReturnValue:
     body = load_json(SupervisionNoteBody)
     cluster = _cluster(cluster_id)
