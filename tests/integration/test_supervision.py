@@ -119,6 +119,20 @@ def test_supervisors_are_invited_to_the_cluster_conferences(bloc: Bloc) -> None:
     assert "Trân trọng kính mời đơn vị dự" in next(
         n for n in head if n.instance_id == conf.id).body
 
+    # a member assigned once the invitations went out is invited too, once
+    late = supervision.assign(bloc.services.uow(), bloc.actor("vu_tdkt"), bloc.users["hd_other"],
+                              bloc.cluster)
+    assert late
+    sent = supervision.invite_to_called_conferences(bloc.wf, bloc.services.reads, bloc.cluster,
+                                                    YEAR, bloc.users["hd_other"])
+    assert sent == 1
+    others = notifications.inbox(bloc.services.uow(), bloc.users["hd_other"])
+    assert [n.subject for n in others if n.instance_id == conf.id] == [
+        "[Thi đua] Hội nghị sơ kết 6 tháng 2025"]
+    bloc.clock.set(at("2025-07-16"))  # once the day has passed, no invitation
+    assert supervision.invite_to_called_conferences(bloc.wf, bloc.services.reads, bloc.cluster,
+                                                    YEAR, bloc.users["hd_member"]) == 0
+
 
 def test_notes_are_recorded_checked_and_read_by_leader_and_office_only(bloc: Bloc) -> None:
     bloc.clock.set(at("2025-07-21"))

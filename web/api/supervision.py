@@ -114,6 +114,8 @@ def assign_supervisor() -> ResponseReturnValue:
     cluster = _cluster(body["cluster_id"])
     grant_id = supervision.assign(services().uow(), actor(), body["user_id"], cluster.id,
                                   at=services().clock.now())
+    supervision.invite_to_called_conferences(services().workflows, services().reads,
+                                             cluster.id, cluster.year, body["user_id"])
     return next(r for r in _assignments(cluster.year) if r["id"] == grant_id), 201
 
 

@@ -170,6 +170,8 @@ def assign_supervisor() -> Response:
               if "already" in message else
               _("Choose a member of the council of %(year)s.", year=cluster.year), "error")
         return _back(cluster.year)
+    supervision.invite_to_called_conferences(_wf(), services().reads, cluster.id, cluster.year,
+                                             int(raw_user))
     names = services().reads.user_names([int(raw_user)])
     flash(_("%(person)s now supervises %(cluster)s in %(year)s.",
             person=names.get(int(raw_user), ""), cluster=cluster.name, year=cluster.year))

@@ -19,8 +19,10 @@ from workflow.domain.roles import SUPERVISOR_ROLE, Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
 from workflow.services import access, admin_log
+from workflow.services.conferences import conferences_of
 from workflow.services.ports import UnitOfWork
 from workflow.services.read_side import ReadSide
+from workflow.services.rules.conference import send_invitation, supervisors_scope
 from workflow.services.rules.supervision import note_refusal
 from workflow.services.workflows import Fired, Workflows
 
@@ -98,6 +100,32 @@ def unassign(uow: UnitOfWork, by: Actor, grant_id: int, at: dt.datetime | None =
         uow.users.remove_grant(grant_id)
         admin_log.record(uow, by, "grant_revoked", "grant", grant_id,
                          user_id=int(row["user_id"]), at=at, before=before)
+
+
+def invite_to_called_conferences(workflows: Workflows, reads: ReadSide, cluster_id: int,
+                                 year: int, user_id: int) -> int:
+    """A member assigned once a conference's invitations went out is invited too: to each
+    conference of the cluster and year called and not yet held, from today on. How many
+    invitations were written."""
+    today = workflows.clock.today()
+    called = []
+    for summary in reads.cluster_campaigns(cluster_id):
+        if summary.year != year:
+            continue
+        for conf in conferences_of(workflows, workflows.get(summary.id)):
+            plan = conf.data.get("plan") or {}
+            if conf.state == "invited" and str(plan.get("date") or "") >= today.isoformat():
+                called.append(conf)
+    if not called:
+        return 0
+    with workflows.store.write() as tx:
+        queries = workflows.catalog.uow().in_engine_tx(tx)
+        scope: Any = supervisors_scope(cluster_id, year)
+        rows = [r for r in queries.recipients(scope, {SUPERVISOR_ROLE}) if r[0] == user_id]
+        for row in rows[:1]:
+            for conf in called:
+                send_invitation(queries, conf, row, workflows.clock.now(), personal=True)
+    return len(called) if rows else 0
 
 
 def assignments(rows: list[tuple[int, int, str, int]]) -> list[Assignment]:

@@ -206,40 +206,51 @@ def invite_to_conference(ctx: CallContext, params: Mapping[str, Any]) -> None:
     supervising the cluster that year, in the app and by e-mail, in the step's transaction."""
     queries = port(ctx).engine_queries()
     inst = ctx.instance
-    plan = inst.data.get("plan") or {}
-    link = naming.item_path("conference", inst.id)
     seen: set[Any] = set()
     invited: list[tuple[_Scope, set[str]]] = [
         (_Scope(unit, inst.year), {"unit_head", "unit_officer"}) for unit in sorted(_members(ctx))]
     if inst.cluster_id is not None:
-        invited.append((_Scope(None, inst.year, inst.cluster_id), {SUPERVISOR_ROLE}))
+        invited.append((supervisors_scope(inst.cluster_id, inst.year), {SUPERVISOR_ROLE}))
     for scope, roles in invited:
         for row in queries.recipients(scope, roles):  # type: ignore[arg-type]
-            user_id, full_name, email, locale, _digest = row
-            if user_id in seen:
+            if row[0] in seen:
                 continue
-            seen.add(user_id)
-            locale = templates.resolve_locale(locale)
-            name = title(inst.data, inst.year, locale)
-            whom = ("đồng chí" if locale == "vi" else "You are") if scope.unit_id is None \
-                else ("đơn vị" if locale == "vi" else "Your unit is")
-            if locale == "vi":
-                text = (f"Trân trọng kính mời {whom} dự {name} vào {_when(plan, locale)} "
-                        f"tại {plan.get('place', '')}.")
-            else:
-                text = (f"{whom} invited to the {name} on {_when(plan, locale)} at "
-                        f"{plan.get('place', '')}.")
-            subject, body = templates.render("notice", locale, {
-                "title": name, "text": text, "recipient": full_name})
-            channels: list[tuple[str, str | None]] = [("in_app", None)]
-            if email:
-                channels.append(("email", email))
-            for channel, address in channels:
-                queries.add_message({
-                    "channel": channel, "user_id": user_id, "address": address,
-                    "kind": "notice", "instance_id": inst.id, "deadline_id": None,
-                    "subject": subject, "body": body, "link": link, "digest_date": None,
-                    "status": "pending", "attempts": 0, "created_at": ctx.now})
+            seen.add(row[0])
+            send_invitation(queries, inst, row, ctx.now, personal=scope.unit_id is None)
+
+
+def send_invitation(queries: Any, inst: Any, recipient: tuple[Any, ...], now: dt.datetime, *,
+                    personal: bool) -> None:
+    """One invitation to the conference, in the app and by e-mail, in the caller's transaction
+    (`personal`: a council member invited in person, not a member unit)."""
+    user_id, full_name, email, locale, _digest = recipient
+    plan = inst.data.get("plan") or {}
+    locale = templates.resolve_locale(locale)
+    name = title(inst.data, inst.year, locale)
+    whom = ("đồng chí" if locale == "vi" else "You are") if personal \
+        else ("đơn vị" if locale == "vi" else "Your unit is")
+    if locale == "vi":
+        text = (f"Trân trọng kính mời {whom} dự {name} vào {_when(plan, locale)} "
+                f"tại {plan.get('place', '')}.")
+    else:
+        text = (f"{whom} invited to the {name} on {_when(plan, locale)} at "
+                f"{plan.get('place', '')}.")
+    subject, body = templates.render("notice", locale, {
+        "title": name, "text": text, "recipient": full_name})
+    channels: list[tuple[str, str | None]] = [("in_app", None)]
+    if email:
+        channels.append(("email", email))
+    for channel, address in channels:
+        queries.add_message({
+            "channel": channel, "user_id": user_id, "address": address,
+            "kind": "notice", "instance_id": inst.id, "deadline_id": None,
+            "subject": subject, "body": body, "link": naming.item_path("conference", inst.id),
+            "digest_date": None, "status": "pending", "attempts": 0, "created_at": now})
+
+
+def supervisors_scope(cluster_id: int, year: int | None) -> _Scope:
+    """The cluster and year, as the recipients' query reads the supervisors' scope."""
+    return _Scope(None, year, cluster_id)
 
 
 class _Scope:
