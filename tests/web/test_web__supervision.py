@@ -46,7 +46,8 @@ def test_assign_follow_and_write_notes(client: FlaskClient, auth: AuthActions,
     wrong = client.post("/supervision/assignments", data={
         "csrf_token": token, "user_id": str(bloc.users["bca_head"]),
         "cluster_id": str(bloc.cluster)}, follow_redirects=True)
-    assert "Hãy chọn một thành viên Hội đồng của năm 2025." in wrong.get_data(as_text=True)
+    assert "Thủ trưởng Bộ Công an không phải thành viên Hội đồng năm 2025; hãy chọn một " \
+           "thành viên Hội đồng của năm đó" in wrong.get_data(as_text=True)
     done = client.post("/supervision/assignments", data={
         "csrf_token": token, "user_id": str(member), "cluster_id": str(bloc.cluster)},
         follow_redirects=True)
@@ -54,6 +55,11 @@ def test_assign_follow_and_write_notes(client: FlaskClient, auth: AuthActions,
     assert "Nguyễn Văn Giám Sát phụ trách Khối thi đua các bộ, ngành Nội chính Trung ương " \
            "năm 2025." in html
     assert "Thôi phân công" in html
+    again = client.post("/supervision/assignments", data={
+        "csrf_token": token, "user_id": str(member), "cluster_id": str(bloc.cluster)},
+        follow_redirects=True)
+    assert "Nguyễn Văn Giám Sát đã được phân công phụ trách Khối thi đua các bộ, ngành Nội " \
+           "chính Trung ương năm 2025" in again.get_data(as_text=True)
     auth.logout()
 
     auth.login("hd_giam_sat")

@@ -6,7 +6,6 @@ counted."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from flask_babel import gettext as _
 
@@ -103,8 +102,7 @@ def votes_of(conference: Instance, names: dict[int, str]) -> list[VoteLine]:
     if _kind(conference) != "year_end" or conference.parent_id is None:
         return []
     hosted = [s for s in voting.campaign_sessions(_wf(), conference.parent_id)
-              if (voting.Meeting.of(s.data.get("meeting")) or _NO_MEETING).conference_id
-              == conference.id]
+              if _held_at(s, conference.id)]
     if not hosted:
         return []
     counted = {v.session_id: v for v in services().reads.year_votes(conference.year or 0)}
@@ -118,11 +116,9 @@ def votes_of(conference: Instance, names: dict[int, str]) -> list[VoteLine]:
     return out
 
 
-class _None:
-    conference_id: Any = None
-
-
-_NO_MEETING = _None()
+def _held_at(session: Instance, conference_id: int) -> bool:
+    meeting = voting.Meeting.of(session.data.get("meeting"))
+    return meeting is not None and meeting.conference_id == conference_id
 
 
 def year_end_conferences(campaign: Instance) -> list[Instance]:

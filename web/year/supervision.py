@@ -33,6 +33,7 @@ from workflow.errors import (
 from workflow.services import access, conferences, overview, supervision
 
 MAX_ID = 2**31 - 1
+TEXT_LIMIT = 5001  # one more than the rule allows, so that the rule says it is too long
 KINDS = ("pledge", "report", "inspection", "score_sheet")
 
 
@@ -164,11 +165,11 @@ def assign_supervisor() -> Response:
     try:
         supervision.assign(services().uow(), actor, int(raw_user), cluster.id,
                            at=_wf().clock.now())
-    except (InvalidInput, NotFound) as exc:
-        message = str(exc)
-        flash(_("This council member already supervises %(cluster)s.", cluster=cluster.name)
-              if "already" in message else
-              _("Choose a member of the council of %(year)s.", year=cluster.year), "error")
+    except NotFound:
+        flash(_("Choose the council member to assign."), "error")
+        return _back(cluster.year)
+    except InvalidInput as exc:
+        flash(explain(exc.refusal or exc), "error")
         return _back(cluster.year)
     supervision.invite_to_called_conferences(_wf(), services().reads, cluster.id, cluster.year,
                                              int(raw_user))
@@ -237,7 +238,7 @@ def record_supervision_note(cluster_id: int) -> Response | tuple[str, int]:
     cluster, actor = _cluster(cluster_id), current_actor()
     if not access.may_supervise(actor, cluster.id, cluster.year):
         abort(403)
-    typed = {k: request.form.get(k, "").strip()[:supervision_text_limit()]
+    typed = {k: request.form.get(k, "").strip()[:TEXT_LIMIT]
              for k in ("date", "content", "recommendations")}
     note = {**typed, "date": conferences.day_of(typed["date"])}
     version = request.form.get("version", "")
@@ -251,10 +252,6 @@ def record_supervision_note(cluster_id: int) -> Response | tuple[str, int]:
         return _cluster_page(cluster, actor, note=typed, problem=text, status=422)
     flash(_("The supervision note is recorded; the cluster's leader is told."))
     return redirect(url_for("year.supervision_cluster", cluster_id=cluster.id))
-
-
-def supervision_text_limit() -> int:
-    return 5001  # one more than the rule allows, so that the rule says it is too long
 
 
 @bp.route("/supervision/items/<int:item_id>")

@@ -185,6 +185,9 @@ CATALOGUE: dict[str, str] = {
     "supervision_note_date_future": "the day of the supervision cannot be after today",
     "supervision_note_content_missing": "write what the supervision found",
     "supervision_note_too_long": "a text of the note is at most %(max)s characters",
+    "supervisor_not_council": "%(user)s is not a member of the council in %(year)s; choose a "
+                              "council member of that year",
+    "supervisor_already_assigned": "%(user)s already supervises %(cluster)s in %(year)s",
     # inspections
     "not_in_inspection_team": "%(user)s is not in the team of this inspection",
     "not_inspection_lead": "only the lead of the inspection team, %(lead)s, may do this",

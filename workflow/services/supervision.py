@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from workflow.domain.refusals import Ref, Refusal
 from workflow.domain.roles import SUPERVISOR_ROLE, Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied
@@ -72,14 +73,18 @@ def assign(uow: UnitOfWork, by: Actor, user_id: int, cluster_id: int,
         person = uow.users.actor(user_id)
         if person is None or not uow.users.is_active(user_id):
             raise NotFound(f"no active user with id {user_id}")
-        if person.roles_for(None, None, year).isdisjoint(access.SUPERVISABLE) or not any(
-                g.role in access.SUPERVISABLE and g.unit_id is None and g.cluster_id is None
-                for g in person.grants):
-            raise InvalidInput(f"user_id: '{person.username}' is not a member of the council "
-                               f"in {year}")
+        if not any(g.role in access.SUPERVISABLE and g.unit_id is None and g.cluster_id is None
+                   and (g.year is None or g.year == year) for g in person.grants):
+            raise InvalidInput(
+                f"user_id: '{person.username}' is not a member of the council in {year}",
+                Refusal("supervisor_not_council", {"user": Ref("user", person.username),
+                                                   "year": str(year)}))
         if access.may_supervise(person, cluster_id, year):
-            raise InvalidInput(f"user_id: '{person.username}' already supervises this cluster "
-                               f"in {year}")
+            raise InvalidInput(
+                f"user_id: '{person.username}' already supervises this cluster in {year}",
+                Refusal("supervisor_already_assigned", {
+                    "user": Ref("user", person.username), "cluster": Ref("cluster", cluster_id),
+                    "year": str(year)}))
         grant_id = uow.users.add_grant(user_id, SUPERVISOR_ROLE, None, cluster_id, year)
         admin_log.record(uow, by, "grant_given", "grant", grant_id, user_id=user_id, at=at,
                          after=_values(uow, cluster_id, year))
