@@ -25,7 +25,7 @@ from tests.year_support import (
 )
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput
-from workflow.services import conferences, voting
+from workflow.services import api_tokens, conferences, voting
 
 FLAG = "co_thi_dua_chinh_phu"
 
@@ -61,6 +61,16 @@ def _accepted(bloc: Bloc, code: str) -> Instance:
     bloc.wf.fire(pledge, "accept", bloc.checker_for(code))
     bloc.attach(pledge, bloc.head(code), "signed_pledge")
     return bloc.wf.get(pledge.id)
+
+
+def _bearer(bloc: Bloc, username: str) -> dict[str, str]:
+    token = api_tokens.create_token(bloc.services.uow(), bloc.clock, bloc.users[username], "t")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _json(response: Any) -> Any:
+    assert response.json is not None, response.get_data(as_text=True)
+    return response.json
 
 
 def _version(html: str) -> str:
@@ -121,6 +131,10 @@ def test_pledges_signed_at_the_pledge_signing_conference(client: FlaskClient,
     assert "2/8 đơn vị đã ký giao ước, trong đó 1 đơn vị ký tại hội nghị này." in html
     other = client.get(f"/conferences/{six_month.id}").get_data(as_text=True)
     assert "Giao ước thi đua của các đơn vị thành viên" not in other
+    api = client.get(f"/api/v1/campaigns/{bloc.refresh().id}/conferences",
+                     headers=_bearer(bloc, "btp_head"))
+    hosted = {c["id"]: c["pledges_signed_here"] for c in _json(api)["items"]}
+    assert hosted == {signing.id: [bloc.child("pledge", "bca").id], six_month.id: []}
 
 
 def test_the_scan_of_the_signed_minutes(client: FlaskClient, auth: AuthActions,
@@ -214,13 +228,22 @@ def test_the_year_end_review_links_to_its_vote(client: FlaskClient, auth: AuthAc
     html = client.get(path).get_data(as_text=True)
     assert "Kết quả được hiển thị sau khi kiểm phiếu." not in html
     assert re.search(r"<li>[^<]*: <strong>Bộ Công an</strong></li>", html), html[-3000:]
+    api = client.get(f"/api/v1/campaigns/{bloc.refresh().id}/conferences",
+                     headers=_bearer(bloc, "btp_head"))
+    assert [c["vote_sessions"] for c in _json(api)["items"]] == [[session.id]]
 
 
-def test_a_vote_cannot_name_another_conference(bloc: Bloc) -> None:
+def test_a_vote_cannot_name_another_conference(client: FlaskClient, bloc: Bloc) -> None:
     walk_to_year_end(bloc)
     bloc.clock.set(dt.datetime(2025, 12, 17, 2, tzinfo=dt.UTC))
     review = _conference(bloc, "thematic", "2025-12-18")
     campaign: Any = bloc.wf.fire(bloc.refresh(), "start_voting", bloc.leader).instance
+    refused = client.post(f"/api/v1/campaigns/{campaign.id}/votes", json={
+        "candidates": {FLAG: [bloc.units["bca"]]}, "meeting": {
+            "date": "2025-12-18", "time": "08:00", "place": "Hà Nội", "conference": "Hội nghị",
+            "conference_id": review.id}}, headers=_bearer(bloc, "btp_head"))
+    assert refused.status_code == 400
+    assert "conference_id" in refused.get_data(as_text=True)
     with pytest.raises(InvalidInput, match="conference_id"):
         voting.schedule_year_end_vote(
             bloc.wf, campaign.id, bloc.leader, {FLAG: [bloc.units["bca"]]},
