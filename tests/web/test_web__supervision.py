@@ -25,7 +25,7 @@ def test_assign_follow_and_write_notes(client: FlaskClient, auth: AuthActions,
                                        bloc: Bloc) -> None:
     member = _member(bloc, "hd_giam_sat", "Nguyễn Văn Giám Sát")
     _member(bloc, "hd_khac", "Trần Thị Khác")
-    launch(bloc)
+    campaign = launch(bloc)
     sign_all_pledges(bloc)
     bloc.clock.set(at("2025-04-02"))
 
@@ -90,6 +90,8 @@ def test_assign_follow_and_write_notes(client: FlaskClient, auth: AuthActions,
     auth.logout()
 
     auth.login("btp_head")  # the leader
+    campaign_page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f'href="/supervision/clusters/{bloc.cluster}">Ghi chép giám sát' in campaign_page
     inbox = client.get("/").get_data(as_text=True)
     assert "Giám sát Khối thi đua các bộ, ngành Nội chính Trung ương năm 2025" in inbox
     link = re.search(r'href="(/supervision/items/\d+)"', inbox)
@@ -101,6 +103,8 @@ def test_assign_follow_and_write_notes(client: FlaskClient, auth: AuthActions,
 
     for who in ("bca_head", "lang_head", "hd_khac"):
         auth.login(who)
+        assert f"/supervision/clusters/{bloc.cluster}" not in client.get(
+            f"/campaigns/{campaign.id}").get_data(as_text=True)
         assert client.get(path).status_code == 403
         assert client.get(link.group(1)).status_code == 403
         auth.logout()

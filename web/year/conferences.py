@@ -112,7 +112,9 @@ def _rows(campaign: Instance) -> list[Row]:
 
 def campaign_conferences(campaign: Instance, actor: Actor) -> dict[str, Any]:
     """What the campaign page shows of its conferences (the "Hội nghị" section)."""
-    return {"conferences": _rows(campaign), "can_plan_conference": _may_plan(actor, campaign)}
+    return {"conferences": _rows(campaign), "can_plan_conference": _may_plan(actor, campaign),
+            "may_read_supervision": access.may_read_supervision(actor, campaign.cluster_id,
+                                                                campaign.year)}
 
 
 def _blank_plan(members: Sequence[Unit], campaign: Instance) -> dict[str, Any]:
