@@ -209,3 +209,57 @@ def test_what_may_be_done_is_also_allowed_without_an_error() -> None:
     access.require_attach(OFFICER, PLEDGE, PLEDGE_SPEC)
     with pytest.raises(PermissionDenied):
         access.require_act(OTHER_UNIT, CAMPAIGN, PLEDGE_SPEC)
+
+
+# --- supervision of a cluster by a council member ----------------------------------------------
+
+NOTES = Item(13, "supervision", None, BLOC, YEAR)  # the cluster's supervision notes
+SUPERVISOR = actor(RoleGrant("council_member", year=YEAR),
+                   RoleGrant("cluster_supervisor", cluster_id=BLOC, year=YEAR), name="giam_sat")
+
+
+def test_a_supervisor_reads_the_clusters_items_of_that_year_only() -> None:
+    assert "cluster_supervisor" in access.roles_on(SUPERVISOR, PLEDGE)
+    assert access.may_see(SUPERVISOR, PLEDGE)
+    assert access.may_supervise(SUPERVISOR, BLOC, YEAR)
+    assert not access.may_supervise(SUPERVISOR, BLOC, YEAR + 1)
+    assert not access.may_supervise(SUPERVISOR, BLOC + 1, YEAR)
+    assert access.supervised_clusters(SUPERVISOR, YEAR) == {BLOC}
+    later = Item(20, "pledge", BCA, BLOC, YEAR + 1)
+    assert "cluster_supervisor" not in access.roles_on(SUPERVISOR, later)
+    # the role gives no action on the cluster's items
+    assert not access.may_attach(SUPERVISOR, PLEDGE, spec(("unit_officer",),
+                                                         ("cluster_leader",)))
+
+
+def test_a_supervision_held_every_year_counts_in_none() -> None:
+    forever = actor(RoleGrant("cluster_supervisor", cluster_id=BLOC))
+    assert "cluster_supervisor" not in access.roles_on(forever, PLEDGE)
+    assert not access.may_supervise(forever, BLOC, YEAR)
+    assert not access.may_read_supervision(forever, BLOC, YEAR)
+
+
+def test_the_notes_are_read_by_the_supervisors_the_leader_and_the_office_only() -> None:
+    leader = actor(RoleGrant("cluster_leader", cluster_id=BLOC, year=YEAR))
+    deputy = actor(RoleGrant("cluster_deputy", cluster_id=BLOC, year=YEAR))
+    office = actor(RoleGrant("council_secretariat", year=YEAR))
+    head = actor(RoleGrant("unit_head", unit_id=BCA, year=YEAR))
+    council = actor(RoleGrant("council_member"))
+    for who in (SUPERVISOR, leader, office):
+        assert access.may_see(who, NOTES, members)
+        assert access.may_read_supervision(who, BLOC, YEAR)
+    for who in (deputy, head, council):
+        assert not access.may_see(who, NOTES, members)
+        assert not access.may_read_supervision(who, BLOC, YEAR)
+    assert not access.may_read_supervision(leader, BLOC, YEAR + 1)
+
+
+def test_the_council_office_assigns_the_supervisors() -> None:
+    assert access.may_assign_supervisors(actor(RoleGrant("council_secretariat", year=YEAR)),
+                                         YEAR)
+    assert access.may_assign_supervisors(actor(RoleGrant("council_secretariat")), YEAR)
+    assert not access.may_assign_supervisors(
+        actor(RoleGrant("council_secretariat", year=YEAR - 1)), YEAR)
+    assert not access.may_assign_supervisors(actor(RoleGrant("admin")), YEAR)
+    assert not access.may_assign_supervisors(
+        actor(RoleGrant("cluster_leader", cluster_id=BLOC, year=YEAR)), YEAR)

@@ -69,6 +69,7 @@ from workflow.services import (
     dossiers,
     imports,
     people,
+    supervision,
     voting,
     year,
 )
@@ -155,6 +156,18 @@ POST /conferences/<int:conference_id>/minutes.docx      login   403     403     
 GET  /conferences/<int:conference_id>/documents/<int:document_id>  login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 GET  /api/v1/campaigns/<int:campaign_id>/conferences    401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /api/v1/campaigns/<int:campaign_id>/conferences    401     403     403     403     ok      ok      403     403     403     403     403     403
+POST /conferences/<int:conference_id>/signed-minutes   login   403     403     403     ok      ok      403     403     403     403     403     403
+GET  /supervision                                       login   403     403     403     403     403     403     403     ok      403     403     403
+POST /supervision/assignments                           login   403     403     403     403     403     403     403     ok      403     403     403
+POST /supervision/assignments/<int:grant_id>/end        login   403     403     403     403     403     403     403     ok      403     403     403
+GET  /supervision/clusters/<int:cluster_id>             login   403     403     403     ok      403     403     403     ok      403     403     403
+POST /supervision/clusters/<int:cluster_id>/notes       login   403     403     403     403     403     403     403     403     403     403     403
+GET  /supervision/items/<int:item_id>                   login   403     403     403     ok      403     403     403     ok      403     403     403
+GET  /api/v1/supervision/assignments                    401     403     403     403     403     403     403     403     ok      403     403     403
+POST /api/v1/supervision/assignments                    401     403     403     403     403     403     403     403     ok      403     403     403
+DELETE /api/v1/supervision/assignments/<int:grant_id>   401     403     403     403     403     403     403     403     ok      403     403     403
+GET  /api/v1/clusters/<int:cluster_id>/supervision-notes  401   403     403     403     ok      403     403     403     ok      403     403     403
+POST /api/v1/clusters/<int:cluster_id>/supervision-notes  401   403     403     403     403     403     403     403     403     403     403     403
 GET  /votes/<int:session_id>                            login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /votes/<int:session_id>/confirm                    login   refused ok      refused ok      ok      403     refused refused refused refused refused
 POST /votes/<int:session_id>/cast                       login   refused ok      refused ok      ok      403     refused refused refused refused refused
@@ -516,6 +529,19 @@ def _conferences(bloc: Bloc, ids: dict[str, Any], campaign_id: int) -> None:
     ids["KD"] = bloc.services.reads.documents(ids["KM"], conferences.MINUTES_KIND)[0].id
 
 
+def _supervision(bloc: Bloc, ids: dict[str, Any]) -> None:
+    """A council member who is no player supervises the bloc (SG, the assignment) and has
+    recorded a note (SV, the supervision item)."""
+    uow = bloc.services.uow()
+    member = people.create_user(uow, "hd_giam_sat", "Hd Giam Sat")
+    people.grant(uow, member, "council_member", year=YEAR)
+    bloc.users["hd_giam_sat"] = member
+    ids["SG"] = supervision.assign(uow, bloc.actor("vu_tdkt"), member, bloc.cluster)
+    ids["SV"] = supervision.record_note(
+        bloc.wf, bloc.services.reads, bloc.actor("hd_giam_sat"), bloc.cluster, YEAR,
+        {"date": bloc.clock.today().isoformat(), "content": "Kiểm tra tiến độ"}).instance.id
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp("matrix")
@@ -601,6 +627,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     dossiers.judge_objection(bloc.wf, ids["O2"], bloc.actor("vu_tdkt"), admissible=True,
                              reason="Có căn cứ")
     _conferences(bloc, ids, campaign.id)
+    _supervision(bloc, ids)
     w.snapshot("final")
     yield w
     for copy, _when in w.snapshots.values():
@@ -853,6 +880,37 @@ ROUTES: dict[tuple[str, str], Route] = {
             "kind": "thematic", "topic": "Chuyển đổi số", "date": "2025-12-20",
             "place": "Hội trường Bộ Tư pháp", "host_unit_id": w.bloc.units["btp"],
             "agenda": [{"title": "Báo cáo chuyên đề", "presenter": "Bộ Tư pháp"}]})),
+    ("POST", "/conferences/<int:conference_id>/signed-minutes"): Route("final", "write", post(
+        _i("KM", "/conferences/{}/signed-minutes"),
+        lambda w: {"file": (io.BytesIO(PDF), "bien-ban-da-ky.pdf")})),
+    ("GET", "/supervision"): Route("final", "page", get(lambda w: "/supervision?year=2025")),
+    ("POST", "/supervision/assignments"): Route("final", "write", post(
+        lambda w: "/supervision/assignments",
+        lambda w: {"user_id": str(w.bloc.users["hd_member"]), "cluster_id": str(w.bloc.cluster)})),
+    ("POST", "/supervision/assignments/<int:grant_id>/end"): Route("final", "write", post(
+        _i("SG", "/supervision/assignments/{}/end?year=2025"))),
+    ("GET", "/supervision/clusters/<int:cluster_id>"): Route("final", "page", get(
+        lambda w: f"/supervision/clusters/{w.bloc.cluster}")),
+    ("POST", "/supervision/clusters/<int:cluster_id>/notes"): Route("final", "write", post(
+        lambda w: f"/supervision/clusters/{w.bloc.cluster}/notes",
+        lambda w: {"date": "15/12/2025", "content": "Kiểm tra tiến độ chấm điểm",
+                   "recommendations": ""})),
+    ("GET", "/supervision/items/<int:item_id>"): Route("final", "read", get(
+        _i("SV", "/supervision/items/{}"))),
+    ("GET", "/api/v1/supervision/assignments"): Route("final", "read", get(
+        lambda w: "/api/v1/supervision/assignments?year=2025")),
+    ("POST", "/api/v1/supervision/assignments"): Route("final", "write", api_post(
+        lambda w: "/api/v1/supervision/assignments",
+        lambda w: {"user_id": w.bloc.users["hd_member"], "cluster_id": w.bloc.cluster})),
+    ("DELETE", "/api/v1/supervision/assignments/<int:grant_id>"): Route(
+        "final", "write", lambda w, role: w.clients[role].delete(
+            f"/api/v1/supervision/assignments/{w.ids['SG']}", headers=w.headers[role])),
+    ("GET", "/api/v1/clusters/<int:cluster_id>/supervision-notes"): Route("final", "read", get(
+        lambda w: f"/api/v1/clusters/{w.bloc.cluster}/supervision-notes")),
+    ("POST", "/api/v1/clusters/<int:cluster_id>/supervision-notes"): Route(
+        "final", "write", api_post(
+            lambda w: f"/api/v1/clusters/{w.bloc.cluster}/supervision-notes",
+            lambda w: {"date": "2025-12-15", "content": "Kiểm tra tiến độ chấm điểm"})),
     ("GET", "/votes/<int:session_id>"): Route("final", "read", get(_i("V1", "/votes/{}"))),
     ("POST", "/votes/<int:session_id>/confirm"): Route("final", "page", post(
         _i("V1", "/votes/{}/confirm"), lambda w: {f"choice-{FLAG}": str(w.bloc.units["bqp"])})),

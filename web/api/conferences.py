@@ -33,7 +33,7 @@ from web.api.schemas import (
 )
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, NotFound
-from workflow.services import conferences
+from workflow.services import conferences, voting
 
 
 class AgendaBody(Schema):
@@ -85,6 +85,10 @@ class ConferenceSchema(Reply):
     state_label = _str()
     version = _int()
     tasks = fields.List(fields.Nested(ConferenceTaskSchema))
+    pledges_signed_here = fields.List(fields.Integer(), metadata={
+        "description": "the pledges signed at it (a pledge-signing conference)"})
+    vote_sessions = fields.List(fields.Integer(), metadata={
+        "description": "the cluster votes it hosts (a year-end review)"})
 
 
 class ConferenceListSchema(Reply):
@@ -92,6 +96,7 @@ class ConferenceListSchema(Reply):
 
 
 REPLIES.update({"Conference": ConferenceSchema, "ConferenceList": ConferenceListSchema})
+_NOWHERE = voting.Meeting(dt.date(2000, 1, 1), dt.time(0), "", "")  # a vote with no meeting
 
 
 def _campaign(campaign_id: int) -> Instance:
@@ -125,7 +130,17 @@ def conference_reply(inst: Instance, units: dict[int, str], lang: str) -> dict[s
             "agenda": [{"title": a.get("title", ""), "presenter": a.get("presenter", "")}
                        for a in plan.get("agenda") or []],
             "state": inst.state, "state_label": _label(inst, lang), "version": inst.version,
-            "tasks": tasks}
+            "tasks": tasks, **_hosted(inst)}
+
+
+def _hosted(inst: Instance) -> dict[str, list[int]]:
+    """What the conference hosts: the pledges signed at it, the votes held at it."""
+    siblings = services().workflows.children(inst.parent_id) if inst.parent_id else []
+    pledges = [p.id for p in siblings if p.workflow == "pledge"
+               and p.data.get("conference_id") == inst.id and "signed_hash" in p.data]
+    votes = [v.id for v in siblings if v.workflow == "vote_session"
+             and (voting.Meeting.of(v.data.get("meeting")) or _NOWHERE).conference_id == inst.id]
+    return {"pledges_signed_here": pledges, "vote_sessions": votes}
 
 
 def _units(campaign: Instance) -> dict[int, str]:

@@ -111,6 +111,10 @@ class MeetingBody(Schema):
                  metadata={"description": "where it is held, as the minutes' heading says it"})
     conference = Text(required=True, validate=validate.Length(1, 200),
                       metadata={"description": "the name of the conference"})
+    conference_id = fields.Integer(strict=True, load_default=None, allow_none=True,
+                                   validate=validate.Range(1, MAX_ID),
+                                   metadata={"description": "the campaign's year-end review "
+                                                            "conference hosting the vote"})
 
 
 class VoteScheduleBody(Schema):

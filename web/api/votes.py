@@ -36,7 +36,8 @@ def schedule_vote(campaign_id: int) -> ResponseReturnValue:
     session = voting.schedule_year_end_vote(
         services().workflows, campaign_id, who, body["candidates"],
         voting.Meeting(meeting["date"], meeting["time"], meeting["place"].strip(),
-                       meeting["conference"].strip()), ends_at=body.get("ends_at"))
+                       meeting["conference"].strip(), meeting.get("conference_id")),
+        ends_at=body.get("ends_at"))
     return {"id": session.id, "state": session.state, "version": session.version,
             "campaign_id": campaign_id, "candidates": session.data["candidates"],
             "meeting": session.data["meeting"], "ends_at": session.data.get("ends_at")}, 201

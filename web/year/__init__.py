@@ -21,6 +21,7 @@ from web.year import (  # noqa: F401  (their routes)
     schedule,
     scoring,
     setup,
+    supervision,
     votes,
 )
 from web.year.common import bp

@@ -19,7 +19,8 @@ from werkzeug.wrappers import Response
 from web.auth import current_actor
 from web.items import item_url, title_of
 from web.refusals import explain
-from web.views import fire_seen, locale, login_required, services
+from web.views import fire_seen, locale, login_required, services, upload_refusal
+from web.year import conference_links as links
 from web.year.common import (
     _date,
     _documents,
@@ -39,6 +40,7 @@ from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, TransitionNotAllowed
 from workflow.services import access, conferences
+from workflow.services import documents as attachments
 from workflow.services.read_side import UnitSummary as Unit
 
 KIND_LABELS = {
@@ -110,7 +112,9 @@ def _rows(campaign: Instance) -> list[Row]:
 
 def campaign_conferences(campaign: Instance, actor: Actor) -> dict[str, Any]:
     """What the campaign page shows of its conferences (the "Hội nghị" section)."""
-    return {"conferences": _rows(campaign), "can_plan_conference": _may_plan(actor, campaign)}
+    return {"conferences": _rows(campaign), "can_plan_conference": _may_plan(actor, campaign),
+            "may_read_supervision": access.may_read_supervision(actor, campaign.cluster_id,
+                                                                campaign.year)}
 
 
 def _blank_plan(members: Sequence[Unit], campaign: Instance) -> dict[str, Any]:
@@ -200,6 +204,10 @@ def _render(inst: Instance, actor: Actor, members: Sequence[Unit], *,
         actions=[(t, why) for t, why in _offered(actions) if t.trigger not in FORM_STEPS],
         may_draw_up=inst.state == "held" and access.may_take_on(actor, inst, spec, "draw_up"),
         minutes=[d for d in docs if d.kind == conferences.MINUTES_KIND],
+        scans=[d for d in docs if d.kind == conferences.SIGNED_KIND],
+        may_upload_scan=inst.state in conferences.SCAN_STATES
+        and access.may_attach(actor, inst, spec),
+        pledges=links.pledges_of(inst, names), votes=links.votes_of(inst, names),
         tasks=_tasks(inst, names), locale=locale(), problem=problem), status
 
 
@@ -307,3 +315,33 @@ def conference_document(conference_id: int, document_id: int) -> Response:
     if doc is None:
         abort(404)
     return _send_document(doc)
+
+
+@bp.route("/conferences/<int:conference_id>/signed-minutes", methods=["POST"])
+@login_required
+def upload_conference_scan(conference_id: int) -> Response:
+    """The scan (PDF) of the minutes as signed on paper, once they are finalised."""
+    inst, actor, _members_ = _conference(conference_id)
+    back = redirect(url_for("year.conference", conference_id=conference_id, _anchor="minutes"))
+    if not access.may_attach(actor, inst, _spec(inst)):
+        abort(403)
+    if inst.state not in conferences.SCAN_STATES:
+        flash(_("The scan of the signed minutes is uploaded once the minutes are finalised."),
+              "error")
+        return back
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Choose a file to upload."), "error")
+        return back
+    content = upload.read()
+    problem = upload_refusal(upload.filename, content) or (
+        None if attachments.extension(upload.filename) == "pdf" else
+        _("The file %(name)s was not accepted: the signed minutes are uploaded as a PDF scan.",
+          name=attachments.stored_name(upload.filename)))
+    if problem:
+        flash(problem, "error")
+        return back
+    attachments.attach(_wf(), services().settings.documents_dir, inst.id, actor,
+                       conferences.SIGNED_KIND, upload.filename, content)
+    flash(_("The scan of the signed minutes is attached: %(name)s", name=upload.filename))
+    return back

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from web.auth import current_actor
 from web.refusals import explain
 from web.views import locale, login_required, services
+from web.year import conference_links as conferences
 from web.year import itempage
 from web.year.common import _criteria, _load, _roles, _state_label, _wf, bp
 from workflow.domain.criteria import CriteriaTable
@@ -54,6 +55,8 @@ def _page(inst: Instance, campaign: Instance, table: CriteriaTable, *,
     edit = next((t for t, _why in actions if t.trigger in EDIT_TRIGGERS), None)
     buttons = [(t, why) for t, why in actions if t.trigger in BUTTONS]
     signed = itempage.files(inst, SIGNED_PLEDGE)
+    signing = conferences.signing_conferences(campaign)
+    at = conferences.signed_at(inst)
     return render_template(
         "year_pledge.html", pledge=inst, campaign=campaign, table=table, rows=rows,
         title=itempage.heading(inst), campaign_title=itempage.heading(campaign),
@@ -63,7 +66,7 @@ def _page(inst: Instance, campaign: Instance, table: CriteriaTable, *,
         if inst.state in pledges.RETURNED_STATES else "",
         problems={code: explain(r, inst) for code, r in (problems or {}).items()},
         error=error, form=form or {}, shown=_shown, locale=locale(),
-        kind_label=itempage.kind_label)
+        kind_label=itempage.kind_label, signing=signing, signed_at=at)
 
 
 @bp.route("/pledges/<int:pledge_id>")
@@ -106,6 +109,9 @@ def pledge_fire(pledge_id: int) -> str | Response:
         payload["comment"] = comment
     if trigger == "return":  # every return says which targets it is about (none: cleared)
         payload["target_comments"] = pledges.target_comments(table, request.form)
+    raw = request.form.get("conference_id", "")
+    if trigger == "sign" and raw.isascii() and raw.isdigit() and int(raw) < 2**31:
+        payload["conference_id"] = int(raw)  # the pledge-signing conference it is signed at
     refused = itempage.fire(inst, trigger, payload)
     if refused:
         form = {k: v for k, v in request.form.items() if k != "csrf_token"}

@@ -14,11 +14,12 @@ from werkzeug.wrappers import Response
 from web.auth import current_actor
 from web.refusals import explain
 from web.views import locale, login_required
+from web.year import conference_links as links
 from web.year.common import _load, _members, _roles, _wf, bp
 from workflow.domain.roles import Actor
 from workflow.engine.instance import ACTIVE, Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
-from workflow.services import access, voting, year
+from workflow.services import access, conferences, voting, year
 
 TOP = 3  # candidates ticked in advance per title: the top of the ranking (fairness.top_rank)
 TEXT_LIMIT = 200
@@ -42,6 +43,7 @@ class ScheduleForm:
     closes: str = ""
     place: str = ""
     conference: str = ""
+    conference_id: str = ""  # the year-end review conference hosting the vote, if planned
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -90,17 +92,28 @@ def _proposed(campaign: Instance, titles: list[TitleChoice],
     cluster = _wf().catalog.uow()
     with cluster.read() as uow:
         name = uow.organisations.cluster_name(campaign.cluster_id) or ""
-    return ScheduleForm(
+    form = ScheduleForm(
         titles={t.code for t in titles}, candidates={t.code: set(top) for t in titles},
         date=today.isoformat(), closes="10:00",
         conference=_("Year-end review conference %(year)s of %(cluster)s",
                      year=campaign.year, cluster=name).strip())
+    hosts = links.year_end_conferences(campaign)
+    if hosts:  # the year-end review planned: its day, time, place and name
+        plan = hosts[-1].data.get("plan") or {}
+        form.conference_id = str(hosts[-1].id)
+        form.conference = conferences.title(hosts[-1].data, hosts[-1].year, locale())
+        form.date = str(plan.get("date") or form.date)
+        form.time = str(plan.get("time") or form.time)
+        form.place = str(plan.get("place") or "")
+    return form
 
 
 def _render(campaign: Instance, form: ScheduleForm, titles: list[TitleChoice],
             standings: list[year.Standing], status: int = 200) -> tuple[str, int]:
+    hosts = [links.Link(c.id, "", conferences.title(c.data, c.year, locale()))
+             for c in links.year_end_conferences(campaign)]
     return render_template("year_vote_schedule.html", campaign=campaign, form=form,
-                           titles=titles, standings=standings), status
+                           titles=titles, standings=standings, hosts=hosts), status
 
 
 @bp.route("/campaigns/<int:campaign_id>/votes/new")
@@ -123,7 +136,8 @@ def _posted(titles: list[TitleChoice], standings: list[year.Standing]) -> Schedu
         date=request.form.get("date", "").strip(), time=request.form.get("time", "").strip(),
         closes=request.form.get("closes", "").strip(),
         place=request.form.get("place", "").strip()[:TEXT_LIMIT],
-        conference=request.form.get("conference", "").strip()[:TEXT_LIMIT])
+        conference=request.form.get("conference", "").strip()[:TEXT_LIMIT],
+        conference_id=request.form.get("conference_id", "").strip()[:12])
     for t in titles:
         picked = set()
         for raw in request.form.getlist(f"candidate-{t.code}"):
@@ -197,7 +211,9 @@ def schedule_vote(campaign_id: int) -> tuple[str, int] | Response:
     try:
         session = voting.schedule_year_end_vote(
             _wf(), campaign_id, actor, candidates,
-            voting.Meeting(day, start, form.place, form.conference), ends_at=ends)
+            voting.Meeting(day, start, form.place, form.conference,
+                           int(form.conference_id) if form.conference_id.isascii()
+                           and form.conference_id.isdigit() else None), ends_at=ends)
     except (InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed) as exc:
         form.errors["titles"] = explain(exc, campaign)
         return _render(campaign, form, titles, standings, 400)

@@ -134,6 +134,16 @@ class SqlReadSide:
                                 .order_by(u.full_name, u.id, ra.role)).all()
         return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
+    def supervisors(self, year: int) -> list[tuple[int, int, str, int]]:
+        ra, u = role_assignments.c, users.c
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(sa.select(ra.id, u.id, u.full_name, ra.cluster_id)
+                                .join(role_assignments, ra.user_id == u.id)
+                                .where(ra.role == "cluster_supervisor", ra.year == year,
+                                       ra.cluster_id.is_not(None))
+                                .order_by(u.full_name, u.id, ra.cluster_id)).all()
+        return [(int(r[0]), int(r[1]), str(r[2]), int(r[3])) for r in rows]
+
     def items_of_year(self, workflow: str, year: int, states: Iterable[str], *,
                       finished: bool = False) -> list[int]:
         i = instances.c

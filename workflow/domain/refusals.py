@@ -178,6 +178,16 @@ CATALOGUE: dict[str, str] = {
                                     "the task to",
     "conference_task_due_invalid": "the task for %(unit)s needs a due date after the "
                                    "conference",
+    "conference_pledge_conference_invalid": "choose a pledge-signing conference of this "
+                                            "campaign that has been called",
+    # supervision of clusters
+    "supervision_note_date_invalid": "give the day of the supervision, a day of %(year)s",
+    "supervision_note_date_future": "the day of the supervision cannot be after today",
+    "supervision_note_content_missing": "write what the supervision found",
+    "supervision_note_too_long": "a text of the note is at most %(max)s characters",
+    "supervisor_not_council": "%(user)s is not a member of the council in %(year)s; choose a "
+                              "council member of that year",
+    "supervisor_already_assigned": "%(user)s already supervises %(cluster)s in %(year)s",
     # inspections
     "not_in_inspection_team": "%(user)s is not in the team of this inspection",
     "not_inspection_lead": "only the lead of the inspection team, %(lead)s, may do this",

@@ -31,6 +31,10 @@ _ROLES = (
     RoleInfo("unit_officer", "Cán bộ thi đua đơn vị", "Unit emulation officer", "unit"),
     RoleInfo("unit_head", "Thủ trưởng đơn vị", "Unit head", "unit"),
     RoleInfo("inspector", "Thành viên đoàn kiểm tra", "Inspector", "cluster"),
+    # a council member the council office assigns to supervise one cluster for one year: reads
+    # the cluster's items that year, is invited to its conferences, writes supervision notes
+    RoleInfo("cluster_supervisor", "Thành viên Hội đồng phụ trách cụm/khối",
+             "Council member supervising a cluster", "cluster"),
     RoleInfo("system", "Hệ thống", "System", "global"),
 )
 
@@ -38,6 +42,7 @@ ROLES: dict[str, RoleInfo] = {r.name: r for r in _ROLES}
 
 SYSTEM_ROLE = "system"
 INSPECTOR_ROLE = "inspector"  # held for a cluster; counts on the inspections of its team
+SUPERVISOR_ROLE = "cluster_supervisor"  # held for a cluster and one year: reads, never acts
 
 
 @dataclass(frozen=True, slots=True)

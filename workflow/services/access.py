@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Protocol
 
-from workflow.domain.roles import INSPECTOR_ROLE, SYSTEM_ROLE, Actor
+from workflow.domain.roles import INSPECTOR_ROLE, SUPERVISOR_ROLE, SYSTEM_ROLE, Actor
 from workflow.engine.spec import WorkflowSpec
 from workflow.errors import PermissionDenied
 
@@ -41,10 +41,14 @@ def roles_on(actor: Actor, item: Item) -> set[str]:
 
     The `inspector` grant is held for a whole cluster (every officer of a member unit holds
     it), but it counts only on an inspection whose team names the actor: it never opens the
-    other members' pledges, reports or score sheets."""
+    other members' pledges, reports or score sheets. The `cluster_supervisor` grant counts on
+    the items of its cluster and its one year (it gives no action: no definition names it but
+    the supervision notes')."""
     roles = actor.roles_for(item.unit_id, item.cluster_id, item.year)
     if INSPECTOR in roles and not on_team(actor, item):
         roles.discard(INSPECTOR)
+    if SUPERVISOR_ROLE in roles and not may_supervise(actor, item.cluster_id, item.year):
+        roles.discard(SUPERVISOR_ROLE)  # a supervision holds for its one year only
     return roles
 
 
@@ -86,7 +90,10 @@ def is_member(actor: Actor, item: Item, member_units: MemberUnits | None) -> boo
 
 def may_see(actor: Actor, item: Item, member_units: MemberUnits | None = None) -> bool:
     """Who may open an item (its page, its history, its documents, a counted vote's result):
-    whoever holds a role on it; for a cluster-wide item, also the people of its member units."""
+    whoever holds a role on it; for a cluster-wide item, also the people of its member units.
+    A cluster's supervision notes are read only by those `may_read_supervision` names."""
+    if item.workflow == SUPERVISION:
+        return may_read_supervision(actor, item.cluster_id, item.year)
     return bool(roles_on(actor, item)) or is_member(actor, item, member_units)
 
 
@@ -247,3 +254,43 @@ def may_administer(actor: Actor) -> bool:
 def may_manage_tokens(actor: Actor, user_id: int) -> bool:
     """Each user keeps their own API tokens; administrators keep anyone's."""
     return actor.user_id == user_id or may_administer(actor)
+
+
+# --- supervision of clusters by council members ----------------------------------------------
+
+SUPERVISION = "supervision"  # the workflow holding a cluster's supervision notes of a year
+SUPERVISION_ASSIGNERS = frozenset({"council_secretariat"})
+SUPERVISION_READERS = frozenset({SUPERVISOR_ROLE, "cluster_leader", "council_secretariat"})
+SUPERVISABLE = frozenset({"council_member", "council_chair"})
+
+
+def may_assign_supervisors(actor: Actor, year: int | None) -> bool:
+    """The council office assigns council members to supervise the clusters of a year (its
+    role held everywhere, for that year or every year)."""
+    return any(g.role in SUPERVISION_ASSIGNERS and g.unit_id is None and g.cluster_id is None
+               and (g.year is None or g.year == year) for g in actor.grants)
+
+
+def may_supervise(actor: Actor, cluster_id: int | None, year: int | None) -> bool:
+    """Whether the actor is assigned to supervise the cluster that year (a grant of that one
+    year: a supervision never carries over to the next)."""
+    return cluster_id is not None and year is not None and any(
+        g.role == SUPERVISOR_ROLE and g.cluster_id == cluster_id and g.year == year
+        for g in actor.grants)
+
+
+def supervised_clusters(actor: Actor, year: int) -> set[int]:
+    """The clusters the actor supervises in the year."""
+    return {g.cluster_id for g in actor.grants
+            if g.role == SUPERVISOR_ROLE and g.cluster_id is not None and g.year == year}
+
+
+def may_read_supervision(actor: Actor, cluster_id: int | None, year: int | None) -> bool:
+    """A cluster's supervision notes are read by its supervising council members, its leader
+    and the council office, that year; not by the other members nor the deputy."""
+    if cluster_id is None:
+        return False
+    held = actor.roles_for(None, cluster_id, year)
+    if SUPERVISOR_ROLE in held and not may_supervise(actor, cluster_id, year):
+        held.discard(SUPERVISOR_ROLE)
+    return not held.isdisjoint(SUPERVISION_READERS)

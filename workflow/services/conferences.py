@@ -31,8 +31,10 @@ from workflow.services.workflows import Workflows
 
 MINUTES_KIND = "bien_ban_hoi_nghi"  # the generated minutes
 MINUTES_STATES = frozenset({"held", "minuted", "signed"})
+SIGNED_KIND = "signed_minutes"  # the scan (PDF) of the minutes as signed on paper
+SCAN_STATES = frozenset({"minuted", "signed"})
 
-__all__ = ["KINDS", "KIND_NAMES", "MINUTES_KIND", "title"]
+__all__ = ["KINDS", "KIND_NAMES", "MINUTES_KIND", "SCAN_STATES", "SIGNED_KIND", "title"]
 
 Get = Callable[[str], str]
 GetList = Callable[[str], list[str]]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from workflow.clock import Clock
 from workflow.domain import passwords
-from workflow.domain.roles import ROLES, Actor
+from workflow.domain.roles import ROLES, SUPERVISOR_ROLE, Actor
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, WeakPassword
 from workflow.services import admin_log
 from workflow.services.ports import UnitOfWork
@@ -132,6 +132,8 @@ def grant(
         raise InvalidInput(f"cluster_id: the role {role} is held for a cluster")
     if info.scope == "global" and (unit_id is not None or cluster_id is not None):
         raise InvalidInput(f"the role {role} is not held for one unit or cluster")
+    if role == SUPERVISOR_ROLE and year is None:
+        raise InvalidInput(f"year: the role {role} is held for one year")
     with uow:
         if unit_id is not None and not uow.organisations.unit_exists(unit_id):
             raise InvalidInput(f"unit_id: no unit with id {unit_id}")

@@ -121,6 +121,11 @@ class ReadSide(Protocol):
         member appears once per role."""
         ...
 
+    def supervisors(self, year: int) -> list[tuple[int, int, str, int]]:
+        """(grant id, user id, full name, cluster id) of each council member assigned to
+        supervise a cluster in the year, by name."""
+        ...
+
     def items_of_year(self, workflow: str, year: int, states: Iterable[str], *,
                       finished: bool = False) -> list[int]:
         """The ids of the active items of a workflow and year in one of `states`, oldest

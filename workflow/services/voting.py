@@ -42,19 +42,25 @@ class Meeting:
     time: dt.time
     place: str  # the city or venue written in the minutes' heading, e.g. "Hà Nội"
     conference: str  # e.g. "Hội nghị tổng kết công tác thi đua năm 2026"
+    conference_id: int | None = None  # the year-end conference item hosting it, if planned
 
-    def as_data(self) -> dict[str, str]:
-        return {"date": self.day.isoformat(), "time": self.time.strftime("%H:%M"),
-                "place": self.place, "conference": self.conference}
+    def as_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"date": self.day.isoformat(), "time": self.time.strftime("%H:%M"),
+                                "place": self.place, "conference": self.conference}
+        if self.conference_id is not None:
+            data["conference_id"] = self.conference_id
+        return data
 
     @classmethod
     def of(cls, data: Mapping[str, Any] | None) -> Meeting | None:
         """The meeting a session's data records, or None (sessions scheduled before it)."""
         if not data:
             return None
+        hosted = data.get("conference_id")
         return cls(dt.date.fromisoformat(str(data["date"])),
                    dt.time.fromisoformat(str(data.get("time") or "08:00")),
-                   str(data.get("place") or ""), str(data.get("conference") or ""))
+                   str(data.get("place") or ""), str(data.get("conference") or ""),
+                   hosted if isinstance(hosted, int) and not isinstance(hosted, bool) else None)
 
 
 def campaign_rules(workflows: Workflows, campaign: Instance) -> RuleSet:
@@ -137,6 +143,14 @@ def schedule_year_end_vote(
                            f"{', '.join(sorted(voted))})")
     if not meeting.place.strip() or not meeting.conference.strip():
         raise InvalidInput("meeting: give the place and the name of the conference")
+    if meeting.conference_id is not None:
+        hosting = next((c for c in workflows.children(campaign_id)
+                        if c.id == meeting.conference_id), None)
+        plan = hosting.data.get("plan") if hosting is not None else None
+        if hosting is None or hosting.workflow != "conference" or not isinstance(plan, Mapping) \
+                or plan.get("kind") != "year_end" or hosting.state == "cancelled":
+            raise InvalidInput("meeting.conference_id: not a year-end review conference of this "
+                               "campaign")
     starts = dt.datetime.combine(meeting.day, meeting.time, tzinfo=workflows.clock.tz)
     if meeting.day < workflows.clock.today():
         raise InvalidInput("meeting.date: the meeting cannot be in the past")

@@ -13,9 +13,10 @@ from workflow.services.rules import (
     inspection,
     notices,
     scoring,
+    supervision,
     voting,
 )
 from workflow.services.rules.base import YEAR
 
 __all__ = ["YEAR", "campaign", "conference", "dossier", "inspection", "notices", "scoring",
-           "voting"]
+           "supervision", "voting"]

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from workflow.domain.refusals import Ref, Refusal
+from workflow.domain.roles import SUPERVISOR_ROLE
 from workflow.engine.registry import CallContext
 from workflow.services import naming, templates
 from workflow.services.rules.base import YEAR, port
@@ -141,6 +142,35 @@ def valid_conference_conclusions(ctx: CallContext, params: Mapping[str, Any]) ->
                                _date(plan.get("date")) if isinstance(plan, Mapping) else None)
 
 
+CALLED = frozenset({"invited", "held", "minuted", "signed"})  # a conference whose invitations went
+
+
+def pledge_conference_refusal(conference: Any, campaign_id: int | None) -> Refusal | None:
+    """Whether a conference (an Instance, or None) may be the one a pledge of this campaign
+    is signed at: a pledge-signing conference of the same campaign, called."""
+    plan = getattr(conference, "data", {}).get("plan") if conference is not None else None
+    if conference is None or getattr(conference, "workflow", None) != "conference" or \
+            getattr(conference, "parent_id", None) != campaign_id or \
+            not isinstance(plan, Mapping) or plan.get("kind") != "pledge_signing" or \
+            getattr(conference, "state", None) not in CALLED:
+        return Refusal("conference_pledge_conference_invalid")
+    return None
+
+
+@YEAR.guard("pledge_signing_conference")
+def pledge_signing_conference(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
+    """A pledge signed at a conference names a called pledge-signing conference of its own
+    campaign (naming none is fine: a pledge may be signed on its own)."""
+    wanted = ctx.payload.get("conference_id")
+    if wanted is None:
+        return None
+    if _unit(wanted) is None or ctx.instance.parent_id is None:
+        return Refusal("conference_pledge_conference_invalid")
+    found = next((c for c in port(ctx).children(ctx.instance.parent_id) if c.id == wanted),
+                 None)
+    return pledge_conference_refusal(found, ctx.instance.parent_id)
+
+
 @YEAR.effect("store_conference_conclusions")
 def store_conference_conclusions(ctx: CallContext, params: Mapping[str, Any]) -> None:
     """The conclusions as written, and the tasks they assign (one item each once the minutes
@@ -172,45 +202,63 @@ def _when(plan: Mapping[str, Any], locale: str) -> str:
 
 @YEAR.effect("invite_to_conference")
 def invite_to_conference(ctx: CallContext, params: Mapping[str, Any]) -> None:
-    """Invite the heads and emulation officers of every member unit, in the app and by
-    e-mail, in the step's transaction."""
+    """Invite the heads and emulation officers of every member unit, and the council members
+    supervising the cluster that year, in the app and by e-mail, in the step's transaction."""
     queries = port(ctx).engine_queries()
     inst = ctx.instance
-    plan = inst.data.get("plan") or {}
-    link = naming.item_path("conference", inst.id)
     seen: set[Any] = set()
-    for unit in sorted(_members(ctx)):
-        scope = _Scope(unit, inst.year)
-        for row in queries.recipients(scope, {"unit_head", "unit_officer"}):  # type: ignore[arg-type]
-            user_id, full_name, email, locale, _digest = row
-            if user_id in seen:
+    invited: list[tuple[_Scope, set[str]]] = [
+        (_Scope(unit, inst.year), {"unit_head", "unit_officer"}) for unit in sorted(_members(ctx))]
+    if inst.cluster_id is not None:
+        invited.append((supervisors_scope(inst.cluster_id, inst.year), {SUPERVISOR_ROLE}))
+    for scope, roles in invited:
+        for row in queries.recipients(scope, roles):  # type: ignore[arg-type]
+            if row[0] in seen:
                 continue
-            seen.add(user_id)
-            locale = templates.resolve_locale(locale)
-            name = title(inst.data, inst.year, locale)
-            if locale == "vi":
-                text = (f"Trân trọng kính mời đơn vị dự {name} vào {_when(plan, locale)} "
-                        f"tại {plan.get('place', '')}.")
-            else:
-                text = (f"Your unit is invited to the {name} on {_when(plan, locale)} at "
-                        f"{plan.get('place', '')}.")
-            subject, body = templates.render("notice", locale, {
-                "title": name, "text": text, "recipient": full_name})
-            channels: list[tuple[str, str | None]] = [("in_app", None)]
-            if email:
-                channels.append(("email", email))
-            for channel, address in channels:
-                queries.add_message({
-                    "channel": channel, "user_id": user_id, "address": address,
-                    "kind": "notice", "instance_id": inst.id, "deadline_id": None,
-                    "subject": subject, "body": body, "link": link, "digest_date": None,
-                    "status": "pending", "attempts": 0, "created_at": ctx.now})
+            seen.add(row[0])
+            send_invitation(queries, inst, row, ctx.now, personal=scope.unit_id is None)
+
+
+def send_invitation(queries: Any, inst: Any, recipient: tuple[Any, ...], now: dt.datetime, *,
+                    personal: bool) -> None:
+    """One invitation to the conference, in the app and by e-mail, in the caller's transaction
+    (`personal`: a council member invited in person, not a member unit)."""
+    user_id, full_name, email, locale, _digest = recipient
+    plan = inst.data.get("plan") or {}
+    locale = templates.resolve_locale(locale)
+    name = title(inst.data, inst.year, locale)
+    whom = ("đồng chí" if locale == "vi" else "You are") if personal \
+        else ("đơn vị" if locale == "vi" else "Your unit is")
+    if locale == "vi":
+        text = (f"Trân trọng kính mời {whom} dự {name} vào {_when(plan, locale)} "
+                f"tại {plan.get('place', '')}.")
+    else:
+        text = (f"{whom} invited to the {name} on {_when(plan, locale)} at "
+                f"{plan.get('place', '')}.")
+    subject, body = templates.render("notice", locale, {
+        "title": name, "text": text, "recipient": full_name})
+    channels: list[tuple[str, str | None]] = [("in_app", None)]
+    if email:
+        channels.append(("email", email))
+    for channel, address in channels:
+        queries.add_message({
+            "channel": channel, "user_id": user_id, "address": address,
+            "kind": "notice", "instance_id": inst.id, "deadline_id": None,
+            "subject": subject, "body": body, "link": naming.item_path("conference", inst.id),
+            "digest_date": None, "status": "pending", "attempts": 0, "created_at": now})
+
+
+def supervisors_scope(cluster_id: int, year: int | None) -> _Scope:
+    """The cluster and year, as the recipients' query reads the supervisors' scope."""
+    return _Scope(None, year, cluster_id)
 
 
 class _Scope:
-    """A member unit and the year, as the recipients' query reads an item's scope."""
+    """A member unit (or the cluster) and the year, as the recipients' query reads an item's
+    scope."""
 
-    def __init__(self, unit_id: int, year: int | None) -> None:
+    def __init__(self, unit_id: int | None, year: int | None,
+                 cluster_id: int | None = None) -> None:
         self.unit_id: int | None = unit_id
-        self.cluster_id: int | None = None
+        self.cluster_id: int | None = cluster_id
         self.year = year
