@@ -247,3 +247,31 @@ def may_administer(actor: Actor) -> bool:
 def may_manage_tokens(actor: Actor, user_id: int) -> bool:
     """Each user keeps their own API tokens; administrators keep anyone's."""
     return actor.user_id == user_id or may_administer(actor)
+
+
+# --- impediments to an award (discipline, investigation, complaint: Decree 152/2025 art. 4) ---
+
+IMPEDIMENT_KEEPERS = frozenset({"council_secretariat"})  # held everywhere
+IMPEDIMENT_CLUSTER_KEEPERS = frozenset({"cluster_leader"})  # for their cluster's member units
+
+
+def may_keep_impediments(actor: Actor, unit_id: int | None, clusters: Collection[int]) -> bool:
+    """Who records an impediment against a unit (or a person of it) and records its closure:
+    the council office, and the leader of a cluster the unit belongs to (`clusters`: the ids
+    of those clusters) for its members, but never for its own unit."""
+    for g in actor.grants:
+        if g.role in IMPEDIMENT_KEEPERS and g.unit_id is None and g.cluster_id is None:
+            return True
+    if unit_id is None or any(g.unit_id == unit_id for g in actor.grants):
+        return False
+    return any(g.role in IMPEDIMENT_CLUSTER_KEEPERS and g.cluster_id in clusters
+               for g in actor.grants)
+
+
+def may_read_impediments(actor: Actor, unit_id: int | None, clusters: Collection[int]) -> bool:
+    """Who reads the impediments recorded against a unit or a person of it: those who keep
+    them, the council and the deciding head (roles held everywhere), and the people of the
+    unit itself (they must know what holds their award back)."""
+    return may_keep_impediments(actor, unit_id, clusters) or any(
+        (g.unit_id is None and g.cluster_id is None and g.role != SYSTEM_ROLE)
+        or (unit_id is not None and g.unit_id == unit_id) for g in actor.grants)
