@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Snapshots
-from tests.integration.test_dossier import FLAG, attach, council_bloc, cluster_vote, local
+from tests.integration.test_dossier import FLAG, attach, cluster_vote, council_bloc, local
 from tests.year_support import REASON, YEAR, Bloc
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
@@ -72,7 +72,8 @@ def test_a_complaint_holds_the_proposal_back_until_its_closure_is_recorded(
     with pytest.raises(TransitionNotAllowed) as refused:
         wf.fire(dossier.id, "post", bloc.leader)
     refusal = refused.value.refusal
-    assert refusal is not None and refusal.code == "award_impediment"
+    assert refusal is not None
+    assert refusal.code == "award_impediment"
     assert refusal.params["subject"] == Ref("unit", bca)
     assert refusal.params["kind"] == Named(
         "complaint", "đơn thư khiếu nại, tố cáo chưa được giải quyết",
