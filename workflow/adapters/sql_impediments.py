@@ -9,7 +9,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from workflow.adapters.store import WriteTx
-from workflow.adapters.tables import award_impediments, cluster_members, instances, units, users
+from workflow.adapters.tables import (
+    award_impediments,
+    cluster_members,
+    clusters,
+    instances,
+    units,
+    users,
+)
 from workflow.services.ports import ImpedimentStatements
 
 _A = award_impediments.c
@@ -87,11 +94,12 @@ class SqlImpediments(ImpedimentStatements):
         row = self.tx.fetchone(stmt, {"b_id": user_id})
         return str(row[0]) if row else None
 
-    def clusters_of_unit(self, unit_id: int) -> list[int]:
-        m = cluster_members.c
+    def clusters_of_unit(self, unit_id: int) -> list[tuple[int, int]]:
+        m, c = cluster_members.c, clusters.c
         stmt = self.tx.cache.get("impediment_clusters_of_unit", lambda: sa.select(
-            m.cluster_id).where(m.unit_id == sa.bindparam("b_id")).order_by(m.cluster_id))
-        return [int(r[0]) for r in self.tx.fetchall(stmt, {"b_id": unit_id})]
+            m.cluster_id, c.year).join_from(cluster_members, clusters, m.cluster_id == c.id)
+            .where(m.unit_id == sa.bindparam("b_id")).order_by(m.cluster_id))
+        return [(int(r[0]), int(r[1])) for r in self.tx.fetchall(stmt, {"b_id": unit_id})]
 
     def unit_of_user(self, user_id: int) -> tuple[bool, int | None]:
         stmt = self.tx.cache.get("impediment_unit_of_user", lambda: sa.select(

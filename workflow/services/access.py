@@ -255,20 +255,23 @@ IMPEDIMENT_KEEPERS = frozenset({"council_secretariat"})  # held everywhere
 IMPEDIMENT_CLUSTER_KEEPERS = frozenset({"cluster_leader"})  # for their cluster's member units
 
 
-def may_keep_impediments(actor: Actor, unit_id: int | None, clusters: Collection[int]) -> bool:
+def may_keep_impediments(actor: Actor, unit_id: int | None,
+                         clusters: Collection[tuple[int, int]]) -> bool:
     """Who records an impediment against a unit (or a person of it) and records its closure:
-    the council office, and the leader of a cluster the unit belongs to (`clusters`: the ids
-    of those clusters) for its members, but never for its own unit."""
+    the council office, and the leader of a cluster the unit belongs to (`clusters`: the id
+    and year of those clusters) for its members, for that cluster's year, but never for its
+    own unit."""
     for g in actor.grants:
         if g.role in IMPEDIMENT_KEEPERS and g.unit_id is None and g.cluster_id is None:
             return True
     if unit_id is None or any(g.unit_id == unit_id for g in actor.grants):
         return False
-    return any(g.role in IMPEDIMENT_CLUSTER_KEEPERS and g.cluster_id in clusters
-               for g in actor.grants)
+    return any(g.role in IMPEDIMENT_CLUSTER_KEEPERS and g.cluster_id == cluster
+               and g.year in (None, year) for g in actor.grants for cluster, year in clusters)
 
 
-def may_read_impediments(actor: Actor, unit_id: int | None, clusters: Collection[int]) -> bool:
+def may_read_impediments(actor: Actor, unit_id: int | None,
+                         clusters: Collection[tuple[int, int]]) -> bool:
     """Who reads the impediments recorded against a unit or a person of it: those who keep
     them, the council and the deciding head (roles held everywhere), and the people of the
     unit itself (they must know what holds their award back)."""

@@ -32,7 +32,7 @@ class Subject:
     unit_id: int | None
     user_id: int | None
     home_unit: int | None  # the unit itself, or the person's unit
-    clusters: tuple[int, ...]  # the clusters the home unit is a member of
+    clusters: tuple[tuple[int, int], ...]  # (id, year) of the home unit's clusters
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,7 @@ class DossierImpediments:
     active: tuple[Impediment, ...]
     may_keep: bool
     unit_id: int | None
+    readable: bool  # whether the reader may read the nominee's impediments at all
 
 
 def _refused(refusal: Refusal) -> InvalidInput:
@@ -204,7 +205,7 @@ def for_dossier(workflows: Workflows, actor: Actor, dossier: Instance) -> Dossie
     today, and whether the reader may keep them; nothing when they may not read them."""
     today = workflows.clock.today()
     found: list[Impediment] = []
-    may_keep = False
+    may_keep = readable = False
     with workflows.store.read() as tx:
         q = tx.impediments()
         for kind, subject_id in subjects_of(dossier.data, dossier.unit_id):
@@ -212,9 +213,10 @@ def for_dossier(workflows: Workflows, actor: Actor, dossier: Instance) -> Dossie
                                subject_id if kind == "user" else None)
             if not access.may_read_impediments(actor, subject.home_unit, subject.clusters):
                 continue
+            readable = True
             may_keep = may_keep or access.may_keep_impediments(
                 actor, subject.home_unit, subject.clusters)
             found += [from_row(r) for r in q.of_subject(subject.unit_id, subject.user_id)]
     return DossierImpediments(tuple(found), tuple(i for i in found if i.active_on(today)),
-                              may_keep, dossier.unit_id)
+                              may_keep, dossier.unit_id, readable)
 

@@ -516,8 +516,8 @@ class ImpedimentStatements(abc.ABC):
     def username(self, user_id: int) -> str | None:
         """The username of a person (a refusal names them by it)."""
     @abc.abstractmethod
-    def clusters_of_unit(self, unit_id: int) -> list[int]:
-        """The ids of the clusters (of every year) the unit is a member of."""
+    def clusters_of_unit(self, unit_id: int) -> list[tuple[int, int]]:
+        """(id, year) of the clusters (of every year) the unit is a member of."""
     @abc.abstractmethod
     def unit_of_user(self, user_id: int) -> tuple[bool, int | None]:
         """Whether the person exists, and the unit they belong to."""
