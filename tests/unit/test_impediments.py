@@ -80,9 +80,8 @@ def test_the_refusal_names_the_first_impediment_and_counts_the_others() -> None:
                                            imp.KINDS["discipline"].en)
     assert refusal.english() == (
         "7: discipline from 2026-01-05 to 2026-07-04 (Đơn 15/ĐTC); Nghị định 152/2025/NĐ-CP, "
-        "Điều 4 khoản 4: nothing is awarded or proposed meanwhile (1 other impediment(s) "
-        "recorded); wait until the period is over, or record its closure (date, outcome, "
-        "document)")
+        "Điều 4 khoản 4: nothing is awarded or proposed meanwhile; wait until the period is "
+        "over, or record its closure (date, outcome, document)")
 
 
 @pytest.mark.parametrize(("kind", "reference", "start", "until", "code"), [

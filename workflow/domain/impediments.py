@@ -95,7 +95,7 @@ def blocking(impediments: Iterable[Impediment], on: dt.date,
 
 def refusal(found: Sequence[Impediment], subject: Ref, basis: str) -> Refusal:
     """Why an award or a proposal is refused: the first impediment (what, since when, which
-    document), how many others there are, and what to do."""
+    document; `others` counts the rest, which the pages list) and what to do."""
     first = found[0]
     params = {"subject": subject, "kind": Named(first.kind, first.label.vi, first.label.en),
               "reference": first.reference, "since": first.start, "basis": basis,

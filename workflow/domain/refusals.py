@@ -255,14 +255,12 @@ CATALOGUE: dict[str, str] = {
     "revoke_reason_missing": "write the reason for revoking the award",
     # impediments to an award (Decree 152/2025 art. 4(4)): discipline, investigation, complaint
     "award_impediment": "%(subject)s: %(kind)s since %(since)s (%(reference)s); %(basis)s: "
-                        "nothing is awarded or proposed meanwhile (%(others)s other "
-                        "impediment(s) recorded); record its closure (date, outcome, document) "
-                        "once it is resolved",
+                        "nothing is awarded or proposed meanwhile; record its closure (date, "
+                        "outcome, document) once it is resolved",
     "award_impediment_until": "%(subject)s: %(kind)s from %(since)s to %(until)s "
                               "(%(reference)s); %(basis)s: nothing is awarded or proposed "
-                              "meanwhile (%(others)s other impediment(s) recorded); wait until "
-                              "the period is over, or record its closure (date, outcome, "
-                              "document)",
+                              "meanwhile; wait until the period is over, or record its "
+                              "closure (date, outcome, document)",
     "impediment_kind_unknown": "choose what the impediment is: discipline, investigation, "
                                "complaint or denunciation, or a press report",
     "impediment_reference_missing": "write the number and name of the document it rests on "
