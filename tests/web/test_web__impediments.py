@@ -7,12 +7,14 @@ and closes them."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import Snapshots
 from tests.integration.test_dossier import cluster_vote, council_bloc
+from tests.integration.test_dossier__impediments import with_the_authority
 from tests.web.conftest import AuthActions, csrf
 from tests.web.test_web__dossiers import page
 from tests.year_support import Bloc
@@ -186,3 +188,31 @@ def test_the_openapi_document_describes_the_impediments(client: FlaskClient, blo
             "/api/v1/impediments/{impediment_id}/close"} <= set(paths)
     schemas = document["components"]["schemas"]
     assert {"Impediment", "ImpedimentPage"} <= set(schemas)
+
+
+def test_a_discipline_after_the_council_warns_the_head_and_refuses_the_award(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc, tmp_path: Path
+) -> None:
+    """A dossier already with the deciding head when a discipline is recorded: its decision
+    page warns, and approving it is refused in Vietnamese with what to do."""
+    dossier = with_the_authority(bloc, tmp_path)
+    bloc.wf.fire(dossier.id, "council_done", bloc.actor("vu_tdkt"))
+    imps.record(bloc.wf, bloc.actor("vu_tdkt"), unit_id=bloc.units["bca"], kind="discipline",
+                reference="Quyết định 3/QĐ-KL", start=dt.date(2026, 1, 5),
+                until=dt.date(2026, 7, 4))
+    auth.login("thu_tuong")
+    path = f"/dossiers/{dossier.id}/decision"
+    html = page(client, path)
+    assert "Đang có vướng mắc khen thưởng" in html
+    assert "Quyết định 3/QĐ-KL · từ ngày 05/01/2026 · đến ngày 04/07/2026" in html
+
+    refused = client.post(path, data={
+        "csrf_token": csrf(client, path), "outcome": "approved", "reasons": "Dẫn đầu",
+        "number": "9/QĐ-TTg", "date": "2026-01-07", "signer": "Nguyễn Văn A",
+        "version": str(bloc.wf.get(dossier.id).version)})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "Bộ Công an: kỷ luật, đang xem xét thi hành kỷ luật từ ngày 05/01/2026 đến ngày " \
+           "04/07/2026 (Quyết định 3/QĐ-KL)" in text
+    assert "hãy chờ hết thời hạn, hoặc ghi nhận việc kết thúc (ngày, kết quả, văn bản)" in text
+    assert bloc.wf.get(dossier.id).state == "with_authority"
