@@ -16,12 +16,13 @@ from tests.conftest import Snapshots
 from tests.integration.test_dossier import cluster_vote, council_bloc
 from tests.integration.test_dossier__impediments import with_the_authority
 from tests.web.conftest import AuthActions, csrf
+from tests.web.test_web__admin_rules import page as rules_page
 from tests.web.test_web__dossiers import page
 from tests.year_support import Bloc
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
 from workflow.engine.instance import Instance
-from workflow.services import api_tokens, dossiers
+from workflow.services import api_tokens, dossiers, people
 from workflow.services import impediments as imps
 
 
@@ -216,3 +217,20 @@ def test_a_discipline_after_the_council_warns_the_head_and_refuses_the_award(
            "04/07/2026 (Quyết định 3/QĐ-KL)" in text
     assert "hãy chờ hết thời hạn, hoặc ghi nhận việc kết thúc (ngày, kết quả, văn bản)" in text
     assert bloc.wf.get(dossier.id).state == "with_authority"
+
+
+def test_the_rules_page_names_the_impediments_and_their_clause(
+    client: FlaskClient, auth: AuthActions, bloc: Bloc
+) -> None:
+    uow = bloc.services.uow()
+    bloc.users["quan_tri"] = people.create_user(uow, "quan_tri", "Quản trị viên")
+    people.grant(uow, bloc.users["quan_tri"], "admin")
+    auth.login("quan_tri")
+
+    second = rules_page(client.get("/admin/rules?page=2"))  # the rules of 01/7/2025
+
+    assert ("Trường hợp chưa khen thưởng (kỷ luật, điều tra, khiếu nại, tố cáo) kỷ luật, đang "
+            "xem xét thi hành kỷ luật; đang bị điều tra, thanh tra, kiểm tra; đơn thư khiếu "
+            "nại, tố cáo chưa được giải quyết; vấn đề tham nhũng, tiêu cực được báo chí nêu "
+            "đang được xác minh") in second
+    assert "Nghị định 152/2025/NĐ-CP, Điều 4 khoản 4" in second
