@@ -98,7 +98,7 @@ def test_a_complaint_holds_the_proposal_back_until_its_closure_is_recorded(
     assert report.ok, report.problems
 
 
-def test_discipline_recorded_after_the_council_refuses_the_award_but_not_a_rejection(
+def test_discipline_recorded_after_the_council_vote_holds_its_approval_back(
     bloc: Bloc, tmp_path: Path
 ) -> None:
     wf, office, bca = bloc.wf, bloc.actor("vu_tdkt"), bloc.units["bca"]
