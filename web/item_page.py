@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import gettext, lazy_gettext
 
 from web.i18n import local_time
+from web.impediment_text import history_text
 from web.refusals import Namer, date_text, number
 from workflow.bootstrap import Services
 from workflow.domain.roles import ROLES, SYSTEM_ROLE
@@ -268,6 +269,8 @@ class Humanizer:
                               whom=people.get(e["on_behalf_of"]) or e["on_behalf_of"]))
         if e.get("trigger"):
             step = self.namer.one("trigger", e["trigger"])
+        elif e.get("kind") == "impediment":
+            step = history_text(e.get("payload") or {})
         else:
             step = str(STEPS.get(e.get("kind") or "", gettext("Other step")))
         before, after = e.get("from_state"), e.get("to_state")

@@ -30,6 +30,15 @@ ENTRIES = {(e["set"], e["path"]): e for e in DATA["values"]}
 DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
 
+# how Decree 152/2025 art. 4(4) names each kind of impediment (workflow/domain/impediments.py)
+IMPEDIMENT_PHRASES = {
+    "discipline": "đang xem xét thi hành kỷ luật",
+    "investigation": "điều tra, thanh tra, kiểm tra khi có dấu hiệu vi phạm",
+    "complaint": "có đơn thư khiếu nại, tố cáo",
+    "press_report": "tiêu cực được báo chí nêu đang được xác minh",
+}
+
+
 def verified_values() -> dict[tuple[str, str], Sourced[Any]]:
     return {(f"{rules.code} v{rules.version}", path): value
             for rules in BOOK.sets for path, value in rules.sourced() if value.verified}
@@ -64,6 +73,9 @@ def test_a_verified_value_agrees_with_its_quote(key: tuple[str, str]) -> None:
         number, _, rest = entry["expect"].partition(" ")
         assert rest == "lần mức lương cơ sở"
         assert Decimal(number.replace(",", ".")) == value.value
+    elif key[1] == "award_impediments":  # each kind held back is named by the clause
+        for kind in value.value:
+            assert IMPEDIMENT_PHRASES[kind] in said, kind
     elif key[1].startswith("base_salary"):  # đồng a month, "2.340.000 đồng/tháng"
         assert entry["expect"] == f"{value.value:,} đồng/tháng".replace(",", ".")
     elif isinstance(value.value, int):

@@ -67,6 +67,7 @@ from workflow.services import (
     campaigns,
     conferences,
     dossiers,
+    impediments,
     imports,
     people,
     supervision,
@@ -308,7 +309,21 @@ POST /api/v1/inspections/<int:inspection_id>/minutes    401     403     403     
 GET  /api/v1/dossiers/<int:dossier_id>/objections       401     ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
 POST /api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/judge  401  403  403  403  403  403  403  403  ok  403  403  403
 POST /api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/answer  401  403  403  403  ok  403  403  403  ok  403  403  403
+POST /dossiers/<int:dossier_id>/impediments             login   403     403     403     ok      403     403     403     ok      403     403     403
+POST /dossiers/<int:dossier_id>/impediments/<int:impediment_id>/close  login 403 403    403     ok      403     403     403     ok      403     403     403
+GET  /units/<int:unit_id>/impediments                   login   ok      ok      403     ok      403     403     403     ok      ok      ok      ok
+POST /units/<int:unit_id>/impediments                   login   403     403     403     ok      403     403     403     ok      403     403     403
+POST /units/<int:unit_id>/impediments/<int:impediment_id>/close  login  403  403  403    ok      403     403     403     ok      403     403     403
+GET  /api/v1/impediments                                401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
+POST /api/v1/impediments                                401     403     403     403     ok      403     403     403     ok      403     403     403
+GET  /api/v1/impediments/<int:impediment_id>            401     ok      ok      403     ok      403     403     403     ok      ok      ok      ok
+POST /api/v1/impediments/<int:impediment_id>/close      401     403     403     403     ok      403     403     403     ok      403     403     403
 """
+# - Impediments to an award (Decree 152/2025 art. 4(4)): IM is an investigation of bca recorded
+#   to start in 2027 (it holds nothing back now). The council office and the bloc's leader
+#   record and close them (never the leader for its own unit, nor last year's leader); the
+#   unit's people, the council and the deciding head read them (a list answers anyone with
+#   those they may read); the dossier's forms answer 403 first to whoever may not see D.
 # Notes on the table:
 # - CD is a draft thematic campaign of the bloc. Creating a campaign and revising a draft's plan
 #   is for the roles campaign.yaml gives `revise_plan` (council office, admin, the leader); the
@@ -626,6 +641,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     ids["O2"] = dossiers.file_objection(bloc.wf, dossier.id, "Số liệu quý IV chưa khớp")
     dossiers.judge_objection(bloc.wf, ids["O2"], bloc.actor("vu_tdkt"), admissible=True,
                              reason="Có căn cứ")
+    ids["IM"] = impediments.record(
+        bloc.wf, bloc.actor("vu_tdkt"), unit_id=bloc.units["bca"], kind="investigation",
+        reference="Công văn 5/TTr", start=dt.date(2027, 1, 1), until=None).id
     _conferences(bloc, ids, campaign.id)
     _supervision(bloc, ids)
     w.snapshot("final")
@@ -764,6 +782,11 @@ def _grant_of(w: World, username: str) -> int:
 
 def _in_days(w: World, days: int) -> str:
     return (w.bloc.clock.today() + dt.timedelta(days=days)).isoformat()
+
+
+IMPEDIMENT_FORM = {"kind": "complaint", "reference": "Đơn 1/ĐTC", "start": "01/01/2027"}
+CLOSURE_FORM = {"closed_on": "01/02/2027", "outcome": "no_violation",
+                "closure_reference": "KL 1/KL"}
 
 
 ROUTES: dict[tuple[str, str], Route] = {
@@ -1239,6 +1262,31 @@ ROUTES: dict[tuple[str, str], Route] = {
         lambda w: "/api/v1/imports/dry-run")),
     ("POST", "/api/v1/imports"): Route("final", "write", api_upload(
         lambda w: "/api/v1/imports")),
+    ("POST", "/dossiers/<int:dossier_id>/impediments"): Route("final", "write", post(
+        _i("D", "/dossiers/{}/impediments"), lambda w: IMPEDIMENT_FORM)),
+    ("POST", "/dossiers/<int:dossier_id>/impediments/<int:impediment_id>/close"): Route(
+        "final", "write", post(
+            lambda w: f"/dossiers/{w.ids['D']}/impediments/{w.ids['IM']}/close",
+            lambda w: CLOSURE_FORM)),
+    ("GET", "/units/<int:unit_id>/impediments"): Route("final", "page", get(
+        lambda w: f"/units/{w.bloc.units['bca']}/impediments")),
+    ("POST", "/units/<int:unit_id>/impediments"): Route("final", "write", post(
+        lambda w: f"/units/{w.bloc.units['bca']}/impediments", lambda w: IMPEDIMENT_FORM)),
+    ("POST", "/units/<int:unit_id>/impediments/<int:impediment_id>/close"): Route(
+        "final", "write", post(
+            lambda w: f"/units/{w.bloc.units['bca']}/impediments/{w.ids['IM']}/close",
+            lambda w: CLOSURE_FORM)),
+    ("GET", "/api/v1/impediments"): Route("final", "read", get(
+        lambda w: "/api/v1/impediments")),
+    ("POST", "/api/v1/impediments"): Route("final", "write", api_post(
+        lambda w: "/api/v1/impediments", lambda w: {
+            "unit_id": w.bloc.units["bca"], "kind": "complaint", "reference": "Đơn 1/ĐTC",
+            "start": "2027-01-01"})),
+    ("GET", "/api/v1/impediments/<int:impediment_id>"): Route("final", "read", get(
+        _i("IM", "/api/v1/impediments/{}"))),
+    ("POST", "/api/v1/impediments/<int:impediment_id>/close"): Route("final", "write", api_post(
+        _i("IM", "/api/v1/impediments/{}/close"), lambda w: {
+            "closed_on": "2027-02-01", "outcome": "no_violation", "reference": "KL 1/KL"})),
 }
 
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from web.admin import bp, locale, paginate, services
 from web.refusals import number as vi_number
+from workflow.domain.impediments import KINDS
 from workflow.domain.rulesets import ADMIN_LEVELS, Document, RuleSet, Sourced, Title, show_share
 
 # --- rule sets and holidays (read-only) -------------------------------------------------------
@@ -82,6 +83,12 @@ def set_rows(rule_set: RuleSet) -> list[RuleRow]:
     if rule_set.women_priority_share is not None:
         rows.append(row(_("Priority among equals: collectives with women at least"),
                         rule_set.women_priority_share))
+    held = rule_set.award_impediments
+    if held is not None:  # Decree 152/2025 art. 4(4): the kinds named in words
+        rows.append(RuleRow(
+            _("Impediments during which nothing is awarded"),
+            "; ".join(KINDS[k].get(locale()) for k in held.value if k in KINDS), held.basis,
+            held.verified, held.citation, held.source))
     received = rule_set.applies_to_dossiers_received_from
     if received is not None:
         rows.append(RuleRow(

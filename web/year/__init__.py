@@ -14,6 +14,7 @@ from web.year import (  # noqa: F401  (their routes)
     documents,
     dossiers,
     evidence,
+    impediments,
     inspection,
     pledges,
     ranking,

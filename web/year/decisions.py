@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from web.auth import current_actor
 from web.refusals import explain
 from web.views import locale, login_required, services
+from web.year import impediment_view
 from web.year.common import _documents, _form_version, _load, _send_document, _state_label, _wf, bp
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
@@ -97,7 +98,7 @@ def decision(dossier_id: int, fields: DecisionFields | None = None) -> str:
         "year_decision.html", dossier=dossier, state=_state_label(dossier),
         unit=names.get(dossier.unit_id or 0, ""),
         title=rules.title_rule(dossier.data["title"]).label.get(locale()),
-        shown=dossier.state in SHOWN_STATES,
+        shown=dossier.state in SHOWN_STATES, imp=impediment_view.dossier_section(dossier),
         **decision_context(dossier, actor, fields))
 
 

@@ -19,7 +19,7 @@ from web.auth import current_actor
 from web.items import listed_files, title_of
 from web.refusals import explain
 from web.views import locale, login_required, services
-from web.year import decisions, itempage
+from web.year import decisions, impediment_view, itempage
 from web.year.common import (
     CHAIRS,
     _documents,
@@ -72,7 +72,8 @@ def _posting(inst: Instance) -> dict[str, Any] | None:
 
 def _page(inst: Instance, actor: Actor, *, error: str | None = None,
           form: dict[str, Any] | None = None,
-          decision_fields: decisions.DecisionFields | None = None) -> str:
+          decision_fields: decisions.DecisionFields | None = None,
+          impediment_form: dict[str, Any] | None = None, impediment_error: str = "") -> str:
     wf = _wf()
     docs = _documents(inst.id)
     files = listed_files(inst.id, docs)
@@ -104,7 +105,9 @@ def _page(inst: Instance, actor: Actor, *, error: str | None = None,
         objections_url=f"/dossiers/{inst.id}/objections",
         signer=_signer(actor), history=itempage.history(inst), error=error,
         rules_applied=rules_applied(inst),
-        form=form or {}, locale=lang, kind_label=lambda k: labels[k].get(lang)
+        form=form or {}, locale=lang,
+        imp=impediment_view.dossier_section(inst, impediment_form, impediment_error),
+        kind_label=lambda k: labels[k].get(lang)
         if k in labels else itempage.kind_label(k),
         decision=decisions.decision_context(inst, actor, decision_fields)
         if inst.state in decisions.SHOWN_STATES else None)

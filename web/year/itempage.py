@@ -12,6 +12,7 @@ from typing import Any
 from flask import flash, request
 from flask_babel import gettext as _
 
+from web.impediment_text import history_text
 from web.items import ListedFile, listed_files, title_of
 from web.refusals import explain
 from web.views import fire_seen, locale, services, upload_refusal
@@ -47,6 +48,8 @@ def history(inst: Instance) -> list[Step]:
             action = labels.get(trigger, "")
         elif h.get("kind") == "document":
             action = str(_("Attached %(name)s", name=payload.get("filename", "")))
+        elif h.get("kind") == "impediment":
+            action = history_text(payload)
         elif h.get("kind") == "edit":
             action = str(_("Edited"))
         elif h.get("kind") in ("start", "spawn"):

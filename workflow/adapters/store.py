@@ -28,6 +28,7 @@ from workflow.adapters.year_store import YearQueries
 from workflow.domain.criteria import CriteriaTable
 from workflow.domain.rulesets import RuleBook, RuleSet
 from workflow.engine.instance import CANCELLED, Instance
+from workflow.services.ports import ImpedimentStatements
 
 _I = instances.c
 INSTANCE_COLUMNS = (
@@ -304,6 +305,12 @@ class WriteTx(YearQueries, Transaction):
         row = self.fetchone(stmt, values)
         assert row is not None
         return int(row[0])
+
+    def impediments(self) -> ImpedimentStatements:
+        """The impediments to an award, on this transaction."""
+        from workflow.adapters.sql_impediments import SqlImpediments  # it builds on this module
+
+        return SqlImpediments(self)
 
     def document_kinds(self, instance_id: int) -> set[str]:
         return {r[0] for r in self.fetchall(self.store._document_kinds, {"b_id": instance_id})}

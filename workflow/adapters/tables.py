@@ -393,6 +393,32 @@ objections = sa.Table(
     sa.Column("judged_at", UtcDateTime, nullable=True),
 )
 
+# Impediments to an award (Decree 152/2025 art. 4(4)): discipline, an investigation, a complaint
+# or denunciation recorded against a unit or a person; a dossier of theirs is not proposed,
+# approved by the council or decided while one is active. Closed by recording how it ended.
+award_impediments = sa.Table(
+    "award_impediments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True, index=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=True, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("reference", sa.String(200), nullable=False),
+    sa.Column("reference_date", sa.Date, nullable=True),
+    sa.Column("start", sa.Date, nullable=False),
+    sa.Column("until", sa.Date, nullable=True),  # a discipline's last day
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("recorded_by", sa.String(100), nullable=False),
+    sa.Column("recorded_at", UtcDateTime, nullable=False),
+    sa.Column("closed_on", sa.Date, nullable=True),
+    sa.Column("outcome", sa.String(20), nullable=True),
+    sa.Column("closure_reference", sa.String(200), nullable=True),
+    sa.Column("closure_note", sa.Text, nullable=True),
+    sa.Column("closed_by", sa.String(100), nullable=True),
+    sa.Column("closed_at", UtcDateTime, nullable=True),
+    sa.CheckConstraint("(unit_id IS NULL) <> (user_id IS NULL)", name="one_subject"),
+)
+
 # --- the web app -------------------------------------------------------------------------------
 
 # A definition being edited by an admin and not yet published (one draft per workflow). The

@@ -50,6 +50,7 @@ from workflow.definitions.schema import (
     unknown_keys,
 )
 from workflow.definitions.yamlsrc import Source, YamlPath, describe
+from workflow.domain.impediments import KINDS as IMPEDIMENT_KINDS
 from workflow.domain.roles import ROLES
 from workflow.domain.rulesets import (
     COMPARISONS,
@@ -138,6 +139,16 @@ class Texts(_Field):
         if not items:
             raise ma.ValidationError("must list at least one legal text")
         return each(items, Text().deserialize)
+
+
+class ImpedimentKinds(_Field):
+    """A non-empty list of the kinds of impediment of workflow.domain.impediments.KINDS."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> tuple[str, ...]:
+        items = check_list(value)
+        if not items:
+            raise ma.ValidationError("must list at least one kind of impediment")
+        return each(items, Choice(tuple(IMPEDIMENT_KINDS)).deserialize)
 
 
 class SourcedField(_Field):
@@ -295,6 +306,7 @@ class RuleSetSchema(ma.Schema):
     cluster_quorum = SourcedField(Share(), load_default=None)
     applies_to_dossiers_received_from = SourcedField(Date(), load_default=None)
     women_priority_share = SourcedField(Share(), load_default=None)
+    award_impediments = SourcedField(ImpedimentKinds(), load_default=None)
     fairness = Nested(FairnessSchema, load_default=Fairness())
     documents = NestedList(
         DocumentSchema, required=True, min_length=1, empty="must list at least one document"

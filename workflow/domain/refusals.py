@@ -263,6 +263,29 @@ CATALOGUE: dict[str, str] = {
     "council_meeting_missing": "give the meeting's date, time and place",
     "council_meeting_past": "the meeting cannot be in the past",
     "revoke_reason_missing": "write the reason for revoking the award",
+    # impediments to an award (Decree 152/2025 art. 4(4)): discipline, investigation, complaint
+    "award_impediment": "%(subject)s: %(kind)s since %(since)s (%(reference)s); %(basis)s: "
+                        "nothing is awarded or proposed meanwhile; record its closure (date, "
+                        "outcome, document) once it is resolved",
+    "award_impediment_until": "%(subject)s: %(kind)s from %(since)s to %(until)s "
+                              "(%(reference)s); %(basis)s: nothing is awarded or proposed "
+                              "meanwhile; wait until the period is over, or record its "
+                              "closure (date, outcome, document)",
+    "impediment_kind_unknown": "choose what the impediment is: discipline, investigation, "
+                               "complaint or denunciation, or a press report",
+    "impediment_reference_missing": "write the number and name of the document it rests on "
+                                    "(at most %(max)s characters)",
+    "impediment_start_missing": "give the day it starts (dd/mm/yyyy)",
+    "impediment_until_before_start": "the last day, %(until)s, is before the first, %(start)s",
+    "impediment_note_too_long": "the note is longer than %(max)s characters; shorten it",
+    "impediment_subject_missing": "choose the unit or the person it is recorded against",
+    "impediment_closed_already": "this impediment was closed on %(date)s already",
+    "impediment_outcome_unknown": "choose how it ended",
+    "impediment_closure_date_missing": "give the day it ended (dd/mm/yyyy)",
+    "impediment_closed_before_start": "it cannot end on %(date)s, before it started on "
+                                      "%(start)s",
+    "impediment_closure_reference_missing": "write the number of the conclusion or decision "
+                                            "that ends it (at most %(max)s characters)",
     # input
     "points_decimals": "%(criterion)s: points have at most 2 decimal places, got %(points)s",
     "points_negative": "%(criterion)s: points must be at least 0, got %(points)s",

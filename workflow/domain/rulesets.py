@@ -322,6 +322,10 @@ class RuleSet:
     # this share of women (Decree 152/2025 art. 4); the engine knows no such shares, so a vote
     # that breaks a tie reminds the meeting of it
     women_priority_share: Sourced[Fraction] | None = None
+    # the kinds of impediment during which nothing is awarded or proposed (Decree 152/2025 art.
+    # 4(4): discipline, investigation, an unresolved complaint; domain/impediments.py); None:
+    # the set names none, and no impediment holds a dossier back
+    award_impediments: Sourced[tuple[str, ...]] | None = None
 
     @property
     def name(self) -> str:

@@ -294,3 +294,34 @@ def may_read_supervision(actor: Actor, cluster_id: int | None, year: int | None)
     if SUPERVISOR_ROLE in held and not may_supervise(actor, cluster_id, year):
         held.discard(SUPERVISOR_ROLE)
     return not held.isdisjoint(SUPERVISION_READERS)
+
+
+# --- impediments to an award (discipline, investigation, complaint: Decree 152/2025 art. 4) ---
+
+IMPEDIMENT_KEEPERS = frozenset({"council_secretariat"})  # held everywhere
+IMPEDIMENT_CLUSTER_KEEPERS = frozenset({"cluster_leader"})  # for their cluster's member units
+
+
+def may_keep_impediments(actor: Actor, unit_id: int | None,
+                         clusters: Collection[tuple[int, int]]) -> bool:
+    """Who records an impediment against a unit (or a person of it) and records its closure:
+    the council office, and the leader of a cluster the unit belongs to (`clusters`: the id
+    and year of those clusters) for its members, for that cluster's year, but never for its
+    own unit."""
+    for g in actor.grants:
+        if g.role in IMPEDIMENT_KEEPERS and g.unit_id is None and g.cluster_id is None:
+            return True
+    if unit_id is None or any(g.unit_id == unit_id for g in actor.grants):
+        return False
+    return any(g.role in IMPEDIMENT_CLUSTER_KEEPERS and g.cluster_id == cluster
+               and g.year in (None, year) for g in actor.grants for cluster, year in clusters)
+
+
+def may_read_impediments(actor: Actor, unit_id: int | None,
+                         clusters: Collection[tuple[int, int]]) -> bool:
+    """Who reads the impediments recorded against a unit or a person of it: those who keep
+    them, the council and the deciding head (roles held everywhere), and the people of the
+    unit itself (they must know what holds their award back)."""
+    return may_keep_impediments(actor, unit_id, clusters) or any(
+        (g.unit_id is None and g.cluster_id is None and g.role != SYSTEM_ROLE)
+        or (unit_id is not None and g.unit_id == unit_id) for g in actor.grants)

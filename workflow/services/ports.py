@@ -490,6 +490,41 @@ class EngineTxQueries(abc.ABC):
         """Statements of the block are undone, alone, if it raises."""
 
 
+class ImpedimentStatements(abc.ABC):
+    """Impediments to an award (domain/impediments.py), read and written in a transaction of
+    the engine, so that recording one and noting it in its dossiers' history commit together,
+    and a dossier's guard reads them in the fire's own transaction."""
+
+    @abc.abstractmethod
+    def add(self, values: Mapping[str, Any]) -> int:
+        """Record one (every column but id); its id."""
+    @abc.abstractmethod
+    def get(self, impediment_id: int) -> dict[str, Any] | None: ...
+    @abc.abstractmethod
+    def of_subject(self, unit_id: int | None, user_id: int | None) -> list[dict[str, Any]]:
+        """Every impediment recorded against the unit, or the person, earliest first."""
+    @abc.abstractmethod
+    def listed(self, limit: int) -> list[dict[str, Any]]:
+        """The latest impediments recorded, newest first."""
+    @abc.abstractmethod
+    def close(self, impediment_id: int, values: Mapping[str, Any]) -> bool:
+        """Record the closure of one not closed yet; False if it already was."""
+    @abc.abstractmethod
+    def live_dossiers(self, unit_id: int | None, user_id: int | None) -> list[int]:
+        """The dossiers still running whose nominee is the unit, or the person."""
+    @abc.abstractmethod
+    def username(self, user_id: int) -> str | None:
+        """The username of a person (a refusal names them by it)."""
+    @abc.abstractmethod
+    def clusters_of_unit(self, unit_id: int) -> list[tuple[int, int]]:
+        """(id, year) of the clusters (of every year) the unit is a member of."""
+    @abc.abstractmethod
+    def unit_of_user(self, user_id: int) -> tuple[bool, int | None]:
+        """Whether the person exists, and the unit they belong to."""
+    @abc.abstractmethod
+    def unit_exists(self, unit_id: int) -> bool: ...
+
+
 # --- the engine's store ------------------------------------------------------------------------
 
 
@@ -520,6 +555,7 @@ class EngineTx(Protocol):
     def cancel_deadlines(self, instance_id: int, at: dt.datetime) -> int: ...
     def insert_document(self, values: dict[str, Any]) -> int: ...
     def document_kinds(self, instance_id: int) -> set[str]: ...
+    def impediments(self) -> ImpedimentStatements: ...
 
 
 class EngineStore(Protocol):

@@ -398,6 +398,19 @@ class Workflows:
         self.record_step(tx, wf, inst, inst.version, actor, step, self.clock.now(),
                          data_changed=False)
 
+    def note(
+        self, tx: EngineTx, inst: Instance, actor: Actor, kind: str,
+        payload: Mapping[str, Any], comment: str | None = None,
+    ) -> None:
+        """Record in an item's history, in the caller's transaction, something that happened
+        to it outside its transitions (an impediment to its award recorded or closed); the
+        item is loaded locked."""
+        held = access.roles_on(actor, inst)
+        wf = self.catalog.compiled(inst.definition_id)
+        step = Step(kind, inst.state, None, min(held) if held else None, comment, dict(payload))
+        self.record_step(tx, wf, inst, inst.version, actor, step, self.clock.now(),
+                         data_changed=False)
+
     # --- admin repair --------------------------------------------------------------------
 
     def suspend(self, instance_id: int, actor: Actor, reason: str) -> Instance:

@@ -10,6 +10,7 @@ from workflow.services.rules import (
     campaign,
     conference,
     dossier,
+    impediments,
     inspection,
     notices,
     scoring,
@@ -18,5 +19,5 @@ from workflow.services.rules import (
 )
 from workflow.services.rules.base import YEAR
 
-__all__ = ["YEAR", "campaign", "conference", "dossier", "inspection", "notices", "scoring",
-           "supervision", "voting"]
+__all__ = ["YEAR", "campaign", "conference", "dossier", "impediments", "inspection", "notices",
+           "scoring", "supervision", "voting"]
