@@ -31,6 +31,9 @@ _ROLES = (
     RoleInfo("unit_officer", "Cán bộ thi đua đơn vị", "Unit emulation officer", "unit"),
     RoleInfo("unit_head", "Thủ trưởng đơn vị", "Unit head", "unit"),
     RoleInfo("inspector", "Thành viên đoàn kiểm tra", "Inspector", "cluster"),
+    # a professional department (cơ quan, đơn vị chuyên môn) providing the actual figures of
+    # some criteria of a cluster's table for a year; its grant names those criteria
+    RoleInfo("department", "Cơ quan, đơn vị chuyên môn", "Professional department", "cluster"),
     RoleInfo("system", "Hệ thống", "System", "global"),
 )
 
@@ -38,6 +41,7 @@ ROLES: dict[str, RoleInfo] = {r.name: r for r in _ROLES}
 
 SYSTEM_ROLE = "system"
 INSPECTOR_ROLE = "inspector"  # held for a cluster; counts on the inspections of its team
+DEPARTMENT_ROLE = "department"  # held for a cluster, a year and some criteria of its table
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,7 @@ class RoleGrant:
     unit_id: int | None = None
     cluster_id: int | None = None
     year: int | None = None
+    criteria: tuple[str, ...] = ()  # the criteria codes a department's grant is held for
 
     def covers(self, unit_id: int | None, cluster_id: int | None, year: int | None) -> bool:
         """Whether this grant applies to an item of that unit, cluster and year."""
@@ -68,7 +73,8 @@ class RoleGrant:
             else "everywhere"
         )
         when = f" in {self.year}" if self.year is not None else ""
-        return f"{self.role} for {where}{when}"
+        which = f" (criteria {', '.join(self.criteria)})" if self.criteria else ""
+        return f"{self.role} for {where}{when}{which}"
 
 
 @dataclass(frozen=True, slots=True)
