@@ -9,6 +9,7 @@ from __future__ import annotations
 from workflow.services.rules import (
     campaign,
     conference,
+    department,
     dossier,
     inspection,
     notices,
@@ -17,5 +18,5 @@ from workflow.services.rules import (
 )
 from workflow.services.rules.base import YEAR
 
-__all__ = ["YEAR", "campaign", "conference", "dossier", "inspection", "notices", "scoring",
+__all__ = ["YEAR", "campaign", "conference", "department", "dossier", "inspection", "notices", "scoring",
            "voting"]
