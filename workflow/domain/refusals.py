@@ -204,6 +204,7 @@ CATALOGUE: dict[str, str] = {
     "department_unit_not_member": "%(unit)s is not a member unit of the cluster",
     "department_figure_invalid": "the figure %(value)s of %(criterion)s is not a number of at "
                                  "least 0 with at most 2 decimals",
+    "report_results_missing": "give the result so far of at least one target",
     "department_figure_not_differing": "the department's figure of %(criterion)s does not "
                                        "differ from the unit's result: there is nothing to keep",
     "adjusted_scores_missing": "give the adjusted points of at least one criterion",

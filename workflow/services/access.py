@@ -247,3 +247,13 @@ def may_administer(actor: Actor) -> bool:
 def may_manage_tokens(actor: Actor, user_id: int) -> bool:
     """Each user keeps their own API tokens; administrators keep anyone's."""
     return actor.user_id == user_id or may_administer(actor)
+
+
+# --- department figures (số liệu của cơ quan chuyên môn) ------------------------------------
+
+
+def may_read_department_figures(actor: Actor, campaign: Item) -> bool:
+    """Every member unit's figures are read by who holds a role on the campaign itself: its
+    leader and deputy, the council, and the professional departments of its cluster and year
+    (a member unit reads its own on its score sheet)."""
+    return bool(roles_on(actor, campaign))

@@ -239,3 +239,60 @@ def no_criteria() -> InvalidInput:
     return InvalidInput("the actor gives the figures of no criterion of this campaign")
 
 
+
+
+# --- the mid-year review: results so far against the pledged targets ----------------------
+
+MID_YEAR_ELAPSED = Decimal("0.5")  # the six-month report covers half of the year
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """One unit and criterion at the mid-year review."""
+
+    unit_id: int
+    criterion: str
+    target: Decimal | None  # pledged
+    reported: Decimal | None  # in the six-month report
+    expected: Decimal | None  # what the year's pace asks for by now
+    behind: bool
+
+
+def mid_year_pace(wf: Workflows, campaign: Instance, table: CriteriaTable,
+                  unit_ids: Sequence[int]) -> list[Pace]:
+    """Every member unit and criterion scored against a pledged target: the target, the result
+    its six-month report gives, and whether it lags the year's pace (rule: behind_pace)."""
+    from workflow.domain.department import behind_pace, expected_by_now
+
+    targets: dict[int, Mapping[str, Any]] = {}
+    results: dict[int, Mapping[str, Any]] = {}
+    for child in wf.children(campaign.id):
+        if child.unit_id is None:
+            continue
+        if child.workflow == "pledge":
+            targets[child.unit_id] = child.data.get("targets") or {}
+        elif child.workflow == "report" and child.data.get("period") == "six_month":
+            results[child.unit_id] = child.data.get("results") or {}
+    out = []
+    for unit in unit_ids:
+        for c in table.criteria:
+            if not c.by_result:
+                continue
+            target = _number(targets.get(unit, {}).get(c.code))
+            reported = _number(results.get(unit, {}).get(c.code))
+            expected = None if target is None else \
+                expected_by_now(target, MID_YEAR_ELAPSED, c.higher_is_better)
+            behind = target is not None and reported is not None and \
+                behind_pace(target, reported, MID_YEAR_ELAPSED, c.higher_is_better)
+            out.append(Pace(unit, c.code, target, reported, expected, behind))
+    return out
+
+
+def _number(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value).replace(",", "."))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None

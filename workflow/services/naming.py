@@ -68,7 +68,8 @@ REPORT_NOUNS: dict[str, Label] = {
 # the path of the page made for each kind of item (web/items.PAGES names the same pages)
 PATHS = {"campaign": "/campaigns/{}", "pledge": "/pledges/{}", "report": "/reports/{}",
          "score_sheet": "/score-sheets/{}", "vote_session": "/votes/{}",
-         "dossier": "/dossiers/{}", "conference": "/conferences/{}"}
+         "dossier": "/dossiers/{}", "conference": "/conferences/{}",
+         "department_data": "/department-data/{}"}
 # a dossier is named by the title it proposes, kept in its data when it was opened
 DOSSIER = Label("Hồ sơ đề nghị {title}", "Dossier proposing {title}")
 INSPECTS = Label("{by} kiểm tra {of}", "{by} inspects {of}")

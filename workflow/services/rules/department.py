@@ -169,3 +169,28 @@ def department_points(ctx: CallContext) -> dict[str, Decimal]:
             continue  # kept, nothing to score against, or the leader already set the points
         out[code] = quantitative_points(table.criterion(code), Decimal(line.target), value)
     return out
+
+
+# --- a report's results against the pledged targets (the mid-year review) --------------------
+
+
+@YEAR.guard("valid_report_results")
+def valid_report_results(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
+    """A report's results: figures of criteria scored from a result, at least 0."""
+    raw = ctx.payload.get("results")
+    if not isinstance(raw, Mapping) or not raw:
+        return Refusal("report_results_missing")
+    table = table_of(ctx)
+    for code, value in raw.items():
+        ref = Ref("criterion", str(code)[:40])
+        try:
+            criterion = table.criterion(str(code))
+        except KeyError:
+            return Refusal("department_criterion_unknown", {"criterion": ref})
+        if not criterion.by_result:
+            return Refusal("department_criterion_not_by_result", {"criterion": ref})
+        try:
+            figure(value, f"results.{code}", ref)
+        except InvalidInput as exc:
+            return exc.refusal
+    return None
