@@ -96,7 +96,7 @@ def _page(campaign: Instance, actor: Actor, table: CriteriaTable, *,
         entered={c: (names.get(e.get("by", ""), ""), _when(e.get("at")))
                  for c, e in entered.items()},
         version=item.version if item is not None else "", typed=typed or {},
-        problems=problems, open=item is None or item.state == "open"), status
+        problems=problems, open=item is None or item.state == "open", locale=locale()), status
 
 
 def _when(value: Any) -> str:
