@@ -223,7 +223,7 @@ POST /campaigns/<int:campaign_id>/department-data/import  login   403     403   
 GET  /department-data/<int:item_id>                     login   404     404     404     404     404     404     404     404     404     404     404
 POST /reports/<int:report_id>/results                   login   refused refused 403     refused refused 403     403     refused refused refused refused
 GET  /campaigns/<int:campaign_id>/mid-year-targets      login   403     403     403     ok      ok      403     403     ok      ok      ok      ok
-POST /score-sheets/<int:sheet_id>/keep-unit-result      login   403     403     403     refused refused 403     403     403     403     403     403
+POST /score-sheets/<int:sheet_id>/keep-unit-result      login   403     403     403     422     422     403     403     403     403     403     403
 GET  /api/v1/campaigns/<int:campaign_id>/department-figures  401     403     403     403     ok      ok      403     403     ok      ok      ok      ok
 POST /api/v1/campaigns/<int:campaign_id>/department-figures  401     403     403     403     403     403     403     403     403     403     403     403
 GET  /api/v1/campaigns/<int:campaign_id>/mid-year-pace  401     403     403     403     ok      ok      403     403     ok      ok      ok      ok
