@@ -30,14 +30,14 @@ class FiguresBody(Schema):
         "description": "the figures' version read (409 when someone recorded since)"})
 
 
-class FigureSchema(Reply):
+class DepartmentFigureSchema(Reply):
     criterion = _str()
     unit_id = _int()
     unit = _str(description="the unit's name")
     value = _str(description="the figure, as a decimal number in text")
 
 
-class FigureCriterionSchema(Reply):
+class DepartmentCriterionSchema(Reply):
     code = _str()
     title = _str()
     unit = _str_or_null(description="of the figure, e.g. %")
@@ -45,14 +45,14 @@ class FigureCriterionSchema(Reply):
     mine = fields.Boolean(metadata={"description": "the caller records this criterion"})
 
 
-class FiguresSchema(Reply):
+class DepartmentFiguresSchema(Reply):
     campaign_id = _int()
     version = _int_or_null(description="the figures' version, to send back when recording")
-    criteria = fields.List(fields.Nested(FigureCriterionSchema))
-    figures = fields.List(fields.Nested(FigureSchema))
+    criteria = fields.List(fields.Nested(DepartmentCriterionSchema))
+    figures = fields.List(fields.Nested(DepartmentFigureSchema))
 
 
-class PaceSchema(Reply):
+class MidYearPaceRowSchema(Reply):
     unit_id = _int()
     unit = _str()
     criterion = _str()
@@ -62,12 +62,12 @@ class PaceSchema(Reply):
     behind = fields.Boolean(metadata={"description": "behind the year's pace"})
 
 
-class PaceListSchema(Reply):
+class MidYearPaceSchema(Reply):
     rule = _str(description="how 'behind' is decided")
-    items = fields.List(fields.Nested(PaceSchema))
+    items = fields.List(fields.Nested(MidYearPaceRowSchema))
 
 
-REPLIES.update({"DepartmentFigures": FiguresSchema, "MidYearPace": PaceListSchema})
+REPLIES.update({"DepartmentFigures": DepartmentFiguresSchema, "MidYearPace": MidYearPaceSchema})
 RULE = ("behind when the six-month result is below the pledged target × 0.5 (half the year "
         "elapsed); for a criterion where lower is better, when it is above the target")
 

@@ -69,6 +69,7 @@ class TokenBody(Schema):
 
 
 class PersonGrantSchema(Reply):
+    OPTIONAL = ("criteria",)  # only on a professional department's role
     role = fields.String()
     role_label = fields.String(metadata={"description": "the role's name, in Vietnamese"})
     unit = fields.String(allow_none=True, metadata={"description": "the unit's code"})
