@@ -372,6 +372,13 @@ POST /api/v1/dossiers/<int:dossier_id>/objections/<int:objection_id>/answer  401
 #   as does its return for supplement (the office's: D is posted, not under appraisal). D's
 #   objections are read, judged (O1) and answered (O2) through the API as on their page.
 #   I's minutes are drawn up through the API by those who may on its page (team, leader).
+# - Department figures (issue 17): every unit's figures and the mid-year pace (pages and API)
+#   are read by whoever holds a role on the campaign (leader, deputy, council, admin), not by
+#   the members' people; recording and importing them is for a professional department granted
+#   the criterion (no player here: 403 to all; its own journey is tests/web/test_web__department
+#   and tests/e2e/test_journey__department). Keeping a unit's result on S2, where no figure
+#   differs, comes back 422 with the reason to the leader and deputy. No figures item exists:
+#   /department-data/<id> on C is 404. R's results cannot be recorded once it is accepted.
 
 
 def parse_table(text: str) -> dict[tuple[str, str], dict[str, str | int]]:
