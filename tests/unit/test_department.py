@@ -108,3 +108,17 @@ def test_a_tolerance_needs_a_criterion_scored_from_a_result() -> None:
         load_criteria_text(text, "t.yaml")
     assert "tolerance only applies to a criterion scored from a reported result" in \
         str(caught.value)
+
+
+def test_a_department_holds_its_criteria_for_its_cluster_and_year_only() -> None:
+    from workflow.domain.roles import Actor, RoleGrant
+    from workflow.services.rules.department import granted_criteria
+
+    actor = Actor(1, "cuc_thong_ke", (
+        RoleGrant("department", cluster_id=7, year=2025, criteria=("ty_le", "so_ngay")),
+        RoleGrant("unit_officer", unit_id=3, year=2025),
+    ))
+
+    assert granted_criteria(actor, 7, 2025) == {"ty_le", "so_ngay"}
+    assert granted_criteria(actor, 7, 2026) == set()
+    assert granted_criteria(actor, 8, 2025) == set()
