@@ -67,10 +67,11 @@ class FakeUsers(UserRepository):
         return uid
 
     def add_grant(self, user_id: int, role: str, unit_id: int | None, cluster_id: int | None,
-                  year: int | None) -> int:
+                  year: int | None, criteria: Sequence[str] = ()) -> int:
         gid = self.db.new_id()
         self.db.grants.append({"id": gid, "user_id": user_id, "role": role, "unit_id": unit_id,
-                               "cluster_id": cluster_id, "year": year})
+                               "cluster_id": cluster_id, "year": year,
+                               "criteria": ",".join(criteria) or None})
         return gid
 
     def profile(self, user_id: int) -> Row | None:
@@ -95,7 +96,8 @@ class FakeUsers(UserRepository):
         user = self.db.users.get(user_id)
         if user is None or not user["active"]:
             return None
-        grants = [RoleGrant(g["role"], g["unit_id"], g["cluster_id"], g["year"])
+        grants = [RoleGrant(g["role"], g["unit_id"], g["cluster_id"], g["year"],
+                            tuple(c for c in (g.get("criteria") or "").split(",") if c))
                   for g in self.db.grants if g["user_id"] == user_id]
         for head in [g for g in grants if g.role == "unit_head"]:
             for cid, c in self.db.clusters.items():

@@ -25,6 +25,7 @@ PAGES = {
     "vote_session": ("year.vote", "session_id"),
     "dossier": ("year.dossier", "dossier_id"),
     "conference": ("year.conference", "conference_id"),
+    "department_data": ("year.department_data_item", "item_id"),
 }
 KB = 1024
 

@@ -180,6 +180,7 @@ VALID = (BROKEN / "overlap" / "a.yaml").read_text(encoding="utf-8")
          "x.yaml:19 titles[0].decided_by: unknown role 'minister' (roles: admin,"
          " council_secretariat, council_member, council_chair, decision_authority,"
          " cluster_leader, cluster_deputy, unit_officer, unit_head, inspector, cluster_supervisor,"
+         " department,"
          " system)"),
         ("effective_to: 2025-06-30", "effective_to: 2023-12-31",
          "x.yaml:5 effective_to: effective_to 2023-12-31 is before effective_from 2024-01-01"),

@@ -227,6 +227,17 @@ GET  /criteria/<code>/versions/<int:version>            login   403     403     
 GET  /dossiers/<int:dossier_id>/objections              login   ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
 POST /dossiers/<int:dossier_id>/objections/<int:objection_id>/judge  login 403 403     403     403     403     403     403     ok      403     403     403
 POST /dossiers/<int:dossier_id>/objections/<int:objection_id>/answer  login 403 403    403     ok      403     403     403     ok      403     403     403
+GET  /campaigns/<int:campaign_id>/department-data       login   403     403     403     ok      ok      403     403     ok      ok      ok      ok
+POST /campaigns/<int:campaign_id>/department-data       login   403     403     403     403     403     403     403     403     403     403     403
+GET  /campaigns/<int:campaign_id>/department-data/template.xlsx  login   403     403     403     403     403     403     403     403     403     403     403
+POST /campaigns/<int:campaign_id>/department-data/import  login   403     403     403     403     403     403     403     403     403     403     403
+GET  /department-data/<int:item_id>                     login   404     404     404     404     404     404     404     404     404     404     404
+POST /reports/<int:report_id>/results                   login   refused refused 403     refused refused 403     403     refused refused refused refused
+GET  /campaigns/<int:campaign_id>/mid-year-targets      login   403     403     403     ok      ok      403     403     ok      ok      ok      ok
+POST /score-sheets/<int:sheet_id>/keep-unit-result      login   403     403     403     422     422     403     403     403     403     403     403
+GET  /api/v1/campaigns/<int:campaign_id>/department-figures  401     403     403     403     ok      ok      403     403     ok      ok      ok      ok
+POST /api/v1/campaigns/<int:campaign_id>/department-figures  401     403     403     403     403     403     403     403     403     403     403     403
+GET  /api/v1/campaigns/<int:campaign_id>/mid-year-pace  401     403     403     403     ok      ok      403     403     ok      ok      ok      ok
 GET  /api/openapi.json                                  ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 GET  /api/v1/me                                         401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
 GET  /api/v1/inbox                                      401     ok      ok      ok      ok      ok      ok      ok      ok      ok      ok      ok
@@ -386,6 +397,13 @@ POST /api/v1/impediments/<int:impediment_id>/close      401     403     403     
 #   as does its return for supplement (the office's: D is posted, not under appraisal). D's
 #   objections are read, judged (O1) and answered (O2) through the API as on their page.
 #   I's minutes are drawn up through the API by those who may on its page (team, leader).
+# - Department figures (issue 17): every unit's figures and the mid-year pace (pages and API)
+#   are read by whoever holds a role on the campaign (leader, deputy, council, admin), not by
+#   the members' people; recording and importing them is for a professional department granted
+#   the criterion (no player here: 403 to all; its own journey is tests/web/test_web__department
+#   and tests/e2e/test_journey__department). Keeping a unit's result on S2, where no figure
+#   differs, comes back 422 with the reason to the leader and deputy. No figures item exists:
+#   /department-data/<id> on C is 404. R's results cannot be recorded once it is accepted.
 
 
 def parse_table(text: str) -> dict[tuple[str, str], dict[str, str | int]]:
@@ -934,6 +952,34 @@ ROUTES: dict[tuple[str, str], Route] = {
         "final", "write", api_post(
             lambda w: f"/api/v1/clusters/{w.bloc.cluster}/supervision-notes",
             lambda w: {"date": "2025-12-15", "content": "Kiểm tra tiến độ chấm điểm"})),
+    ("GET", "/campaigns/<int:campaign_id>/department-data"): Route("final", "read", get(
+        _i("C", "/campaigns/{}/department-data"))),
+    ("POST", "/campaigns/<int:campaign_id>/department-data"): Route("final", "write", post(
+        _i("C", "/campaigns/{}/department-data"),
+        lambda w: {f"v-hoan_thanh_chi_tieu-{w.bloc.units['bca']}": "90"})),
+    ("GET", "/campaigns/<int:campaign_id>/department-data/template.xlsx"): Route(
+        "final", "read", get(_i("C", "/campaigns/{}/department-data/template.xlsx"))),
+    ("POST", "/campaigns/<int:campaign_id>/department-data/import"): Route("final", "write", post(
+        _i("C", "/campaigns/{}/department-data/import"))),
+    ("GET", "/department-data/<int:item_id>"): Route("final", "read", get(
+        _i("C", "/department-data/{}"))),
+    ("POST", "/reports/<int:report_id>/results"): Route("mid", "write", post(
+        _i("R", "/reports/{}/results"), lambda w: {
+            "r-hoan_thanh_chi_tieu": "40", "version": version(w, "R")})),
+    ("GET", "/campaigns/<int:campaign_id>/mid-year-targets"): Route("final", "read", get(
+        _i("C", "/campaigns/{}/mid-year-targets"))),
+    ("POST", "/score-sheets/<int:sheet_id>/keep-unit-result"): Route("final", "write", post(
+        _i("S2", "/score-sheets/{}/keep-unit-result"), lambda w: {
+            "criterion": "hoan_thanh_chi_tieu", "comment": "Đã đối chiếu",
+            "version": version(w, "S2")})),
+    ("GET", "/api/v1/campaigns/<int:campaign_id>/department-figures"): Route("final", "read", get(
+        _i("C", "/api/v1/campaigns/{}/department-figures"))),
+    ("POST", "/api/v1/campaigns/<int:campaign_id>/department-figures"): Route(
+        "final", "write", api_post(_i("C", "/api/v1/campaigns/{}/department-figures"),
+                                   lambda w: {"values": {"hoan_thanh_chi_tieu": {
+                                       str(w.bloc.units["bca"]): "90"}}})),
+    ("GET", "/api/v1/campaigns/<int:campaign_id>/mid-year-pace"): Route("final", "read", get(
+        _i("C", "/api/v1/campaigns/{}/mid-year-pace"))),
     ("GET", "/votes/<int:session_id>"): Route("final", "read", get(_i("V1", "/votes/{}"))),
     ("POST", "/votes/<int:session_id>/confirm"): Route("final", "page", post(
         _i("V1", "/votes/{}/confirm"), lambda w: {f"choice-{FLAG}": str(w.bloc.units["bqp"])})),

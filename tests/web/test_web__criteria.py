@@ -212,3 +212,23 @@ def test_an_older_version_is_copied_from_its_page_and_a_draft_is_never_replaced(
     assert "# ghi chú" in html
     assert unchanged.status_code == 400  # type: ignore[attr-defined]
     assert "không có gì thay đổi so với phiên bản 1" in unchanged.get_data(as_text=True)  # type: ignore[attr-defined]
+
+
+def test_a_tolerance_is_previewed_and_a_wrong_one_explained_in_vietnamese(
+        client: FlaskClient, auth: AuthActions, bloc: Bloc) -> None:
+    auth.login("vu_tdkt")
+    post(client, f"/criteria/{CODE}/copy", {"mode": "version"})
+    anchor = "        formula: ratio\n        evidence: [report]\n      - code: giai_quyet_don_thu"
+    text = draft_text(client)
+    assert anchor in text
+
+    good = edit(client, "validate", text.replace(anchor, anchor.replace(
+        "[report]\n", "[report]\n        tolerance: {percent: 5}\n"), 1))
+    bad = edit(client, "validate", text.replace(anchor, anchor.replace(
+        "[report]\n", "[report]\n        tolerance: {percent: 5, absolute: 1}\n"), 1))
+
+    assert "Sai số cho phép so với số liệu của cơ quan chuyên môn: 5%" in \
+        good.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert ("mức sai số là tuyệt đối (theo đơn vị tính của tiêu chí) hoặc phần trăm (của số "
+            "liệu cơ quan chuyên môn): hãy ghi một trong hai") in \
+        bad.get_data(as_text=True)  # type: ignore[attr-defined]

@@ -78,8 +78,31 @@ def paginate(items: Sequence[T], param: str = "page", per: int = PAGE) -> Page[T
 @bp.context_processor
 def helpers() -> dict[str, Any]:
     return {"page_url": page_url, "local_time": local_time, "role_label": role_label,
-            "repo_path": repo_path,
+            "repo_path": repo_path, "criterion_title": criterion_title,
+            "grant_criteria": grant_criteria,
             "roles": [r for r in ROLES.values() if r.name != SYSTEM_ROLE]}
+
+
+def grant_criteria() -> list[tuple[str, str, str]]:
+    """(table title, criterion code, criterion title) of every criterion a professional
+    department may be granted: those scored from a reported result, in the published tables."""
+    catalog, out = services().criteria, []
+    for code in catalog.codes():
+        table = catalog.get(code)
+        out += [(table.title.get(locale()), c.code, c.title.get(locale()))
+                for c in table.criteria if c.by_result]
+    return out
+
+
+def criterion_title(code: str) -> str:
+    """A criterion's title in the published tables (its code when no table has it)."""
+    catalog = services().criteria
+    for table_code in catalog.codes():
+        try:
+            return catalog.get(table_code).criterion(code).title.get(locale())
+        except KeyError:
+            continue
+    return code
 
 
 def repo_path(path: str | None) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from flask import render_template, request
 from flask_babel import gettext as _
 
-from web.admin import Page, bp, page_number, role_label, services
+from web.admin import Page, bp, criterion_title, page_number, role_label, services
 from workflow.errors import NotFound
 from workflow.services import admin_log, people
 from workflow.services.workflows import MAX_ID
@@ -40,7 +40,7 @@ def field_labels() -> dict[str, str]:
         "cluster": _("Cluster"), "year": _("Held"), "name": _("Name"),
         "expires_on": _("Works through"), "code": _("Code"), "parent": _("Parent unit"),
         "council": _("Council"), "members": _("Members"), "leader": _("Leader"),
-        "deputy": _("Deputy"), "source": _("Made by"),
+        "deputy": _("Deputy"), "source": _("Made by"), "criteria": _("Criteria"),
     }
 
 
@@ -59,6 +59,7 @@ def show(key: str, value: Any, subject: str) -> str:
         "expires_on": lambda v: _date(v) if v else _("until revoked"),
         "members": lambda v: ", ".join(map(str, v)) if v else "—",
         "source": lambda v: _("an import from a file") if v == "import" else str(v),
+        "criteria": lambda v: "; ".join(criterion_title(str(c)) for c in v) if v else "—",
     }
     if key == "year" and subject == "grant":
         return str(_("for the year %(year)s", year=str(value)) if value else _("until revoked"))

@@ -123,7 +123,8 @@ def add_grant() -> str:
     year = held_year()
     user = people.user_id(services().uow(), username)
     people.grant(services().uow(), user, role, unit_id=unit_id, cluster_id=cluster_id,
-                 year=year, by=current_actor(), at=services().clock.now())
+                 year=year, by=current_actor(), at=services().clock.now(),
+                 criteria=[c[:40] for c in request.form.getlist("criteria")[:20]])
     return username
 
 

@@ -307,3 +307,4 @@ import web.api.conventions  # noqa: E402, F401  (ETag, If-Match, Idempotency-Key
 import web.api.conferences  # noqa: E402, F401  (a campaign's conferences)
 import web.api.supervision  # noqa: E402, F401  (supervision of the clusters)
 import web.api.impediments  # noqa: E402, F401  (impediments to an award)
+import web.api.department_figures  # noqa: E402, F401  (department figures, mid-year pace)

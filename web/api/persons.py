@@ -52,6 +52,10 @@ class GrantBody(Schema):
     cluster_id = _id(allow_none=True, metadata={"description": "for a cluster's role"})
     year = fields.Integer(strict=True, allow_none=True, validate=validate.Range(2000, 2100),
                           metadata={"description": "the year it is held for; none: every year"})
+    criteria = fields.List(Text(validate=validate.Length(1, 32)), load_default=list,
+                           validate=validate.Length(max=12), metadata={
+                               "description": "the criteria codes a professional department "
+                                              "(department) gives the figures of"})
 
 
 class TokenBody(Schema):
@@ -65,11 +69,15 @@ class TokenBody(Schema):
 
 
 class PersonGrantSchema(Reply):
+    OPTIONAL = ("criteria",)  # only on a professional department's role
     role = fields.String()
     role_label = fields.String(metadata={"description": "the role's name, in Vietnamese"})
     unit = fields.String(allow_none=True, metadata={"description": "the unit's code"})
     cluster = fields.String(allow_none=True, metadata={"description": "the cluster's code"})
     year = fields.Integer(allow_none=True)
+    criteria = fields.List(fields.String(), metadata={
+        "description": "the criteria codes a professional department's role is held for "
+                       "(only on such a role)"})
 
 
 class PersonSchema(Reply):
@@ -122,7 +130,8 @@ def person_reply(u: UserSummary) -> dict[str, Any]:
     return {"id": u.id, "username": u.username, "full_name": u.full_name, "email": u.email,
             "active": u.active, "roles": [{
                 "role": g.role, "role_label": ROLES[g.role].vi if g.role in ROLES else g.role,
-                "unit": g.unit, "cluster": g.cluster, "year": g.year} for g in u.grants]}
+                "unit": g.unit, "cluster": g.cluster, "year": g.year,
+                **({"criteria": list(g.criteria)} if g.criteria else {})} for g in u.grants]}
 
 
 def person(user_id: int) -> UserSummary:
@@ -200,7 +209,7 @@ def grant_role(user_id: int) -> ResponseReturnValue:
     person(user_id)
     people.grant(services().uow(), user_id, body["role"], unit_id=body.get("unit_id"),
                  cluster_id=body.get("cluster_id"), year=body.get("year"), by=actor(),
-                 at=services().clock.now())
+                 at=services().clock.now(), criteria=body.get("criteria") or ())
     return person_reply(person(user_id)), 201
 
 

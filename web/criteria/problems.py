@@ -26,6 +26,7 @@ def field_name(key: str) -> str:
         "formula": _("formula"), "higher_is_better": _("higher is better"),
         "evidence": _("evidence"), "label": _("label"), "rule": _("automatic rule"),
         "vi": _("Vietnamese"), "en": _("English"),
+        "tolerance": _("tolerance"), "absolute": _("absolute"), "percent": _("percent"),
     }
     return str(names.get(key, key))
 
@@ -163,6 +164,17 @@ MESSAGES: tuple[tuple[re.Pattern[str], Render], ...] = tuple(
                      choices=", ".join(m["c"].split(" or ")), value=said(m["v"]))),
         (r"expected a mapping, got (?P<v>.+)",
          lambda m: _("fields are needed here, not %(value)s", value=said(m["v"]))),
+        (r"give either absolute or percent \(one of the two\)",
+         lambda m: _("a tolerance is either absolute (in the criterion's unit) or percent (of "
+                     "the department's figure): write one of the two")),
+        (r"percent must be at most 100",
+         lambda m: _("a tolerance in percent is at most 100")),
+        (r"a tolerance has at most 2 decimal places, got (?P<v>.+)",
+         lambda m: _("a tolerance has at most 2 decimal places, not %(value)s",
+                     value=said(m["v"]))),
+        (r"tolerance only applies to a criterion scored from a reported result .*",
+         lambda m: _("a tolerance only applies to a criterion scored from a reported result "
+                     "against the pledged target (target required): remove it")),
         (r"must list at least one criterion",
          lambda m: _("a group lists at least one criterion")),
         (r"must list at least one group", lambda m: _("a table lists at least one group")),

@@ -45,7 +45,7 @@ from workflow.engine.spec import WorkflowSpec
 from workflow.errors import (
     InvalidInput,
 )
-from workflow.services import year
+from workflow.services import access, year
 from workflow.services.read_side import UnitSummary as Unit
 
 
@@ -145,6 +145,7 @@ def campaign(campaign_id: int) -> str:
         plan=_plan_rows(inst, names, children), locale=locale(), pts=show,
         title=setup.title_of(inst), reasons=reasons, draft=setup.draft_panel(inst, actions),
         **schedule.campaign_votes(inst, actor, children),
+        may_read_figures=access.may_read_department_figures(actor, inst),
         **conferences.campaign_conferences(inst, actor))
 
 

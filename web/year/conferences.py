@@ -133,7 +133,10 @@ def _shown_date(value: Any) -> str:
 @login_required
 def conferences_list(campaign_id: int) -> tuple[str, int]:
     campaign, actor, members = _campaign(campaign_id)
-    return _list(campaign, actor, members, _blank_plan(members, campaign))
+    plan = _blank_plan(members, campaign)
+    if request.args.get("kind") in conferences.KINDS:  # a thematic one, from a lagging area
+        plan.update(kind=request.args["kind"], topic=request.args.get("topic", "")[:300])
+    return _list(campaign, actor, members, plan)
 
 
 def _list(campaign: Instance, actor: Actor, members: Sequence[Unit], plan: dict[str, Any],

@@ -39,7 +39,7 @@ from workflow.domain.scoring import show
 from workflow.engine.instance import Instance
 from workflow.engine.spec import TransitionSpec
 from workflow.errors import InvalidInput, TransitionNotAllowed
-from workflow.services import access, inspections
+from workflow.services import access, department, inspections
 
 
 def _sheet(sheet_id: int) -> tuple[Instance, Actor, set[str]]:
@@ -131,6 +131,8 @@ def _render_sheet(sheet: Instance, actor: Actor, roles: set[str], typed: Typed |
     others = [(t, why) for t, why in _offered(actions)
               if t.trigger not in ("submit", "adjust_scores", "save_scores")]
     values = [line for line in lines.values()]
+    compared = department.comparisons(_wf(), campaign, sheet, table, lines)
+    keeps = any(t.trigger == "keep_unit_result" for t, _why in actions)
     totals = {
         "self": sum((v.self_points for v in values if v.self_points is not None), Decimal(0)),
         "inspection": sum((v.inspection_points for v in values
@@ -149,6 +151,8 @@ def _render_sheet(sheet: Instance, actor: Actor, roles: set[str], typed: Typed |
         settled=sheet.state in ("verified", "final"),
         adjust=adjust, adjustable=adjust is not None and adjust[1] is None, actions=others,
         adjustments=_adjustments(sheet, table), totals=totals, typed=typed or Typed(),
+        department=compared, keep_forms=[d for d in compared.values()
+                                         if keeps and d.differs and not d.kept_reason],
         unit=_unit_names([sheet.unit_id or 0]).get(sheet.unit_id or 0, ""),
         state=_state_label(sheet), locale=locale(), pts=show), status
 
@@ -322,3 +326,27 @@ def upload_evidence(sheet_id: int) -> Response | tuple[str, int]:
     else:
         flash(_("Evidence attached: %(name)s", name=name))
     return back
+
+
+@bp.route("/score-sheets/<int:sheet_id>/keep-unit-result", methods=["POST"])
+@login_required
+def keep_unit_result(sheet_id: int) -> Response | tuple[str, int]:
+    """The leader keeps the unit's own result where the department's figure differs, with
+    the reason (kept in the history)."""
+    sheet, actor, roles = _sheet(sheet_id)
+    if not any(t.trigger == "keep_unit_result" for t, _why in _wf().available(sheet, actor)):
+        abort(403)
+    code = request.form.get("criterion", "")[:40]
+    comment = request.form.get("comment", "").strip()[:5000]
+    typed = Typed({"keep": code}, comment=comment)
+    if not comment:
+        typed.problem = _("Write why the unit's result is kept.")
+        return _render_sheet(sheet, actor, roles, typed, 422)
+    try:
+        fire_seen(sheet.id, "keep_unit_result", {"criterion": code, "comment": comment},
+                  _form_version())
+    except TransitionNotAllowed as exc:
+        typed.problem = explain(exc, sheet, with_action=True)
+        return _render_sheet(sheet, actor, roles, typed, 422)
+    flash(_("The unit's result is kept; the reason is in the history."))
+    return redirect(url_for("year.score_sheet", sheet_id=sheet_id))

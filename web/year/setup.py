@@ -116,6 +116,8 @@ def _cluster_page(cluster: ClusterSummary, plan: Mapping[str, Any] | None = None
         states = {}
     start = plan or {"theme": "", "kind": found.kind, "criteria_table": found.criteria_table,
                      "dates": found.dates}
+    if plan is None and request.args.get("kind") == "thematic":  # from a lagging area
+        start = {**start, "kind": "thematic", "theme": request.args.get("theme", "")[:THEME_MAX]}
     return render_template(
         "year_cluster.html", cluster=cluster, members=_members(cluster.id),
         campaigns=found.campaigns, states=states, last_year=found.last_year,

@@ -434,11 +434,13 @@ def _user_summaries(conn: Any, where: list[Any], limit: int, offset: int
     unit_of, cluster_of = units.alias("gu"), clusters.alias("gc")
     for g in conn.execute(
         sa.select(ra.user_id, ra.role, ra.year, unit_of.c.code, cluster_of.c.code,
-                  cluster_of.c.year, ra.id, unit_of.c.name, cluster_of.c.name)
+                  cluster_of.c.year, ra.id, unit_of.c.name, cluster_of.c.name, ra.criteria)
         .outerjoin(unit_of, unit_of.c.id == ra.unit_id)
         .outerjoin(cluster_of, cluster_of.c.id == ra.cluster_id)
         .where(ra.user_id.in_(list(grants))).order_by(ra.id)):
-        grants[g[0]].append(GrantSummary(*g[1:]))
+        grants[g[0]].append(GrantSummary(
+            g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8],
+            criteria=tuple(c for c in (g[9] or "").split(",") if c)))
     return tuple(UserSummary(
         row.id, row.username, row.full_name, row.email, bool(row.active),
         tuple(grants[row.id]), row.unit_id,

@@ -28,7 +28,8 @@ _HEAD = role_assignments.alias("head")
 # The user and their own grants in one query (a user without grants gives one row of NULLs).
 _USER_GRANTS = (
     sa.select(users.c.username, users.c.full_name, users.c.active, users.c.session_epoch,
-              users.c.must_change_password, _RA.role, _RA.unit_id, _RA.cluster_id, _RA.year)
+              users.c.must_change_password, _RA.role, _RA.unit_id, _RA.cluster_id, _RA.year,
+              _RA.criteria)
     .outerjoin(role_assignments, _RA.user_id == users.c.id)
     .where(users.c.id == sa.bindparam("uid"))
 )
@@ -46,11 +47,17 @@ _DERIVED = (
 )
 
 
+def split_criteria(text: str | None) -> tuple[str, ...]:
+    """The criteria codes a grant keeps comma-separated."""
+    return tuple(c for c in (text or "").split(",") if c)
+
+
 def load_actor(conn: Connection, user_id: int) -> Actor | None:
     rows = conn.execute(_USER_GRANTS, {"uid": user_id}).all()
     if not rows or not rows[0].active:
         return None
-    grants = [RoleGrant(r.role, r.unit_id, r.cluster_id, r.year) for r in rows if r.role]
+    grants = [RoleGrant(r.role, r.unit_id, r.cluster_id, r.year, split_criteria(r.criteria))
+              for r in rows if r.role]
     if any(g.role == "unit_head" for g in grants):
         grants += [RoleGrant(role, cluster_id=c, year=y)
                    for c, y, role in conn.execute(_DERIVED, {"uid": user_id})]
@@ -83,9 +90,10 @@ class SqlUsers(UserRepository):
             username=username, full_name=full_name, email=email, active=True)))
 
     def add_grant(self, user_id: int, role: str, unit_id: int | None, cluster_id: int | None,
-                  year: int | None) -> int:
+                  year: int | None, criteria: Sequence[str] = ()) -> int:
         return new_id(self.conn.execute(role_assignments.insert().values(
-            user_id=user_id, role=role, unit_id=unit_id, cluster_id=cluster_id, year=year)))
+            user_id=user_id, role=role, unit_id=unit_id, cluster_id=cluster_id, year=year,
+            criteria=",".join(criteria) or None)))
 
     def actor(self, user_id: int) -> Actor | None:
         return load_actor(self.conn, user_id)

@@ -82,6 +82,8 @@ role_assignments = sa.Table(
     sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True),
     sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=True),
     sa.Column("year", sa.Integer, nullable=True),
+    # the criteria codes a professional department's grant is held for, comma-separated
+    sa.Column("criteria", sa.String(400), nullable=True),
 )
 
 delegations = sa.Table(

@@ -48,6 +48,7 @@ from workflow.domain.criteria import (
     Criterion,
     Group,
     Level,
+    Tolerance,
 )
 from workflow.domain.labels import Label
 from workflow.domain.scoring import show
@@ -121,7 +122,43 @@ class Rule(ma.fields.Field[str]):
         raise ma.ValidationError(f"unknown rule '{value}'{hint}")
 
 
+class Amount(_Number):
+    """An amount at least 0 with at most 2 decimals (a tolerance)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kw: Any) -> Decimal:
+        number = to_decimal(value)
+        if number < 0:
+            raise ma.ValidationError(f"must be at least 0, got {describe(value)}")
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -PLACES:
+            raise ma.ValidationError(
+                f"a tolerance has at most {PLACES} decimal places, got {describe(value)}")
+        return number
+
+
 # --- schemas ------------------------------------------------------------------------------
+
+
+class ToleranceSchema(ma.Schema):
+    """`tolerance: {absolute: 0.5}` (in the criterion's unit) or `{percent: 5}` (of the
+    department's figure): one of the two."""
+
+    absolute = Amount(load_default=None)
+    percent = Amount(load_default=None)
+
+    @ma.validates_schema
+    def _one(self, data: dict[str, Any], **_: Any) -> None:
+        given = [k for k in ("absolute", "percent") if data.get(k) is not None]
+        if len(given) != 1:
+            raise ma.ValidationError("give either absolute or percent (one of the two)")
+        if data.get("percent") is not None and data["percent"] > 100:
+            raise ma.ValidationError("percent must be at most 100", "percent")
+
+    @ma.post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Tolerance:
+        if data.get("percent") is not None:
+            return Tolerance(data["percent"], percent=True)
+        return Tolerance(data["absolute"])
 
 
 class LevelSchema(ma.Schema):
@@ -144,6 +181,7 @@ class CriterionSchema(ma.Schema):
     higher_is_better = Bool(load_default=True)
     levels = NestedList(LevelSchema, load_default=())
     evidence = Names(load_default=())
+    tolerance = Nested(ToleranceSchema, load_default=None, expected="a mapping")
 
     @ma.post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Criterion:
@@ -261,6 +299,10 @@ def _quantitative(criterion: Criterion, base: YamlPath, src: Source) -> Iterator
     if criterion.levels:
         message = "a quantitative criterion takes no levels; its points come from its formula"
         yield src.error((*base, "levels"), message)
+    if criterion.tolerance is not None and not criterion.target_required:
+        message = ("tolerance only applies to a criterion scored from a reported result "
+                   "(target_required: true)")
+        yield src.error((*base, "tolerance"), message)
 
 
 def _qualitative(criterion: Criterion, base: YamlPath, src: Source) -> Iterator[DefinitionError]:
@@ -269,6 +311,7 @@ def _qualitative(criterion: Criterion, base: YamlPath, src: Source) -> Iterator[
         "unit": criterion.unit is not None,
         "formula": criterion.formula is not None,
         "higher_is_better": not criterion.higher_is_better,
+        "tolerance": criterion.tolerance is not None,
     }
     for key, present in misplaced.items():
         if present:
@@ -421,6 +464,9 @@ def _criterion(c: Criterion) -> dict[str, Any]:
         ]
     if c.evidence:
         out["evidence"] = list(c.evidence)
+    if c.tolerance is not None:
+        key = "percent" if c.tolerance.percent else "absolute"
+        out["tolerance"] = {key: _number(c.tolerance.amount)}
     return out
 
 

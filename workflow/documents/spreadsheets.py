@@ -256,3 +256,20 @@ def error_file(checked: Checked, describe: Callable[[Problem], str], as_csv: boo
     if not tables:
         _sheet(book, "Lỗi", [ERROR_COLUMN.header], [], [70])
     return _save(book, "Các dòng lỗi")
+
+
+def department_template(title: str, header: Sequence[str],
+                        rows: Sequence[Sequence[object]]) -> bytes:
+    """The workbook a professional department fills in: one row per member unit, one column
+    per criterion (figures as text cells, decimal comma), and how to fill it in."""
+    book = Workbook()
+    book.remove(book.worksheets[0])
+    _sheet(book, title, header, rows, [14, 40] + [max(18, min(60, len(h))) for h in header[2:]])
+    _sheet(book, INSTRUCTIONS_TITLE, ["Mục", "Hướng dẫn"], [
+        ["Cách dùng", "Mỗi dòng một đơn vị thành viên (giữ nguyên cột Mã đơn vị); mỗi cột một "
+         "tiêu chí, nhận biết theo mã trong ngoặc vuông ở dòng tiêu đề. Ghi số liệu thực tế, "
+         "là số không âm, tối đa 2 chữ số thập phân (dấu phẩy thập phân)."],
+        ["Ô trống", "Ô để trống giữ nguyên số liệu đã có (nếu có)."],
+        ["Kiểm tra", "Tệp có lỗi thì không ghi gì: mọi lỗi được liệt kê theo dòng và cột."],
+    ], [30, 110])
+    return _save(book, "Số liệu của cơ quan chuyên môn")

@@ -39,6 +39,24 @@ class Level:
 
 
 @dataclass(frozen=True, slots=True)
+class Tolerance:
+    """How far a professional department's figure may differ from the unit's own before the
+    score sheet flags it: an absolute amount in the criterion's unit, or a percentage of the
+    department's figure."""
+
+    amount: Decimal
+    percent: bool = False
+
+    def allows(self, department: Decimal, reported: Decimal) -> bool:
+        """Whether the unit's figure is within the tolerance of the department's."""
+        room = abs(department) * self.amount / 100 if self.percent else self.amount
+        return abs(department - reported) <= room
+
+
+EXACT = Tolerance(Decimal(0))  # no tolerance set: any difference is flagged
+
+
+@dataclass(frozen=True, slots=True)
 class Criterion:
     code: str
     title: Label
@@ -51,6 +69,12 @@ class Criterion:
     higher_is_better: bool = True
     levels: tuple[Level, ...] = ()  # qualitative only
     evidence: tuple[str, ...] = ()  # document kinds required for a positive score
+    tolerance: Tolerance | None = None  # against a department's figure (quantitative only)
+
+    @property
+    def by_result(self) -> bool:
+        """Scored from a result against the pledged target (the unit reports a figure)."""
+        return self.kind == "quantitative" and self.target_required
 
     @property
     def level_points(self) -> tuple[Decimal, ...]:

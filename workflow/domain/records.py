@@ -49,6 +49,7 @@ class GrantSummary:
     id: int = 0
     unit_name: str | None = None
     cluster_name: str | None = None
+    criteria: tuple[str, ...] = ()  # a professional department's criteria codes
 
 
 @dataclass(frozen=True, slots=True)

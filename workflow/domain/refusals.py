@@ -204,6 +204,19 @@ CATALOGUE: dict[str, str] = {
                            "by the team lead and its minutes signed by the lead and by the "
                            "head of the inspected unit",
     "adjustment_reason_required": "write the reason for adjusting the scores",
+    # department figures
+    "department_values_missing": "give the figures of at least one criterion, per member unit",
+    "department_criterion_unknown": "%(criterion)s is not a criterion of the campaign's table",
+    "department_criterion_not_by_result": "%(criterion)s is not scored from a reported result: "
+                                          "a department gives no figure for it",
+    "department_criterion_not_granted": "your role of professional department is not granted "
+                                        "for %(criterion)s: ask the administrator to grant it",
+    "department_unit_not_member": "%(unit)s is not a member unit of the cluster",
+    "department_figure_invalid": "the figure %(value)s of %(criterion)s is not a number of at "
+                                 "least 0 with at most 2 decimals",
+    "report_results_missing": "give the result so far of at least one target",
+    "department_figure_not_differing": "the department's figure of %(criterion)s does not "
+                                       "differ from the unit's result: there is nothing to keep",
     "adjusted_scores_missing": "give the adjusted points of at least one criterion",
     # scores
     "self_scores_missing": "no self-score yet for %(count)s criteria: %(criteria)s",

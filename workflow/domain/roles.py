@@ -35,6 +35,9 @@ _ROLES = (
     # the cluster's items that year, is invited to its conferences, writes supervision notes
     RoleInfo("cluster_supervisor", "Thành viên Hội đồng phụ trách cụm/khối",
              "Council member supervising a cluster", "cluster"),
+    # a professional department (cơ quan, đơn vị chuyên môn) providing the actual figures of
+    # some criteria of a cluster's table for a year; its grant names those criteria
+    RoleInfo("department", "Cơ quan, đơn vị chuyên môn", "Professional department", "cluster"),
     RoleInfo("system", "Hệ thống", "System", "global"),
 )
 
@@ -43,6 +46,7 @@ ROLES: dict[str, RoleInfo] = {r.name: r for r in _ROLES}
 SYSTEM_ROLE = "system"
 INSPECTOR_ROLE = "inspector"  # held for a cluster; counts on the inspections of its team
 SUPERVISOR_ROLE = "cluster_supervisor"  # held for a cluster and one year: reads, never acts
+DEPARTMENT_ROLE = "department"  # held for a cluster, a year and some criteria of its table
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,7 @@ class RoleGrant:
     unit_id: int | None = None
     cluster_id: int | None = None
     year: int | None = None
+    criteria: tuple[str, ...] = ()  # the criteria codes a department's grant is held for
 
     def covers(self, unit_id: int | None, cluster_id: int | None, year: int | None) -> bool:
         """Whether this grant applies to an item of that unit, cluster and year."""
@@ -73,7 +78,8 @@ class RoleGrant:
             else "everywhere"
         )
         when = f" in {self.year}" if self.year is not None else ""
-        return f"{self.role} for {where}{when}"
+        which = f" (criteria {', '.join(self.criteria)})" if self.criteria else ""
+        return f"{self.role} for {where}{when}{which}"
 
 
 @dataclass(frozen=True, slots=True)

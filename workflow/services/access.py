@@ -325,3 +325,13 @@ def may_read_impediments(actor: Actor, unit_id: int | None,
     return may_keep_impediments(actor, unit_id, clusters) or any(
         (g.unit_id is None and g.cluster_id is None and g.role != SYSTEM_ROLE)
         or (unit_id is not None and g.unit_id == unit_id) for g in actor.grants)
+
+
+# --- department figures (số liệu của cơ quan chuyên môn) ------------------------------------
+
+
+def may_read_department_figures(actor: Actor, campaign: Item) -> bool:
+    """Every member unit's figures are read by who holds a role on the campaign itself: its
+    leader and deputy, the council, and the professional departments of its cluster and year
+    (a member unit reads its own on its score sheet)."""
+    return bool(roles_on(actor, campaign))

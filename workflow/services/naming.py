@@ -69,7 +69,8 @@ REPORT_NOUNS: dict[str, Label] = {
 PATHS = {"campaign": "/campaigns/{}", "pledge": "/pledges/{}", "report": "/reports/{}",
          "score_sheet": "/score-sheets/{}", "vote_session": "/votes/{}",
          "dossier": "/dossiers/{}", "conference": "/conferences/{}",
-         "supervision": "/supervision/items/{}"}
+         "supervision": "/supervision/items/{}",
+         "department_data": "/department-data/{}"}
 # a dossier is named by the title it proposes, kept in its data when it was opened
 DOSSIER = Label("Hồ sơ đề nghị {title}", "Dossier proposing {title}")
 INSPECTS = Label("{by} kiểm tra {of}", "{by} inspects {of}")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workflow.clock import Clock
 from workflow.domain import passwords
-from workflow.domain.roles import ROLES, SUPERVISOR_ROLE, Actor
+from workflow.domain.roles import DEPARTMENT_ROLE, ROLES, SUPERVISOR_ROLE, Actor
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, WeakPassword
 from workflow.services import admin_log
 from workflow.services.ports import UnitOfWork
@@ -117,10 +119,12 @@ def edit_user(
 def grant(
     uow: UnitOfWork, user_id: int, role: str, *, unit_id: int | None = None,
     cluster_id: int | None = None, year: int | None = None, by: Actor | None = None,
-    at: dt.datetime | None = None,
+    at: dt.datetime | None = None, criteria: Sequence[str] = (),
 ) -> int:
     """Give a user a role for a unit or a cluster (or everywhere), for one year or until it is
-    revoked (`year` None: it keeps working from one year to the next)."""
+    revoked (`year` None: it keeps working from one year to the next). A professional
+    department's grant names the criteria of the cluster's table it gives the figures of."""
+    criteria = _grant_criteria(role, criteria)
     info = ROLES.get(role)
     if info is None or role == "system":
         raise InvalidInput(f"role: unknown role '{role}'")
@@ -141,10 +145,35 @@ def grant(
             raise InvalidInput(f"cluster_id: no cluster with id {cluster_id}")
         if uow.users.username(user_id) is None:
             raise NotFound(f"no user with id {user_id}")
-        grant_id = uow.users.add_grant(user_id, role, unit_id, cluster_id, year)
+        grant_id = uow.users.add_grant(user_id, role, unit_id, cluster_id, year, criteria)
+        after = _grant_values(uow, role, unit_id, cluster_id, year)
+        if criteria:
+            after["criteria"] = list(criteria)
         admin_log.record(uow, by, "grant_given", "grant", grant_id, user_id=user_id, at=at,
-                         after=_grant_values(uow, role, unit_id, cluster_id, year))
+                         after=after)
         return grant_id
+
+
+_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
+MAX_GRANT_CRITERIA = 12  # they are kept in one column of 400 characters
+
+
+def _grant_criteria(role: str, criteria: Sequence[str]) -> tuple[str, ...]:
+    """The criteria of a department's grant, checked: one at least, codes of the tables; no
+    other role takes any."""
+    codes = tuple(dict.fromkeys(c.strip() for c in criteria if c.strip()))
+    if role != DEPARTMENT_ROLE:
+        if codes:
+            raise InvalidInput(f"criteria: only the role {DEPARTMENT_ROLE} is held for criteria")
+        return ()
+    if not codes:
+        raise InvalidInput("criteria: choose the criteria the department gives the figures of")
+    if len(codes) > MAX_GRANT_CRITERIA:
+        raise InvalidInput(f"criteria: at most {MAX_GRANT_CRITERIA} criteria in one grant")
+    for code in codes:
+        if not _CODE.match(code):
+            raise InvalidInput(f"criteria: '{code[:40]}' is not a criterion code")
+    return codes
 
 
 def revoke_grant(

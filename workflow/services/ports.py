@@ -75,7 +75,8 @@ class UserRepository(abc.ABC):
     def add(self, username: str, full_name: str, email: str | None) -> int: ...
     @abc.abstractmethod
     def add_grant(self, user_id: int, role: str, unit_id: int | None, cluster_id: int | None,
-                  year: int | None) -> int: ...
+                  year: int | None, criteria: Sequence[str] = ()) -> int:
+        """A grant; `criteria` names the criteria a department's grant is held for."""
     @abc.abstractmethod
     def actor(self, user_id: int) -> Actor | None:
         """The active user with their grants (leadership derived from the rotation too)."""

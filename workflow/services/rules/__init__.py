@@ -9,6 +9,7 @@ from __future__ import annotations
 from workflow.services.rules import (
     campaign,
     conference,
+    department,
     dossier,
     impediments,
     inspection,
@@ -19,5 +20,5 @@ from workflow.services.rules import (
 )
 from workflow.services.rules.base import YEAR
 
-__all__ = ["YEAR", "campaign", "conference", "dossier", "impediments", "inspection", "notices",
-           "scoring", "supervision", "voting"]
+__all__ = ["YEAR", "campaign", "conference", "department", "dossier", "impediments", "inspection",
+           "notices", "scoring", "supervision", "voting"]

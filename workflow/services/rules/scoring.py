@@ -132,7 +132,16 @@ def appeal_window_over(ctx: CallContext, params: Mapping[str, Any]) -> Refusal |
 
 @YEAR.effect("settle_verified_scores")
 def settle_verified_scores(ctx: CallContext, params: Mapping[str, Any]) -> None:
-    """Verified points: what the leader set, else the inspection's, else the self-score."""
+    """Verified points: what the leader set, else the department's figure where it differs
+    from the unit's result (unless the leader kept the unit's with a reason), else the
+    inspection's, else the self-score."""
+    from workflow.services.rules.department import department_points
+
+    found = department_points(ctx)
+    if found:
+        port(ctx).set_verified_points(ctx.instance.id, found, ctx.actor.username, ctx.now)
+        ctx.notes.append("department figures used: " + ", ".join(
+            f"{c} {show(p)}" for c, p in found.items()))
     port(ctx).settle_verified(ctx.instance.id, ctx.actor.username, ctx.now)
 
 
