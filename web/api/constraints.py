@@ -45,12 +45,12 @@ class Text(fields.String):
 
 
 class Payload(fields.Dict):
-    """An object of any names and JSON values, all of them Unicode text: the history that
+    """An object of any names and JSON values (null too), all of them Unicode text: the history that
     keeps it hashes its UTF-8 (a lone surrogate has none; JSON Schema cannot name one, and
     no other constraint is checked, as OpenAPI 3.0 cannot say what an object's keys may be)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(keys=fields.String(), values=fields.Raw(), **kwargs)
+        super().__init__(keys=fields.String(), values=fields.Raw(allow_none=True), **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         loaded = super()._deserialize(  # type: ignore[no-untyped-call]  # marshmallow's
