@@ -93,7 +93,14 @@ class InvalidInput(WorkflowError):
         super().__init__(message)
 
 
-class WeakPassword(InvalidInput):
+class Conflict(InvalidInput):
+    """Well-formed input that the data or a rule of the domain refuses, which no schema of the
+    request could state: a code already taken, a unit that does not exist, the leader also the
+    deputy, a date outside the campaign's year. The API answers 409 Conflict (400 is for what its
+    OpenAPI document refuses); the pages show it as any invalid input."""
+
+
+class WeakPassword(Conflict):
     """A password too easy to guess; `reason` is a code with `params` for the pages' sentence."""
 
     code = "weak_password"

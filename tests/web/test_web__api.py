@@ -281,8 +281,10 @@ def test_a_document_is_uploaded_and_recorded_in_the_history(client: FlaskClient,
     assert (last["kind"], last["payload"]["sha256"]) == ("document", doc["sha256"])
 
 
-def test_a_document_of_a_wrong_type_or_without_a_file_is_400(client: FlaskClient,
-                                                             bloc: Bloc) -> None:
+def test_a_document_of_a_wrong_type_is_409_without_a_file_400(client: FlaskClient,
+                                                              bloc: Bloc) -> None:
+    """A file the rules refuse is a 409 (its part of the request is well-formed); a request
+    its OpenAPI document refuses (no file, a malformed kind) a 400."""
     pledge = pledge_of(bloc, "bca")
     url = f"/api/v1/items/{pledge.id}/documents"
     headers = bearer(bloc, "bca_head")
@@ -293,7 +295,7 @@ def test_a_document_of_a_wrong_type_or_without_a_file_is_400(client: FlaskClient
     bad_kind = client.post(url, headers=headers, data={
         "kind": "Bad Kind", "file": (io.BytesIO(PDF), "a.pdf")})
 
-    assert "only PDF" in error_of(text, 400)["fields"]["file"][0]
+    assert "only PDF" in error_of(text, 409)["fields"]["file"][0]
     assert set(error_of(missing, 400)["fields"]) == {"file"}
     assert set(error_of(bad_kind, 400)["fields"]) == {"kind"}
 
@@ -387,7 +389,7 @@ def test_publishing_needs_the_admin_role(client: FlaskClient, bloc: Bloc) -> Non
                             json=body)
 
     assert "needs the role admin" in error_of(refused, 403)["message"]
-    assert error_of(broken, 400)["errors"][0]["line"] == 1
+    assert error_of(broken, 409)["errors"][0]["line"] == 1
     before = int(str(bloc.services.catalog.versions("pledge")[-2]["version"]))
     assert published.get_json() == {"name": "pledge", "version": before + 1, "created": True}
 

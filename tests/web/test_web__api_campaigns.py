@@ -69,7 +69,7 @@ def test_a_second_regular_campaign_and_a_stranger_are_refused(client: FlaskClien
     body = {**BODY, "cluster_id": bloc.cluster}
     client.post("/api/v1/campaigns", json=body, headers=office)
 
-    again = error_of(client.post("/api/v1/campaigns", json=body, headers=office), 400)
+    again = error_of(client.post("/api/v1/campaigns", json=body, headers=office), 409)
     stranger = error_of(client.post("/api/v1/campaigns", json=body,
                                     headers=bearer(bloc, "bca_officer")), 403)
     nowhere = error_of(client.post("/api/v1/campaigns", json={**body, "cluster_id": 99999},

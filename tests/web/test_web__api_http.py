@@ -43,20 +43,22 @@ def test_if_match_replaces_the_body_version_and_a_stale_one_is_412(client: Flask
     assert bloc.wf.get(pledge.id).version == pledge.version + 2
 
 
-def test_an_action_without_any_version_or_with_a_bad_if_match_is_400(client: FlaskClient,
-                                                                     bloc: Bloc) -> None:
+def test_an_action_without_any_version_is_428_with_a_bad_if_match_400(client: FlaskClient,
+                                                                      bloc: Bloc) -> None:
+    """No version at all: 428 Precondition Required (the body's schema cannot say that one of
+    the header and the field is needed); a malformed If-Match: 400."""
     pledge = pledge_of(bloc, "bca")
     headers = bearer(bloc, "bca_officer")
     body = {"trigger": "save_targets", "payload": {"targets": targets(bloc)}}
 
     bare = error_of(client.post(f"/api/v1/items/{pledge.id}/fire", json=body,
-                                headers=headers), 400)
+                                headers=headers), 428)
     bad = error_of(client.post(f"/api/v1/items/{pledge.id}/fire", json=body,
                                headers={**headers, "If-Match": "*"}), 400)
     kept = client.post(f"/api/v1/items/{pledge.id}/fire", json={**body, "version": 1},
                        headers=headers)
 
-    assert "If-Match" in bare["fields"]["version"][0]
+    assert (bare["code"], "If-Match" in bare["message"]) == ("precondition_required", True)
     assert bad["code"] == "invalid_if_match"
     assert kept.status_code == 200  # the version in the body still works
 

@@ -70,16 +70,17 @@ def test_refusals_name_the_role_the_field_or_the_missing_thing(client: FlaskClie
     not_admin = error_of(client.post("/api/v1/units", json={"code": "X", "name": "X"},
                                      headers=officer), 403)
     taken = error_of(client.post("/api/v1/units", json={"code": "BCA", "name": "Trùng"},
-                                 headers=headers), 400)
+                                 headers=headers), 409)
     outsider = error_of(client.post("/api/v1/clusters", json={
         "code": "K9", "name": "Khối 9", "kind": "khoi", "year": YEAR,
         "members": [bloc.units["bca"]], "leader_unit_id": bloc.units["btp"]},
-        headers=headers), 400)
+        headers=headers), 409)
     nobody = error_of(client.get("/api/v1/clusters/999999", headers=headers), 404)
     anonymous = error_of(client.get("/api/v1/units"), 401)
 
     assert "needs the role admin" in not_admin["message"]
     assert taken["fields"] == {"code": ["a unit with code 'BCA' already exists"]}
-    assert outsider["fields"] == {"leader_unit_id": ["must be one of the members"]}
+    assert outsider["fields"] == {
+        "leader_unit_id": [f"unit {bloc.units['btp']} is not a member of the cluster"]}
     assert nobody["message"] == "no cluster with id 999999"
     assert anonymous["code"] == "unauthenticated"

@@ -59,11 +59,11 @@ def test_refusals_of_people_and_roles(client: FlaskClient, bloc: Bloc) -> None:
     officer = bearer(bloc, "bca_officer")
 
     weak = error_of(client.post("/api/v1/people", json={
-        "username": "yeu", "full_name": "Yếu", "password": "123456"}, headers=headers), 400)
+        "username": "yeu", "full_name": "Yếu", "password": "123456"}, headers=headers), 409)
     taken = error_of(client.post("/api/v1/people", json={
-        "username": "bca_head", "full_name": "Trùng"}, headers=headers), 400)
+        "username": "bca_head", "full_name": "Trùng"}, headers=headers), 409)
     scope = error_of(client.post(f"/api/v1/people/{bloc.users['bca_head']}/roles", json={
-        "role": "unit_head"}, headers=headers), 400)
+        "role": "unit_head"}, headers=headers), 409)
     unknown = error_of(client.post(f"/api/v1/people/{bloc.users['bca_head']}/roles", json={
         "role": "system"}, headers=headers), 400)
     not_admin = error_of(client.get("/api/v1/people", headers=officer), 403)

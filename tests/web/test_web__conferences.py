@@ -145,7 +145,7 @@ def test_the_api_plans_a_conference_and_lists_it_with_its_tasks(
             "agenda": [{"title": "Báo cáo tổng kết năm", "presenter": "Bộ Công an"}]}
     wrong = client.post(f"/api/v1/campaigns/{campaign.id}/conferences",
                         json={**body, "date": "2026-01-05"}, headers=leader)
-    assert wrong.status_code == 400
+    assert wrong.status_code == 409  # a day outside the campaign's year
     assert wrong.json is not None
     assert wrong.json["error"]["refusals"]["plan"]["code"] == "conference_date_invalid"
     member = {"Authorization": f"Bearer {bearer(bloc, 'bca_head')}"}

@@ -90,3 +90,44 @@ def test_a_dumped_answer_keeps_only_the_keys_the_document_lists() -> None:
         {"role": "unit_officer", "unit_id": 1, "cluster_id": None, "year": 2025}]}
     assert error == {"code": "invalid_input", "message": "m",
                      "fields": {"kind": ["Missing data."]}}
+
+
+def _body(doc: dict[str, Any], path: str) -> dict[str, Any]:
+    schema: dict[str, Any] = doc["paths"][path]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]
+    return schema
+
+
+def test_the_document_states_what_the_server_checks() -> None:
+    """Issue 18, finding 16: each constraint the views check, in a form JSON Schema validators
+    (and schemathesis) read: every pattern compiles for them, objects count their keys, a
+    time of day and a blank text are described, and a well-formed request refused by the data
+    is a 409, one without any version a 428."""
+    import jsonschema_rs
+
+    doc = openapi_document()
+    vote = _body(doc, "/api/v1/campaigns/{campaign_id}/votes")["properties"]
+    meeting = vote["meeting"]["properties"]
+    unit = _body(doc, "/api/v1/units")["properties"]
+    blank = jsonschema_rs.validator_for({"type": "string", "pattern": unit["name"]["pattern"]})
+    fire = doc["paths"]["/api/v1/items/{item_id}/fire"]["post"]["responses"]
+
+    for pattern in _patterns(doc):
+        jsonschema_rs.validator_for({"type": "string", "pattern": pattern})  # compiles
+    assert (vote["candidates"]["minProperties"], vote["candidates"]["maxProperties"]) == (1, 20)
+    assert "minLength" not in vote["candidates"]
+    assert vote["candidates"]["additionalProperties"]["uniqueItems"] is True
+    assert jsonschema_rs.validator_for({"type": "string", "pattern": meeting["time"]["pattern"]}
+                                       ).is_valid("08:30")
+    assert [blank.is_valid(t) for t in ("", " \u3000\t", "Bộ Tư pháp", "a\x00")] == [
+        False, False, True, False]
+    assert {"409", "412", "428"} <= set(fire)
+
+
+def _patterns(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        own = {value["pattern"]} if isinstance(value.get("pattern"), str) else set()
+        return own.union(*(_patterns(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_patterns(v) for v in value))
+    return set()

@@ -312,7 +312,7 @@ def test_the_api_schedules_the_vote_for_the_leader_only_and_once(
     again = client.post(path, json=body, headers=bearer(bloc, "btp_head"))
 
     assert stranger.status_code == 403
-    assert unknown.status_code == 400
+    assert unknown.status_code == 409  # no title of the rules: the data refuses it
     assert made.status_code == 201, made.get_json()
     answer = made.get_json()
     assert answer["state"] == "scheduled"

@@ -26,6 +26,7 @@ from workflow.bootstrap import Services
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import (
+    Conflict,
     DefinitionErrors,
     InvalidInput,
     NotFound,
@@ -196,8 +197,8 @@ def validation_error(exc: ValidationError) -> Response:
 
 @bp.errorhandler(WorkflowError)
 def workflow_error(exc: WorkflowError) -> Response:
-    if isinstance(exc, DefinitionErrors):
-        return error_response(400, exc.code, "the definition has errors; see 'errors'",
+    if isinstance(exc, DefinitionErrors):  # well-formed JSON, but no workflow definition
+        return error_response(409, exc.code, "the definition has errors; see 'errors'",
                               errors=definition_errors(exc))
     if isinstance(exc, TransitionNotAllowed):
         status = 403 if exc.check == "role" else 409
@@ -209,7 +210,10 @@ def workflow_error(exc: WorkflowError) -> Response:
     named = re.match(r"^([A-Za-z_][\w.]*): (.+)$", str(exc), re.DOTALL)
     if exc.code == "invalid_input" and named:
         extra["fields"] = {named.group(1): [named.group(2)]}
-    return error_response(status_of(exc), exc.code, str(exc), **extra)
+    # 400 is for what the OpenAPI document refuses; well-formed input that the data or a rule
+    # of the domain refuses is a 409 (the pages answer it as any invalid input)
+    status = 409 if isinstance(exc, Conflict) else status_of(exc)
+    return error_response(status, exc.code, str(exc), **extra)
 
 
 @bp.errorhandler(HTTPException)

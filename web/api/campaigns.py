@@ -23,6 +23,10 @@ from workflow.domain.records import CampaignSummary
 from workflow.errors import NotFound, PermissionDenied
 from workflow.services import access, campaigns, organisations
 
+SCHEMA_STATED = frozenset({"campaign_theme_missing", "campaign_theme_too_long",
+                           "campaign_kind_invalid", "criteria_table_missing",
+                           "campaign_date_missing", "campaign_date_invalid"})
+
 
 def campaign_reply(c: CampaignSummary, lang: str = "vi") -> dict[str, Any]:
     spec = services().workflows.catalog.latest("campaign").spec
@@ -45,7 +49,11 @@ def create_campaign() -> ResponseReturnValue:
     try:
         inst = campaigns.create(svc.workflows, svc.criteria, actor(), body["cluster_id"], body)
     except campaigns.PlanRefused as refused:
-        raise ApiError(400, "invalid_input", "the campaign's plan has problems; see 'fields'",
+        # 400 when the document's schema says so too (a blank theme, a malformed date), else
+        # 409: the data refuses it (an unknown criteria table, a date outside the year)
+        stated = any(r.code in SCHEMA_STATED for r in refused.errors.values())
+        raise ApiError(400 if stated else 409, "invalid_input",
+                       "the campaign's plan has problems; see 'fields'",
                        fields={k: [r.english()] for k, r in refused.errors.items()},
                        refusals={k: r.as_json() for k, r in refused.errors.items()}) from None
     return campaign_reply(svc.reads.campaigns([inst.id])[inst.id]), 201

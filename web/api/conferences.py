@@ -37,7 +37,7 @@ from workflow.services import conferences, voting
 
 
 class AgendaBody(Schema):
-    title = Text(required=True, validate=validate.Length(1, 300))
+    title = Text(required=True, validate=validate.Length(1, 300), blank=False)
     presenter = Text(load_default="", validate=validate.Length(max=300))
 
 
@@ -48,7 +48,7 @@ class ConferenceBody(Schema):
     topic = Text(load_default="", validate=validate.Length(max=300))
     date = fields.Date(required=True, metadata={"description": "the day, in the campaign's year"})
     time = Text(load_default="", validate=validate.Length(max=20))
-    place = Text(required=True, validate=validate.Length(1, 300))
+    place = Text(required=True, validate=validate.Length(1, 300), blank=False)
     host_unit_id = fields.Integer(strict=True, required=True, validate=validate.Range(1, MAX_ID),
                                   metadata={"description": "a member unit of the cluster"})
     agenda = fields.List(fields.Nested(AgendaBody), required=True,
@@ -178,7 +178,10 @@ def plan_conference(campaign_id: int) -> ResponseReturnValue:
     except InvalidInput as exc:
         if exc.refusal is None:
             raise
-        raise ApiError(400, "invalid_input", "the conference's plan has a problem; see "
+        # the date outside the campaign's year, a host not a member: the data refuses it
+        status = 409 if exc.refusal.code in ("conference_date_invalid",
+                                             "conference_host_invalid") else 400
+        raise ApiError(status, "invalid_input", "the conference's plan has a problem; see "
                        "'fields'", fields={"plan": [str(exc)]},
                        refusals={"plan": exc.refusal.as_json()}) from None
     return conference_reply(inst, units, "vi"), 201

@@ -11,9 +11,9 @@ from typing import Any, cast
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
-from marshmallow import Schema
+from marshmallow import Schema, fields
 
-from web.api.schemas import MAX_ID, REPLIES, ErrorSchema, Reply
+from web.api.schemas import MAX_ID, REPLIES, TIME, ErrorSchema, Reply
 from web.api.versions import IF_MATCH_ENDPOINTS, IF_MATCH_PATTERN
 from workflow.services.documents import EXTENSIONS
 
@@ -22,10 +22,14 @@ ERROR_TEXT = {400: "Invalid input; 'fields' names each field and its problem",
               401: "No token, or an unknown or revoked one",
               403: "The caller lacks the role; the message names the role needed",
               404: "No such item, session or path",
-              409: "Stale version, or the action is not allowed now; the message says why",
+              409: "Well-formed, but refused by the data or a rule of the domain: a stale "
+                   "version, an action not allowed now, a code already taken, an id that "
+                   "names nothing, the leader also the deputy; the message (and 'fields', "
+                   "'refusals') say why",
               412: "If-Match names a version the item has left; 'current_version' is its "
                    "version now",
               422: "The Idempotency-Key was used before for another request",
+              428: "Neither If-Match nor 'version' names the item version the caller saw",
               413: "The upload is too large",
               429: "Too many requests at once; try again after Retry-After seconds"}
 REFS = "#/components/schemas/"
@@ -79,12 +83,14 @@ def component_name(schema: type[Schema] | Schema) -> str | None:
 
 def openapi_document(operations: Iterable[Operation]) -> dict[str, Any]:
     """The document of these operations."""
+    # apispec's hint wants a name, but its documentation has None inline the schema
+    plugin = MarshmallowPlugin(schema_name_resolver=cast(Any, component_name))
     spec = APISpec(
-        title="thidua API", version="1", openapi_version="3.0.3",
-        # apispec's hint wants a name, but its documentation has None inline the schema
-        plugins=[MarshmallowPlugin(schema_name_resolver=cast(Any, component_name))],
+        title="thidua API", version="1", openapi_version="3.0.3", plugins=[plugin],
         info={"description": DESCRIPTION}, security=[{"bearer": []}],
     )
+    assert plugin.converter is not None  # set when the spec initialises its plugins
+    plugin.converter.add_attribute_function(_unstated_checks)  # type: ignore[no-untyped-call]
     spec.components.security_scheme("bearer", {
         "type": "http", "scheme": "bearer", "description": "an API token created for a user"})
     spec.components.schema("OpenApiDocument", {"type": "object", "additionalProperties": True})
@@ -92,6 +98,25 @@ def openapi_document(operations: Iterable[Operation]) -> dict[str, Any]:
         path = "/api" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", op.rule)
         spec.path(path=path, operations={op.method.lower(): _operation(op)})
     return spec.to_dict()
+
+
+def _unstated_checks(_converter: Any, field: fields.Field[Any], ret: dict[str, Any],
+                     **_kwargs: Any) -> dict[str, Any]:
+    """What apispec leaves unsaid of a field: the form of a time of day (OpenAPI 3.0 has no
+    format for it), and the number of keys of a Dict (apispec gives a Length as minLength and
+    maxLength, which only bind strings). What a key may be, OpenAPI 3.0 cannot say (it has no
+    propertyNames): a Dict of a request takes any key, and its use case refuses (409) one that
+    names nothing it knows."""
+    if isinstance(field, fields.Time) and "pattern" not in ret:
+        return {"pattern": TIME}
+    if not isinstance(field, fields.Dict):
+        return {}
+    out: dict[str, Any] = {}
+    for string_bound, object_bound in (("minLength", "minProperties"),
+                                       ("maxLength", "maxProperties")):
+        if string_bound in ret:
+            out[object_bound] = ret.pop(string_bound)
+    return out
 
 
 def _operation(op: Operation) -> dict[str, Any]:
@@ -148,7 +173,7 @@ def _responses(op: Operation) -> dict[str, Any]:
     if op.method == "POST" and not op.public:
         extra += (409, 422)  # an Idempotency-Key in use, or used for another request
     if f"api.{op.endpoint}" in IF_MATCH_ENDPOINTS:
-        extra += (400, 412)
+        extra += (400, 412, 428)
     codes = op.errors if op.public else (*COMMON_ERRORS, *op.errors, *extra)
     for code in sorted(set(codes)):
         out[str(code)] = {"description": ERROR_TEXT[code], "content": {

@@ -10,37 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from web.api.constraints import DATE as DATE
+from web.api.constraints import DOCUMENT_KIND as DOCUMENT_KIND
+from web.api.constraints import DOCUMENT_REF as DOCUMENT_REF
+from web.api.constraints import NO_NUL as NO_NUL
+from web.api.constraints import NOT_BLANK as NOT_BLANK
+from web.api.constraints import TIME as TIME
+from web.api.constraints import Payload as Payload
+from web.api.constraints import Text as Text
+from workflow.domain.campaigns import THEME_MAX
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
 MAX_PAGE = 100_000
 
 # --- requests ---------------------------------------------------------------------------------
-
-
-# What Text refuses, stated in the OpenAPI document so that a client (or schemathesis) knows
-NO_NUL = "^[^\\u0000\\ud800-\\udfff]*$"
-DOCUMENT_KIND = r"^[a-z][a-z0-9_]{0,63}$"  # as workflow.services.documents checks it
-DOCUMENT_REF = r"^[A-Za-z0-9_.\-]{1,64}$"
-
-
-class Text(fields.String):
-    """A string the databases can store: no NUL character, no lone surrogate."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not any(isinstance(v, validate.Regexp) for v in self.validators):
-            self.metadata = {**self.metadata, "pattern": NO_NUL}
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ValidationError("Must not contain NUL characters.")
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValidationError("Not valid Unicode text.") from None
-        return text
 
 
 def _id_field(**kwargs: Any) -> fields.Integer:
@@ -79,8 +64,8 @@ class FireBody(Schema):
     version = fields.Integer(strict=True, validate=validate.Range(0, MAX_ID), metadata={
         "description": "the item version the caller saw (required unless If-Match is sent)"})
     comment = Text(validate=validate.Length(max=5000))
-    payload = fields.Dict(keys=Text(validate=validate.Length(1, 64)), values=fields.Raw(),
-                          metadata={"description": "named fields the action needs"})
+    payload = Payload(metadata={"description": "named fields the action needs (it reads its "
+                                "own and keeps the others in the history)"})
 
 
 class DocumentForm(Schema):
@@ -99,17 +84,18 @@ class DocumentUpload(DocumentForm):
 
 class BallotBody(Schema):
     choices = fields.Dict(
-        keys=Text(validate=validate.Length(1, 64)), values=fields.List(_id_field()),
-        required=True, metadata={"description": "title code (1 to 64 characters) -> chosen "
-                                             "candidate ids; {} abstains"})
+        # any key: one that names no title of the round is refused (409) by the use case
+        keys=fields.String(), values=fields.List(_id_field(), metadata={"uniqueItems": True}),
+        required=True, metadata={"description": "title code -> chosen candidate ids (each "
+                                 "once); {} abstains"})
 
 
 class MeetingBody(Schema):
     date = fields.Date(required=True, metadata={"description": "the day of the meeting"})
     time = fields.Time(required=True, metadata={"description": "when it starts, local time"})
-    place = Text(required=True, validate=validate.Length(1, 200),
+    place = Text(required=True, validate=validate.Length(1, 200), blank=False,
                  metadata={"description": "where it is held, as the minutes' heading says it"})
-    conference = Text(required=True, validate=validate.Length(1, 200),
+    conference = Text(required=True, validate=validate.Length(1, 200), blank=False,
                       metadata={"description": "the name of the conference"})
     conference_id = fields.Integer(strict=True, load_default=None, allow_none=True,
                                    validate=validate.Range(1, MAX_ID),
@@ -119,8 +105,9 @@ class MeetingBody(Schema):
 
 class VoteScheduleBody(Schema):
     candidates = fields.Dict(
-        keys=Text(validate=validate.Length(1, 64)),
-        values=fields.List(_id_field(), validate=validate.Length(1, 200)),
+        keys=fields.String(),  # one that names no title voted in a cluster: 409
+        values=fields.List(_id_field(), validate=validate.Length(1, 200),
+                           metadata={"uniqueItems": True}),
         required=True, validate=validate.Length(1, 20),
         metadata={"description": "title code -> candidate unit ids, from the ranking"})
     meeting = fields.Nested(MeetingBody, required=True)
@@ -129,7 +116,7 @@ class VoteScheduleBody(Schema):
 
 
 class DefinitionBody(Schema):
-    text = Text(required=True, validate=validate.Length(max=64_000),  # definition_checks
+    text = Text(required=True, validate=validate.Length(1, 64_000),  # definition_checks
                 metadata={"description": "the YAML text of one workflow definition"})
     file = Text(validate=validate.Regexp(r"^[A-Za-z0-9_.\-/]{1,200}$"),
                 metadata={"description": "file name used in messages and stored with it"})
@@ -139,21 +126,23 @@ class CampaignDates(Schema):
     """The campaign's dates, yyyy-mm-dd, in its year and in this order (the year-end report may
     fall due before the scoring deadline)."""
 
-    pledge_deadline = Text(required=True, validate=validate.Length(max=30))
-    six_month_report_due = Text(required=True, validate=validate.Length(max=30))
-    inspection_end = Text(required=True, validate=validate.Length(max=30))
-    scoring_deadline = Text(required=True, validate=validate.Length(max=30))
-    year_end_report_due = Text(required=True, validate=validate.Length(max=30))
+    # Text, not Date: a malformed one is named with the plan's other problems (400, with
+    # their refusal codes); one outside the year or out of order is refused with 409
+    pledge_deadline = Text(required=True, validate=validate.Length(max=30), metadata=DATE)
+    six_month_report_due = Text(required=True, validate=validate.Length(max=30), metadata=DATE)
+    inspection_end = Text(required=True, validate=validate.Length(max=30), metadata=DATE)
+    scoring_deadline = Text(required=True, validate=validate.Length(max=30), metadata=DATE)
+    year_end_report_due = Text(required=True, validate=validate.Length(max=30), metadata=DATE)
 
 
 class CampaignBody(Schema):
     cluster_id = _id_field(required=True, metadata={
         "description": "the cluster of one year; the campaign is of that year"})
-    theme = Text(required=True, validate=validate.Length(max=1000),
+    theme = Text(required=True, validate=validate.Length(max=THEME_MAX), blank=False,
                  metadata={"description": "chủ đề (a thematic campaign is titled by it)"})
     kind = Text(load_default="regular", validate=validate.OneOf(("regular", "thematic")),
                 metadata={"description": "regular (thường xuyên) or thematic (chuyên đề)"})
-    criteria_table = Text(required=True, validate=validate.Length(1, 100),
+    criteria_table = Text(required=True, validate=validate.Length(1, 100), blank=False,
                           metadata={"description": "code of a published criteria table"})
     dates = fields.Nested(CampaignDates, required=True)
 

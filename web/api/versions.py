@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import g
-from marshmallow import ValidationError
+from werkzeug.exceptions import PreconditionRequired
 
 # the actions whose item (the one id in their path) may be named by If-Match
 IF_MATCH_ENDPOINTS = frozenset({
@@ -38,6 +38,6 @@ def expected_version(body: Mapping[str, Any], *, required: bool = True) -> int |
         return header
     version = body.get("version")
     if version is None and required:
-        raise ValidationError({"version": [
-            "Missing data for required field (or send the header If-Match: \"<version>\")."]})
+        raise PreconditionRequired('name the item version you saw: send the header '
+                                   'If-Match: "<version>" (its ETag) or "version" in the body')
     return int(version) if version is not None else None

@@ -11,7 +11,7 @@ from typing import Any
 
 from workflow.clock import Clock
 from workflow.domain.roles import Actor
-from workflow.errors import InvalidInput, NotFound
+from workflow.errors import Conflict, InvalidInput, NotFound
 from workflow.services import admin_log
 from workflow.services.ports import UnitOfWork
 
@@ -50,9 +50,9 @@ def expiry(clock: Clock, expires_on: dt.date) -> dt.datetime:
     there. Refused when the date is past or more than MAX_DAYS away."""
     today = clock.today()
     if expires_on < today:
-        raise InvalidInput(f"expires_on: {expires_on:%d/%m/%Y} is already past")
+        raise Conflict(f"expires_on: {expires_on:%d/%m/%Y} is already past")
     if expires_on > today + dt.timedelta(days=MAX_DAYS):
-        raise InvalidInput(f"expires_on: a token lives at most {MAX_DAYS} days")
+        raise Conflict(f"expires_on: a token lives at most {MAX_DAYS} days")
     midnight = dt.datetime.combine(expires_on + dt.timedelta(days=1), dt.time(), clock.tz)
     return midnight.astimezone(dt.UTC)
 

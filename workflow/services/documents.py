@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
-from workflow.errors import InvalidInput, NotFound, PermissionDenied
+from workflow.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from workflow.services import access
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def upload_problem(filename: str, content: bytes) -> str | None:
     return None
 
 
-class FileRefused(InvalidInput):
+class FileRefused(Conflict):
     """A file that cannot be stored: empty, too large, of a type not allowed, or not what its
     name says (pages say why in the user's language, from the file itself)."""
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from workflow.clock import Clock
 from workflow.domain.roles import Actor
-from workflow.errors import InvalidInput, NotFound, PermissionDenied
+from workflow.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from workflow.services import access, admin_log
 from workflow.services.ports import UnitOfWork
 
@@ -46,9 +46,9 @@ def create_unit(uow: UnitOfWork, code: str, name: str, parent_id: int | None = N
         raise InvalidInput("code, name: a unit needs a code and a name")
     with uow:
         if uow.organisations.unit_id(code) is not None:
-            raise InvalidInput(f"code: a unit with code '{code}' already exists")
+            raise Conflict(f"code: a unit with code '{code}' already exists")
         if parent_id is not None and not uow.organisations.unit_exists(parent_id):
-            raise InvalidInput(f"parent_id: no unit with id {parent_id}")
+            raise Conflict(f"parent_id: no unit with id {parent_id}")
         unit = uow.organisations.add_unit(code, name, parent_id)
         admin_log.record(uow, by, "unit_created", "unit", unit, at=at, after={
             "code": code, "name": name, "parent": _unit_label(uow, parent_id)})
@@ -68,7 +68,7 @@ def edit_unit(uow: UnitOfWork, unit_id: int, name: str, parent_id: int | None, *
         if row is None:
             raise NotFound(f"no unit with id {unit_id}")
         if parent_id is not None and not uow.organisations.unit_exists(parent_id):
-            raise InvalidInput(f"parent_id: no unit with id {parent_id}")
+            raise Conflict(f"parent_id: no unit with id {parent_id}")
         before = {"name": row["name"], "parent": _unit_label(uow, row["parent_id"])}
         after = {"name": name, "parent": _unit_label(uow, parent_id)}
         if before == after:
@@ -122,7 +122,7 @@ def create_cluster(
     _check_leadership(members, leader_unit_id, deputy_unit_id)
     with uow:
         if uow.organisations.cluster_id(code, year) is not None:
-            raise InvalidInput(f"code: cluster '{code}' already exists for {year}")
+            raise Conflict(f"code: cluster '{code}' already exists for {year}")
         _check_known(uow, members)
         cluster = uow.organisations.add_cluster(code, name, kind, year, members, council,
                                                 leader_unit_id, deputy_unit_id)
@@ -136,7 +136,7 @@ def _check_known(uow: UnitOfWork, members: Sequence[int]) -> None:
     known = uow.organisations.known_units(members)
     unknown = [m for m in members if m not in known]
     if unknown:
-        raise InvalidInput(f"members: no unit with id {', '.join(map(str, unknown))}")
+        raise Conflict(f"members: no unit with id {', '.join(map(str, unknown))}")
 
 
 def edit_cluster(
@@ -178,9 +178,9 @@ def _check_leadership(
 ) -> None:
     for role, unit in (("leader_unit_id", leader), ("deputy_unit_id", deputy)):
         if unit is not None and unit not in members:
-            raise InvalidInput(f"{role}: unit {unit} is not a member of the cluster")
+            raise Conflict(f"{role}: unit {unit} is not a member of the cluster")
     if leader is not None and leader == deputy:
-        raise InvalidInput("deputy_unit_id: the leader cannot also be the deputy")
+        raise Conflict("deputy_unit_id: the leader cannot also be the deputy")
 
 
 def get_cluster(uow: UnitOfWork, cluster_id: int) -> Cluster:

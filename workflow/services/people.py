@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from workflow.clock import Clock
 from workflow.domain import passwords
 from workflow.domain.roles import DEPARTMENT_ROLE, ROLES, SUPERVISOR_ROLE, Actor
-from workflow.errors import InvalidInput, NotFound, PermissionDenied, WeakPassword
+from workflow.errors import Conflict, InvalidInput, NotFound, PermissionDenied, WeakPassword
 from workflow.services import admin_log
 from workflow.services.ports import UnitOfWork
 
@@ -32,9 +32,9 @@ def create_user(
         raise InvalidInput("username: required")
     with uow:
         if uow.users.id_by_username(username) is not None:
-            raise InvalidInput(f"username: '{username}' is taken")
+            raise Conflict(f"username: '{username}' is taken")
         if unit_id is not None and not uow.organisations.unit_exists(unit_id):
-            raise InvalidInput(f"unit_id: no unit with id {unit_id}")
+            raise Conflict(f"unit_id: no unit with id {unit_id}")
         user_id = uow.users.add(username, full_name, email)
         if unit_id is not None:
             uow.users.update_profile(user_id, full_name, email, unit_id)
@@ -102,7 +102,7 @@ def edit_user(
         if row is None:
             raise NotFound(f"no user with id {user_id}")
         if unit_id is not None and not uow.organisations.unit_exists(unit_id):
-            raise InvalidInput(f"unit_id: no unit with id {unit_id}")
+            raise Conflict(f"unit_id: no unit with id {unit_id}")
         before = _profile_values(uow, row["username"], row["full_name"], row["email"],
                                  row["unit_id"])
         after = _profile_values(uow, row["username"], full_name, email, unit_id)
@@ -129,18 +129,18 @@ def grant(
     if info is None or role == "system":
         raise InvalidInput(f"role: unknown role '{role}'")
     if unit_id is not None and cluster_id is not None:
-        raise InvalidInput("a role is held for a unit or for a cluster, not both")
+        raise Conflict("a role is held for a unit or for a cluster, not both")
     if info.scope == "unit" and unit_id is None:
-        raise InvalidInput(f"unit_id: the role {role} is held for a unit")
+        raise Conflict(f"unit_id: the role {role} is held for a unit")
     if info.scope == "cluster" and cluster_id is None:
-        raise InvalidInput(f"cluster_id: the role {role} is held for a cluster")
+        raise Conflict(f"cluster_id: the role {role} is held for a cluster")
     if info.scope == "global" and (unit_id is not None or cluster_id is not None):
-        raise InvalidInput(f"the role {role} is not held for one unit or cluster")
+        raise Conflict(f"the role {role} is not held for one unit or cluster")
     if role == SUPERVISOR_ROLE and year is None:
-        raise InvalidInput(f"year: the role {role} is held for one year")
+        raise Conflict(f"year: the role {role} is held for one year")
     with uow:
         if unit_id is not None and not uow.organisations.unit_exists(unit_id):
-            raise InvalidInput(f"unit_id: no unit with id {unit_id}")
+            raise Conflict(f"unit_id: no unit with id {unit_id}")
         if cluster_id is not None and not uow.organisations.cluster_exists(cluster_id):
             raise InvalidInput(f"cluster_id: no cluster with id {cluster_id}")
         if uow.users.username(user_id) is None:

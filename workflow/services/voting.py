@@ -16,7 +16,13 @@ from workflow.domain.refusals import Refusal
 from workflow.domain.roles import Actor
 from workflow.domain.rulesets import RuleSet, Title, show_share
 from workflow.engine.instance import ACTIVE, Instance
-from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
+from workflow.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    TransitionNotAllowed,
+)
 from workflow.services import access, documents, people, templates, year
 from workflow.services.rules import voting as vote_rules
 from workflow.services.workflows import Fired, Workflows
@@ -139,7 +145,7 @@ def schedule_year_end_vote(
     voted = {t.code for t in cluster_titles(campaign_rules(workflows, campaign))}
     strangers = sorted(set(candidates) - voted)
     if strangers:
-        raise InvalidInput(f"candidates.{strangers[0]}: not a title voted in a cluster (one of "
+        raise Conflict(f"candidates.{strangers[0]}: not a title voted in a cluster (one of "
                            f"{', '.join(sorted(voted))})")
     if not meeting.place.strip() or not meeting.conference.strip():
         raise InvalidInput("meeting: give the place and the name of the conference")
@@ -153,12 +159,12 @@ def schedule_year_end_vote(
                                "campaign")
     starts = dt.datetime.combine(meeting.day, meeting.time, tzinfo=workflows.clock.tz)
     if meeting.day < workflows.clock.today():
-        raise InvalidInput("meeting.date: the meeting cannot be in the past")
+        raise Conflict("meeting.date: the meeting cannot be in the past")
     ends = ends_at or starts + VOTE_LENGTH
     if ends.tzinfo is None:
         ends = ends.replace(tzinfo=workflows.clock.tz)
     if ends <= starts:
-        raise InvalidInput("ends_at: the vote closes after the meeting starts")
+        raise Conflict("ends_at: the vote closes after the meeting starts")
     return schedule_cluster_vote(workflows, campaign_id, actor, candidates,
                                  ends_at=ends.astimezone(dt.UTC), meeting=meeting)
 
@@ -171,12 +177,12 @@ def _check_candidates(
     for code, chosen in candidates.items():
         title = rules.title_rule(code)  # NotFound names the close matches
         if title.cluster_vote is None:
-            raise InvalidInput(f"candidates.{code}: this title is not voted in a cluster")
+            raise Conflict(f"candidates.{code}: this title is not voted in a cluster")
         for unit in chosen:
             if unit not in ranks:
-                raise InvalidInput(f"candidates.{code}: unit {unit} has no final score sheet")
+                raise Conflict(f"candidates.{code}: unit {unit} has no final score sheet")
             if unit in disciplined:
-                raise InvalidInput(f"candidates.{code}: unit {unit} is under discipline")
+                raise Conflict(f"candidates.{code}: unit {unit} is under discipline")
         if len(set(chosen)) != len(chosen) or not chosen:
             raise InvalidInput(f"candidates.{code}: list each candidate once, at least one")
         out[code] = list(chosen)
@@ -307,15 +313,15 @@ def _check_choices(
     out = {}
     for code, chosen in choices.items():
         if code not in open_titles:
-            raise InvalidInput(f"choices.{code}: not voted on in this round")
+            raise Conflict(f"choices.{code}: not voted on in this round")
         if not isinstance(chosen, list | tuple) or len(set(chosen)) != len(chosen):
             raise InvalidInput(f"choices.{code}: a list of distinct candidates")
         strangers = [c for c in chosen if c not in open_titles[code]]
         if strangers:
-            raise InvalidInput(f"choices.{code}: not candidates: {strangers}")
+            raise Conflict(f"choices.{code}: not candidates: {strangers}")
         cap = rules.title_rule(code).max_candidates_per_ballot
         if len(chosen) > cap:
-            raise InvalidInput(f"choices.{code}: at most {cap} candidate(s) per ballot")
+            raise Conflict(f"choices.{code}: at most {cap} candidate(s) per ballot")
         out[code] = [int(c) for c in chosen]
     return out
 
