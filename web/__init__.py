@@ -56,9 +56,21 @@ def create_app(
     app.register_blueprint(account_tokens.bp)  # each person's API tokens
     app.register_blueprint(rollover.bp)  # the year's roll-over of the clusters
     app.before_request(_no_nul_in_forms)
+    app.url_value_preprocessor(_ids_in_range)
     if start_scheduler:
         _start_scheduler(app, services)
     return app
+
+
+def _ids_in_range(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """An id in a path beyond what the databases hold names nothing: 404 for every route at
+    once, before a view hands it to a query that cannot bind it."""
+    from flask import abort
+
+    from workflow.services.workflows import MAX_ID
+
+    if values and any(type(v) is int and v > MAX_ID for v in values.values()):
+        abort(404)
 
 
 def _no_nul_in_forms() -> None:

@@ -19,9 +19,11 @@ from workflow.services import access, department
 
 
 class FiguresBody(Schema):
+    # keys are checked by the use case (409 for a criterion or unit it does not know): an
+    # OpenAPI 3.0 document cannot constrain an object's keys
     values = fields.Dict(
-        keys=fields.String(validate=validate.Length(1, 32)),
-        values=fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[0-9]{1,9}$")),
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(),
                            values=fields.String(validate=validate.Length(1, 30))),
         required=True, validate=validate.Length(1, 12), metadata={
             "description": "{criterion code: {member unit id: figure}}; a figure is a number "

@@ -10,13 +10,13 @@ import datetime as dt
 from typing import Any
 
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from web.api import actor, iso, load_json, load_query, operation, page_of, services
 from web.api.schemas import MAX_ID, REPLIES, PageQuery, PageSchema, Reply, Text
 from web.api.units import paged
 from workflow.domain import impediments as imp
-from workflow.errors import NotFound
+from workflow.errors import Conflict, NotFound
 from workflow.services import impediments as imps
 
 STATUSES = ("active", "upcoming", "ended", "closed")
@@ -54,11 +54,6 @@ class ImpedimentBody(Schema):
     until = fields.Date(metadata={
         "description": "a discipline's last day; absent: until its closure is recorded"})
     note = Text(validate=validate.Length(max=imp.MAX_NOTE))
-
-    @validates_schema
-    def _one_subject(self, data: dict[str, Any], **_: Any) -> None:
-        if ("unit_id" in data) == ("user_id" in data):
-            raise ValidationError("give unit_id or user_id, one of them", "unit_id")
 
 
 class ClosureBody(Schema):
@@ -156,6 +151,8 @@ def list_impediments() -> ResponseReturnValue:
            body=ImpedimentBody, tags=("impediments",))
 def record_impediment() -> ResponseReturnValue:
     body = load_json(ImpedimentBody)
+    if ("unit_id" in body) == ("user_id" in body):  # OpenAPI 3.0 cannot say "one of two"
+        raise Conflict("unit_id: give unit_id or user_id, one of them")
     found = imps.record(
         services().workflows, actor(), unit_id=body.get("unit_id"), user_id=body.get("user_id"),
         kind=body["kind"], reference=body["reference"],

@@ -52,13 +52,16 @@ class PeopleQuery(PageQuery):
     active = fields.Boolean(metadata={"description": "active (true) or deactivated (false)"})
 
 
+CRITERION_CODE = r"^[a-z][a-z0-9_]{0,31}$"  # as workflow.services.people checks it
+
+
 class GrantBody(Schema):
     role = Text(required=True, validate=validate.OneOf(GRANTABLE))
     unit_id = _id(allow_none=True, metadata={"description": "for a unit's role"})
     cluster_id = _id(allow_none=True, metadata={"description": "for a cluster's role"})
     year = fields.Integer(strict=True, allow_none=True, validate=validate.Range(2000, 2100),
                           metadata={"description": "the year it is held for; none: every year"})
-    criteria = fields.List(Text(validate=validate.Length(1, 32)), load_default=list,
+    criteria = fields.List(Text(validate=validate.Regexp(CRITERION_CODE)), load_default=list,
                            validate=validate.Length(max=12), metadata={
                                "description": "the criteria codes a professional department "
                                               "(department) gives the figures of"})

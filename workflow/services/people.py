@@ -142,7 +142,7 @@ def grant(
         if unit_id is not None and not uow.organisations.unit_exists(unit_id):
             raise Conflict(f"unit_id: no unit with id {unit_id}")
         if cluster_id is not None and not uow.organisations.cluster_exists(cluster_id):
-            raise InvalidInput(f"cluster_id: no cluster with id {cluster_id}")
+            raise Conflict(f"cluster_id: no cluster with id {cluster_id}")
         if uow.users.username(user_id) is None:
             raise NotFound(f"no user with id {user_id}")
         grant_id = uow.users.add_grant(user_id, role, unit_id, cluster_id, year, criteria)
@@ -164,15 +164,15 @@ def _grant_criteria(role: str, criteria: Sequence[str]) -> tuple[str, ...]:
     codes = tuple(dict.fromkeys(c.strip() for c in criteria if c.strip()))
     if role != DEPARTMENT_ROLE:
         if codes:
-            raise InvalidInput(f"criteria: only the role {DEPARTMENT_ROLE} is held for criteria")
+            raise Conflict(f"criteria: only the role {DEPARTMENT_ROLE} is held for criteria")
         return ()
     if not codes:
-        raise InvalidInput("criteria: choose the criteria the department gives the figures of")
+        raise Conflict("criteria: choose the criteria the department gives the figures of")
     if len(codes) > MAX_GRANT_CRITERIA:
-        raise InvalidInput(f"criteria: at most {MAX_GRANT_CRITERIA} criteria in one grant")
+        raise Conflict(f"criteria: at most {MAX_GRANT_CRITERIA} criteria in one grant")
     for code in codes:
         if not _CODE.match(code):
-            raise InvalidInput(f"criteria: '{code[:40]}' is not a criterion code")
+            raise Conflict(f"criteria: '{code[:40]}' is not a criterion code")
     return codes
 
 
