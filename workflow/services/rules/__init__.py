@@ -10,6 +10,7 @@ from workflow.services.rules import (
     campaign,
     conference,
     dossier,
+    exemplary,
     inspection,
     notices,
     scoring,
@@ -17,5 +18,5 @@ from workflow.services.rules import (
 )
 from workflow.services.rules.base import YEAR
 
-__all__ = ["YEAR", "campaign", "conference", "dossier", "inspection", "notices", "scoring",
+__all__ = ["YEAR", "campaign", "conference", "dossier", "exemplary", "inspection", "notices", "scoring",
            "voting"]
