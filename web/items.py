@@ -25,6 +25,8 @@ PAGES = {
     "vote_session": ("year.vote", "session_id"),
     "dossier": ("year.dossier", "dossier_id"),
     "conference": ("year.conference", "conference_id"),
+    "exemplary_model": ("year.model", "model_id"),
+    "model_adoption": ("year.adoption", "adoption_id"),
 }
 KB = 1024
 

@@ -15,6 +15,8 @@ from web.year import (  # noqa: F401  (their routes)
     dossiers,
     evidence,
     inspection,
+    model_adoptions,
+    models,
     pledges,
     ranking,
     reports,

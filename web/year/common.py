@@ -54,6 +54,7 @@ PERIODS = {"six_month": lazy_gettext("six months"), "year_end": lazy_gettext("ye
 EVIDENCE_KINDS = {
     "plan": lazy_gettext("plan"), "decision": lazy_gettext("decision"),
     "report": lazy_gettext("report"), "signed_pledge": lazy_gettext("signed pledge"),
+    "exemplary_model": lazy_gettext("accepted exemplary model"),
 }
 
 

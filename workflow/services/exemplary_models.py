@@ -13,10 +13,12 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from workflow.domain.exemplary import PublicModel
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, PermissionDenied
 from workflow.services import access
+from workflow.services.read_side import ReadSide
 from workflow.services.rules.exemplary import (
     ACCEPTED,
     EVIDENCE_KIND,
@@ -97,6 +99,15 @@ def accepted_models(workflows: Workflows, campaign_id: int, unit_id: int) -> lis
     criterion about exemplary models, and what its dossiers may cite."""
     return [c for c in workflows.children(campaign_id)
             if c.workflow == MODEL and c.unit_id == unit_id and c.state in ACCEPTED]
+
+
+PUBLIC_LIMIT = 30  # the newest accepted models the public page shows
+
+
+def public_models(reads: ReadSide) -> list[PublicModel]:
+    """What anyone may read of the accepted models, the newest first: whose, what it does,
+    its results, and the units that adopted it."""
+    return reads.public_models(ACCEPTED, ("adopted", "reported"))[:PUBLIC_LIMIT]
 
 
 def may_see(actor: Actor, model: Instance, members: Iterable[int],

@@ -18,5 +18,5 @@ from workflow.services.rules import (
 )
 from workflow.services.rules.base import YEAR
 
-__all__ = ["YEAR", "campaign", "conference", "dossier", "exemplary", "inspection", "notices", "scoring",
-           "voting"]
+__all__ = ["YEAR", "campaign", "conference", "dossier", "exemplary", "inspection", "notices",
+           "scoring", "voting"]

@@ -192,14 +192,14 @@ def store_model_spreading(ctx: CallContext, params: Mapping[str, Any]) -> None:
     spreading = ctx.payload["spreading"]
     day = local_date(ctx, ctx.now).isoformat()
     note = _text(spreading.get("note"))
-    entry = {"units": list(spreading.get("units") or []),
-             "clusters": list(spreading.get("clusters") or []),
+    units: list[int] = list(spreading.get("units") or [])
+    entry = {"units": units, "clusters": list(spreading.get("clusters") or []),
              "sector": bool(spreading.get("sector")), "note": note, "on": day}
     ctx.instance.data["spreadings"] = [*(ctx.instance.data.get("spreadings") or []), entry]
     name = _text((ctx.instance.data.get("model") or {}).get("name"))
     ctx.instance.data["new_adoptions"] = [
         {"unit_id": unit, "model_id": ctx.instance.id, "model": name, "note": note,
-         "proposed_on": day} for unit in entry["units"]]
+         "proposed_on": day} for unit in units]
 
 
 @YEAR.guard("valid_model_adoption")

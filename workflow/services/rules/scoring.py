@@ -12,8 +12,6 @@ from workflow.domain.refusals import Ref, Refusal, refs
 from workflow.domain.scoring import check_self_score, gap_flag, quantitative_points, show
 from workflow.engine.registry import CallContext
 from workflow.errors import InvalidInput
-from workflow.services.rules.exemplary import ACCEPTED as MODEL_ACCEPTED
-from workflow.services.rules.exemplary import MODEL_EVIDENCE
 from workflow.services.rules.base import (
     YEAR,
     campaign_of,
@@ -24,6 +22,8 @@ from workflow.services.rules.base import (
     port,
     table_of,
 )
+from workflow.services.rules.exemplary import ACCEPTED as MODEL_ACCEPTED
+from workflow.services.rules.exemplary import MODEL_EVIDENCE
 
 
 class ScoreEntry(NamedTuple):
