@@ -5,10 +5,15 @@ counted as the evidence of the criterion about exemplary models in the unit's sc
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 
+from tests.conftest import Snapshots
+from tests.integration.test_dossier import cluster_vote, council_bloc
 from tests.year_support import (
     Bloc,
     at,
@@ -21,8 +26,8 @@ from tests.year_support import make_bloc as _make_bloc
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
 from workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from workflow.services import dossiers, inbox, notifications
 from workflow.services import exemplary_models as models
-from workflow.services import inbox, notifications
 
 
 @pytest.fixture
@@ -201,3 +206,33 @@ def test_an_accepted_model_is_the_evidence_of_the_criterion_about_models(bloc: B
     assert submitted.state != "self_scoring"
     assert [m.unit_id for m in models.accepted_models(bloc.wf, sheets["bca"].parent_id or 0,
                                                       bloc.units["bca"])] == [bloc.units["bca"]]
+
+
+def test_a_dossier_cites_the_nominees_models_in_its_achievement_report(
+        services: Services, clock: FakeClock, snapshots: Snapshots, tmp_path: Path) -> None:
+    bloc = council_bloc(services, clock, snapshots)
+    model = bloc.wf.fire(_from_report(bloc, "bca"), "accept", bloc.leader).instance
+    bloc.wf.fire(model, "spread", bloc.leader, {"spreading": {
+        "units": [bloc.units["bqp"]], "clusters": [], "sector": False, "note": ""}})
+    [adoption] = models.adoptions_of(bloc.wf, model)
+    bloc.wf.fire(adoption, "adopt", bloc.officer("bqp"), {"adoption": {
+        "date": "2025-12-01", "how": "Áp dụng tại Văn phòng Bộ"}})
+    session = cluster_vote(bloc, tmp_path)
+    [dossier] = dossiers.open_dossiers(bloc.wf, session.id, bloc.leader, tmp_path)
+    assert [m.id for m in models.models_of_unit(
+        bloc.wf, services.reads, bloc.units["bca"], 2025)] == [model.id]
+    with pytest.raises(PermissionDenied):
+        models.cite_in_dossier(bloc.wf, services.reads, tmp_path, dossier, bloc.officer("bqp"))
+
+    doc = models.cite_in_dossier(bloc.wf, services.reads, tmp_path, dossier, bloc.leader)
+    [kept] = services.reads.documents(dossier.id, models.ANNEX_KIND)
+    assert kept.filename == doc.filename
+    annex = docx.Document(io.BytesIO(doc.content))
+    text = "\n".join(p.text for p in annex.paragraphs)
+    cells = "\n".join(c.text for t in annex.tables for r in t.rows for c in r.cells)
+    assert "ĐIỂN HÌNH TIÊN TIẾN, MÔ HÌNH HAY CỦA BỘ CÔNG AN NĂM 2025" in text
+    assert "Kèm theo Báo cáo thành tích đề nghị Cờ thi đua của Chính phủ" in text
+    assert f"1. {MODEL['name']}" in text
+    assert "Được nhân rộng, áp dụng tại 1 đơn vị:" in text
+    assert "Bộ Quốc phòng" in cells
+    assert "01/12/2025" in cells

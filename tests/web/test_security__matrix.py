@@ -175,6 +175,7 @@ POST /adoptions/<int:adoption_id>/fire                  login   ok      ok      
 GET  /api/v1/campaigns/<int:campaign_id>/models         401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /api/v1/campaigns/<int:campaign_id>/models         401     ok      ok      403     ok      ok      403     403     403     403     403     403
 GET  /api/v1/models/<int:model_id>                      401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /dossiers/<int:dossier_id>/exemplary-models        login   ok      ok      403     ok      ok      403     403     403     403     403     403
 GET  /votes/<int:session_id>                            login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /votes/<int:session_id>/confirm                    login   refused ok      refused ok      ok      403     refused refused refused refused refused
 POST /votes/<int:session_id>/cast                       login   refused ok      refused ok      ok      403     refused refused refused refused refused
@@ -964,6 +965,8 @@ ROUTES: dict[tuple[str, str], Route] = {
                                                            "unit_id": w.bloc.units["bca"]})),
     ("GET", "/api/v1/models/<int:model_id>"): Route("final", "read", get(
         _i("MA", "/api/v1/models/{}"))),
+    ("POST", "/dossiers/<int:dossier_id>/exemplary-models"): Route("final", "write", post(
+        _i("D", "/dossiers/{}/exemplary-models"))),
     ("GET", "/votes/<int:session_id>"): Route("final", "read", get(_i("V1", "/votes/{}"))),
     ("POST", "/votes/<int:session_id>/confirm"): Route("final", "page", post(
         _i("V1", "/votes/{}/confirm"), lambda w: {f"choice-{FLAG}": str(w.bloc.units["bqp"])})),

@@ -12,6 +12,7 @@ from io import BytesIO
 
 from flask.testing import FlaskClient
 
+from tests.integration.test_dossier import cluster_vote
 from tests.web.conftest import AuthActions, csrf
 from tests.year_support import (
     PDF,
@@ -22,7 +23,9 @@ from tests.year_support import (
     mid_year,
     plan_and_start_inspection,
     sign_all_pledges,
+    walk_to_year_end,
 )
+from workflow.services import dossiers
 from workflow.services import exemplary_models as models
 
 
@@ -231,3 +234,33 @@ def test_a_unit_proposes_its_own_model_and_attaches_evidence(
     auth.login("bca_officer")  # another member: not before it is accepted
     assert client.get(path).status_code == 403
     assert client.get(doc.group(1)).status_code == 403
+
+
+def test_a_dossier_cites_the_nominees_models_in_an_annex(
+        client: FlaskClient, auth: AuthActions, bloc: Bloc) -> None:
+    walk_to_year_end(bloc)
+    report = bloc.child("report", "bca")
+    assert bloc.campaign is not None
+    made = models.propose(bloc.wf, bloc.leader, bloc.campaign, bloc.units["bca"], MODEL,
+                          source=report, submit=True)
+    bloc.wf.fire(made, "accept", bloc.leader)
+    session = cluster_vote(bloc, bloc.services.settings.documents_dir)
+    [dossier] = dossiers.open_dossiers(bloc.wf, session.id, bloc.leader,
+                                       bloc.services.settings.documents_dir)
+    auth.login("btp_head")
+    path = f"/dossiers/{dossier.id}"
+    html = page(client, path)
+    assert "Điển hình tiên tiến của đơn vị" in html
+    assert MODEL["name"] in html
+    token = csrf(client, path)
+    cited = client.post(f"{path}/exemplary-models", data={"csrf_token": token})
+    assert cited.status_code == 302
+    html = page(client, path)
+    assert "Đã lập và đính kèm phụ lục điển hình tiên tiến" in html
+    assert "phu-luc-dien-hinh_" in html
+    assert "phụ lục điển hình tiên tiến" in html  # the kind, in words
+
+    auth.login("bqp_officer")  # not the nominee's: neither the annex nor the dossier
+    token = csrf(client, "/")
+    assert client.post(f"{path}/exemplary-models",
+                       data={"csrf_token": token}).status_code == 403

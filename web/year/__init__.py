@@ -16,6 +16,7 @@ from web.year import (  # noqa: F401  (their routes)
     evidence,
     inspection,
     model_adoptions,
+    model_citations,
     models,
     pledges,
     ranking,

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
+from workflow.documents import exemplary as annex
+from workflow.documents.generated import GeneratedDocument
 from workflow.domain.exemplary import PublicModel
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, PermissionDenied
-from workflow.services import access
+from workflow.services import access, documents
 from workflow.services.read_side import ReadSide
+from workflow.services.rules.conference import title as conference_title
 from workflow.services.rules.exemplary import (
     ACCEPTED,
     EVIDENCE_KIND,
@@ -206,3 +210,72 @@ def propose(
     if submit:
         inst = workflows.fire(inst, "submit", actor, {}).instance
     return inst
+
+
+# --- citing them in a dossier's achievement report ------------------------------------------
+
+ANNEX_KIND = "phu_luc_dien_hinh"  # the annex of the achievement report listing the models
+CITING_STATES = frozenset({"draft", "posting", "returned"})  # a dossier still being prepared
+
+
+def models_of_unit(workflows: Workflows, reads: ReadSide, unit_id: int, year: int
+                   ) -> list[Instance]:
+    """A unit's accepted models of a year, oldest first: what its dossiers may cite."""
+    found = [workflows.get(i) for i in reads.items_of_year(MODEL, year, ACCEPTED, finished=True)]
+    return [m for m in found if m.unit_id == unit_id]
+
+
+def may_cite(workflows: Workflows, actor: Actor, dossier: Instance) -> bool:
+    """Who adds the annex to a dossier: whoever may attach to it while it is prepared."""
+    spec = workflows.catalog.compiled(dossier.definition_id).spec
+    return dossier.state in CITING_STATES and access.may_attach(actor, dossier, spec)
+
+
+def _day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def achievement_annex(workflows: Workflows, reads: ReadSide, dossier: Instance
+                      ) -> GeneratedDocument:
+    """The annex of the nominee's achievement report: its accepted models of the year, with
+    the conferences they were presented at and the units that adopted them."""
+    if dossier.unit_id is None or dossier.year is None:
+        raise InvalidInput(f"dossier {dossier.id} names no unit and year")
+    found = models_of_unit(workflows, reads, dossier.unit_id, dossier.year)
+    adoptions = {m.id: adoptions_of(workflows, m) for m in found}
+    names = reads.unit_names({dossier.unit_id} | {
+        a.unit_id for listed in adoptions.values() for a in listed if a.unit_id is not None})
+    entries = []
+    for m in found:
+        model = m.data.get("model") or {}
+        talks = []
+        for p in m.data.get("presentations") or []:
+            conference = workflows.get(int(p["conference_id"]))
+            talks.append(conference_title(conference.data, conference.year, "vi"))
+        entries.append(annex.ModelEntry(
+            str(model.get("name") or ""), str(model.get("field") or ""),
+            str(model.get("description") or ""), str(model.get("results") or ""),
+            str(model.get("people") or ""), _day(m.data.get("accepted_at")), tuple(talks),
+            tuple(annex.Adopter(names.get(a.unit_id or 0, ""),
+                                _day((a.data.get("adoption") or {}).get("date")),
+                                str(a.data.get("results") or ""))
+                  for a in adoptions[m.id] if a.state in ("adopted", "reported"))))
+    label = dossier.data.get("title_label") or {}
+    return annex.achievement_annex(annex.AchievementAnnex(
+        names.get(dossier.unit_id, ""), dossier.year,
+        str(label.get("vi") or dossier.data.get("title") or ""), workflows.clock.today(),
+        tuple(entries)))
+
+
+def cite_in_dossier(workflows: Workflows, reads: ReadSide, folder: Path, dossier: Instance,
+                    actor: Actor) -> GeneratedDocument:
+    """Draw up the annex and attach it to the dossier, its hash in the dossier's history."""
+    if not may_cite(workflows, actor, dossier):
+        raise PermissionDenied(f"'{actor.username}' does not prepare dossier {dossier.id}")
+    doc = achievement_annex(workflows, reads, dossier)
+    documents.attach(workflows, folder, dossier, actor, ANNEX_KIND, doc.filename, doc.content,
+                     uploaded=False)
+    return doc
