@@ -139,6 +139,11 @@ def test_an_accepted_model_is_presented_spread_and_adopted(bloc: Bloc) -> None:
     assert model.state == "spreading"
     adoptions = models.adoptions_of(bloc.wf, model)
     assert [a.unit_id for a in adoptions] == [bloc.units["bqp"], bloc.units["tandtc"]]
+    told = [n for n in notifications.inbox(bloc.services.uow(), bloc.users["tandtc_head"])
+            if n.instance_id == model.id]
+    assert told[0].subject == f"[Thi đua] Đề xuất áp dụng mô hình “{MODEL['name']}”"
+    assert "Áp dụng trong quý IV" in told[0].body
+    assert told[0].link == f"/models/{model.id}"
     assert adoptions[0].data["proposal"]["model"] == MODEL["name"]
     with pytest.raises(TransitionNotAllowed):  # asked already
         bloc.wf.fire(model, "spread", bloc.leader, {"spreading": {

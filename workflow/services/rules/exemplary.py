@@ -15,6 +15,7 @@ from typing import Any
 
 from workflow.domain.refusals import Ref, Refusal
 from workflow.engine.registry import CallContext
+from workflow.services import naming, templates
 from workflow.services.rules.base import YEAR, local_date, port
 
 NAME_LENGTH = 300
@@ -215,3 +216,53 @@ def valid_model_results(ctx: CallContext, params: Mapping[str, Any]) -> Refusal 
     if len(_text(results)) > TEXT_LENGTH:
         return Refusal("model_text_too_long", {"max": TEXT_LENGTH})
     return None
+
+
+@YEAR.effect("notify_adopters")
+def notify_adopters(ctx: CallContext, params: Mapping[str, Any]) -> None:
+    """Tell the heads and emulation officers of each unit asked this time (new_adoptions),
+    in the app and by e-mail, in the step's transaction; the link opens the model."""
+    queries = port(ctx).engine_queries()
+    inst = ctx.instance
+    name = _text((inst.data.get("model") or {}).get("name"))
+    link = naming.item_path("exemplary_model", inst.id)
+    note = _text((ctx.payload.get("spreading") or {}).get("note"))
+    seen: set[Any] = set()
+    for asked in inst.data.get("new_adoptions") or []:
+        scope = _UnitScope(int(asked["unit_id"]), inst.year)
+        for row in queries.recipients(scope, {"unit_head", "unit_officer"}):  # type: ignore[arg-type]
+            user_id, full_name, email, locale, _digest = row
+            if user_id in seen:
+                continue
+            seen.add(user_id)
+            locale = templates.resolve_locale(locale)
+            if locale == "vi":
+                title = f"Đề xuất áp dụng mô hình “{name}”"
+                text = (f"Cụm, khối thi đua đề xuất đơn vị áp dụng điển hình “{name}”; hãy ghi "
+                        "nhận ngày và cách áp dụng, sau đó báo cáo kết quả.")
+            else:
+                title = f"Proposed for adoption: “{name}”"
+                text = (f"The cluster proposes your unit adopt the exemplary model “{name}”; "
+                        "record when and how you adopted it, then report its results.")
+            if note:
+                text = f"{text} {note}"
+            subject, body = templates.render("notice", locale, {
+                "title": title, "text": text, "recipient": full_name})
+            channels: list[tuple[str, str | None]] = [("in_app", None)]
+            if email:
+                channels.append(("email", email))
+            for channel, address in channels:
+                queries.add_message({
+                    "channel": channel, "user_id": user_id, "address": address,
+                    "kind": "notice", "instance_id": inst.id, "deadline_id": None,
+                    "subject": subject, "body": body, "link": link, "digest_date": None,
+                    "status": "pending", "attempts": 0, "created_at": ctx.now})
+
+
+class _UnitScope:
+    """A unit and the year, as the recipients' query reads an item's scope."""
+
+    def __init__(self, unit_id: int, year: int | None) -> None:
+        self.unit_id: int | None = unit_id
+        self.cluster_id: int | None = None
+        self.year = year
