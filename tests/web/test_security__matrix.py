@@ -175,7 +175,7 @@ POST /adoptions/<int:adoption_id>/fire                  login   ok      ok      
 GET  /api/v1/campaigns/<int:campaign_id>/models         401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /api/v1/campaigns/<int:campaign_id>/models         401     ok      ok      403     ok      ok      403     403     403     403     403     403
 GET  /api/v1/models/<int:model_id>                      401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
-POST /dossiers/<int:dossier_id>/exemplary-models        login   ok      ok      403     ok      ok      403     403     403     403     403     403
+POST /dossiers/<int:dossier_id>/exemplary-models        login   ok      403     403     ok      403     403     403     ok      403     ok      403
 GET  /votes/<int:session_id>                            login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /votes/<int:session_id>/confirm                    login   refused ok      refused ok      ok      403     refused refused refused refused refused
 POST /votes/<int:session_id>/cast                       login   refused ok      refused ok      ok      403     refused refused refused refused refused
