@@ -74,7 +74,9 @@ def test_a_model_from_a_report_is_accepted_spread_adopted_and_counted(
         adopters.append(officer)
         inbox = officer.open("/")
         inbox.wait_for_load_state()  # type: ignore[attr-defined]
-        inbox.click(f"a:has-text('Áp dụng mô hình “{NAME}”')")  # type: ignore[attr-defined]
+        told = inbox.inner_text("body")  # type: ignore[attr-defined]
+        assert f"Đề xuất áp dụng mô hình “{NAME}”" in told  # the notification
+        inbox.click(f"a:has-text('Áp dụng mô hình “{NAME}” 2025')")  # type: ignore[attr-defined]
         inbox.wait_for_load_state()  # type: ignore[attr-defined]
         assert "Được đề xuất áp dụng" in inbox.inner_text("main")  # type: ignore[attr-defined]
         inbox.fill("[name=date]", day)  # type: ignore[attr-defined]
