@@ -200,6 +200,14 @@ def test_an_accepted_model_is_evidence_in_the_units_score_sheet(
     assert "(điển hình tiên tiến đã được công nhận)" in html
     other = page(client, f"/score-sheets/{bloc.child('score_sheet', 'bca').id}")
     assert "Chưa có minh chứng" not in other.split(MODEL["name"])[1].split("</td>")[0]
+    token = csrf(client, f"/score-sheets/{sheet.id}")
+    forged = client.post(f"/score-sheets/{sheet.id}/evidence", data={
+        "csrf_token": token, "criterion": "dien_hinh_tien_tien",
+        "kind-dien_hinh_tien_tien": "exemplary_model",
+        "file-dien_hinh_tien_tien": (BytesIO(PDF), "mo-hinh.pdf")},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "Hãy chọn loại minh chứng" in htmllib.unescape(forged.get_data(as_text=True))
+    assert "mo-hinh.pdf" not in page(client, f"/score-sheets/{sheet.id}")
 
 
 def test_a_unit_proposes_its_own_model_and_attaches_evidence(
