@@ -26,6 +26,8 @@ PAGES = {
     "dossier": ("year.dossier", "dossier_id"),
     "conference": ("year.conference", "conference_id"),
     "department_data": ("year.department_data_item", "item_id"),
+    "exemplary_model": ("year.model", "model_id"),
+    "model_adoption": ("year.adoption", "adoption_id"),
 }
 KB = 1024
 

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from web import limits as web_limits
 from web.views import page_number, services
 from workflow.errors import InvalidInput, NotFound, TransitionNotAllowed
-from workflow.services import dossiers, limits
+from workflow.services import dossiers, exemplary_models, limits
 
 bp = Blueprint("public", __name__)
 PAGE = 20
@@ -47,7 +47,7 @@ def _listing(page: int | None, kept: Kept | None = None) -> str:
     return render_template(
         "public_listing.html", posted=[d for d in shown if d.objections_open],
         announced=[d for d in shown if not d.objections_open], page=page, pages=pages,
-        kept=kept)
+        kept=kept, models=exemplary_models.public_models(services().reads))
 
 
 def _objection_problem(text: str, contact: str) -> str | None:

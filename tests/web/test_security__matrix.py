@@ -67,6 +67,7 @@ from workflow.services import (
     campaigns,
     conferences,
     dossiers,
+    exemplary_models,
     impediments,
     imports,
     people,
@@ -169,6 +170,23 @@ POST /api/v1/supervision/assignments                    401     403     403     
 DELETE /api/v1/supervision/assignments/<int:grant_id>   401     403     403     403     403     403     403     403     ok      403     403     403
 GET  /api/v1/clusters/<int:cluster_id>/supervision-notes  401   403     403     403     ok      403     403     403     ok      403     403     403
 POST /api/v1/clusters/<int:cluster_id>/supervision-notes  401   403     403     403     403     403     403     403     403     403     403     403
+GET  /campaigns/<int:campaign_id>/models                login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /campaigns/<int:campaign_id>/models                login   ok      ok      403     ok      ok      403     403     403     403     403     403
+GET  /models/<int:model_id>                             login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /models/<int:model_id>/edit                        login   ok      ok      403     ok      ok      403     403     403     403     403     403
+POST /models/<int:model_id>/fire                        login   refused refused 403     ok      ok      403     403     refused refused refused refused
+POST /models/<int:model_id>/evidence                    login   ok      ok      403     ok      ok      403     403     403     403     403     403
+GET  /models/<int:model_id>/documents/<int:document_id>  login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /models/<int:model_id>/present                     login   403     403     403     ok      ok      403     403     403     403     403     403
+POST /models/<int:model_id>/spread                      login   403     403     403     ok      ok      403     403     403     403     403     403
+GET  /adoptions/<int:adoption_id>                       login   ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
+POST /adoptions/<int:adoption_id>/adopt                 login   ok      ok      403     403     403     403     403     403     403     403     403
+POST /adoptions/<int:adoption_id>/results               login   ok      ok      403     403     403     403     403     403     403     403     403
+POST /adoptions/<int:adoption_id>/fire                  login   ok      ok      403     refused refused 403     403     refused refused refused refused
+GET  /api/v1/campaigns/<int:campaign_id>/models         401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /api/v1/campaigns/<int:campaign_id>/models         401     ok      ok      403     ok      ok      403     403     403     403     403     403
+GET  /api/v1/models/<int:model_id>                      401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /dossiers/<int:dossier_id>/exemplary-models        login   ok      403     403     ok      403     403     403     ok      403     ok      403
 GET  /votes/<int:session_id>                            login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 POST /votes/<int:session_id>/confirm                    login   refused ok      refused ok      ok      403     refused refused refused refused refused
 POST /votes/<int:session_id>/cast                       login   refused ok      refused ok      ok      403     refused refused refused refused refused
@@ -575,6 +593,37 @@ def _supervision(bloc: Bloc, ids: dict[str, Any]) -> None:
         {"date": bloc.clock.today().isoformat(), "content": "Kiểm tra tiến độ"}).instance.id
 
 
+def _models(bloc: Bloc, ids: dict[str, Any], campaign_id: int) -> None:
+    """Exemplary models of bca: MD a draft, MS submitted, MA accepted with its evidence MED;
+    AD a proposal to bca to adopt tandtc's model, AA bca's adoption of vksndtc's."""
+    campaign = bloc.wf.get(campaign_id)
+    report = next(r for r in bloc.wf.children(campaign_id)
+                  if r.workflow == "report" and r.unit_id == bloc.units["bca"])
+    model = {"name": "Một cửa liên thông", "field": "Cải cách hành chính",
+             "description": "Tiếp nhận hồ sơ trực tuyến", "results": "Giảm 40% thời gian"}
+    ids["MD"] = exemplary_models.propose(bloc.wf, bloc.officer("bca"), campaign,
+                                         bloc.units["bca"], model).id
+    ids["MS"] = exemplary_models.propose(bloc.wf, bloc.leader, campaign, bloc.units["bca"],
+                                         model, source=report, submit=True).id
+    accepted = exemplary_models.propose(bloc.wf, bloc.leader, campaign, bloc.units["bca"],
+                                        model, source=report, submit=True)
+    ids["MA"] = bloc.wf.fire(accepted, "accept", bloc.leader).instance.id
+    bloc.attach(bloc.wf.get(ids["MA"]), bloc.officer("bca"), exemplary_models.EVIDENCE_KIND)
+    ids["MED"] = bloc.services.reads.documents(ids["MA"], exemplary_models.EVIDENCE_KIND)[0].id
+    for key, code in (("AD", "tandtc"), ("AA", "vksndtc")):
+        other = exemplary_models.propose(bloc.wf, bloc.leader, campaign, bloc.units[code],
+                                         model, submit=False)
+        bloc.attach(other, bloc.officer(code), exemplary_models.EVIDENCE_KIND)
+        other = bloc.wf.fire(other.id, "submit", bloc.leader).instance
+        other = bloc.wf.fire(other, "accept", bloc.leader).instance
+        bloc.wf.fire(other, "spread", bloc.leader, {"spreading": {
+            "units": [bloc.units["bca"]], "clusters": [], "sector": False, "note": ""}})
+        [adoption] = exemplary_models.adoptions_of(bloc.wf, other)
+        ids[key] = adoption.id
+    bloc.wf.fire(ids["AA"], "adopt", bloc.officer("bca"), {"adoption": {
+        "date": "2025-07-01", "how": "Ban hành kế hoạch"}})
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp("matrix")
@@ -664,6 +713,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         reference="Công văn 5/TTr", start=dt.date(2027, 1, 1), until=None).id
     _conferences(bloc, ids, campaign.id)
     _supervision(bloc, ids)
+    _models(bloc, ids, campaign.id)
     w.snapshot("final")
     yield w
     for copy, _when in w.snapshots.values():
@@ -772,6 +822,11 @@ def api_upload(path: Callable[[World], str]) -> Probe:
 
 DEFINITION = (ROOT / "definitions" / "report.yaml").read_text(encoding="utf-8")
 CRITERIA = (ROOT / "definitions" / "criteria" / "khoi-noi-chinh.yaml").read_text(encoding="utf-8")
+
+
+def model_form() -> dict[str, Any]:
+    return {"name": "Số hóa hồ sơ", "field": "Chuyển đổi số", "description": "Số hóa",
+            "results": "Giảm 40% thời gian", "people": ""}
 
 
 def conference_plan_form(w: World) -> dict[str, Any]:
@@ -980,6 +1035,48 @@ ROUTES: dict[tuple[str, str], Route] = {
                                        str(w.bloc.units["bca"]): "90"}}})),
     ("GET", "/api/v1/campaigns/<int:campaign_id>/mid-year-pace"): Route("final", "read", get(
         _i("C", "/api/v1/campaigns/{}/mid-year-pace"))),
+    ("GET", "/campaigns/<int:campaign_id>/models"): Route("final", "read", get(
+        _i("C", "/campaigns/{}/models"))),
+    ("POST", "/campaigns/<int:campaign_id>/models"): Route("final", "write", post(
+        _i("C", "/campaigns/{}/models"), lambda w: {**model_form(), "unit_id": str(
+            w.bloc.units["bca"])})),
+    ("GET", "/models/<int:model_id>"): Route("final", "read", get(_i("MA", "/models/{}"))),
+    ("POST", "/models/<int:model_id>/edit"): Route("final", "write", post(
+        _i("MD", "/models/{}/edit"), lambda w: {**model_form(), "results": "Giảm 50%",
+                                                "version": version(w, "MD")})),
+    ("POST", "/models/<int:model_id>/fire"): Route("final", "write", post(
+        _i("MS", "/models/{}/fire"), lambda w: {"trigger": "accept",
+                                                "version": version(w, "MS")})),
+    ("POST", "/models/<int:model_id>/evidence"): Route("final", "write", post(
+        _i("MD", "/models/{}/evidence"), lambda w: {"file": pdf()})),
+    ("GET", "/models/<int:model_id>/documents/<int:document_id>"): Route("final", "read", get(
+        lambda w: f"/models/{w.ids['MA']}/documents/{w.ids['MED']}")),
+    ("POST", "/models/<int:model_id>/present"): Route("final", "write", post(
+        _i("MA", "/models/{}/present"), lambda w: {"conference_id": str(w.ids["KP"]),
+                                                   "version": version(w, "MA")})),
+    ("POST", "/models/<int:model_id>/spread"): Route("final", "write", post(
+        _i("MA", "/models/{}/spread"), lambda w: {"units": str(w.bloc.units["bqp"]),
+                                                  "version": version(w, "MA")})),
+    ("GET", "/adoptions/<int:adoption_id>"): Route("final", "read", get(
+        _i("AD", "/adoptions/{}"))),
+    ("POST", "/adoptions/<int:adoption_id>/adopt"): Route("final", "write", post(
+        _i("AD", "/adoptions/{}/adopt"), lambda w: {"date": "01/07/2025", "how": "Áp dụng",
+                                                    "version": version(w, "AD")})),
+    ("POST", "/adoptions/<int:adoption_id>/results"): Route("final", "write", post(
+        _i("AA", "/adoptions/{}/results"), lambda w: {"results": "Giảm 30%",
+                                                      "version": version(w, "AA")})),
+    ("POST", "/adoptions/<int:adoption_id>/fire"): Route("final", "write", post(
+        _i("AD", "/adoptions/{}/fire"), lambda w: {"trigger": "decline", "comment": "Chưa phù hợp",
+                                                   "version": version(w, "AD")})),
+    ("GET", "/api/v1/campaigns/<int:campaign_id>/models"): Route("final", "read", get(
+        _i("C", "/api/v1/campaigns/{}/models"))),
+    ("POST", "/api/v1/campaigns/<int:campaign_id>/models"): Route("final", "write", api_post(
+        _i("C", "/api/v1/campaigns/{}/models"), lambda w: {**model_form(),
+                                                           "unit_id": w.bloc.units["bca"]})),
+    ("GET", "/api/v1/models/<int:model_id>"): Route("final", "read", get(
+        _i("MA", "/api/v1/models/{}"))),
+    ("POST", "/dossiers/<int:dossier_id>/exemplary-models"): Route("final", "write", post(
+        _i("D", "/dossiers/{}/exemplary-models"))),
     ("GET", "/votes/<int:session_id>"): Route("final", "read", get(_i("V1", "/votes/{}"))),
     ("POST", "/votes/<int:session_id>/confirm"): Route("final", "page", post(
         _i("V1", "/votes/{}/confirm"), lambda w: {f"choice-{FLAG}": str(w.bloc.units["bqp"])})),

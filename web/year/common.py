@@ -54,6 +54,9 @@ PERIODS = {"six_month": lazy_gettext("six months"), "year_end": lazy_gettext("ye
 EVIDENCE_KINDS = {
     "plan": lazy_gettext("plan"), "decision": lazy_gettext("decision"),
     "report": lazy_gettext("report"), "signed_pledge": lazy_gettext("signed pledge"),
+    "exemplary_model": lazy_gettext("accepted exemplary model"),
+    "minh_chung_dien_hinh": lazy_gettext("evidence of an exemplary model"),
+    "phu_luc_dien_hinh": lazy_gettext("annex of exemplary models"),
 }
 
 

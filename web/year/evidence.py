@@ -16,6 +16,7 @@ from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.services import access
 from workflow.services import documents as attachments
+from workflow.services.exemplary_models import MODEL_EVIDENCE
 
 
 def _upload_problem(table: CriteriaTable, code: str, kind: str) -> str | None:
@@ -23,7 +24,7 @@ def _upload_problem(table: CriteriaTable, code: str, kind: str) -> str | None:
         criterion = table.criterion(code)
     except KeyError:
         return str(_("Choose a criterion of the table."))
-    if kind not in criterion.evidence:
+    if kind not in criterion.evidence or kind == MODEL_EVIDENCE:  # models are not uploaded
         return str(_("Choose a kind of evidence the criterion asks for."))
     upload = _chosen_file(code)
     if upload is None or not upload.filename:

@@ -27,6 +27,7 @@ from workflow.adapters.tables import (
     units,
     users,
 )
+from workflow.domain.exemplary import PublicModel
 from workflow.domain.overview import (
     APPRAISAL_STATES,
     ClusterYear,
@@ -398,6 +399,29 @@ class SqlReadSide:
                        i.state.in_(("tallied", "minuted", "locked")),
                        i.cluster_id.in_(ids or [0])).order_by(i.id)).all() if ids else []
         return years, [v for v in map(_vote, rows) if v is not None]
+
+    def public_models(self, states: Iterable[str], adopted: Iterable[str]
+                      ) -> list[PublicModel]:
+        i, adoption = instances.c, instances.alias("adoption")
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(
+                sa.select(i.id, i.year, units.c.name, clusters.c.name, i.data)
+                .join(units, units.c.id == i.unit_id)
+                .outerjoin(clusters, clusters.c.id == i.cluster_id)
+                .where(i.workflow == "exemplary_model", i.state.in_(sorted(set(states))))
+                .order_by(i.year.desc(), i.id.desc())).all()
+            ids = [r[0] for r in rows]
+            taken: dict[int, list[str]] = {}
+            for parent, name in conn.execute(
+                    sa.select(adoption.c.parent_id, units.c.name)
+                    .join(units, units.c.id == adoption.c.unit_id)
+                    .where(adoption.c.workflow == "model_adoption",
+                           adoption.c.parent_id.in_(ids or [0]),
+                           adoption.c.state.in_(sorted(set(adopted))))
+                    .order_by(adoption.c.id)) if ids else ():
+                taken.setdefault(int(parent), []).append(str(name))
+        return [PublicModel(int(r[0]), r[1], str(r[2]), str(r[3] or ""), dict(r[4] or {}),
+                            tuple(taken.get(int(r[0]), ()))) for r in rows]
 
 
 def _day(value: object) -> dt.date | None:

@@ -188,6 +188,29 @@ CATALOGUE: dict[str, str] = {
     "supervisor_not_council": "%(user)s is not a member of the council in %(year)s; choose a "
                               "council member of that year",
     "supervisor_already_assigned": "%(user)s already supervises %(cluster)s in %(year)s",
+    # exemplary models
+    "model_invalid": "the exemplary model needs its name, field, what it does and its results",
+    "model_name_missing": "give the name of the exemplary model",
+    "model_field_missing": "give the field the model belongs to",
+    "model_description_missing": "describe what the model does",
+    "model_results_missing": "describe the results the model brought",
+    "model_text_too_long": "a text of the model is at most %(max)s characters",
+    "model_evidence_missing": "attach a document proving the model's results before sending "
+                              "it for review",
+    "model_conference_invalid": "choose one of the cluster's conferences of the year",
+    "model_presented_already": "the presentation at this conference is already recorded",
+    "model_spreading_invalid": "the proposal names units or clusters that cannot be chosen; "
+                               "reload the page",
+    "model_spreading_empty": "choose at least one unit or cluster, or the whole sector, to "
+                             "spread the model to",
+    "model_spreading_unit_taken": "%(unit)s is the model's own unit or is already asked to "
+                                  "adopt it; untick it",
+    "model_spreading_cluster_invalid": "choose clusters other than the model's own",
+    "adoption_invalid": "give the date the model was adopted and how",
+    "adoption_date_invalid": "give the date the unit adopted the model (dd/mm/yyyy), not "
+                             "after today",
+    "adoption_how_missing": "describe how the unit adopted the model",
+    "adoption_results_missing": "describe the results the model brought to the unit",
     # inspections
     "not_in_inspection_team": "%(user)s is not in the team of this inspection",
     "not_inspection_lead": "only the lead of the inspection team, %(lead)s, may do this",

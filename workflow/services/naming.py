@@ -65,12 +65,18 @@ REPORT_NOUNS: dict[str, Label] = {
     "six_month": Label("Báo cáo sơ kết", "Six-month report"),
     "year_end": Label("Báo cáo tổng kết", "Year-end report"),
 }
+# an exemplary model and a unit's adoption of it are named by the model's name
+MODEL_NOUNS: dict[str, Label] = {
+    "exemplary_model": Label("Điển hình “{name}”", "Exemplary model “{name}”"),
+    "model_adoption": Label("Áp dụng mô hình “{name}”", "Adopting “{name}”"),
+}
 # the path of the page made for each kind of item (web/items.PAGES names the same pages)
 PATHS = {"campaign": "/campaigns/{}", "pledge": "/pledges/{}", "report": "/reports/{}",
          "score_sheet": "/score-sheets/{}", "vote_session": "/votes/{}",
          "dossier": "/dossiers/{}", "conference": "/conferences/{}",
          "supervision": "/supervision/items/{}",
-         "department_data": "/department-data/{}"}
+         "department_data": "/department-data/{}",
+         "exemplary_model": "/models/{}", "model_adoption": "/adoptions/{}"}
 # a dossier is named by the title it proposes, kept in its data when it was opened
 DOSSIER = Label("Hồ sơ đề nghị {title}", "Dossier proposing {title}")
 INSPECTS = Label("{by} kiểm tra {of}", "{by} inspects {of}")
@@ -122,9 +128,23 @@ def item_title(title: Label, inst: Named, names: Names, locale: str = "vi") -> s
         noun = _dossier_noun(inst) or title
     if inst.workflow == "conference":
         noun = CONFERENCE_NOUNS.get(str(_plan(inst).get("kind")), title)
+    if inst.workflow in MODEL_NOUNS:
+        noun = _model_noun(inst) or title
     head = noun.get(locale) + (f" {inst.year}" if inst.year else "")
     whose = _whose(inst, names, locale)
     return f"{head} – {whose}" if whose else head
+
+
+def _model_noun(inst: Named) -> Label | None:
+    """An exemplary model, or a unit's adoption of one, is named by the model's name."""
+    key = "model" if inst.workflow == "exemplary_model" else "proposal"
+    found = inst.data.get(key)
+    name = found.get("name" if key == "model" else "model") if isinstance(found, Mapping) \
+        else None
+    if not isinstance(name, str) or not name.strip():
+        return None
+    noun = MODEL_NOUNS[inst.workflow]
+    return Label(noun.vi.format(name=name.strip()), noun.en.format(name=name.strip()))
 
 
 def _dossier_noun(inst: Named) -> Label | None:

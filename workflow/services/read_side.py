@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from workflow.domain.exemplary import PublicModel
 from workflow.domain.overview import (
     ClusterYear,
     GapLine,
@@ -186,4 +187,10 @@ class ReadSide(Protocol):
                         ) -> tuple[list[ClusterYear], list[YearVote]]:
         """The years of one cluster (by code; every cluster when None) and their counted
         cluster votes."""
+        ...
+
+    def public_models(self, states: Iterable[str], adopted: Iterable[str]
+                      ) -> list[PublicModel]:
+        """The exemplary models in the states (the accepted ones), the newest year first,
+        each with the names of the units whose adoption is in `adopted`."""
         ...

@@ -11,6 +11,7 @@ from workflow.services.rules import (
     conference,
     department,
     dossier,
+    exemplary,
     impediments,
     inspection,
     notices,
@@ -20,5 +21,5 @@ from workflow.services.rules import (
 )
 from workflow.services.rules.base import YEAR
 
-__all__ = ["YEAR", "campaign", "conference", "department", "dossier", "impediments", "inspection",
-           "notices", "scoring", "supervision", "voting"]
+__all__ = ["YEAR", "campaign", "conference", "department", "dossier", "exemplary", "impediments",
+           "inspection", "notices", "scoring", "supervision", "voting"]

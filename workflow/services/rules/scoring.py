@@ -22,6 +22,8 @@ from workflow.services.rules.base import (
     port,
     table_of,
 )
+from workflow.services.rules.exemplary import ACCEPTED as MODEL_ACCEPTED
+from workflow.services.rules.exemplary import MODEL_EVIDENCE
 
 
 class ScoreEntry(NamedTuple):
@@ -52,7 +54,7 @@ def evidence_for_positive_scores(ctx: CallContext, params: Mapping[str, Any]) ->
     """Every positive score of a criterion that asks for evidence has a file of a kind it
     names attached for that criterion."""
     lines = port(ctx).score_lines(ctx.instance.id)
-    have = port(ctx).evidence(ctx.instance.id)
+    have = port(ctx).evidence(ctx.instance.id) | _accepted_models(ctx)
     missing = []
     for criterion in table_of(ctx).criteria:
         line = lines.get(criterion.code)
@@ -64,6 +66,18 @@ def evidence_for_positive_scores(ctx: CallContext, params: Mapping[str, Any]) ->
         return None
     return Refusal("evidence_missing",
                    {"count": len(missing), "criteria": refs("criterion", missing)})
+
+
+def _accepted_models(ctx: CallContext) -> set[tuple[str, str]]:
+    """An accepted exemplary model of the unit in the campaign is evidence of every criterion
+    that names the kind exemplary_model (điển hình tiên tiến)."""
+    campaign, unit = ctx.instance.parent_id, ctx.instance.unit_id
+    if campaign is None or not any(c.workflow == "exemplary_model" and c.unit_id == unit
+                                   and c.state in MODEL_ACCEPTED
+                                   for c in port(ctx).children(campaign)):
+        return set()
+    return {(c.code, MODEL_EVIDENCE) for c in table_of(ctx).criteria
+            if MODEL_EVIDENCE in c.evidence}
 
 
 @YEAR.effect("penalize_late_score_sheet")
