@@ -129,9 +129,19 @@ class Person:
         return str(self.page.inner_text("body"))
 
     def sees(self, *phrases: str) -> None:
+        """Each phrase is on the page; a page a click has just opened may still be arriving
+        (read too early, CI saw only its first line), so a missing phrase is waited for as a
+        person would wait, up to ten seconds, before the test fails."""
+        from playwright.sync_api import expect
+
+        self.page.wait_for_load_state()
         body = self.text()
-        for phrase in phrases:
-            assert phrase in body, f"{self.username} does not see {phrase!r} on {self.page.url}"
+        for phrase in (p for p in phrases if p not in body):
+            try:
+                expect(self.page.locator("body")).to_contain_text(phrase, timeout=10_000)
+            except AssertionError:
+                raise AssertionError(f"{self.username} does not see {phrase!r} on "
+                                     f"{self.page.url}") from None
 
     def shot(self, name: str) -> None:
         """The page at the desktop width and at a phone's, which it must not overflow."""
