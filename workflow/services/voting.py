@@ -18,6 +18,7 @@ from workflow.domain.rulesets import RuleSet, Title, show_share
 from workflow.engine.instance import ACTIVE, Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from workflow.services import access, documents, people, templates, year
+from workflow.services import ballot_box as bbox
 from workflow.services.rules import voting as vote_rules
 from workflow.services.workflows import Fired, Workflows
 
@@ -32,6 +33,7 @@ class Receipt:
     session_id: int
     round: int
     voter_key: str
+    receipt: str = ""  # the hash of the sealed ballot, to find in the published list
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +81,13 @@ def campaign_sessions(workflows: Workflows, campaign_id: int) -> list[Instance]:
 def schedule_cluster_vote(
     workflows: Workflows, campaign_id: int, actor: Actor, candidates: Mapping[str, Sequence[int]],
     *, disciplined: Sequence[int] = (), ends_at: dt.datetime | None = None,
-    meeting: Meeting | None = None,
+    meeting: Meeting | None = None, committee: bbox.Committee | None = None,
 ) -> Instance:
     """The cluster's year-end vote on its campaign: candidates must have a final score and
     not be under discipline; their ranks and past winners are kept for the fairness checks.
     `ends_at`, the scheduled end: from then the chair may close the vote whoever has voted;
-    `meeting`, the conference it is held at (the minutes' place, date and name)."""
+    `meeting`, the conference it is held at (the minutes' place, date and name);
+    `committee`, the vote-counting committee: the counting key is split among its members."""
     campaign = workflows.get(campaign_id)
     if campaign.workflow != "campaign":
         raise NotFound(f"no campaign with id {campaign_id}")
@@ -97,7 +100,9 @@ def schedule_cluster_vote(
         if cluster is None:
             raise NotFound(f"no cluster with id {campaign.cluster_id}")
         past = _past_winners(uow.year.locked_votes_before(cluster.code, cluster.year))
-    return workflows.start("vote_session", actor, cluster_id=campaign.cluster_id,
+    if committee is not None:
+        check_committee(workflows, committee)
+    session = workflows.start("vote_session", actor, cluster_id=campaign.cluster_id,
                            year=campaign.year, parent_id=campaign_id, data={
         "kind": "cluster", "campaign_id": campaign_id, "titles": sorted(checked),
         "candidates": checked, "rule_set": {"code": rules.code, "version": rules.version},
@@ -105,12 +110,33 @@ def schedule_cluster_vote(
         "leader_unit_id": cluster.leader_unit_id, "secret": True,
         **({"ends_at": ends_at.isoformat()} if ends_at is not None else {}),
         **({"meeting": meeting.as_data()} if meeting is not None else {}),
+        **({"committee": committee.as_data()} if committee is not None else {}),
     })
+    if committee is not None:
+        deal_committee_key(workflows, session)
+    return session
+
+
+def check_committee(workflows: Workflows, committee: bbox.Committee) -> None:
+    """Two or more people of the directory, k of them needed to open the count."""
+    committee.check()
+    with workflows.catalog.uow().read() as uow:
+        strangers = [m for m in committee.members if not uow.users.is_active(m)]
+    if strangers:
+        raise InvalidInput(f"committee: nobody active with id {strangers[0]}")
+
+
+def deal_committee_key(workflows: Workflows, session: Instance) -> None:
+    """Deal a new counting key to the session's committee (each member collects their share
+    on the vote's page before it opens)."""
+    with workflows.store.write() as tx:
+        bbox.deal_key(bbox.port(tx), session.id, bbox.committee_of(session))
 
 
 def schedule_year_end_vote(
     workflows: Workflows, campaign_id: int, actor: Actor, candidates: Mapping[str, Sequence[int]],
     meeting: Meeting, *, ends_at: dt.datetime | None = None,
+    committee: bbox.Committee | None = None,
 ) -> Instance:
     """The year-end vote as people schedule it (page and API): the campaign is at its vote,
     it has no other vote under way, and the meeting is known; the vote closes at `ends_at`
@@ -146,7 +172,8 @@ def schedule_year_end_vote(
     if ends <= starts:
         raise InvalidInput("ends_at: the vote closes after the meeting starts")
     return schedule_cluster_vote(workflows, campaign_id, actor, candidates,
-                                 ends_at=ends.astimezone(dt.UTC), meeting=meeting)
+                                 ends_at=ends.astimezone(dt.UTC), meeting=meeting,
+                                 committee=committee)
 
 
 def _check_candidates(
@@ -225,6 +252,11 @@ def cast_ballot(
         box = workflows.catalog.uow().in_engine_tx(tx)
         if box.has_voted(session_id, round_, key):
             raise TransitionNotAllowed("status", f"{key} has already voted in round {round_}")
+        if bbox.sealed(session):
+            # checked above, sealed here: the plain choices go no further than this call
+            receipt = bbox.seal(bbox.port(tx), session, clean)
+            box.record_participation(session_id, round_, key, actor.username)
+            return Receipt(session_id, round_, key, receipt)
         box.record_ballot(session_id, round_, key, actor.username, secrets.token_hex(16), clean,
                           None if session.data.get("secret", True) else key)
     return Receipt(session_id, round_, key)

@@ -7,6 +7,7 @@ Importing this package registers them all in `YEAR`; the composition root
 from __future__ import annotations
 
 from workflow.services.rules import (
+    ballots,
     campaign,
     conference,
     dossier,
@@ -17,5 +18,5 @@ from workflow.services.rules import (
 )
 from workflow.services.rules.base import YEAR
 
-__all__ = ["YEAR", "campaign", "conference", "dossier", "inspection", "notices", "scoring",
-           "voting"]
+__all__ = ["YEAR", "ballots", "campaign", "conference", "dossier", "inspection", "notices",
+           "scoring", "voting"]
