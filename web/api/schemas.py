@@ -332,6 +332,8 @@ class ReceiptSchema(Reply):
     session_id = _int()
     round = _int()
     voter_key = _str()
+    receipt = _str_or_null(description="the SHA-256 of the sealed ballot (a secret vote): "
+                           "find it in GET /v1/votes/{id}/receipts once the vote is closed")
 
 
 class VoteSessionSchema(Reply):

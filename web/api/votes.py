@@ -19,7 +19,7 @@ def ballot(session_id: int) -> ResponseReturnValue:
         raise NotFound(f"no vote session with id {session_id}")
     receipt = voting.cast_ballot(services().workflows, session_id, actor(), body["choices"])
     return {"session_id": receipt.session_id, "round": receipt.round,
-            "voter_key": receipt.voter_key}, 201
+            "voter_key": receipt.voter_key, "receipt": receipt.receipt or None}, 201
 
 
 @operation("POST", "/v1/campaigns/<int:campaign_id>/votes", "Schedule the year-end vote of a "

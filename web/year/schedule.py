@@ -13,12 +13,13 @@ from werkzeug.wrappers import Response
 
 from web.auth import current_actor
 from web.refusals import explain
-from web.views import locale, login_required
+from web.views import locale, login_required, services
 from web.year.common import _load, _members, _roles, _wf, bp
 from workflow.domain.roles import Actor
 from workflow.engine.instance import ACTIVE, Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from workflow.services import access, voting, year
+from workflow.services import ballot_box as bbox
 
 TOP = 3  # candidates ticked in advance per title: the top of the ranking (fairness.top_rank)
 TEXT_LIMIT = 200
@@ -42,6 +43,8 @@ class ScheduleForm:
     closes: str = ""
     place: str = ""
     conference: str = ""
+    committee: set[int] = field(default_factory=set)  # the vote-counting committee (user ids)
+    threshold: str = "2"  # how many of them open the count
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -99,8 +102,28 @@ def _proposed(campaign: Instance, titles: list[TitleChoice],
 
 def _render(campaign: Instance, form: ScheduleForm, titles: list[TitleChoice],
             standings: list[year.Standing], status: int = 200) -> tuple[str, int]:
+    people = services().reads.cluster_people(campaign.cluster_id, campaign.year) \
+        if campaign.cluster_id is not None else []
     return render_template("year_vote_schedule.html", campaign=campaign, form=form,
-                           titles=titles, standings=standings), status
+                           titles=titles, standings=standings, people=people), status
+
+
+def _committee(form: ScheduleForm, cluster_id: int | None, year_: int | None) -> None:
+    """The counting committee ticked and its threshold: none, or two or more people of the
+    member units and a threshold between 2 and their number."""
+    known = {p[0] for p in services().reads.cluster_people(cluster_id, year_)} \
+        if cluster_id is not None else set()
+    form.committee = {int(r) for r in request.form.getlist("committee")
+                      if r.isdigit() and int(r) in known}
+    form.threshold = request.form.get("threshold", "").strip()[:3] or "2"
+    if not form.committee:
+        return
+    if len(form.committee) < 2:
+        form.errors["committee"] = _("Tick at least two members of the counting committee, "
+                                     "so that no one alone can open the count.")
+    elif not form.threshold.isdigit() or not 2 <= int(form.threshold) <= len(form.committee):
+        form.errors["threshold"] = _("Between 2 and %(n)s members (those ticked) open the "
+                                     "count.", n=len(form.committee))
 
 
 @bp.route("/campaigns/<int:campaign_id>/votes/new")
@@ -183,6 +206,7 @@ def schedule_vote(campaign_id: int) -> tuple[str, int] | Response:
     campaign, actor = found
     titles, standings = _choices(campaign)
     form = _posted(titles, standings)
+    _committee(form, campaign.cluster_id, campaign.year)
     if form.errors:
         return _render(campaign, form, titles, standings, 400)
     clock = _wf().clock
@@ -197,7 +221,9 @@ def schedule_vote(campaign_id: int) -> tuple[str, int] | Response:
     try:
         session = voting.schedule_year_end_vote(
             _wf(), campaign_id, actor, candidates,
-            voting.Meeting(day, start, form.place, form.conference), ends_at=ends)
+            voting.Meeting(day, start, form.place, form.conference), ends_at=ends,
+            committee=bbox.Committee(tuple(sorted(form.committee)), int(form.threshold))
+            if form.committee else None)
     except (InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed) as exc:
         form.errors["titles"] = explain(exc, campaign)
         return _render(campaign, form, titles, standings, 400)

@@ -9,7 +9,7 @@ come from the caller through `member_units` (asked for only then).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import Protocol
+from typing import Any, Protocol
 
 from workflow.domain.roles import INSPECTOR_ROLE, SYSTEM_ROLE, Actor
 from workflow.engine.spec import WorkflowSpec
@@ -247,3 +247,19 @@ def may_administer(actor: Actor) -> bool:
 def may_manage_tokens(actor: Actor, user_id: int) -> bool:
     """Each user keeps their own API tokens; administrators keep anyone's."""
     return actor.user_id == user_id or may_administer(actor)
+
+
+# --- the vote-counting committee (ban kiểm phiếu) ---------------------------------------------
+
+
+class VoteItem(Item, Protocol):
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+
+def may_count(actor: Actor, session: VoteItem) -> bool:
+    """The members of a vote's counting committee, named when it was scheduled, collect their
+    share of the counting key and release it at the count (a duty named on the vote, like an
+    assignee, not a role)."""
+    committee = session.data.get("committee") or {}
+    return actor.user_id is not None and actor.user_id in (committee.get("members") or ())
