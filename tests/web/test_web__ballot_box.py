@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.web.conftest import AuthActions, csrf
-from tests.web.test_web__votes import FLAG, bloc, page, schedule_form  # noqa: F401 (fixture)
+from tests.web.test_web__votes import FLAG, bearer, bloc, page, schedule_form  # noqa: F401
 from tests.year_support import MEMBERS, REASON, Bloc
 from workflow.engine.instance import Instance
 from workflow.services import voting
@@ -196,3 +196,76 @@ def test_the_committee_page_is_for_those_who_see_the_vote(
     text = page(client, f"/votes/{session.id}/committee")
     assert "Nhận mảnh khóa của tôi" not in text
     assert "chưa nhận mảnh khóa của mình" in text
+
+
+def test_the_api_names_the_committee_hands_out_shares_and_opens_the_count(
+    client: FlaskClient, bloc: Bloc  # noqa: F811
+) -> None:
+    campaign = bloc.refresh()
+    members = [bloc.users[u] for u in COMMITTEE]
+    body = {"candidates": {FLAG: [bloc.units["bca"], bloc.units["bqp"]]},
+            "meeting": {"date": "2025-12-19", "time": "08:30", "place": "Huế",
+                        "conference": "Hội nghị tổng kết năm 2025"},
+            "committee": {"members": members[:1], "threshold": 2}}
+    path = f"/api/v1/campaigns/{campaign.id}/votes"
+    lone = client.post(path, json=body, headers=bearer(bloc, "btp_head"))
+    assert lone.status_code == 400
+    made = client.post(path, json={**body, "committee": {"members": members, "threshold": 2}},
+                       headers=bearer(bloc, "btp_head"))
+    assert made.status_code == 201, made.get_json()
+    session_id = made.get_json()["id"]
+    assert made.get_json()["committee"] == {"members": members, "threshold": 2}
+
+    state = client.get(f"/api/v1/votes/{session_id}/committee",
+                       headers=bearer(bloc, "bca_officer"))
+    assert state.status_code == 200
+    assert {m["state"] for m in state.get_json()["members"]} == {"to_collect"}
+    assert client.post(f"/api/v1/votes/{session_id}/share",
+                       headers=bearer(bloc, "bca_officer")).status_code == 403
+    shares = {}
+    for username in COMMITTEE:
+        got = client.post(f"/api/v1/votes/{session_id}/share", headers=bearer(bloc, username))
+        assert got.status_code == 200, got.get_json()
+        shares[username] = got.get_json()["share"]
+    again = client.post(f"/api/v1/votes/{session_id}/share", headers=bearer(bloc, "lang_head"))
+    assert again.status_code == 409
+    assert "already collected your share" in again.get_json()["error"]["message"]
+
+    bloc.wf.fire(session_id, "check_quorum", bloc.leader,
+                 {"present": [f"unit:{u}" for u in bloc.units.values()]})
+    bloc.wf.fire(session_id, "open", bloc.leader)
+    receipts = []
+    for code, _name in MEMBERS:
+        cast = client.post(f"/api/v1/votes/{session_id}/ballots", headers=bearer(
+            bloc, f"{code}_head"), json={"choices": {} if code == "bqp" else
+                                         {FLAG: [bloc.units["bqp"]]}})
+        assert cast.status_code == 201
+        receipts.append(cast.get_json()["receipt"])
+    hidden = client.get(f"/api/v1/votes/{session_id}/receipts?receipt={receipts[0]}",
+                        headers=bearer(bloc, "bca_officer")).get_json()
+    assert hidden["published"] is False
+    assert hidden["receipts"] == []
+    bloc.wf.fire(session_id, "close", bloc.leader, {"comment": REASON})
+    listed = client.get(f"/api/v1/votes/{session_id}/receipts?receipt={receipts[3]}",
+                        headers=bearer(bloc, "bca_officer")).get_json()
+    assert listed["receipts"] == sorted(receipts)
+    assert listed["found_in_round"] == 1
+    bad = client.get(f"/api/v1/votes/{session_id}/receipts?receipt=xyz",
+                     headers=bearer(bloc, "bca_officer"))
+    assert bad.status_code == 400
+
+    first = client.post(f"/api/v1/votes/{session_id}/share/release",
+                        headers=bearer(bloc, "ktnn_head"), json={"share": shares["ktnn_head"]})
+    assert first.get_json() == {"session_id": session_id, "released": 1, "threshold": 2,
+                                "counted": False, "state": "closed"}
+    assert client.get(f"/api/v1/votes/{session_id}/result",
+                      headers=bearer(bloc, "btp_head")).status_code == 403
+    done = client.post(f"/api/v1/votes/{session_id}/share/release",
+                       headers=bearer(bloc, "lang_head"), json={"share": shares["lang_head"]})
+    assert done.get_json()["counted"] is True
+    assert done.get_json()["state"] == "tallied"
+    result = client.get(f"/api/v1/votes/{session_id}/result",
+                        headers=bearer(bloc, "btp_head")).get_json()
+    [counted] = result["tally"].values()
+    assert counted["abstained"] == 1
+    assert counted["titles"][FLAG]["candidates"][1]["yes"] == 7

@@ -305,3 +305,4 @@ import web.api.council  # noqa: E402, F401  (votes' attendance, the council, dec
 import web.api.decisions  # noqa: E402, F401  (the decision, returns, objections)
 import web.api.conventions  # noqa: E402, F401  (ETag, If-Match, Idempotency-Key)
 import web.api.conferences  # noqa: E402, F401  (a campaign's conferences)
+import web.api.ballot_box  # noqa: E402, F401  (the sealed ballot box: committee, shares, receipts)

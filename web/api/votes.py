@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from web.api import actor, load_item, load_json, operation, require_see, services
 from web.api.schemas import MAX_ID, BallotBody, VoteScheduleBody
 from workflow.errors import NotFound
+from workflow.services import ballot_box as bbox
 from workflow.services import voting
 
 
@@ -36,10 +37,16 @@ def schedule_vote(campaign_id: int) -> ResponseReturnValue:
     session = voting.schedule_year_end_vote(
         services().workflows, campaign_id, who, body["candidates"],
         voting.Meeting(meeting["date"], meeting["time"], meeting["place"].strip(),
-                       meeting["conference"].strip()), ends_at=body.get("ends_at"))
+                       meeting["conference"].strip()), ends_at=body.get("ends_at"),
+        committee=bbox.Committee(tuple(body["committee"]["members"]),
+                                 body["committee"]["threshold"])
+        if body.get("committee") else None)
+    voting.tell_committee(services().workflows, session, "committee_share",
+                          base_url=services().settings.app.base_url)
     return {"id": session.id, "state": session.state, "version": session.version,
             "campaign_id": campaign_id, "candidates": session.data["candidates"],
-            "meeting": session.data["meeting"], "ends_at": session.data.get("ends_at")}, 201
+            "meeting": session.data["meeting"], "ends_at": session.data.get("ends_at"),
+            "committee": session.data.get("committee")}, 201
 
 
 @operation("GET", "/v1/votes/<int:session_id>/result", "A vote's tally and winners, once "

@@ -227,6 +227,8 @@ def schedule_vote(campaign_id: int) -> tuple[str, int] | Response:
     except (InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed) as exc:
         form.errors["titles"] = explain(exc, campaign)
         return _render(campaign, form, titles, standings, 400)
+    voting.tell_committee(_wf(), session, "committee_share",
+                          base_url=services().settings.app.base_url)
     flash(_("The vote is scheduled for %(date)s at %(time)s, %(place)s.",
             date=day.strftime("%d/%m/%Y"), time=start.strftime("%H:%M"), place=form.place))
     return redirect(url_for("year.vote", session_id=session.id))

@@ -491,6 +491,9 @@ def announce(workflows: Workflows, fired: Fired, *, base_url: str = "",
         return 0
     reached = {fired.to_state} | {a.to_state for a in fired.auto if a.instance_id == session.id}
     roles: tuple[str, ...]
+    if "closed" in reached and bbox.committee_of(session) is not None:
+        return tell_committee(workflows, session, "committee_count", base_url=base_url,
+                              render=render)
     if "open" in reached:
         kind, roles = "vote_open", ("unit_head",)
     elif "tallied" in reached and not session.data.get("runoff"):
@@ -515,6 +518,58 @@ def announce(workflows: Workflows, fired: Fired, *, base_url: str = "",
             subject, text = _announcement(workflows, session, kind, lang, cluster, names)
             subject, body = render("notice", lang, {"title": subject, "text": text,
                                                     "recipient": full_name, "link": link})
+            for channel, address in [("in_app", None)] + ([("email", email)] if email else []):
+                out.add_message({
+                    "channel": channel, "user_id": user_id, "address": address, "kind": kind,
+                    "instance_id": session.id, "deadline_id": None, "subject": subject,
+                    "body": body, "link": link, "digest_date": None, "status": "pending",
+                    "attempts": 0, "created_at": now})
+                written += 1
+    return written
+
+
+COMMITTEE_TEXT = {
+    "committee_share": {
+        "vi": ("Ban kiểm phiếu: nhận mảnh khóa – {title}",
+               "Đồng chí được cử vào ban kiểm phiếu của phiên bỏ phiếu {title}. Hãy nhận mảnh "
+               "khóa kiểm phiếu của mình trên trang của ban kiểm phiếu trước khi mở bỏ phiếu."),
+        "en": ("Counting committee: collect your share – {title}",
+               "You sit on the counting committee of the vote {title}. Collect your share of "
+               "the counting key on the committee's page before the vote opens.")},
+    "committee_count": {
+        "vi": ("Ban kiểm phiếu: nộp mảnh khóa – {title}",
+               "Đã đóng phiếu của phiên bỏ phiếu {title}. Hãy nộp mảnh khóa của mình trên "
+               "trang của ban kiểm phiếu để mở kết quả kiểm phiếu."),
+        "en": ("Counting committee: release your share – {title}",
+               "The vote {title} is closed. Release your share of the key on the committee's "
+               "page to open the count.")},
+}
+
+
+def tell_committee(workflows: Workflows, session: Instance, kind: str, *, base_url: str = "",
+                   render: Render = templates.render) -> int:
+    """Tell the counting committee's members to collect their share (the vote is scheduled)
+    or to release it (the vote is closed), in the app and by e-mail; returns the messages."""
+    committee = bbox.committee_of(session)
+    if committee is None:
+        return 0
+    with workflows.catalog.uow().read() as uow:
+        people_ = uow.year.people(user_ids=list(committee.members), year=session.year)
+        cluster = uow.organisations.cluster_name(session.cluster_id) or ""
+    link = f"{base_url.rstrip('/')}/votes/{session.id}/committee"
+    spec = workflows.catalog.compiled(session.definition_id).spec
+    now = workflows.clock.now()
+    written = 0
+    with workflows.store.write() as tx:
+        out = workflows.catalog.uow().in_engine_tx(tx)
+        for user_id, full_name, email, locale in people_:
+            lang = templates.resolve_locale(locale)
+            title = " – ".join(p for p in (
+                f"{spec.title.get(lang)} {session.year or ''}".strip(), cluster) if p)
+            subject, text = COMMITTEE_TEXT[kind][lang]
+            subject, body = render("notice", lang, {
+                "title": subject.format(title=title), "text": text.format(title=title),
+                "recipient": full_name, "link": link})
             for channel, address in [("in_app", None)] + ([("email", email)] if email else []):
                 out.add_message({
                     "channel": channel, "user_id": user_id, "address": address, "kind": kind,
