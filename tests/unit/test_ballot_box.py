@@ -61,7 +61,7 @@ def test_a_share_is_read_as_people_type_it() -> None:
     assert index == 2
     assert len(raw) == 16
     for wrong in ("", "TDKP-1-xyz", "ABCD-1-" + "0" * 32, "TDKP-0-" + "0" * 32):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="not a share"):
             bb.parse_share(wrong)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="the threshold within it"):
         bb.split(opener, 3, 2)
