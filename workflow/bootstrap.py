@@ -152,7 +152,8 @@ def bootstrap(
     calendar = load_calendar_paths([holidays]) if holidays.is_dir() else EMPTY
     rules_dir = settings.definitions_dir / "rules"
     rulebook = load_ruleset_paths([rules_dir]) if rules_dir.is_dir() else RuleBook(())
-    store = Store(engine, criteria.get, rulebook, calendar, clock.tz)
+    store = Store(engine, criteria.get, rulebook, calendar, clock.tz,
+                  ballot_key=chain.derive("ballot-box"))
     workflows = Workflows(store, catalog, clock, chain, calendar=calendar, rulebook=rulebook)
     return Services(settings, engine, clock, registry, chain, catalog, criteria, workflows,
                     reads=SqlReadSide(engine))

@@ -45,6 +45,7 @@ UNITS = [
     ("VKSNDTC", "Viện kiểm sát nhân dân tối cao", "Ngô Văn Minh", "Đặng Thị Nga"),
 ]
 CLUSTER = "Khối thi đua các bộ, ngành Nội chính"
+COUNTERS = UNITS[1:4]  # the vote-counting committee: the heads of BCA, TTCP and TANDTC
 OFFICE = ("vu_tdkt", "Phạm Văn Quang")  # the council office (Vụ Thi đua – Khen thưởng)
 
 
@@ -478,9 +479,11 @@ def year_end(people: dict[str, Person], clock: FakeClock, tmp: Path) -> None:
 
 
 def vote(people: dict[str, Person], clock: FakeClock) -> bytes:
-    """The leader schedules the year-end vote from the campaign page, takes the attendance
-    and opens it; each head votes from the inbox; the leader closes it and draws up the
-    minutes, which download."""
+    """The leader schedules the year-end vote from the campaign page with its counting
+    committee (three heads, two of whom open the count); each member collects their share of
+    the key; the leader takes the attendance and opens the vote; each head votes from the
+    inbox and gets a receipt; the leader closes it, two members release their shares, the
+    count opens, and the leader draws up the minutes, which download."""
     leader = people[head("BTP")]
     clock.set(local(f"{YEAR}-12-17"))
     page = campaign_page(leader)
@@ -492,11 +495,26 @@ def vote(people: dict[str, Person], clock: FakeClock) -> bytes:
     page.fill("input[name=closes]", "11:00")
     page.fill("input[name=place]", "Hải Phòng")
     page.fill("input[name=conference]", f"Hội nghị tổng kết công tác thi đua năm {YEAR}")
+    for _code, _name, _officer, head_name in COUNTERS:
+        page.locator("label.check", has_text=head_name).locator(
+            "input[name=committee]").check()
+    page.fill("input[name=threshold]", "2")
     leader.shot("vote-schedule")
     press(leader, "Lên lịch bỏ phiếu")
     flash_ok(leader)
-    leader.sees("Hải Phòng")
+    leader.sees("Hải Phòng", "Hòm phiếu niêm phong", "2 trong 3 thành viên")
     vote_page = leader.page.url
+    shares = {}
+    for code, _name, _officer, _head in COUNTERS:  # each member collects their share once
+        me = people[head(code)]
+        me.page.goto(vote_page)
+        me.page.click("a:has-text('Trang của tôi với tư cách thành viên ban kiểm phiếu')")
+        me.page.wait_for_load_state()
+        press(me, "Nhận mảnh khóa của tôi")
+        flash_ok(me)
+        shares[code] = me.page.inner_text("code.share").strip()
+        assert shares[code].startswith("TDKP-")
+    me.shot("vote-share")
     clock.set(local(f"{YEAR}-12-18", 8))
     press(leader, "Kiểm tra số lượng")
     flash_ok(leader)
@@ -519,6 +537,19 @@ def vote(people: dict[str, Person], clock: FakeClock) -> bytes:
     page = leader.page
     press(leader, "Đóng phiếu")
     flash_ok(leader)
+    leader.sees("Đang chờ kiểm phiếu: đã nộp 0 trong 2 mảnh khóa cần thiết.")
+    for code, _name, _officer, _head in COUNTERS[:2]:  # two of three open the count
+        me = people[head(code)]
+        me.page.goto(vote_page)
+        me.page.click("a:has-text('Trang của tôi với tư cách thành viên ban kiểm phiếu')")
+        me.page.wait_for_load_state()
+        me.page.fill("textarea[name=share]", shares[code])
+        press(me, "Nộp mảnh khóa của tôi")
+        flash_ok(me)
+    me.sees("Kết quả")
+    me.shot("vote-counted")
+    leader.page.goto(vote_page)
+    page = leader.page
     leader.sees("Kết quả")
     page.fill("input[name=member_name] >> nth=0", "Trần Thị Bình")
     leader.shot("vote-tally")

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from tests.conftest import Snapshots
 from tests.year_support import MEMBERS, REASON, Bloc, make_bloc, walk_to_year_end
-from workflow.adapters.tables import ballots, metadata, vote_participation
+from workflow.adapters.tables import ballots, metadata, sealed_ballots, vote_participation
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
 from workflow.engine.instance import Instance
@@ -171,24 +171,27 @@ def test_fairness_warnings_name_the_leader_electing_itself_and_a_low_rank(bloc: 
 
 
 def test_ballots_cannot_be_joined_to_who_cast_them(bloc: Bloc) -> None:
-    ballot_columns = {c.name for c in metadata.tables["ballots"].columns}
-    who_columns = {c.name for c in metadata.tables["vote_participation"].columns}
-    assert ballot_columns & who_columns == {"session_id", "round"}  # the session, nothing else
-    assert not {"created_at", "cast_at", "at", "timestamp"} & (ballot_columns | who_columns)
-    assert not any(fk.column.table.name == "vote_participation"
-                   for fk in metadata.tables["ballots"].foreign_keys)
+    # a secret vote's ballots are sealed (sealed_ballots); the plain table keeps open votes'
+    for box in ("ballots", "sealed_ballots"):
+        ballot_columns = {c.name for c in metadata.tables[box].columns}
+        who_columns = {c.name for c in metadata.tables["vote_participation"].columns}
+        assert ballot_columns & who_columns == {"session_id", "round"}  # the session only
+        assert not {"created_at", "cast_at", "at", "timestamp"} & (ballot_columns | who_columns)
+        assert not any(fk.column.table.name == "vote_participation"
+                       for fk in metadata.tables[box].foreign_keys)
 
     session = open_vote(bloc, ["bca"])
     vote(bloc, session, {code: "bca" if code != "bca" else None for code, _ in MEMBERS})
     with bloc.services.engine.connect() as conn:
-        while_open = set(conn.execute(sa.select(ballots.c.id)).scalars())
+        while_open = set(conn.execute(sa.select(sealed_ballots.c.id)).scalars())
     close(bloc, session)
 
     with bloc.services.engine.connect() as conn:
-        rows = conn.execute(sa.select(ballots)).mappings().all()
+        rows = conn.execute(sa.select(sealed_ballots)).mappings().all()
         voters = conn.execute(sa.select(vote_participation)).mappings().all()
+        plain = conn.execute(sa.select(ballots)).mappings().all()
     assert len(rows) == len(voters) == 8
-    assert all(r["named_voter"] is None for r in rows)  # a secret ballot keeps no voter
+    assert plain == []  # a secret ballot is never written in plain
     assert all(len(r["id"]) == 32 and int(r["id"], 16) >= 0 for r in rows)  # random ids
     # sealing rewrote the box in random order under new ids: storage order says nothing
     assert not while_open & {r["id"] for r in rows}

@@ -192,6 +192,16 @@ POST /votes/<int:session_id>/confirm                    login   refused ok      
 POST /votes/<int:session_id>/cast                       login   refused ok      refused ok      ok      403     refused refused refused refused refused
 POST /votes/<int:session_id>/fire                       login   403     403     403     ok      refused 403     403     ok      403     403     403
 GET  /votes/<int:session_id>/minutes                    login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+GET  /votes/<int:session_id>/committee                  login   404     404     404     404     404     403     404     404     404     404     404
+POST /votes/<int:session_id>/share                      login   403     403     403     403     403     403     403     403     403     403     403
+POST /votes/<int:session_id>/share.txt                  login   403     403     403     403     403     403     403     403     403     403     403
+POST /votes/<int:session_id>/release                    login   403     403     403     403     403     403     403     403     403     403     403
+GET  /votes/<int:session_id>/receipts                   login   ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
+POST /votes/<int:session_id>/paper                      login   403     403     403     refused refused 403     403     refused 403     403     403
+GET  /api/v1/votes/<int:session_id>/committee           401     404     404     404     404     404     403     404     404     404     404     404
+POST /api/v1/votes/<int:session_id>/share               401     403     403     403     403     403     403     403     403     403     403     403
+POST /api/v1/votes/<int:session_id>/share/release       401     403     403     403     403     403     403     403     403     403     403     403
+GET  /api/v1/votes/<int:session_id>/receipts            401     ok      ok      ok      ok      ok      403     ok      ok      ok      ok      ok
 GET  /pledges/<int:pledge_id>                           login   ok      ok      403     ok      ok      403     403     ok      ok      ok      ok
 POST /pledges/<int:pledge_id>/targets                   login   ok      ok      403     refused refused 403     403     refused refused refused refused
 POST /pledges/<int:pledge_id>/fire                      login   ok      ok      403     refused refused 403     403     refused refused refused refused
@@ -1086,6 +1096,27 @@ ROUTES: dict[tuple[str, str], Route] = {
         _i("V1", "/votes/{}/fire"), lambda w: {"trigger": "close", "comment": REASON, "version": version(w, "V1")})),
     ("GET", "/votes/<int:session_id>/minutes"): Route("final", "read", get(
         _i("V2", "/votes/{}/minutes"))),
+    ("GET", "/votes/<int:session_id>/committee"): Route("final", "read", get(
+        _i("V1", "/votes/{}/committee"))),
+    ("POST", "/votes/<int:session_id>/share"): Route("final", "write", post(
+        _i("V1", "/votes/{}/share"))),
+    ("POST", "/votes/<int:session_id>/share.txt"): Route("final", "read", post(
+        _i("V1", "/votes/{}/share.txt"), lambda w: {"share": "TDKP-1-" + "0" * 32})),
+    ("POST", "/votes/<int:session_id>/release"): Route("final", "write", post(
+        _i("V1", "/votes/{}/release"), lambda w: {"share": "TDKP-1-" + "0" * 32})),
+    ("GET", "/votes/<int:session_id>/receipts"): Route("final", "read", get(
+        _i("V1", "/votes/{}/receipts"))),
+    ("POST", "/votes/<int:session_id>/paper"): Route("final", "write", post(
+        _i("V1", "/votes/{}/paper"), lambda w: {"ballots": "8", "blank": "0", **{
+            f"votes-{FLAG}-{w.bloc.units[c]}": "1" for c in ("bca", "bqp")}})),
+    ("GET", "/api/v1/votes/<int:session_id>/committee"): Route("final", "read", get(
+        _i("V1", "/api/v1/votes/{}/committee"))),
+    ("POST", "/api/v1/votes/<int:session_id>/share"): Route("final", "write", api_post(
+        _i("V1", "/api/v1/votes/{}/share"), lambda w: {})),
+    ("POST", "/api/v1/votes/<int:session_id>/share/release"): Route("final", "write", api_post(
+        _i("V1", "/api/v1/votes/{}/share/release"), lambda w: {"share": "TDKP-1-" + "0" * 32})),
+    ("GET", "/api/v1/votes/<int:session_id>/receipts"): Route("final", "read", get(
+        _i("V1", "/api/v1/votes/{}/receipts"))),
     ("GET", "/pledges/<int:pledge_id>"): Route("draft", "read", get(_i("P", "/pledges/{}"))),
     ("POST", "/pledges/<int:pledge_id>/targets"): Route("draft", "write", post(
         _i("P", "/pledges/{}/targets"),

@@ -326,8 +326,10 @@ def test_a_ballot_gets_a_receipt_and_the_result_waits_for_the_count(client: Flas
     counted = client.get(f"/api/v1/votes/{session.id}/result", headers=headers)
 
     assert cast.status_code == 201
+    receipt = dict(cast.get_json())["receipt"]  # the sealed ballot's hash (issue 19)
     assert cast.get_json() == {"session_id": session.id, "round": 1,
-                               "voter_key": f"unit:{bloc.units['bqp']}"}
+                               "voter_key": f"unit:{bloc.units['bqp']}", "receipt": receipt}
+    assert len(receipt) == 64
     assert error_of(again, 409)["code"] == "transition_not_allowed"
     assert "hidden until the votes are counted" in error_of(hidden, 403)["message"]
     assert counted.get_json()["winners"] == {FLAG: [bloc.units["bca"]]}

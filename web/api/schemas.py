@@ -103,6 +103,13 @@ class MeetingBody(Schema):
                                                             "conference hosting the vote"})
 
 
+class CommitteeBody(Schema):
+    members = fields.List(_id_field(), required=True, validate=validate.Length(2, 50),
+                          metadata={"description": "user ids of the vote-counting committee"})
+    threshold = fields.Integer(strict=True, required=True, validate=validate.Range(2, 50),
+                               metadata={"description": "members whose shares open the count"})
+
+
 class VoteScheduleBody(Schema):
     candidates = fields.Dict(
         keys=fields.String(),  # one that names no title voted in a cluster: 409
@@ -113,6 +120,9 @@ class VoteScheduleBody(Schema):
     meeting = fields.Nested(MeetingBody, required=True)
     ends_at = fields.AwareDateTime(
         metadata={"description": "when the vote closes (default: two hours after the start)"})
+    committee = fields.Nested(CommitteeBody, metadata={
+        "description": "the vote-counting committee: each member collects a share of the "
+                       "counting key before the vote opens; without one the server counts"})
 
 
 class DefinitionBody(Schema):
@@ -325,6 +335,8 @@ class ReceiptSchema(Reply):
     session_id = _int()
     round = _int()
     voter_key = _str()
+    receipt = _str_or_null(description="the SHA-256 of the sealed ballot (a secret vote): "
+                           "find it in GET /v1/votes/{id}/receipts once the vote is closed")
 
 
 class VoteSessionSchema(Reply):
@@ -335,6 +347,8 @@ class VoteSessionSchema(Reply):
     candidates = _object(description="title code -> candidate unit ids")
     meeting = _object(description="date, time, place and conference of the meeting")
     ends_at = _str_or_null(format="date-time")
+    committee = fields.Dict(allow_none=True, metadata={
+        "description": "the counting committee: members (user ids) and threshold, or null"})
 
 
 class VoteResultSchema(Reply):

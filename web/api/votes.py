@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from web.api import actor, load_item, load_json, operation, require_see, services
 from web.api.schemas import MAX_ID, BallotBody, VoteScheduleBody
 from workflow.errors import NotFound
+from workflow.services import ballot_box as bbox
 from workflow.services import voting
 
 
@@ -19,7 +20,7 @@ def ballot(session_id: int) -> ResponseReturnValue:
         raise NotFound(f"no vote session with id {session_id}")
     receipt = voting.cast_ballot(services().workflows, session_id, actor(), body["choices"])
     return {"session_id": receipt.session_id, "round": receipt.round,
-            "voter_key": receipt.voter_key}, 201
+            "voter_key": receipt.voter_key, "receipt": receipt.receipt or None}, 201
 
 
 @operation("POST", "/v1/campaigns/<int:campaign_id>/votes", "Schedule the year-end vote of a "
@@ -37,10 +38,16 @@ def schedule_vote(campaign_id: int) -> ResponseReturnValue:
         services().workflows, campaign_id, who, body["candidates"],
         voting.Meeting(meeting["date"], meeting["time"], meeting["place"].strip(),
                        meeting["conference"].strip(), meeting.get("conference_id")),
-        ends_at=body.get("ends_at"))
+        ends_at=body.get("ends_at"),
+        committee=bbox.Committee(tuple(body["committee"]["members"]),
+                                 body["committee"]["threshold"])
+        if body.get("committee") else None)
+    voting.tell_committee(services().workflows, session, "committee_share",
+                          base_url=services().settings.app.base_url)
     return {"id": session.id, "state": session.state, "version": session.version,
             "campaign_id": campaign_id, "candidates": session.data["candidates"],
-            "meeting": session.data["meeting"], "ends_at": session.data.get("ends_at")}, 201
+            "meeting": session.data["meeting"], "ends_at": session.data.get("ends_at"),
+            "committee": session.data.get("committee")}, 201
 
 
 @operation("GET", "/v1/votes/<int:session_id>/result", "A vote's tally and winners, once "

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Flask
 
 from web.year import (  # noqa: F401  (their routes)
+    ballot_box,
     campaign,
     conferences,
     council,

@@ -13,13 +13,14 @@ from werkzeug.wrappers import Response
 
 from web.auth import current_actor
 from web.refusals import explain
-from web.views import locale, login_required
+from web.views import locale, login_required, services
 from web.year import conference_links as links
 from web.year.common import _load, _members, _roles, _wf, bp
 from workflow.domain.roles import Actor
 from workflow.engine.instance import ACTIVE, Instance
 from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from workflow.services import access, conferences, voting, year
+from workflow.services import ballot_box as bbox
 
 TOP = 3  # candidates ticked in advance per title: the top of the ranking (fairness.top_rank)
 TEXT_LIMIT = 200
@@ -44,6 +45,8 @@ class ScheduleForm:
     place: str = ""
     conference: str = ""
     conference_id: str = ""  # the year-end review conference hosting the vote, if planned
+    committee: set[int] = field(default_factory=set)  # the vote-counting committee (user ids)
+    threshold: str = "2"  # how many of them open the count
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -112,8 +115,29 @@ def _render(campaign: Instance, form: ScheduleForm, titles: list[TitleChoice],
             standings: list[year.Standing], status: int = 200) -> tuple[str, int]:
     hosts = [links.Link(c.id, "", conferences.title(c.data, c.year, locale()))
              for c in links.year_end_conferences(campaign)]
+    people = services().reads.cluster_people(campaign.cluster_id, campaign.year) \
+        if campaign.cluster_id is not None else []
     return render_template("year_vote_schedule.html", campaign=campaign, form=form,
-                           titles=titles, standings=standings, hosts=hosts), status
+                           titles=titles, standings=standings, hosts=hosts,
+                           people=people), status
+
+
+def _committee(form: ScheduleForm, cluster_id: int | None, year_: int | None) -> None:
+    """The counting committee ticked and its threshold: none, or two or more people of the
+    member units and a threshold between 2 and their number."""
+    known = {p[0] for p in services().reads.cluster_people(cluster_id, year_)} \
+        if cluster_id is not None else set()
+    form.committee = {int(r) for r in request.form.getlist("committee")
+                      if r.isdigit() and int(r) in known}
+    form.threshold = request.form.get("threshold", "").strip()[:3] or "2"
+    if not form.committee:
+        return
+    if len(form.committee) < 2:
+        form.errors["committee"] = _("Tick at least two members of the counting committee, "
+                                     "so that no one alone can open the count.")
+    elif not form.threshold.isdigit() or not 2 <= int(form.threshold) <= len(form.committee):
+        form.errors["threshold"] = _("Between 2 and %(n)s members (those ticked) open the "
+                                     "count.", n=len(form.committee))
 
 
 @bp.route("/campaigns/<int:campaign_id>/votes/new")
@@ -197,6 +221,7 @@ def schedule_vote(campaign_id: int) -> tuple[str, int] | Response:
     campaign, actor = found
     titles, standings = _choices(campaign)
     form = _posted(titles, standings)
+    _committee(form, campaign.cluster_id, campaign.year)
     if form.errors:
         return _render(campaign, form, titles, standings, 400)
     clock = _wf().clock
@@ -213,10 +238,14 @@ def schedule_vote(campaign_id: int) -> tuple[str, int] | Response:
             _wf(), campaign_id, actor, candidates,
             voting.Meeting(day, start, form.place, form.conference,
                            int(form.conference_id) if form.conference_id.isascii()
-                           and form.conference_id.isdigit() else None), ends_at=ends)
+                           and form.conference_id.isdigit() else None), ends_at=ends,
+            committee=bbox.Committee(tuple(sorted(form.committee)), int(form.threshold))
+            if form.committee else None)
     except (InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed) as exc:
         form.errors["titles"] = explain(exc, campaign)
         return _render(campaign, form, titles, standings, 400)
+    voting.tell_committee(_wf(), session, "committee_share",
+                          base_url=services().settings.app.base_url)
     flash(_("The vote is scheduled for %(date)s at %(time)s, %(place)s.",
             date=day.strftime("%d/%m/%Y"), time=start.strftime("%H:%M"), place=form.place))
     return redirect(url_for("year.vote", session_id=session.id))

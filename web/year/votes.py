@@ -24,6 +24,7 @@ from web.auth import current_actor
 from web.i18n import local_time
 from web.refusals import explain
 from web.views import locale, login_required, services
+from web.year.ballot_box import sealed_view
 from web.year.common import (
     CHAIRS,
     _documents,
@@ -212,8 +213,9 @@ def vote(session_id: int) -> str:
         attendance=_attendance(session, members), can_minute=can_minute,
         cluster_name=services().reads.cluster_names([session.cluster_id]).get(
             session.cluster_id, "") if session.cluster_id is not None else "",
-        committee=_committee_rows(actor), council=council_view(session, actor, seat),
-        **vote_dossiers(session, roles))
+        committee=_committee_rows(actor, *_committee_named(session)),
+        council=council_view(session, actor, seat),
+        **sealed_view(session, actor, chair, names), **vote_dossiers(session, roles))
 
 
 MINUTES_TRIGGER = "record_minutes"
@@ -230,6 +232,15 @@ def _committee_rows(actor: Actor, names: Sequence[str] = (), roles: Sequence[str
         names = [full]
     return [(names[i] if i < len(names) else "", roles[i] if i < len(roles) and roles[i]
              else defaults[i]) for i in range(COMMITTEE_ROWS)]
+
+
+def _committee_named(session: Instance) -> tuple[list[str], list[str]]:
+    """The counting committee named when the vote was scheduled, for the minutes' form."""
+    named = (session.data.get("committee") or {}).get("members") or []
+    people = _user_names(named)
+    found = [people[m] for m in named if m in people][:COMMITTEE_ROWS]
+    return found, [_("Head of the counting committee")] + [_("Member")] * (len(found) - 1) \
+        if found else []
 
 
 def _attendance(session: Instance, members: Sequence[Unit]) -> tuple[list[str], list[str]]:

@@ -50,6 +50,8 @@ def _sqlite_engine(url: str, synchronous: str, echo: bool) -> Engine:
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA cache_size=-65536")  # 64 MB of pages per connection
+        # deleted content is overwritten with zeros, not left in free space (the ballot box)
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
         # SQLite's lower() folds ASCII only ("Đua" stays "Đua"): searches by name use this
         dbapi_conn.create_function("casefold", 1, _casefold, deterministic=True)

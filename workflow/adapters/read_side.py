@@ -125,6 +125,25 @@ class SqlReadSide:
             return {row.id: row.full_name for row in conn.execute(
                 sa.select(users.c.id, users.c.full_name).where(users.c.id.in_(wanted)))}
 
+    def cluster_people(self, cluster_id: int, year: int | None) -> list[tuple[int, str, str]]:
+        ra, u, cm, un = role_assignments.c, users.c, cluster_members.c, units.c
+        with read_connection(self.engine) as conn:
+            rows = conn.execute(
+                sa.select(u.id, u.full_name, un.name, cm.position).distinct()
+                .join(role_assignments, ra.user_id == u.id)
+                .join(cluster_members, cm.unit_id == ra.unit_id)
+                .join(units, un.id == ra.unit_id)
+                .where(u.active, cm.cluster_id == cluster_id,
+                       sa.or_(ra.year.is_(None), ra.year == (year or -1)))
+                .order_by(cm.position, un.name, u.full_name, u.id)).all()
+        seen: set[int] = set()
+        out = []
+        for user_id, full_name, unit_name, _position in rows:
+            if user_id not in seen:
+                seen.add(user_id)
+                out.append((int(user_id), str(full_name), str(unit_name)))
+        return out
+
     def council_people(self, year: int) -> list[tuple[int, str, str]]:
         ra, u = role_assignments.c, users.c
         with read_connection(self.engine) as conn:

@@ -361,6 +361,14 @@ class SqlEngineTxQueries(EngineTxQueries):
             vote_participation.c.voter_key == sa.bindparam("k")))
         return tx.fetchone(seen, {"s": session_id, "r": round_, "k": key}) is not None
 
+    def record_participation(self, session_id: int, round_: int, key: str, cast_by: str
+                             ) -> None:
+        tx = self.tx
+        tx.execute(tx.cache.get("participate", vote_participation.insert,
+                                ("session_id", "round", "voter_key", "cast_by")),
+                   {"session_id": session_id, "round": round_, "voter_key": key,
+                    "cast_by": cast_by})
+
     def record_ballot(self, session_id: int, round_: int, key: str, cast_by: str,
                       ballot_id: str, choices: Mapping[str, Any], named_voter: str | None
                       ) -> None:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from workflow.adapters import repository as repo
+from workflow.adapters.ballot_store import BallotBoxQueries, purge
 from workflow.adapters.db import read_connection
 from workflow.adapters.executor import StatementCache, Transaction
 from workflow.adapters.repository import definitions_revision
@@ -101,7 +102,11 @@ class Store:
     def __init__(
         self, engine: Engine, criteria: Callable[[str, int | None], CriteriaTable] | None = None,
         rulebook: RuleBook | None = None, calendar: Any = None, tz: dt.tzinfo | None = None,
+        ballot_key: bytes | None = None,
     ) -> None:
+        # the installation's key wrapping what the server holds of a vote's counting key
+        # (shares waiting for their member or for the count): derived from the history's key
+        self.ballot_key = ballot_key
         self.criteria = criteria
         self.rulebook = rulebook
         self.calendar = calendar  # working days (domain.calendar.HolidayCalendar)
@@ -174,16 +179,29 @@ class Store:
         return WriteTx(self, readonly=True)
 
 
-class WriteTx(YearQueries, Transaction):
+class WriteTx(YearQueries, BallotBoxQueries, Transaction):
     """One write transaction of the engine; also the port its guards and effects use."""
 
-    __slots__ = ("store", "revision")
+    __slots__ = ("store", "revision", "purge_after")
 
     def __init__(self, store: Store, readonly: bool = False) -> None:
         super().__init__(store.cache, readonly)
         self.store = store
         # the catalog's revision, when a statement of this transaction asked for it
         self.revision: int | None = None
+        self.purge_after = False  # the ballot box rewrote or deleted rows: purge once committed
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        super().__exit__(exc_type, exc, tb)
+        if self.purge_after and exc_type is None and not self.readonly:
+            purge(self.store.engine)
+
+    @property
+    def ballot_key(self) -> bytes:
+        """The installation's key wrapping the shares the server holds for a while."""
+        if self.store.ballot_key is None:
+            raise RuntimeError("no ballot key is wired to the engine store")
+        return self.store.ballot_key
 
     @property
     def tz(self) -> dt.tzinfo:

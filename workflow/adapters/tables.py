@@ -372,6 +372,52 @@ ballots = sa.Table(
     sqlite_with_rowid=False,
 )
 
+# A secret vote's sealed ballots (workflow/domain/ballot_box.py): one Paillier ciphertext per
+# slot, stored under a random id with no voter, no time and no order (rewritten in random order
+# at the close, the old rows purged); `receipt` is the hash the voter was given.
+sealed_ballots = sa.Table(
+    "sealed_ballots",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("workflow_instances.id"), nullable=False),
+    sa.Column("round", sa.Integer, nullable=False),
+    sa.Column("sealed", sa.Text, nullable=False),
+    sa.Column("receipt", sa.String(64), nullable=False),
+    sa.Index("ix_sealed_ballots_session_round", "session_id", "round"),
+    sqlite_with_rowid=False,
+)
+
+# A vote's counting key: the public modulus, the private key sealed under a 16-byte key split
+# among the committee (threshold of committee), or wrapped by the server (no committee); the
+# sealed private key is forgotten (NULL) once the result is locked. `opened`: the decrypted
+# sums of each round counted, {round: {votes, ballots, blank}}.
+counting_keys = sa.Table(
+    "counting_keys",
+    metadata,
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("workflow_instances.id"),
+              primary_key=True),
+    sa.Column("public_n", sa.Text, nullable=False),
+    sa.Column("sealed_private", sa.Text, nullable=True),
+    sa.Column("threshold", sa.Integer, nullable=False),
+    sa.Column("committee", sa.JSON, nullable=False),  # user ids; [] when the server counts
+    sa.Column("server_opener", sa.Text, nullable=True),  # wrapped; only without a committee
+    sa.Column("opened", sa.JSON, nullable=True),
+)
+
+# Committee shares while the server must hold them, each wrapped under the installation's key:
+# "dealt" until its member collects it (then deleted), "released" at the count until k are in
+# (then all deleted).
+key_shares = sa.Table(
+    "key_shares",
+    metadata,
+    sa.Column("session_id", sa.Integer, sa.ForeignKey("workflow_instances.id"),
+              primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("kind", sa.String(10), primary_key=True),
+    sa.Column("wrapped", sa.Text, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 # Objections filed against a dossier during public posting (ý kiến, khiếu nại), each answered.
 objections = sa.Table(
     "objections",

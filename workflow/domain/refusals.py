@@ -263,6 +263,27 @@ CATALOGUE: dict[str, str] = {
     "reason_required": "%(cast)s of %(expected)s voters present have voted: write the reason "
                        "for closing the vote before everyone has voted",
     "box_not_sealed": "the ballot box is not sealed",
+    "box_not_ready": "the sealed ballot box of this vote is not ready: schedule the vote again "
+                     "with its counting committee",
+    "shares_not_collected": "%(count)s of the %(members)s members of the counting committee "
+                            "have not collected their share of the key yet: the vote opens "
+                            "once each holds theirs",
+    "count_awaits_committee": "the votes are counted once %(threshold)s members of the "
+                              "counting committee have released their shares",
+    "count_not_due": "shares are released at the count, once the vote is closed",
+    "count_done": "this round is counted already",
+    "shares_do_not_open": "the shares released do not open the count: one was mistyped; each "
+                          "member releases theirs again",
+    "share_collected": "you have already collected your share: it is handed out once, and "
+                       "the server keeps no copy",
+    "counting_key_gone": "this vote's counting key has been forgotten after its count",
+    "paper_after_electronic": "ballots were cast electronically in this round: count them, "
+                              "or re-run the vote, instead of entering a paper tally",
+    "paper_tally_incomplete": "give the ballots counted, the blank ones and the votes of every "
+                              "candidate of the round",
+    "paper_tally_ballots": "the ballots counted are at most the %(eligible)s voters, the blank "
+                           "ones at most the ballots",
+    "paper_tally_votes": "a candidate's votes are at most the ballots that are not blank",
     "no_tie": "no title is tied",
     "runoff_pending": "a runoff is pending for %(titles)s",
     "vote_not_due": "the year-end vote is scheduled once the campaign is at its vote",

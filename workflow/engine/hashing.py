@@ -71,6 +71,11 @@ class HistoryChain:
         # BLAKE2b takes keys of up to 64 bytes; a longer one is hashed down to that.
         self._key = raw if len(raw) <= 64 else hashlib.blake2b(raw).digest()
 
+    def derive(self, purpose: str) -> bytes:
+        """A 16-byte key for another purpose, derived from the installation key (BLAKE2b
+        keyed): e.g. wrapping what the server holds of a vote's counting key."""
+        return hashlib.blake2b(purpose.encode("utf-8"), key=self._key, digest_size=16).digest()
+
     def entry_hash(self, prev_hash: str, entry: Mapping[str, Any]) -> str:
         """The hash of one entry, chained to the previous one."""
         content = list(map(entry.get, HASHED_FIELDS))

@@ -9,7 +9,7 @@ come from the caller through `member_units` (asked for only then).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import Protocol
+from typing import Any, Protocol
 
 from workflow.domain.roles import INSPECTOR_ROLE, SUPERVISOR_ROLE, SYSTEM_ROLE, Actor
 from workflow.engine.spec import WorkflowSpec
@@ -335,3 +335,19 @@ def may_read_department_figures(actor: Actor, campaign: Item) -> bool:
     leader and deputy, the council, and the professional departments of its cluster and year
     (a member unit reads its own on its score sheet)."""
     return bool(roles_on(actor, campaign))
+
+
+# --- the vote-counting committee (ban kiểm phiếu) ---------------------------------------------
+
+
+class VoteItem(Item, Protocol):
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+
+def may_count(actor: Actor, session: VoteItem) -> bool:
+    """The members of a vote's counting committee, named when it was scheduled, collect their
+    share of the counting key and release it at the count (a duty named on the vote, like an
+    assignee, not a role)."""
+    committee = session.data.get("committee") or {}
+    return actor.user_id is not None and actor.user_id in (committee.get("members") or ())

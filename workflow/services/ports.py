@@ -471,6 +471,10 @@ class EngineTxQueries(abc.ABC):
                       ballot_id: str, choices: Mapping[str, Any], named_voter: str | None
                       ) -> None: ...
     @abc.abstractmethod
+    def record_participation(self, session_id: int, round_: int, key: str, cast_by: str
+                             ) -> None:
+        """Who voted (the turnout), with nothing of the ballot (sealed apart)."""
+    @abc.abstractmethod
     def derived_deadlines(self, campaign_id: int, key: str
                           ) -> list[tuple[int, str, int, str]]: ...
     @abc.abstractmethod

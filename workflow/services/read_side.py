@@ -116,6 +116,12 @@ class ReadSide(Protocol):
 
     # --- the council ------------------------------------------------------------------------
 
+    def cluster_people(self, cluster_id: int, year: int | None) -> list[tuple[int, str, str]]:
+        """(user id, full name, unit name) of the active users holding a role of a member
+        unit of the cluster for the year (or every year), once each, by unit then name: who
+        may sit on a vote's counting committee."""
+        ...
+
     def council_people(self, year: int) -> list[tuple[int, str, str]]:
         """(user id, full name, role) of the active users holding council_member or
         council_chair for the year (or for every year), by name; a chair who is also a

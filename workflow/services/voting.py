@@ -24,6 +24,7 @@ from workflow.errors import (
     TransitionNotAllowed,
 )
 from workflow.services import access, documents, people, templates, year
+from workflow.services import ballot_box as bbox
 from workflow.services.rules import voting as vote_rules
 from workflow.services.workflows import Fired, Workflows
 
@@ -38,6 +39,7 @@ class Receipt:
     session_id: int
     round: int
     voter_key: str
+    receipt: str = ""  # the hash of the sealed ballot, to find in the published list
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +93,13 @@ def campaign_sessions(workflows: Workflows, campaign_id: int) -> list[Instance]:
 def schedule_cluster_vote(
     workflows: Workflows, campaign_id: int, actor: Actor, candidates: Mapping[str, Sequence[int]],
     *, disciplined: Sequence[int] = (), ends_at: dt.datetime | None = None,
-    meeting: Meeting | None = None,
+    meeting: Meeting | None = None, committee: bbox.Committee | None = None,
 ) -> Instance:
     """The cluster's year-end vote on its campaign: candidates must have a final score and
     not be under discipline; their ranks and past winners are kept for the fairness checks.
     `ends_at`, the scheduled end: from then the chair may close the vote whoever has voted;
-    `meeting`, the conference it is held at (the minutes' place, date and name)."""
+    `meeting`, the conference it is held at (the minutes' place, date and name);
+    `committee`, the vote-counting committee: the counting key is split among its members."""
     campaign = workflows.get(campaign_id)
     if campaign.workflow != "campaign":
         raise NotFound(f"no campaign with id {campaign_id}")
@@ -109,7 +112,9 @@ def schedule_cluster_vote(
         if cluster is None:
             raise NotFound(f"no cluster with id {campaign.cluster_id}")
         past = _past_winners(uow.year.locked_votes_before(cluster.code, cluster.year))
-    return workflows.start("vote_session", actor, cluster_id=campaign.cluster_id,
+    if committee is not None:
+        check_committee(workflows, committee)
+    session = workflows.start("vote_session", actor, cluster_id=campaign.cluster_id,
                            year=campaign.year, parent_id=campaign_id, data={
         "kind": "cluster", "campaign_id": campaign_id, "titles": sorted(checked),
         "candidates": checked, "rule_set": {"code": rules.code, "version": rules.version},
@@ -117,12 +122,33 @@ def schedule_cluster_vote(
         "leader_unit_id": cluster.leader_unit_id, "secret": True,
         **({"ends_at": ends_at.isoformat()} if ends_at is not None else {}),
         **({"meeting": meeting.as_data()} if meeting is not None else {}),
+        **({"committee": committee.as_data()} if committee is not None else {}),
     })
+    if committee is not None:
+        deal_committee_key(workflows, session)
+    return session
+
+
+def check_committee(workflows: Workflows, committee: bbox.Committee) -> None:
+    """Two or more people of the directory, k of them needed to open the count."""
+    committee.check()
+    with workflows.catalog.uow().read() as uow:
+        strangers = [m for m in committee.members if not uow.users.is_active(m)]
+    if strangers:
+        raise InvalidInput(f"committee: nobody active with id {strangers[0]}")
+
+
+def deal_committee_key(workflows: Workflows, session: Instance) -> None:
+    """Deal a new counting key to the session's committee (each member collects their share
+    on the vote's page before it opens)."""
+    with workflows.store.write() as tx:
+        bbox.deal_key(bbox.port(tx), session.id, bbox.committee_of(session))
 
 
 def schedule_year_end_vote(
     workflows: Workflows, campaign_id: int, actor: Actor, candidates: Mapping[str, Sequence[int]],
     meeting: Meeting, *, ends_at: dt.datetime | None = None,
+    committee: bbox.Committee | None = None,
 ) -> Instance:
     """The year-end vote as people schedule it (page and API): the campaign is at its vote,
     it has no other vote under way, and the meeting is known; the vote closes at `ends_at`
@@ -166,7 +192,8 @@ def schedule_year_end_vote(
     if ends <= starts:
         raise Conflict("ends_at: the vote closes after the meeting starts")
     return schedule_cluster_vote(workflows, campaign_id, actor, candidates,
-                                 ends_at=ends.astimezone(dt.UTC), meeting=meeting)
+                                 ends_at=ends.astimezone(dt.UTC), meeting=meeting,
+                                 committee=committee)
 
 
 def _check_candidates(
@@ -245,6 +272,11 @@ def cast_ballot(
         box = workflows.catalog.uow().in_engine_tx(tx)
         if box.has_voted(session_id, round_, key):
             raise TransitionNotAllowed("status", f"{key} has already voted in round {round_}")
+        if bbox.sealed(session):
+            # checked above, sealed here: the plain choices go no further than this call
+            receipt = bbox.seal(bbox.port(tx), session, clean)
+            box.record_participation(session_id, round_, key, actor.username)
+            return Receipt(session_id, round_, key, receipt)
         box.record_ballot(session_id, round_, key, actor.username, secrets.token_hex(16), clean,
                           None if session.data.get("secret", True) else key)
     return Receipt(session_id, round_, key)
@@ -479,6 +511,9 @@ def announce(workflows: Workflows, fired: Fired, *, base_url: str = "",
         return 0
     reached = {fired.to_state} | {a.to_state for a in fired.auto if a.instance_id == session.id}
     roles: tuple[str, ...]
+    if "closed" in reached and bbox.committee_of(session) is not None:
+        return tell_committee(workflows, session, "committee_count", base_url=base_url,
+                              render=render)
     if "open" in reached:
         kind, roles = "vote_open", ("unit_head",)
     elif "tallied" in reached and not session.data.get("runoff"):
@@ -503,6 +538,58 @@ def announce(workflows: Workflows, fired: Fired, *, base_url: str = "",
             subject, text = _announcement(workflows, session, kind, lang, cluster, names)
             subject, body = render("notice", lang, {"title": subject, "text": text,
                                                     "recipient": full_name, "link": link})
+            for channel, address in [("in_app", None)] + ([("email", email)] if email else []):
+                out.add_message({
+                    "channel": channel, "user_id": user_id, "address": address, "kind": kind,
+                    "instance_id": session.id, "deadline_id": None, "subject": subject,
+                    "body": body, "link": link, "digest_date": None, "status": "pending",
+                    "attempts": 0, "created_at": now})
+                written += 1
+    return written
+
+
+COMMITTEE_TEXT = {
+    "committee_share": {
+        "vi": ("Ban kiểm phiếu: nhận mảnh khóa – {title}",
+               "Đồng chí được cử vào ban kiểm phiếu của phiên bỏ phiếu {title}. Hãy nhận mảnh "
+               "khóa kiểm phiếu của mình trên trang của ban kiểm phiếu trước khi mở bỏ phiếu."),
+        "en": ("Counting committee: collect your share – {title}",
+               "You sit on the counting committee of the vote {title}. Collect your share of "
+               "the counting key on the committee's page before the vote opens.")},
+    "committee_count": {
+        "vi": ("Ban kiểm phiếu: nộp mảnh khóa – {title}",
+               "Đã đóng phiếu của phiên bỏ phiếu {title}. Hãy nộp mảnh khóa của mình trên "
+               "trang của ban kiểm phiếu để mở kết quả kiểm phiếu."),
+        "en": ("Counting committee: release your share – {title}",
+               "The vote {title} is closed. Release your share of the key on the committee's "
+               "page to open the count.")},
+}
+
+
+def tell_committee(workflows: Workflows, session: Instance, kind: str, *, base_url: str = "",
+                   render: Render = templates.render) -> int:
+    """Tell the counting committee's members to collect their share (the vote is scheduled)
+    or to release it (the vote is closed), in the app and by e-mail; returns the messages."""
+    committee = bbox.committee_of(session)
+    if committee is None:
+        return 0
+    with workflows.catalog.uow().read() as uow:
+        people_ = uow.year.people(user_ids=list(committee.members), year=session.year)
+        cluster = uow.organisations.cluster_name(session.cluster_id) or ""
+    link = f"{base_url.rstrip('/')}/votes/{session.id}/committee"
+    spec = workflows.catalog.compiled(session.definition_id).spec
+    now = workflows.clock.now()
+    written = 0
+    with workflows.store.write() as tx:
+        out = workflows.catalog.uow().in_engine_tx(tx)
+        for user_id, full_name, email, locale in people_:
+            lang = templates.resolve_locale(locale)
+            title = " – ".join(p for p in (
+                f"{spec.title.get(lang)} {session.year or ''}".strip(), cluster) if p)
+            subject, text = COMMITTEE_TEXT[kind][lang]
+            subject, body = render("notice", lang, {
+                "title": subject.format(title=title), "text": text.format(title=title),
+                "recipient": full_name, "link": link})
             for channel, address in [("in_app", None)] + ([("email", email)] if email else []):
                 out.add_message({
                     "channel": channel, "user_id": user_id, "address": address, "kind": kind,

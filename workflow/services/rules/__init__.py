@@ -7,6 +7,7 @@ Importing this package registers them all in `YEAR`; the composition root
 from __future__ import annotations
 
 from workflow.services.rules import (
+    ballots,
     campaign,
     conference,
     department,
@@ -21,5 +22,5 @@ from workflow.services.rules import (
 )
 from workflow.services.rules.base import YEAR
 
-__all__ = ["YEAR", "campaign", "conference", "department", "dossier", "exemplary", "impediments",
-           "inspection", "notices", "scoring", "supervision", "voting"]
+__all__ = ["YEAR", "ballots", "campaign", "conference", "department", "dossier", "exemplary",
+           "impediments", "inspection", "notices", "scoring", "supervision", "voting"]

@@ -10,11 +10,13 @@ from typing import Any, Protocol, cast
 
 import marshmallow as ma
 
+from workflow.domain.ballot_box import OpenedRound
 from workflow.domain.refusals import Refusal
 from workflow.domain.rulesets import RuleSet, Title, quorum_met, quorum_needed, show_share
 from workflow.domain.vote_text import Sentence
 from workflow.domain.voting import TitleResult, count_votes, decide_title
 from workflow.engine.registry import CallContext
+from workflow.services import ballot_box as bbox
 from workflow.services.rules.base import YEAR, YearPort, port
 
 
@@ -132,7 +134,15 @@ def seal_ballot_box(ctx: CallContext, params: Mapping[str, Any]) -> None:
         written = sorted(set(vport(ctx).voter_keys(ctx.instance.id, round_))
                          - attendees(data))
         data.setdefault("written_voters", {})[str(round_)] = written
-    cast_count = vport(ctx).shuffle_ballots(ctx.instance.id, round_)
+    if bbox.sealed(ctx.instance):
+        box = bbox.port(port(ctx))
+        # the same ciphertexts under new ids in random order, the old rows purged: where a
+        # ballot sits says nothing of when it was cast (the receipts stay checkable)
+        cast_count = box.shuffle_sealed(ctx.instance.id, round_)
+        if bbox.committee_of(ctx.instance) is None:
+            bbox.open_with_server(box, ctx.instance)  # no committee: the server counts
+    else:
+        cast_count = vport(ctx).shuffle_ballots(ctx.instance.id, round_)
     data["sealed_round"] = data["round"]
     data.setdefault("ballots_cast", {})[str(data["round"])] = cast_count
     ctx.notes.append(f"{cast_count} ballots sealed")
@@ -180,7 +190,10 @@ def vote_may_close(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | Non
     """A secret vote closes at its end or once every present voter has voted; earlier only
     with a reason and at least `min_ballots` ballots (so that no ballot can be traced)."""
     data = ctx.instance.data
-    cast_count = len(vport(ctx).ballots(ctx.instance.id, int(data.get("round", 1))))
+    round_ = int(data.get("round", 1))
+    cast_count = len(vport(ctx).ballots(ctx.instance.id, round_)) + (
+        bbox.port(port(ctx)).sealed_count(ctx.instance.id, round_)
+        if bbox.sealed(ctx.instance) else 0)
     found = early_close(data, cast_count, ctx.now, int(params["min_ballots"]),
                         str(ctx.payload.get("comment") or ""))
     if found is None:
@@ -192,7 +205,22 @@ def vote_may_close(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | Non
 @YEAR.guard("ballot_box_sealed")
 def ballot_box_sealed(ctx: CallContext, params: Mapping[str, Any]) -> Refusal | None:
     data = ctx.instance.data
-    return None if data.get("sealed_round") == data.get("round") else Refusal("box_not_sealed")
+    if data.get("sealed_round") != data.get("round"):
+        return Refusal("box_not_sealed")
+    if bbox.sealed(ctx.instance) and _counted(ctx) is None:
+        # the sums are decrypted once k members of the committee have released their shares
+        committee = bbox.committee_of(ctx.instance)
+        return Refusal("count_awaits_committee",
+                       {"threshold": committee.threshold if committee else 0})
+    return None
+
+
+def _counted(ctx: CallContext) -> OpenedRound | None:
+    """A sealed round's decrypted sums, or the paper tally the committee entered instead."""
+    paper = (ctx.instance.data.get("paper_tally") or {}).get(str(ctx.instance.data["round"]))
+    if paper:
+        return OpenedRound.of(paper)
+    return bbox.opened(bbox.port(port(ctx)), ctx.instance)
 
 
 def _decide(ctx: CallContext, title: Title, eligible: int, present: int,
@@ -215,7 +243,8 @@ def count_round(ctx: CallContext, params: Mapping[str, Any]) -> None:
     """Count this round: each candidate against its title's rule, winners within the cap."""
     data = ctx.instance.data
     round_ = int(data["round"])
-    box = vport(ctx).ballots(ctx.instance.id, round_)
+    counted = _counted(ctx)
+    box = vport(ctx).ballots(ctx.instance.id, round_) if counted is None else []
     rules = session_rules(ctx)
     # a council counts those present at the meeting and the absent members who voted in
     # writing (never more than the eligible voters: a ballot is refused from anyone else);
@@ -227,7 +256,7 @@ def count_round(ctx: CallContext, params: Mapping[str, Any]) -> None:
         present = min(eligible, len(attendees(data) | set(written)))
         attending = min(eligible, len(attendees(data)))
     else:
-        present = len(box)
+        present = len(box) if counted is None else counted.ballots
     ranks = {int(k): int(v) for k, v in (data.get("ranks") or {}).items()}
     results: dict[str, Any] = {}
     runoff: dict[str, list[int]] = {}
@@ -236,7 +265,8 @@ def count_round(ctx: CallContext, params: Mapping[str, Any]) -> None:
     for code, candidates in data["candidates"].items():
         title = rules.title_rule(code)
         cap = seats.get(code, _cap(ctx, title)) if round_ > 1 else _cap(ctx, title)
-        outcome = decide_title(code, candidates, count_votes(box, code),
+        votes = count_votes(box, code) if counted is None else counted.votes.get(code, {})
+        outcome = decide_title(code, candidates, votes,
                                _decide(ctx, title, eligible, present, attending), cap,
                                runoff_round=round_ > 1, rank=ranks)
         results[code] = _as_data(outcome, rules)
@@ -245,7 +275,8 @@ def count_round(ctx: CallContext, params: Mapping[str, Any]) -> None:
         if outcome.runoff:
             runoff[code] = list(outcome.runoff)
             seats[code] = None if cap is None else cap - len(outcome.winners)
-    abstained = sum(1 for choices in box if not any(choices.values()))
+    abstained = sum(1 for choices in box if not any(choices.values())) if counted is None \
+        else counted.blank
     data.setdefault("tally", {})[str(round_)] = {
         "eligible": eligible, "ballots": present, "abstained": abstained, "titles": results}
     data["runoff"] = runoff
