@@ -22,11 +22,12 @@ from web.api import (
     services,
 )
 from web.api.dossiers import chaired_session
-from web.api.schemas import MAX_ID, REPLIES, PageQuery, PageSchema, Reply, Text
+from web.api.schemas import MAX_ID, REPLIES, CommitteeBody, PageQuery, PageSchema, Reply, Text
 from web.api.units import paged
 from web.api.versions import expected_version
 from workflow.engine.instance import Instance
 from workflow.errors import NotFound, PermissionDenied
+from workflow.services import ballot_box as bbox
 from workflow.services import council, naming, voting
 
 COUNCIL_PEOPLE = frozenset({"council_secretariat", "council_member", "council_chair",
@@ -58,6 +59,10 @@ class CouncilSessionBody(Schema):
     dossier_ids = fields.List(_id(), required=True, validate=validate.Length(1, 200),
                               metadata={"description": "the dossiers the council votes on"})
     meeting = fields.Nested(CouncilMeetingBody, required=True)
+    committee = fields.Nested(CommitteeBody, metadata={
+        "description": "the vote-counting committee, people of the council that year: each "
+                       "collects a share of the counting key before the vote opens; without "
+                       "one the server counts the sealed ballots"})
 
 
 class AttendanceBody(Schema):
@@ -101,6 +106,8 @@ class CouncilSessionSchema(Reply):
     version = fields.Integer()
     dossier_ids = fields.List(fields.Integer())
     meeting = fields.Dict(allow_none=True)
+    committee = fields.Dict(allow_none=True, metadata={
+        "description": "the counting committee: members (user ids) and threshold, or null"})
 
 
 class CouncilSessionListSchema(PageSchema):
@@ -164,7 +171,7 @@ def session_reply(s: Instance) -> dict[str, Any]:
     return {"id": s.id, "year": s.year, "state": s.state, "status": s.status,
             "version": s.version,
             "dossier_ids": sorted(int(d) for d in s.data.get("candidate_units") or {}),
-            "meeting": s.data.get("meeting")}
+            "meeting": s.data.get("meeting"), "committee": s.data.get("committee")}
 
 
 # --- the council ------------------------------------------------------------------------------
@@ -225,6 +232,9 @@ def schedule_council(year: int) -> ResponseReturnValue:
         svc.workflows, svc.reads, actor(), sorted(set(body["dossier_ids"])), year,
         voting.Meeting(meeting["date"], meeting["time"], meeting["place"].strip(),
                        (meeting.get("conference") or MEETING_NAME).strip()),
+        committee=bbox.Committee(tuple(body["committee"]["members"]),
+                                 body["committee"]["threshold"])
+        if body.get("committee") else None,
         base_url=svc.settings.app.base_url)
     return session_reply(session), 201
 

@@ -41,7 +41,7 @@ from web.api.schemas import (
 from web.api.versions import etag
 from web.items import titles_of
 from workflow.engine.instance import Instance
-from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
+from workflow.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from workflow.services import exemplary_models as models
 from workflow.services.rules.exemplary import NAME_LENGTH, PEOPLE_LENGTH, TEXT_LENGTH
 
@@ -224,10 +224,10 @@ def propose_model(campaign_id: int) -> ResponseReturnValue:
     try:
         source = models.source_of(wf, campaign, body["source_id"])
     except NotFound:
-        raise InvalidInput(f"source_id: no report or inspection {body['source_id']}") from None
+        raise Conflict(f"source_id: no report or inspection {body['source_id']}") from None
     unit_id = source.unit_id if source is not None else body["unit_id"]
     if unit_id is None:
-        raise ApiError(400, "invalid_input", "give unit_id or source_id",
+        raise ApiError(409, "invalid_input", "give unit_id or source_id",
                        fields={"unit_id": ["give the unit the model belongs to"]})
     model = {k: body[k].strip() for k in ("name", "field", "description", "results", "people")}
     try:
@@ -235,7 +235,7 @@ def propose_model(campaign_id: int) -> ResponseReturnValue:
     except InvalidInput as exc:
         if exc.refusal is None:
             raise
-        raise ApiError(400, "invalid_input", "the model has a problem; see 'fields'",
+        raise ApiError(409, "invalid_input", "the model has a problem; see 'fields'",
                        fields={"model": [str(exc)]},
                        refusals={"model": exc.refusal.as_json()}) from None
     if body["submit"]:

@@ -20,6 +20,7 @@ from web.year.common import _load, _state_label, _user_names, _wf, bp
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from workflow.services import ballot_box as bbox
 from workflow.services import council, voting
 from workflow.services.rules.voting import attendees, written_votes_allowed
 
@@ -36,6 +37,8 @@ class MeetingForm:
     date: str = ""
     time: str = "08:00"
     place: str = ""
+    committee: set[int] = field(default_factory=set)  # the vote-counting committee (user ids)
+    threshold: str = "2"  # how many of them open the count
     error: str = ""
 
 
@@ -127,6 +130,19 @@ def _meeting(form: MeetingForm) -> voting.Meeting:
                                                  "Council"))
 
 
+def _committee(form: MeetingForm) -> bbox.Committee | None:
+    """The counting committee ticked, or none (the server counts the sealed ballots)."""
+    if not form.committee:
+        return None
+    if len(form.committee) < 2:
+        raise InvalidInput(_("Tick at least two members of the counting committee, so that no "
+                             "one alone can open the count."))
+    if not form.threshold.isdigit() or not 2 <= int(form.threshold) <= len(form.committee):
+        raise InvalidInput(_("Between 2 and %(n)s members (those ticked) open the count.",
+                             n=len(form.committee)))
+    return bbox.Committee(tuple(sorted(form.committee)), int(form.threshold))
+
+
 @bp.route("/council/<int:year>/schedule", methods=["POST"])
 @login_required
 def council_schedule(year: int) -> str | Response:
@@ -139,10 +155,13 @@ def council_schedule(year: int) -> str | Response:
         chosen={int(v) for v in request.form.getlist("dossier") if v.isdigit()},
         date=request.form.get("date", "").strip()[:10],
         time=request.form.get("time", "").strip()[:5],
-        place=request.form.get("place", "").strip()[:TEXT_LIMIT])
+        place=request.form.get("place", "").strip()[:TEXT_LIMIT],
+        committee={int(v) for v in request.form.getlist("committee")
+                   if v.isascii() and v.isdigit() and len(v) < 10},
+        threshold=request.form.get("threshold", "").strip()[:3] or "2")
     try:
         session = council.schedule(_wf(), services().reads, actor, sorted(form.chosen), year,
-                                   _meeting(form),
+                                   _meeting(form), committee=_committee(form),
                                    base_url=services().settings.app.base_url)
     except (InvalidInput, TransitionNotAllowed, PermissionDenied) as exc:
         form.error = explain(exc)

@@ -188,6 +188,8 @@ CATALOGUE: dict[str, str] = {
     "supervisor_not_council": "%(user)s is not a member of the council in %(year)s; choose a "
                               "council member of that year",
     "supervisor_already_assigned": "%(user)s already supervises %(cluster)s in %(year)s",
+    "council_committee_stranger": "the vote-counting committee is chosen among the council's "
+                                  "people of the year; untick who is not one of them",
     # exemplary models
     "model_invalid": "the exemplary model needs its name, field, what it does and its results",
     "model_name_missing": "give the name of the exemplary model",

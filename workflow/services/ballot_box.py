@@ -17,7 +17,7 @@ from workflow.domain.refusals import Refusal
 from workflow.domain.roles import SYSTEM_ACTOR, Actor
 from workflow.engine.instance import Instance
 from workflow.engine.registry import InstanceView
-from workflow.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
+from workflow.errors import Conflict, InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from workflow.services.workflows import Fired, Workflows
 
 DEALT, RELEASED = "dealt", "released"
@@ -67,13 +67,13 @@ class Committee:
 
     def check(self) -> None:
         if len(set(self.members)) != len(self.members):
-            raise InvalidInput("committee: name each member once")
+            raise Conflict("committee: name each member once")
         if len(self.members) < 2:
-            raise InvalidInput("committee: name at least two members, so that no one alone "
-                               "can open the count")
+            raise Conflict("committee: name at least two members, so that no one alone "
+                           "can open the count")
         if not 2 <= self.threshold <= len(self.members):
-            raise InvalidInput(f"committee.threshold: between 2 and {len(self.members)} (the "
-                               "members needed to open the count)")
+            raise Conflict(f"committee.threshold: between 2 and {len(self.members)} (the "
+                           "members needed to open the count)")
 
 
 def committee_of(session: InstanceView) -> Committee | None:

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from workflow.domain.refusals import Refusal
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
-from workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
-from workflow.services import access, dossiers, templates
+from workflow.errors import Conflict, InvalidInput, PermissionDenied, TransitionNotAllowed
+from workflow.services import access, dossiers, templates, voting
+from workflow.services import ballot_box as bbox
 from workflow.services.read_side import ReadSide
 from workflow.services.voting import Meeting
 from workflow.services.workflows import Workflows
@@ -68,10 +69,12 @@ def sessions(workflows: Workflows, reads: ReadSide, year: int) -> list[Instance]
 
 def schedule(
     workflows: Workflows, reads: ReadSide, actor: Actor, dossier_ids: Sequence[int], year: int,
-    meeting: Meeting, *, base_url: str = "",
+    meeting: Meeting, *, base_url: str = "", committee: bbox.Committee | None = None,
 ) -> Instance:
     """The council office schedules a meeting voting on these dossiers, on a day and at a
-    place; the members are told (in-app and by e-mail)."""
+    place; the members are told (in-app and by e-mail). With a vote-counting `committee`
+    (council people of the year), the counting key is split among its members, who are told
+    to collect their shares; without one the server counts the sealed ballots."""
     spec = workflows.catalog.latest("vote_session").spec
     if not is_office(actor, year) or not access.may_start(actor, spec, year=year):
         raise PermissionDenied("the council's meetings are scheduled by the council office")
@@ -82,8 +85,19 @@ def schedule(
                            Refusal("council_meeting_missing"))
     if meeting.day < workflows.clock.today():
         raise InvalidInput("meeting.date: in the past", Refusal("council_meeting_past"))
-    session = dossiers.schedule_council_vote(workflows, actor, dossier_ids, year,
-                                             meeting=meeting)
+    if committee is not None:
+        council_people = {m.user_id for m in members(reads, year)}
+        strangers = [m for m in committee.members if m not in council_people]
+        if strangers:
+            raise Conflict(f"committee: user {strangers[0]} is not of the council in {year}",
+                           Refusal("council_committee_stranger"))
+        voting.check_committee(workflows, committee)
+    session = dossiers.schedule_council_vote(
+        workflows, actor, dossier_ids, year, meeting=meeting,
+        committee=committee.as_data() if committee is not None else None)
+    if committee is not None:
+        voting.deal_committee_key(workflows, session)
+        voting.tell_committee(workflows, session, "committee_share", base_url=base_url)
     invite(workflows, session, [m.user_id for m in members(reads, year) if m.votes],
            base_url=base_url)
     return session

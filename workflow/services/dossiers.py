@@ -358,9 +358,11 @@ def posting_period(workflows: Workflows, dossier: Instance | Mapping[str, Any]
 
 def schedule_council_vote(
     workflows: Workflows, actor: Actor, dossier_ids: Sequence[int], year: int, *,
-    meeting: Any = None,
+    meeting: Any = None, committee: Mapping[str, Any] | None = None,
 ) -> Instance:
-    """A council meeting voting on dossiers under review; candidates are the dossiers."""
+    """A council meeting voting on dossiers under review; candidates are the dossiers.
+    `committee`, the vote-counting committee's data (members and threshold), checked by the
+    caller, who deals its key."""
     if workflows.rulebook is None:
         raise InvalidInput("no rule book is loaded (definitions/rules)")
     found = [workflows.get(i) for i in dossier_ids]
@@ -375,7 +377,8 @@ def schedule_council_vote(
         "candidate_units": {str(d.id): d.unit_id for d in found},  # for members' recusal
         "rule_set": ref, "secret": True,
         # the meeting's date, time and place (a voting.Meeting), for the invitation and minutes
-        **({"meeting": meeting.as_data()} if meeting is not None else {})})
+        **({"meeting": meeting.as_data()} if meeting is not None else {}),
+        **({"committee": dict(committee)} if committee is not None else {})})
 
 
 def record_council_results(workflows: Workflows, session_id: int, actor: Actor) -> None:

@@ -19,7 +19,7 @@ from workflow.documents.generated import GeneratedDocument
 from workflow.domain.exemplary import PublicModel
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
-from workflow.errors import InvalidInput, PermissionDenied
+from workflow.errors import Conflict, InvalidInput, PermissionDenied
 from workflow.services import access, documents
 from workflow.services.read_side import ReadSide
 from workflow.services.rules.conference import title as conference_title
@@ -173,8 +173,8 @@ def source_of(workflows: Workflows, campaign: Instance, source_id: int | None) -
         return None
     found = workflows.get(source_id)
     if found.workflow not in SOURCES or found.parent_id != campaign.id:
-        raise InvalidInput(f"{found.workflow} {found.id} is not a report or inspection of "
-                           f"campaign {campaign.id}")
+        raise Conflict(f"{found.workflow} {found.id} is not a report or inspection of "
+                       f"campaign {campaign.id}")
     return found
 
 
@@ -193,13 +193,13 @@ def propose(
     if campaign.workflow != "campaign":
         raise InvalidInput(f"{campaign.workflow} {campaign.id} is not a campaign")
     if unit_id not in _members_of(workflows, campaign):
-        raise InvalidInput(f"unit {unit_id} is not a member of the campaign's cluster")
+        raise Conflict(f"unit {unit_id} is not a member of the campaign's cluster")
     if not may_propose(workflows, actor, campaign, unit_id):
         raise PermissionDenied(
             f"'{actor.username}' may propose models neither for unit {unit_id} nor for the "
             f"cluster in {campaign.year}")
     if source is not None and source.unit_id != unit_id:
-        raise InvalidInput(f"{source.workflow} {source.id} is not of unit {unit_id}")
+        raise Conflict(f"{source.workflow} {source.id} is not of unit {unit_id}")
     refusal = model_refusal(model)
     if refusal is not None:
         raise InvalidInput(refusal.english(), refusal)
