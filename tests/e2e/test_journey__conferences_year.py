@@ -152,6 +152,27 @@ def test_a_clusters_year_of_conferences(
     # 2. the six-month review, a conclusion assigning a task followed to done
     bloc.clock.set(at("2025-07-01"))
     six = _plan(lp, server, campaign.id, "six_month", "15/07/2025", "Báo cáo sơ kết 6 tháng")
+    # its table of targets and pace: a unit reports half a target's worth of nothing
+    bloc.wf.fire(bloc.refresh(), "start_mid_year", bloc.leader)
+    officer = Session(browser, server, "bca_officer")
+    op: Any = officer.open(f"/reports/{bloc.child('report', 'bca').id}")
+    op.fill("[name=r-hoan_thanh_chi_tieu]", "30")
+    op.click("button:has-text('Lưu kết quả')")
+    op.wait_for_load_state()
+    officer.close()
+    lp.goto(f"{server}/campaigns/{campaign.id}/mid-year-targets")
+    lp.wait_for_load_state()
+    lagging = lp.inner_text("main")
+    assert "Sơ kết 6 tháng: chỉ tiêu và tiến độ" in lagging
+    assert "Lĩnh vực chậm tiến độ" in lagging
+    assert "chậm tiến độ" in lagging
+    assert "Bộ Công an" in lagging
+    lp.click("a:has-text('Lập kế hoạch hội nghị chuyên đề')")
+    lp.wait_for_load_state()
+    assert lp.input_value("[name=topic]")  # the lagging area, prefilled
+    leader.shot("conferences-year-2-lagging-1280")
+    lp.goto(six)
+    lp.wait_for_load_state()
     bloc.clock.set(at("2025-07-15", 11))
     _hold(lp, bloc, tmp_path, "so-ket", "ktnn", [
         ("Các đơn vị hoàn thành chỉ tiêu 6 tháng cuối năm", "", ""),
