@@ -236,15 +236,10 @@ def _notify(uow: UnitOfWork, dossier: Instance, roles: Sequence[str], now: dt.da
         title, text = texts[locale]
         subject, body = templates.render("notice", locale, {
             "title": title, "text": text, "recipient": full_name})
-        channels: list[tuple[str, str | None]] = [("in_app", None)]
-        if email:
-            channels.append(("email", email))
-        for channel, address in channels:
-            uow.year.add_message({
-                "channel": channel, "user_id": user_id, "address": address, "kind": "notice",
-                "instance_id": dossier.id, "deadline_id": None, "subject": subject,
-                "body": body, "link": objections_path(dossier.id), "digest_date": None,
-                "status": "pending", "attempts": 0, "created_at": now})
+        for message in templates.message_rows(
+                user_id=user_id, email=email, kind="notice", instance_id=dossier.id,
+                subject=subject, body=body, link=objections_path(dossier.id), now=now):
+            uow.year.add_message(message)
 
 
 def objections_path(dossier_id: int) -> str:

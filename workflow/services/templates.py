@@ -149,6 +149,21 @@ def render(kind: str, locale: str, context: Mapping[str, Any]) -> tuple[str, str
     return _one_line(Template(subject).substitute(values)), _tidy(Template(body).substitute(values))
 
 
+def message_rows(
+    *, user_id: int, email: str | None, kind: str, instance_id: int, subject: str, body: str,
+    link: str, now: dt.datetime,
+) -> list[dict[str, Any]]:
+    """The messages to queue for one person: in the app, and by e-mail when they have an
+    address (the sender delivers the e-mail; the inbox shows the in-app one)."""
+    channels: list[tuple[str, str | None]] = [("in_app", None)]
+    if email:
+        channels.append(("email", email))
+    return [{"channel": channel, "user_id": user_id, "address": address, "kind": kind,
+             "instance_id": instance_id, "deadline_id": None, "subject": subject, "body": body,
+             "link": link, "digest_date": None, "status": "pending", "attempts": 0,
+             "created_at": now} for channel, address in channels]
+
+
 def link_line(locale: str, link: str) -> str:
     """The closing line that points to the item, e.g. "Xem chi tiết tại: https://…"."""
     return Template(_COMMON[resolve_locale(locale)]["link"]).substitute(link=link)

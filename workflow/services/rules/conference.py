@@ -237,15 +237,11 @@ def send_invitation(queries: Any, inst: Any, recipient: tuple[Any, ...], now: dt
                 f"{plan.get('place', '')}.")
     subject, body = templates.render("notice", locale, {
         "title": name, "text": text, "recipient": full_name})
-    channels: list[tuple[str, str | None]] = [("in_app", None)]
-    if email:
-        channels.append(("email", email))
-    for channel, address in channels:
-        queries.add_message({
-            "channel": channel, "user_id": user_id, "address": address,
-            "kind": "notice", "instance_id": inst.id, "deadline_id": None,
-            "subject": subject, "body": body, "link": naming.item_path("conference", inst.id),
-            "digest_date": None, "status": "pending", "attempts": 0, "created_at": now})
+    for message in templates.message_rows(
+            user_id=user_id, email=email, kind="notice", instance_id=inst.id,
+            subject=subject, body=body, link=naming.item_path("conference", inst.id),
+            now=now):
+        queries.add_message(message)
 
 
 def supervisors_scope(cluster_id: int, year: int | None) -> _Scope:

@@ -70,12 +70,7 @@ def store_supervision_note(ctx: CallContext, params: Mapping[str, Any]) -> None:
                    f"{entry['content']}"
         subject, body = templates.render("notice", locale, {
             "title": name, "text": text, "recipient": full_name})
-        channels: list[tuple[str, str | None]] = [("in_app", None)]
-        if email:
-            channels.append(("email", email))
-        for channel, address in channels:
-            queries.add_message({
-                "channel": channel, "user_id": user_id, "address": address,
-                "kind": "notice", "instance_id": inst.id, "deadline_id": None,
-                "subject": subject, "body": body, "link": link, "digest_date": None,
-                "status": "pending", "attempts": 0, "created_at": ctx.now})
+        for message in templates.message_rows(
+                user_id=user_id, email=email, kind="notice", instance_id=inst.id,
+                subject=subject, body=body, link=link, now=ctx.now):
+            queries.add_message(message)
