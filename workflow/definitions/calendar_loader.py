@@ -24,7 +24,7 @@ import marshmallow as ma
 from marshmallow import types as ma_types
 
 from workflow.definitions import yamlsrc
-from workflow.definitions.files import checked_sources
+from workflow.definitions.files import CheckedMemo, checked_sources
 from workflow.definitions.schema import (
     LABEL,
     REQUIRED,
@@ -281,6 +281,9 @@ def _check(src: Source) -> YearCalendar:
     )
 
 
+_MEMO = CheckedMemo(_check)  # unchanged files are not parsed again
+
+
 # --- loading ------------------------------------------------------------------------------
 
 
@@ -297,7 +300,7 @@ def load_calendar_paths(paths: Iterable[Path | str], base: Path | None = None) -
     """
     errors: list[DefinitionError] = []
     years: dict[int, YearCalendar] = {}
-    for src, calendar in checked_sources(paths, base, _check, errors):
+    for src, calendar in checked_sources(paths, base, _check, errors, _MEMO):
         if calendar.year in years:
             other = years[calendar.year].source_path
             message = f"the holidays of {calendar.year} are already defined in {other}"

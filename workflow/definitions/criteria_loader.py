@@ -21,7 +21,7 @@ import marshmallow as ma
 from marshmallow import types as ma_types
 
 from workflow.definitions import yamlsrc
-from workflow.definitions.files import checked_sources
+from workflow.definitions.files import CheckedMemo, checked_sources
 from workflow.definitions.schema import (
     LABEL,
     REQUIRED,
@@ -376,9 +376,12 @@ def _check(src: Source) -> CriteriaTable:
     return replace(table, source_path=src.file)
 
 
+_MEMO = CheckedMemo(_check)  # unchanged texts are not parsed again
+
+
 def load_criteria_text(text: str, file: str) -> CriteriaTable:
     """Load one criteria table; raises DefinitionErrors with all of its problems."""
-    return _check(yamlsrc.parse(text, file))
+    return _MEMO(text, file)[1]
 
 
 def load_criteria_paths(
@@ -391,7 +394,7 @@ def load_criteria_paths(
     """
     errors: list[DefinitionError] = []
     tables: dict[str, CriteriaTable] = {}
-    for src, table in checked_sources(paths, base, _check, errors):
+    for src, table in checked_sources(paths, base, _check, errors, _MEMO):
         if table.code in tables:
             other = tables[table.code].source_path
             message = f"criteria table '{table.code}' is already defined in {other}"

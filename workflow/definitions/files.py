@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 from workflow.definitions import yamlsrc
 from workflow.errors import DefinitionError, DefinitionErrors
@@ -46,16 +49,66 @@ def source_files(
                 yield file, _display(file, base)
 
 
+class CheckedMemo(Generic[T]):
+    """The outcome of parsing and checking a file, remembered by its name and exact text:
+    the same text always gives the same outcome, and every process start (and, in the tests,
+    every set of services) would otherwise parse the same unchanged rule sets again. Only for
+    checks whose results are immutable (frozen dataclasses); a few dozen entries at most."""
+
+    def __init__(self, check: Callable[[yamlsrc.Source], T], size: int = 64) -> None:
+        self.check = check
+        self.size = size
+        self._entries: OrderedDict[tuple[str, str], tuple[yamlsrc.Source, T] | DefinitionErrors]
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+        _ALL_MEMOS.add(self)
+
+    @staticmethod
+    def forget_all() -> None:
+        """Forget every outcome kept (a test that swaps the YAML reader underneath)."""
+        for memo in list(_ALL_MEMOS):
+            with memo._lock:
+                memo._entries.clear()
+
+    def __call__(self, text: str, file: str) -> tuple[yamlsrc.Source, T]:
+        key = (file, text)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+        if found is None:
+            try:
+                src = yamlsrc.parse(text, file)
+                found = (src, self.check(src))
+            except DefinitionErrors as exc:
+                found = exc
+            with self._lock:
+                self._entries[key] = found
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+        if isinstance(found, DefinitionErrors):
+            raise DefinitionErrors(list(found.errors))
+        return found
+
+
+_ALL_MEMOS: weakref.WeakSet[CheckedMemo[Any]] = weakref.WeakSet()
+
+
 def checked_sources(
     paths: Iterable[Path | str], base: Path | None, check: Callable[[yamlsrc.Source], T],
-    errors: list[DefinitionError],
+    errors: list[DefinitionError], memo: CheckedMemo[T] | None = None,
 ) -> Iterator[tuple[yamlsrc.Source, T]]:
     """Each definition file read, parsed and checked; a file with problems adds them to
-    `errors` and is skipped, so every file's problems are reported together."""
+    `errors` and is skipped, so every file's problems are reported together. With a `memo`
+    (whose check is `check`), a file whose text was checked before is not parsed again."""
     for path, file in source_files(paths, base, errors):
         try:
-            src = yamlsrc.parse(read_source(path, file), file)
-            checked = check(src)
+            text = read_source(path, file)
+            if memo is not None:
+                src, checked = memo(text, file)
+            else:
+                src = yamlsrc.parse(text, file)
+                checked = check(src)
         except DefinitionErrors as exc:
             errors += exc.errors
             continue

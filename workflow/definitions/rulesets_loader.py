@@ -30,7 +30,7 @@ from marshmallow import types as ma_types
 
 from workflow.definitions import yamlsrc
 from workflow.definitions.criteria_loader import to_decimal
-from workflow.definitions.files import checked_sources
+from workflow.definitions.files import CheckedMemo, checked_sources
 from workflow.definitions.schema import (
     LABEL,
     REQUIRED,
@@ -395,6 +395,9 @@ def _check(src: Source) -> RuleSet:
     return _build(data, src)
 
 
+_MEMO = CheckedMemo(_check)  # unchanged files are not parsed again
+
+
 def _clashes(rule_set: RuleSet, src: Source, earlier: list[RuleSet]) -> Iterator[DefinitionError]:
     """A version given twice, or effective ranges that overlap, at the later file."""
     for other in earlier:
@@ -426,7 +429,7 @@ def load_ruleset_paths(paths: Iterable[Path | str], base: Path | None = None) ->
     """
     errors: list[DefinitionError] = []
     sets: list[RuleSet] = []
-    for src, rule_set in checked_sources(paths, base, _check, errors):
+    for src, rule_set in checked_sources(paths, base, _check, errors, _MEMO):
         errors += _clashes(rule_set, src, sets)
         sets.append(rule_set)  # compared with later files even when it clashes itself
     if errors:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.definitions import workflow_checks, workflow_schema, yamlsrc
-from workflow.definitions.files import read_source, source_files
+from workflow.definitions.files import CheckedMemo, read_source, source_files
 from workflow.domain.labels import Label
 from workflow.engine.registry import Registry
 from workflow.engine.spec import (
@@ -37,13 +37,26 @@ def _check(src: yamlsrc.Source, registry: Registry) -> WorkflowSpec:
     return replace(spec, source_path=src.file)
 
 
+# Each process (and each set of services in the tests) compiles the stored versions it runs:
+# the same texts checked against the same guards and effects give the same specs.
+_MEMOS: dict[Any, CheckedMemo[WorkflowSpec]] = {}
+
+
 def load_text(text: str, file: str, registry: Registry,
               max_nodes: int = yamlsrc.MAX_NODES) -> WorkflowSpec:
     """Load one definition; raises DefinitionErrors with all of its problems.
 
     Checks that need other workflows (children, their states, cycles) are not made.
     """
-    return _check(yamlsrc.parse(text, file, max_nodes), registry)
+    if max_nodes != yamlsrc.MAX_NODES:
+        return _check(yamlsrc.parse(text, file, max_nodes), registry)
+    key = registry.fingerprint()
+    memo = _MEMOS.get(key)
+    if memo is None:
+        if len(_MEMOS) > 8:
+            _MEMOS.clear()
+        memo = _MEMOS.setdefault(key, CheckedMemo(lambda src: _check(src, registry), size=256))
+    return memo(text, file)[1]
 
 
 def load_paths(

@@ -115,6 +115,11 @@ class Registry:
         self.guards.update(other.guards)
         self.effects.update(other.effects)
 
+    def fingerprint(self) -> tuple[frozenset[tuple[str, Entry]], frozenset[tuple[str, Entry]]]:
+        """Equal for registries holding the same entries (a key for what was checked
+        against them)."""
+        return frozenset(self.guards.items()), frozenset(self.effects.items())
+
     def __iter__(self) -> Iterator[Entry]:
         yield from self.guards.values()
         yield from self.effects.values()

@@ -155,6 +155,9 @@ class CriteriaCatalog:
         if row is None:
             what = f"version {version} of " if version is not None else ""
             raise NotFound(f"no published {what}criteria table '{code}'")
+        known = self._tables.get((code, row["version"]))  # the newest, already parsed
+        if known is not None:
+            return known
         table = dataclasses.replace(load_criteria_text(row["source_text"], row["source_path"]),
                                     version=row["version"])
         with self._lock:
