@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from workflow.bootstrap import Services, bootstrap
 from workflow.clock import FakeClock
 from workflow.config import PROJECT_ROOT, load_settings
+from workflow.domain import ballot_box
 from workflow.domain.roles import Actor
 from workflow.services import organisations, people
 from workflow.services.audit import verify
@@ -107,13 +108,21 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str
     return template
 
 
+REAL_KEY_BITS = ballot_box.KEY_BITS  # the counting key's size in production
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _cheap_password_hashes() -> Iterator[None]:
     """scrypt at its real cost takes 0.15 s a hash, and most web tests sign someone in: in this
     process passwords are hashed with the same algorithm and code at a far lower cost
-    (test_passwords checks the real one; subprocesses such as the CLI keep it)."""
+    (test_passwords checks the real one; subprocesses such as the CLI keep it).
+
+    Likewise a vote's Paillier counting key: at 2,048 bits a key takes ~0.1 s to make and a
+    ballot ~0.05 s to seal, and hundreds of tests open votes and cast ballots; in this process
+    keys have 512 bits, through the same code (test_ballot_box makes and uses real-size ones)."""
     patch = pytest.MonkeyPatch()
     patch.setattr(people, "PASSWORD_HASH", "scrypt:1024:8:1")
+    patch.setattr(ballot_box, "KEY_BITS", 512)
     yield
     patch.undo()
 

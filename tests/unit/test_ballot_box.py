@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 
+from tests.conftest import REAL_KEY_BITS
 from workflow.domain import ballot_box as bb
 
 CANDIDATES = {"co": [3, 4, 5], "bang_khen": [4, 7]}
 
 
 def test_k_shares_open_the_sums_of_the_ballots_and_fewer_open_nothing() -> None:
-    key, opener = bb.new_counting_key()
+    key, opener = bb.new_counting_key(REAL_KEY_BITS)  # the size production uses
     shares = bb.split(opener, 3, 5)
     slots = bb.layout(CANDIDATES)
     rng = random.Random(19)
@@ -43,7 +45,8 @@ def test_k_shares_open_the_sums_of_the_ballots_and_fewer_open_nothing() -> None:
 
 
 def test_a_ballot_is_only_ciphertexts_and_its_receipt_is_its_hash() -> None:
-    key, _opener = bb.new_counting_key()
+    key, _opener = bb.new_counting_key(REAL_KEY_BITS)
+    assert key.public_n.bit_length() == REAL_KEY_BITS == 2048
     slots = bb.layout(CANDIDATES)
     one = bb.seal_ballot(key.public_n, slots, {"co": [3]})
     same = bb.seal_ballot(key.public_n, slots, {"co": [3]})
@@ -65,3 +68,12 @@ def test_a_share_is_read_as_people_type_it() -> None:
             bb.parse_share(wrong)
     with pytest.raises(ValueError, match="the threshold within it"):
         bb.split(opener, 3, 2)
+
+
+def test_production_keys_have_2048_bits_and_tests_use_smaller_ones_in_process() -> None:
+    """The suite makes small keys in its own process (tests/conftest.py); the product's size
+    is the constant as written in the module."""
+    source = (Path(bb.__file__)).read_text(encoding="utf-8")
+    assert "\nKEY_BITS = 2048  #" in source
+    key, _opener = bb.new_counting_key()
+    assert key.public_n.bit_length() == bb.KEY_BITS == 512

@@ -53,10 +53,11 @@ class CountingKey:
         return paillier.PaillierPublicKey(self.public_n)
 
 
-def new_counting_key(bits: int = KEY_BITS) -> tuple[CountingKey, bytes]:
-    """A fresh Paillier key pair; returns the stored form and the 16-byte key that opens it
-    (to be split among the committee, or wrapped by the server, then forgotten)."""
-    public, private = paillier.generate_paillier_keypair(n_length=bits)
+def new_counting_key(bits: int | None = None) -> tuple[CountingKey, bytes]:
+    """A fresh Paillier key pair (KEY_BITS unless told); returns the stored form and the
+    16-byte key that opens it (to be split among the committee, or wrapped by the server,
+    then forgotten)."""
+    public, private = paillier.generate_paillier_keypair(n_length=bits or KEY_BITS)
     opener = secrets.token_bytes(16)
     return CountingKey(public.n, seal_bytes(opener, json.dumps(
         {"p": str(private.p), "q": str(private.q)}).encode())), opener
