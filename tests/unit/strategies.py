@@ -329,3 +329,12 @@ def with_garbage(data: st.DataObject, text: str) -> str:
     at = data.draw(st.integers(0, len(text)))
     garbage = data.draw(st.binary(min_size=1, max_size=20)).decode("latin-1")
     return text[:at] + garbage + text[at:]
+
+
+_EMITTER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def safe_dump(data: Any, **options: Any) -> str:
+    """yaml.safe_dump through libyaml's emitter (PyYAML's own takes seconds on long texts):
+    the text a tool or a person would write, for the loaders to read."""
+    return str(yaml.dump(data, Dumper=_EMITTER, **options))

@@ -296,7 +296,7 @@ def test_a_generated_definition_loads_with_every_value_it_was_written_with(
 @SETTINGS
 @given(definitions())
 def test_a_loaded_definition_survives_dump_yaml_and_load(canonical: dict[str, Any]) -> None:
-    spec = load(yaml.safe_dump(canonical, allow_unicode=True, sort_keys=False))
+    spec = load(s.safe_dump(canonical, allow_unicode=True, sort_keys=False))
 
     assert load(dump_yaml(spec)) == spec
 
@@ -491,7 +491,7 @@ def test_broken_yaml_syntax_is_refused_with_a_line(data: st.DataObject) -> None:
 @SETTINGS
 @given(definitions())
 def test_a_second_document_in_the_file_is_refused_where_it_starts(d: dict[str, Any]) -> None:
-    text = yaml.safe_dump(d, allow_unicode=True) + "---\nname: other\n"
+    text = s.safe_dump(d, allow_unicode=True) + "---\nname: other\n"
 
     exc = s.refused(load, text, FILE)
 
@@ -515,7 +515,7 @@ def round_trips_if_loaded(text: str) -> None:
 @SETTINGS
 @given(st.data())
 def test_random_bytes_inside_a_definition_never_crash_the_loader(data: st.DataObject) -> None:
-    text = yaml.safe_dump(data.draw(definitions()), allow_unicode=True)
+    text = s.safe_dump(data.draw(definitions()), allow_unicode=True)
     round_trips_if_loaded(s.with_garbage(data, text))
 
 
@@ -528,7 +528,7 @@ def test_any_node_swapped_for_arbitrary_yaml_never_crashes_the_loader(
     path = data.draw(st.sampled_from([p for p, _ in s.walk(d) if p]))
     if data.draw(st.booleans()):
         value = data.draw(s.any_yaml)
-        text = yaml.safe_dump(s.replaced(d, path, value), allow_unicode=True, sort_keys=False)
+        text = s.safe_dump(s.replaced(d, path, value), allow_unicode=True, sort_keys=False)
     else:
         depth = data.draw(st.sampled_from((1, MAX_DEPTH - 5, MAX_DEPTH + 1, 10 * MAX_DEPTH)))
         text = s.dumped_with_deep_node(d, path, depth)
@@ -542,10 +542,10 @@ def test_huge_strings_load_as_labels_and_are_refused_as_names(data: st.DataObjec
     d = data.draw(definitions())
     huge = data.draw(st.sampled_from(("ạ", "Hồ sơ ", "x"))) * 100_000
     labelled = s.replaced(d, ("title", "vi"), huge)
-    assert load(dump_yaml(load(yaml.safe_dump(labelled, allow_unicode=True)))).title.vi == huge
+    assert load(dump_yaml(load(s.safe_dump(labelled, allow_unicode=True)))).title.vi == huge
 
     named = s.replaced(d, ("initial",), "-" + huge)
-    exc = s.refused(load, yaml.safe_dump(named, allow_unicode=True, width=10**7), FILE)
+    exc = s.refused(load, s.safe_dump(named, allow_unicode=True, width=10**7), FILE)
     assert [e.path for e in exc.errors] == ["initial"]
 
 
@@ -636,4 +636,4 @@ def test_arbitrary_yaml_syntax_gives_a_spec_or_located_errors(text: str) -> None
 @settings(SETTINGS, max_examples=80)
 @given(s.any_yaml)
 def test_arbitrary_yaml_documents_give_a_spec_or_located_errors(document: Any) -> None:
-    round_trips_if_loaded(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
+    round_trips_if_loaded(s.safe_dump(document, allow_unicode=True, sort_keys=False))

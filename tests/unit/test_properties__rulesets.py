@@ -14,7 +14,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -208,7 +207,7 @@ def test_a_generated_rule_set_loads_as_exactly_the_values_it_was_written_with(
 def test_a_rule_set_written_by_yaml_safe_dump_loads_the_same(generated: Generated) -> None:
     written, expected = generated
 
-    assert load(yaml.safe_dump(written, allow_unicode=True, sort_keys=False)) == expected
+    assert load(s.safe_dump(written, allow_unicode=True, sort_keys=False)) == expected
 
 
 # --- broken rule sets are refused at their line -------------------------------------------
@@ -398,7 +397,7 @@ def test_any_node_swapped_for_arbitrary_yaml_never_crashes_the_loader(
     path = data.draw(st.sampled_from([p for p, _ in s.walk(written) if p]))
     if data.draw(st.booleans()):
         value = data.draw(s.any_yaml)
-        text = yaml.safe_dump(s.replaced(written, path, value), allow_unicode=True, sort_keys=False)
+        text = s.safe_dump(s.replaced(written, path, value), allow_unicode=True, sort_keys=False)
     else:
         depth = data.draw(st.sampled_from((1, MAX_DEPTH - 5, MAX_DEPTH + 1, 10 * MAX_DEPTH)))
         text = s.dumped_with_deep_node(written, path, depth)
@@ -410,7 +409,7 @@ def test_any_node_swapped_for_arbitrary_yaml_never_crashes_the_loader(
 @given(st.data())
 def test_random_bytes_inside_a_rule_set_never_crash_the_loader(data: st.DataObject) -> None:
     written, _ = data.draw(rule_sets())
-    text = yaml.safe_dump(written, allow_unicode=True)
+    text = s.safe_dump(written, allow_unicode=True)
     loads_or_is_located(s.with_garbage(data, text))
 
 
@@ -423,4 +422,4 @@ def test_arbitrary_text_gives_a_rule_set_or_located_errors(text: str) -> None:
 @settings(SETTINGS, max_examples=150)
 @given(s.any_yaml)
 def test_arbitrary_yaml_documents_give_a_rule_set_or_located_errors(document: Any) -> None:
-    loads_or_is_located(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
+    loads_or_is_located(s.safe_dump(document, allow_unicode=True, sort_keys=False))
