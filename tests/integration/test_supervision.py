@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import Snapshots
 from tests.year_support import YEAR, Bloc, at, launch, make_bloc
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
@@ -17,18 +18,21 @@ from workflow.services import access, notifications, organisations, people, supe
 
 
 @pytest.fixture
-def bloc(services: Services, clock: FakeClock) -> Bloc:
-    services.criteria.sync([services.settings.definitions_dir / "criteria"],
-                           base=services.settings.definitions_dir.parent)
-    bloc = make_bloc(services, clock)
-    member = people.create_user(services.uow(), "hd_member", "Nguyễn Văn Giám Sát")
-    people.grant(services.uow(), member, "council_member", year=YEAR)
-    bloc.users["hd_member"] = member
-    other = people.create_user(services.uow(), "hd_other", "Trần Thị Khác")
-    people.grant(services.uow(), other, "council_member", year=YEAR)
-    bloc.users["hd_other"] = other
-    launch(bloc)
-    return bloc
+def bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
+    def build() -> Bloc:
+        services.criteria.sync([services.settings.definitions_dir / "criteria"],
+                               base=services.settings.definitions_dir.parent)
+        bloc = make_bloc(services, clock)
+        member = people.create_user(services.uow(), "hd_member", "Nguyễn Văn Giám Sát")
+        people.grant(services.uow(), member, "council_member", year=YEAR)
+        bloc.users["hd_member"] = member
+        other = people.create_user(services.uow(), "hd_other", "Trần Thị Khác")
+        people.grant(services.uow(), other, "council_member", year=YEAR)
+        bloc.users["hd_other"] = other
+        launch(bloc)
+        return bloc
+
+    return snapshots.world("supervision:bloc launched, council members", services, clock, build)
 
 
 def _assign(bloc: Bloc, who: str = "hd_member") -> int:

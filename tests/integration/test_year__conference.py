@@ -11,6 +11,7 @@ from typing import Any
 import docx
 import pytest
 
+from tests.conftest import Snapshots
 from tests.year_support import Bloc, at, launch, make_bloc
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
@@ -19,12 +20,15 @@ from workflow.services import conferences, inbox, notifications
 
 
 @pytest.fixture
-def bloc(services: Services, clock: FakeClock) -> Bloc:
-    services.criteria.sync([services.settings.definitions_dir / "criteria"],
-                           base=services.settings.definitions_dir.parent)
-    bloc = make_bloc(services, clock)
-    launch(bloc)
-    return bloc
+def bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
+    def build() -> Bloc:
+        services.criteria.sync([services.settings.definitions_dir / "criteria"],
+                               base=services.settings.definitions_dir.parent)
+        bloc = make_bloc(services, clock)
+        launch(bloc)
+        return bloc
+
+    return snapshots.world("conference:bloc launched", services, clock, build)
 
 
 def _plan(bloc: Bloc, **changes: Any) -> dict[str, Any]:

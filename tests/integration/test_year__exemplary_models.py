@@ -31,14 +31,17 @@ from workflow.services import exemplary_models as models
 
 
 @pytest.fixture
-def bloc(services: Services, clock: FakeClock) -> Bloc:
-    services.criteria.sync([services.settings.definitions_dir / "criteria"],
-                           base=services.settings.definitions_dir.parent)
-    bloc = _make_bloc(services, clock)
-    launch(bloc)
-    sign_all_pledges(bloc)
-    mid_year(bloc)
-    return bloc
+def bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
+    def build() -> Bloc:
+        services.criteria.sync([services.settings.definitions_dir / "criteria"],
+                               base=services.settings.definitions_dir.parent)
+        bloc = _make_bloc(services, clock)
+        launch(bloc)
+        sign_all_pledges(bloc)
+        mid_year(bloc)
+        return bloc
+
+    return snapshots.world("models:bloc at mid-year", services, clock, build)
 
 
 MODEL = {"name": "Một cửa liên thông điện tử trong công tác hộ tịch",

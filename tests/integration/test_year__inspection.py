@@ -8,6 +8,7 @@ import io
 import docx
 import pytest
 
+from tests.conftest import Snapshots
 from tests.year_support import (
     Bloc,
     at,
@@ -25,15 +26,18 @@ from workflow.services import inspections
 
 
 @pytest.fixture
-def bloc(services: Services, clock: FakeClock) -> Bloc:
-    services.criteria.sync([services.settings.definitions_dir / "criteria"],
-                           base=services.settings.definitions_dir.parent)
-    bloc = make_bloc(services, clock)
-    launch(bloc)
-    sign_all_pledges(bloc)
-    mid_year(bloc)
-    plan_and_start_inspection(bloc)
-    return bloc
+def bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
+    def build() -> Bloc:
+        services.criteria.sync([services.settings.definitions_dir / "criteria"],
+                               base=services.settings.definitions_dir.parent)
+        bloc = make_bloc(services, clock)
+        launch(bloc)
+        sign_all_pledges(bloc)
+        mid_year(bloc)
+        plan_and_start_inspection(bloc)
+        return bloc
+
+    return snapshots.world("inspection:bloc inspecting", services, clock, build)
 
 
 def test_notes_and_the_conclusion_are_kept_beside_the_points(bloc: Bloc) -> None:

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import TestResponse, encode_multipart
 
+from tests.conftest import Snapshots
 from tests.db_fingerprint import fingerprint as db_fingerprint
 from tests.web.conftest import AuthActions, csrf
 from tests.year_support import (
@@ -458,13 +459,16 @@ TRAVERSALS = ("../../etc/passwd.pdf", "..\\..\\windows\\win.pdf", "/etc/shadow.p
 
 
 @pytest.fixture
-def scoring(bloc: Bloc) -> Bloc:
-    launch(bloc)
-    sign_all_pledges(bloc)
-    mid_year(bloc)
-    plan_and_start_inspection(bloc)
-    inspect_all(bloc)
-    return bloc
+def scoring(bloc: Bloc, snapshots: Snapshots) -> Bloc:
+    def build() -> Bloc:
+        launch(bloc)
+        sign_all_pledges(bloc)
+        mid_year(bloc)
+        plan_and_start_inspection(bloc)
+        inspect_all(bloc)
+        return bloc
+
+    return snapshots.world("web:bloc inspected, scoring", bloc.services, bloc.clock, build)
 
 
 def test_a_path_in_an_uploaded_file_name_never_reaches_the_disk_or_the_record(
