@@ -144,6 +144,13 @@ def _positional(dialect: Dialect) -> Dialect:
     return positional
 
 
+# Compiled statements are the same for every engine of one kind (dialect, driver and parameter
+# style; the engine's options change how it connects, not the SQL or the type conversions): a
+# process that opens several engines (the CLI's commands, the tests' databases) compiles once.
+_SHARED: dict[tuple[Any, ...], dict[str, CompiledStatement]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
 class StatementCache:
     """Compiled statements of one engine, built on first use."""
 
@@ -151,7 +158,10 @@ class StatementCache:
         self.engine = engine
         self.dialect = _positional(engine.dialect)
         self.is_sqlite = engine.dialect.name == "sqlite"
-        self._cache: dict[str, CompiledStatement] = {}
+        kind = (type(engine.dialect), engine.dialect.driver, self.dialect.paramstyle,
+                engine.dialect.server_version_info)
+        with _SHARED_LOCK:
+            self._cache = _SHARED.setdefault(kind, {})
         self._lock = threading.Lock()
         # SQLite: each thread keeps its pooled connection between transactions; a checkout and
         # return cost more than the BEGIN and COMMIT themselves. PostgreSQL round trips dwarf
