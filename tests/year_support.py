@@ -4,9 +4,10 @@ service layer as its people: each helper is one stage of the year, done the way 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
@@ -15,6 +16,9 @@ from workflow.domain.criteria import CriteriaTable
 from workflow.domain.roles import Actor
 from workflow.engine.instance import Instance
 from workflow.services import documents, organisations, people, year
+
+if TYPE_CHECKING:
+    from tests.conftest import Snapshots
 
 YEAR = 2025
 MEMBERS = NOI_CHINH  # the eight real members, leader and deputy first
@@ -266,3 +270,19 @@ def year_end_reports(bloc: Bloc) -> None:
         bloc.attach(report, bloc.officer(code), "report")
         bloc.wf.fire(report, "submit", bloc.officer(code))
         bloc.wf.fire(report, "accept", bloc.checker_for(code))
+
+
+def walked_bloc(key: str, services: Services, clock: FakeClock, snapshots: Snapshots,
+                *stages: Callable[[Bloc], object]) -> Bloc:
+    """The bloc with the shipped criteria tables, walked through `stages` in order: built once
+    per worker and database under `key`, then restored from its snapshot."""
+
+    def build() -> Bloc:
+        services.criteria.sync([services.settings.definitions_dir / "criteria"],
+                               base=services.settings.definitions_dir.parent)
+        bloc = make_bloc(services, clock)
+        for stage in stages:
+            stage(bloc)
+        return bloc
+
+    return snapshots.world(key, services, clock, build)

@@ -12,7 +12,7 @@ import docx
 import pytest
 
 from tests.conftest import Snapshots
-from tests.year_support import Bloc, at, launch, make_bloc
+from tests.year_support import Bloc, at, launch, walked_bloc
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
 from workflow.errors import PermissionDenied, TransitionNotAllowed
@@ -21,14 +21,7 @@ from workflow.services import conferences, inbox, notifications
 
 @pytest.fixture
 def bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
-    def build() -> Bloc:
-        services.criteria.sync([services.settings.definitions_dir / "criteria"],
-                               base=services.settings.definitions_dir.parent)
-        bloc = make_bloc(services, clock)
-        launch(bloc)
-        return bloc
-
-    return snapshots.world("conference:bloc launched", services, clock, build)
+    return walked_bloc("conference:bloc launched", services, clock, snapshots, launch)
 
 
 def _plan(bloc: Bloc, **changes: Any) -> dict[str, Any]:

@@ -21,8 +21,8 @@ from tests.year_support import (
     mid_year,
     plan_and_start_inspection,
     sign_all_pledges,
+    walked_bloc,
 )
-from tests.year_support import make_bloc as _make_bloc
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
 from workflow.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
@@ -32,16 +32,8 @@ from workflow.services import exemplary_models as models
 
 @pytest.fixture
 def bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
-    def build() -> Bloc:
-        services.criteria.sync([services.settings.definitions_dir / "criteria"],
-                               base=services.settings.definitions_dir.parent)
-        bloc = _make_bloc(services, clock)
-        launch(bloc)
-        sign_all_pledges(bloc)
-        mid_year(bloc)
-        return bloc
-
-    return snapshots.world("models:bloc at mid-year", services, clock, build)
+    return walked_bloc("models:bloc at mid-year", services, clock, snapshots,
+                       launch, sign_all_pledges, mid_year)
 
 
 MODEL = {"name": "Một cửa liên thông điện tử trong công tác hộ tịch",

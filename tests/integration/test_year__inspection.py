@@ -14,10 +14,10 @@ from tests.year_support import (
     at,
     inspection_points,
     launch,
-    make_bloc,
     mid_year,
     plan_and_start_inspection,
     sign_all_pledges,
+    walked_bloc,
 )
 from workflow.bootstrap import Services
 from workflow.clock import FakeClock
@@ -27,17 +27,8 @@ from workflow.services import inspections
 
 @pytest.fixture
 def bloc(services: Services, clock: FakeClock, snapshots: Snapshots) -> Bloc:
-    def build() -> Bloc:
-        services.criteria.sync([services.settings.definitions_dir / "criteria"],
-                               base=services.settings.definitions_dir.parent)
-        bloc = make_bloc(services, clock)
-        launch(bloc)
-        sign_all_pledges(bloc)
-        mid_year(bloc)
-        plan_and_start_inspection(bloc)
-        return bloc
-
-    return snapshots.world("inspection:bloc inspecting", services, clock, build)
+    return walked_bloc("inspection:bloc inspecting", services, clock, snapshots,
+                       launch, sign_all_pledges, mid_year, plan_and_start_inspection)
 
 
 def test_notes_and_the_conclusion_are_kept_beside_the_points(bloc: Bloc) -> None:
