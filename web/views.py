@@ -80,8 +80,7 @@ def inbox() -> str:
     groups: dict[Any, list[Any]] = {}
     for item in items:
         groups.setdefault(item.campaign_id, []).append(item)
-    unread = notifications.unread_count(services().uow(), actor.user_id or 0)
-    news = notifications.inbox(services().uow(), actor.user_id or 0, unread_only=True, limit=10)
+    unread, news = notifications.unread_summary(services().uow(), actor.user_id or 0, limit=10)
     campaigns = item_names.titles_of(
         [services().workflows.get(c) for c in groups if c is not None], locale())
     return render_template("inbox.html", groups=groups, total=total, page=page,

@@ -225,6 +225,20 @@ def test_reminders_land_in_the_inbox_with_an_unread_count(bloc: Bloc) -> None:
     assert notifications.inbox(bloc.services.uow(), head)[0].read
 
 
+def test_the_inbox_reads_the_unread_count_and_the_newest_unread_together(bloc: Bloc) -> None:
+    launch(bloc)
+    head = bloc.users["bca_head"]
+    assert notifications.unread_summary(bloc.services.uow(), head) == (0, [])
+    sweep(bloc, REMINDER_DAYS[0])
+
+    count, news = notifications.unread_summary(bloc.services.uow(), head, limit=10)
+
+    assert count == 1
+    assert news == notifications.inbox(bloc.services.uow(), head, unread_only=True, limit=10)
+    notifications.mark_read(bloc.services.uow(), head, [news[0].id], bloc.clock.now())
+    assert notifications.unread_summary(bloc.services.uow(), head) == (0, [])
+
+
 def test_a_pledge_due_soon_after_launch_gets_every_promised_reminder_once(bloc: Bloc) -> None:
     """The pledge deadline 10 days after launch puts the draft's due date (5 days before it)
     at 15 February: the T-7 reminder's time (8 February) is past at launch, so it goes out at

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from workflow.services.ports import UnitOfWork
 
@@ -29,9 +30,23 @@ def inbox(
     with uow.read():
         rows = uow.outbox.in_app(user_id, unread_only=unread_only, limit=min(limit, 200),
                                  offset=max(offset, 0))
-    return [Notification(r["id"], r["kind"], r["subject"], r["body"], r["link"],
-                         r["instance_id"], r["created_at"], r["read_at"] is not None)
-            for r in rows]
+    return [_notification(r) for r in rows]
+
+
+def unread_summary(uow: UnitOfWork, user_id: int, limit: int = 10
+                   ) -> tuple[int, list[Notification]]:
+    """How many of a user's notifications are unread, and the newest of them, read together
+    (the inbox shows both on every visit)."""
+    with uow.read():
+        count = uow.outbox.unread_count(user_id)
+        rows = uow.outbox.in_app(user_id, unread_only=True, limit=min(limit, 200),
+                                 offset=0) if count else []
+    return count, [_notification(r) for r in rows]
+
+
+def _notification(r: Mapping[str, Any]) -> Notification:
+    return Notification(r["id"], r["kind"], r["subject"], r["body"], r["link"],
+                        r["instance_id"], r["created_at"], r["read_at"] is not None)
 
 
 def unread_count(uow: UnitOfWork, user_id: int) -> int:
