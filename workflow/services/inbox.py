@@ -9,9 +9,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from workflow.domain.roles import Actor
+from workflow.engine.instance import Instance
 from workflow.errors import PermissionDenied
 from workflow.services import access, voting
 from workflow.services.naming import Names, item_title, mentioned_units
+from workflow.services.ports import UnitOfWork
 from workflow.services.workflows import Workflows
 
 
@@ -67,8 +69,9 @@ def waiting_for(
     (stmt,) = workflows.catalog.derived(key, lambda: (_statement(workflows, actor),))
     if stmt is None:
         return [], 0
-    with workflows.catalog.uow().read() as uow:
+    with workflows.catalog.uow().read() as uow:  # the page and the open votes, read together
         rows = uow.year.waiting(stmt, max(1, min(limit, 200)), max(0, offset))
+        seats = _seats(workflows, actor, uow)
     total = int(rows[0].total) if rows else 0
     today = workflows.clock.today()
     names = _names(workflows, rows)
@@ -83,7 +86,8 @@ def waiting_for(
             spec.state(r.state).label.get(locale), r.name,
             r.id if r.workflow == "campaign" else r.parent_id, r.due,
             r.due is not None and r.due < today, labels))
-    return _with_ballots(workflows, actor, locale, items, total, first=offset <= 0)
+    return _with_ballots(_ballot_items(workflows, locale, seats), items, total,
+                         first=offset <= 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,19 +146,33 @@ def ballots_waiting(workflows: Workflows, actor: Actor, locale: str = "vi"
     or their own in a council) and has not voted yet in this round. Casting a ballot is no
     transition of the session, so the inbox's query of actions does not find them."""
     with workflows.catalog.uow().read() as uow:
-        sessions = uow.year.open_votes()
-        found = []  # (session, the actor's seat in it)
-        for session in sessions:
-            try:
-                seat = voting.voter_key(workflows, session, actor)
-            except PermissionDenied:
-                continue
-            if seat not in uow.year.voted(session.id, int(session.data.get("round", 1))) and (
-                    voting.accepts(workflows, session, seat)):
-                found.append((session, seat))
-        names = Names(uow.organisations.unit_names(), {
-            s.cluster_id: uow.organisations.cluster_name(s.cluster_id) or ""
-            for s, _seat in found if s.cluster_id is not None}) if found else Names()
+        seats = _seats(workflows, actor, uow)
+    return _ballot_items(workflows, locale, seats)
+
+
+_Seats = tuple[list[tuple[Instance, str]], Names]
+
+
+def _seats(workflows: Workflows, actor: Actor, uow: UnitOfWork) -> _Seats:
+    """Each open vote with the actor's seat in it, not yet voted with, and the names to show."""
+    sessions = uow.year.open_votes()
+    found = []  # (session, the actor's seat in it)
+    for session in sessions:
+        try:
+            seat = voting.voter_key(workflows, session, actor)
+        except PermissionDenied:
+            continue
+        if seat not in uow.year.voted(session.id, int(session.data.get("round", 1))) and (
+                voting.accepts(workflows, session, seat)):
+            found.append((session, seat))
+    names = Names(uow.organisations.unit_names(), {
+        s.cluster_id: uow.organisations.cluster_name(s.cluster_id) or ""
+        for s, _seat in found if s.cluster_id is not None}) if found else Names()
+    return found, names
+
+
+def _ballot_items(workflows: Workflows, locale: str, seats: _Seats) -> list[WaitingItem]:
+    found, names = seats
     items = []
     for session, seat in found:
         spec = workflows.catalog.compiled(session.definition_id).spec
@@ -173,12 +191,10 @@ def ballots_waiting(workflows: Workflows, actor: Actor, locale: str = "vi"
 
 
 def _with_ballots(
-    workflows: Workflows, actor: Actor, locale: str, items: list[WaitingItem], total: int,
-    first: bool,
+    ballots: list[WaitingItem], items: list[WaitingItem], total: int, first: bool,
 ) -> tuple[list[WaitingItem], int]:
     """The page with the voter's open ballots first (on the first page), counted in the
     total; a session the actor also chairs is one row with both."""
-    ballots = ballots_waiting(workflows, actor, locale)
     if not ballots:
         return items, total
     chaired = {i.id: i for i in items}
