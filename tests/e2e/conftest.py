@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -50,14 +52,44 @@ def bloc(e2e_services: Services, clock: FakeClock) -> Bloc:
     return bloc
 
 
-@pytest.fixture
-def server(e2e_services: Services, bloc: Bloc) -> Iterator[str]:
-    app = create_app(services=e2e_services)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+def _buffered(app: Any) -> Any:
+    """The app with every body read and closed before the server writes it.
+
+    werkzeug's development server closes a response (and so a static file it streams) only
+    after draining the connection; when the browser drops the connection first (Chromium
+    closing at the end of a test while a 304 for a style sheet is on its way) the drain raises
+    and the file is left to the garbage collector, which the suite's warnings-as-errors turns
+    into a failure of whichever test runs next. The pages are small: buffering costs nothing."""
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
+@contextmanager
+def serving(services: Services) -> Iterator[str]:
+    """The real app on a loopback port, in a thread; its base URL."""
+    httpd = make_server("127.0.0.1", 0, _buffered(create_app(services=services)), threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def server(e2e_services: Services, bloc: Bloc) -> Iterator[str]:
+    with serving(e2e_services) as base:
+        yield base
 
 
 @pytest.fixture

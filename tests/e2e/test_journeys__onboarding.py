@@ -6,16 +6,13 @@ and the council office creates and launches the bloc's first campaign."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from werkzeug.serving import make_server
 
-from tests.e2e.conftest import SHOTS
-from web import create_app
+from tests.e2e.conftest import SHOTS, serving
 from workflow.bootstrap import Services, bootstrap
 from workflow.cli import cli
 from workflow.clock import FakeClock
@@ -44,11 +41,8 @@ def empty_install(tmp_path: Path) -> Iterator[tuple[Services, str]]:
         "app": {"documents_dir": env["THIDUA_APP_DOCUMENTS_DIR"]},
         "scheduler": {"enabled": False}})
     services = bootstrap(settings, clock=FakeClock(dt.datetime(2026, 1, 12, 2, tzinfo=dt.UTC)))
-    httpd = make_server("127.0.0.1", 0, create_app(services=services), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield services, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    with serving(services) as base:
+        yield services, base
     services.close()
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +18,9 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from tests.conftest import ROOT
-from web import create_app
+from tests.e2e.conftest import serving
 from workflow import demo
 from workflow.adapters.tables import role_assignments, users
 from workflow.bootstrap import Services, bootstrap
@@ -95,12 +93,8 @@ def demo_site(tmp_path: Path) -> Iterator[tuple[str, Services]]:
         "scheduler": {"enabled": False}})
     svc = bootstrap(settings, clock=FakeClock(NOW))
     demo.run(svc, echo=lambda _line: None)
-    app = create_app(services=svc)
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}", svc
-    httpd.shutdown()
+    with serving(svc) as base:
+        yield base, svc
     svc.close()
 
 

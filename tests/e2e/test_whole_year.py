@@ -27,7 +27,7 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from tests.e2e.conftest import ARGS, CHROMIUM, SHOTS
+from tests.e2e.conftest import ARGS, CHROMIUM, SHOTS, serving
 from workflow.bootstrap import Services, bootstrap
 from workflow.cli import cli
 from workflow.clock import FakeClock
@@ -83,17 +83,8 @@ def empty(tmp_path: Path, year_clock: FakeClock) -> Iterator[Services]:
 
 @pytest.fixture
 def app_url(empty: Services) -> Iterator[str]:
-    import threading
-
-    from werkzeug.serving import make_server
-
-    from web import create_app
-
-    httpd = make_server("127.0.0.1", 0, create_app(services=empty), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
+    with serving(empty) as base:
+        yield base
 
 
 @pytest.fixture
