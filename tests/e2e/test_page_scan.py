@@ -187,9 +187,6 @@ def scan_as(browser: object, base: str, person: str, codes: re.Pattern[str]) -> 
     return crawl
 
 
-# The browser leaves a stylesheet half-read when it moves on to the next page; the test
-# server's thread then leaves that file to the garbage collector (a ResourceWarning there).
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_every_page_of_every_demo_role_speaks_vietnamese_and_fits_a_phone(
     browser: object, demo_site: tuple[str, Services]
 ) -> None:

@@ -948,9 +948,6 @@ def after_the_vote(chromium: Any, base: str, clock: FakeClock, tmp: Path) -> Non
         person.close()
 
 
-# The browser leaves a stylesheet half-read when it moves on to the next page; the test
-# server's thread then leaves that file to the garbage collector (a ResourceWarning there).
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.timeout(1200)  # a long journey: minutes on a loaded 2-core machine
 def test_a_cluster_runs_its_whole_year_in_the_browser_from_an_empty_database(
     empty: Services, app_url: str, chromium: Any, year_clock: FakeClock, tmp_path: Path,
