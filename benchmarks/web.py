@@ -16,6 +16,7 @@ nothing.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import os
 import re
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from benchmarks.common import Targets, smoke_argument  # noqa: E402
-from workflow.adapters.tables import instances, users  # noqa: E402
+from workflow.adapters.tables import deadlines, instances, users  # noqa: E402
 from workflow.bootstrap import bootstrap  # noqa: E402
 from workflow.config import load_settings  # noqa: E402
 from workflow.engine.hashing import GENESIS  # noqa: E402
@@ -49,7 +50,8 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def seed(url: str, items: int) -> dict[str, list[int]]:
     """`items` pledges over five years (2021–2025) of two blocs of 10 units each: past years'
-    are completed, this year's signed except one in ten, submitted and waiting for the leader.
+    are completed, this year's signed except one in ten, submitted and waiting for the leader,
+    with the three pending deadlines the definition plans for that state.
     Users hold their roles for 2025, as they would."""
     svc = bootstrap(load_settings(environ={}, overrides={"database": {"url": url}}))
     svc.upgrade_schema()
@@ -97,6 +99,21 @@ def seed(url: str, items: int) -> dict[str, list[int]]:
         submitted_ids = list(conn.execute(sa.text(
             "SELECT id FROM workflow_instances WHERE state = 'submitted' AND cluster_id = :c "
             "ORDER BY id"), {"c": blocs[(2025, 0)]}).scalars())
+        # What the pledge definition plans on entering `submitted` (reminders two days and one
+        # day before, an escalation on the day): pages that sort by the earliest pending
+        # deadline meet as many of them as a real installation has.
+        waiting = conn.execute(sa.text(
+            "SELECT id, version FROM workflow_instances WHERE state = 'submitted'")).all()
+        due = now.date() + dt.timedelta(days=7)
+        planned = [{"instance_id": item, "state": "submitted", "entry_version": version,
+                    "kind": kind, "days_before": before, "due_date": due,
+                    "fire_at": now + dt.timedelta(days=7 - before), "anchor": "working_days",
+                    "role": "council_secretariat" if kind == "escalation" else None,
+                    "trigger": None, "status": "pending"}
+                   for item, version in waiting
+                   for kind, before in (("reminder", 2), ("reminder", 1), ("escalation", 0))]
+        for chunk in range(0, len(planned), 10_000):
+            conn.execute(deadlines.insert(), planned[chunk:chunk + 10_000])
     svc.close()
     return {"submitted": submitted_ids}
 

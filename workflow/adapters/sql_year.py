@@ -282,18 +282,21 @@ class SqlYear(YearRepository):
                 conditions.append(sa.and_(c, team) if g.role == INSPECTOR_ROLE else c)
         if not conditions:
             return None
-        due = sa.select(_D.instance_id, sa.func.min(_D.due_date).label("due")).where(
-            _D.status == "pending").group_by(_D.instance_id).subquery()
+        # The earliest pending deadline of each listed item, looked up by the item (the
+        # deadlines' instance index): a grouped table of every pending deadline would be built
+        # again for each page, costing as much as the installation has pending deadlines.
+        due = (sa.select(sa.func.min(_D.due_date))
+               .where(_D.instance_id == _I.id, _D.status == "pending")
+               .correlate(instances).scalar_subquery().label("due"))
         where = sa.and_(_I.status == "active", sa.or_(*conditions))
         return (sa.select(_I.id, _I.definition_id, _I.workflow, _I.state, _I.parent_id,
-                          units.c.name, due.c.due, _I.unit_id, _I.cluster_id, _I.year,
+                          units.c.name, due, _I.unit_id, _I.cluster_id, _I.year,
                           sa.func.count().over().label("total"), _I.data,
                           clusters.c.name.label("cluster_name"))
                 .outerjoin(units, units.c.id == _I.unit_id)
                 .outerjoin(clusters, clusters.c.id == _I.cluster_id)
-                .outerjoin(due, due.c.instance_id == _I.id)
                 .where(where)
-                .order_by(sa.case((due.c.due.is_(None), 1), else_=0), due.c.due, _I.id)
+                .order_by(due.asc().nulls_last(), _I.id)
                 .limit(sa.bindparam("limit")).offset(sa.bindparam("offset")))
 
     def waiting(self, statement: object, limit: int, offset: int) -> list[Any]:
