@@ -213,7 +213,7 @@ def test_reminders_land_in_the_inbox_with_an_unread_count(bloc: Bloc) -> None:
     sweep(bloc, REMINDER_DAYS[0])
     head = bloc.users["bca_head"]
 
-    before = notifications.unread_count(bloc.services.uow(), head)
+    before, _ = notifications.unread_summary(bloc.services.uow(), head)
     page = notifications.inbox(bloc.services.uow(), head)
     notifications.mark_read(bloc.services.uow(), head, [page[0].id], bloc.clock.now())
     notifications.mark_read(bloc.services.uow(), bloc.users["bqp_head"], [page[0].id],
@@ -221,7 +221,7 @@ def test_reminders_land_in_the_inbox_with_an_unread_count(bloc: Bloc) -> None:
 
     assert before == 1
     assert page[0].subject.startswith("[Thi đua]")
-    assert notifications.unread_count(bloc.services.uow(), head) == 0
+    assert notifications.unread_summary(bloc.services.uow(), head)[0] == 0
     assert notifications.inbox(bloc.services.uow(), head)[0].read
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from workflow.definitions.yamlsrc import format_path
+from workflow.definitions.yamlsrc import FAST_SAFE_DUMPER, format_path
 from workflow.errors import DefinitionErrors
 
 T = TypeVar("T")
@@ -331,10 +331,7 @@ def with_garbage(data: st.DataObject, text: str) -> str:
     return text[:at] + garbage + text[at:]
 
 
-_EMITTER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
 def safe_dump(data: Any, **options: Any) -> str:
     """yaml.safe_dump through libyaml's emitter (PyYAML's own takes seconds on long texts):
     the text a tool or a person would write, for the loaders to read."""
-    return str(yaml.dump(data, Dumper=_EMITTER, **options))
+    return str(yaml.dump(data, Dumper=FAST_SAFE_DUMPER, **options))

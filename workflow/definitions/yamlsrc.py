@@ -242,10 +242,10 @@ def _syntax_error(text: str, file: str, exc: yaml.YAMLError) -> DefinitionError:
 
 # libyaml's emitter when PyYAML has it (as for reading): the pure-Python one takes seconds on a
 # long text, a tenth of a second per kilobyte of a single-quoted scalar.
-_FAST_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+FAST_SAFE_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-class _Dumper(_FAST_DUMPER):  # type: ignore[valid-type,misc]  # chosen at import
+class _Dumper(FAST_SAFE_DUMPER):  # type: ignore[valid-type,misc]  # chosen at import
     """SafeDumper that double-quotes text holding U+0085 (NEL).
 
     With allow_unicode, PyYAML may write NEL raw in a plain, single-quoted or block scalar,

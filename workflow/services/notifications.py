@@ -49,11 +49,6 @@ def _notification(r: Mapping[str, Any]) -> Notification:
                         r["instance_id"], r["created_at"], r["read_at"] is not None)
 
 
-def unread_count(uow: UnitOfWork, user_id: int) -> int:
-    with uow.read():
-        return uow.outbox.unread_count(user_id)
-
-
 def mark_read(uow: UnitOfWork, user_id: int, ids: Sequence[int], at: dt.datetime) -> int:
     """Mark the user's own notifications read; others' ids are ignored."""
     if not ids:
